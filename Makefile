@@ -1,0 +1,126 @@
+# mxlab: top-level build.
+#
+#   make            build mxlab, the fakes and scenario-run into build/
+#   make test       install what is missing, unit tests, then every scenario
+#   make asan       the same suite with AddressSanitizer + UBSan
+#   make lab        install, build, run the suite, start the lab daemon
+#   make format     clang-format every C file
+#
+# Experimental features are on by default; EXPERIMENTAL_<NAME>=no leaves one
+# out (NAME: ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS).
+
+BUILD    ?= build
+CC       ?= cc
+JOBS     ?= 2
+PKGS      = libpcre2-8 openssl
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD      = -std=gnu11
+OPT      ?= -O2 -g
+SAN      ?=
+CPPFLAGS += -Isrc -D_GNU_SOURCE
+CFLAGS   += $(CSTD) $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS  += $(SAN)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+FEATURES = ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS
+$(foreach f,$(FEATURES),$(eval EXPERIMENTAL_$(f) ?= yes))
+FEATURE_DEFS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),-DEXPERIMENTAL_$(f)))
+CPPFLAGS += $(FEATURE_DEFS)
+
+# Source files that belong to one experimental feature.  A feature's files
+# are left out of the build together with the feature.
+FEATURE_SRCS_ARC          = $(wildcard src/arc/*.c)
+FEATURE_SRCS_DCC          = $(wildcard src/dcc/*.c)
+FEATURE_SRCS_BMI          = $(wildcard src/bmi/*.c)
+FEATURE_SRCS_DSN_INFO     = $(wildcard src/deliver/dsn_info*.c)
+FEATURE_SRCS_QUEUEFILE    = $(wildcard src/transport/queuefile*.c)
+FEATURE_SRCS_XCLIENT      = $(wildcard src/smtp/xclient*.c)
+FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c)
+FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
+
+ALL_SRCS  = $(shell find src -name '*.c' | sort)
+TEST_SRCS = $(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f))))
+LIB_SRCS  = $(filter-out src/main.c $(TEST_SRCS) $(FEATURE_OFF_SRCS),$(ALL_SRCS))
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BINS = $(foreach t,$(TEST_SRCS),$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(t))))
+
+RUNNER_SRCS = $(sort $(wildcard harness/runner/*.c))
+RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/obj/%.o)
+
+FAKE_DIRS  = $(filter-out fakes/common,$(patsubst %/,%,$(sort $(dir $(wildcard fakes/*/*.c)))))
+FAKE_COMMON_SRCS = $(wildcard fakes/common/*.c)
+FAKE_COMMON_OBJS = $(FAKE_COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
+FAKE_BINS  = $(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(notdir $(d)))
+
+DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+.PHONY: all test unit scenarios asan lab format deps clean check-format
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libmxlab.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/mxlab: $(BUILD)/obj/src/main.o $(BUILD)/libmxlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/scenario-run: $(RUNNER_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# A fake is every .c file in its folder, plus fakes/common.
+.SECONDEXPANSION:
+$(BUILD)/fakes/fake-%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard fakes/$$*/*.c)) $(FAKE_COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# A unit test is src/<area>/test-<name>.c linked against the library.
+define UNIT_TEST_RULE
+$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(1))): $(BUILD)/obj/$(1:.c=.o) $(BUILD)/libmxlab.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CHECK_LIBS) $$(LDLIBS)
+endef
+$(foreach t,$(TEST_SRCS),$(eval $(call UNIT_TEST_RULE,$(t))))
+
+# Set-up: install what a fresh Debian 12 machine lacks.
+deps:
+	@sh ci/install-deps.sh
+
+unit: $(TEST_BINS)
+	@sh ci/run-unit.sh $(TEST_BINS)
+
+scenarios: all
+	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab
+	@sh harness/selftest/run.sh $(BUILD)/scenario-run $(BUILD)/mxlab
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) scenarios
+
+asan: deps
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit scenarios
+
+lab: deps
+	$(MAKE) all
+	@sh ci/lab.sh $(BUILD)
+
+format:
+	clang-format -i $$(find src harness fakes -name '*.[ch]')
+
+check-format:
+	clang-format --dry-run --Werror $$(find src harness fakes -name '*.[ch]')
+
+clean:
+	rm -rf build build-asan
+
+-include $(DEPS)

@@ -1,0 +1,299 @@
+/*++
+ * NAME
+ *	log 3
+ * SUMMARY
+ *	main, reject and panic logs
+ * SYNOPSIS
+ *	#include "log/log.h"
+ *
+ *	int	log_setup(const struct main_config *m, gstr *err)
+ *	int	log_selector_parse(const char *value, unsigned char *set,
+ *				gstr *err)
+ *	int	log_selected(enum log_sel sel)
+ *	void	log_write(unsigned which, const char *fmt, ...)
+ * DESCRIPTION
+ *	Log lines look as Exim writes them: a time stamp "YYYY-MM-DD
+ *	HH:MM:SS" (with ".mmm" under +millisec), " [pid]" under +pid, a
+ *	space, then the text. log_write() sends a line to the main log,
+ *	and also to the reject log (LOG_REJECT, unless write_rejectlog is
+ *	off) or the panic log (LOG_PANIC). Each line is appended with one
+ *	write() on an O_APPEND descriptor, so lines from concurrent
+ *	processes never interleave. Log files and their folder are made
+ *	when missing.
+ *
+ *	log_file_path is a list of paths with "%s" where "main", "reject"
+ *	or "panic" goes, and optionally %D (YYYYMMDD) or %M (YYYYMM); the
+ *	first that is not "syslog" is used. Empty means
+ *	spool_directory/log/%slog, Exim's default. Syslog is not
+ *	supported yet and is refused at start-up.
+ *
+ *	log_selector is a sequence of +name and -name items; +all and
+ *	-all switch every selector. Unset, the Exim defaults apply.
+ * DIAGNOSTICS
+ *	log_setup() explains a bad selector or path in err. A log that
+ *	cannot be written is reported on stderr; a failing panic log
+ *	write is ignored, there being no further place to report it.
+ *--*/
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "base/list.h"
+#include "base/msg.h"
+#include "base/tod.h"
+#include "conf/mainopts.h"
+#include "log/log.h"
+
+#define LOG_SEL_NAME(name, on) #name,
+static const char *const sel_names[LS_COUNT] = {LOG_SELECTORS(LOG_SEL_NAME)};
+#undef LOG_SEL_NAME
+#define LOG_SEL_DEFAULT(name, on) on,
+static const unsigned char sel_defaults[LS_COUNT] = {
+    LOG_SELECTORS(LOG_SEL_DEFAULT)};
+#undef LOG_SEL_DEFAULT
+
+static unsigned char log_sel_set[LS_COUNT];
+static char *log_template; /* "/path/%slog" */
+static int log_write_reject = 1;
+static int log_ready;
+
+const char *
+log_selector_name(enum log_sel sel)
+{
+    return sel < LS_COUNT ? sel_names[sel] : "?";
+}
+
+int
+log_selected(enum log_sel sel)
+{
+    if (!log_ready)
+        return sel < LS_COUNT && sel_defaults[sel];
+    return sel < LS_COUNT && log_sel_set[sel];
+}
+
+static int
+log_selector_item(const char *item, size_t len, int on, unsigned char *set,
+                  gstr *err)
+{
+    if (len == 3 && strncmp(item, "all", 3) == 0) {
+        memset(set, on, LS_COUNT);
+        return 0;
+    }
+    for (int i = 0; i < LS_COUNT; i++)
+        if (strlen(sel_names[i]) == len && strncmp(sel_names[i], item, len) == 0) {
+            set[i] = (unsigned char)on;
+            return 0;
+        }
+    gstr_printf(err, "log_selector: unknown selector \"%.*s\"", (int)len,
+                item);
+    return -1;
+}
+
+int
+log_selector_parse(const char *value, unsigned char *set, gstr *err)
+{
+    const char *p = value ? value : "";
+
+    memcpy(set, sel_defaults, LS_COUNT);
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0')
+            return 0;
+        if (*p != '+' && *p != '-') {
+            const char *e = p;
+            while (*e != '\0' && !isspace((unsigned char)*e))
+                e++;
+            gstr_printf(err, "log_selector: \"%.*s\" must start with + or -",
+                        (int)(e - p), p);
+            return -1;
+        }
+        int on = *p++ == '+';
+        const char *start = p;
+        while (*p != '\0' && !isspace((unsigned char)*p) && *p != '+' &&
+               *p != '-')
+            p++;
+        if (p == start) {
+            gstr_printf(err, "log_selector: a selector name must follow "
+                             "\"%c\"",
+                        on ? '+' : '-');
+            return -1;
+        }
+        if (log_selector_item(start, (size_t)(p - start), on, set, err) < 0)
+            return -1;
+    }
+}
+
+static int
+log_setup_path(const struct main_config *m, gstr *err)
+{
+    struct list_iter it;
+    char *item;
+    int any = 0;
+
+    list_iter_init(&it, m->log_file_path, ':');
+    while ((item = list_next(&it, arena_perm)) != NULL) {
+        if (*item == '\0')
+            continue;
+        any = 1;
+        if (strcmp(item, "syslog") == 0) {
+            gstr_printf(err, "log_file_path: syslog logging is not supported "
+                             "by mxlab; give a file path with %%s");
+            return -1;
+        }
+        if (item[0] != '/') {
+            gstr_printf(err, "log_file_path: \"%s\" is not an absolute path",
+                        item);
+            return -1;
+        }
+        const char *s = strstr(item, "%s");
+        if (s == NULL || strstr(s + 2, "%s") != NULL) {
+            gstr_printf(err, "log_file_path: \"%s\" must contain \"%%s\" "
+                             "exactly once",
+                        item);
+            return -1;
+        }
+        if (log_template == NULL)
+            log_template = item;
+    }
+    if (!any)
+        log_template = arena_printf(arena_perm, "%s/log/%%slog",
+                                    m->spool_directory);
+    return 0;
+}
+
+int
+log_setup(const struct main_config *m, gstr *err)
+{
+    log_template = NULL;
+    if (log_selector_parse(m->log_selector, log_sel_set, err) < 0)
+        return -1;
+    if (log_setup_path(m, err) < 0)
+        return -1;
+    log_write_reject = m->write_rejectlog;
+    log_ready = 1;
+    return 0;
+}
+
+/* Expands the template for one log: %s -> which, %D, %M -> dates. */
+const char *
+log_path(const char *which)
+{
+    gstr g;
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (log_template == NULL)
+        return NULL;
+    localtime_r(&now, &tm);
+    gstr_init(&g, arena_perm);
+    for (const char *p = log_template; *p != '\0'; p++) {
+        if (*p != '%' || p[1] == '\0') {
+            gstr_addc(&g, *p);
+            continue;
+        }
+        switch (*++p) {
+        case 's':
+            gstr_adds(&g, which);
+            break;
+        case 'D':
+            gstr_printf(&g, "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                        tm.tm_mday);
+            break;
+        case 'M':
+            gstr_printf(&g, "%04d%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+            break;
+        default:
+            gstr_addc(&g, '%');
+            gstr_addc(&g, *p);
+            break;
+        }
+    }
+    return gstr_str(&g);
+}
+
+static void
+log_make_dir(const char *path)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+
+    if (n >= sizeof(dir))
+        return;
+    memcpy(dir, path, n + 1);
+    for (char *p = dir + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+            return;
+        *p = '/';
+    }
+}
+
+static int
+log_append(const char *which, const char *line, size_t len)
+{
+    const char *path = log_path(which);
+    int fd;
+    ssize_t n;
+
+    if (path == NULL)
+        return -1;
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0 && errno == ENOENT) {
+        log_make_dir(path);
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    }
+    if (fd < 0)
+        return -1;
+    n = write(fd, line, len);
+    close(fd);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+static void
+log_stamp(gstr *g)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    tod_log(g, tv.tv_sec);
+    if (log_selected(LS_millisec))
+        gstr_printf(g, ".%03d", (int)(tv.tv_usec / 1000));
+    if (log_selected(LS_pid))
+        gstr_printf(g, " [%d]", (int)getpid());
+    gstr_addc(g, ' ');
+}
+
+void
+log_write(unsigned which, const char *fmt, ...)
+{
+    struct arena *a = arena_create();
+    va_list ap;
+    gstr g;
+
+    gstr_init(&g, a);
+    log_stamp(&g);
+    va_start(ap, fmt);
+    gstr_vprintf(&g, fmt, ap);
+    va_end(ap);
+    gstr_addc(&g, '\n');
+    if (log_append("main", g.s, g.len) < 0)
+        msg_warn("cannot write main log %s: %s", log_path("main") ?: "(unset)",
+                 strerror(errno));
+    if ((which & LOG_REJECT) && log_write_reject)
+        log_append("reject", g.s, g.len);
+    if (which & LOG_PANIC)
+        log_append("panic", g.s, g.len);
+    arena_destroy(a);
+}

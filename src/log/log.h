@@ -1,0 +1,29 @@
+/* log.h: the main, reject and panic logs. */
+#ifndef MXLAB_LOG_LOG_H
+#define MXLAB_LOG_LOG_H
+
+#include "log/selectors.h"
+
+struct gstr;
+struct main_config;
+
+#define LOG_MAIN 0x01
+#define LOG_REJECT 0x02 /* also goes to the main log */
+#define LOG_PANIC 0x04  /* also goes to the main log */
+
+/* Parses log_selector and log_file_path. 0, or -1 with a message (naming
+ * the option) in err. */
+int log_setup(const struct main_config *m, struct gstr *err);
+/* Parses a log_selector value into the selector set; used by log_setup
+ * and by the unit tests. */
+int log_selector_parse(const char *value, unsigned char *set,
+                       struct gstr *err);
+int log_selected(enum log_sel sel);
+const char *log_selector_name(enum log_sel sel);
+/* The path of a log ("main", "reject", "panic"). */
+const char *log_path(const char *which);
+
+void log_write(unsigned which, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,174 @@
+/*++
+ * NAME
+ *	registry 3
+ * SUMMARY
+ *	what is built in
+ * SYNOPSIS
+ *	#include "registry.h"
+ *
+ *	extern const struct feature *const registry_features[];
+ *	extern const struct driver_class router_class, transport_class,
+ *				auth_class;
+ *	extern const char *const registry_lookups[];
+ * DESCRIPTION
+ *	The single place that knows which experimental features this
+ *	binary was built with (make EXPERIMENTAL_<NAME>=no leaves one
+ *	out). Each feature is listed with its "Support for:" name, the
+ *	_HAVE_ macro that .ifdef can test, and its main options; the
+ *	driver classes list their drivers and the options features add to
+ *	them. Everything else in the program asks the registry instead of
+ *	testing the build flags itself.
+ *--*/
+
+#include <stddef.h>
+
+#include "auth/auth.h"
+#include "auth/dovecot.h"
+#include "auth/plaintext.h"
+#include "registry.h"
+#include "route/accept.h"
+#include "route/dnslookup.h"
+#include "route/manualroute.h"
+#include "route/redirect.h"
+#include "route/router.h"
+#include "transport/appendfile.h"
+#include "transport/pipe.h"
+#include "transport/smtp.h"
+#include "transport/transport.h"
+#ifdef EXPERIMENTAL_ARC
+#include "arc/arc_conf.h"
+#endif
+#ifdef EXPERIMENTAL_BMI
+#include "bmi/bmi_conf.h"
+#endif
+#ifdef EXPERIMENTAL_DCC
+#include "dcc/dcc_conf.h"
+#endif
+#ifdef EXPERIMENTAL_QUEUEFILE
+#include "transport/queuefile.h"
+#endif
+#ifdef EXPERIMENTAL_XCLIENT
+#include "smtp/xclient_conf.h"
+#endif
+#ifdef EXPERIMENTAL_ESMTP_LIMITS
+#include "smtp/limits_conf.h"
+#endif
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifdef EXPERIMENTAL_ARC
+static const struct feature feature_arc = {"Experimental_ARC", "_HAVE_ARC",
+                                           NULL, NULL};
+#endif
+#ifdef EXPERIMENTAL_BMI
+static const struct feature feature_bmi = {
+    "Experimental_BMI", "_HAVE_BMI", &bmi_main_opts, &bmi_main};
+#endif
+#ifdef EXPERIMENTAL_DCC
+static const struct feature feature_dcc = {
+    "Experimental_DCC", "_HAVE_DCC", &dcc_main_opts, &dcc_main};
+#endif
+#ifdef EXPERIMENTAL_DSN_INFO
+static const struct feature feature_dsn_info = {
+    "Experimental_DSN_info", "_HAVE_DSN_INFO", NULL, NULL};
+#endif
+#ifdef EXPERIMENTAL_QUEUEFILE
+static const struct feature feature_queuefile = {
+    "Experimental_QUEUEFILE", "_HAVE_QUEUEFILE", NULL, NULL};
+#endif
+#ifdef EXPERIMENTAL_XCLIENT
+static const struct feature feature_xclient = {
+    "Experimental_XCLIENT", "_HAVE_XCLIENT", &xclient_main_opts,
+    &xclient_main};
+#endif
+#ifdef EXPERIMENTAL_ESMTP_LIMITS
+static const struct feature feature_limits = {
+    "ESMTP_Limits", "_HAVE_ESMTP_LIMITS", &limits_main_opts, &limits_main};
+#endif
+
+const struct feature *const registry_features[] = {
+#ifdef EXPERIMENTAL_ARC
+    &feature_arc,
+#endif
+#ifdef EXPERIMENTAL_BMI
+    &feature_bmi,
+#endif
+#ifdef EXPERIMENTAL_DCC
+    &feature_dcc,
+#endif
+#ifdef EXPERIMENTAL_DSN_INFO
+    &feature_dsn_info,
+#endif
+#ifdef EXPERIMENTAL_QUEUEFILE
+    &feature_queuefile,
+#endif
+#ifdef EXPERIMENTAL_XCLIENT
+    &feature_xclient,
+#endif
+#ifdef EXPERIMENTAL_ESMTP_LIMITS
+    &feature_limits,
+#endif
+    NULL,
+};
+const size_t registry_nfeatures = NELEM(registry_features) - 1;
+
+static const struct driver_info *const routers[] = {
+    &router_accept_info,
+    &router_dnslookup_info,
+    &router_manualroute_info,
+    &router_redirect_info,
+};
+
+static const struct driver_ext *const router_exts[] = {
+#ifdef EXPERIMENTAL_BMI
+    &bmi_router_ext,
+#endif
+    NULL,
+};
+
+const struct driver_class router_class = {
+    "router", "routers",     &router_generic_opts, router_exts,
+    NELEM(router_exts) - 1,  routers,             NELEM(routers),
+};
+
+static const struct driver_info *const transports[] = {
+    &transport_appendfile_info,
+    &transport_pipe_info,
+#ifdef EXPERIMENTAL_QUEUEFILE
+    &transport_queuefile_info,
+#endif
+    &transport_smtp_info,
+};
+
+static const struct driver_ext *const transport_exts[] = {
+#ifdef EXPERIMENTAL_ARC
+    &arc_transport_ext,
+#endif
+    NULL,
+};
+
+const struct driver_class transport_class = {
+    "transport",
+    "transports",
+    &transport_generic_opts,
+    transport_exts,
+    NELEM(transport_exts) - 1,
+    transports,
+    NELEM(transports),
+};
+
+static const struct driver_info *const auths[] = {
+    &auth_dovecot_info,
+    &auth_plaintext_info,
+};
+
+static const struct driver_ext *const auth_exts[] = {NULL};
+
+const struct driver_class auth_class = {
+    "authenticator", "authenticators", &auth_generic_opts, auth_exts, 0,
+    auths,           NELEM(auths),
+};
+
+const char *const registry_lookups[] = {
+    NULL,
+};

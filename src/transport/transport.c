@@ -1,0 +1,54 @@
+/*++
+ * NAME
+ *	transport 3
+ * SUMMARY
+ *	options every transport takes
+ * SYNOPSIS
+ *	#include "transport/transport.h"
+ *
+ *	extern const struct opt_table transport_generic_opts;
+ * DESCRIPTION
+ *	The option table and defaults, with Exim's names, types and
+ *	default values. The code that acts on these options comes with
+ *	the area's issue; until then the options are read, checked and
+ *	shown by -bP.
+ *--*/
+
+#include <stddef.h>
+
+#include "transport/transport.h"
+
+static const struct opt_def transport_generic_defs[] = {
+    {"body_only", OPT_BOOL, offsetof(struct transport_generic, body_only), 0},
+    {"current_directory", OPT_EXPANDED, offsetof(struct transport_generic, current_directory), 0},
+    {"debug_print", OPT_EXPANDED, offsetof(struct transport_generic, debug_print), 0},
+    {"delivery_date_add", OPT_BOOL, offsetof(struct transport_generic, delivery_date_add), 0},
+    {"disable_logging", OPT_BOOL, offsetof(struct transport_generic, disable_logging), 0},
+    {"envelope_to_add", OPT_BOOL, offsetof(struct transport_generic, envelope_to_add), 0},
+    {"event_action", OPT_EXPANDED, offsetof(struct transport_generic, event_action), 0},
+    {"group", OPT_EXPANDED, offsetof(struct transport_generic, group), 0},
+    {"headers_add", OPT_EXPANDED, offsetof(struct transport_generic, headers_add), 0},
+    {"headers_only", OPT_BOOL, offsetof(struct transport_generic, headers_only), 0},
+    {"headers_remove", OPT_EXPANDED, offsetof(struct transport_generic, headers_remove), 0},
+    {"headers_rewrite", OPT_STRING, offsetof(struct transport_generic, headers_rewrite), 0},
+    {"home_directory", OPT_EXPANDED, offsetof(struct transport_generic, home_directory), 0},
+    {"initgroups", OPT_BOOL, offsetof(struct transport_generic, initgroups), 0},
+    {"max_parallel", OPT_EXPANDED, offsetof(struct transport_generic, max_parallel), 0},
+    {"message_size_limit", OPT_EXPANDED, offsetof(struct transport_generic, message_size_limit), 0},
+    {"rcpt_include_affixes", OPT_BOOL, offsetof(struct transport_generic, rcpt_include_affixes), 0},
+    {"retry_use_local_part", OPT_BOOL, offsetof(struct transport_generic, retry_use_local_part), 0},
+    {"return_path", OPT_EXPANDED, offsetof(struct transport_generic, return_path), 0},
+    {"return_path_add", OPT_BOOL, offsetof(struct transport_generic, return_path_add), 0},
+    {"shadow_condition", OPT_EXPANDED, offsetof(struct transport_generic, shadow_condition), 0},
+    {"shadow_transport", OPT_STRING, offsetof(struct transport_generic, shadow_transport), 0},
+    {"transport_filter", OPT_EXPANDED, offsetof(struct transport_generic, transport_filter), 0},
+    {"transport_filter_timeout", OPT_TIME, offsetof(struct transport_generic, transport_filter_timeout), 0},
+    {"user", OPT_EXPANDED, offsetof(struct transport_generic, user), 0},
+};
+
+static const struct transport_generic transport_generic_defaults = {
+    .transport_filter_timeout = 300,
+};
+
+const struct opt_table transport_generic_opts =
+    OPT_TABLE("transport", transport_generic_defs, struct transport_generic, &transport_generic_defaults);

@@ -1,0 +1,38 @@
+/* transport.h: options every transport takes. */
+#ifndef MXLAB_TRANSPORT_TRANSPORT_H
+#define MXLAB_TRANSPORT_TRANSPORT_H
+
+#include "conf/driver.h"
+#include "conf/opt.h"
+
+struct transport_generic {
+    int body_only;
+    char *current_directory;
+    char *debug_print;
+    int delivery_date_add;
+    int disable_logging;
+    int envelope_to_add;
+    char *event_action;
+    char *group;
+    char *headers_add;
+    int headers_only;
+    char *headers_remove;
+    char *headers_rewrite;
+    char *home_directory;
+    int initgroups;
+    char *max_parallel;
+    char *message_size_limit;
+    int rcpt_include_affixes;
+    int retry_use_local_part;
+    char *return_path;
+    int return_path_add;
+    char *shadow_condition;
+    char *shadow_transport;
+    char *transport_filter;
+    int transport_filter_timeout;
+    char *user;
+};
+
+extern const struct opt_table transport_generic_opts;
+
+#endif
