@@ -80,9 +80,10 @@ list_next(struct list_iter *it, struct arena *a)
         break;
     }
     it->p = p;
-    while (item.len > 0 && isspace((unsigned char)item.s[item.len - 1]))
-        item.len--;
-    gstr_truncate(&item, item.len);
+    size_t len = item.len;
+    while (len > 0 && isspace((unsigned char)item.s[len - 1]))
+        len--;
+    gstr_truncate(&item, len);
     return (char *)gstr_str(&item);
 }
 
