@@ -174,6 +174,7 @@ log_setup_path(const struct main_config *m, gstr *err)
 int
 log_setup(const struct main_config *m, gstr *err)
 {
+    arena_perm_init();
     log_template = NULL;
     if (log_selector_parse(m->log_selector, log_sel_set, err) < 0)
         return -1;

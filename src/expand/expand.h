@@ -1,0 +1,105 @@
+/* expand.h: string expansion, Exim's "${...}" language. The one engine
+ * that every option, ACL, router and transport uses. */
+#ifndef MXLAB_EXPAND_EXPAND_H
+#define MXLAB_EXPAND_EXPAND_H
+
+#include <stddef.h>
+
+#include "base/gstr.h"
+
+struct arena;
+
+/* What expand_string() returns. */
+enum expand_result {
+    EXPAND_OK = 0,    /* *out holds the result */
+    EXPAND_FAIL = 1,  /* forced failure ("fail" in an item) */
+    EXPAND_ERROR = 2, /* a real error; err says what and where */
+};
+
+/* One header line of a message, as received: "Name: value\n", folded
+ * continuation lines included. */
+struct expand_header {
+    const char *text;
+    size_t len;
+    size_t name_len; /* length of "Name" (without the colon) */
+    struct expand_header *next;
+};
+
+/* The message that header variables and $message_body look at. The
+ * spool area fills one in; -bem builds one from a file. */
+struct expand_message {
+    struct expand_header *headers; /* in order */
+    const char *body;
+    size_t body_len;
+};
+
+/* A name and value, for variables set by whoever knows them. */
+struct expand_kv {
+    const char *name;
+    const char *value;
+    struct expand_kv *next;
+};
+
+/* Everything an expansion may look at. Zero it, set arena, and fill in
+ * what the caller has; whatever is NULL expands as unset (empty). */
+struct expand_ctx {
+    struct arena *arena;       /* results, and scratch memory */
+    struct expand_message *msg; /* NULL outside a message */
+    const void *conn;          /* reserved for smtp/: the connection */
+    const void *addr;          /* reserved for route/: the address */
+    struct expand_kv *vars;    /* connection, message, address values */
+    struct expand_kv *acl_vars; /* $acl_c*, $acl_m* */
+    const char *const *recipients; /* NULL-terminated, for $recipients */
+    int runrc;                 /* $runrc: status of the last ${run} */
+    size_t max_size;           /* result size limit; 0: the default */
+    int max_depth;             /* nesting limit; 0: the default */
+    /* Set by expand_string() on an error: byte offset in the input. */
+    size_t err_offset;
+};
+
+#define EXPAND_DEFAULT_MAX_SIZE (8u * 1024 * 1024)
+#define EXPAND_DEFAULT_MAX_DEPTH 64
+
+void expand_ctx_init(struct expand_ctx *ctx, struct arena *a);
+
+/* Expands in. Returns EXPAND_OK and sets *out (allocated in ctx->arena),
+ * EXPAND_FAIL for a forced failure, or EXPAND_ERROR; err receives
+ * Exim's wording of what failed (it may be NULL). */
+int expand_string(struct expand_ctx *ctx, const char *in, char **out,
+                  gstr *err);
+
+/* For log lines: 'failed to expand "IN": MESSAGE' with the offset. */
+void expand_error_text(gstr *out, const char *in, const char *message,
+                       size_t offset);
+
+/* Expands in and reads it as a truth value as Exim's "condition"
+ * options do: "", "0", "no", "false" are false; "1", "yes", "true" (any
+ * case) true. Returns EXPAND_OK with *truth set, or FAIL/ERROR. */
+int expand_condition(struct expand_ctx *ctx, const char *in, int *truth,
+                     gstr *err);
+
+/* Values of variables that belong to areas beyond the engine
+ * ($sender_host_address, $local_part ...). value NULL unsets. Returns 0,
+ * or -1 if name is not a variable mxlab knows. */
+int expand_set_var(struct expand_ctx *ctx, const char *name,
+                   const char *value);
+const char *expand_get_var(const struct expand_ctx *ctx, const char *name);
+
+/* ACL variables: acl_c0..9, acl_m0..9, acl_c_NAME, acl_m_NAME. Returns
+ * 0, or -1 if name is not a valid ACL variable name. */
+int expand_set_acl_var(struct expand_ctx *ctx, const char *name,
+                       const char *value);
+const char *expand_get_acl_var(const struct expand_ctx *ctx,
+                               const char *name);
+int expand_acl_var_name_ok(const char *name);
+
+/* ${authresults{ADMD}}: the engine writes "Authentication-Results: ADMD"
+ * and calls this hook (set by the ARC area) to append method results,
+ * each as ";\n\tmethod=result ...". NULL appends nothing. */
+extern void (*expand_authresults_hook)(struct expand_ctx *ctx,
+                                       const char *admd, gstr *out);
+
+/* Where the configuration allows it, ${run}. Set from main options. */
+int expand_run_allowed(void);
+
+#endif
