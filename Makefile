@@ -102,6 +102,7 @@ scenarios: all
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	@sh ci/feature-off.sh
 	$(MAKE) scenarios
 
 asan: deps
@@ -121,6 +122,6 @@ check-format:
 	clang-format --dry-run --Werror $$(find src harness fakes -name '*.[ch]')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-featoff
 
 -include $(DEPS)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Builds mxlab with experimental features left out (make
+# EXPERIMENTAL_<NAME>=no) and checks that -bV no longer lists them and that
+# their options have become unknown options. Prints "feature-off: N passed,
+# N failed".
+set -u
+OUT=${BUILD_OFF:-build-featoff}
+pass=0
+fail=0
+check() { # label, command...
+    label=$1
+    shift
+    if "$@"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "not ok - $label"
+    fi
+}
+
+make -s BUILD="$OUT" EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
+    EXPERIMENTAL_QUEUEFILE=no "$OUT/mxlab" >/dev/null || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'primary_hostname = mx.test.ex\n' > "$tmp/ok.conf"
+printf 'dccifd_address = /run/dccifd\n' > "$tmp/dcc.conf"
+printf 'begin transports\nscan:\n  driver = queuefile\n' > "$tmp/qf.conf"
+
+"$OUT/mxlab" -C "$tmp/ok.conf" -bV > "$tmp/bv" 2>&1
+check "-bV still works" grep -q '^Support for:' "$tmp/bv"
+check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
+check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
+check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"
+check "-bV keeps Experimental_ARC" grep -q Experimental_ARC "$tmp/bv"
+check "-bV omits the queuefile transport" sh -c "! grep -q 'Transports:.*queuefile' '$tmp/bv'"
+"$OUT/mxlab" -C "$tmp/dcc.conf" -bV > "$tmp/dcc.out" 2>&1
+check "dccifd_address is unknown without DCC" \
+    grep -q 'dcc.conf:1: main option "dccifd_address" unknown' "$tmp/dcc.out"
+"$OUT/mxlab" -C "$tmp/qf.conf" -bV > "$tmp/qf.out" 2>&1
+check "queuefile driver is unknown without QUEUEFILE" \
+    grep -q 'unknown driver "queuefile"' "$tmp/qf.out"
+"$OUT/mxlab" -C "$tmp/ok.conf" -bP hosts_xclient > "$tmp/xc.out" 2>&1
+check "hosts_xclient is unknown to -bP without XCLIENT" \
+    grep -q '"hosts_xclient" is not a main option' "$tmp/xc.out"
+echo "feature-off: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
