@@ -2,7 +2,7 @@
 #ifndef MXLAB_VERSION_H
 #define MXLAB_VERSION_H
 
-#define MXLAB_VERSION "0.1.0"
+#define MXLAB_VERSION     "0.1.0"
 #define MXLAB_EXIM_COMPAT "4.97"
 
 #ifndef CONFIGURE_FILE

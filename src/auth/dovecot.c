@@ -19,7 +19,8 @@
 #include "auth/dovecot.h"
 
 static const struct opt_def auth_dovecot_defs[] = {
-    {"server_socket", OPT_EXPANDED, offsetof(struct auth_dovecot, server_socket), 0},
+    {"server_socket", OPT_EXPANDED,
+     offsetof(struct auth_dovecot, server_socket), 0},
     {"server_tls", OPT_BOOL, offsetof(struct auth_dovecot, server_tls), 0},
 };
 

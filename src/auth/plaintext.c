@@ -19,9 +19,12 @@
 #include "auth/plaintext.h"
 
 static const struct opt_def auth_plaintext_defs[] = {
-    {"client_ignore_invalid_base64", OPT_BOOL, offsetof(struct auth_plaintext, client_ignore_invalid_base64), 0},
-    {"client_send", OPT_EXPANDED, offsetof(struct auth_plaintext, client_send), 0},
-    {"server_prompts", OPT_EXPANDED, offsetof(struct auth_plaintext, server_prompts), 0},
+    {"client_ignore_invalid_base64", OPT_BOOL,
+     offsetof(struct auth_plaintext, client_ignore_invalid_base64), 0},
+    {"client_send", OPT_EXPANDED, offsetof(struct auth_plaintext, client_send),
+     0},
+    {"server_prompts", OPT_EXPANDED,
+     offsetof(struct auth_plaintext, server_prompts), 0},
 };
 
 const struct driver_info auth_plaintext_info = {

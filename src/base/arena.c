@@ -52,7 +52,7 @@ struct arena_block {
 
 struct arena {
     struct arena_block *head;
-    void *last;      /* most recent allocation, for in-place growth */
+    void *last; /* most recent allocation, for in-place growth */
     size_t total;
 };
 

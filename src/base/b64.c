@@ -30,7 +30,8 @@ b64_encode(gstr *out, const unsigned char *in, size_t len)
     size_t i;
 
     for (i = 0; i + 2 < len; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+        unsigned v =
+            (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
         gstr_addc(out, b64_alphabet[v >> 18 & 63]);
         gstr_addc(out, b64_alphabet[v >> 12 & 63]);
         gstr_addc(out, b64_alphabet[v >> 6 & 63]);

@@ -107,9 +107,9 @@ START_TEST(test_b64)
     gstr_init(&dec, a);
     b64_encode(&enc, (const unsigned char *)b64_cases[_i].plain, len);
     ck_assert_str_eq(gstr_str(&enc), b64_cases[_i].encoded);
-    ck_assert_int_eq(b64_decode(&dec, b64_cases[_i].encoded,
-                                strlen(b64_cases[_i].encoded)),
-                     (ssize_t)len);
+    ck_assert_int_eq(
+        b64_decode(&dec, b64_cases[_i].encoded, strlen(b64_cases[_i].encoded)),
+        (ssize_t)len);
     ck_assert_mem_eq(gstr_str(&dec), b64_cases[_i].plain, len);
     arena_destroy(a);
 }
@@ -173,21 +173,15 @@ END_TEST
 
 static const struct {
     const char *text;
-    long secs;     /* -1: must be rejected */
+    long secs; /* -1: must be rejected */
     const char *printed;
 } duration_cases[] = {
-    {"30s", 30, "30s"},
-    {"5m", 300, "5m"},
-    {"1h30m", 5400, "1h30m"},
-    {"2d", 172800, "2d"},
-    {"1w", 604800, "1w"},
-    {"90", 90, "1m30s"},
-    {"0s", 0, "0s"},
-    {"1h1s", 3601, "1h1s"},
-    {"", -1, NULL},
-    {"5x", -1, NULL},
-    {"h", -1, NULL},
-    {"99999999999999999999s", -1, NULL},
+    {"30s", 30, "30s"},       {"5m", 300, "5m"},
+    {"1h30m", 5400, "1h30m"}, {"2d", 172800, "2d"},
+    {"1w", 604800, "1w"},     {"90", 90, "1m30s"},
+    {"0s", 0, "0s"},          {"1h1s", 3601, "1h1s"},
+    {"", -1, NULL},           {"5x", -1, NULL},
+    {"h", -1, NULL},          {"99999999999999999999s", -1, NULL},
 };
 
 START_TEST(test_duration)

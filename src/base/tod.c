@@ -53,9 +53,8 @@ tod_full(gstr *out, time_t t)
 {
     static const char *const day[] = {"Sun", "Mon", "Tue", "Wed",
                                       "Thu", "Fri", "Sat"};
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
-                                      "May", "Jun", "Jul", "Aug",
-                                      "Sep", "Oct", "Nov", "Dec"};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     struct tm tm;
     long off;
     char sign;
@@ -67,9 +66,8 @@ tod_full(gstr *out, time_t t)
         off = -off;
     /* Day and month names are always English, whatever the locale. */
     gstr_printf(out, "%s, %02d %s %d %02d:%02d:%02d %c%02ld%02ld",
-                day[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
-                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
-                off / 60, off % 60);
+                day[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
 }
 
 static long

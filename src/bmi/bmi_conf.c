@@ -21,9 +21,12 @@
 #include "bmi/bmi_conf.h"
 
 static const struct opt_def bmi_router_defs[] = {
-    {"bmi_deliver_alternate", OPT_BOOL, offsetof(struct bmi_router, bmi_deliver_alternate), 0},
-    {"bmi_deliver_default", OPT_BOOL, offsetof(struct bmi_router, bmi_deliver_default), 0},
-    {"bmi_dont_deliver", OPT_BOOL, offsetof(struct bmi_router, bmi_dont_deliver), 0},
+    {"bmi_deliver_alternate", OPT_BOOL,
+     offsetof(struct bmi_router, bmi_deliver_alternate), 0},
+    {"bmi_deliver_default", OPT_BOOL,
+     offsetof(struct bmi_router, bmi_deliver_default), 0},
+    {"bmi_dont_deliver", OPT_BOOL,
+     offsetof(struct bmi_router, bmi_dont_deliver), 0},
     {"bmi_rule", OPT_EXPANDED, offsetof(struct bmi_router, bmi_rule), 0},
 };
 
@@ -33,7 +36,8 @@ const struct driver_ext bmi_router_ext = {
 };
 
 static const struct opt_def bmi_main_defs[] = {
-    {"bmi_config_file", OPT_STRING, offsetof(struct bmi_main, bmi_config_file), 0},
+    {"bmi_config_file", OPT_STRING, offsetof(struct bmi_main, bmi_config_file),
+     0},
 };
 
 static const struct bmi_main bmi_main_defaults = {

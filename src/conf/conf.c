@@ -61,7 +61,7 @@ enum section {
 };
 
 static const char *const section_names[SEC_COUNT] = {
-    "main",          "acl",   "routers", "transports",
+    "main",           "acl",   "routers", "transports",
     "authenticators", "retry", "rewrite",
 };
 
@@ -132,8 +132,7 @@ conf_main_sets(const struct main_opt_set **sets)
     return main_nsets;
 }
 
-static int
-conf_error(struct loader *l, const char *fmt, ...)
+static int conf_error(struct loader *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -173,8 +172,9 @@ conf_unquote(struct loader *l, const char *name, const char *in, char **out)
             gstr_addc(&g, '\r');
             break;
         case '\0':
-            return conf_error(l, "missing closing quote in the value of "
-                                 "\"%s\"",
+            return conf_error(l,
+                              "missing closing quote in the value of "
+                              "\"%s\"",
                               name);
         default:
             gstr_addc(&g, *p);
@@ -187,8 +187,9 @@ conf_unquote(struct loader *l, const char *name, const char *in, char **out)
     while (isspace((unsigned char)*++p))
         ;
     if (*p != '\0')
-        return conf_error(l, "unexpected text \"%s\" after the quoted value "
-                             "of \"%s\"",
+        return conf_error(l,
+                          "unexpected text \"%s\" after the quoted value "
+                          "of \"%s\"",
                           p, name);
     *out = (char *)gstr_str(&g);
     return 0;
@@ -242,8 +243,9 @@ conf_check_origin(struct loader *l, const void *slot, const char *name,
 
     for (o = l->origins; o != NULL; o = o->next)
         if (o->slot == slot)
-            return conf_error(l, "%s option \"%s\" set twice (first at "
-                                 "%s:%d)",
+            return conf_error(l,
+                              "%s option \"%s\" set twice (first at "
+                              "%s:%d)",
                               what, name, o->file, o->line);
     o = arena_alloc(l->a, sizeof(*o));
     o->slot = slot;
@@ -355,9 +357,8 @@ static const struct {
 const char *
 conf_named_list_kind_name(enum named_list_kind kind)
 {
-    for (size_t i = 0; i < sizeof(named_list_keywords) /
-                               sizeof(named_list_keywords[0]);
-         i++)
+    for (size_t i = 0;
+         i < sizeof(named_list_keywords) / sizeof(named_list_keywords[0]); i++)
         if (named_list_keywords[i].kind == kind)
             return named_list_keywords[i].keyword;
     return "list";
@@ -372,7 +373,8 @@ conf_main_line(struct loader *l, char *text)
     int hide, negate;
 
     for (size_t i = 0;
-         i < sizeof(named_list_keywords) / sizeof(named_list_keywords[0]); i++) {
+         i < sizeof(named_list_keywords) / sizeof(named_list_keywords[0]);
+         i++) {
         size_t n = strlen(named_list_keywords[i].keyword);
         if (strncmp(text, named_list_keywords[i].keyword, n) == 0 &&
             isspace((unsigned char)text[n]))
@@ -521,12 +523,13 @@ conf_driver_option(struct loader *l, char *text)
     }
     const struct opt_def *o = conf_lookup(tables, n, name, &which, &negate);
     if (o == NULL && d->info == NULL && any_driver_has(c, name))
-        return conf_error(l, "option \"%s\" of %s \"%s\" must come after "
-                             "\"driver = ...\"",
+        return conf_error(l,
+                          "option \"%s\" of %s \"%s\" must come after "
+                          "\"driver = ...\"",
                           name, c->kind, d->name);
     if (o == NULL && d->info != NULL)
-        return conf_error(l, "option \"%s\" unknown for the %s %s \"%s\"",
-                          name, d->info->name, c->kind, d->name);
+        return conf_error(l, "option \"%s\" unknown for the %s %s \"%s\"", name,
+                          d->info->name, c->kind, d->name);
     if (o == NULL)
         return conf_error(l, "option \"%s\" unknown in %s \"%s\"", name,
                           c->kind, d->name);
@@ -562,8 +565,9 @@ conf_new_instance(struct loader *l, char *text, char *colon)
         n--;
     name = arena_strndup(arena_perm, text, n);
     if (!valid_instance_name(name, n))
-        return conf_error(l, "bad %s name \"%s\": use letters, digits, "
-                             "\"_\", \"-\" and \".\"",
+        return conf_error(l,
+                          "bad %s name \"%s\": use letters, digits, "
+                          "\"_\", \"-\" and \".\"",
                           c->kind, name);
     d = driver_instance_find(*section_instances(l->cfg, l->sec), name);
     if (d != NULL)
@@ -600,8 +604,9 @@ conf_driver_line(struct loader *l, char *text)
     if (*q == ':')
         return conf_new_instance(l, text, q);
     if (l->inst == NULL)
-        return conf_error(l, "option line before the first %s name "
-                             "(expected \"name:\")",
+        return conf_error(l,
+                          "option line before the first %s name "
+                          "(expected \"name:\")",
                           section_class(l->sec)->kind);
     return conf_driver_option(l, text);
 }
@@ -632,8 +637,9 @@ conf_acl_line(struct loader *l, char *text)
 
         for (acl = l->cfg->acls; acl != NULL; acl = acl->next)
             if (strcmp(acl->name, name) == 0)
-                return conf_error(l, "ACL \"%s\" defined twice (first at "
-                                     "%s:%d)",
+                return conf_error(l,
+                                  "ACL \"%s\" defined twice (first at "
+                                  "%s:%d)",
                                   name, acl->file, acl->line);
         acl = arena_alloc(arena_perm, sizeof(*acl));
         acl->name = name;
@@ -674,9 +680,10 @@ conf_begin(struct loader *l, char *text)
             l->inst_tail = section_instances(l->cfg, l->sec);
         return 0;
     }
-    return conf_error(l, "unknown section \"begin %s\" (expected acl, "
-                         "routers, transports, authenticators, retry or "
-                         "rewrite)",
+    return conf_error(l,
+                      "unknown section \"begin %s\" (expected acl, "
+                      "routers, transports, authenticators, retry or "
+                      "rewrite)",
                       name);
 }
 

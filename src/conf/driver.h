@@ -43,10 +43,10 @@ struct driver_instance {
     const struct driver_info *info; /* NULL until "driver =" is read */
     const char *file;
     int line;
-    void *generic;              /* the class's generic option block */
-    void *priv;                 /* the driver's private option block */
-    void *ext[DRIVER_EXT_MAX];  /* one block per class extension */
-    char *driver_name;          /* as written */
+    void *generic;             /* the class's generic option block */
+    void *priv;                /* the driver's private option block */
+    void *ext[DRIVER_EXT_MAX]; /* one block per class extension */
+    char *driver_name;         /* as written */
     struct driver_instance *next;
 };
 

@@ -221,8 +221,9 @@ opt_set(struct arena *a, const struct opt_def *d, void *block,
         if (value != NULL && opt_parse_bool(value, &b) < 0)
             return opt_bad(err, d, value, "expected true, false, yes or no");
         if (value != NULL && negate) {
-            gstr_printf(err, "\"no_\" or \"not_\" prefix with a value for "
-                             "boolean option \"%s\"",
+            gstr_printf(err,
+                        "\"no_\" or \"not_\" prefix with a value for "
+                        "boolean option \"%s\"",
                         d->name);
             return -1;
         }
@@ -230,8 +231,9 @@ opt_set(struct arena *a, const struct opt_def *d, void *block,
         return 0;
     }
     if (negate) {
-        gstr_printf(err, "\"no_\" or \"not_\" prefix on %s option \"%s\": "
-                         "only boolean options take it",
+        gstr_printf(err,
+                    "\"no_\" or \"not_\" prefix on %s option \"%s\": "
+                    "only boolean options take it",
                     opt_type_name(d->type), d->name);
         return -1;
     }

@@ -39,7 +39,10 @@ struct opt_table {
 };
 
 #define OPT_TABLE(what, defs, type, defaults)                                  \
-    {(what), (defs), sizeof(defs) / sizeof((defs)[0]), sizeof(type), (defaults)}
+    {                                                                          \
+        (what), (defs), sizeof(defs) / sizeof((defs)[0]), sizeof(type),        \
+            (defaults)                                                         \
+    }
 
 const struct opt_def *opt_find(const struct opt_table *t, const char *name);
 void *opt_block_new(struct arena *a, const struct opt_table *t);

@@ -119,7 +119,8 @@ print_instance(gstr *out, const struct driver_instance *d)
     n = collect(v, n, c->generic, d->generic);
     for (size_t i = 0; i < c->nexts && i < DRIVER_EXT_MAX; i++) {
         const struct driver_ext *e = c->exts[i];
-        if (e->only_driver == NULL || strcmp(e->only_driver, d->info->name) == 0)
+        if (e->only_driver == NULL ||
+            strcmp(e->only_driver, d->info->name) == 0)
             n = collect(v, n, &e->opts, d->ext[i]);
     }
     n = collect(v, n, &d->info->opts, d->priv);
@@ -157,8 +158,7 @@ conf_print_instance(gstr *out, const char *kind, const char *name)
 void
 conf_print_instance_names(gstr *out, const char *kind)
 {
-    for (struct driver_instance *d = instances_of(kind); d != NULL;
-         d = d->next)
+    for (struct driver_instance *d = instances_of(kind); d != NULL; d = d->next)
         gstr_printf(out, "%s\n", d->name);
 }
 

@@ -48,10 +48,10 @@
 #include "base/gstr.h"
 #include "conf/reader.h"
 
-#define INCLUDE_DEPTH_MAX 10
-#define IF_DEPTH_MAX 20
+#define INCLUDE_DEPTH_MAX    10
+#define IF_DEPTH_MAX         20
 #define MACRO_EXPANSIONS_MAX 1000
-#define LINE_MAX_BYTES (256 * 1024)
+#define LINE_MAX_BYTES       (256 * 1024)
 
 struct conf_file {
     FILE *fp;
@@ -159,16 +159,17 @@ reader_push_file(struct conf_reader *r, const char *path, int must_exist)
     FILE *fp;
 
     if (r->depth >= INCLUDE_DEPTH_MAX)
-        return conf_reader_error(r, ".include nesting deeper than %d "
-                                    "(does a file include itself?)",
+        return conf_reader_error(r,
+                                 ".include nesting deeper than %d "
+                                 "(does a file include itself?)",
                                  INCLUDE_DEPTH_MAX);
     fp = fopen(path, "r");
     if (fp == NULL) {
         if (!must_exist && errno == ENOENT)
             return 0;
         if (r->file == NULL) {
-            gstr_printf(r->err, "%s: cannot open configuration file: %s",
-                        path, strerror(errno));
+            gstr_printf(r->err, "%s: cannot open configuration file: %s", path,
+                        strerror(errno));
             r->failed = 1;
             return -1;
         }
@@ -273,8 +274,9 @@ reader_substitute(struct conf_reader *r, const char *in, gstr *out)
             gstr_adds(&next, m->value);
             gstr_adds(&next, cur.s + i + n);
             if (next.len > LINE_MAX_BYTES)
-                return conf_reader_error(r, "line longer than %d bytes "
-                                            "after macro substitution",
+                return conf_reader_error(r,
+                                         "line longer than %d bytes "
+                                         "after macro substitution",
                                          LINE_MAX_BYTES);
             cur = next;
             i--; /* rescan from the replacement */
@@ -395,8 +397,7 @@ reader_include(struct conf_reader *r, const char *dir, char *arg)
                       (size_t)(slash - r->file->path) + 1);
     }
     gstr_adds(&path, name);
-    return reader_push_file(r, gstr_str(&path),
-                            strcmp(dir, ".include") == 0);
+    return reader_push_file(r, gstr_str(&path), strcmp(dir, ".include") == 0);
 }
 
 static int
@@ -472,16 +473,19 @@ reader_macro_definition(struct conf_reader *r, char *line)
     if (m != NULL && m->from_command_line)
         return 1; /* -D wins */
     if (m != NULL && m->builtin)
-        return conf_reader_error(r, "macro \"%s\" is built in and cannot be "
-                                    "redefined",
+        return conf_reader_error(r,
+                                 "macro \"%s\" is built in and cannot be "
+                                 "redefined",
                                  name);
     if (m != NULL && !redefine)
-        return conf_reader_error(r, "macro \"%s\" is already defined "
-                                    "(use \"==\" to redefine it)",
+        return conf_reader_error(r,
+                                 "macro \"%s\" is already defined "
+                                 "(use \"==\" to redefine it)",
                                  name);
     if (m == NULL && redefine)
-        return conf_reader_error(r, "macro \"%s\" cannot be redefined: it "
-                                    "was not defined before",
+        return conf_reader_error(r,
+                                 "macro \"%s\" cannot be redefined: it "
+                                 "was not defined before",
                                  name);
     gstr sub;
     gstr_init(&sub, r->a);
@@ -490,8 +494,7 @@ reader_macro_definition(struct conf_reader *r, char *line)
     if (m != NULL)
         m->value = (char *)gstr_str(&sub);
     else
-        r->macros =
-            conf_macro_add(r->a, r->macros, name, gstr_str(&sub), 0, 0);
+        r->macros = conf_macro_add(r->a, r->macros, name, gstr_str(&sub), 0, 0);
     return 1;
 }
 

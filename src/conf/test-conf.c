@@ -170,7 +170,8 @@ static const struct {
     const char *text;
     const char *expect;
 } reader_cases[] = {
-    {"comments and blanks", "# c\n\n  a = 1\n   # x\nb = 2\n", "3:a = 1|5:b = 2"},
+    {"comments and blanks", "# c\n\n  a = 1\n   # x\nb = 2\n",
+     "3:a = 1|5:b = 2"},
     {"continuation", "a = x \\\n    y\nb = 1\n", "1:a = x y|3:b = 1"},
     {"comment inside continuation", "a = x \\\n# c\n  y\n", "1:a = x y"},
     {"macro", "FOO = bar\na = FOO\n", "2:a = bar"},
@@ -190,11 +191,13 @@ static const struct {
      "3:a = 1"},
     {"ifdef false", ".ifdef FOO\na = 1\n.else\na = 2\n.endif\n", "4:a = 2"},
     {"ifndef", ".ifndef FOO\na = 1\n.endif\n", "2:a = 1"},
-    {"elifdef", "B = 1\n.ifdef A\nx = a\n.elifdef B\nx = b\n.else\nx = c\n"
-                ".endif\n",
+    {"elifdef",
+     "B = 1\n.ifdef A\nx = a\n.elifdef B\nx = b\n.else\nx = c\n"
+     ".endif\n",
      "5:x = b"},
-    {"nested skip", ".ifdef A\n.ifdef B\nx = 1\n.else\nx = 2\n.endif\n"
-                    ".endif\ny = 3\n",
+    {"nested skip",
+     ".ifdef A\n.ifdef B\nx = 1\n.else\nx = 2\n.endif\n"
+     ".endif\ny = 3\n",
      "8:y = 3"},
     {"unterminated ifdef", "a = 1\n.ifdef FOO\nb = 2\n",
      "ERROR main.conf:2: .ifdef or .ifndef without a matching .endif"},
@@ -204,8 +207,7 @@ static const struct {
      "ERROR main.conf:3: .else after .else"},
     {"unknown directive", ".frobnicate\n",
      "ERROR main.conf:1: unknown directive \".frobnicate\""},
-    {"include", "a = 1\n.include inc.conf\nc = 3\n",
-     "1:a = 1|1:b = 2|3:c = 3"},
+    {"include", "a = 1\n.include inc.conf\nc = 3\n", "1:a = 1|1:b = 2|3:c = 3"},
     {"include missing", ".include nope.conf\n",
      "ERROR main.conf:1: cannot open included file \"nope.conf\": No such "
      "file or directory"},
@@ -220,8 +222,7 @@ static const struct {
 START_TEST(test_reader)
 {
     struct arena *a = arena_create();
-    struct conf_macro *macros =
-        conf_macro_add(a, NULL, "CLI", "cmd", 1, 0);
+    struct conf_macro *macros = conf_macro_add(a, NULL, "CLI", "cmd", 1, 0);
     const char *got;
 
     write_file("inc.conf", "b = 2\n");

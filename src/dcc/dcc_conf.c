@@ -20,9 +20,12 @@
 #include "dcc/dcc_conf.h"
 
 static const struct opt_def dcc_main_defs[] = {
-    {"dcc_direct_add_header", OPT_BOOL, offsetof(struct dcc_main, dcc_direct_add_header), 0},
-    {"dccifd_address", OPT_STRING, offsetof(struct dcc_main, dccifd_address), 0},
-    {"dccifd_options", OPT_STRING, offsetof(struct dcc_main, dccifd_options), 0},
+    {"dcc_direct_add_header", OPT_BOOL,
+     offsetof(struct dcc_main, dcc_direct_add_header), 0},
+    {"dccifd_address", OPT_STRING, offsetof(struct dcc_main, dccifd_address),
+     0},
+    {"dccifd_options", OPT_STRING, offsetof(struct dcc_main, dccifd_options),
+     0},
 };
 
 static const struct dcc_main dcc_main_defaults = {

@@ -89,12 +89,12 @@ log_selector_item(const char *item, size_t len, int on, unsigned char *set,
         return 0;
     }
     for (int i = 0; i < LS_COUNT; i++)
-        if (strlen(sel_names[i]) == len && strncmp(sel_names[i], item, len) == 0) {
+        if (strlen(sel_names[i]) == len &&
+            strncmp(sel_names[i], item, len) == 0) {
             set[i] = (unsigned char)on;
             return 0;
         }
-    gstr_printf(err, "log_selector: unknown selector \"%.*s\"", (int)len,
-                item);
+    gstr_printf(err, "log_selector: unknown selector \"%.*s\"", (int)len, item);
     return -1;
 }
 
@@ -123,8 +123,9 @@ log_selector_parse(const char *value, unsigned char *set, gstr *err)
                *p != '-')
             p++;
         if (p == start) {
-            gstr_printf(err, "log_selector: a selector name must follow "
-                             "\"%c\"",
+            gstr_printf(err,
+                        "log_selector: a selector name must follow "
+                        "\"%c\"",
                         on ? '+' : '-');
             return -1;
         }
@@ -157,8 +158,9 @@ log_setup_path(const struct main_config *m, gstr *err)
         }
         const char *s = strstr(item, "%s");
         if (s == NULL || strstr(s + 2, "%s") != NULL) {
-            gstr_printf(err, "log_file_path: \"%s\" must contain \"%%s\" "
-                             "exactly once",
+            gstr_printf(err,
+                        "log_file_path: \"%s\" must contain \"%%s\" "
+                        "exactly once",
                         item);
             return -1;
         }
@@ -166,8 +168,8 @@ log_setup_path(const struct main_config *m, gstr *err)
             log_template = item;
     }
     if (!any)
-        log_template = arena_printf(arena_perm, "%s/log/%%slog",
-                                    m->spool_directory);
+        log_template =
+            arena_printf(arena_perm, "%s/log/%%slog", m->spool_directory);
     return 0;
 }
 

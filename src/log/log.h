@@ -7,17 +7,16 @@
 struct gstr;
 struct main_config;
 
-#define LOG_MAIN 0x01
+#define LOG_MAIN   0x01
 #define LOG_REJECT 0x02 /* also goes to the main log */
-#define LOG_PANIC 0x04  /* also goes to the main log */
+#define LOG_PANIC  0x04 /* also goes to the main log */
 
 /* Parses log_selector and log_file_path. 0, or -1 with a message (naming
  * the option) in err. */
 int log_setup(const struct main_config *m, struct gstr *err);
 /* Parses a log_selector value into the selector set; used by log_setup
  * and by the unit tests. */
-int log_selector_parse(const char *value, unsigned char *set,
-                       struct gstr *err);
+int log_selector_parse(const char *value, unsigned char *set, struct gstr *err);
 int log_selected(enum log_sel sel);
 const char *log_selector_name(enum log_sel sel);
 /* The path of a log ("main", "reject", "panic"). */

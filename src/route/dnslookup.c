@@ -19,19 +19,31 @@
 #include "route/dnslookup.h"
 
 static const struct opt_def router_dnslookup_defs[] = {
-    {"check_secondary_mx", OPT_BOOL, offsetof(struct router_dnslookup, check_secondary_mx), 0},
-    {"check_srv", OPT_EXPANDED, offsetof(struct router_dnslookup, check_srv), 0},
-    {"fail_defer_domains", OPT_LIST, offsetof(struct router_dnslookup, fail_defer_domains), 0},
-    {"ipv4_only", OPT_EXPANDED, offsetof(struct router_dnslookup, ipv4_only), 0},
-    {"ipv4_prefer", OPT_EXPANDED, offsetof(struct router_dnslookup, ipv4_prefer), 0},
+    {"check_secondary_mx", OPT_BOOL,
+     offsetof(struct router_dnslookup, check_secondary_mx), 0},
+    {"check_srv", OPT_EXPANDED, offsetof(struct router_dnslookup, check_srv),
+     0},
+    {"fail_defer_domains", OPT_LIST,
+     offsetof(struct router_dnslookup, fail_defer_domains), 0},
+    {"ipv4_only", OPT_EXPANDED, offsetof(struct router_dnslookup, ipv4_only),
+     0},
+    {"ipv4_prefer", OPT_EXPANDED,
+     offsetof(struct router_dnslookup, ipv4_prefer), 0},
     {"mx_domains", OPT_LIST, offsetof(struct router_dnslookup, mx_domains), 0},
-    {"mx_fail_domains", OPT_LIST, offsetof(struct router_dnslookup, mx_fail_domains), 0},
-    {"qualify_single", OPT_BOOL, offsetof(struct router_dnslookup, qualify_single), 0},
-    {"rewrite_headers", OPT_BOOL, offsetof(struct router_dnslookup, rewrite_headers), 0},
-    {"same_domain_copy_routing", OPT_BOOL, offsetof(struct router_dnslookup, same_domain_copy_routing), 0},
-    {"search_parents", OPT_BOOL, offsetof(struct router_dnslookup, search_parents), 0},
-    {"srv_fail_domains", OPT_LIST, offsetof(struct router_dnslookup, srv_fail_domains), 0},
-    {"widen_domains", OPT_LIST, offsetof(struct router_dnslookup, widen_domains), 0},
+    {"mx_fail_domains", OPT_LIST,
+     offsetof(struct router_dnslookup, mx_fail_domains), 0},
+    {"qualify_single", OPT_BOOL,
+     offsetof(struct router_dnslookup, qualify_single), 0},
+    {"rewrite_headers", OPT_BOOL,
+     offsetof(struct router_dnslookup, rewrite_headers), 0},
+    {"same_domain_copy_routing", OPT_BOOL,
+     offsetof(struct router_dnslookup, same_domain_copy_routing), 0},
+    {"search_parents", OPT_BOOL,
+     offsetof(struct router_dnslookup, search_parents), 0},
+    {"srv_fail_domains", OPT_LIST,
+     offsetof(struct router_dnslookup, srv_fail_domains), 0},
+    {"widen_domains", OPT_LIST,
+     offsetof(struct router_dnslookup, widen_domains), 0},
 };
 
 static const struct router_dnslookup router_dnslookup_defaults = {
@@ -41,6 +53,7 @@ static const struct router_dnslookup router_dnslookup_defaults = {
 
 const struct driver_info router_dnslookup_info = {
     "dnslookup",
-    OPT_TABLE("dnslookup", router_dnslookup_defs, struct router_dnslookup, &router_dnslookup_defaults),
+    OPT_TABLE("dnslookup", router_dnslookup_defs, struct router_dnslookup,
+              &router_dnslookup_defaults),
     NULL,
 };

@@ -19,12 +19,18 @@
 #include "route/manualroute.h"
 
 static const struct opt_def router_manualroute_defs[] = {
-    {"host_all_ignored", OPT_STRING, offsetof(struct router_manualroute, host_all_ignored), 0},
-    {"host_find_failed", OPT_STRING, offsetof(struct router_manualroute, host_find_failed), 0},
-    {"hosts_randomize", OPT_BOOL, offsetof(struct router_manualroute, hosts_randomize), 0},
-    {"route_data", OPT_EXPANDED, offsetof(struct router_manualroute, route_data), 0},
-    {"route_list", OPT_STRING, offsetof(struct router_manualroute, route_list), 0},
-    {"same_domain_copy_routing", OPT_BOOL, offsetof(struct router_manualroute, same_domain_copy_routing), 0},
+    {"host_all_ignored", OPT_STRING,
+     offsetof(struct router_manualroute, host_all_ignored), 0},
+    {"host_find_failed", OPT_STRING,
+     offsetof(struct router_manualroute, host_find_failed), 0},
+    {"hosts_randomize", OPT_BOOL,
+     offsetof(struct router_manualroute, hosts_randomize), 0},
+    {"route_data", OPT_EXPANDED,
+     offsetof(struct router_manualroute, route_data), 0},
+    {"route_list", OPT_STRING, offsetof(struct router_manualroute, route_list),
+     0},
+    {"same_domain_copy_routing", OPT_BOOL,
+     offsetof(struct router_manualroute, same_domain_copy_routing), 0},
 };
 
 static const struct router_manualroute router_manualroute_defaults = {
@@ -34,6 +40,7 @@ static const struct router_manualroute router_manualroute_defaults = {
 
 const struct driver_info router_manualroute_info = {
     "manualroute",
-    OPT_TABLE("manualroute", router_manualroute_defs, struct router_manualroute, &router_manualroute_defaults),
+    OPT_TABLE("manualroute", router_manualroute_defs, struct router_manualroute,
+              &router_manualroute_defaults),
     NULL,
 };

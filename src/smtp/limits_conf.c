@@ -20,14 +20,15 @@
 #include "smtp/limits_conf.h"
 
 static const struct opt_def limits_main_defs[] = {
-    {"limits_advertise_hosts", OPT_LIST, offsetof(struct limits_main, limits_advertise_hosts), 0},
+    {"limits_advertise_hosts", OPT_LIST,
+     offsetof(struct limits_main, limits_advertise_hosts), 0},
 };
 
 static const struct limits_main limits_main_defaults = {
     .limits_advertise_hosts = "*",
 };
 
-const struct opt_table limits_main_opts =
-    OPT_TABLE("limits", limits_main_defs, struct limits_main, &limits_main_defaults);
+const struct opt_table limits_main_opts = OPT_TABLE(
+    "limits", limits_main_defs, struct limits_main, &limits_main_defaults);
 
 struct limits_main limits_main;

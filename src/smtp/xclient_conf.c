@@ -20,7 +20,8 @@
 #include "smtp/xclient_conf.h"
 
 static const struct opt_def xclient_main_defs[] = {
-    {"hosts_xclient", OPT_LIST, offsetof(struct xclient_main, hosts_xclient), 0},
+    {"hosts_xclient", OPT_LIST, offsetof(struct xclient_main, hosts_xclient),
+     0},
 };
 
 const struct opt_table xclient_main_opts =

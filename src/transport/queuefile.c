@@ -19,11 +19,13 @@
 #include "transport/queuefile.h"
 
 static const struct opt_def transport_queuefile_defs[] = {
-    {"directory", OPT_EXPANDED, offsetof(struct transport_queuefile, directory), 0},
+    {"directory", OPT_EXPANDED, offsetof(struct transport_queuefile, directory),
+     0},
 };
 
 const struct driver_info transport_queuefile_info = {
     "queuefile",
-    OPT_TABLE("queuefile", transport_queuefile_defs, struct transport_queuefile, NULL),
+    OPT_TABLE("queuefile", transport_queuefile_defs, struct transport_queuefile,
+              NULL),
     NULL,
 };
