@@ -1,0 +1,88 @@
+/*
+ * NAME
+ *	deadline - time limits on the monotonic clock
+ * SYNOPSIS
+ *	#include "deadline.h"
+ *
+ *	extern volatile sig_atomic_t deadline_interrupted;
+ *
+ *	long long deadline_now_ms(void);
+ *	void	deadline_set(struct deadline *d, long long ms_from_now);
+ *	int	deadline_left_ms(const struct deadline *d);
+ *	int	deadline_expired(const struct deadline *d);
+ *	int	deadline_sleep_ms(long long ms);
+ * DESCRIPTION
+ *	Every wait in the runner (a child, a port, an SMTP reply) is
+ *	bounded by a deadline.  The monotonic clock is used because the
+ *	runner's children see a faked wall clock, and the runner must not
+ *	care what the wall clock does.
+ *
+ *	deadline_now_ms() is the monotonic time in milliseconds.
+ *
+ *	deadline_set() sets d to ms_from_now milliseconds from now.
+ *
+ *	deadline_left_ms() returns the milliseconds left (0 when past),
+ *	capped to fit an int so it can be passed to poll(2).
+ *
+ *	deadline_sleep_ms() sleeps for ms milliseconds.
+ *
+ *	deadline_interrupted is set by the signal handlers of main.c when
+ *	the user asks the runner to stop; waits give up when it is set.
+ * DIAGNOSTICS
+ *	deadline_sleep_ms() returns -1 if deadline_interrupted was set
+ *	during the sleep, else 0.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <time.h>
+
+#include "deadline.h"
+
+volatile sig_atomic_t deadline_interrupted;
+
+long long
+deadline_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+deadline_set(struct deadline *d, long long ms_from_now)
+{
+    d->at_ms = deadline_now_ms() + ms_from_now;
+}
+
+int
+deadline_left_ms(const struct deadline *d)
+{
+    long long left = d->at_ms - deadline_now_ms();
+
+    if (left < 0)
+        return 0;
+    return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+int
+deadline_expired(const struct deadline *d)
+{
+    return deadline_left_ms(d) == 0;
+}
+
+int
+deadline_sleep_ms(long long ms)
+{
+    struct timespec ts;
+
+    if (ms < 0)
+        ms = 0;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000;
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        if (deadline_interrupted)
+            return -1;
+    return deadline_interrupted ? -1 : 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * NAME
+ *	scenario-run - run mxlab scenarios and compare with golden outputs
+ * SYNOPSIS
+ *	scenario-run [-j N] [--update] [--mta PATH] [--keep] [-v] [PATH...]
+ *	scenario-run --list-rules
+ * DESCRIPTION
+ *	Runs each scenario file named by PATH, or found below a PATH that
+ *	is a directory (default: "scenarios"), against the MTA and
+ *	prints the results as TAP, ending with "N passed, N failed, N
+ *	skipped".  docs/scenario-format.md describes scenarios, golden
+ *	files and normalisation.
+ *
+ *	-j N	Run N scenarios at once (0: one per CPU).  Results are
+ *		printed in path order all the same.
+ *
+ *	--update
+ *		Write the golden files from the actual outputs instead of
+ *		comparing.  A scenario whose step fails still fails.
+ *
+ *	--mta PATH
+ *		The MTA to test (default: mxlab next to scenario-run, i.e.
+ *		$BUILD/mxlab).  A name without "/" is looked up on PATH.
+ *
+ *	--keep	Keep each scenario's temporary directory and say where.
+ *
+ *	-v	Show a trace of each scenario's steps.
+ *
+ *	--list-rules
+ *		Print the normalisation rules as a Markdown table.
+ *
+ *	$SRCDIR is the working directory; $BUILD is the directory that
+ *	holds scenario-run (so build-asan/scenario-run runs the fakes of
+ *	build-asan).
+ * DIAGNOSTICS
+ *	Exit status 0 when no scenario failed, 1 when one did, 2 for a
+ *	usage error or when the runner itself cannot go on.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "discover.h"
+#include "fakeclock.h"
+#include "fileio.h"
+#include "mem.h"
+#include "msg.h"
+#include "normalise.h"
+#include "pool.h"
+#include "result.h"
+#include "run.h"
+#include "strvec.h"
+#include "tap.h"
+
+struct main_ctx {
+    struct strvec files;
+    char **names;
+    char **golden;
+    struct run_opts opts;
+    struct tap_counts counts;
+};
+
+struct main_args {
+    int jobs;
+    int list_rules;
+    const char *mta;
+};
+
+static void
+main_usage(FILE *fp)
+{
+    fputs("usage: scenario-run [-j N] [--update] [--mta PATH] [--keep] [-v] "
+          "[PATH...]\n"
+          "       scenario-run --list-rules\n",
+          fp);
+}
+
+static int
+main_parse_jobs(const char *arg)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    long cpus;
+
+    if (*arg == '\0' || *end != '\0' || v < 0 || v > 256) {
+        main_usage(stderr);
+        msg_fatal("-j wants a number from 0 to 256, not \"%s\"", arg);
+    }
+    if (v == 0)
+        v = (cpus = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? cpus : 1;
+    return (int)v;
+}
+
+static void
+main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
+{
+    static const struct option longopts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"update", no_argument, NULL, 'u'},
+        {"mta", required_argument, NULL, 'm'},
+        {"keep", no_argument, NULL, 'k'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"list-rules", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    while ((c = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            a->jobs = main_parse_jobs(optarg);
+            break;
+        case 'u':
+            o->update = 1;
+            break;
+        case 'm':
+            a->mta = optarg;
+            break;
+        case 'k':
+            o->keep = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case 'l':
+            a->list_rules = 1;
+            break;
+        case 'h':
+            main_usage(stdout);
+            exit(0);
+        default:
+            main_usage(stderr);
+            exit(2);
+        }
+    }
+}
+
+/* The directory this program lives in, or $SRCDIR/build. */
+static char *
+main_build_dir(const char *srcdir)
+{
+    char *exe = realpath("/proc/self/exe", NULL);
+    char *slash;
+
+    if (exe == NULL)
+        return fileio_join(srcdir, "build");
+    if ((slash = strrchr(exe, '/')) != NULL && slash != exe)
+        *slash = '\0';
+    return exe;
+}
+
+/* An absolute path for the MTA: PATH lookup for a bare name. */
+static char *
+main_mta_path(const char *arg, const char *srcdir, const char *build)
+{
+    const char *path = getenv("PATH");
+
+    if (arg == NULL)
+        return fileio_join(build, "mxlab");
+    if (arg[0] == '/')
+        return mem_strdup(arg);
+    if (strchr(arg, '/') != NULL)
+        return fileio_join(srcdir, arg);
+    while (path != NULL && *path != '\0') {
+        size_t len = strcspn(path, ":");
+        char *dir = mem_strndup(path, len);
+        char *candidate = fileio_join(dir, arg);
+
+        free(dir);
+        if (len > 0 && access(candidate, X_OK) == 0)
+            return candidate;
+        free(candidate);
+        path += len + (path[len] == ':');
+    }
+    return fileio_join(srcdir, arg);
+}
+
+static void
+main_job(size_t i, void *vctx, struct result *res)
+{
+    struct main_ctx *ctx = vctx;
+
+    run_scenario(ctx->files.v[i], ctx->golden[i], &ctx->opts, res);
+}
+
+static void
+main_report(size_t i, struct result *res, void *vctx)
+{
+    struct main_ctx *ctx = vctx;
+
+    tap_result(stdout, i + 1, ctx->names[i], res, &ctx->counts);
+}
+
+static void
+main_find(struct main_ctx *ctx, int argc, char **argv)
+{
+    char *fallback[] = {"scenarios"};
+    struct buf err = BUF_INIT;
+    char *const *paths = argc > 0 ? argv : fallback;
+
+    if (discover_scenarios(paths, argc > 0 ? (size_t)argc : 1, &ctx->files,
+                           &err) < 0)
+        msg_fatal("%s", buf_str(&err));
+    ctx->names = mem_array(ctx->files.n, sizeof(char *));
+    ctx->golden = mem_array(ctx->files.n, sizeof(char *));
+    for (size_t i = 0; i < ctx->files.n; i++) {
+        ctx->names[i] = discover_name(ctx->files.v[i]);
+        ctx->golden[i] = discover_golden_dir(ctx->files.v[i]);
+    }
+    buf_free(&err);
+}
+
+static void
+main_free(struct main_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->files.n; i++) {
+        free(ctx->names[i]);
+        free(ctx->golden[i]);
+    }
+    free(ctx->names);
+    free(ctx->golden);
+    strvec_free(&ctx->files);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct main_ctx ctx;
+    struct main_args args = {1, 0, NULL};
+    char *srcdir;
+    char *build;
+    char *mta;
+    char *faketime;
+
+    memset(&ctx, 0, sizeof(ctx));
+    main_parse_args(argc, argv, &args, &ctx.opts);
+    if (args.list_rules) {
+        norm_print_rules(stdout);
+        return 0;
+    }
+    if ((srcdir = getcwd(NULL, 0)) == NULL)
+        msg_fatal("getcwd: %s", strerror(errno));
+    build = main_build_dir(srcdir);
+    mta = main_mta_path(args.mta, srcdir, build);
+    faketime = fakeclock_find_lib();
+    if (access(mta, X_OK) < 0)
+        msg_warn("warning: the MTA %s is not executable; steps that run it "
+                 "will fail",
+                 mta);
+    ctx.opts = (struct run_opts){
+        mta,           srcdir,          build, faketime, ctx.opts.update,
+        ctx.opts.keep, ctx.opts.verbose};
+    main_find(&ctx, argc - optind, argv + optind);
+    tap_plan(stdout, ctx.files.n);
+    pool_run(ctx.files.n, args.jobs, main_job, main_report, &ctx);
+    tap_summary(stdout, &ctx.counts);
+    main_free(&ctx);
+    free(srcdir);
+    free(build);
+    free(mta);
+    free(faketime);
+    return ctx.counts.failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,479 @@
+/*
+ * NAME
+ *	proc - start, feed, wait for and stop child processes
+ * SYNOPSIS
+ *	#include "proc.h"
+ *
+ *	pid_t	proc_spawn(const struct proc_spec *spec, struct buf *err);
+ *	enum proc_outcome proc_pump(pid_t pid, struct proc_io *io,
+ *				const struct deadline *dl, int *status);
+ *	int	proc_pipe(int fds[2]);
+ *	void	proc_describe_status(int status, struct buf *out);
+ *	int	proc_on_path(const char *name);
+ *	void	proc_become_subreaper(void);
+ *
+ *	void	proc_set_add(struct proc_set *set, pid_t pid,
+ *				const char *label);
+ *	int	proc_set_exited(const struct proc_set *set, size_t i,
+ *				int *status);
+ *	void	proc_set_stop(struct proc_set *set, int grace_ms);
+ *	void	proc_set_free(struct proc_set *set);
+ * DESCRIPTION
+ *	Every child the runner starts leads a process group of its own,
+ *	so that it and whatever it forks can be signalled together, and
+ *	so that a terminal's ^C reaches the runner, not the MTA.
+ *
+ *	proc_spawn() starts spec->path with the given arguments,
+ *	environment, working directory and standard descriptors (which
+ *	it does not close).  A failure to execute the program is
+ *	reported by proc_spawn() itself, not left to look like an exit
+ *	status.
+ *
+ *	proc_pump() writes io->in to the child, reads its output and error
+ *	pipes into buffers, and waits for it to exit, all bounded by dl.
+ *	It closes the descriptors in io.  The child is reaped; its wait
+ *	status is stored in *status.  On PROC_TIMEOUT and
+ *	PROC_INTERRUPTED the child's process group is killed first.
+ *
+ *	proc_pipe() makes a close-on-exec pipe.
+ *
+ *	proc_describe_status() appends "exit status N" or "signal N
+ *	(name)" for a wait status.
+ *
+ *	proc_on_path() says whether name is an executable file, looked up
+ *	on PATH when it holds no "/".
+ *
+ *	proc_become_subreaper() makes orphaned descendants (an MTA daemon
+ *	that forked itself into the background, its delivery processes)
+ *	children of this process instead of init's, on Linux, so that
+ *	they can be found and stopped when the scenario ends.
+ *
+ *	A struct proc_set holds the background children of a scenario.
+ *	Their leaders are not reaped until proc_set_stop(), which keeps
+ *	each group's id from being reused, so signalling a group never
+ *	reaches a stranger.  proc_set_exited() says, without reaping,
+ *	whether member i has exited.  proc_set_stop() sends SIGTERM to
+ *	every group and every orphan adopted by the subreaper, waits up
+ *	to grace_ms for them all to exit, then sends SIGKILL to what is
+ *	left, and reaps everything.
+ * DIAGNOSTICS
+ *	proc_spawn() returns -1 with a message in err if the fork or the
+ *	exec fails.  Running out of memory is fatal.
+ */
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "buf.h"
+#include "deadline.h"
+#include "fileio.h"
+#include "mem.h"
+#include "proc.h"
+
+#define PROC_POLL_MS 10
+
+int
+proc_pipe(int fds[2])
+{
+    return pipe2(fds, O_CLOEXEC);
+}
+
+/* ---------- starting ---------- */
+
+static void
+proc_child_fd(int fd, int target, int flags)
+{
+    if (fd < 0)
+        fd = open("/dev/null", flags);
+    if (fd >= 0 && fd != target)
+        dup2(fd, target);
+    else if (fd == target)
+        fcntl(fd, F_SETFD, 0);
+}
+
+static void
+proc_child_signals(void)
+{
+    sigset_t none;
+
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* In the child: never returns.  Reports errno on report_fd. */
+__attribute__((noreturn)) static void
+proc_child(const struct proc_spec *spec, int report_fd)
+{
+    int err;
+
+    setpgid(0, 0);
+    proc_child_signals();
+    proc_child_fd(spec->fd_in, 0, O_RDONLY);
+    proc_child_fd(spec->fd_out, 1, O_WRONLY);
+    proc_child_fd(spec->fd_err, 2, O_WRONLY);
+    if (spec->cwd != NULL && chdir(spec->cwd) < 0) {
+        err = errno;
+    } else {
+        execvpe(spec->path, spec->argv, spec->envp);
+        err = errno;
+    }
+    if (write(report_fd, &err, sizeof(err)) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+/* Read the child's exec report: 0 if it executed, else its errno. */
+static int
+proc_exec_report(int fd)
+{
+    int err = 0;
+    ssize_t n;
+
+    do
+        n = read(fd, &err, sizeof(err));
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+pid_t
+proc_spawn(const struct proc_spec *spec, struct buf *err)
+{
+    int report[2];
+    pid_t pid;
+    int child_errno;
+
+    if (proc_pipe(report) < 0) {
+        buf_printf(err, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    if ((pid = fork()) < 0) {
+        buf_printf(err, "fork: %s", strerror(errno));
+        close(report[0]);
+        close(report[1]);
+        return -1;
+    }
+    if (pid == 0)
+        proc_child(spec, report[1]);
+    close(report[1]);
+    setpgid(pid, pid); /* as in the child: whichever runs first */
+    if ((child_errno = proc_exec_report(report[0])) != 0) {
+        waitpid(pid, NULL, 0);
+        buf_printf(err, "cannot execute %s%s%s: %s", spec->path,
+                   spec->cwd ? " in " : "", spec->cwd ? spec->cwd : "",
+                   strerror(child_errno));
+        return -1;
+    }
+    return pid;
+}
+
+/* ---------- feeding and waiting ---------- */
+
+static void
+proc_close(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Read what is there; close the descriptor at EOF or error. */
+static void
+proc_read_some(int *fd, struct buf *into)
+{
+    char chunk[8192];
+    ssize_t n = read(*fd, chunk, sizeof(chunk));
+
+    if (n > 0 && into != NULL)
+        buf_add(into, chunk, (size_t)n);
+    else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+        proc_close(fd);
+}
+
+static void
+proc_write_some(struct proc_io *io)
+{
+    ssize_t n;
+
+    if (io->in_len == 0) {
+        proc_close(&io->fd_in);
+        return;
+    }
+    n = write(io->fd_in, io->in, io->in_len);
+    if (n > 0) {
+        io->in += n;
+        io->in_len -= (size_t)n;
+    } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+        proc_close(&io->fd_in); /* the child does not read its input */
+    }
+    if (io->in_len == 0)
+        proc_close(&io->fd_in);
+}
+
+/* One round of poll(2) over the open descriptors in io. */
+static void
+proc_pump_once(struct proc_io *io, int timeout_ms)
+{
+    struct pollfd pfd[3];
+    int n = 0;
+
+    if (io->fd_in >= 0)
+        pfd[n++] = (struct pollfd){io->fd_in, POLLOUT, 0};
+    if (io->fd_out >= 0)
+        pfd[n++] = (struct pollfd){io->fd_out, POLLIN, 0};
+    if (io->fd_err >= 0)
+        pfd[n++] = (struct pollfd){io->fd_err, POLLIN, 0};
+    if (poll(pfd, (nfds_t)n, timeout_ms) <= 0)
+        return;
+    for (int i = 0; i < n; i++) {
+        if (pfd[i].revents == 0)
+            continue;
+        if (pfd[i].fd == io->fd_in)
+            proc_write_some(io);
+        else if (pfd[i].fd == io->fd_out)
+            proc_read_some(&io->fd_out, io->out);
+        else
+            proc_read_some(&io->fd_err, io->err);
+    }
+}
+
+static void
+proc_io_close(struct proc_io *io)
+{
+    proc_close(&io->fd_in);
+    proc_close(&io->fd_out);
+    proc_close(&io->fd_err);
+}
+
+static enum proc_outcome
+proc_pump_give_up(pid_t pid, int exited, struct proc_io *io, int *status,
+                  enum proc_outcome why)
+{
+    if (!exited) {
+        kill(-pid, SIGKILL);
+        waitpid(pid, status, 0);
+    }
+    proc_io_close(io);
+    return exited && why == PROC_TIMEOUT ? PROC_HELD_OPEN : why;
+}
+
+enum proc_outcome
+proc_pump(pid_t pid, struct proc_io *io, const struct deadline *dl, int *status)
+{
+    int exited = 0;
+    int wait_ms;
+
+    if (io->fd_out >= 0)
+        fcntl(io->fd_out, F_SETFL, O_NONBLOCK);
+    if (io->fd_err >= 0)
+        fcntl(io->fd_err, F_SETFL, O_NONBLOCK);
+    if (io->fd_in >= 0)
+        fcntl(io->fd_in, F_SETFL, O_NONBLOCK);
+    for (;;) {
+        if (!exited && waitpid(pid, status, WNOHANG) == pid)
+            exited = 1;
+        if (exited && io->fd_out < 0 && io->fd_err < 0) {
+            proc_close(&io->fd_in);
+            return PROC_EXITED;
+        }
+        if (deadline_interrupted)
+            return proc_pump_give_up(pid, exited, io, status, PROC_INTERRUPTED);
+        if (deadline_expired(dl))
+            return proc_pump_give_up(pid, exited, io, status, PROC_TIMEOUT);
+        wait_ms = deadline_left_ms(dl);
+        if (!exited && wait_ms > PROC_POLL_MS)
+            wait_ms = PROC_POLL_MS;
+        if (io->fd_in < 0 && io->fd_out < 0 && io->fd_err < 0)
+            deadline_sleep_ms(wait_ms);
+        else
+            proc_pump_once(io, wait_ms);
+    }
+}
+
+void
+proc_describe_status(int status, struct buf *out)
+{
+    if (WIFEXITED(status))
+        buf_printf(out, "exit status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        buf_printf(out, "signal %d (%s)", WTERMSIG(status),
+                   strsignal(WTERMSIG(status)));
+    else
+        buf_printf(out, "wait status 0x%x", (unsigned)status);
+}
+
+int
+proc_on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    struct buf candidate = BUF_INIT;
+    int found = 0;
+
+    if (strchr(name, '/') != NULL)
+        return access(name, X_OK) == 0;
+    if (path == NULL)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (!found && *path != '\0') {
+        size_t len = strcspn(path, ":");
+
+        buf_reset(&candidate);
+        if (len == 0)
+            buf_printf(&candidate, "./%s", name);
+        else
+            buf_printf(&candidate, "%.*s/%s", (int)len, path, name);
+        found = access(buf_str(&candidate), X_OK) == 0;
+        path += len + (path[len] == ':');
+    }
+    buf_free(&candidate);
+    return found;
+}
+
+void
+proc_become_subreaper(void)
+{
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+}
+
+/* ---------- background children ---------- */
+
+void
+proc_set_add(struct proc_set *set, pid_t pid, const char *label)
+{
+    set->v = mem_grow(set->v, set->n + 1, sizeof(*set->v));
+    set->v[set->n].pid = pid;
+    set->v[set->n].label = mem_strdup(label);
+    set->v[set->n].reaped = 0;
+    set->n++;
+}
+
+int
+proc_set_exited(const struct proc_set *set, size_t i, int *status)
+{
+    siginfo_t info;
+
+    if (set->v[i].reaped)
+        return 1;
+    memset(&info, 0, sizeof(info));
+    if (waitid(P_PID, (id_t)set->v[i].pid, &info, WEXITED | WNOHANG | WNOWAIT) <
+            0 ||
+        info.si_pid == 0)
+        return 0;
+    if (info.si_code == CLD_EXITED)
+        *status = (info.si_status & 0xff) << 8;
+    else
+        *status = info.si_status & 0x7f;
+    return 1;
+}
+
+/* The parent pid from /proc/PID/stat, or -1. */
+static pid_t
+proc_parent_of(const char *pid)
+{
+    struct buf path = BUF_INIT;
+    struct buf stat = BUF_INIT;
+    const char *close_paren;
+    long ppid = -1;
+
+    buf_printf(&path, "/proc/%s/stat", pid);
+    if (fileio_read(buf_str(&path), &stat) == 0 &&
+        (close_paren = strrchr(buf_str(&stat), ')')) != NULL)
+        sscanf(close_paren + 1, " %*c %ld", &ppid);
+    buf_free(&path);
+    buf_free(&stat);
+    return (pid_t)ppid;
+}
+
+/* Signal every child of this process (adopted orphans among them). */
+static void
+proc_signal_children(int sig)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t self = getpid();
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        if (proc_parent_of(de->d_name) == self)
+            kill((pid_t)atol(de->d_name), sig);
+    }
+    closedir(d);
+}
+
+static void
+proc_set_signal_groups(const struct proc_set *set, int sig)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (!set->v[i].reaped)
+            kill(-set->v[i].pid, sig);
+}
+
+/* Reap what has exited; return 1 when no children are left. */
+static int
+proc_set_reap(struct proc_set *set)
+{
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (size_t i = 0; i < set->n; i++)
+            if (set->v[i].pid == pid)
+                set->v[i].reaped = 1;
+    return pid < 0 && errno == ECHILD;
+}
+
+/* Signal the groups and the children until none is left or time is up. */
+static int
+proc_set_signal_until_gone(struct proc_set *set, int sig, int ms)
+{
+    struct deadline dl;
+
+    deadline_set(&dl, ms);
+    proc_set_signal_groups(set, sig);
+    for (;;) {
+        if (proc_set_reap(set))
+            return 1;
+        proc_signal_children(sig);
+        if (deadline_expired(&dl))
+            return 0;
+        deadline_sleep_ms(20);
+    }
+}
+
+void
+proc_set_stop(struct proc_set *set, int grace_ms)
+{
+    if (!proc_set_signal_until_gone(set, SIGTERM, grace_ms))
+        proc_set_signal_until_gone(set, SIGKILL, grace_ms);
+}
+
+void
+proc_set_free(struct proc_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        free(set->v[i].label);
+    free(set->v);
+    set->v = NULL;
+    set->n = 0;
+}

@@ -1,0 +1,25 @@
+#ifndef RUNNER_RUN_H
+#define RUNNER_RUN_H
+
+struct result;
+
+/* What every scenario of one runner invocation shares. */
+struct run_opts {
+    const char *mta;          /* absolute path of the MTA under test */
+    const char *srcdir;       /* the working directory: $SRCDIR */
+    const char *build;        /* the build directory: $BUILD */
+    const char *faketime_lib; /* NULL when libfaketime was not found */
+    int update;               /* --update */
+    int keep;                 /* --keep */
+    int verbose;              /* -v */
+};
+
+#define RUN_COMMAND_MS 30000 /* exec, sh, smtp exec */
+#define RUN_LISTEN_MS  10000 /* daemon, waitport */
+#define RUN_WAITFOR_MS 10000 /* waitfor */
+#define RUN_STOP_MS    5000  /* SIGTERM to SIGKILL at the end */
+
+void run_scenario(const char *path, const char *golden_dir,
+                  const struct run_opts *opts, struct result *res);
+
+#endif
