@@ -265,11 +265,15 @@ smtp_do_expect(struct smtp_session *s, const struct dialog_line *dl,
     if (r == SMTP_EOF) {
         buf_printf(fail, "%s:%d: <<< %s: the connection was closed\n", s->path,
                    dl->lineno, dl->text);
+    } else if (r == SMTP_TIMEOUT && deadline_interrupted) {
+        buf_printf(fail, "%s:%d: <<< %s: interrupted\n", s->path, dl->lineno,
+                   dl->text);
     } else if (r == SMTP_TIMEOUT) {
-        buf_printf(fail, "%s:%d: <<< %s: %s after %d s\n", s->path, dl->lineno,
-                   dl->text,
-                   deadline_interrupted ? "interrupted" : "no complete reply",
-                   SMTP_READ_MS / 1000);
+        buf_printf(fail, "%s:%d: <<< %s: %s within %d s%s\n", s->path,
+                   dl->lineno, dl->text,
+                   reply.n ? "no complete reply" : "nothing received",
+                   SMTP_READ_MS / 1000,
+                   reply.n ? "" : " (one <<< reads all lines of a reply)");
         for (size_t i = 0; i < reply.n; i++)
             buf_printf(fail, "  %s\n", reply.v[i]);
     } else if (!ok) {
