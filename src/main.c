@@ -7,6 +7,8 @@
  *	mxlab [-C file] [-D name=value ...] [-d] -bV
  *	mxlab [-C file] [-D name=value ...] [-d] -bP [name ...]
  *	mxlab [-C file] -bP router|transport|authenticator name
+ *	mxlab [-C file] [-D name=value ...] -be [string ...]
+ *	mxlab [-C file] [-D name=value ...] -bem file [string ...]
  * DESCRIPTION
  *	The command line follows Exim's. This file parses it, reads the
  *	configuration and hands over to the mode asked for:
@@ -28,6 +30,13 @@
  *	their names. "-bP macros" lists the macros, "-bP macro NAME" one,
  *	"-bP config_file" the file in use, "-bP domainlist NAME" (and the
  *	other named lists) one named list.
+ * .IP "-be [string ...]"
+ *	Expansion test mode: expand each string, or each line of the
+ *	standard input, and print the result or "Failed: " and the error
+ *	(see src/expand/betest.c).
+ * .IP "-bem file"
+ *	The same, with the message in file loaded first, so that header
+ *	variables and $message_body have values.
  * DIAGNOSTICS
  *	A configuration error is printed as "mxlab: FILE:LINE: message"
  *	and the exit status is 1. An unknown command-line option, or one
@@ -46,6 +55,7 @@
 #include "base/gstr.h"
 #include "base/msg.h"
 #include "conf/conf.h"
+#include "expand/betest.h"
 #include "log/log.h"
 #include "registry.h"
 #include "version.h"
@@ -54,6 +64,7 @@ enum mode {
     MODE_NONE,
     MODE_VERSION,
     MODE_PRINT,
+    MODE_EXPAND,
 };
 
 struct cmdline {
@@ -62,6 +73,7 @@ struct cmdline {
     enum mode mode;
     char **args; /* what follows the mode flag */
     int nargs;
+    const char *message_file; /* -bem */
 };
 
 static void
@@ -132,6 +144,13 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             msg_debug_level = 1;
         } else if (strcmp(a, "-bV") == 0) {
             cmdline_set_mode(c, MODE_VERSION, a);
+        } else if (strcmp(a, "-be") == 0 || strcmp(a, "-bem") == 0) {
+            cmdline_set_mode(c, MODE_EXPAND, a);
+            if (a[3] == 'm') {
+                if (++i >= argc)
+                    usage_error("%s needs a file name", a);
+                c->message_file = argv[i];
+            }
         } else if (strcmp(a, "-bP") == 0) {
             cmdline_set_mode(c, MODE_PRINT, a);
             i++;
@@ -142,6 +161,8 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
     }
     c->args = argv + i;
     c->nargs = argc - i;
+    if (c->mode == MODE_EXPAND)
+        return; /* the rest are strings to expand */
     if (c->mode == MODE_NONE)
         usage_error("%s", c->nargs > 0 ? "local message submission is not "
                                          "implemented yet"
@@ -166,9 +187,9 @@ builtin_macros(struct conf_macro *list)
                               "y", 0, 1);
     for (size_t c = 0; c < 3; c++)
         for (size_t d = 0; d < classes[c]->ndrivers; d++) {
-            char *name = arena_printf(arena_perm, "_DRIVER_%s_%s",
-                                      class_macro[c],
-                                      classes[c]->drivers[d]->name);
+            char *name =
+                arena_printf(arena_perm, "_DRIVER_%s_%s", class_macro[c],
+                             classes[c]->drivers[d]->name);
             for (char *p = name; *p != '\0'; p++)
                 *p = (char)toupper((unsigned char)*p);
             list = conf_macro_add(arena_perm, list, name, "y", 0, 1);
@@ -208,8 +229,7 @@ load_config(struct cmdline *c)
 }
 
 static void
-print_driver_names(gstr *out, const char *label,
-                   const struct driver_class *cls)
+print_driver_names(gstr *out, const char *label, const struct driver_class *cls)
 {
     gstr_adds(out, label);
     for (size_t i = 0; i < cls->ndrivers; i++) {
@@ -227,8 +247,8 @@ mode_version(struct cmdline *c)
     gstr out;
 
     gstr_init(&out, arena_perm);
-    gstr_printf(&out, "mxlab version %s (Exim %s compatible)\n",
-                MXLAB_VERSION, MXLAB_EXIM_COMPAT);
+    gstr_printf(&out, "mxlab version %s (Exim %s compatible)\n", MXLAB_VERSION,
+                MXLAB_EXIM_COMPAT);
     gstr_adds(&out, "Copyright (c) the mxlab authors; licensed under "
                     "GPL-2.0-or-later\n");
     gstr_adds(&out, "Support for: OpenSSL PCRE2 IPv6");
@@ -274,8 +294,7 @@ print_macros(gstr *out, const char *only)
 static const char *
 instance_kind(const char *word, int *all, int *names)
 {
-    static const char *const kinds[] = {"router", "transport",
-                                        "authenticator"};
+    static const char *const kinds[] = {"router", "transport", "authenticator"};
 
     *all = *names = 0;
     for (size_t i = 0; i < 3; i++) {
@@ -323,8 +342,7 @@ print_item(gstr *out, char **args, int nargs)
             return -1;
         }
         if (conf_print_instance(out, kind, args[1]) < 0) {
-            fprintf(stderr, "mxlab: -bP: no %s named \"%s\"\n", kind,
-                    args[1]);
+            fprintf(stderr, "mxlab: -bP: no %s named \"%s\"\n", kind, args[1]);
             return -2;
         }
         return 2;
@@ -388,6 +406,8 @@ main(int argc, char **argv)
         return mode_version(&c);
     case MODE_PRINT:
         return mode_print(&c);
+    case MODE_EXPAND:
+        return expand_test_mode(c.args, c.nargs, c.message_file);
     case MODE_NONE:
         break;
     }

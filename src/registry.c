@@ -61,25 +61,24 @@ static const struct feature feature_arc = {"Experimental_ARC", "_HAVE_ARC",
                                            NULL, NULL};
 #endif
 #ifdef EXPERIMENTAL_BMI
-static const struct feature feature_bmi = {
-    "Experimental_BMI", "_HAVE_BMI", &bmi_main_opts, &bmi_main};
+static const struct feature feature_bmi = {"Experimental_BMI", "_HAVE_BMI",
+                                           &bmi_main_opts, &bmi_main};
 #endif
 #ifdef EXPERIMENTAL_DCC
-static const struct feature feature_dcc = {
-    "Experimental_DCC", "_HAVE_DCC", &dcc_main_opts, &dcc_main};
+static const struct feature feature_dcc = {"Experimental_DCC", "_HAVE_DCC",
+                                           &dcc_main_opts, &dcc_main};
 #endif
 #ifdef EXPERIMENTAL_DSN_INFO
-static const struct feature feature_dsn_info = {
-    "Experimental_DSN_info", "_HAVE_DSN_INFO", NULL, NULL};
+static const struct feature feature_dsn_info = {"Experimental_DSN_info",
+                                                "_HAVE_DSN_INFO", NULL, NULL};
 #endif
 #ifdef EXPERIMENTAL_QUEUEFILE
-static const struct feature feature_queuefile = {
-    "Experimental_QUEUEFILE", "_HAVE_QUEUEFILE", NULL, NULL};
+static const struct feature feature_queuefile = {"Experimental_QUEUEFILE",
+                                                 "_HAVE_QUEUEFILE", NULL, NULL};
 #endif
 #ifdef EXPERIMENTAL_XCLIENT
 static const struct feature feature_xclient = {
-    "Experimental_XCLIENT", "_HAVE_XCLIENT", &xclient_main_opts,
-    &xclient_main};
+    "Experimental_XCLIENT", "_HAVE_XCLIENT", &xclient_main_opts, &xclient_main};
 #endif
 #ifdef EXPERIMENTAL_ESMTP_LIMITS
 static const struct feature feature_limits = {
@@ -127,8 +126,13 @@ static const struct driver_ext *const router_exts[] = {
 };
 
 const struct driver_class router_class = {
-    "router", "routers",     &router_generic_opts, router_exts,
-    NELEM(router_exts) - 1,  routers,             NELEM(routers),
+    "router",
+    "routers",
+    &router_generic_opts,
+    router_exts,
+    NELEM(router_exts) - 1,
+    routers,
+    NELEM(routers),
 };
 
 static const struct driver_info *const transports[] = {
@@ -169,6 +173,5 @@ const struct driver_class auth_class = {
     auths,           NELEM(auths),
 };
 
-const char *const registry_lookups[] = {
-    NULL,
-};
+/* registry_lookups[] is defined beside the lookup drivers, in
+ * src/expand/lookups/lookup.c. */

@@ -96,6 +96,7 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, errors_reply_to), 0},
     {"exim_group", OPT_STRING, offsetof(struct main_config, exim_group), 0},
     {"exim_user", OPT_STRING, offsetof(struct main_config, exim_user), 0},
+    {"expand_allow_run", OPT_BOOL, offsetof(struct main_config, expand_allow_run), 0},
     {"finduser_retries", OPT_INT,
      offsetof(struct main_config, finduser_retries), 0},
     {"freeze_tell", OPT_EXPANDED, offsetof(struct main_config, freeze_tell), 0},

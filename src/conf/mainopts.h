@@ -134,6 +134,7 @@ struct main_config {
     char *untrusted_set_sender;
     char *warn_message_file;
     int write_rejectlog;
+    int expand_allow_run; /* mxlab extension: permits ${run} */
 };
 
 extern const struct opt_table main_opts;

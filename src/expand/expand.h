@@ -43,21 +43,21 @@ struct expand_kv {
 /* Everything an expansion may look at. Zero it, set arena, and fill in
  * what the caller has; whatever is NULL expands as unset (empty). */
 struct expand_ctx {
-    struct arena *arena;       /* results, and scratch memory */
-    struct expand_message *msg; /* NULL outside a message */
-    const void *conn;          /* reserved for smtp/: the connection */
-    const void *addr;          /* reserved for route/: the address */
-    struct expand_kv *vars;    /* connection, message, address values */
-    struct expand_kv *acl_vars; /* $acl_c*, $acl_m* */
+    struct arena *arena;           /* results, and scratch memory */
+    struct expand_message *msg;    /* NULL outside a message */
+    const void *conn;              /* reserved for smtp/: the connection */
+    const void *addr;              /* reserved for route/: the address */
+    struct expand_kv *vars;        /* connection, message, address values */
+    struct expand_kv *acl_vars;    /* $acl_c*, $acl_m* */
     const char *const *recipients; /* NULL-terminated, for $recipients */
-    int runrc;                 /* $runrc: status of the last ${run} */
-    size_t max_size;           /* result size limit; 0: the default */
-    int max_depth;             /* nesting limit; 0: the default */
+    int runrc;                     /* $runrc: status of the last ${run} */
+    size_t max_size;               /* result size limit; 0: the default */
+    int max_depth;                 /* nesting limit; 0: the default */
     /* Set by expand_string() on an error: byte offset in the input. */
     size_t err_offset;
 };
 
-#define EXPAND_DEFAULT_MAX_SIZE (8u * 1024 * 1024)
+#define EXPAND_DEFAULT_MAX_SIZE  (8u * 1024 * 1024)
 #define EXPAND_DEFAULT_MAX_DEPTH 64
 
 void expand_ctx_init(struct expand_ctx *ctx, struct arena *a);
@@ -81,23 +81,21 @@ int expand_condition(struct expand_ctx *ctx, const char *in, int *truth,
 /* Values of variables that belong to areas beyond the engine
  * ($sender_host_address, $local_part ...). value NULL unsets. Returns 0,
  * or -1 if name is not a variable mxlab knows. */
-int expand_set_var(struct expand_ctx *ctx, const char *name,
-                   const char *value);
+int expand_set_var(struct expand_ctx *ctx, const char *name, const char *value);
 const char *expand_get_var(const struct expand_ctx *ctx, const char *name);
 
 /* ACL variables: acl_c0..9, acl_m0..9, acl_c_NAME, acl_m_NAME. Returns
  * 0, or -1 if name is not a valid ACL variable name. */
 int expand_set_acl_var(struct expand_ctx *ctx, const char *name,
                        const char *value);
-const char *expand_get_acl_var(const struct expand_ctx *ctx,
-                               const char *name);
+const char *expand_get_acl_var(const struct expand_ctx *ctx, const char *name);
 int expand_acl_var_name_ok(const char *name);
 
 /* ${authresults{ADMD}}: the engine writes "Authentication-Results: ADMD"
  * and calls this hook (set by the ARC area) to append method results,
  * each as ";\n\tmethod=result ...". NULL appends nothing. */
-extern void (*expand_authresults_hook)(struct expand_ctx *ctx,
-                                       const char *admd, gstr *out);
+extern void (*expand_authresults_hook)(struct expand_ctx *ctx, const char *admd,
+                                       gstr *out);
 
 /* Where the configuration allows it, ${run}. Set from main options. */
 int expand_run_allowed(void);
