@@ -125,3 +125,24 @@ clean:
 	rm -rf build build-asan build-featoff
 
 -include $(DEPS)
+
+# libFuzzer target for the expansion engine (src/expand). Builds the
+# library with clang into build-fuzz/ and runs for FUZZ_SECONDS (CI: 60).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+.PHONY: fuzz-expand fuzz-expand-build
+fuzz-expand-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmxlab.a
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    -o build-fuzz/fuzz-expand harness/fuzz/fuzz-expand.c \
+	    build-fuzz/libmxlab.a $(LDLIBS)
+
+fuzz-expand: fuzz-expand-build
+	@mkdir -p build-fuzz/corpus-expand
+	build-fuzz/fuzz-expand -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -dict=harness/fuzz/expand.dict \
+	    build-fuzz/corpus-expand harness/fuzz/corpus/expand
