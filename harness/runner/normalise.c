@@ -40,6 +40,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 
+#include <ctype.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +88,13 @@ static void norm_epochs(struct norm *, size_t, struct buf *);
 #define MONTHS           "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 
 static const struct norm_rule norm_rules[] = {
-    {"the scenario's temporary directory", "the path of $DIR", "$DIR",
-     norm_literal_dir, 0},
-    {"the MTA under test", "the path of $MTA", "$MTA", norm_literal_mta, 0},
-    {"the source tree (the runner's working directory)", "the path of $SRCDIR",
-     "$SRCDIR", norm_literal_srcdir, 0},
+    {"the scenario's temporary directory (a whole path, or the leading "
+     "part of one)",
+     "the path of $DIR", "$DIR", norm_literal_dir, 0},
+    {"the MTA under test, likewise", "the path of $MTA", "$MTA",
+     norm_literal_mta, 0},
+    {"the source tree (the runner's working directory), likewise",
+     "the path of $SRCDIR", "$SRCDIR", norm_literal_srcdir, 0},
     {"the scenario's ports, not inside a longer number",
      "the numbers of $PORT, $PORT2, $PORT3", "$PORT, $PORT2, $PORT3",
      norm_ports, 0},
@@ -144,15 +147,42 @@ static const struct norm_rule norm_rules[] = {
 
 /* ---------- literal rules ---------- */
 
+enum norm_bound {
+    NORM_NUMBER, /* not next to another digit */
+    NORM_PATH,   /* not inside a longer path; "/" or "." may follow */
+};
+
 static int
-isdigit_c(char c)
+norm_is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
+static int
+norm_is_name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-';
+}
+
+/* Is the match at hit (len bytes) in text a whole number or path? */
+static int
+norm_bounded(const struct buf *text, const char *hit, size_t len,
+             enum norm_bound bound)
+{
+    int has_before = hit > text->data;
+    int has_after = hit + len < text->data + text->len;
+    char before = has_before ? hit[-1] : ' ';
+    char after = has_after ? hit[len] : ' ';
+
+    if (bound == NORM_NUMBER)
+        return !norm_is_digit(before) && !norm_is_digit(after);
+    return !norm_is_name_char(before) && before != '/' && before != '.' &&
+           !norm_is_name_char(after);
+}
+
 static void
 norm_replace_literal(struct buf *text, const char *what, const char *with,
-                     int digit_bounded)
+                     enum norm_bound bound)
 {
     struct buf out = BUF_INIT;
     size_t wlen = what ? strlen(what) : 0;
@@ -164,12 +194,8 @@ norm_replace_literal(struct buf *text, const char *what, const char *with,
         return;
     buf_add(&out, "", 0);
     while ((hit = memmem(s, (size_t)(end - s), what, wlen)) != NULL) {
-        int bounded =
-            !digit_bounded || ((hit == text->data || !isdigit_c(hit[-1])) &&
-                               (hit + wlen == end || !isdigit_c(hit[wlen])));
-
         buf_add(&out, s, (size_t)(hit - s));
-        if (bounded)
+        if (norm_bounded(text, hit, wlen, bound))
             buf_puts(&out, with);
         else
             buf_add(&out, hit, wlen);
@@ -183,13 +209,15 @@ norm_replace_literal(struct buf *text, const char *what, const char *with,
 static void
 norm_literal_dir(struct norm *n, size_t rule, struct buf *text)
 {
-    norm_replace_literal(text, n->p->dir, norm_rules[rule].replacement, 0);
+    norm_replace_literal(text, n->p->dir, norm_rules[rule].replacement,
+                         NORM_PATH);
 }
 
 static void
 norm_literal_mta(struct norm *n, size_t rule, struct buf *text)
 {
-    norm_replace_literal(text, n->p->mta, norm_rules[rule].replacement, 0);
+    norm_replace_literal(text, n->p->mta, norm_rules[rule].replacement,
+                         NORM_PATH);
 }
 
 /* "/" as the source tree would replace every slash; leave it. */
@@ -198,7 +226,7 @@ norm_literal_srcdir(struct norm *n, size_t rule, struct buf *text)
 {
     if (n->p->srcdir != NULL && strcmp(n->p->srcdir, "/") != 0)
         norm_replace_literal(text, n->p->srcdir, norm_rules[rule].replacement,
-                             0);
+                             NORM_PATH);
 }
 
 static void
@@ -208,7 +236,7 @@ norm_ports(struct norm *n, size_t rule, struct buf *text)
 
     (void)rule;
     for (int i = 0; i < 3; i++)
-        norm_replace_literal(text, n->p->ports[i], names[i], 1);
+        norm_replace_literal(text, n->p->ports[i], names[i], NORM_NUMBER);
 }
 
 /* ---------- regex rules ---------- */
