@@ -1,0 +1,316 @@
+/*++
+ * NAME
+ *	spool_body 3
+ * SUMMARY
+ *	the -D file, written as the message arrives
+ * SYNOPSIS
+ *	#include "spool/spool_body.h"
+ *
+ *	struct spool_body *spool_body_open(struct arena *a,
+ *			const char *spool_dir, int split, const char *id,
+ *			gstr *err)
+ *	int	spool_body_write(struct spool_body *b, const char *data,
+ *			size_t len)
+ *	int	spool_body_copy_fd(struct spool_body *b, int fd, gstr *err)
+ *	int	spool_body_commit(struct spool_body *b, gstr *err)
+ *	void	spool_body_abort(struct spool_body *b)
+ *	void	spool_body_accepted(struct spool_body *b)
+ *	void	spool_body_close(struct spool_body *b)
+ *	int	spool_body_fd(const struct spool_body *b)
+ *	long	spool_body_linecount(const struct spool_body *b)
+ *	long	spool_body_max_linelength(const struct spool_body *b)
+ *	long	spool_body_zerocount(const struct spool_body *b)
+ *	off_t	spool_body_size(const struct spool_body *b)
+ * DESCRIPTION
+ *	The -D file is the line "<id>-D" and then the body as received:
+ *	LF line ends, no dot-stuffing (or CRLF when the -H says
+ *	-spool_file_wireformat; the bytes are written as given).
+ *
+ *	Durability and the commit point. The body goes to a temporary name,
+ *	input/[<c>/]dat.<id>, which no reader looks at. spool_body_commit()
+ *	fsync()s it, renames it to <id>-D and fsync()s the directory; the
+ *	-H file is written after that in the same way (spool_write), and
+ *	the rename of the -H is the commit point: a message exists when its
+ *	-H does. A crash before it leaves at most a temporary file or an
+ *	-H-less -D, which queue runners and listings ignore (they look for
+ *	-H files only) and a tidy-up may remove once it is older than any
+ *	reception can take. The SMTP layer replies 250 to DATA only after
+ *	spool_write_message() has returned 0, and every fsync is inside it.
+ *
+ *	The file is locked (spool_lock) from creation on, so the receiving
+ *	process may go on to deliver the message holding the lock;
+ *	spool_body_close() drops it.
+ *
+ *	Counting is Exim's: body lines (each LF ends one; a final line
+ *	without LF gets one at commit and counts), the longest line in bytes
+ *	without its LF, and NUL bytes.
+ * DIAGNOSTICS
+ *	Errors name the file and the system error: "spool file
+ *	<path>: write failed: No space left on device". A write error is
+ *	remembered and reported by spool_body_commit().
+ *--*/
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "spool/msgid.h"
+#include "spool/spool_body.h"
+#include "spool/spool_lock.h"
+#include "spool/spool_path.h"
+
+#define BODY_BUF 65536
+
+enum body_state { BODY_OPEN, BODY_COMMITTED, BODY_ACCEPTED, BODY_CLOSED };
+
+struct spool_body {
+    int fd;
+    enum body_state state;
+    char *tmp_path;
+    char *final_path;
+    char *dir_path;
+    char *buf;
+    size_t used;
+    int write_errno; /* first write error, 0 if none */
+    off_t size;      /* body bytes, excluding the id line */
+    long lines;
+    long linelen; /* current line so far */
+    long maxlen;
+    long zeros;
+    char last; /* last body byte written, 0 if none */
+};
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void
+body_flush(struct spool_body *b)
+{
+    if (b->used > 0 && b->write_errno == 0 &&
+        write_all(b->fd, b->buf, b->used) < 0)
+        b->write_errno = errno;
+    b->used = 0;
+}
+
+static void
+body_put(struct spool_body *b, const char *p, size_t n)
+{
+    while (n > 0) {
+        size_t room = BODY_BUF - b->used;
+        size_t k = n < room ? n : room;
+
+        memcpy(b->buf + b->used, p, k);
+        b->used += k;
+        p += k;
+        n -= k;
+        if (b->used == BODY_BUF)
+            body_flush(b);
+    }
+}
+
+static int
+open_temp(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+
+    /* Left by a crash of an earlier process with the same id: go again. */
+    if (fd < 0 && errno == EEXIST) {
+        (void)unlink(path);
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    }
+    return fd;
+}
+
+struct spool_body *
+spool_body_open(struct arena *a, const char *spool_dir, int split,
+                const char *id, struct gstr *err)
+{
+    struct spool_body *b = arena_alloc(a, sizeof(*b));
+    char subdir = split ? msgid_split_char(id) : 0;
+    struct gstr g;
+
+    if (spool_path_make_dirs(spool_dir, subdir, err) < 0)
+        return NULL;
+    gstr_init(&g, a);
+    spool_path_file_in(&g, spool_dir, subdir, "dat.", id, "");
+    b->tmp_path = g.s;
+    gstr_init(&g, a);
+    spool_path_file_in(&g, spool_dir, subdir, "", id, "-D");
+    b->final_path = g.s;
+    gstr_init(&g, a);
+    spool_path_dir(&g, spool_dir, subdir);
+    b->dir_path = g.s;
+    b->buf = arena_alloc(a, BODY_BUF);
+    if ((b->fd = open_temp(b->tmp_path)) < 0) {
+        gstr_printf(err, "spool file %s: cannot create: %s", b->tmp_path,
+                    strerror(errno));
+        return NULL;
+    }
+    if (spool_lock_fd(b->fd, id) != SPOOL_LOCK_OK) {
+        gstr_printf(err, "spool file %s: cannot lock: %s", b->tmp_path,
+                    strerror(errno));
+        close(b->fd);
+        (void)unlink(b->tmp_path);
+        return NULL;
+    }
+    body_put(b, id, strlen(id));
+    body_put(b, "-D\n", 3);
+    b->state = BODY_OPEN;
+    return b;
+}
+
+static void
+body_count(struct spool_body *b, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n') {
+            b->lines++;
+            if (b->linelen > b->maxlen)
+                b->maxlen = b->linelen;
+            b->linelen = 0;
+        } else {
+            if (data[i] == '\0')
+                b->zeros++;
+            b->linelen++;
+        }
+    }
+}
+
+int
+spool_body_write(struct spool_body *b, const char *data, size_t len)
+{
+    if (b->state != BODY_OPEN || len == 0)
+        return b->write_errno ? -1 : 0;
+    body_count(b, data, len);
+    body_put(b, data, len);
+    b->size += (off_t)len;
+    b->last = data[len - 1];
+    return b->write_errno ? -1 : 0;
+}
+
+int
+spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err)
+{
+    char chunk[8192];
+
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            gstr_printf(err, "reading message data: %s", strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        (void)spool_body_write(b, chunk, (size_t)n);
+    }
+}
+
+static int
+body_fail(struct spool_body *b, struct gstr *err, const char *what, int e)
+{
+    gstr_printf(err, "spool file %s: %s failed: %s", b->tmp_path, what,
+                strerror(e));
+    return -1;
+}
+
+int
+spool_body_commit(struct spool_body *b, struct gstr *err)
+{
+    if (b->state != BODY_OPEN) {
+        gstr_printf(err, "spool file %s: commit after close", b->final_path);
+        return -1;
+    }
+    if (b->size > 0 && b->last != '\n')
+        spool_body_write(b, "\n", 1);
+    body_flush(b);
+    if (b->write_errno != 0)
+        return body_fail(b, err, "write", b->write_errno);
+    if (fsync(b->fd) < 0)
+        return body_fail(b, err, "sync", errno);
+    if (rename(b->tmp_path, b->final_path) < 0)
+        return body_fail(b, err, "rename", errno);
+    b->state = BODY_COMMITTED;
+    return spool_path_sync_dir(b->dir_path, err);
+}
+
+void
+spool_body_accepted(struct spool_body *b)
+{
+    if (b->state == BODY_COMMITTED)
+        b->state = BODY_ACCEPTED;
+}
+
+void
+spool_body_abort(struct spool_body *b)
+{
+    if (b == NULL || b->state == BODY_CLOSED)
+        return;
+    if (b->state == BODY_OPEN)
+        (void)unlink(b->tmp_path);
+    else if (b->state == BODY_COMMITTED)
+        (void)unlink(b->final_path);
+    spool_body_close(b);
+}
+
+void
+spool_body_close(struct spool_body *b)
+{
+    if (b == NULL || b->state == BODY_CLOSED)
+        return;
+    if (b->state == BODY_OPEN)
+        (void)unlink(b->tmp_path); /* never committed: nothing to keep */
+    close(b->fd);
+    b->fd = -1;
+    b->state = BODY_CLOSED;
+}
+
+int
+spool_body_fd(const struct spool_body *b)
+{
+    return b->fd;
+}
+
+long
+spool_body_linecount(const struct spool_body *b)
+{
+    return b->lines;
+}
+
+long
+spool_body_max_linelength(const struct spool_body *b)
+{
+    return b->maxlen;
+}
+
+long
+spool_body_zerocount(const struct spool_body *b)
+{
+    return b->zeros;
+}
+
+off_t
+spool_body_size(const struct spool_body *b)
+{
+    return b->size;
+}

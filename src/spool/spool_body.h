@@ -1,0 +1,41 @@
+/* spool_body.h: writing a message's -D file while its data arrives. */
+#ifndef MXLAB_SPOOL_SPOOL_BODY_H
+#define MXLAB_SPOOL_SPOOL_BODY_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct arena;
+struct gstr;
+struct spool_body;
+
+/* Creates the spool directories if needed and input/[<c>/]dat.<id>,
+ * locked (spool_lock), with its first line "<id>-D". NULL with err set
+ * on failure. */
+struct spool_body *spool_body_open(struct arena *a, const char *spool_dir,
+                                   int split, const char *id, struct gstr *err);
+/* Appends body bytes (LF line ends, dot-stuffing already undone), in
+ * chunks of any size. Returns 0, or -1 after a write error, which
+ * spool_body_commit() then reports. */
+int spool_body_write(struct spool_body *b, const char *data, size_t len);
+/* Copies the rest of fd into the body. 0, or -1 with err set. */
+int spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err);
+/* Ends a last line that lacks its LF, writes out, fsync()s, renames to
+ * <id>-D and fsync()s the directory. The file stays open and locked. */
+int spool_body_commit(struct spool_body *b, struct gstr *err);
+/* The message was not accepted: unlinks the temporary file, or the -D
+ * file if committed but no -H was written; closes. */
+void spool_body_abort(struct spool_body *b);
+/* The -H is on disk (spool_write_message() calls this): abort no longer
+ * removes anything. */
+void spool_body_accepted(struct spool_body *b);
+/* Closes the file, dropping the lock (an uncommitted body is removed). */
+void spool_body_close(struct spool_body *b);
+
+int spool_body_fd(const struct spool_body *b); /* locked descriptor */
+long spool_body_linecount(const struct spool_body *b);
+long spool_body_max_linelength(const struct spool_body *b);
+long spool_body_zerocount(const struct spool_body *b);
+off_t spool_body_size(const struct spool_body *b); /* bytes after line 1 */
+
+#endif

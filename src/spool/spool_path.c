@@ -1,0 +1,136 @@
+/*++
+ * NAME
+ *	spool_path 3
+ * SUMMARY
+ *	spool file names and directories
+ * SYNOPSIS
+ *	#include "spool/spool_path.h"
+ *
+ *	void	spool_path_dir(gstr *out, const char *spool_dir, char subdir)
+ *	void	spool_path_file(gstr *out, const char *spool_dir, int split,
+ *			const char *prefix, const char *id, const char *suffix)
+ *	void	spool_path_file_in(gstr *out, const char *spool_dir,
+ *			char subdir, const char *prefix, const char *id,
+ *			const char *suffix)
+ *	int	spool_path_make_dirs(const char *spool_dir, char subdir,
+ *			gstr *err)
+ *	int	spool_path_sync_dir(const char *dir, gstr *err)
+ * DESCRIPTION
+ *	A message's files are <spool_dir>/input/<id>-H and -D, or, with
+ *	split_spool_directory, input/<c>/ where <c> is the 6th character
+ *	of the id. The path functions append to out.
+ *
+ *	spool_path_make_dirs() creates missing directories on the way to
+ *	the input directory and fsyncs the parent of each one it made, so a
+ *	message accepted into a new directory survives a crash.
+ *	spool_path_sync_dir() makes a rename or unlink in a directory
+ *	durable; EINVAL (file systems that cannot sync directories) is not
+ *	an error, as in Exim.
+ * DIAGNOSTICS
+ *	-1 with a message naming the directory and the system error.
+ *--*/
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/gstr.h"
+#include "spool/msgid.h"
+#include "spool/spool_path.h"
+
+void
+spool_path_dir(struct gstr *out, const char *spool_dir, char subdir)
+{
+    gstr_adds(out, spool_dir);
+    gstr_adds(out, "/input");
+    if (subdir != 0) {
+        gstr_addc(out, '/');
+        gstr_addc(out, subdir);
+    }
+}
+
+void
+spool_path_file_in(struct gstr *out, const char *spool_dir, char subdir,
+                   const char *prefix, const char *id, const char *suffix)
+{
+    spool_path_dir(out, spool_dir, subdir);
+    gstr_addc(out, '/');
+    gstr_adds(out, prefix);
+    gstr_adds(out, id);
+    gstr_adds(out, suffix);
+}
+
+void
+spool_path_file(struct gstr *out, const char *spool_dir, int split,
+                const char *prefix, const char *id, const char *suffix)
+{
+    spool_path_file_in(out, spool_dir, split ? msgid_split_char(id) : 0, prefix,
+                       id, suffix);
+}
+
+int
+spool_path_sync_dir(const char *dir, struct gstr *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0) {
+        gstr_printf(err, "cannot open directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (fsync(fd) < 0 && errno != EINVAL) {
+        gstr_printf(err, "cannot sync directory %s: %s", dir, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Makes path (whose parent exists) unless it is there; syncs the parent
+ * when it made it. */
+static int
+make_dir(struct gstr *path, size_t parent_len, struct gstr *err)
+{
+    if (mkdir(path->s, 0750) < 0) {
+        if (errno == EEXIST)
+            return 0;
+        gstr_printf(err, "cannot create directory %s: %s", path->s,
+                    strerror(errno));
+        return -1;
+    }
+    if (parent_len == 0)
+        return 0;
+    {
+        char save = path->s[parent_len];
+        int rc;
+
+        path->s[parent_len] = '\0';
+        rc = spool_path_sync_dir(path->s, err);
+        path->s[parent_len] = save;
+        return rc;
+    }
+}
+
+int
+spool_path_make_dirs(const char *spool_dir, char subdir, struct gstr *err)
+{
+    struct gstr path;
+    size_t base;
+
+    gstr_init(&path, err->arena);
+    gstr_adds(&path, spool_dir);
+    base = path.len;
+    if (make_dir(&path, 0, err) < 0)
+        return -1;
+    gstr_adds(&path, "/input");
+    if (make_dir(&path, base, err) < 0)
+        return -1;
+    if (subdir == 0)
+        return 0;
+    base = path.len;
+    gstr_addc(&path, '/');
+    gstr_addc(&path, subdir);
+    return make_dir(&path, base, err);
+}

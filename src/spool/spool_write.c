@@ -1,0 +1,388 @@
+/*++
+ * NAME
+ *	spool_write 3
+ * SUMMARY
+ *	-H files in Exim's format
+ * SYNOPSIS
+ *	#include "spool/spool_write.h"
+ *
+ *	void	spool_format_header(gstr *out, const struct spool_msg *m)
+ *	int	spool_write_header(const char *spool_dir, int split,
+ *			const struct spool_msg *m, gstr *err)
+ *	int	spool_rewrite_header(const char *spool_dir, int split,
+ *			const struct spool_msg *m, gstr *err)
+ *	int	spool_write_message(const char *spool_dir, int split,
+ *			struct spool_msg *m, struct spool_body *b, gstr *err)
+ * DESCRIPTION
+ *	spool_format_header() produces the -H text line for line as Exim
+ *	4.99 writes it: the id line, "login uid gid", "<sender>", "time
+ *	warnings", the option lines in Exim's order (values marked
+ *	tainted, "--name", per spool_msg.tainted; ACL variables ordered as
+ *	Exim's variable trees walk, connection ones first), then the
+ *	option lines mxlab did not recognise when it read the file, the
+ *	non-recipients tree, the recipient count and recipients, an empty
+ *	line, and the headers as "%03d%c %s".
+ *
+ *	A recipient with a parent number, an errors_to address, DSN flags
+ *	or an ORCPT gets the long form "<address> <orcpt> <len>,<dsnflags>
+ *	<errors_to> <len>,<pno>#3"; others are the address alone. (Exim
+ *	drops an ORCPT that came without NOTIFY; mxlab keeps it.)
+ *
+ *	One-line values cannot hold a newline: one is written as a space
+ *	(Exim does this for addresses), so no value can break the file.
+ *	TLS peer DN and SNI are escaped as Exim's string_printing() does.
+ *
+ *	spool_write_header() writes the text to input/[<c>/]hdr.<id>,
+ *	fsync()s it, renames it over <id>-H and fsync()s the directory. A
+ *	rewrite (spool_rewrite_header(), the same operation) therefore
+ *	leaves either the old file or the new one, never a mixture.
+ *	spool_write_message() commits the body first: see spool_body(3)
+ *	for why the -H rename is the commit point.
+ * DIAGNOSTICS
+ *	-1 with "spool file <path>: <step> failed: <system error>" in err.
+ *--*/
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "spool/envelope.h"
+#include "spool/msgid.h"
+#include "spool/spool_body.h"
+#include "spool/spool_path.h"
+#include "spool/spool_write.h"
+#include "spool/tree.h"
+
+static void
+put_oneline(struct gstr *out, const char *s)
+{
+    for (; *s; s++)
+        gstr_addc(out, *s == '\n' ? ' ' : *s);
+}
+
+/* Exim's string_printing(): non-printing bytes as \n, \t ... or \ooo. */
+static void
+put_printing(struct gstr *out, const char *s)
+{
+    static const char from[] = "\n\r\b\v\f\t";
+    static const char to[] = "nrbvft";
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        const char *e = strchr(from, c);
+
+        if (c >= 0x20 && c < 0x7f)
+            gstr_addc(out, (char)c);
+        else if (e != NULL)
+            gstr_printf(out, "\\%c", to[e - from]);
+        else
+            gstr_printf(out, "\\%03o", c);
+    }
+}
+
+/* "-name value" or "--name value" for a tainted value. */
+static void
+put_var(struct gstr *out, const struct spool_msg *m, enum spool_field f,
+        const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    gstr_adds(out, m->tainted & SPOOL_TAINT(f) ? "--" : "-");
+    gstr_adds(out, name);
+    gstr_addc(out, ' ');
+    if (f == SPOOL_F_TLS_PEERDN || f == SPOOL_F_TLS_SNI)
+        put_printing(out, value);
+    else
+        put_oneline(out, value);
+    gstr_addc(out, '\n');
+}
+
+static void
+put_hostport(struct gstr *out, const struct spool_msg *m, enum spool_field f,
+             const char *name, const char *addr, int port)
+{
+    if (addr == NULL)
+        return;
+    gstr_adds(out, m->tainted & SPOOL_TAINT(f) ? "--" : "-");
+    gstr_printf(out, "%s [", name);
+    put_oneline(out, addr);
+    gstr_printf(out, "]:%d\n", port);
+}
+
+static void
+put_flag(struct gstr *out, int on, const char *line)
+{
+    if (on)
+        gstr_adds(out, line);
+}
+
+static void
+put_aclvar_node(struct tree_node *node, void *ctx)
+{
+    struct gstr *out = ctx;
+    const struct spool_aclvar *v = node->value;
+
+    gstr_addc(out, '-');
+    if (v->tainted || v->quoter != NULL) {
+        gstr_addc(out, '-');
+        if (v->quoter != NULL)
+            gstr_printf(out, "(%s)", v->quoter);
+    }
+    gstr_printf(out, "acl%c %s %zu\n", v->kind, v->name, v->len);
+    gstr_addn(out, v->value, v->len);
+    gstr_addc(out, '\n');
+}
+
+/* Exim keeps ACL variables in one tree per kind, keyed by "c<name>" or
+ * "m<name>", and writes each by walking it; insertion order is the
+ * order they were set, which is the list's order. */
+static void
+put_aclvars(struct gstr *out, const struct spool_msg *m, char kind)
+{
+    struct arena *a = arena_create();
+    struct tree_node *root = NULL;
+
+    for (struct spool_aclvar *v = m->aclvars; v != NULL; v = v->next)
+        if (v->kind == kind)
+            (void)tree_add(&root, a, v->name, v);
+    tree_walk(root, put_aclvar_node, out);
+    arena_destroy(a);
+}
+
+static void
+put_host_options(struct gstr *out, const struct spool_msg *m)
+{
+    put_var(out, m, SPOOL_F_HELO_NAME, "helo_name", m->helo_name);
+    if (m->host_address != NULL) {
+        put_hostport(out, m, SPOOL_F_HOST_ADDRESS, "host_address",
+                     m->host_address, m->host_port);
+        put_var(out, m, SPOOL_F_HOST_NAME, "host_name", m->host_name);
+    }
+    put_var(out, m, SPOOL_F_HOST_AUTH, "host_auth", m->host_auth);
+    put_var(out, m, SPOOL_F_HOST_AUTH_PUBNAME, "host_auth_pubname",
+            m->host_auth_pubname);
+    put_hostport(out, m, SPOOL_F_INTERFACE_ADDRESS, "interface_address",
+                 m->interface_address, m->interface_port);
+    put_var(out, m, SPOOL_F_ACTIVE_HOSTNAME, "active_hostname",
+            m->active_hostname);
+    put_var(out, m, SPOOL_F_IDENT, "ident", m->ident);
+    put_var(out, m, SPOOL_F_RECEIVED_PROTOCOL, "received_protocol",
+            m->received_protocol);
+}
+
+static void
+put_body_options(struct gstr *out, const struct spool_msg *m)
+{
+    if (m->spool_file_wireformat)
+        gstr_adds(out, "-spool_file_wireformat\n");
+    else
+        gstr_printf(out, "-body_linecount %ld\n", m->body_linecount);
+    gstr_printf(out, "-max_received_linelength %ld\n",
+                m->max_received_linelength);
+    if (m->body_zerocount > 0)
+        gstr_printf(out, "-body_zerocount %ld\n", m->body_zerocount);
+    put_var(out, m, SPOOL_F_AUTH_ID, "auth_id", m->auth_id);
+    put_var(out, m, SPOOL_F_AUTH_SENDER, "auth_sender", m->auth_sender);
+}
+
+static void
+put_state_options(struct gstr *out, const struct spool_msg *m)
+{
+    put_flag(out, m->allow_unqualified_recipient,
+             "-allow_unqualified_recipient\n");
+    put_flag(out, m->allow_unqualified_sender, "-allow_unqualified_sender\n");
+    put_flag(out, m->deliver_firsttime, "-deliver_firsttime\n");
+    if (m->frozen)
+        gstr_printf(out, "-frozen %ld\n", (long)m->frozen_at);
+    put_flag(out, m->dont_deliver, "-N\n");
+    put_flag(out, m->host_lookup_deferred, "-host_lookup_deferred\n");
+    put_flag(out, m->host_lookup_failed, "-host_lookup_failed\n");
+    put_flag(out, m->local, "-local\n");
+    put_flag(out, m->localerror, "-localerror\n");
+    put_flag(out, m->manual_thaw, "-manual_thaw\n");
+    put_flag(out, m->sender_set_untrusted, "-sender_set_untrusted\n");
+    put_var(out, m, SPOOL_F_BMI_VERDICTS, "bmi_verdicts", m->bmi_verdicts);
+}
+
+static void
+put_tls_dsn_options(struct gstr *out, const struct spool_msg *m)
+{
+    put_flag(out, m->tls_certificate_verified, "-tls_certificate_verified\n");
+    put_var(out, m, SPOOL_F_TLS_CIPHER, "tls_cipher", m->tls_cipher);
+    put_var(out, m, SPOOL_F_TLS_PEERDN, "tls_peerdn", m->tls_peerdn);
+    put_var(out, m, SPOOL_F_TLS_SNI, "tls_sni", m->tls_sni);
+    if (m->tls_resumption != 0)
+        gstr_printf(out, "-tls_resumption %c\n", m->tls_resumption);
+    put_var(out, m, SPOOL_F_TLS_VER, "tls_ver", m->tls_ver);
+    put_var(out, m, SPOOL_F_DSN_ENVID, "dsn_envid", m->dsn_envid);
+    if (m->dsn_ret != 0)
+        gstr_printf(out, "-dsn_ret %d\n", m->dsn_ret);
+}
+
+static void
+put_rcpt(struct gstr *out, const struct spool_rcpt *r)
+{
+    struct gstr tmp;
+
+    put_oneline(out, r->address);
+    if (r->pno < 0 && r->errors_to == NULL && r->dsn_flags == 0 &&
+        r->orcpt == NULL) {
+        gstr_addc(out, '\n');
+        return;
+    }
+    /* Lengths are of what is written, newlines turned to spaces. */
+    gstr_init(&tmp, out->arena);
+    gstr_addc(out, ' ');
+    put_oneline(&tmp, r->orcpt ? r->orcpt : "");
+    gstr_addn(out, tmp.s ? tmp.s : "", tmp.len);
+    gstr_printf(out, " %zu,%d ", tmp.len, r->dsn_flags);
+    gstr_truncate(&tmp, 0);
+    put_oneline(&tmp, r->errors_to ? r->errors_to : "");
+    gstr_addn(out, tmp.s ? tmp.s : "", tmp.len);
+    gstr_printf(out, " %zu,%d#3\n", tmp.len, r->pno);
+}
+
+void
+spool_format_header(struct gstr *out, const struct spool_msg *m)
+{
+    gstr_printf(out, "%s-H\n", m->id);
+    gstr_printf(out, "%.63s %ld %ld\n", m->login ? m->login : "", m->uid,
+                m->gid);
+    gstr_addc(out, '<');
+    put_oneline(out, m->sender ? m->sender : "");
+    gstr_adds(out, ">\n");
+    gstr_printf(out, "%ld %d\n", (long)m->received_sec, m->warning_count);
+    gstr_printf(out, "-received_time_usec .%06ld\n", m->received_usec);
+    if (m->complete_sec != 0)
+        gstr_printf(out, "-received_time_complete %ld.%06ld\n",
+                    (long)m->complete_sec, m->complete_usec);
+    put_host_options(out, m);
+    put_aclvars(out, m, 'c');
+    put_aclvars(out, m, 'm');
+    put_body_options(out, m);
+    put_state_options(out, m);
+    put_tls_dsn_options(out, m);
+    for (const struct spool_optline *o = m->unknown; o != NULL; o = o->next) {
+        put_oneline(out, o->line);
+        gstr_addc(out, '\n');
+    }
+    tree_write(out, m->nonrecipients);
+    gstr_printf(out, "%d\n", m->rcpt_count);
+    for (int i = 0; i < m->rcpt_count; i++)
+        put_rcpt(out, &m->rcpts[i]);
+    gstr_addc(out, '\n');
+    for (const struct spool_header *h = m->headers; h != NULL; h = h->next) {
+        gstr_printf(out, "%03zu%c ", h->len, h->type);
+        gstr_addn(out, h->text, h->len);
+    }
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int
+write_fail(struct gstr *err, const char *path, const char *what, int fd)
+{
+    int e = errno;
+
+    gstr_printf(err, "spool file %s: %s failed: %s", path, what, strerror(e));
+    if (fd >= 0)
+        close(fd);
+    (void)unlink(path);
+    return -1;
+}
+
+/* data to tmp, on disk, renamed to final, directory synced. */
+static int
+write_atomic(const char *tmp, const char *final, const char *dir,
+             const struct gstr *data, struct gstr *err)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+
+    if (fd < 0 && errno == EEXIST) { /* left by a crash: go again */
+        (void)unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    }
+    if (fd < 0) {
+        gstr_printf(err, "spool file %s: cannot create: %s", tmp,
+                    strerror(errno));
+        return -1;
+    }
+    if (write_all(fd, data->s ? data->s : "", data->len) < 0)
+        return write_fail(err, tmp, "write", fd);
+    if (fsync(fd) < 0)
+        return write_fail(err, tmp, "sync", fd);
+    if (close(fd) < 0)
+        return write_fail(err, tmp, "close", -1);
+    if (rename(tmp, final) < 0)
+        return write_fail(err, tmp, "rename", -1);
+    return spool_path_sync_dir(dir, err);
+}
+
+int
+spool_write_header(const char *spool_dir, int split, const struct spool_msg *m,
+                   struct gstr *err)
+{
+    struct arena *a = arena_create();
+    char subdir = split ? msgid_split_char(m->id) : 0;
+    struct gstr text, tmp, final, dir;
+    int rc;
+
+    gstr_init(&text, a);
+    gstr_init(&tmp, a);
+    gstr_init(&final, a);
+    gstr_init(&dir, a);
+    spool_format_header(&text, m);
+    spool_path_file_in(&tmp, spool_dir, subdir, "hdr.", m->id, "");
+    spool_path_file_in(&final, spool_dir, subdir, "", m->id, "-H");
+    spool_path_dir(&dir, spool_dir, subdir);
+    rc = spool_path_make_dirs(spool_dir, subdir, err);
+    if (rc == 0)
+        rc = write_atomic(tmp.s, final.s, dir.s, &text, err);
+    arena_destroy(a);
+    return rc;
+}
+
+int
+spool_rewrite_header(const char *spool_dir, int split,
+                     const struct spool_msg *m, struct gstr *err)
+{
+    return spool_write_header(spool_dir, split, m, err);
+}
+
+int
+spool_write_message(const char *spool_dir, int split, struct spool_msg *m,
+                    struct spool_body *b, struct gstr *err)
+{
+    if (b != NULL) {
+        if (spool_body_commit(b, err) < 0)
+            return -1;
+        m->body_linecount = spool_body_linecount(b);
+        m->body_zerocount = spool_body_zerocount(b);
+        if (spool_body_max_linelength(b) > m->max_received_linelength)
+            m->max_received_linelength = spool_body_max_linelength(b);
+    }
+    if (spool_write_header(spool_dir, split, m, err) < 0)
+        return -1;
+    if (b != NULL)
+        spool_body_accepted(b);
+    return 0;
+}
