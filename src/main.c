@@ -354,8 +354,9 @@ print_item(gstr *out, char **args, int nargs)
             fprintf(stderr, "mxlab: -bP %s needs a name\n", w);
             return -1;
         }
-        int r = strcmp(w, "macro") == 0 ? print_macros(out, args[1])
-                                        : conf_print_named_list(out, args[1]);
+        int r = strcmp(w, "macro") == 0
+                    ? print_macros(out, args[1])
+                    : conf_print_named_list(out, w, args[1]);
         if (r < 0) {
             fprintf(stderr, "mxlab: -bP: no %s named \"%s\"\n", w, args[1]);
             return -2;

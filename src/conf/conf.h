@@ -79,7 +79,7 @@ size_t conf_main_sets(const struct main_opt_set **sets);
 int conf_print_main_option(struct gstr *out, const char *name);
 void conf_print_all_main(struct gstr *out);
 int conf_print_instance(struct gstr *out, const char *kind, const char *name);
-int conf_print_named_list(struct gstr *out, const char *name);
+int conf_print_named_list(struct gstr *out, const char *kind, const char *name);
 void conf_print_instance_names(struct gstr *out, const char *kind);
 
 const struct named_list *conf_named_list(enum named_list_kind kind,

@@ -10,7 +10,8 @@
  *	int	conf_print_main_option(gstr *out, const char *name)
  *	int	conf_print_instance(gstr *out, const char *kind,
  *				const char *name)
- *	int	conf_print_named_list(gstr *out, const char *name)
+ *	int	conf_print_named_list(gstr *out, const char *kind,
+ *				const char *name)
  * DESCRIPTION
  *	What mxlab -bP prints, as Exim prints it: "name = value" for each
  *	option, a boolean as its name or with "no_" before it, main options
@@ -19,8 +20,8 @@
  *	conf_print_instance() prints one router, transport or
  *	authenticator ("NAME KIND:" then its generic, feature and private
  *	options, sorted), or all of a kind when name is NULL.
- *	conf_print_named_list() prints "domainlist NAME = value" for every
- *	named list of that name.
+ *	conf_print_named_list() prints "domainlist NAME = value" for the
+ *	named list of that kind ("domainlist", "hostlist", ...) and name.
  * DIAGNOSTICS
  *	The int functions return -1 when nothing of that name exists.
  *--*/
@@ -163,13 +164,14 @@ conf_print_instance_names(gstr *out, const char *kind)
 }
 
 int
-conf_print_named_list(gstr *out, const char *name)
+conf_print_named_list(gstr *out, const char *kind, const char *name)
 {
     int found = 0;
 
     for (const struct named_list *nl = config->lists; nl != NULL;
          nl = nl->next) {
-        if (strcmp(nl->name, name) != 0)
+        if (strcmp(nl->name, name) != 0 ||
+            strcmp(conf_named_list_kind_name(nl->kind), kind) != 0)
             continue;
         gstr_printf(out, "%s %s = %s\n", conf_named_list_kind_name(nl->kind),
                     nl->name, nl->value);
