@@ -295,6 +295,8 @@ static const struct main_config main_defaults = {
         "${if def:sender_helo_name {(helo=$sender_helo_name)\n\t}}}}"
         "by $primary_hostname "
         "${if def:received_protocol {with $received_protocol }}"
+        "${if def:tls_in_ver { ($tls_in_ver)}}"
+        "${if def:tls_in_cipher_std { tls $tls_in_cipher_std\n\t}}"
         "(mxlab $version_number)\n\t"
         "${if def:sender_address {(envelope-from <$sender_address>)\n\t}}"
         "id $message_exim_id"

@@ -280,6 +280,27 @@ opt_print_mkint(gstr *out, int v)
         gstr_printf(out, "%d", v);
 }
 
+/* Control characters are shown escaped, as Exim's -bP shows them, so
+ * every option stays on one line. */
+static void
+opt_print_string(gstr *out, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '\n')
+            gstr_adds(out, "\\n");
+        else if (c == '\t')
+            gstr_adds(out, "\\t");
+        else if (c == '\r')
+            gstr_adds(out, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            gstr_printf(out, "\\%03o", c);
+        else
+            gstr_addc(out, (char)c);
+    }
+}
+
 void
 opt_print(gstr *out, const struct opt_def *d, const void *block)
 {
@@ -297,7 +318,7 @@ opt_print(gstr *out, const struct opt_def *d, const void *block)
     case OPT_EXPANDED:
     case OPT_LIST:
         s = *(char *const *)slot;
-        gstr_adds(out, s ? s : "");
+        opt_print_string(out, s ? s : "");
         break;
     case OPT_INT:
         gstr_printf(out, "%d", *(const int *)slot);
