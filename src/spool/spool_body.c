@@ -147,7 +147,8 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     char subdir = split ? msgid_split_char(id) : 0;
     struct gstr g;
 
-    if (spool_path_make_dirs(spool_dir, subdir, err) < 0)
+    if (spool_path_check_id(id, err) < 0 ||
+        spool_path_make_dirs(spool_dir, subdir, err) < 0)
         return NULL;
     gstr_init(&g, a);
     spool_path_file_in(&g, spool_dir, subdir, "dat.", id, "");
@@ -197,7 +198,9 @@ body_count(struct spool_body *b, const char *data, size_t len)
 int
 spool_body_write(struct spool_body *b, const char *data, size_t len)
 {
-    if (b->state != BODY_OPEN || len == 0)
+    if (b->state != BODY_OPEN)
+        return -1;
+    if (len == 0)
         return b->write_errno ? -1 : 0;
     body_count(b, data, len);
     body_put(b, data, len);

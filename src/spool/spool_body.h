@@ -16,7 +16,7 @@ struct spool_body *spool_body_open(struct arena *a, const char *spool_dir,
                                    int split, const char *id, struct gstr *err);
 /* Appends body bytes (LF line ends, dot-stuffing already undone), in
  * chunks of any size. Returns 0, or -1 after a write error, which
- * spool_body_commit() then reports. */
+ * spool_body_commit() then reports, or after the commit. */
 int spool_body_write(struct spool_body *b, const char *data, size_t len);
 /* Copies the rest of fd into the body. 0, or -1 with err set. */
 int spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err);

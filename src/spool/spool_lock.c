@@ -69,6 +69,8 @@ spool_lock_open(const char *spool_dir, int split, const char *id, int *fdp,
     enum spool_lock_result rc;
 
     *fdp = -1;
+    if (spool_path_check_id(id, err) < 0)
+        return SPOOL_LOCK_ERROR;
     gstr_init(&path, err->arena);
     for (int i = 0; i < 2 && fd < 0; i++) {
         int here = (i == 0) == (split != 0);

@@ -15,6 +15,7 @@
  *	int	spool_path_make_dirs(const char *spool_dir, char subdir,
  *			gstr *err)
  *	int	spool_path_sync_dir(const char *dir, gstr *err)
+ *	int	spool_path_check_id(const char *id, gstr *err)
  * DESCRIPTION
  *	A message's files are <spool_dir>/input/<id>-H and -D, or, with
  *	split_spool_directory, input/<c>/ where <c> is the 6th character
@@ -25,7 +26,9 @@
  *	message accepted into a new directory survives a crash.
  *	spool_path_sync_dir() makes a rename or unlink in a directory
  *	durable; EINVAL (file systems that cannot sync directories) is not
- *	an error, as in Exim.
+ *	an error, as in Exim. spool_path_check_id() refuses anything but a
+ *	message id, so that no name given on a command line can reach
+ *	outside the spool ("../x").
  * DIAGNOSTICS
  *	-1 with a message naming the directory and the system error.
  *--*/
@@ -68,6 +71,19 @@ spool_path_file(struct gstr *out, const char *spool_dir, int split,
 {
     spool_path_file_in(out, spool_dir, split ? msgid_split_char(id) : 0, prefix,
                        id, suffix);
+}
+
+int
+spool_path_check_id(const char *id, struct gstr *err)
+{
+    if (msgid_check(id, strnlen(id, MSGID_LEN + 1)) != MSGID_INVALID)
+        return 0;
+    gstr_adds(err, "invalid message id \"");
+    for (size_t i = 0; id[i] != '\0' && i < 40; i++)
+        gstr_addc(err, id[i] >= 0x20 && id[i] < 0x7f ? id[i] : '?');
+    gstr_addc(err, '"');
+    errno = EINVAL;
+    return -1;
 }
 
 int

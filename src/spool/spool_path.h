@@ -17,6 +17,9 @@ void spool_path_file_in(struct gstr *out, const char *spool_dir, char subdir,
 /* Creates <spool_dir>, input and input/<subdir> as needed (mode 0750),
  * syncing each parent a directory was made in. 0, or -1 with err set. */
 int spool_path_make_dirs(const char *spool_dir, char subdir, struct gstr *err);
+/* 0 if id is a message id (and so safe in a path), else -1 with err
+ * set and errno EINVAL: ids from outside (-Mvh ID) pass here first. */
+int spool_path_check_id(const char *id, struct gstr *err);
 /* fsync() of a directory so a rename or create in it is on disk. */
 int spool_path_sync_dir(const char *dir, struct gstr *err);
 

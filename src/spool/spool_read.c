@@ -1033,6 +1033,8 @@ spool_read_header(const char *spool_dir, int split, const char *id,
     int fd;
 
     spool_msg_init(m, a, id);
+    if (spool_path_check_id(id, err) < 0)
+        return SPOOL_READ_NOTOPEN;
     gstr_init(&path, a);
     fd = open_spool_file(spool_dir, split, id, "-H", &path);
     if (fd < 0) {
@@ -1060,6 +1062,8 @@ spool_read_journal(const char *spool_dir, int split, const char *id,
     size_t len;
     int fd;
 
+    if (spool_path_check_id(id, err) < 0)
+        return -1;
     gstr_init(&path, m->arena);
     fd = open_spool_file(spool_dir, split, id, "-J", &path);
     if (fd < 0) {
@@ -1099,6 +1103,8 @@ spool_open_data(const char *spool_dir, int split, const char *id, int *fdp,
     int fd;
 
     *fdp = -1;
+    if (spool_path_check_id(id, err) < 0)
+        return -1;
     gstr_init(&path, err->arena);
     fd = open_spool_file(spool_dir, split, id, "-D", &path);
     if (fd < 0) {

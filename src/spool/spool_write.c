@@ -44,6 +44,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,11 +58,18 @@
 #include "spool/spool_write.h"
 #include "spool/tree.h"
 
+/* At most max bytes of s, newlines as spaces. */
+static void
+put_oneline_max(struct gstr *out, const char *s, size_t max)
+{
+    for (; *s && max > 0; s++, max--)
+        gstr_addc(out, *s == '\n' ? ' ' : *s);
+}
+
 static void
 put_oneline(struct gstr *out, const char *s)
 {
-    for (; *s; s++)
-        gstr_addc(out, *s == '\n' ? ' ' : *s);
+    put_oneline_max(out, s, SIZE_MAX);
 }
 
 /* Exim's string_printing(): non-printing bytes as \n, \t ... or \ooo. */
@@ -250,8 +258,8 @@ void
 spool_format_header(struct gstr *out, const struct spool_msg *m)
 {
     gstr_printf(out, "%s-H\n", m->id);
-    gstr_printf(out, "%.63s %ld %ld\n", m->login ? m->login : "", m->uid,
-                m->gid);
+    put_oneline_max(out, m->login ? m->login : "", 63); /* Exim's limit */
+    gstr_printf(out, " %ld %ld\n", m->uid, m->gid);
     gstr_addc(out, '<');
     put_oneline(out, m->sender ? m->sender : "");
     gstr_adds(out, ">\n");
@@ -346,6 +354,10 @@ spool_write_header(const char *spool_dir, int split, const struct spool_msg *m,
     struct gstr text, tmp, final, dir;
     int rc;
 
+    if (spool_path_check_id(m->id, err) < 0) {
+        arena_destroy(a);
+        return -1;
+    }
     gstr_init(&text, a);
     gstr_init(&tmp, a);
     gstr_init(&final, a);
@@ -368,6 +380,20 @@ spool_rewrite_header(const char *spool_dir, int split,
     return spool_write_header(spool_dir, split, m, err);
 }
 
+/* A failure after the rename (the directory sync) leaves a -H that may
+ * or may not survive a crash; the message is not accepted, so it goes. */
+static void
+remove_header(const char *spool_dir, int split, const char *id)
+{
+    struct arena *a = arena_create();
+    struct gstr path;
+
+    gstr_init(&path, a);
+    spool_path_file(&path, spool_dir, split, "", id, "-H");
+    (void)unlink(path.s);
+    arena_destroy(a);
+}
+
 int
 spool_write_message(const char *spool_dir, int split, struct spool_msg *m,
                     struct spool_body *b, struct gstr *err)
@@ -380,8 +406,10 @@ spool_write_message(const char *spool_dir, int split, struct spool_msg *m,
         if (spool_body_max_linelength(b) > m->max_received_linelength)
             m->max_received_linelength = spool_body_max_linelength(b);
     }
-    if (spool_write_header(spool_dir, split, m, err) < 0)
+    if (spool_write_header(spool_dir, split, m, err) < 0) {
+        remove_header(spool_dir, split, m->id);
         return -1;
+    }
     if (b != NULL)
         spool_body_accepted(b);
     return 0;

@@ -973,6 +973,76 @@ START_TEST(test_unknown_options)
 }
 END_TEST
 
+/* Values that would break the file are written so that it still reads:
+ * newlines become spaces, the login is cut at 63 bytes as in Exim. */
+START_TEST(test_write_defensive)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m, back;
+    struct spool_rcpt *r;
+    gstr err;
+    char *text;
+    int rc;
+
+    spool_msg_init(&m, a, "1vQk3L-000000000Xb-00A1");
+    m.login = "a-very-long-login-name-that-goes-on-and-on-and-on-past-63-"
+              "bytes\nreally";
+    m.sender = "evil\n@example";
+    m.helo_name = "helo\nname";
+    m.tls_sni = "sni\nname";
+    r = spool_msg_add_rcpt(&m, "rcpt\n@example");
+    r->errors_to = "err\nors@example";
+    spool_msg_add_nonrcpt(&m, "done\n@example");
+    text = format_msg(a, &m);
+    gstr_init(&err, a);
+    rc = spool_parse_header(text, strlen(text), NULL, a, &back, &err);
+    ck_assert_msg(rc == SPOOL_READ_OK, "%s", gstr_str(&err));
+    ck_assert_uint_eq(strlen(back.login), 63);
+    ck_assert_str_eq(back.sender, "evil @example");
+    ck_assert_str_eq(back.helo_name, "helo name");
+    ck_assert_str_eq(back.tls_sni, "sni\nname"); /* escaped, not lost */
+    ck_assert_str_eq(back.rcpts[0].address, "rcpt @example");
+    ck_assert_str_eq(back.rcpts[0].errors_to, "err ors@example");
+    ck_assert(spool_msg_is_nonrcpt(&back, "done @example"));
+    arena_destroy(a);
+}
+END_TEST
+
+/* Names from outside never reach a path. */
+START_TEST(test_bad_ids)
+{
+    struct arena *a = arena_create();
+    static const char *const bad[] = {"../../etc/passwd", "",
+                                      "1vQk3L-000000000Xb-00A1/../x",
+                                      "1vQk3L-000000000Xb-00A"};
+    struct spool_msg m;
+    gstr err;
+    int fd;
+    off_t off;
+
+    for (size_t i = 0; i < NELEM(bad); i++) {
+        gstr_init(&err, a);
+        ck_assert_int_eq(
+            spool_read_header("/nonexistent/mxlab", 0, bad[i], a, &m, &err),
+            SPOOL_READ_NOTOPEN);
+        ck_assert_ptr_nonnull(strstr(err.s, "invalid message id"));
+        ck_assert_ptr_null(
+            spool_body_open(a, "/nonexistent/mxlab", 0, bad[i], &err));
+        ck_assert_int_eq(
+            spool_lock_open("/nonexistent/mxlab", 0, bad[i], &fd, &err),
+            SPOOL_LOCK_ERROR);
+        ck_assert_int_eq(spool_open_data("/nonexistent/mxlab", 0, bad[i], &fd,
+                                         &off, NULL, &err),
+                         -1);
+        spool_msg_init(&m, a, bad[i]);
+        if (strlen(bad[i]) <= MSGID_LEN) /* longer ones are cut to an id */
+            ck_assert_int_eq(
+                spool_write_header("/nonexistent/mxlab", 0, &m, &err), -1);
+    }
+    arena_destroy(a);
+}
+END_TEST
+
 /* Older option forms. */
 START_TEST(test_legacy_options)
 {
@@ -1444,6 +1514,8 @@ spool_suite(void)
     tcase_add_test(hfile, test_damaged_everywhere);
     tcase_add_test(hfile, test_unknown_options);
     tcase_add_test(hfile, test_legacy_options);
+    tcase_add_test(hfile, test_write_defensive);
+    tcase_add_test(hfile, test_bad_ids);
     tcase_add_loop_test(hfile, test_bp_age, 0, NELEM(age_cases));
     tcase_add_loop_test(hfile, test_bp_size, 0, NELEM(size_cases));
     tcase_set_timeout(hfile, 120);
