@@ -488,25 +488,48 @@ parse_dialog_raw(struct parser *p, struct step *st, int lineno,
     return rc;
 }
 
+/* The words of a "tls" line: sni=NAME cert=FILE key=FILE. */
+static int
+parse_dialog_tls(struct parser *p, struct step *st, int lineno,
+                 const char *rest)
+{
+    struct strvec words = STRVEC_INIT;
+    int rc = parse_words(p, lineno, rest, &words);
+
+    for (size_t i = 0; rc == 0 && i < words.n; i++)
+        if (strncmp(words.v[i], "sni=", 4) != 0 &&
+            strncmp(words.v[i], "cert=", 5) != 0 &&
+            strncmp(words.v[i], "key=", 4) != 0)
+            rc = parse_error(p, lineno,
+                             "tls takes sni=NAME, cert=FILE and "
+                             "key=FILE, not \"%s\"",
+                             words.v[i]);
+    if (rc == 0)
+        parse_new_dialog_line(st, DIALOG_TLS, lineno, rest);
+    strvec_free(&words);
+    return rc;
+}
+
+/* sleep N, tls ..., status N (smtp exec only). */
 static int
 parse_dialog_keyword(struct parser *p, struct step *st, int lineno, char *line)
 {
+    size_t len = strcspn(line, " \t");
+    char *rest = parse_skip_blanks(line + len);
     struct dialog_line *dl;
 
-    if (strncmp(line, "sleep ", 6) == 0 || strncmp(line, "sleep\t", 6) == 0) {
+    if (len == 5 && strncmp(line, "sleep", 5) == 0) {
         dl = parse_new_dialog_line(st, DIALOG_SLEEP, lineno, NULL);
-        return parse_seconds_ms(p, lineno, parse_skip_blanks(line + 6),
-                                &dl->ms);
+        return parse_seconds_ms(p, lineno, rest, &dl->ms);
     }
-    if ((strncmp(line, "status ", 7) == 0 ||
-         strncmp(line, "status\t", 7) == 0) &&
-        st->smtp_exec)
-        return parse_status(p, lineno, parse_skip_blanks(line + 7),
-                            &st->status);
+    if (len == 3 && strncmp(line, "tls", 3) == 0)
+        return parse_dialog_tls(p, st, lineno, rest);
+    if (len == 6 && strncmp(line, "status", 6) == 0 && st->smtp_exec)
+        return parse_status(p, lineno, rest, &st->status);
     return parse_error(p, lineno,
-                       "an smtp block holds \">>> TEXT\", "
-                       "\">>>raw TEXT\", \"<<< TEXT\", \"<<< "
-                       "closed\", \"sleep N\"%s, not \"%s\"",
+                       "an smtp block holds \">>> TEXT\", \">>>raw TEXT\", "
+                       "\"<<< TEXT\", \"<<< closed\", \"tls\", \"sleep "
+                       "N\"%s, not \"%s\"",
                        st->smtp_exec ? " and \"status N\"" : "", line);
 }
 

@@ -26,7 +26,7 @@ struct run {
     struct fakeclock clock;
     struct output_streams streams;
     struct proc_set procs;
-    char *last_log;   /* output file of the last daemon or background */
+    char *last_log;   /* output file (in $DIR) of the last background */
     struct buf fail;  /* why the run failed */
     struct buf trace; /* -v */
 };
@@ -37,7 +37,7 @@ struct run {
 int step_run_all(struct run *r);
 void step_fail(struct run *r, const struct step *st, const char *what);
 void step_add_tail(struct buf *out, const char *label, const struct buf *text);
-void step_add_file_tail(struct buf *out, const char *path);
+void step_add_file_tail(struct run *r, struct buf *out, const char *relname);
 void step_env(struct run *r, struct strvec *env);
 void step_mta_argv(struct run *r, const struct strvec *args, size_t from,
                    struct strvec *argv);

@@ -28,6 +28,7 @@ enum dialog_kind {
     DIALOG_EXPECT,   /* <<< TEXT: one reply, a line starting with TEXT */
     DIALOG_CLOSED,   /* <<< closed: the peer closes */
     DIALOG_SLEEP,    /* sleep N */
+    DIALOG_TLS,      /* tls [sni=NAME] [cert=FILE] [key=FILE] */
 };
 
 struct dialog_line {

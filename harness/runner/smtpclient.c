@@ -36,6 +36,12 @@
  *
  *	"sleep N" pauses.
  *
+ *	"tls [sni=NAME] [cert=FILE] [key=FILE]" starts TLS on the
+ *	connection as a client (after "<<< 220" to a STARTTLS, or first
+ *	thing for TLS on connect); what follows goes through TLS.  It
+ *	fails if the server sent anything after its last reply: with
+ *	STARTTLS that would be a command injection.
+ *
  *	Every line sent and received is added to the transcript as
  *	">>> line" or "<<< line", without the CR.  A read waits at most
  *	SMTP_READ_MS.
@@ -63,6 +69,8 @@
 #include "smtpclient.h"
 #include "strvec.h"
 #include "subst.h"
+#include "tlsclient.h"
+#include "words.h"
 
 enum smtp_read { SMTP_LINE, SMTP_EOF, SMTP_TIMEOUT };
 
@@ -83,6 +91,8 @@ smtp_session_init(struct smtp_session *s, int rfd, int wfd, int efd)
 void
 smtp_session_free(struct smtp_session *s)
 {
+    tls_client_free(s->tls);
+    s->tls = NULL;
     buf_free(&s->in);
 }
 
@@ -133,27 +143,64 @@ smtp_read_fd(struct smtp_session *s, int *fd, struct buf *into, int is_main)
     }
 }
 
+/*
+ * Read what the TLS session has.  0 if that changed something (data or
+ * EOF), else the poll(2) event to wait for.
+ */
+static short
+smtp_tls_read(struct smtp_session *s)
+{
+    char chunk[4096];
+    size_t got = 0;
+
+    switch (tls_client_read(s->tls, chunk, sizeof(chunk), &got)) {
+    case TLS_IO_DONE:
+        buf_add(&s->in, chunk, got);
+        return 0;
+    case TLS_IO_WANT_READ:
+        return POLLIN;
+    case TLS_IO_WANT_WRITE:
+        return POLLOUT;
+    default:
+        s->eof = 1;
+        return 0;
+    }
+}
+
+/*
+ * Wait for events on the connection (rfd for POLLIN, wfd for POLLOUT),
+ * reading the child's stderr meanwhile; without TLS, read what came.
+ */
+static void
+smtp_wait(struct smtp_session *s, short events, const struct deadline *dl)
+{
+    struct pollfd pfd[2];
+    nfds_t n = 0;
+
+    pfd[n++] = (struct pollfd){events == POLLOUT ? s->wfd : s->rfd, events, 0};
+    if (s->efd >= 0)
+        pfd[n++] = (struct pollfd){s->efd, POLLIN, 0};
+    if (poll(pfd, n, deadline_left_ms(dl)) <= 0)
+        return;
+    if (n > 1 && pfd[1].revents != 0)
+        smtp_read_fd(s, &s->efd, s->err_sink, 0);
+    if (pfd[0].revents != 0 && s->tls == NULL)
+        smtp_read_fd(s, &s->rfd, &s->in, 1);
+}
+
 /* Wait for more input; -1 on timeout or interruption. */
 static int
 smtp_fill(struct smtp_session *s, const struct deadline *dl)
 {
-    struct pollfd pfd[2];
-    nfds_t n = 0;
     size_t before = s->in.len;
+    short events = POLLIN;
 
     while (s->in.len == before && !s->eof) {
+        if (s->tls != NULL && (events = smtp_tls_read(s)) == 0)
+            continue;
         if (deadline_interrupted || deadline_expired(dl))
             return -1;
-        n = 0;
-        pfd[n++] = (struct pollfd){s->rfd, POLLIN, 0};
-        if (s->efd >= 0)
-            pfd[n++] = (struct pollfd){s->efd, POLLIN, 0};
-        if (poll(pfd, n, deadline_left_ms(dl)) <= 0)
-            continue;
-        if (n > 1 && pfd[1].revents != 0)
-            smtp_read_fd(s, &s->efd, s->err_sink, 0);
-        if (pfd[0].revents != 0)
-            smtp_read_fd(s, &s->rfd, &s->in, 1);
+        smtp_wait(s, events, dl);
     }
     return 0;
 }
@@ -206,28 +253,59 @@ smtp_read_reply(struct smtp_session *s, struct strvec *lines)
 
 /* ---------- writing ---------- */
 
+/*
+ * Write some of data: the number of bytes written, 0 if the connection
+ * must first be ready for *events, -1 on error.
+ */
+static ssize_t
+smtp_write_some(struct smtp_session *s, const char *data, size_t len,
+                short *events)
+{
+    size_t put = 0;
+    ssize_t n;
+
+    *events = POLLOUT;
+    if (s->tls == NULL) {
+        n = write(s->wfd, data, len);
+        return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : n;
+    }
+    switch (tls_client_write(s->tls, data, len, &put)) {
+    case TLS_IO_DONE:
+        return (ssize_t)put;
+    case TLS_IO_WANT_READ:
+        *events = POLLIN;
+        return 0;
+    case TLS_IO_WANT_WRITE:
+        return 0;
+    default:
+        errno = EPIPE;
+        return -1;
+    }
+}
+
 static int
 smtp_write(struct smtp_session *s, const char *data, size_t len)
 {
     struct deadline dl;
     struct pollfd pfd;
+    short events;
     ssize_t n;
 
     deadline_set(&dl, SMTP_READ_MS);
     while (len > 0) {
-        n = write(s->wfd, data, len);
-        if (n > 0) {
-            data += n;
-            len -= (size_t)n;
-            continue;
-        }
-        if (n < 0 && errno != EAGAIN && errno != EINTR)
+        if ((n = smtp_write_some(s, data, len, &events)) < 0)
             return -1;
+        data += n;
+        len -= (size_t)n;
+        if (n > 0)
+            continue;
         if (deadline_interrupted || deadline_expired(&dl)) {
             errno = ETIMEDOUT;
             return -1;
         }
-        pfd = (struct pollfd){s->wfd, POLLOUT, 0};
+        pfd.fd = events == POLLIN ? s->rfd : s->wfd;
+        pfd.events = events;
+        pfd.revents = 0;
         poll(&pfd, 1, deadline_left_ms(&dl));
     }
     return 0;
@@ -339,6 +417,56 @@ smtp_do_send(struct smtp_session *s, const struct dialog_line *dl,
     return rc;
 }
 
+/* Options of a "tls" line: sni=NAME cert=FILE key=FILE. */
+static void
+smtp_tls_opts(const struct strvec *words, struct tls_client_opts *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    for (size_t i = 0; i < words->n; i++) {
+        const char *w = words->v[i];
+
+        if (strncmp(w, "sni=", 4) == 0)
+            opts->sni = w + 4;
+        else if (strncmp(w, "cert=", 5) == 0)
+            opts->cert = w + 5;
+        else if (strncmp(w, "key=", 4) == 0)
+            opts->key = w + 4;
+    }
+}
+
+static int
+smtp_do_tls(struct smtp_session *s, const struct dialog_line *dl,
+            struct buf *fail)
+{
+    struct strvec words = STRVEC_INIT;
+    struct tls_client_opts opts;
+    struct buf why = BUF_INIT;
+    struct deadline dlim;
+    char *text = subst_string(s->vars, dl->text);
+
+    if (s->in.len > 0) {
+        buf_printf(fail,
+                   "%s:%d: tls: the server sent more before TLS "
+                   "started:\n  %s\n",
+                   s->path, dl->lineno, buf_str(&s->in));
+    } else {
+        words_split(text, &words, &why);
+        smtp_tls_opts(&words, &opts);
+        deadline_set(&dlim, SMTP_READ_MS);
+        s->tls = tls_client_start(s->rfd, s->wfd, &opts, &dlim, &why);
+        if (s->tls == NULL)
+            buf_printf(fail, "%s:%d: tls: %s\n", s->path, dl->lineno,
+                       buf_str(&why));
+        else
+            buf_printf(s->transcript, "*** TLS started (%s)\n",
+                       tls_client_version(s->tls));
+    }
+    strvec_free(&words);
+    buf_free(&why);
+    free(text);
+    return s->tls != NULL ? 0 : -1;
+}
+
 static int
 smtp_do_line(struct smtp_session *s, const struct dialog_line *dl,
              struct buf *fail)
@@ -351,6 +479,8 @@ smtp_do_line(struct smtp_session *s, const struct dialog_line *dl,
         return smtp_do_expect(s, dl, fail);
     case DIALOG_CLOSED:
         return smtp_do_closed(s, dl, fail);
+    case DIALOG_TLS:
+        return smtp_do_tls(s, dl, fail);
     case DIALOG_SLEEP:
         if (deadline_sleep_ms(dl->ms) == 0)
             return 0;

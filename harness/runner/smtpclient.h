@@ -7,6 +7,7 @@
 
 struct step;
 struct subst;
+struct tls_client;
 
 /* One SMTP conversation, over a socket or a child's pipes. */
 struct smtp_session {
@@ -19,6 +20,7 @@ struct smtp_session {
     struct buf *transcript; /* ">>> " and "<<< " lines */
     const char *path;       /* the scenario file, for messages */
     const struct subst *vars;
+    struct tls_client *tls; /* after a "tls" line */
 };
 
 #define SMTP_READ_MS 10000

@@ -10,7 +10,8 @@
  *				const char *what);
  *	void	step_add_tail(struct buf *out, const char *label,
  *				const struct buf *text);
- *	void	step_add_file_tail(struct buf *out, const char *path);
+ *	void	step_add_file_tail(struct run *r, struct buf *out,
+ *				const char *relname);
  *	void	step_env(struct run *r, struct strvec *env);
  *	void	step_mta_argv(struct run *r, const struct strvec *args,
  *				size_t from, struct strvec *argv);
@@ -31,8 +32,8 @@
  *	step_fail() adds "FILE:LINE: DIRECTIVE: what" to r->fail.
  *
  *	step_add_tail() adds the last STEP_TAIL_LINES lines of text to out,
- *	indented under label; step_add_file_tail() does the same for a
- *	file, labelled with its path.  Empty text adds nothing.
+ *	indented under label; step_add_file_tail() does the same for the
+ *	file relname in $DIR.  Empty text adds nothing.
  *
  *	step_env() builds the environment for a child started now (the
  *	fake clock's offset is read at this moment).
@@ -99,13 +100,21 @@ step_add_tail(struct buf *out, const char *label, const struct buf *text)
 }
 
 void
-step_add_file_tail(struct buf *out, const char *path)
+step_add_file_tail(struct run *r, struct buf *out, const char *relname)
 {
     struct buf text = BUF_INIT;
+    struct buf label = BUF_INIT;
+    char *path;
 
-    if (path != NULL && fileio_read(path, &text) == 0)
-        step_add_tail(out, path, &text);
+    if (relname == NULL)
+        return;
+    path = fileio_join(r->dir, relname);
+    buf_printf(&label, "$DIR/%s", relname);
+    if (fileio_read(path, &text) == 0)
+        step_add_tail(out, buf_str(&label), &text);
+    free(path);
     buf_free(&text);
+    buf_free(&label);
 }
 
 void
@@ -290,7 +299,8 @@ step_start_background(struct run *r, const struct step *st, struct strvec *argv,
     else
         proc_set_add(&r->procs, pid, st->source);
     free(r->last_log);
-    r->last_log = log;
+    r->last_log = mem_strdup(logname);
+    free(log);
     strvec_free(&env);
     buf_free(&err);
     return pid < 0 ? -1 : 0;
@@ -336,7 +346,7 @@ step_wait_listening(struct run *r, const struct step *st, int port)
     }
     if (rc < 0) {
         step_fail(r, st, buf_str(&what));
-        step_add_file_tail(&r->fail, r->last_log);
+        step_add_file_tail(r, &r->fail, r->last_log);
     }
     buf_free(&what);
     return rc;
@@ -477,9 +487,9 @@ step_waitfor(struct run *r, const struct step *st)
     }
     if (rc < 0) {
         buf_printf(&what, "\"%s\" did not appear in %s within %d s", want,
-                   buf_str(&path), RUN_WAITFOR_MS / 1000);
+                   st->args.v[0], RUN_WAITFOR_MS / 1000);
         step_fail(r, st, buf_str(&what));
-        step_add_tail(&r->fail, buf_str(&path), &text);
+        step_add_tail(&r->fail, st->args.v[0], &text);
     }
     free(want);
     buf_free(&path);

@@ -80,7 +80,7 @@ smtp_step_tcp(struct run *r, const struct step *st)
     }
     if (rc < 0) {
         /* What the server said about it, if it is ours. */
-        step_add_file_tail(&r->fail, r->last_log);
+        step_add_file_tail(r, &r->fail, r->last_log);
     }
     strvec_free(&hp);
     buf_free(&err);
