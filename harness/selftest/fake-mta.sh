@@ -11,6 +11,7 @@
 #                dialogue; -bd puts itself in the background the way
 #                Exim's daemon does, -bdf stays in the foreground
 #   -bexit N     exit with status N, saying so on stderr
+#   -bargs ARGS  print each argument in brackets, then stdin
 #
 # Messages it "accepts" are logged to SPOOL/log/mainlog in Exim's shape,
 # with message ids, pids and client ports that change from run to run,
@@ -80,5 +81,9 @@ case "$1" in
     [ "$1" = -bd ] && bg=1 || bg=0
     daemon "$3" "$bg" ;;
 -bexit) echo "fake-mta: exiting with $2 as asked" >&2; exit "$2" ;;
+-bargs)
+    shift
+    for a in "$@"; do printf '[%s]\n' "$a"; done
+    cat ;;
 *) echo "fake-mta: unsupported arguments: $*" >&2; exit 64 ;;
 esac

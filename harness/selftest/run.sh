@@ -83,12 +83,13 @@ runner -j 4
 cp "$tmp/out" "$tmp/out-parallel"
 check "the suite fails (exit 1) because some scenarios must" rc_is 1
 check "no diagnostics or sanitizer reports on stderr" no_stderr
-check "TAP plan" has_line "1..12"
+check "TAP plan" has_line "1..13"
 check "a right golden passes" has_re '^ok [0-9]+ - good - passes: the golden files match$'
 check "normalisation is stable" has_re '^ok [0-9]+ - normalise - '
+check "quoting and here-documents work" has_re '^ok [0-9]+ - syntax - '
 check "file outputs compare" has_re '^ok [0-9]+ - outputs - '
 # daemon and stubborn need perl, tls needs openssl; without them they skip.
-npass=3
+npass=4
 nskip=2
 if command -v perl >/dev/null 2>&1; then
     check "the daemon scenario passes" has_re '^ok [0-9]+ - daemon - [^#]*$'
