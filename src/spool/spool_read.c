@@ -29,7 +29,9 @@
  *	treated the same way. "-aclc name len" / "-aclm name len" take the
  *	value from the next exactly len bytes, which must end in LF; the
  *	obsolete "-acl n len" (n 0-9 acl_c, 10-19 acl_m) is read too.
- *	-host_address takes "[ip]:port" and the older "ip.port".
+ *	-host_address takes "[ip]:port" and the older "ip.port". The taint
+ *	mark of a typed field is kept in m->tainted; a "(lookup)" quoting
+ *	mark is kept for ACL variables and unknown lines only.
  *
  *	Recipient lines are parsed from the right, since addresses may
  *	contain spaces: "...#<flags>" with bit 1 for "<errors_to>

@@ -1257,6 +1257,47 @@ START_TEST(test_disk_abort)
 }
 END_TEST
 
+/* A body from a descriptor (local submission), an old-format id, and a
+ * -D file whose first line is wrong. */
+START_TEST(test_disk_copy_fd)
+{
+    struct arena *a = arena_create();
+    const char *id = "1vQk3L-0000Xb-0A";
+    struct spool_body *b;
+    struct spool_msg m;
+    gstr err;
+    int p[2], fd;
+    off_t off, size;
+
+    gstr_init(&err, a);
+    spool_msg_init(&m, a, id);
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_eq(write(p[1], "from a pipe\nsecond", 19), 19);
+    close(p[1]);
+    b = spool_body_open(a, spool_dir, 1, id, &err);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(spool_body_copy_fd(b, p[0], &err), 0);
+    close(p[0]);
+    ck_assert_int_eq(spool_write_message(spool_dir, 1, &m, b, &err), 0);
+    spool_body_close(b);
+    ck_assert_int_eq(m.body_linecount, 2);
+    ck_assert_int_eq(m.max_received_linelength, 11);
+    ck_assert_int_eq(spool_open_data(spool_dir, 1, id, &fd, &off, &size, &err),
+                     0);
+    ck_assert_int_eq(off, 19);
+    ck_assert_int_eq(size, 20);
+    close(fd);
+    fd = open(arena_printf(a, "%s/input/L/%s-D", spool_dir, id), O_WRONLY);
+    ck_assert_int_eq(write(fd, "X", 1), 1);
+    close(fd);
+    gstr_truncate(&err, 0);
+    ck_assert_int_eq(spool_open_data(spool_dir, 1, id, &fd, &off, &size, &err),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err.s, "is corrupt: line 1"));
+    arena_destroy(a);
+}
+END_TEST
+
 static int
 lock_in_child(const char *id)
 {
@@ -1524,6 +1565,7 @@ spool_suite(void)
     tcase_add_checked_fixture(disk, spool_setup, spool_teardown);
     tcase_add_loop_test(disk, test_disk_accept_and_read, 0, 2);
     tcase_add_test(disk, test_disk_abort);
+    tcase_add_test(disk, test_disk_copy_fd);
     tcase_add_test(disk, test_disk_lock);
     tcase_add_test(disk, test_bp_listing);
     suite_add_tcase(s, disk);
