@@ -118,8 +118,8 @@ parse_split_lines(struct parser *p, struct buf *text)
 /* ---------- heredocs and blocks ---------- */
 
 /*
- * If the last word of rest is <<TAG, cut it off and return TAG (a
- * pointer into rest), else NULL.
+ * If the last word of rest is <<TAG, cut it off and return TAG (new
+ * memory), else NULL.
  */
 static char *
 parse_heredoc_tag(char *rest)

@@ -59,6 +59,7 @@ struct pool {
     struct result *results;
     char *done;
     struct pool_worker *workers;
+    struct pollfd *pfd; /* one per worker slot */
     size_t nworkers;
     size_t next_start;
     size_t next_report;
@@ -158,7 +159,7 @@ pool_finish(struct pool *p, size_t slot)
 static void
 pool_collect(struct pool *p)
 {
-    struct pollfd pfd[p->nworkers];
+    struct pollfd *pfd = p->pfd;
     char chunk[8192];
     ssize_t n;
 
@@ -214,6 +215,7 @@ pool_run(size_t njobs, int parallel, pool_job_fn job, pool_report_fn report,
     p.results = mem_array(njobs, sizeof(*p.results));
     p.done = mem_array(njobs, 1);
     p.workers = mem_array((size_t)parallel, sizeof(*p.workers));
+    p.pfd = mem_array((size_t)parallel, sizeof(*p.pfd));
     for (size_t i = 0; i < njobs; i++)
         result_init(&p.results[i]);
     pool_catch_signals();
@@ -228,4 +230,5 @@ pool_run(size_t njobs, int parallel, pool_job_fn job, pool_report_fn report,
     free(p.results);
     free(p.done);
     free(p.workers);
+    free(p.pfd);
 }
