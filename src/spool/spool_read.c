@@ -33,13 +33,8 @@
  *	mark of a typed field is kept in m->tainted; a "(lookup)" quoting
  *	mark is kept for ACL variables and unknown lines only.
  *
- *	Recipient lines are parsed from the right, since addresses may
- *	contain spaces: "...#<flags>" with bit 1 for "<errors_to>
- *	<len>,<pno>" and bit 2 for "<orcpt> <len>,<dsnflags>" before it;
- *	"<address> <n>,<pno>,<n>" (Exim 3); "<address> <pno>" (early Exim
- *	4); otherwise the line is the address. Unlike Exim, a #1 line
- *	(errors_to only) keeps its address whole, and lengths that do not
- *	fit the line are errors rather than garbage.
+ *	Recipient lines, in all the forms Exim has written, are
+ *	rcpt_line(3)'s.
  *
  *	Headers are "<length><type> <text>", the length having three or
  *	more digits; the text is exactly that many bytes and must not hold
@@ -75,7 +70,9 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "spool/envelope.h"
+#include "spool/decimal.h"
 #include "spool/msgid.h"
+#include "spool/rcpt_line.h"
 #include "spool/spool_path.h"
 #include "spool/spool_read.h"
 #include "spool/tree.h"
@@ -168,42 +165,6 @@ need_line(struct rd *r, const char **line, size_t *len, const char *what)
     return corrupt(r, "file ends where %s should be", what);
 }
 
-/* A decimal number filling s[0..n), optionally negative. */
-static int
-parse_long(const char *s, size_t n, int allow_neg, long *out)
-{
-    long v = 0;
-    int neg = 0;
-    size_t i = 0;
-
-    if (n > 0 && s[0] == '-' && allow_neg) {
-        neg = 1;
-        i = 1;
-    }
-    if (i == n)
-        return -1;
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        if (v > (LONG_MAX - (s[i] - '0')) / 10)
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = neg ? -v : v;
-    return 0;
-}
-
-static int
-parse_int(const char *s, size_t n, int allow_neg, int *out)
-{
-    long v;
-
-    if (parse_long(s, n, allow_neg, &v) < 0 || v > INT_MAX || v < INT_MIN)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 static char *
 copy(struct rd *r, const char *s, size_t n)
 {
@@ -243,7 +204,7 @@ take_last_number(const char *s, size_t *n, long *v)
 
     while (b > 0 && ((s[b - 1] >= '0' && s[b - 1] <= '9') || s[b - 1] == '-'))
         b--;
-    if (b == 0 || s[b - 1] != ' ' || parse_long(s + b, e - b, 1, v) < 0)
+    if (b == 0 || s[b - 1] != ' ' || decimal_long(s + b, e - b, 1, v) < 0)
         return -1;
     *n = b - 1;
     return 0;
@@ -291,9 +252,9 @@ read_time_line(struct rd *r)
     if (need_line(r, &line, &len, "the time line") < 0)
         return -1;
     sp = memchr(line, ' ', len);
-    if (sp == NULL || parse_long(line, (size_t)(sp - line), 0, &t) < 0 ||
-        parse_int(sp + 1, len - (size_t)(sp + 1 - line), 0,
-                  &r->m->warning_count) < 0)
+    if (sp == NULL || decimal_long(line, (size_t)(sp - line), 0, &t) < 0 ||
+        decimal_int(sp + 1, len - (size_t)(sp + 1 - line), 0,
+                    &r->m->warning_count) < 0)
         return corrupt_value(r, "time line", line, len,
                              "is not \"<seconds> <warning count>\"");
     r->m->received_sec = (time_t)t;
@@ -485,7 +446,7 @@ set_hostport(struct rd *r, const char *s, size_t n, char **addr, int *port)
         if (rb != NULL) {
             rest = n - (size_t)(rb + 1 - s);
             if (rest == 0 ||
-                (rb[1] == ':' && parse_int(rb + 2, rest - 1, 0, port) == 0)) {
+                (rb[1] == ':' && decimal_int(rb + 2, rest - 1, 0, port) == 0)) {
                 *addr = copy(r, s + 1, (size_t)(rb - s - 1));
                 return;
             }
@@ -497,7 +458,7 @@ set_hostport(struct rd *r, const char *s, size_t n, char **addr, int *port)
             if (s[i] == ':')
                 skip = 0;
             else if (s[i] == '.' && skip++ >= 0) {
-                if (parse_int(s + i + 1, n - i - 1, 0, port) == 0) {
+                if (decimal_int(s + i + 1, n - i - 1, 0, port) == 0) {
                     *addr = copy(r, s, i);
                     return;
                 }
@@ -518,7 +479,7 @@ read_aclvar(struct rd *r, const struct optline *o, char kind, const char *vname,
     char *name;
     long n;
 
-    if (parse_long(lenp, len_len, 0, &n) < 0 || n > max)
+    if (decimal_long(lenp, len_len, 0, &n) < 0 || n > max)
         return corrupt_value(r, "ACL variable length", lenp, len_len,
                              "is not a number");
     if ((long)(r->end - r->p) < n + 1 || r->p[n] != '\n')
@@ -559,7 +520,7 @@ read_acl_option(struct rd *r, const struct optline *o)
         int idx;
         char digit;
 
-        if (parse_int(o->value, (size_t)(sp - o->value), 0, &idx) < 0 ||
+        if (decimal_int(o->value, (size_t)(sp - o->value), 0, &idx) < 0 ||
             idx >= 20)
             return corrupt_value(r, "old ACL variable number", o->value,
                                  (size_t)(sp - o->value), "is not 0-19");
@@ -573,7 +534,7 @@ read_acl_option(struct rd *r, const struct optline *o)
 static int
 read_usec(const char *s, size_t n, long *usec)
 {
-    return parse_long(s, n, 0, usec) < 0 || n > 6 ? -1 : 0;
+    return decimal_long(s, n, 0, usec) < 0 || n > 6 ? -1 : 0;
 }
 
 static int
@@ -594,7 +555,7 @@ read_special(struct rd *r, const struct optline *o)
     if (is_name(o, "aclc") || is_name(o, "aclm") || is_name(o, "acl"))
         return read_acl_option(r, o);
     if (is_name(o, "frozen")) {
-        if (parse_long(v, n, 0, &t) < 0)
+        if (decimal_long(v, n, 0, &t) < 0)
             return corrupt_value(r, "frozen time", v, n, "is not a number");
         m->frozen = 1;
         m->frozen_at = (time_t)t;
@@ -606,7 +567,7 @@ read_special(struct rd *r, const struct optline *o)
     } else if (is_name(o, "received_time_complete")) {
         const char *dot = memchr(v, '.', n);
 
-        if (dot == NULL || parse_long(v, (size_t)(dot - v), 0, &t) < 0 ||
+        if (dot == NULL || decimal_long(v, (size_t)(dot - v), 0, &t) < 0 ||
             read_usec(dot + 1, n - (size_t)(dot + 1 - v), &m->complete_usec) <
                 0)
             return corrupt_value(r, "received_time_complete", v, n,
@@ -650,11 +611,11 @@ apply_option(struct rd *r, const struct optline *o, const struct opt *t)
         *(int *)(base + t->off) = 1;
         return 0;
     case O_LONG:
-        if (parse_long(v, n, 0, (long *)(base + t->off)) < 0)
+        if (decimal_long(v, n, 0, (long *)(base + t->off)) < 0)
             return corrupt_value(r, t->name, v, n, "is not a number");
         return 0;
     case O_INT:
-        if (parse_int(v, n, 0, (int *)(base + t->off)) < 0)
+        if (decimal_int(v, n, 0, (int *)(base + t->off)) < 0)
             return corrupt_value(r, t->name, v, n, "is not a number");
         return 0;
     case O_HOSTPORT:
@@ -720,131 +681,6 @@ read_tree(struct rd *r, const char *line, size_t len, struct tree_node **at,
     return 0;
 }
 
-/*
- * Recipients, parsed from the right.
- */
-
-/* Moves *e back over "<digits|-|,>" to the space before them: the field
- * is line[*e + 1 .. old *e). */
-static int
-back_to_space(const char *line, size_t *e)
-{
-    size_t b = *e;
-
-    while (b > 0 && ((line[b - 1] >= '0' && line[b - 1] <= '9') ||
-                     line[b - 1] == ',' || line[b - 1] == '-'))
-        b--;
-    if (b == 0 || line[b - 1] != ' ' || b == *e)
-        return -1;
-    *e = b - 1;
-    return 0;
-}
-
-/* "<len>,<n>" in line[b..e). */
-static int
-parse_pair(const char *line, size_t b, size_t e, long *len, int *n)
-{
-    const char *comma = memchr(line + b, ',', e - b);
-
-    if (comma == NULL ||
-        parse_long(line + b, (size_t)(comma - line - b), 0, len) < 0 ||
-        parse_int(comma + 1, e - (size_t)(comma + 1 - line), 1, n) < 0)
-        return -1;
-    return 0;
-}
-
-/* Takes "<text> <len>,<n>" off the end of line[0..*e): *e ends up at the
- * space before <text>. */
-static int
-take_field(struct rd *r, const char *line, size_t *e, char **text, int *n)
-{
-    size_t num_end = *e, sp;
-    long len;
-
-    if (back_to_space(line, e) < 0)
-        return -1;
-    sp = *e;
-    if (parse_pair(line, sp + 1, num_end, &len, n) < 0 || (size_t)len > sp ||
-        sp - (size_t)len < 1 || line[sp - (size_t)len - 1] != ' ')
-        return -1;
-    *text = len > 0 ? copy(r, line + sp - (size_t)len, (size_t)len) : NULL;
-    *e = sp - (size_t)len - 1;
-    return 0;
-}
-
-static int
-read_rcpt_current(struct rd *r, const char *line, size_t len, size_t hash,
-                  struct spool_rcpt *rc)
-{
-    size_t e = hash;
-    int flags;
-
-    if (parse_int(line + hash + 1, len - hash - 1, 0, &flags) < 0)
-        return -1;
-    if (flags & 0x01) {
-        if (take_field(r, line, &e, &rc->errors_to, &rc->pno) < 0)
-            return corrupt_value(r, "recipient", line, len,
-                                 "has a bad errors_to field");
-    }
-    if (flags & 0x02) {
-        if (take_field(r, line, &e, &rc->orcpt, &rc->dsn_flags) < 0)
-            return corrupt_value(r, "recipient", line, len,
-                                 "has a bad DSN field");
-    }
-    if (e == 0)
-        return corrupt_value(r, "recipient", line, len, "has no address");
-    rc->address = copy(r, line, e);
-    return 0;
-}
-
-/* Exim 3's "<addr> <n>,<pno>,<n>"; a line that only looks like it is
- * an address, as Exim takes it. */
-static int
-read_rcpt_exim3(struct rd *r, const char *line, size_t len,
-                struct spool_rcpt *rc)
-{
-    size_t e = len;
-    const char *c1, *c2;
-
-    if (back_to_space(line, &e) == 0 && e > 0 &&
-        (c1 = memchr(line + e + 1, ',', len - e - 1)) != NULL &&
-        (c2 = memchr(c1 + 1, ',', (size_t)(line + len - c1 - 1))) != NULL &&
-        parse_int(c1 + 1, (size_t)(c2 - c1 - 1), 1, &rc->pno) == 0) {
-        rc->address = copy(r, line, e);
-        return 0;
-    }
-    rc->address = copy(r, line, len);
-    return 0;
-}
-
-static int
-read_rcpt(struct rd *r, const char *line, size_t len)
-{
-    struct spool_rcpt *rc;
-    size_t i = len;
-
-    if (len == 0)
-        return corrupt(r, "recipient line is empty");
-    rc = spool_msg_add_rcpt(r->m, "");
-    while (i > 0 && line[i - 1] >= '0' && line[i - 1] <= '9')
-        i--;
-    if (i == len || i == 0) { /* no trailing number: just an address */
-        rc->address = copy(r, line, len);
-        return 0;
-    }
-    if (line[i - 1] == '#')
-        return read_rcpt_current(r, line, len, i - 1, rc);
-    if (line[i - 1] == ',') /* Exim 3: "<addr> <n>,<pno>,<n>" */
-        return read_rcpt_exim3(r, line, len, rc);
-    if (line[i - 1] == ' ' && i > 1) { /* early Exim 4: "<addr> <pno>" */
-        (void)parse_int(line + i, len - i, 0, &rc->pno);
-        rc->address = copy(r, line, i - 1);
-        return 0;
-    }
-    rc->address = copy(r, line, len);
-    return 0;
-}
-
 static int
 read_recipients(struct rd *r)
 {
@@ -854,16 +690,22 @@ read_recipients(struct rd *r)
 
     if (need_line(r, &line, &len, "the recipient count") < 0)
         return -1;
-    if (parse_int(line, len, 0, &count) < 0)
+    if (decimal_int(line, len, 0, &count) < 0)
         return corrupt_value(r, "recipient count", line, len,
                              "is not a number");
     if (count > MAX_RCPTS || (size_t)count > (size_t)(r->end - r->p) / 2)
         return corrupt(r, "recipient count %d is more than the file holds",
                        count);
     for (int i = 0; i < count; i++) {
-        if (need_line(r, &line, &len, "a recipient") < 0 ||
-            read_rcpt(r, line, len) < 0)
+        struct spool_rcpt *rc;
+        const char *why;
+
+        if (need_line(r, &line, &len, "a recipient") < 0)
             return -1;
+        rc = spool_msg_add_rcpt(r->m, "");
+        if (rcpt_line_parse(line, len, r->a, rc, &why) < 0)
+            return len == 0 ? corrupt(r, "recipient line %s", why)
+                            : corrupt_value(r, "recipient", line, len, why);
     }
     return 0;
 }
@@ -923,7 +765,7 @@ read_one_header(struct rd *r)
             "does not start with its length");
     if ((size_t)(r->end - r->p) < digits + 2)
         return corrupt(r, "header is cut off after its length");
-    (void)parse_long(r->p, digits, 0, &n);
+    (void)decimal_long(r->p, digits, 0, &n);
     type = r->p[digits];
     if (r->p[digits + 1] != ' ' || (type >= '0' && type <= '9'))
         return corrupt_value(r, "header prefix", r->p, digits + 2,

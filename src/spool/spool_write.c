@@ -23,10 +23,7 @@
  *	non-recipients tree, the recipient count and recipients, an empty
  *	line, and the headers as "%03d%c %s".
  *
- *	A recipient with a parent number, an errors_to address, DSN flags
- *	or an ORCPT gets the long form "<address> <orcpt> <len>,<dsnflags>
- *	<errors_to> <len>,<pno>#3"; others are the address alone. (Exim
- *	drops an ORCPT that came without NOTIFY; mxlab keeps it.)
+ *	Recipient lines are rcpt_line(3)'s.
  *
  *	One-line values cannot hold a newline: one is written as a space
  *	(Exim does this for addresses), so no value can break the file.
@@ -53,6 +50,7 @@
 #include "base/gstr.h"
 #include "spool/envelope.h"
 #include "spool/msgid.h"
+#include "spool/rcpt_line.h"
 #include "spool/spool_body.h"
 #include "spool/spool_path.h"
 #include "spool/spool_write.h"
@@ -231,29 +229,6 @@ put_tls_dsn_options(struct gstr *out, const struct spool_msg *m)
         gstr_printf(out, "-dsn_ret %d\n", m->dsn_ret);
 }
 
-static void
-put_rcpt(struct gstr *out, const struct spool_rcpt *r)
-{
-    struct gstr tmp;
-
-    put_oneline(out, r->address);
-    if (r->pno < 0 && r->errors_to == NULL && r->dsn_flags == 0 &&
-        r->orcpt == NULL) {
-        gstr_addc(out, '\n');
-        return;
-    }
-    /* Lengths are of what is written, newlines turned to spaces. */
-    gstr_init(&tmp, out->arena);
-    gstr_addc(out, ' ');
-    put_oneline(&tmp, r->orcpt ? r->orcpt : "");
-    gstr_addn(out, tmp.s ? tmp.s : "", tmp.len);
-    gstr_printf(out, " %zu,%d ", tmp.len, r->dsn_flags);
-    gstr_truncate(&tmp, 0);
-    put_oneline(&tmp, r->errors_to ? r->errors_to : "");
-    gstr_addn(out, tmp.s ? tmp.s : "", tmp.len);
-    gstr_printf(out, " %zu,%d#3\n", tmp.len, r->pno);
-}
-
 void
 spool_format_header(struct gstr *out, const struct spool_msg *m)
 {
@@ -281,7 +256,7 @@ spool_format_header(struct gstr *out, const struct spool_msg *m)
     tree_write(out, m->nonrecipients);
     gstr_printf(out, "%d\n", m->rcpt_count);
     for (int i = 0; i < m->rcpt_count; i++)
-        put_rcpt(out, &m->rcpts[i]);
+        rcpt_line_format(out, &m->rcpts[i]);
     gstr_addc(out, '\n');
     for (const struct spool_header *h = m->headers; h != NULL; h = h->next) {
         gstr_printf(out, "%03zu%c ", h->len, h->type);

@@ -26,6 +26,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "spool/decimal.h"
 #include "spool/envelope.h"
 #include "spool/msgid.h"
 #include "spool/queue_list.h"
@@ -201,6 +202,38 @@ START_TEST(test_msgid_unique)
     for (size_t i = 1; i < n; i++)
         ck_assert_msg(strcmp(ids[i - 1], ids[i]) != 0, "duplicate id %s",
                       ids[i]);
+}
+END_TEST
+
+static const struct {
+    const char *s;
+    int neg;
+    int ok;
+    long v;
+} decimal_cases[] = {
+    {"0", 0, 1, 0},
+    {"42", 0, 1, 42},
+    {"-1", 1, 1, -1},
+    {"-1", 0, 0, 0},
+    {"", 0, 0, 0},
+    {"-", 1, 0, 0},
+    {" 1", 0, 0, 0},
+    {"1 ", 0, 0, 0},
+    {"1a", 0, 0, 0},
+    {"+1", 0, 0, 0},
+    {"9223372036854775807", 0, 1, 9223372036854775807L},
+    {"9223372036854775808", 0, 0, 0},
+};
+
+START_TEST(test_decimal)
+{
+    long v = 7;
+    int rc = decimal_long(decimal_cases[_i].s, strlen(decimal_cases[_i].s),
+                          decimal_cases[_i].neg, &v);
+
+    ck_assert_msg((rc == 0) == decimal_cases[_i].ok, "\"%s\"",
+                  decimal_cases[_i].s);
+    ck_assert_int_eq(v, decimal_cases[_i].ok ? decimal_cases[_i].v : 7);
 }
 END_TEST
 
@@ -811,6 +844,8 @@ static const struct {
      "line 7: recipient line is empty"},
     {"bad #3", HEAD "XX\n1\na@b x 5,0  0,-1#3\n\n", SPOOL_READ_ENVERROR,
      "has a bad DSN field"},
+    {"bad flags", HEAD "XX\n1\na@b #99999999999\n\n", SPOOL_READ_ENVERROR,
+     "recipient \"a@b #99999999999\" has bad flags after \"#\""},
     {"bad #1 length", HEAD "XX\n1\na@b e 99,0#1\n\n", SPOOL_READ_ENVERROR,
      "has a bad errors_to field"},
     {"no blank line", HEAD "XX\n1\na@b\n012  Subject: hi\n",
@@ -1537,6 +1572,7 @@ spool_suite(void)
     tcase_add_loop_test(ids, test_msgid_format, 0, NELEM(format_cases));
     tcase_add_loop_test(ids, test_msgid_check, 0, NELEM(check_cases));
     tcase_add_test(ids, test_msgid_misc);
+    tcase_add_loop_test(ids, test_decimal, 0, NELEM(decimal_cases));
     tcase_add_test(ids, test_msgid_unique);
     tcase_set_timeout(ids, 60);
     suite_add_tcase(s, ids);
