@@ -23,7 +23,7 @@
  *	-D ones included). A line that starts with an upper-case letter
  *	defines a macro ("NAME = value", answered "Defined macro 'NAME'").
  *	"set acl_m_x = value" (or acl_c) sets an ACL variable for the
- *	lines after it ("variable acl_m_x set").
+ *	lines after it (answered, as Exim does, "variable m_x set").
  *
  *	With message_file (-bem FILE) the file is read first as a message:
  *	header lines up to the first empty line, then the body; header
@@ -135,7 +135,10 @@ load_message_file(struct betest *b, const char *path)
         gstr_addn(&g, buf, n);
     fclose(f);
     b->ctx.msg = arena_alloc(b->perm, sizeof(*b->ctx.msg));
-    return expand_message_load(b->perm, g.s, g.len, b->ctx.msg);
+    expand_message_load(b->perm, g.s, g.len, b->ctx.msg);
+    if (b->ctx.msg->headers == NULL)
+        printf("Warning: no message headers read\n");
+    return 0;
 }
 
 /* Exim replaces user macros anywhere after the first upper-case
@@ -193,35 +196,47 @@ define_macro(struct betest *b, const char *line)
     printf("Defined macro '%s'\n", gstr_str(&name));
 }
 
-/* "set acl_m_x = value": the value is expanded first. */
+/* "set acl_m_x = value": the value is expanded first. The messages are
+ * Exim's, "variable m_x set" included. */
 static void
 set_acl_var(struct betest *b, const char *s)
 {
+    const char *rest = s, *p;
     gstr name, err;
     char *value;
 
     gstr_init(&name, b->ctx.arena);
     gstr_init(&err, b->ctx.arena);
-    while (isspace((unsigned char)*s))
-        s++;
-    while (*s != '\0' && *s != '=' && !isspace((unsigned char)*s))
-        gstr_addc(&name, *s++);
-    while (isspace((unsigned char)*s))
-        s++;
-    if (!expand_acl_var_name_ok(gstr_str(&name))) {
+    if (strncmp(s, "acl_c", 5) != 0 && strncmp(s, "acl_m", 5) != 0) {
         printf("invalid variable name after \"set\" in ACL modifier \"set "
-               "%s\"\n",
-               gstr_str(&name));
+               "%s\" (must start \"acl_c\" or \"acl_m\")\n",
+               rest);
         return;
     }
-    if (*s != '=') {
-        printf("\"=\" missing after ACL \"set\" %s\n", gstr_str(&name));
+    if (!isdigit((unsigned char)s[5]) && s[5] != '_') {
+        printf("invalid variable name after \"set\" in ACL modifier \"set "
+               "%s\" (digit or underscore must follow acl_c or acl_m)\n",
+               rest);
         return;
     }
-    s++;
-    while (isspace((unsigned char)*s))
-        s++;
-    if (expand_string(&b->ctx, s, &value, &err) != EXPAND_OK) {
+    for (p = s + 5; *p != '\0' && *p != '=' && !isspace((unsigned char)*p); p++)
+        if (!isalnum((unsigned char)*p) && *p != '_') {
+            printf("invalid character \"%c\" in variable name in ACL "
+                   "modifier \"set %s\"\n",
+                   *p, rest);
+            return;
+        }
+    gstr_addn(&name, s, (size_t)(p - s));
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p != '=') {
+        printf("\"=\" missing after ACL \"'-be'\" modifier\n");
+        return;
+    }
+    p++;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (expand_string(&b->ctx, p, &value, &err) != EXPAND_OK) {
         printf("oops: %s\n", gstr_str(&err));
         return;
     }
@@ -230,7 +245,7 @@ set_acl_var(struct betest *b, const char *s)
     b->ctx.arena = b->perm;
     expand_set_acl_var(&b->ctx, gstr_str(&name), value);
     b->ctx.arena = line_arena;
-    printf("variable %s set\n", gstr_str(&name));
+    printf("variable %s set\n", gstr_str(&name) + 4);
 }
 
 static void

@@ -341,7 +341,7 @@ cond_match(struct exp *e, const char *at, const char *name, char **subs,
     else if (strcmp(name, "match_address") == 0)
         r = x_match_address(e, subs[0], subs[1]);
     else if (strcmp(name, "match_local_part") == 0)
-        r = x_match_local_part(e, subs[0], subs[1], 0);
+        r = x_match_local_part(e, subs[0], subs[1], 1);
     else {
         int family;
         if (!x_is_ip(subs[0], &family) && subs[0][0] != '\0')

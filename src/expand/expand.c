@@ -181,7 +181,7 @@ x_parse_int(struct exp *e, const char *at, const char *s, long long *v)
                        "(overflow)",
                        s);
     if (*x_skip_space(end) != '\0')
-        return x_error(e, at, "integer expected but \"%s\" found", s);
+        return x_error(e, at, "invalid integer \"%s\"", s);
     *v = n * mult;
     return EXPAND_OK;
 }

@@ -260,12 +260,14 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
         c.expand = lookup_expand_key;
         c.expand_arg = &xa;
         rc = lookup_run(&spec, &c, &result);
+        if (rc == LOOKUP_ERROR) {
+            *sp = s;
+            return x_error(e, at, "%s", gstr_str(&err));
+        }
         if (rc == LOOKUP_DEFER) {
             *sp = s;
-            if (key != NULL)
-                return x_error(e, at, "lookup of \"%s\" gave DEFER: %s", key,
-                               gstr_str(&err));
-            return x_error(e, at, "lookup gave DEFER: %s", gstr_str(&err));
+            return x_error(e, at, "lookup of \"%s\" gave DEFER: \"%s\"",
+                           key ? key : file, gstr_str(&err));
         }
         found = rc == LOOKUP_OK;
     }

@@ -189,7 +189,7 @@ lookup_item(struct exp *e, const char *subject, const char *item, int *matched)
     c.key = subject;
     c.err = &err;
     rc = lookup_run(&spec, &c, &result);
-    if (rc == LOOKUP_DEFER) {
+    if (rc == LOOKUP_DEFER || rc == LOOKUP_ERROR) {
         x_error(e, NULL, "%s", gstr_str(&err));
         return -1;
     }

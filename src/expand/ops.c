@@ -663,7 +663,7 @@ op_reverse_ip(struct exp *e, const char *at, const char *arg, gstr *out)
     gstr g;
 
     if (!ip_parse(arg, a, &fam) || strchr(arg, '[') != NULL)
-        return x_error(e, at, "reverse_ip: \"%s\" is not an IP address", arg);
+        return x_error(e, at, "reverse_ip() not given an IP address [%s]", arg);
     gstr_init(&g, e->a);
     if (fam == 4)
         gstr_printf(&g, "%u.%u.%u.%u", a[15], a[14], a[13], a[12]);
@@ -718,10 +718,8 @@ op_base_n(struct exp *e, const char *at, const char *name, const char *arg,
             n /= 62;
         }
     } else {
-        do {
+        for (; n > 0; n /= 32)
             buf[--i] = b32[n % 32];
-            n /= 32;
-        } while (n > 0);
     }
     return x_adds(e, out, buf + i);
 }
@@ -755,6 +753,9 @@ op_hex2b64(struct exp *e, const char *at, const char *arg, gstr *out)
     size_t n = strlen(arg);
     gstr bin, g;
 
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)arg[i]))
+            return x_error(e, at, "\"%s\" is not a hex string", arg);
     if (n % 2 != 0)
         return x_error(e, at, "\"%s\" contains an odd number of characters",
                        arg);
@@ -851,7 +852,7 @@ op_rfc2047(gstr *g, const char *arg)
     gstr enc;
     int coded = 0, first_byte = 0;
     size_t line_off = 0;
-    const char *leader = "=?iso-8859-1?Q?";
+    const char *leader = "=?ISO-8859-1?Q?";
 
     gstr_init(&enc, g->arena);
     gstr_adds(&enc, leader);
@@ -1150,6 +1151,11 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
     if (strcmp(base, "expand") == 0) {
         char *r;
         int rc = x_sub_expand(e, arg, 0, &r);
+        if (rc == EXPAND_ERROR) {
+            char *m = x_strdup(e, gstr_str(e->msg));
+            return x_error(e, at, "internal expansion of \"%s\" failed: %s",
+                           arg, m);
+        }
         return rc == EXPAND_OK ? x_adds(e, out, r) : rc;
     }
     if (strcmp(base, "addresses") == 0)
@@ -1173,7 +1179,10 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
     gstr_init(&g, e->a);
     if (strcmp(base, "base64d") == 0) {
         if (b64_decode(&g, arg, strlen(arg)) < 0)
-            return x_error(e, at, "bad base64 in \"%s\"", arg);
+            return x_error(e, at,
+                           "string \"%s\" is not well-formed for "
+                           "\"base64d\" operator",
+                           arg);
     } else if (strcmp(base, "time_eval") == 0) {
         long secs;
         if (tod_parse_duration(arg, &secs) < 0)

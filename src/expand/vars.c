@@ -706,9 +706,7 @@ expand_acl_var_name_ok(const char *name)
 {
     if (strncmp(name, "acl_", 4) != 0 || (name[4] != 'c' && name[4] != 'm'))
         return 0;
-    if (isdigit((unsigned char)name[5]))
-        return name[6] == '\0';
-    if (name[5] != '_' || name[6] == '\0')
+    if (!isdigit((unsigned char)name[5]) && name[5] != '_')
         return 0;
     for (const char *p = name + 6; *p != '\0'; p++)
         if (!isalnum((unsigned char)*p) && *p != '_')

@@ -13,8 +13,9 @@
  *	full path with the option "ret=full". "filter=file", "filter=dir"
  *	and "filter=subdir" restrict the type of entry found.
  * DIAGNOSTICS
- *	LOOKUP_DEFER if the directory does not exist or the key contains
- *	a slash ("key for dsearch lookup contains a slash: KEY").
+ *	LOOKUP_ERROR if the directory does not exist or is not absolute;
+ *	LOOKUP_DEFER if the key contains a slash ("key for dsearch lookup
+ *	contains a slash: KEY").
  *--*/
 
 #include <errno.h>
@@ -62,12 +63,12 @@ dsearch_find(const struct lookup_call *c, char **result)
     if (stat(c->file, &st) < 0) {
         gstr_printf(c->err, "failed to open %s for directory search: %s",
                     c->file, strerror(errno));
-        return LOOKUP_DEFER;
+        return LOOKUP_ERROR;
     }
     if (c->file[0] != '/') {
         gstr_printf(c->err, "dirname '%s' for dsearch is not absolute",
                     c->file);
-        return LOOKUP_DEFER;
+        return LOOKUP_ERROR;
     }
     if (strchr(c->key, '/') != NULL) {
         gstr_printf(c->err, "key for dsearch lookup contains a slash: %s",

@@ -35,7 +35,7 @@
  *	re-reads the file when its device, inode, size or modification
  *	time change, so an edited file is seen at the next lookup.
  * DIAGNOSTICS
- *	LOOKUP_DEFER with a message: 'failed to open FILE for linear
+ *	LOOKUP_ERROR with a message: 'failed to open FILE for linear
  *	search: No such file or directory'. An unknown type: 'unknown
  *	lookup type "x"'.
  *--*/

@@ -12,7 +12,8 @@ struct arena;
 enum lookup_result {
     LOOKUP_OK,    /* found: *result set */
     LOOKUP_FAIL,  /* not found */
-    LOOKUP_DEFER, /* could not tell (missing file ...): err set */
+    LOOKUP_DEFER, /* could not tell: err set */
+    LOOKUP_ERROR, /* the file or directory cannot be opened: err set */
 };
 
 #define LOOKUP_SINGLE_KEY 0x01 /* ${lookup{key}type{file}} */

@@ -27,8 +27,8 @@
  *
  *	The option "ret=full" returns the whole line instead of the data.
  * DIAGNOSTICS
- *	LOOKUP_DEFER if the file cannot be read, or if a wildlsearch key
- *	fails to expand or is a bad regular expression.
+ *	LOOKUP_ERROR if the file cannot be read; LOOKUP_DEFER if a
+ *	wildlsearch key fails to expand or is a bad regular expression.
  *--*/
 
 #include <ctype.h>
@@ -200,7 +200,7 @@ lsearch_any(const struct lookup_call *c, enum lsearch_type type, char **result)
     gstr key;
 
     if (lookup_file_get(c->file, "linear search", &data, &len, c->err) < 0)
-        return LOOKUP_DEFER;
+        return LOOKUP_ERROR;
     if (type == LS_IP) {
         unsigned char a[16];
         int fam;
