@@ -211,7 +211,8 @@ file_items(struct exp *e, const char *subject, const char *path,
         x_error(e, NULL, "%s", gstr_str(&err));
         return -1;
     }
-    /* One item a line; comments dropped; items joined with newlines. */
+    /* One item a line; comments dropped; items joined with newlines. The
+     * copy is made before matching, which may look other files up. */
     gstr_init(&list, e->a);
     gstr_adds(&list, "<\n");
     for (const char *p = data, *end = data + len; p < end;) {
@@ -222,6 +223,7 @@ file_items(struct exp *e, const char *subject, const char *path,
         gstr_addc(&list, '\n');
         p = nl ? nl + 1 : end;
     }
+    lookup_file_release();
     int r =
         match_list(e, subject, gstr_str(&list), kind, fn, caseless, depth + 1);
     if (r < 0)

@@ -22,7 +22,8 @@
  *	expand_regex_compile() returns the compiled form of a pattern,
  *	compiling it the first time only; the cache lives as long as the
  *	process (configuration strings repeat, and the set of distinct
- *	patterns is small). It holds at most REGEX_CACHE_MAX patterns;
+ *	patterns is small). It holds at most REGEX_CACHE_MAX patterns and
+ *	REGEX_CACHE_BYTES of compiled code;
  *	beyond that a new one is compiled each time, *owned is set, and
  *	the caller frees it with pcre2_code_free().
  *
@@ -51,6 +52,7 @@
 #include "expand/regex.h"
 
 #define REGEX_CACHE_MAX   1024
+#define REGEX_CACHE_BYTES (16u * 1024 * 1024)
 #define REGEX_MATCH_LIMIT 1000000
 #define REGEX_DEPTH_LIMIT 10000
 
@@ -63,6 +65,7 @@ struct regex_entry {
 
 static struct regex_entry *regex_cache;
 static size_t regex_cached;
+static size_t regex_cached_bytes;
 static pcre2_match_context *regex_mctx;
 
 size_t
@@ -92,7 +95,10 @@ expand_regex_compile(const char *pattern, int caseless, gstr *err, int *owned)
                     pattern, (char *)buf, (size_t)eoff);
         return NULL;
     }
-    if (regex_cached >= REGEX_CACHE_MAX) {
+    size_t size = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size);
+    if (regex_cached >= REGEX_CACHE_MAX ||
+        regex_cached_bytes + size > REGEX_CACHE_BYTES) {
         /* The cache is full: the caller owns this one. Entries are never
          * evicted, since a caller may still hold one. */
         *owned = 1;
@@ -110,6 +116,7 @@ expand_regex_compile(const char *pattern, int caseless, gstr *err, int *owned)
     r->next = regex_cache;
     regex_cache = r;
     regex_cached++;
+    regex_cached_bytes += size;
     return code;
 }
 

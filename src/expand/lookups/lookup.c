@@ -13,6 +13,7 @@
  *				struct lookup_call *c, char **result)
  *	int	lookup_file_get(const char *path, const char *what,
  *				const char **data, size_t *len, gstr *err)
+ *	void	lookup_file_release(void)
  *	void	lookup_file_flush(void)
  *
  *	extern const char *const registry_lookups[];
@@ -33,7 +34,10 @@
  *
  *	lookup_file_get() returns a file's contents from a cache that
  *	re-reads the file when its device, inode, size or modification
- *	time change, so an edited file is seen at the next lookup.
+ *	time change, so an edited file is seen at the next lookup. The
+ *	cache holds LOOKUP_FILES_CACHED files; copies it drops while a
+ *	caller still reads them (between lookup_file_get() and
+ *	lookup_file_release()) are freed when the last reader is done.
  * DIAGNOSTICS
  *	LOOKUP_ERROR with a message: 'failed to open FILE for linear
  *	search: No such file or directory'. An unknown type: 'unknown
@@ -54,7 +58,8 @@
 #include "expand/lookups/lookup.h"
 #include "registry.h"
 
-#define LOOKUP_FILE_MAX (64u * 1024 * 1024)
+#define LOOKUP_FILE_MAX     (64u * 1024 * 1024)
+#define LOOKUP_FILES_CACHED 64
 
 const struct lookup_driver *const lookup_drivers[] = {
     &lookup_lsearch,   &lookup_wildlsearch, &lookup_nwildlsearch,
@@ -216,6 +221,42 @@ struct cached_file {
 };
 
 static struct cached_file *file_cache;
+static size_t files_cached;
+/* Copies dropped while a caller may still read them: freed when no
+ * lookup holds file data any more. */
+static struct cached_file *file_retired;
+static int file_busy;
+
+static void
+file_free(struct cached_file *f)
+{
+    arena_destroy(f->arena);
+    free(f->path);
+    free(f);
+}
+
+static void
+file_retire(struct cached_file *f)
+{
+    files_cached--;
+    if (file_busy == 0) {
+        file_free(f);
+        return;
+    }
+    f->next = file_retired;
+    file_retired = f;
+}
+
+void
+lookup_file_release(void)
+{
+    if (file_busy > 0 && --file_busy == 0)
+        while (file_retired != NULL) {
+            struct cached_file *f = file_retired;
+            file_retired = f->next;
+            file_free(f);
+        }
+}
 
 void
 lookup_file_flush(void)
@@ -223,9 +264,7 @@ lookup_file_flush(void)
     while (file_cache != NULL) {
         struct cached_file *f = file_cache;
         file_cache = f->next;
-        arena_destroy(f->arena);
-        free(f->path);
-        free(f);
+        file_retire(f);
     }
 }
 
@@ -294,13 +333,19 @@ lookup_file_get(const char *path, const char *what, const char **data,
         f->mtime.tv_nsec == st.st_mtim.tv_nsec) {
         *data = f->data;
         *len = f->len;
+        file_busy++;
         return 0;
     }
     if (f != NULL) { /* changed: drop the old copy */
         *pp = f->next;
-        arena_destroy(f->arena);
-        free(f->path);
-        free(f);
+        file_retire(f);
+    }
+    if (files_cached >= LOOKUP_FILES_CACHED) { /* drop the oldest */
+        for (pp = &file_cache; (*pp)->next != NULL; pp = &(*pp)->next)
+            ;
+        f = *pp;
+        *pp = NULL;
+        file_retire(f);
     }
     f = calloc(1, sizeof(*f));
     if (f == NULL || (f->path = strdup(path)) == NULL) {
@@ -315,7 +360,9 @@ lookup_file_get(const char *path, const char *what, const char **data,
     }
     f->next = file_cache;
     file_cache = f;
+    files_cached++;
     *data = f->data;
     *len = f->len;
+    file_busy++;
     return 0;
 }

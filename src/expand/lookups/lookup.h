@@ -62,9 +62,12 @@ int lookup_run(const struct lookup_spec *spec, struct lookup_call *c,
 
 /* File contents, re-read when the file changes (device, inode, size or
  * modification time). Returns 0, or -1 with err set ("failed to open
- * FILE for WHAT: REASON"). */
+ * FILE for WHAT: REASON"). After a 0 the data stays valid until the
+ * matching lookup_file_release(), even if a nested lookup re-reads the
+ * file or pushes it out of the cache. */
 int lookup_file_get(const char *path, const char *what, const char **data,
                     size_t *len, gstr *err);
+void lookup_file_release(void);
 void lookup_file_flush(void);
 
 /* Drivers (lsearch.c, dsearch.c). */

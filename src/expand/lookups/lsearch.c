@@ -193,14 +193,12 @@ collect_data(const char *line, const char *p, const char *eol, const char *end,
 }
 
 static int
-lsearch_any(const struct lookup_call *c, enum lsearch_type type, char **result)
+lsearch_scan(const struct lookup_call *c, enum lsearch_type type,
+             const char *data, size_t len, char **result)
 {
-    const char *data, *end, *p;
-    size_t len;
+    const char *end, *p;
     gstr key;
 
-    if (lookup_file_get(c->file, "linear search", &data, &len, c->err) < 0)
-        return LOOKUP_ERROR;
     if (type == LS_IP) {
         unsigned char a[16];
         int fam;
@@ -231,6 +229,20 @@ lsearch_any(const struct lookup_call *c, enum lsearch_type type, char **result)
         p = next;
     }
     return LOOKUP_FAIL;
+}
+
+static int
+lsearch_any(const struct lookup_call *c, enum lsearch_type type, char **result)
+{
+    const char *data;
+    size_t len;
+    int rc;
+
+    if (lookup_file_get(c->file, "linear search", &data, &len, c->err) < 0)
+        return LOOKUP_ERROR;
+    rc = lsearch_scan(c, type, data, len, result);
+    lookup_file_release();
+    return rc;
 }
 
 static int
