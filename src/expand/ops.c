@@ -94,24 +94,21 @@ expand_op_name(size_t i)
     return op_names[i];
 }
 
-/* Splits "hash_3_5" into "hash" and its parameters "3_5". */
+/* Splits "hash_3_5" into "hash" and its parameters "3_5". An exact
+ * name wins ("quote_local_part" is not "quote" with "local_part"). */
 static const char *
-op_base(struct exp *e, const char *name, const char **params)
+op_base(const char *name, const char **params)
 {
-    const char *us = strchr(name, '_');
-
     *params = NULL;
     for (size_t i = 0; i < NOPS; i++)
         if (strcmp(name, op_names[i]) == 0)
             return op_names[i];
-    while (us != NULL) {
-        char *base = arena_strndup(e->a, name, (size_t)(us - name));
-        for (size_t i = 0; i < NOPS; i++)
-            if (strcmp(base, op_names[i]) == 0) {
-                *params = us + 1;
-                return op_names[i];
-            }
-        us = strchr(us + 1, '_');
+    for (size_t i = 0; i < NOPS; i++) {
+        size_t n = strlen(op_names[i]);
+        if (strncmp(name, op_names[i], n) == 0 && name[n] == '_') {
+            *params = name + n + 1;
+            return op_names[i];
+        }
     }
     return NULL;
 }
@@ -119,16 +116,9 @@ op_base(struct exp *e, const char *name, const char **params)
 int
 x_operator_known(const char *name)
 {
-    struct exp dummy;
     const char *params;
-    struct arena *a = arena_create();
-    int known;
 
-    memset(&dummy, 0, sizeof(dummy));
-    dummy.a = a;
-    known = op_base(&dummy, name, &params) != NULL;
-    arena_destroy(a);
-    return known;
+    return op_base(name, &params) != NULL;
 }
 
 static void
@@ -1127,7 +1117,7 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
            gstr *out)
 {
     const char *params;
-    const char *base = op_base(e, name, &params);
+    const char *base = op_base(name, &params);
     gstr g;
 
     if (base == NULL)
