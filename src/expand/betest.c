@@ -307,7 +307,7 @@ read_logical_line(struct arena *a)
         }
         while (n > 0 && isspace((unsigned char)buf[n - 1]))
             n--;
-        if (i > 0 && g.len == 0)
+        if (i > 0)
             while (start < n && isspace((unsigned char)buf[start]))
                 start++;
         gstr_addn(&g, buf + start, n - start);

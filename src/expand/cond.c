@@ -40,6 +40,7 @@
 #include "base/b64.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "expand/xlist.h"
 #include "expand/expand_int.h"
 
 enum cond_kind {
@@ -309,13 +310,13 @@ cond_crypteq(struct exp *e, const char *at, const char *plain,
 static int
 cond_inlist(struct exp *e, const char *name, char **subs, int *truth)
 {
-    struct list_iter it;
+    struct xlist it;
     const char *item;
     int ci = strcmp(name, "inlisti") == 0;
 
     *truth = 0;
-    list_iter_init(&it, subs[1], ':');
-    while ((item = list_next(&it, e->a)) != NULL)
+    xlist_init(&it, subs[1], 0);
+    while ((item = xlist_next(&it, e->a)) != NULL)
         if (ci ? strcasecmp(item, subs[0]) == 0 : strcmp(item, subs[0]) == 0) {
             *truth = 1;
             e->value = item;
@@ -461,11 +462,12 @@ cond_iter(struct exp *e, const char **sp, unsigned fl, const char *name,
         return EXPAND_OK;
 
     const char *save_item = e->item;
-    struct list_iter it;
+    struct xlist it;
     const char *item;
-    *truth = !is_any;
-    list_iter_init(&it, list, ':');
-    while ((item = list_next(&it, e->a)) != NULL) {
+    /* As in Exim, an empty list makes forall false as well as forany. */
+    *truth = 0;
+    xlist_init(&it, list, 0);
+    while ((item = xlist_next(&it, e->a)) != NULL) {
         const char *c = cond;
         int sub = 0;
         e->item = item;
@@ -473,13 +475,12 @@ cond_iter(struct exp *e, const char **sp, unsigned fl, const char *name,
         if (rc != EXPAND_OK) {
             e->item = save_item;
             if (rc == EXPAND_ERROR)
-                gstr_printf(e->msg, " inside \"%s\" condition", name);
+                x_wrap_error(e, name, "condition");
             return rc;
         }
-        if (sub == is_any) {
-            *truth = is_any;
+        *truth = sub;
+        if (sub == is_any)
             break;
-        }
     }
     e->item = save_item;
     return EXPAND_OK;
@@ -507,6 +508,8 @@ cond_def(struct exp *e, const char **sp, unsigned fl, int *truth)
             gstr_addc(&name, *s++);
         if (*s == ':')
             s++;
+        if (strchr(gstr_str(&name), '}') != NULL)
+            e->malformed_header = 1;
         *sp = s;
         if (!(fl & XF_SKIP)) {
             gstr tmp;

@@ -74,6 +74,58 @@ x_strdup(struct exp *e, const char *s)
     return arena_strdup(e->a, s);
 }
 
+const char *
+x_q(struct exp *e, const char *s)
+{
+    gstr g;
+
+    gstr_init(&g, e->a);
+    gstr_addc(&g, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isprint(*p) && *p != '"') {
+            gstr_addc(&g, (char)*p);
+            continue;
+        }
+        gstr_addc(&g, '\\');
+        switch (*p) {
+        case '\n':
+            gstr_addc(&g, 'n');
+            break;
+        case '\r':
+            gstr_addc(&g, 'r');
+            break;
+        case '\b':
+            gstr_addc(&g, 'b');
+            break;
+        case '\v':
+            gstr_addc(&g, 'v');
+            break;
+        case '\f':
+            gstr_addc(&g, 'f');
+            break;
+        case '\t':
+            gstr_addc(&g, 't');
+            break;
+        case '"':
+            gstr_addc(&g, '"');
+            break;
+        default:
+            gstr_printf(&g, "%03o", *p);
+        }
+    }
+    gstr_addc(&g, '"');
+    return gstr_str(&g);
+}
+
+void
+x_wrap_error(struct exp *e, const char *name, const char *what)
+{
+    const char *m = x_q(e, gstr_str(e->msg));
+
+    gstr_truncate(e->msg, 0);
+    gstr_printf(e->msg, "%s inside \"%s\" %s", m, name, what);
+}
+
 int
 x_error(struct exp *e, const char *at, const char *fmt, ...)
 {
@@ -370,6 +422,8 @@ x_dollar_name(struct exp *e, const char **sp, unsigned fl, gstr *out)
         gstr_adds(&hn, name + skip);
         while (isgraph((unsigned char)*s) && *s != ':')
             gstr_addc(&hn, *s++);
+        if (strchr(gstr_str(&hn), '}') != NULL)
+            e->malformed_header = 1;
         if (*s == ':')
             s++;
         *sp = s;
@@ -442,32 +496,10 @@ x_brace(struct exp *e, const char **sp, unsigned fl, gstr *out)
     if ((fn = x_item_find(name)) != NULL)
         return fn(e, sp, fl, out, name);
     if (*s == ':') {
-        char kind;
-        size_t skip;
-        /* ${h_subject:} is the header, not an operator. */
-        if (x_header_prefix(name, &kind, &skip) && s[1] == '}') {
-            *sp = s + 2;
-            if (fl & XF_SKIP)
-                return EXPAND_OK;
-            gstr tmp;
-            gstr_init(&tmp, e->a);
-            x_header(e, kind, name + skip, &tmp);
-            return x_add(e, out, tmp.s, tmp.len);
-        }
         return x_operator_item(e, sp, fl, out, name, at);
     }
     if (*s == '}') {
-        char kind;
-        size_t skip;
         *sp = s + 1;
-        if (x_header_prefix(name, &kind, &skip)) {
-            if (fl & XF_SKIP)
-                return EXPAND_OK;
-            gstr tmp;
-            gstr_init(&tmp, e->a);
-            x_header(e, kind, name + skip, &tmp);
-            return x_add(e, out, tmp.s, tmp.len);
-        }
         return x_variable(e, at, name, 1, fl, out);
     }
     return x_error(e, at,
@@ -583,6 +615,18 @@ expand_string(struct expand_ctx *ctx, const char *in, char **out, gstr *err)
         ctx->err_offset = (size_t)(e.err_at - in);
     else
         ctx->err_offset = (size_t)(s - in);
+    if (e.malformed_header && !e.forced) {
+        /* Exim's hint for "$h_subject}" and the like. */
+        const char *m = gstr_str(&msg);
+        if (strcmp(m, "missing } at end of string") == 0)
+            gstr_adds(&msg, " - could be header name not terminated by colon");
+        else if (strncmp(m, "curly-bracket problem", 21) == 0 ||
+                 strcmp(m, "missing or misplaced { or }") == 0) {
+            gstr_truncate(&msg, 0);
+            gstr_adds(&msg, "missing or misplaced { or } - could be header "
+                            "name not terminated by colon");
+        }
+    }
     if (err != NULL)
         gstr_adds(err, gstr_str(&msg));
     DEBUG("expansion of \"%s\" failed at offset %zu: %s", in, ctx->err_offset,

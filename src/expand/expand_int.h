@@ -17,9 +17,10 @@ struct exp {
     int max_depth;
     size_t max_size;
     unsigned long steps;
-    gstr *msg;          /* the error message, "" if none yet */
-    const char *err_at; /* where the error was found */
-    int forced;         /* the failure was a forced one */
+    gstr *msg;            /* the error message, "" if none yet */
+    const char *err_at;   /* where the error was found */
+    int forced;           /* the failure was a forced one */
+    int malformed_header; /* a header name held "}": a colon forgotten? */
     /* Values that items set for their arguments. */
     const char *value; /* $value */
     const char *item;  /* $item */
@@ -56,6 +57,11 @@ int x_sub_expand(struct exp *e, const char *in, unsigned fl, char **out);
 void x_save_nums(const struct exp *e, struct exp *saved);
 void x_restore_nums(struct exp *e, const struct exp *saved);
 char *x_strdup(struct exp *e, const char *s);
+/* s in double quotes, with quotes, tabs and non-printing characters
+ * escaped: Exim's "%q". */
+const char *x_q(struct exp *e, const char *s);
+/* Rewrites the error message as '"MESSAGE" inside "NAME" WHAT'. */
+void x_wrap_error(struct exp *e, const char *name, const char *what);
 
 /* Numbers. */
 int x_parse_int(struct exp *e, const char *at, const char *s, long long *v);

@@ -47,6 +47,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "expand/xlist.h"
 #include "conf/conf.h"
 #include "expand/expand_int.h"
 #include "expand/lookups/lookup.h"
@@ -266,8 +267,8 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
         }
         if (rc == LOOKUP_DEFER) {
             *sp = s;
-            return x_error(e, at, "lookup of \"%s\" gave DEFER: \"%s\"",
-                           key ? key : file, gstr_str(&err));
+            return x_error(e, at, "lookup of %s gave DEFER: %s",
+                           x_q(e, key ? key : file), x_q(e, gstr_str(&err)));
         }
         found = rc == LOOKUP_OK;
     }
@@ -377,6 +378,27 @@ item_extract(struct exp *e, const char **sp, unsigned fl, gstr *out,
     long field = 0;
 
     (void)name;
+    if (fl & XF_SKIP) {
+        /* The kind of extraction is not known while skipping: take up to
+         * five arguments and an optional "fail", as Exim does. */
+        for (int j = 0; j < 5 && *s == '{'; j++) {
+            char *dummy;
+            if ((rc = x_arg(e, &s, fl, &dummy)) != EXPAND_OK) {
+                *sp = s;
+                return rc;
+            }
+            s = x_skip_space(s);
+        }
+        if (strncmp(s, "fail", 4) == 0 &&
+            (s[4] == '}' || s[4] == ' ' || s[4] == '\t' || s[4] == '\0'))
+            s = x_skip_space(s + 4);
+        if (*s != '}') {
+            *sp = s;
+            return x_error(e, s, "missing '}' closing extract");
+        }
+        *sp = s + 1;
+        return EXPAND_OK;
+    }
     for (int i = 0; i < nargs; i++) {
         s = x_skip_space(s);
         if (*s != '{') {
@@ -407,18 +429,6 @@ item_extract(struct exp *e, const char **sp, unsigned fl, gstr *out,
             if (numeric) {
                 field = strtol(p, NULL, 10);
                 nargs = 3;
-            }
-        }
-        if (i == 0 && (fl & XF_SKIP)) {
-            /* Unknown while skipping: take a third argument if present,
-             * the yes/no part parser copes with the rest. */
-            const char *t = x_skip_space(s);
-            if (*t == '{') {
-                const char *t2 = t;
-                char *dummy;
-                if (x_arg(e, &t2, fl, &dummy) == EXPAND_OK &&
-                    *x_skip_space(t2) == '{')
-                    nargs = 3;
             }
         }
     }
@@ -455,12 +465,12 @@ item_listextract(struct exp *e, const char **sp, unsigned fl, gstr *out,
                            "be an integer");
         }
         field = strtol(p, NULL, 10);
-        struct list_iter it;
+        struct xlist it;
         const char *item;
         const char **v = NULL;
         size_t n = 0, cap = 0;
-        list_iter_init(&it, subs[1], ':');
-        while ((item = list_next(&it, e->a)) != NULL) {
+        xlist_init(&it, subs[1], 0);
+        while ((item = xlist_next(&it, e->a)) != NULL) {
             if (n == cap) {
                 size_t nc = cap ? 2 * cap : 8;
                 v = arena_realloc(e->a, v, cap * sizeof(*v), nc * sizeof(*v));
@@ -497,16 +507,6 @@ list_add(struct exp *e, gstr *out, size_t start, char sep, const char *item)
             gstr_addc(&g, sep);
     }
     return x_add(e, out, g.s, g.len);
-}
-
-static char
-list_sep(const char *list)
-{
-    const char *p = x_skip_space(list);
-
-    if (p[0] == '<' && p[1] != '\0' && ispunct((unsigned char)p[1]))
-        return p[1];
-    return ':';
 }
 
 /* Reads the "{list}" argument and finds the extent of "{expr}" without
@@ -629,13 +629,13 @@ item_iterate(struct exp *e, const char **sp, unsigned fl, gstr *out,
     if (fl & XF_SKIP)
         return EXPAND_OK;
 
-    struct list_iter it;
+    struct xlist it;
     const char *item;
-    char sep = list_sep(list);
     size_t start = out->len;
     e->value = init;
-    list_iter_init(&it, list, ':');
-    while ((item = list_next(&it, e->a)) != NULL) {
+    xlist_init(&it, list, 0);
+    char sep = (char)xlist_sep(&it);
+    while ((item = xlist_next(&it, e->a)) != NULL) {
         const char *c = expr;
         e->item = item;
         if (is_filter) {
@@ -658,7 +658,7 @@ item_iterate(struct exp *e, const char **sp, unsigned fl, gstr *out,
         }
         if (rc != EXPAND_OK) {
             if (rc == EXPAND_ERROR)
-                gstr_printf(e->msg, " inside \"%s\" item", name);
+                x_wrap_error(e, name, is_filter ? "condition" : "item");
             break;
         }
     }
@@ -733,13 +733,13 @@ item_sort(struct exp *e, const char **sp, unsigned fl, gstr *out,
     if (strncmp(cmp, "eq", 2) == 0 || cmp[0] == '=')
         return x_error(e, *sp, "comparator not handled for sort");
 
-    struct list_iter it;
+    struct xlist it;
     const char *item, *save_item = e->item;
     struct sort_item *v = NULL;
     size_t n = 0, cap = 0;
-    char sep = list_sep(list);
-    list_iter_init(&it, list, ':');
-    while ((item = list_next(&it, e->a)) != NULL) {
+    xlist_init(&it, list, 0);
+    char sep = (char)xlist_sep(&it);
+    while ((item = xlist_next(&it, e->a)) != NULL) {
         const char *c = xtract;
         gstr k;
         gstr_init(&k, e->a);
@@ -1110,6 +1110,28 @@ item_run(struct exp *e, const char **sp, unsigned fl, gstr *out,
     return rc;
 }
 
+/* ${listquote{sep}{string}}: separators doubled; "" becomes " ". */
+static int
+item_listquote(struct exp *e, const char **sp, unsigned fl, gstr *out,
+               const char *name)
+{
+    char *subs[2];
+    int rc = x_args(e, sp, fl, name, 2, 2, subs, 1);
+    gstr g;
+
+    if (rc != EXPAND_OK || (fl & XF_SKIP))
+        return rc;
+    gstr_init(&g, e->a);
+    if (subs[1][0] == '\0')
+        gstr_addc(&g, ' ');
+    for (const char *p = subs[1]; *p; p++) {
+        gstr_addc(&g, *p);
+        if (subs[0][0] != '\0' && *p == subs[0][0])
+            gstr_addc(&g, *p);
+    }
+    return x_add(e, out, g.s, g.len);
+}
+
 static int
 item_authresults(struct exp *e, const char **sp, unsigned fl, gstr *out,
                  const char *name)
@@ -1140,6 +1162,7 @@ static const struct {
     {"if", item_if},
     {"length", item_numbered},
     {"listextract", item_listextract},
+    {"listquote", item_listquote},
     {"lookup", item_lookup},
     {"map", item_iterate},
     {"nhash", item_numbered},

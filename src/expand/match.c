@@ -48,6 +48,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "expand/xlist.h"
 #include "conf/conf.h"
 #include "expand/expand_int.h"
 #include "expand/ip.h"
@@ -73,6 +74,7 @@ x_is_ip(const char *s, int *family)
     return ip_parse(s, a, family);
 }
 
+/* A regex item; on a match $0, $1 ... are its groups, as in Exim. */
 static int
 regex_item(struct exp *e, const char *subject, const char *pattern,
            int caseless)
@@ -86,6 +88,16 @@ regex_item(struct exp *e, const char *subject, const char *pattern,
         return -1;
     md = pcre2_match_data_create_from_pattern(re, NULL);
     rc = expand_regex_exec(re, subject, strlen(subject), 0, md, e->msg);
+    if (rc > 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        e->nmax = -1;
+        for (int i = 0; i < rc && i < 10; i++) {
+            size_t n = ov[2 * i] == PCRE2_UNSET ? 0 : ov[2 * i + 1] - ov[2 * i];
+            e->num[i] = n ? arena_strndup(e->a, subject + ov[2 * i], n) : "";
+            e->numlen[i] = n;
+            e->nmax = i;
+        }
+    }
     pcre2_match_data_free(md);
     if (owned)
         pcre2_code_free(re);
@@ -103,7 +115,15 @@ domain_item(struct exp *e, const char *subject, const char *item, int caseless)
         return regex_item(e, subject, item, 1);
     if (item[0] == '*') {
         size_t il = strlen(item + 1), sl = strlen(subject);
-        return il <= sl && strcasecmp(subject + sl - il, item + 1) == 0;
+        if (il > sl || strcasecmp(subject + sl - il, item + 1) != 0)
+            return 0;
+        /* $0 is the subject, $1 what the "*" matched. */
+        e->num[0] = subject;
+        e->numlen[0] = sl;
+        e->num[1] = arena_strndup(e->a, subject, sl - il);
+        e->numlen[1] = sl - il;
+        e->nmax = 1;
+        return 1;
     }
     return strcasecmp(subject, item) == 0;
 }
@@ -159,17 +179,51 @@ host_item(struct exp *e, const char *subject, const char *item, int caseless)
     (void)caseless;
     if (strcmp(item, "*") == 0)
         return 1;
+    /* An empty item is the local caller (no address), which nothing
+     * else matches. */
+    if (item[0] == '\0' || subject[0] == '\0')
+        return item[0] == '\0' && subject[0] == '\0';
     r = ip_in_net(subject, item);
     return r == 1;
 }
 
+/* For host lists: "net-TYPE" keys the lookup by the address, "netN-TYPE"
+ * by the network "address/N". Returns the key, or NULL. */
+static const char *
+host_lookup_key(struct exp *e, const char *subject, char **type)
+{
+    const char *t = *type;
+    long bits = -1;
+
+    if (strncmp(t, "net", 3) != 0)
+        return subject;
+    t += 3;
+    if (isdigit((unsigned char)*t)) {
+        bits = 0;
+        while (isdigit((unsigned char)*t) && bits < 1000)
+            bits = bits * 10 + (*t++ - '0');
+    }
+    if (*t != '-')
+        return subject;
+    *type = (char *)t + 1;
+    if (bits < 0)
+        return subject;
+    char *masked;
+    if (x_sub_expand(e, arena_printf(e->a, "${mask_n:%s/%ld}", subject, bits),
+                     0, &masked) != EXPAND_OK)
+        return NULL;
+    return masked;
+}
+
 static int
-lookup_item(struct exp *e, const char *subject, const char *item, int *matched)
+lookup_item(struct exp *e, const char *subject, const char *item,
+            enum named_list_kind kind, int *matched)
 {
     const char *semi = strchr(item, ';');
     struct lookup_spec spec;
     struct lookup_call c;
     char *type, *result;
+    const char *key = subject;
     gstr err;
     int rc;
 
@@ -177,6 +231,8 @@ lookup_item(struct exp *e, const char *subject, const char *item, int *matched)
     if (semi == NULL)
         return 0;
     type = arena_strndup(e->a, item, (size_t)(semi - item));
+    if (kind == NL_HOST && (key = host_lookup_key(e, subject, &type)) == NULL)
+        return -1;
     for (const char *p = type; *p != '\0'; p++)
         if (isspace((unsigned char)*p))
             return 0;
@@ -186,7 +242,7 @@ lookup_item(struct exp *e, const char *subject, const char *item, int *matched)
     memset(&c, 0, sizeof(c));
     c.a = e->a;
     c.file = x_skip_space(semi + 1);
-    c.key = subject;
+    c.key = key;
     c.err = &err;
     rc = lookup_run(&spec, &c, &result);
     if (rc == LOOKUP_DEFER || rc == LOOKUP_ERROR) {
@@ -247,14 +303,21 @@ named_list(struct exp *e, const char *subject, const char *name,
                 name);
         return -1;
     }
-    return match_list(e, subject, nl->value, kind, fn, caseless, depth + 1);
+    const char *value = nl->value;
+    if (strchr(value, '$') != NULL || strchr(value, '\\') != NULL) {
+        char *expanded;
+        if (x_sub_expand(e, value, 0, &expanded) != EXPAND_OK)
+            return -1;
+        value = expanded;
+    }
+    return match_list(e, subject, value, kind, fn, caseless, depth + 1);
 }
 
 static int
 match_list(struct exp *e, const char *subject, const char *list,
            enum named_list_kind kind, item_fn *fn, int caseless, int depth)
 {
-    struct list_iter it;
+    struct xlist it;
     const char *item;
 
     if (depth > MATCH_MAX_NEST) {
@@ -262,8 +325,8 @@ match_list(struct exp *e, const char *subject, const char *list,
                 MATCH_MAX_NEST);
         return -1;
     }
-    list_iter_init(&it, list, ':');
-    while ((item = list_next(&it, e->a)) != NULL) {
+    xlist_init(&it, list, 0);
+    while ((item = xlist_next(&it, e->a)) != NULL) {
         int negate = 0, r, m;
         while (*item == '!') {
             negate = !negate;
@@ -281,7 +344,7 @@ match_list(struct exp *e, const char *subject, const char *list,
                 return -1;
             r = m;
         } else {
-            int is_lookup = lookup_item(e, subject, item, &m);
+            int is_lookup = lookup_item(e, subject, item, kind, &m);
             if (is_lookup < 0)
                 return -1;
             r = is_lookup ? m : fn(e, subject, item, caseless);

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -48,33 +49,70 @@
 #include "base/b64.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "expand/xlist.h"
 #include "base/tod.h"
 #include "base/xtext.h"
 #include "conf/conf.h"
 #include "expand/expand_int.h"
 #include "expand/ip.h"
+#include "expand/lookups/lookup.h"
 
 void expand_rfc2047_decode(gstr *out, const char *in, size_t len);
 
 /* The operator names, without their parameter suffixes. */
 static const char *const op_names[] = {
-    "address",   "addresses",  "base32",
-    "base32d",   "base62",     "base62d",
-    "base64",    "base64d",    "domain",
-    "escape",    "escape8bit", "eval",
-    "eval10",    "expand",     "from_utf8",
-    "h",         "hash",       "hex2b64",
-    "hexquote",  "ipv6denorm", "ipv6norm",
-    "l",         "lc",         "length",
-    "listcount", "listnamed",  "local_part",
-    "mask",      "md5",        "nh",
-    "nhash",     "quote",      "quote_local_part",
-    "randint",   "reverse_ip", "rfc2047",
-    "rfc2047d",  "rxquote",    "s",
-    "sha1",      "sha2",       "sha256",
-    "sha3",      "str2b64",    "strlen",
-    "substr",    "time_eval",  "time_interval",
-    "uc",        "utf8clean",  "xtextd",
+    "address",
+    "addresses",
+    "base32",
+    "base32d",
+    "base62",
+    "base62d",
+    "base64",
+    "base64d",
+    "domain",
+    "escape",
+    "escape8bit",
+    "eval",
+    "eval10",
+    "expand",
+    "from_utf8",
+    "h",
+    "hash",
+    "hex2b64",
+    "hexquote",
+    "ipv6denorm",
+    "ipv6norm",
+    "l",
+    "lc",
+    "length",
+    "listcount",
+    "listnamed",
+    "local_part",
+    "mask",
+    "md5",
+    "nh",
+    "nhash",
+    "quote",
+    "quote_local_part",
+    "randint",
+    "reverse_ip",
+    "rfc2047",
+    "rfc2047d",
+    "rxquote",
+    "s",
+    "stat",
+    "sha1",
+    "sha2",
+    "sha256",
+    "sha3",
+    "str2b64",
+    "strlen",
+    "substr",
+    "time_eval",
+    "time_interval",
+    "uc",
+    "utf8clean",
+    "xtextd",
 };
 
 #define NOPS (sizeof(op_names) / sizeof(op_names[0]))
@@ -148,9 +186,11 @@ op_params(struct exp *e, const char *at, const char *name, const char *params,
         errno = 0;
         v[*n] = strtol(p, &end, 10);
         if (end == p || errno == ERANGE || (*end != '\0' && *end != '_'))
-            return x_error(e, at, "missing or bad number in \"%s\"", name);
+            return x_error(e, at, "non-digit after underscore in \"%s\"", name);
         (*n)++;
         p = *end == '_' ? end + 1 : end;
+        if (end[0] == '_' && end[1] == '\0')
+            return x_error(e, at, "non-digit after underscore in \"%s\"", name);
     }
     if (p != NULL && *p != '\0')
         return x_error(e, at, "too many numbers in \"%s\"", name);
@@ -492,6 +532,14 @@ mailbox_address(struct exp *e, const char *s, size_t n)
             gt = s + i;
     }
     if (lt != NULL) {
+        /* A phrase cannot hold an unquoted "@". */
+        int q = 0;
+        for (const char *c = s; c < lt; c++) {
+            if (*c == '"')
+                q = !q;
+            else if (*c == '@' && !q)
+                return x_strdup(e, "");
+        }
         if (gt == NULL)
             return x_strdup(e, "");
         s = lt + 1;
@@ -535,15 +583,37 @@ mailbox_address(struct exp *e, const char *s, size_t n)
     return (char *)gstr_str(&g);
 }
 
+/* Appends an address to an output list as Exim's ${addresses} does:
+ * separators in it doubled, a space first if it starts with one. */
+static void
+addresses_add(gstr *g, char sep, const char *a)
+{
+    if (g->len > 0) {
+        gstr_addc(g, sep);
+        if (a[0] == sep)
+            gstr_addc(g, ' ');
+    }
+    for (const char *p = a; *p; p++) {
+        gstr_addc(g, *p);
+        if (*p == sep)
+            gstr_addc(g, sep);
+    }
+}
+
 static int
-op_addresses(struct exp *e, const char *arg, gstr *out)
+op_addresses(struct exp *e, const char *at, const char *arg, gstr *out)
 {
     char sep = ':';
-    const char *p = arg, *start;
+    const char *p = x_skip_space(arg), *start;
     int inq = 0, depth = 0, angle = 0;
     gstr g;
 
-    if (p[0] == '>' && p[1] != '\0') {
+    if (*p == '>') {
+        if (p[1] == '\0')
+            return x_error(e, at,
+                           "output separator missing in expanding "
+                           "${addresses:%s}",
+                           p);
         sep = p[1];
         p += 2;
     }
@@ -575,7 +645,7 @@ op_addresses(struct exp *e, const char *arg, gstr *out)
         if (c == '\0' || ((c == ',' || c == ';') && depth == 0 && !angle)) {
             char *a = mailbox_address(e, start, (size_t)(p - start));
             if (*a != '\0')
-                list_append(&g, sep, a);
+                addresses_add(&g, sep, a);
             if (c == '\0')
                 break;
             start = p + 1;
@@ -608,7 +678,8 @@ op_ipv6(struct exp *e, const char *at, const char *arg, int denorm, gstr *out)
 }
 
 static int
-op_mask(struct exp *e, const char *at, const char *arg, gstr *out)
+op_mask(struct exp *e, const char *at, const char *arg, int normalised,
+        gstr *out)
 {
     const char *slash = strrchr(arg, '/');
     unsigned char a[16];
@@ -637,7 +708,11 @@ op_mask(struct exp *e, const char *at, const char *arg, gstr *out)
     gstr_init(&g, e->a);
     if (fam == 4)
         gstr_printf(&g, "%u.%u.%u.%u/%ld", a[12], a[13], a[14], a[15], bits);
-    else {
+    else if (normalised) {
+        char buf[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, a, buf, sizeof(buf));
+        gstr_printf(&g, "%s/%ld", buf, bits);
+    } else {
         for (int i = 0; i < 16; i += 2)
             gstr_printf(&g, "%s%04x", i ? "." : "", a[i] << 8 | a[i + 1]);
         gstr_printf(&g, "/%ld", bits);
@@ -661,6 +736,106 @@ op_reverse_ip(struct exp *e, const char *at, const char *arg, gstr *out)
         for (int i = 15; i >= 0; i--)
             gstr_printf(&g, "%x.%x%s", a[i] & 0xf, a[i] >> 4, i ? "." : "");
     return x_add(e, out, g.s, g.len);
+}
+
+/* ${stat:file}, in Exim's format. */
+static int
+op_stat(struct exp *e, const char *at, const char *arg, gstr *out)
+{
+    static const char *const normal[] = {"---", "--x", "-w-", "-wx",
+                                         "r--", "r-x", "rw-", "rwx"};
+    static const char *const setid[] = {"--S", "--s", "-wS", "-ws",
+                                        "r-S", "r-s", "rwS", "rws"};
+    static const char *const sticky[] = {"--T", "--t", "-wT", "-wt",
+                                         "r-T", "r-t", "rwT", "rwt"};
+    struct stat st;
+    char smode[11];
+    mode_t mode;
+    gstr g;
+
+    if (stat(arg, &st) < 0)
+        return x_error(e, at, "stat(%s) failed: %s", arg, strerror(errno));
+    mode = st.st_mode;
+    switch (mode & S_IFMT) {
+    case S_IFIFO:
+        smode[0] = 'p';
+        break;
+    case S_IFCHR:
+        smode[0] = 'c';
+        break;
+    case S_IFDIR:
+        smode[0] = 'd';
+        break;
+    case S_IFBLK:
+        smode[0] = 'b';
+        break;
+    case S_IFREG:
+        smode[0] = '-';
+        break;
+    default:
+        smode[0] = '?';
+    }
+    for (int i = 0; i < 3; i++) {
+        const char *const *t = normal;
+        if (i == 0 && (st.st_mode & 01000))
+            t = sticky;
+        else if ((i == 1 && (st.st_mode & 02000)) ||
+                 (i == 2 && (st.st_mode & 04000)))
+            t = setid;
+        memcpy(smode + 7 - i * 3, t[mode & 7], 3);
+        mode >>= 3;
+    }
+    smode[10] = '\0';
+    gstr_init(&g, e->a);
+    gstr_printf(&g,
+                "mode=%04lo smode=%s inode=%ld device=%ld links=%ld uid=%ld "
+                "gid=%ld size=%lld atime=%ld mtime=%ld ctime=%ld",
+                (long)(st.st_mode & 077777), smode, (long)st.st_ino,
+                (long)st.st_dev, (long)st.st_nlink, (long)st.st_uid,
+                (long)st.st_gid, (long long)st.st_size, (long)st.st_atime,
+                (long)st.st_mtime, (long)st.st_ctime);
+    return x_add(e, out, g.s, g.len);
+}
+
+/* Exim's time interval: numbers each followed by w, d, h, m or s. */
+static int
+parse_time_interval(const char *s, long *secs)
+{
+    long total = 0;
+
+    for (;;) {
+        long v = 0;
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        while (isdigit((unsigned char)*s)) {
+            if (v > 100000000)
+                return -1;
+            v = v * 10 + (*s++ - '0');
+        }
+        switch (*s++) {
+        case 'w':
+            v *= 7;
+            /* FALLTHROUGH */
+        case 'd':
+            v *= 24;
+            /* FALLTHROUGH */
+        case 'h':
+            v *= 60;
+            /* FALLTHROUGH */
+        case 'm':
+            v *= 60;
+            /* FALLTHROUGH */
+        case 's':
+            break;
+        default:
+            return -1;
+        }
+        total += v;
+        if (*s == '\0') {
+            *secs = total;
+            return 0;
+        }
+    }
 }
 
 /* ---- encodings ---- */
@@ -925,36 +1100,78 @@ op_utf8(gstr *g, const char *arg, int to_latin1)
     }
 }
 
+static const struct {
+    char c;
+    enum named_list_kind kind;
+    const char *what;
+} listnamed_kinds[] = {{'a', NL_ADDRESS, "address "},
+                       {'d', NL_DOMAIN, "domain "},
+                       {'h', NL_HOST, "host "},
+                       {'l', NL_LOCALPART, "localpart "}};
+
+/* Appends the items of a named list as a colon list, with nested named
+ * lists expanded in place, as Exim's ${listnamed} does. */
+static int
+listnamed_add(struct exp *e, const char *at, const char *name, int kind,
+              gstr *out, int depth)
+{
+    const struct named_list *nl = NULL;
+    int needsep = 0;
+    struct xlist it;
+    char *item;
+
+    if (*name == '+')
+        name++;
+    if (depth > 20)
+        return x_error(e, at, "named lists nested too deeply");
+    if (kind >= 0)
+        nl = conf_named_list(listnamed_kinds[kind].kind, name);
+    else
+        for (size_t i = 0; i < 4 && nl == NULL; i++)
+            nl = conf_named_list(listnamed_kinds[i].kind, name);
+    if (nl == NULL)
+        return x_error(e, at, "\"%s\" is not a %snamed list", name,
+                       kind >= 0 ? listnamed_kinds[kind].what : "");
+    xlist_init(&it, nl->value, 0);
+    while ((item = xlist_next(&it, e->a)) != NULL) {
+        int sep = xlist_sep(&it);
+        if (needsep)
+            gstr_adds(out, " : ");
+        needsep = 1;
+        if (*item == '+') {
+            if (listnamed_add(e, at, item, kind, out, depth + 1) != EXPAND_OK)
+                return EXPAND_ERROR;
+        } else if (sep != ':') {
+            /* Re-quote for a colon list: colons doubled. */
+            for (const char *p = item; *p; p++) {
+                gstr_addc(out, *p);
+                if (*p == ':')
+                    gstr_addc(out, ':');
+            }
+        } else
+            gstr_adds(out, item);
+    }
+    return EXPAND_OK;
+}
+
 static int
 op_listnamed(struct exp *e, const char *at, const char *params, const char *arg,
              gstr *out)
 {
-    static const struct {
-        char c;
-        enum named_list_kind kind;
-        const char *what;
-    } kinds[] = {{'d', NL_DOMAIN, "domain "},
-                 {'h', NL_HOST, "host "},
-                 {'a', NL_ADDRESS, "address "},
-                 {'l', NL_LOCALPART, "local part "}};
-    const struct named_list *nl = NULL;
-    const char *what = "";
+    int kind = -1;
+    gstr g;
 
     if (params != NULL) {
-        size_t i;
-        for (i = 0; i < 4; i++)
-            if (params[0] == kinds[i].c && params[1] == '\0')
+        for (kind = 0; kind < 4; kind++)
+            if (params[0] == listnamed_kinds[kind].c && params[1] == '\0')
                 break;
-        if (i == 4)
+        if (kind == 4)
             return x_error(e, at, "bad suffix on \"list\" operator");
-        nl = conf_named_list(kinds[i].kind, arg);
-        what = kinds[i].what;
-    } else
-        for (size_t i = 0; i < 4 && nl == NULL; i++)
-            nl = conf_named_list(kinds[i].kind, arg);
-    if (nl == NULL)
-        return x_error(e, at, "\"%s\" is not a %snamed list", arg, what);
-    return x_adds(e, out, nl->value);
+    }
+    gstr_init(&g, e->a);
+    if (listnamed_add(e, at, arg, kind, &g, 0) != EXPAND_OK)
+        return EXPAND_ERROR;
+    return x_add(e, out, g.s, g.len);
 }
 
 static int
@@ -1022,19 +1239,24 @@ op_simple(struct exp *e, const char *at, const char *base, const char *params,
         op_escape(g, arg, 1);
     else if (strcmp(base, "hexquote") == 0) {
         for (const unsigned char *p = (const unsigned char *)arg; *p; p++)
-            if (isprint(*p))
-                gstr_addc(g, (char)*p);
-            else
+            if (*p < 0x21 || *p > 0x7e)
                 gstr_printf(g, "\\x%02x", *p);
+            else
+                gstr_addc(g, (char)*p);
     } else if (strcmp(base, "rxquote") == 0) {
         for (const char *p = arg; *p; p++) {
             if (!isalnum((unsigned char)*p))
                 gstr_addc(g, '\\');
             gstr_addc(g, *p);
         }
-    } else if (strcmp(base, "listcount") == 0)
-        gstr_printf(g, "%zu", list_count(arg, ':'));
-    else if (strcmp(base, "address") == 0)
+    } else if (strcmp(base, "listcount") == 0) {
+        struct xlist it;
+        size_t n = 0;
+        xlist_init(&it, arg, 0);
+        while (xlist_next(&it, e->a) != NULL)
+            n++;
+        gstr_printf(g, "%zu", n);
+    } else if (strcmp(base, "address") == 0)
         gstr_adds(g, mailbox_address(e, arg, strlen(arg)));
     else if (strcmp(base, "domain") == 0 || strcmp(base, "local_part") == 0) {
         char *a = mailbox_address(e, arg, strlen(arg));
@@ -1044,7 +1266,8 @@ op_simple(struct exp *e, const char *at, const char *base, const char *params,
                 gstr_adds(g, at_sign + 1);
             else
                 gstr_addn(g, a, (size_t)(at_sign - a));
-        }
+        } else if (base[0] == 'l')
+            gstr_adds(g, a);
     } else if (strcmp(base, "rfc2047") == 0)
         op_rfc2047(g, arg);
     else if (strcmp(base, "rfc2047d") == 0)
@@ -1131,6 +1354,14 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
         return op_digest_n(e, at, base, params, arg, out);
     if (strcmp(base, "listnamed") == 0)
         return op_listnamed(e, at, params, arg, out);
+    if (strcmp(base, "mask") == 0 && params != NULL && strcmp(params, "n") == 0)
+        return op_mask(e, at, arg, 1, out);
+    if (strcmp(base, "quote") == 0 && params != NULL) {
+        /* quote_TYPE: lookup-specific quoting; no mxlab lookup needs any. */
+        if (lookup_find(params) == NULL)
+            return x_error(e, at, "unknown lookup type \"%s\"", params);
+        return x_adds(e, out, arg);
+    }
     if (params != NULL)
         return x_error(e, at,
                        "unknown expansion operator \"%s\" (\"%s\" does not "
@@ -1149,11 +1380,13 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
         return rc == EXPAND_OK ? x_adds(e, out, r) : rc;
     }
     if (strcmp(base, "addresses") == 0)
-        return op_addresses(e, arg, out);
+        return op_addresses(e, at, arg, out);
     if (strcmp(base, "ipv6norm") == 0 || strcmp(base, "ipv6denorm") == 0)
         return op_ipv6(e, at, arg, base[4] == 'd', out);
     if (strcmp(base, "mask") == 0)
-        return op_mask(e, at, arg, out);
+        return op_mask(e, at, arg, 0, out);
+    if (strcmp(base, "stat") == 0)
+        return op_stat(e, at, arg, out);
     if (strcmp(base, "reverse_ip") == 0)
         return op_reverse_ip(e, at, arg, out);
     if (strcmp(base, "base62") == 0 || strcmp(base, "base32") == 0)
@@ -1175,7 +1408,7 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
                            arg);
     } else if (strcmp(base, "time_eval") == 0) {
         long secs;
-        if (tod_parse_duration(arg, &secs) < 0)
+        if (parse_time_interval(arg, &secs) < 0)
             return x_error(e, at,
                            "string \"%s\" is not an Exim time interval in "
                            "\"time_eval\" operator",

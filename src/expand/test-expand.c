@@ -79,7 +79,8 @@ static const struct xcase core_cases[] = {
     {"header", "$h_subject:", OK, "Hello world"},
     {"header long name", "$header_subject:", OK, "Hello world"},
     {"header case", "$h_SUBJECT:", OK, "Hello world"},
-    {"header braced", "${h_subject}", OK, "Hello world"},
+    {"header braced is not a variable", "${h_subject}", ERR,
+     "unknown variable in \"${h_subject}\""},
     {"missing header", "<$h_nosuch:>", OK, "<>"},
     {"raw header", "<$rh_subject:>", OK, "< Hello world\n>"},
     {"rfc2047 header", "$h_x-encoded:", OK, "caf\xc3\xa9 ok"},
@@ -232,6 +233,8 @@ static const struct xcase cond_cases[] = {
     {"forall no", "${if forall{1:5:3}{<{$item}{4}}{y}{n}}", OK, "n"},
     {"forany", "${if forany{a:b:c}{eq{$item}{b}}{y}{n}}", OK, "y"},
     {"forany empty", "${if forany{}{eq{$item}{b}}{y}{n}}", OK, "n"},
+    {"forall empty", "${if forall{}{eq{$item}{b}}{y}{n}}", OK, "n"},
+    {"not forall empty", "${if !forall{}{eq{$item}{b}}{y}{n}}", OK, "y"},
     {"crypteq md5",
      "${if crypteq{abc}{\\{md5\\}900150983cd24fb0d6963f7d28e17f72}{y}{n}}", OK,
      "y"},
@@ -669,7 +672,7 @@ START_TEST(test_size_limit)
                                    &out, &err),
                      EXPAND_ERROR);
     ck_assert_str_eq(gstr_str(&err),
-                     "expansion result too large (more than 100 bytes) "
+                     "\"expansion result too large (more than 100 bytes)\" "
                      "inside \"map\" item");
     arena_destroy(a);
 }

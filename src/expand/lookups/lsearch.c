@@ -125,7 +125,13 @@ key_matches(const struct lookup_call *c, enum lsearch_type type,
     case LS_IP:
         if (strcmp(line_key, "*") == 0 || strcmp(c->key, "*") == 0)
             return strcmp(line_key, c->key) == 0;
-        return ip_in_net(c->key, line_key) == 1;
+        {
+            char *addr = arena_strdup(c->a, c->key);
+            char *slash = strchr(addr, '/');
+            if (slash != NULL)
+                *slash = '\0';
+            return ip_in_net(addr, line_key) == 1;
+        }
     default:
         return wild_match(c, type, line_key, c->key);
     }
@@ -154,11 +160,13 @@ ret_full(const char *opts)
  * lines included. */
 static void
 collect_data(const char *line, const char *p, const char *eol, const char *end,
-             int full, gstr *out)
+             int full, const char *key, gstr *out)
 {
     int comment = 0;
 
-    if (full)
+    if (full && *line == '"')
+        gstr_adds(out, key); /* Exim: the key unquoted, then the rest */
+    else if (full)
         p = line;
     else {
         while (p < eol && isspace((unsigned char)*p))
@@ -202,8 +210,18 @@ lsearch_scan(const struct lookup_call *c, enum lsearch_type type,
     if (type == LS_IP) {
         unsigned char a[16];
         int fam;
-        if (strcmp(c->key, "*") != 0 && !ip_parse(c->key, a, &fam))
-            return LOOKUP_FAIL;
+        char *addr = arena_strdup(c->a, c->key);
+        char *slash = strchr(addr, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        if (strcmp(c->key, "*") != 0 && !ip_parse(addr, a, &fam)) {
+            gstr_printf(c->err,
+                        "\"%s\" is not a valid iplsearch key (an IP "
+                        "address, with optional CIDR mask, is wanted): in a "
+                        "host list, use net-iplsearch as the search type",
+                        c->key);
+            return LOOKUP_DEFER;
+        }
     }
     end = data + len;
     gstr_init(&key, c->a);
@@ -222,7 +240,8 @@ lsearch_scan(const struct lookup_call *c, enum lsearch_type type,
         if (m) {
             gstr out;
             gstr_init(&out, c->a);
-            collect_data(p, after, eol, end, ret_full(c->opts), &out);
+            collect_data(p, after, eol, end, ret_full(c->opts), gstr_str(&key),
+                         &out);
             *result = (char *)gstr_str(&out);
             return LOOKUP_OK;
         }
