@@ -326,6 +326,13 @@ v_smtp_active_hostname(struct exp *e, gstr *out)
 }
 
 static void
+v_bounce_return_size_limit(struct exp *e, gstr *out)
+{
+    (void)e;
+    gstr_printf(out, "%d", main_config.bounce_return_size_limit);
+}
+
+static void
 v_message_body(struct exp *e, gstr *out)
 {
     x_message_body(e, 0, out);
@@ -468,7 +475,7 @@ static const struct var_def var_table[] = {
     VFN_("body_linecount", EW_MSG, v_body_linecount),
     VFN_("body_zerocount", EW_MSG, v_body_zerocount),
     VCTX_("bounce_recipient", EW_MSG, NULL),
-    VCTX_("bounce_return_size_limit", EW_MSG, NULL),
+    VFN_("bounce_return_size_limit", EW_ALL, v_bounce_return_size_limit),
     VFN_("caller_gid", EW_ALL, v_gid),
     VFN_("caller_uid", EW_ALL, v_uid),
     VCTX_("callout_address", EW_ADDR, NULL),

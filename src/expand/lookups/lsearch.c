@@ -95,6 +95,25 @@ wild_match(const struct lookup_call *c, enum lsearch_type type,
             return -1;
         pattern = expanded;
     }
+    /* A key "type;file" is itself a lookup of the key. */
+    const char *semi = strchr(pattern, ';');
+    if (semi != NULL && pattern[0] != '^') {
+        struct lookup_spec spec;
+        struct lookup_call sub = *c;
+        char *ltype = arena_strndup(c->a, pattern, (size_t)(semi - pattern));
+        char *result;
+        gstr err;
+        gstr_init(&err, c->a);
+        if (lookup_parse_type(c->a, ltype, &spec, &err) == 0) {
+            sub.file = semi + 1;
+            while (isspace((unsigned char)*sub.file))
+                sub.file++;
+            int rc = lookup_run(&spec, &sub, &result);
+            if (rc == LOOKUP_DEFER || rc == LOOKUP_ERROR)
+                return -1;
+            return rc == LOOKUP_OK;
+        }
+    }
     if (pattern[0] == '^') {
         pcre2_code *re;
         pcre2_match_data *md;
