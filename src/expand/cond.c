@@ -52,6 +52,7 @@ enum cond_kind {
     C_GROUP, /* and, or */
     C_ITER,  /* forall, forany */
     C_DEF,
+    C_ACL, /* acl{{name}{arg}...} */
 };
 
 struct cond_def {
@@ -66,6 +67,7 @@ static const struct cond_def cond_table[] = {
     {"==", C_NUM},
     {">", C_NUM},
     {">=", C_NUM},
+    {"acl", C_ACL},
     {"and", C_GROUP},
     {"bool", C_ONE},
     {"bool_lax", C_ONE},
@@ -486,6 +488,33 @@ cond_iter(struct exp *e, const char **sp, unsigned fl, const char *name,
     return EXPAND_OK;
 }
 
+/* acl{{name}{arg}...}: true if the ACL accepts; $value is its message. */
+static int
+cond_acl(struct exp *e, const char **sp, unsigned fl, int *truth)
+{
+    const char *s = x_skip_space(*sp);
+    const char *at = s, *message;
+    char *subs[10];
+    int rc;
+
+    if (*s != '{') {
+        *sp = s;
+        return x_error(e, s, "missing { after \"acl\"");
+    }
+    s++;
+    rc = x_args(e, &s, fl, "acl", 1, 10, subs, 1);
+    *sp = s;
+    if (rc != EXPAND_OK || (fl & XF_SKIP))
+        return rc;
+    rc = x_run_acl(e, at, subs, 10, &message);
+    if (rc == EXPAND_ERROR)
+        return rc;
+    *truth = rc == EXPAND_ACL_ACCEPT;
+    if (message != NULL)
+        e->value = message;
+    return EXPAND_OK;
+}
+
 static int
 cond_def(struct exp *e, const char **sp, unsigned fl, int *truth)
 {
@@ -605,6 +634,9 @@ x_condition(struct exp *e, const char **sp, unsigned fl, int *truth)
         break;
     case C_GROUP:
         rc = cond_group(e, &s, fl, name, &t);
+        break;
+    case C_ACL:
+        rc = cond_acl(e, &s, fl, &t);
         break;
     case C_ITER:
     default:

@@ -52,6 +52,32 @@
 
 void (*expand_authresults_hook)(struct expand_ctx *ctx, const char *admd,
                                 gstr *out);
+int (*expand_acl_hook)(struct expand_ctx *ctx, const char *name,
+                       char *const *args, int nargs, const char **message,
+                       gstr *err);
+
+int
+x_run_acl(struct exp *e, const char *at, char **subs, int nsubs,
+          const char **message)
+{
+    gstr err;
+    int nargs = 0, rc;
+
+    *message = NULL;
+    while (nargs + 1 < nsubs && subs[nargs + 1] != NULL)
+        nargs++;
+    if (expand_acl_hook == NULL)
+        return x_error(e, at,
+                       "ACL \"%s\" cannot be run: mxlab has no ACL "
+                       "support yet",
+                       subs[0]);
+    gstr_init(&err, e->a);
+    rc = expand_acl_hook(e->ctx, subs[0], subs + 1, nargs, message, &err);
+    if (rc == EXPAND_ACL_DEFER || rc == EXPAND_ACL_ERROR)
+        return x_error(e, at, "%s from acl \"%s\"",
+                       rc == EXPAND_ACL_DEFER ? "DEFER" : "ERROR", subs[0]);
+    return rc;
+}
 
 void
 expand_ctx_init(struct expand_ctx *ctx, struct arena *a)

@@ -97,6 +97,20 @@ int expand_acl_var_name_ok(const char *name);
 extern void (*expand_authresults_hook)(struct expand_ctx *ctx, const char *admd,
                                        gstr *out);
 
+/* ${acl{name}{arg}...} and the "acl" condition run an ACL through this
+ * hook, which the ACL area sets. It returns EXPAND_ACL_ACCEPT (with
+ * *message the ACL's message, or NULL), EXPAND_ACL_DENY, EXPAND_ACL_DEFER
+ * or EXPAND_ACL_ERROR. NULL: ACLs cannot be run from expansions yet. */
+enum expand_acl_result {
+    EXPAND_ACL_ACCEPT,
+    EXPAND_ACL_DENY,
+    EXPAND_ACL_DEFER,
+    EXPAND_ACL_ERROR,
+};
+extern int (*expand_acl_hook)(struct expand_ctx *ctx, const char *name,
+                              char *const *args, int nargs,
+                              const char **message, gstr *err);
+
 /* Where the configuration allows it, ${run}. Set from main options. */
 int expand_run_allowed(void);
 

@@ -63,6 +63,12 @@ const char *x_q(struct exp *e, const char *s);
 /* Rewrites the error message as '"MESSAGE" inside "NAME" WHAT'. */
 void x_wrap_error(struct exp *e, const char *name, const char *what);
 
+/* Runs ACL subs[0] with the other non-NULL subs as arguments. Returns
+ * EXPAND_ACL_ACCEPT or EXPAND_ACL_DENY, or EXPAND_ERROR (message set)
+ * for a defer, an error, or no ACL support. */
+int x_run_acl(struct exp *e, const char *at, char **subs, int nsubs,
+              const char **message);
+
 /* Numbers. */
 int x_parse_int(struct exp *e, const char *at, const char *s, long long *v);
 int x_parse_number(struct exp *e, const char *at, const char *s, long long *v);

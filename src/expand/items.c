@@ -1132,6 +1132,26 @@ item_listquote(struct exp *e, const char **sp, unsigned fl, gstr *out,
     return x_add(e, out, g.s, g.len);
 }
 
+/* ${acl{name}{arg}...}: the ACL's message if it accepts, else nothing. */
+static int
+item_acl(struct exp *e, const char **sp, unsigned fl, gstr *out,
+         const char *name)
+{
+    const char *at = *sp;
+    char *subs[10];
+    const char *message;
+    int rc = x_args(e, sp, fl, name, 1, 10, subs, 1);
+
+    if (rc != EXPAND_OK || (fl & XF_SKIP))
+        return rc;
+    rc = x_run_acl(e, at, subs, 10, &message);
+    if (rc == EXPAND_ERROR)
+        return rc;
+    if (rc == EXPAND_ACL_ACCEPT && message != NULL)
+        return x_adds(e, out, message);
+    return EXPAND_OK;
+}
+
 static int
 item_authresults(struct exp *e, const char **sp, unsigned fl, gstr *out,
                  const char *name)
@@ -1153,6 +1173,7 @@ static const struct {
     const char *name;
     x_item_fn *fn;
 } item_table[] = {
+    {"acl", item_acl},
     {"authresults", item_authresults},
     {"env", item_env},
     {"extract", item_extract},

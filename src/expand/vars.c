@@ -451,6 +451,15 @@ v_received_count(struct exp *e, gstr *out)
 
 /* Sorted by name; -bV and docs/expansion.md list them in this order. */
 static const struct var_def var_table[] = {
+    VCTX_("acl_arg1", EW_ITEM, NULL),
+    VCTX_("acl_arg2", EW_ITEM, NULL),
+    VCTX_("acl_arg3", EW_ITEM, NULL),
+    VCTX_("acl_arg4", EW_ITEM, NULL),
+    VCTX_("acl_arg5", EW_ITEM, NULL),
+    VCTX_("acl_arg6", EW_ITEM, NULL),
+    VCTX_("acl_arg7", EW_ITEM, NULL),
+    VCTX_("acl_arg8", EW_ITEM, NULL),
+    VCTX_("acl_arg9", EW_ITEM, NULL),
     VCTX_("acl_narg", EW_ALL, "0"),
     VCTX_("acl_verify_message", EW_MSG, NULL),
     VCTX_("address_data", EW_ADDR, NULL),
