@@ -471,6 +471,67 @@ static const struct xcase op_cases[] = {
      "unknown expansion operator \"lc_3\" (\"lc\" does not take an _arg)"},
 };
 
+/* Behaviour checked against Exim's own test suite (script 0002). */
+static const struct xcase exim_cases[] = {
+    {"listquote", "${listquote{:}{ab:cd}}", OK, "ab::cd"},
+    {"listquote empty", "<${listquote{:}{}}>", OK, "< >"},
+    {"listnamed nested", "${listnamed:elist}", OK,
+     "*.aa.bb : ^\\Nxxx(.*) : ;;"},
+    {"listnamed requoted", "${listnamed:flist}", OK,
+     "a : b;c : *.aa.bb : ^\\Nxxx(.*) : ;; : 2001::630::212::8::204::::b664"},
+    {"listnamed bad suffix", "${listnamed_z:dlist}", ERR,
+     "bad suffix on \"list\" operator"},
+    {"named list expanded", "${if match_domain{xxxyz}{+dlist}{yes}{no}}", OK,
+     "yes"},
+    {"wildcard sets $1", "${if match_domain{zz.aa.bb}{+dlist}{[$1]}}", OK,
+     "[zz]"},
+    {"regex sets $1", "${if match_domain{xxxabc}{^\\Nxxx(.*)\\N}{[$1]}}", OK,
+     "[abc]"},
+    {"match_ip empty item", "${if match_ip{}{:4.5.6.7}}", OK, "true"},
+    {"match_ip net-lsearch", "${if match_ip{1.2.3.4}{net-lsearch;@D@/matchip}}",
+     OK, "true"},
+    {"match_ip net24-lsearch",
+     "${if match_ip{5.6.7.8}{net24-lsearch;@D@/matchip}}", OK, "true"},
+    {"iplsearch not an ip", "${lookup{rhubarb}iplsearch{@D@/nets}}", ERR,
+     "lookup of \"rhubarb\" gave DEFER: \"\\\"rhubarb\\\" is not a valid "
+     "iplsearch key (an IP address, with optional CIDR mask, is wanted): in "
+     "a host list, use net-iplsearch as the search type\""},
+    {"wildlsearch lookup key", "${lookup{a:b}wildlsearch{@D@/wildlookup}}", OK,
+     "lookup succeeded"},
+    {"addresses separator space", "${addresses:>' 'abc@xyz, 'pqr@xyz}", OK,
+     "''abc@xyz' ''pqr@xyz"},
+    {"addresses no separator", "${addresses:>}", ERR,
+     "output separator missing in expanding ${addresses:>}"},
+    {"addresses bad phrase",
+     "<${addresses:local-part@dom.ain <local-part@dom.ain>}>", OK, "<>"},
+    {"hexquote space", "${hexquote:a b}", OK, "a\\x20b"},
+    {"local_part no domain", "${local_part:a.b.c}", OK, "a.b.c"},
+    {"time_eval needs units", "${time_eval:14}", ERR,
+     "string \"14\" is not an Exim time interval in \"time_eval\" "
+     "operator"},
+    {"substr bad name", "${substr_1_:abc}", ERR,
+     "non-digit after underscore in \"substr_1_\""},
+    {"extract too many in map",
+     "${map{a,1}{${extract{1}{,}{$item}{$value}{x}{bogus}}}}", ERR,
+     "missing '}' closing extract inside \"map\" item"},
+    {"header not terminated", "${if eq {$h_xyz}{1}{y}{n}}", ERR,
+     "missing } at end of string - could be header name not terminated by "
+     "colon"},
+    {"reduce error quoted", "${reduce {<n 1\\n2}{0}{${eval:$value+$item}}}",
+     ERR,
+     "\"error in expression evaluation: expecting number or opening "
+     "parenthesis (after processing \\\"0+\\\")\" inside \"reduce\" item"},
+    {"quote_lsearch", "${quote_lsearch:a b}", OK, "a b"},
+    {"quote_xxx", "${quote_xxx:a b}", ERR, "unknown lookup type \"xxx\""},
+    {"mask_n", "${mask_n:2a00:2:3:4:5:6:7:8/79}", OK, "2a00:2:3:4:4::/79"},
+    {"stat", "${extract{smode}{${stat:@D@}}}", OK, "drwx------"},
+    {"stat missing", "${stat:@D@/nosuch}", ERR,
+     "stat(@D@/nosuch) failed: No such file or directory"},
+    {"acl without hook", "${acl{x}}", ERR,
+     "ACL \"x\" cannot be run: mxlab has no ACL support yet"},
+    {"acl no args", "${acl}", ERR, "Not enough arguments for 'acl' (min is 1)"},
+};
+
 static void
 write_file(const char *name, const char *text)
 {
@@ -507,13 +568,26 @@ setup_once(void)
                              "mout.gmx.net                    212.227.15.16\n");
     write_file("nets", "10.0.0.0/8: ten\n\"2001:db8::/32\": doc\n");
     write_file("short", "one\ntwo\n");
+    write_file("matchip", "1.2.3.4:    data for 1.2.3.4\n"
+                          "5.6.7.0/24: data for 5.6.7.0/24\n");
+    write_file("quoted", "\"a:b\": quoted\n");
     snprintf(conf, sizeof(conf), "%s/conf", tmpdir);
     write_file("conf", "primary_hostname = mx.test.ex\n"
                        "domainlist local_domains = test.ex : *.test.ex\n"
                        "hostlist relay = <; 192.0.2.0/24 ; 2001:db8::/32\n"
                        "addresslist admins = postmaster@test.ex : "
                        "*@admin.ex\n"
-                       "localpartlist specials = postmaster : abuse\n");
+                       "localpartlist specials = postmaster : abuse\n"
+                       "domainlist dlist = *.aa.bb : ^\\Nxxx(.*)\n"
+                       "domainlist elist = +dlist : ;;\n"
+                       "domainlist flist = <; a ; b;;c ; +elist ; "
+                       "2001:630:212:8:204::b664 ;\n");
+    {
+        char line[300];
+        snprintf(line, sizeof(line), "lsearch;%s/quoted:  lookup succeeded\n",
+                 tmpdir);
+        write_file("wildlookup", line);
+    }
     arena_perm_init();
     gstr_init(&err, arena_perm);
     if (conf_load(conf, NULL, &err) < 0) {
@@ -609,6 +683,48 @@ END_TEST
 START_TEST(test_op)
 {
     run_case(&op_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_exim)
+{
+    run_case(&exim_cases[_i]);
+}
+END_TEST
+
+static int
+fake_acl(struct expand_ctx *ctx, const char *name, char *const *args, int nargs,
+         const char **msg, gstr *err)
+{
+    (void)err;
+    *msg = NULL;
+    if (strcmp(name, "accept") == 0) {
+        *msg = arena_printf(ctx->arena, "(%d) [%s]", nargs,
+                            nargs > 0 ? args[0] : "");
+        return EXPAND_ACL_ACCEPT;
+    }
+    if (strcmp(name, "defer") == 0)
+        return EXPAND_ACL_DEFER;
+    return EXPAND_ACL_DENY;
+}
+
+/* The ACL hook: what ${acl} and the acl condition do with its answers. */
+START_TEST(test_acl_hook)
+{
+    static const struct xcase cases[] = {
+        {"accept", "${acl{accept}{x}{y}}", OK, "(2) [x]"},
+        {"deny", "<${acl{deny}}>", OK, "<>"},
+        {"defer", "${acl{defer}}", ERR, "DEFER from acl \"defer\""},
+        {"condition", "${if acl{{accept}{a}}{yes $value}{no}}", OK,
+         "yes (1) [a]"},
+        {"condition deny", "${if acl{{deny}}{yes}{no}}", OK, "no"},
+        {"skipped", "${if eq{a}{b}{${acl{defer}}}{ok}}", OK, "ok"},
+    };
+
+    expand_acl_hook = fake_acl;
+    for (size_t i = 0; i < NELEM(cases); i++)
+        run_case(&cases[i]);
+    expand_acl_hook = NULL;
 }
 END_TEST
 
@@ -781,6 +897,8 @@ expand_suite(void)
     tcase_add_loop_test(tc, test_cond, 0, NELEM(cond_cases));
     tcase_add_loop_test(tc, test_item, 0, NELEM(item_cases));
     tcase_add_loop_test(tc, test_op, 0, NELEM(op_cases));
+    tcase_add_loop_test(tc, test_exim, 0, NELEM(exim_cases));
+    tcase_add_test(tc, test_acl_hook);
     tcase_add_test(tc, test_lookup_reread);
     tcase_add_test(tc, test_error_offset);
     tcase_add_test(tc, test_size_limit);
@@ -795,9 +913,9 @@ expand_suite(void)
 static void
 cleanup(void)
 {
-    static const char *const files[] = {"aliases",    "domains", "wild",
-                                        "multipleip", "nets",    "short",
-                                        "conf",       "reread"};
+    static const char *const files[] = {
+        "aliases", "domains", "wild",    "multipleip", "nets",      "short",
+        "conf",    "reread",  "matchip", "quoted",     "wildlookup"};
     char path[256];
 
     if (tmpdir[0] == '\0')

@@ -19,6 +19,9 @@
  *			enum queue_list_option option)
  *	int	queue_list(gstr *out, const char *spool_dir, int split,
  *			time_t now, enum queue_list_option option, gstr *err)
+ *	int	queue_list_ids(gstr *out, const char *spool_dir, int split,
+ *			time_t now, enum queue_list_option option,
+ *			char *const *ids, int n)
  * DESCRIPTION
  *	A message is on the queue when its -H file exists: the scan looks
  *	for names "<id>-H" with a valid id, in input/ and in every
@@ -38,7 +41,8 @@
  *	are transmitted and the body, plus one, as Exim does. A message
  *	whose -H is corrupt shows "*** spool format error: size=N ***" on
  *	a second line; a message that vanished during the listing is left
- *	out.
+ *	out. queue_list_ids() lists the messages named (-bp ID ...) in
+ *	the order given, showing a missing one with its read error.
  * DIAGNOSTICS
  *	-1 with err set when the input directory cannot be read.
  *--*/
@@ -282,6 +286,7 @@ struct list_ctx {
     const char *spool_dir;
     time_t now;
     enum queue_list_option option;
+    int listed; /* ids named on the command line: say when one is gone */
 };
 
 static long
@@ -309,7 +314,7 @@ list_one(const struct queue_entry *e, void *vctx)
     gstr_init(&err, a);
     rc = spool_read_header(c->spool_dir, e->subdir != 0, e->id, a, &m, &err);
     read_errno = errno;
-    if (rc == SPOOL_READ_NOTOPEN && read_errno == ENOENT) {
+    if (rc == SPOOL_READ_NOTOPEN && read_errno == ENOENT && !c->listed) {
         arena_destroy(a); /* delivered while we were listing */
         return 0;
     }
@@ -332,9 +337,36 @@ queue_list(struct gstr *out, const char *spool_dir, int split, time_t now,
            enum queue_list_option option, struct gstr *err)
 {
     struct arena *a = arena_create();
-    struct list_ctx c = {out, spool_dir, now, option};
+    struct list_ctx c = {out, spool_dir, now, option, 0};
     int rc = spool_queue_scan(spool_dir, split, a, list_one, &c, err);
 
     arena_destroy(a);
     return rc < 0 ? -1 : 0;
+}
+
+int
+queue_list_ids(struct gstr *out, const char *spool_dir, int split, time_t now,
+               enum queue_list_option option, char *const *ids, int n)
+{
+    struct list_ctx c = {out, spool_dir, now, option, 1};
+
+    for (int i = 0; i < n; i++) {
+        struct queue_entry e;
+        struct arena *a = arena_create();
+        size_t len = strlen(ids[i]);
+
+        if (len > MSGID_LEN)
+            len = MSGID_LEN;
+        memcpy(e.id, ids[i], len);
+        e.id[len] = '\0';
+        /* the layout the message is in, the configured one first */
+        e.subdir = split ? msgid_split_char(e.id) : 0;
+        if (file_size(spool_dir, e.subdir, e.id, "-H", a) < 0)
+            e.subdir = split ? 0 : msgid_split_char(e.id);
+        if (file_size(spool_dir, e.subdir, e.id, "-H", a) < 0)
+            e.subdir = split ? msgid_split_char(e.id) : 0;
+        arena_destroy(a);
+        list_one(&e, &c);
+    }
+    return 0;
 }

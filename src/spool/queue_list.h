@@ -48,5 +48,10 @@ void queue_format_message(struct gstr *out, const struct spool_msg *m, int rc,
 /* The whole -bp listing, as of now. 0, or -1 with err set. */
 int queue_list(struct gstr *out, const char *spool_dir, int split, time_t now,
                enum queue_list_option option, struct gstr *err);
+/* The same for the messages named (ids checked by the caller), in the
+ * order given; a missing one shows its read error as Exim shows it. */
+int queue_list_ids(struct gstr *out, const char *spool_dir, int split,
+                   time_t now, enum queue_list_option option, char *const *ids,
+                   int n);
 
 #endif

@@ -1,0 +1,473 @@
+/*++
+ * NAME
+ *	cli_submit 3
+ * SUMMARY
+ *	local message submission: mxlab [-f sender] [-t] [-i] rcpt ...
+ * SYNOPSIS
+ *	#include "receive/cli.h"
+ *
+ *	int	receive_cli_option(struct submit_opts *o, int argc,
+ *			char **argv, int *i)
+ *	int	receive_cli_submit(const struct submit_opts *o, char **args,
+ *			int nargs)
+ * DESCRIPTION
+ *	Exim's non-SMTP reception. The message is read from the standard
+ *	input; a line holding only "." ends it unless -i or -oi was given
+ *	(no dot is removed from other lines: this is not SMTP). CRLF line
+ *	ends are taken as LF; a bare CR ends a body line, and in the
+ *	header section starts a continuation line, as Exim does. Input
+ *	that ends without a newline gets one.
+ *
+ *	The caller is the real user (login, uid, gid on line 2 of the
+ *	-H, U= in the log, $sender_ident). root, and users listed in
+ *	trusted_users, are trusted callers: they may set the sender with
+ *	-f (qualified with qualify_domain when it has no domain; "<>" or
+ *	"" for a bounce) and set -oMr (protocol) and -oMt (ident). For
+ *	others -f is ignored unless it gives the empty sender, and the
+ *	sender is the login at qualify_domain. Without a trusted -f the
+ *	message is a local one (-local in the -H, $authenticated_id the
+ *	login, $authenticated_sender login@qualify_domain), and gets
+ *	From:, Message-Id: and Date: when it has none (receive(3)).
+ *
+ *	Recipients are the arguments (each a comma-separated list),
+ *	qualified with qualify_recipient; with -t they come from the To:,
+ *	Cc: and Bcc: headers instead, and arguments name addresses not to
+ *	send to. The protocol is "local" (P=local).
+ *
+ *	When acl_not_smtp is set it runs once the message is read,
+ *	through the receive_not_smtp_acl hook (cli.h) that the ACL glue
+ *	sets; an ACL that denies rejects the message and discard drops
+ *	it ("=> blackhole (non-SMTP ACL discarded recipients)"). The message is
+ *then written to the spool and logged ("<= sender U=login P=local S=n").
+ *Delivery does not exist yet: -odq, -odi, -odb and the default all leave the
+ *message on the queue. DIAGNOSTICS Errors go to the standard error as "mxlab:
+ *..." with exit status 1, in Exim's words: "bad recipient address ...", "no
+ *recipients in message" (-t), "message rejected: message too big (max=N)". Exim
+ *	would mail most of these to the sender (its default -oem); mxlab
+ *	reports them as Exim does under -oep.
+ *--*/
+
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "base/list.h"
+#include "conf/mainopts.h"
+#include "expand/expand.h"
+#include "log/log.h"
+#include "receive/addr.h"
+#include "receive/cli.h"
+#include "receive/receive.h"
+#include "spool/envelope.h"
+
+/* An option with a value, attached ("-fa@b") or in the next word. */
+static int
+opt_value(const char *name, int argc, char **argv, int *i, const char **v)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] != '\0') {
+        *v = a + n;
+        return 1;
+    }
+    if (*i + 1 >= argc)
+        return -1;
+    *v = argv[++*i];
+    return 1;
+}
+
+int
+receive_cli_option(struct submit_opts *o, int argc, char **argv, int *i)
+{
+    static const char *const ignored[] = {"-bm",  "-oee", "-oem", "-oep",
+                                          "-oeq", "-oew", "-om",  "-oo"};
+    const char *a = argv[*i];
+    int rc;
+
+    if (strcmp(a, "-t") == 0)
+        o->extract = 1;
+    else if (strcmp(a, "-i") == 0 || strcmp(a, "-oi") == 0 ||
+             strcmp(a, "-oitrue") == 0)
+        o->no_dot = 1;
+    else if (strcmp(a, "-odq") == 0 || strcmp(a, "-odi") == 0 ||
+             strcmp(a, "-odb") == 0 || strcmp(a, "-odf") == 0)
+        o->delivery = a[3] == 'f' ? 'i' : a[3];
+    else if (strcmp(a, "-oMr") == 0 || strcmp(a, "-oMt") == 0) {
+        if (*i + 1 >= argc)
+            return -1;
+        *(a[3] == 'r' ? &o->protocol : &o->ident) = argv[++*i];
+    } else if ((rc = opt_value("-f", argc, argv, i, &o->sender)) != 0)
+        return rc;
+    else if ((rc = opt_value("-F", argc, argv, i, &o->name)) != 0)
+        return rc;
+    else {
+        for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]); k++)
+            if (strcmp(a, ignored[k]) == 0)
+                return 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* HOOK(acl): see cli.h. NULL until the ACL engine is linked in. */
+int (*receive_not_smtp_acl)(struct receive *r, struct expand_ctx *x,
+                            const char **user_msg);
+
+struct caller {
+    const char *login;
+    const char *name; /* gecos */
+    long uid, gid;
+    int trusted;
+};
+
+static void
+caller_find(struct arena *a, struct caller *c, const char *forced_name)
+{
+    struct passwd *pw = getpwuid(getuid());
+    const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
+    gstr g;
+
+    c->uid = (long)getuid();
+    c->gid = (long)getgid();
+    c->login = arena_strdup(a, pw ? pw->pw_name : "unknown");
+    /* '&' in the gecos field stands for the login, capitalised */
+    gstr_init(&g, a);
+    for (const char *s = gecos; *s != '\0' && *s != ','; s++) {
+        if (*s != '&') {
+            gstr_addc(&g, *s);
+            continue;
+        }
+        gstr_addc(&g, (char)toupper((unsigned char)c->login[0]));
+        gstr_adds(&g, c->login + 1);
+    }
+    c->name = forced_name ? forced_name : gstr_str(&g);
+    c->trusted = c->uid == 0;
+    if (!c->trusted && main_config.trusted_users != NULL) {
+        struct list_iter it;
+        char *u;
+        list_iter_init(&it, main_config.trusted_users, ':');
+        while ((u = list_next(&it, a)) != NULL)
+            if (strcmp(u, c->login) == 0)
+                c->trusted = 1;
+    }
+}
+
+static void
+fail(const char *fmt, const char *arg)
+{
+    fputs("mxlab: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+}
+
+/* Exim's expand_string_integer(): a number, optionally K, M or G. */
+static int
+size_limit(struct expand_ctx *x, long *limit)
+{
+    char *v, *end;
+    gstr err;
+
+    *limit = 0;
+    if (main_config.message_size_limit == NULL)
+        return 0;
+    gstr_init(&err, x->arena);
+    if (expand_string(x, main_config.message_size_limit, &v, &err) !=
+        EXPAND_OK) {
+        fail("failed to expand message_size_limit: %s", gstr_str(&err));
+        return -1;
+    }
+    while (isspace((unsigned char)*v))
+        v++;
+    errno = 0;
+    *limit = strtol(v, &end, 10);
+    if (*end == 'K' || *end == 'k')
+        *limit *= 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        *limit *= 1024 * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        *limit *= 1024L * 1024 * 1024, end++;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (end == v || *end != '\0' || errno != 0 || *limit < 0) {
+        fail("invalid value for message_size_limit: \"%s\"", v);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *
+sender_for(struct arena *a, const struct submit_opts *o, const struct caller *c,
+           int *forced)
+{
+    const char *s = o->sender;
+    const char *why;
+    int dom;
+
+    *forced = 0;
+    if (s == NULL)
+        return arena_printf(a, "%s@%s", c->login, main_config.qualify_domain);
+    if (strcmp(s, "<>") == 0 || *s == '\0') {
+        *forced = 1;
+        return "";
+    }
+    if (!c->trusted)
+        return arena_printf(a, "%s@%s", c->login, main_config.qualify_domain);
+    char *addr = addr_extract(a, s, strlen(s), &dom, &why);
+    if (addr == NULL) {
+        fprintf(stderr, "mxlab: bad -f address \"%s\": %s\n", s, why);
+        return NULL;
+    }
+    *forced = 1;
+    return addr_qualify(a, addr, main_config.qualify_domain);
+}
+
+/* The arguments, each a comma-separated list of addresses. */
+static struct spool_rcpt *
+rcpts_from_args(struct arena *a, char **args, int nargs, int *n)
+{
+    struct spool_rcpt *v = arena_alloc(a, sizeof(*v) * 1);
+    int cap = 1;
+
+    *n = 0;
+    for (int i = 0; i < nargs; i++) {
+        const char *s = args[i];
+        while (*s != '\0') {
+            const char *e = addr_find_end(s);
+            const char *why = NULL;
+            int dom;
+            char *addr = addr_extract(a, s, (size_t)(e - s), &dom, &why);
+            if (addr == NULL || *addr == '\0') {
+                fprintf(stderr, "mxlab: bad recipient address \"%s\": %s\n",
+                        args[i], addr ? "empty address" : why);
+                return NULL;
+            }
+            if (*n == cap) {
+                v = arena_realloc(a, v, sizeof(*v) * (size_t)cap,
+                                  sizeof(*v) * (size_t)cap * 2);
+                cap *= 2;
+            }
+            memset(&v[*n], 0, sizeof(v[*n]));
+            v[*n].address =
+                addr_qualify(a, addr, main_config.qualify_recipient);
+            v[*n].pno = -1;
+            (*n)++;
+            s = *e != '\0' ? e + 1 : e;
+            while (*s == ',' || isspace((unsigned char)*s))
+                s++;
+        }
+    }
+    return v;
+}
+
+struct reader {
+    struct receive *r;
+    int dot_ends;
+    int ended; /* the "." line was seen */
+    int toobig;
+};
+
+/* One input line without its LF (a CR before the LF already gone). */
+static void
+feed_line(struct reader *rd, const char *s, size_t n)
+{
+    if (rd->ended || rd->toobig)
+        return;
+    if (rd->dot_ends && n == 1 && s[0] == '.') {
+        rd->ended = 1;
+        return;
+    }
+    /* a bare CR: a new line, a continuation in the header section */
+    const char *cr = memchr(s, '\r', n);
+    while (cr != NULL && !rd->toobig) {
+        size_t k = (size_t)(cr - s);
+        int in_headers = receive_in_headers(rd->r);
+        if (receive_line(rd->r, s, k) == RECEIVE_TOOBIG)
+            rd->toobig = 1;
+        n -= k + 1;
+        s = cr + 1;
+        if (in_headers && receive_in_headers(rd->r) &&
+            (n == 0 || (s[0] != ' ' && s[0] != '\t'))) {
+            /* Exim turns it into LF + space: the header goes on */
+            char *t = malloc(n + 1);
+            if (t == NULL)
+                return;
+            t[0] = ' ';
+            memcpy(t + 1, s, n);
+            feed_line(rd, t, n + 1);
+            free(t);
+            return;
+        }
+        cr = memchr(s, '\r', n);
+    }
+    if (!rd->toobig && receive_line(rd->r, s, n) == RECEIVE_TOOBIG)
+        rd->toobig = 1;
+}
+
+static int
+read_message(struct reader *rd, struct arena *a)
+{
+    gstr line;
+    char buf[65536];
+    ssize_t got;
+
+    gstr_init(&line, a);
+    while (!rd->ended && !rd->toobig &&
+           (got = read(0, buf, sizeof(buf))) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        for (ssize_t i = 0; i < got && !rd->ended; i++) {
+            if (buf[i] != '\n') {
+                gstr_addc(&line, buf[i]);
+                continue;
+            }
+            size_t n = line.len;
+            if (n > 0 && line.s[n - 1] == '\r')
+                n--;
+            feed_line(rd, line.s ? line.s : "", n);
+            gstr_truncate(&line, 0);
+        }
+    }
+    if (!rd->ended && line.len > 0)
+        feed_line(rd, line.s, line.len);
+    return 0;
+}
+
+static void
+params_init(struct receive_params *p, const struct submit_opts *o,
+            const struct caller *c, struct arena *a)
+{
+    memset(p, 0, sizeof(*p));
+    p->login = c->login;
+    p->uid = c->uid;
+    p->gid = c->gid;
+    p->trusted_caller = c->trusted;
+    p->originator_name = c->name;
+    p->protocol = c->trusted && o->protocol ? o->protocol : "local";
+    p->ident = c->trusted && o->ident ? o->ident : c->login;
+    p->extract_rcpts = o->extract;
+    p->allow_unqualified = 1;
+    /* Exim's sender_local: not when a trusted caller set the sender */
+    p->sender_local = o->sender == NULL || !c->trusted;
+    if (p->sender_local) {
+        p->auth_id = c->login;
+        p->auth_sender =
+            arena_printf(a, "%s@%s", c->login, main_config.qualify_domain);
+    }
+}
+
+/* acl_not_smtp, through the hook. 0 to go on, 1 discarded, -1
+ * rejected (reported). */
+static int
+run_not_smtp_acl(struct receive *r, struct expand_ctx *x)
+{
+    const char *user_msg = NULL;
+    int rc;
+
+    if (main_config.acl_not_smtp == NULL || receive_not_smtp_acl == NULL)
+        return 0;
+    rc = receive_not_smtp_acl(r, x, &user_msg);
+    if (rc < 0)
+        fprintf(stderr, "mxlab: message rejected by non-SMTP ACL: %s\n",
+                user_msg ? user_msg : "local configuration problem");
+    return rc;
+}
+
+static int
+finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
+{
+    gstr err;
+    int rc;
+
+    gstr_init(&err, a);
+    rc = receive_finish(r, &err);
+    if (rc == RECEIVE_ERROR) {
+        if (strncmp(gstr_str(&err), "Expansion", 9) == 0)
+            log_write(LOG_MAIN | LOG_PANIC, "%s", err.s);
+        fail("%s", err.s);
+        return 1;
+    }
+    if ((rc = run_not_smtp_acl(r, x)) != 0) {
+        if (rc > 0) {
+            log_write(LOG_MAIN,
+                      "%s => blackhole (non-SMTP ACL discarded recipients)",
+                      receive_id(r));
+            log_write(LOG_MAIN, "%s Completed", receive_id(r));
+            return 0;
+        }
+        return 1;
+    }
+    if (receive_commit(r, &err) < 0) {
+        log_write(LOG_MAIN, "%s Message abandoned: %s", receive_id(r), err.s);
+        fail("%s", err.s);
+        return 1;
+    }
+    log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
+    if (receive_msg(r)->frozen)
+        log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
+    return 0;
+}
+
+int
+receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
+{
+    struct arena *a = arena_create();
+    struct receive_params p;
+    struct expand_ctx x;
+    struct caller c;
+    struct reader rd;
+    gstr err;
+    int status = 1, forced;
+
+    caller_find(a, &c, o->name);
+    params_init(&p, o, &c, a);
+    expand_ctx_init(&x, a);
+    p.ctx = &x;
+    gstr_init(&err, a);
+    if ((p.sender = sender_for(a, o, &c, &forced)) == NULL ||
+        size_limit(&x, &p.message_size_limit) < 0 ||
+        (p.rcpts = rcpts_from_args(a, args, nargs, &p.nrcpts)) == NULL)
+        goto out;
+    p.sender_forced = forced;
+    p.sender_set_untrusted = !c.trusted && o->sender != NULL;
+    memset(&rd, 0, sizeof(rd));
+    rd.dot_ends = !o->no_dot;
+    if ((rd.r = receive_start(a, &p, &err)) == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
+        fail("%s", gstr_str(&err));
+        goto out;
+    }
+    if (read_message(&rd, a) < 0) {
+        fail("error reading the message: %s", strerror(errno));
+        receive_abort(rd.r);
+        goto out;
+    }
+    if (rd.toobig) {
+        if (log_selected(LS_size_reject))
+            log_write(LOG_MAIN | LOG_REJECT, "%s %s", receive_id(rd.r),
+                      receive_log_toobig(rd.r));
+        fprintf(stderr, "mxlab: message rejected: message too big (max=%ld)\n",
+                p.message_size_limit);
+        receive_abort(rd.r);
+        goto out;
+    }
+    status = finish_and_commit(rd.r, &x, a);
+    if (status != 0)
+        receive_abort(rd.r);
+    else
+        receive_close(rd.r);
+out:
+    arena_destroy(a);
+    return status;
+}

@@ -1,0 +1,311 @@
+/*++
+ * NAME
+ *	rlog 3
+ * SUMMARY
+ *	the client as Exim names it, and the reception log lines
+ * SYNOPSIS
+ *	#include "receive/receive.h"
+ *
+ *	void	receive_fullhost(gstr *out, const struct receive_params *p)
+ *	void	receive_rcvhost(gstr *out, const struct receive_params *p)
+ *	void	receive_host_field(gstr *out,
+ *			const struct receive_params *p)
+ *	char	*receive_log_line(struct receive *r)
+ *	char	*receive_log_toobig(struct receive *r)
+ * DESCRIPTION
+ *	receive_fullhost() is Exim's $sender_fullhost: "name [ip]" for a
+ *	verified host name, "name (helo) [ip]" when the HELO name
+ *	differs from it, "(helo) [ip]" or "[ip]" without a verified name;
+ *	":port" follows "]" under log_selector +incoming_port.
+ *	receive_rcvhost() is $sender_rcvhost, the client part of the
+ *	Received: header: "name ([ip] helo=x)", or "[ip] (port=N helo=x
+ *	ident=y)" without a verified name. A HELO that is the client's
+ *	own IP literal is not repeated.
+ *
+ *	receive_host_field() appends what Exim's add_host_info_for_log()
+ *	writes before P=: " H=<fullhost>", " I=[ip]:port" under
+ *	+incoming_interface, and " U=<ident>". Rejection lines of the
+ *	SMTP layer use it too.
+ *
+ *	receive_log_line() builds the "<=" line in Exim's field order:
+ *	<= sender [H= [I=]] [U=] P= [L] [X= [CV=] [DN=] [SNI=]]
+ *	[A=driver[:id[:sender]]] [PRX=] [K] S= [M8S=] [RT=] [id=|id*=]
+ *	[T="subject"] [from <sender>] [for rcpt ...], each optional part
+ *	under its log_selector.
+ * DIAGNOSTICS
+ *	None.
+ *--*/
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "base/tod.h"
+#include "log/log.h"
+#include "receive/addr.h"
+#include "receive/receive_int.h"
+#include "spool/spool_body.h"
+
+/* Is a HELO of "[ip]" (or "[IPv6:ip]") the client's own address? */
+static int
+helo_is_own_ip(const struct receive_params *p)
+{
+    const char *h = p->helo_name;
+    size_t n = h ? strlen(h) : 0;
+    unsigned char a[16], b[16];
+    char ip[64];
+
+    if (n < 3 || h[0] != '[' || h[n - 1] != ']')
+        return 0;
+    h++;
+    n -= 2;
+    if (n > 5 &&
+        (strncasecmp(h, "IPv6:", 5) == 0 || strncasecmp(h, "IPv4:", 5) == 0)) {
+        h += 5;
+        n -= 5;
+    }
+    if (n >= sizeof(ip))
+        return 0;
+    memcpy(ip, h, n);
+    ip[n] = '\0';
+    int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(fam, ip, a) != 1 || inet_pton(fam, p->host_address, b) != 1)
+        return 0;
+    return memcmp(a, b, fam == AF_INET6 ? 16 : 4) == 0;
+}
+
+static int
+show_port(const struct receive_params *p)
+{
+    return log_selected(LS_incoming_port) && p->host_port > 0;
+}
+
+void
+receive_fullhost(gstr *out, const struct receive_params *p)
+{
+    const char *helo = p->helo_name;
+
+    if (p->host_address == NULL)
+        return;
+    if (p->host_name != NULL) {
+        gstr_adds(out, p->host_name);
+        if (helo != NULL && !helo_is_own_ip(p) &&
+            strcasecmp(p->host_name, helo) != 0)
+            gstr_printf(out, " (%s)", helo);
+        gstr_addc(out, ' ');
+    } else if (helo != NULL)
+        gstr_printf(out, "(%s) ", helo);
+    gstr_printf(out, "[%s]", p->host_address);
+    if (show_port(p))
+        gstr_printf(out, ":%d", p->host_port);
+}
+
+void
+receive_rcvhost(gstr *out, const struct receive_params *p)
+{
+    const char *helo = p->helo_name, *ident = p->ident;
+    int show_helo = helo != NULL && !helo_is_own_ip(p);
+
+    if (p->host_address == NULL)
+        return;
+    if (p->host_name == NULL) {
+        int first = 1;
+        gstr_printf(out, "[%s]", p->host_address);
+        if (ident == NULL && !show_helo && !show_port(p))
+            return;
+        gstr_adds(out, " (");
+        if (show_port(p)) {
+            gstr_printf(out, "port=%d", p->host_port);
+            first = 0;
+        }
+        if (show_helo) {
+            gstr_printf(out, "%shelo=%s", first ? "" : " ", helo);
+            first = 0;
+        }
+        if (ident != NULL)
+            gstr_printf(out, "%sident=%s", first ? "" : " ", ident);
+        gstr_addc(out, ')');
+        return;
+    }
+    if (show_helo && strcasecmp(p->host_name, helo) == 0)
+        show_helo = 0;
+    gstr_printf(out, "%s%s([%s]", p->host_name,
+                show_helo && ident ? "\n\t" : " ", p->host_address);
+    if (show_port(p))
+        gstr_printf(out, ":%d", p->host_port);
+    if (show_helo)
+        gstr_printf(out, " helo=%s", helo);
+    if (ident != NULL)
+        gstr_printf(out, " ident=%s", ident);
+    gstr_addc(out, ')');
+}
+
+void
+receive_host_field(gstr *out, const struct receive_params *p)
+{
+    if (p->host_address != NULL) {
+        gstr_adds(out, " H=");
+        receive_fullhost(out, p);
+        if (log_selected(LS_incoming_interface) && p->interface_address)
+            gstr_printf(out, " I=[%s]:%d", p->interface_address,
+                        p->interface_port);
+    }
+    if (p->ident != NULL)
+        gstr_printf(out, " U=%s", p->ident);
+}
+
+/* Exim's string_printing(). */
+static void
+add_printing(gstr *out, const char *s, size_t n)
+{
+    static const char from[] = "\n\r\b\v\f\t";
+    static const char to[] = "nrbvft";
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *e = c ? strchr(from, c) : NULL;
+        if (c >= 0x20 && c < 0x7f)
+            gstr_addc(out, (char)c);
+        else if (e != NULL)
+            gstr_printf(out, "\\%c", to[e - from]);
+        else
+            gstr_printf(out, "\\%03o", c);
+    }
+}
+
+static void
+add_tls(gstr *g, const struct receive_params *p)
+{
+    if (log_selected(LS_tls_cipher) && p->tls_cipher)
+        gstr_printf(g, " X=%s", p->tls_cipher);
+    if (log_selected(LS_tls_certificate_verified) && p->tls_peercert)
+        gstr_printf(g, " CV=%s", p->tls_certificate_verified ? "yes" : "no");
+    if (log_selected(LS_tls_peerdn) && p->tls_peerdn) {
+        gstr_adds(g, " DN=\"");
+        add_printing(g, p->tls_peerdn, strlen(p->tls_peerdn));
+        gstr_addc(g, '"');
+    }
+    if (log_selected(LS_tls_sni) && p->tls_sni) {
+        gstr_adds(g, " SNI=");
+        add_printing(g, p->tls_sni, strlen(p->tls_sni));
+    }
+}
+
+/* id= (or id*= for one mxlab made, under +msg_id_created): the
+ * addr-spec of the Message-ID. */
+static void
+add_msgid(struct receive *r, gstr *g)
+{
+    const struct spool_header *h = r->msgid_header;
+
+    if (!log_selected(LS_msg_id) || h == NULL ||
+        (r->msgid_created && !log_selected(LS_msg_id_created)))
+        return;
+    const char *colon = memchr(h->text, ':', h->len);
+    const char *v = colon + 1, *end = h->text + h->len;
+    const char *why;
+    int dom;
+    char *copy = arena_strndup(r->a, v, (size_t)(end - v));
+    for (char *s = copy; *s; s++)
+        if (*s == '\n')
+            *s = ' ';
+    char *id = addr_extract(r->a, copy, strlen(copy), &dom, &why);
+    if (id == NULL || *id == '\0')
+        return;
+    gstr_adds(g, r->msgid_created ? " id*=" : " id=");
+    add_printing(g, id, strlen(id));
+}
+
+static void
+add_subject(struct receive *r, gstr *g)
+{
+    char *s = "";
+    gstr q;
+
+    if (!log_selected(LS_subject) || r->subject_header == NULL)
+        return;
+    if (r->p.ctx != NULL &&
+        expand_string(r->p.ctx, "$h_subject:", &s, NULL) != EXPAND_OK)
+        s = "";
+    gstr_init(&q, r->a);
+    gstr_addc(&q, '"');
+    for (int i = 0; i < 100 && s[i] != '\0'; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            gstr_addc(&q, '\\');
+        gstr_addc(&q, s[i]);
+    }
+    gstr_addc(&q, '"');
+    gstr_adds(g, " T=");
+    add_printing(g, q.s, q.len);
+}
+
+static long
+message_size(struct receive *r)
+{
+    long body = r->committed ? (long)spool_body_size(r->body) : r->body_bytes;
+
+    return (long)spool_msg_header_size(&r->m) + body + 1;
+}
+
+char *
+receive_log_line(struct receive *r)
+{
+    const struct receive_params *p = &r->p;
+    gstr g;
+
+    gstr_init(&g, r->a);
+    gstr_printf(&g, "<= %s", *p->sender ? p->sender : "<>");
+    receive_host_field(&g, p);
+    if (p->protocol != NULL)
+        gstr_printf(&g, " P=%s", p->protocol);
+    if (log_selected(LS_pipelining) && p->pipelining_advertised)
+        gstr_adds(&g, p->pipelining_used ? " L" : " L-");
+    add_tls(&g, p);
+    if (p->auth_driver != NULL) {
+        gstr_printf(&g, " A=%s", p->auth_driver);
+        if (p->auth_id != NULL) {
+            gstr_printf(&g, ":%s", p->auth_id);
+            if (log_selected(LS_smtp_mailauth) && p->auth_sender)
+                gstr_printf(&g, ":%s", p->auth_sender);
+        }
+    }
+    if (log_selected(LS_proxy) && p->proxy_local_address)
+        gstr_printf(&g, " PRX=%s", p->proxy_local_address);
+    if (p->chunking)
+        gstr_adds(&g, " K");
+    gstr_printf(&g, " S=%ld", message_size(r));
+    if (log_selected(LS_8bitmime))
+        gstr_printf(&g, " M8S=%d", p->body_8bitmime);
+    if (log_selected(LS_receive_time)) {
+        gstr_adds(&g, " RT=");
+        tod_format_duration(&g, (long)(r->complete.tv_sec - r->start.tv_sec));
+    }
+    add_msgid(r, &g);
+    add_subject(r, &g);
+    if (log_selected(LS_received_sender))
+        gstr_printf(&g, " from <%s>", p->sender);
+    if (log_selected(LS_received_recipients) && r->nraw > 0) {
+        gstr_adds(&g, " for");
+        for (int i = 0; i < r->nraw; i++)
+            gstr_printf(&g, " %s", r->raw_rcpts[i]);
+    }
+    return (char *)gstr_str(&g);
+}
+
+char *
+receive_log_toobig(struct receive *r)
+{
+    gstr g, h;
+
+    gstr_init(&g, r->a);
+    gstr_init(&h, r->a);
+    receive_host_field(&h, &r->p);
+    gstr_printf(&g, "rejected from <%s>%s: message too big: read=%ld max=%ld",
+                r->p.sender, gstr_str(&h), r->toobig_size,
+                r->p.message_size_limit);
+    return (char *)gstr_str(&g);
+}
