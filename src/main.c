@@ -57,7 +57,9 @@
 #include "conf/conf.h"
 #include "expand/betest.h"
 #include "log/log.h"
+#include "receive/cli.h"
 #include "registry.h"
+#include "spool/cli.h"
 #include "version.h"
 
 enum mode {
@@ -65,6 +67,9 @@ enum mode {
     MODE_VERSION,
     MODE_PRINT,
     MODE_EXPAND,
+    MODE_SUBMIT,     /* rcpt ... or -t: src/receive/cli_submit.c */
+    MODE_QUEUE_LIST, /* -bp...: src/spool/cli.c */
+    MODE_MSG_ACTION, /* -Mvh, -Mvb, -Mvl, -Mrm, -Mf, -Mt */
 };
 
 struct cmdline {
@@ -74,6 +79,10 @@ struct cmdline {
     char **args; /* what follows the mode flag */
     int nargs;
     const char *message_file; /* -bem */
+
+    /* local submission, -bp and -M: src/receive/cli.h, src/spool/cli.h */
+    struct submit_opts submit;
+    const char *mode_flag; /* -bp..., -M... as given */
 };
 
 static void
@@ -118,7 +127,7 @@ cmdline_set_mode(struct cmdline *c, enum mode m, const char *flag)
 static void
 cmdline_parse(struct cmdline *c, int argc, char **argv)
 {
-    int i;
+    int i, sub;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -155,6 +164,15 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             cmdline_set_mode(c, MODE_PRINT, a);
             i++;
             break; /* the rest are names to print */
+        } else if (spool_cli_is_list(a) || spool_cli_is_action(a)) {
+            cmdline_set_mode(c, a[1] == 'b' ? MODE_QUEUE_LIST : MODE_MSG_ACTION,
+                             a);
+            c->mode_flag = a;
+            i++;
+            break; /* the rest are message ids */
+        } else if ((sub = receive_cli_option(&c->submit, argc, argv, &i))) {
+            if (sub < 0)
+                usage_error("%s needs an argument", a);
         } else {
             usage_error("unknown or incomplete option \"%s\"", a);
         }
@@ -163,10 +181,10 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
     c->nargs = argc - i;
     if (c->mode == MODE_EXPAND)
         return; /* the rest are strings to expand */
+    if (c->mode == MODE_NONE && (c->nargs > 0 || c->submit.extract))
+        c->mode = MODE_SUBMIT;
     if (c->mode == MODE_NONE)
-        usage_error("%s", c->nargs > 0 ? "local message submission is not "
-                                         "implemented yet"
-                                       : "no mode option given");
+        usage_error("%s", "no mode option given");
 }
 
 /* Exim's _HAVE_ and _DRIVER_ macros, so that a configuration can test
@@ -409,6 +427,12 @@ main(int argc, char **argv)
         return mode_print(&c);
     case MODE_EXPAND:
         return expand_test_mode(c.args, c.nargs, c.message_file);
+    case MODE_SUBMIT:
+        return receive_cli_submit(&c.submit, c.args, c.nargs);
+    case MODE_QUEUE_LIST:
+        return spool_cli_list(c.mode_flag, c.args, c.nargs);
+    case MODE_MSG_ACTION:
+        return spool_cli_action(c.mode_flag, c.args, c.nargs);
     case MODE_NONE:
         break;
     }
