@@ -929,16 +929,18 @@ item_readfile(struct exp *e, const char **sp, unsigned fl, gstr *out,
 
     if (rc != EXPAND_OK || (fl & XF_SKIP))
         return rc;
-    if ((fd = open(subs[0], O_RDONLY)) < 0)
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    if ((fd = open(subs[0], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
         return x_error(e, at, "failed to open %s: %s", subs[0],
                        strerror(errno));
+    size_t limit = READFILE_MAX < e->max_size ? READFILE_MAX : e->max_size;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        (size_t)st.st_size > READFILE_MAX) {
+        (size_t)st.st_size > limit) {
         close(fd);
         return x_error(e, at,
                        "failed to read %s: not a regular file of at "
-                       "most %u bytes",
-                       subs[0], READFILE_MAX);
+                       "most %zu bytes",
+                       subs[0], limit);
     }
     gstr_init(&g, e->a);
     for (;;) {

@@ -271,7 +271,8 @@ lookup_file_flush(void)
 static int
 file_read(const char *path, const char *what, struct cached_file *f, gstr *err)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     gstr g;
 
@@ -282,7 +283,8 @@ file_read(const char *path, const char *what, struct cached_file *f, gstr *err)
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         gstr_printf(err, "failed to open %s for %s: %s", path, what,
-                    S_ISDIR(st.st_mode) ? "Is a directory" : strerror(errno));
+                    S_ISDIR(st.st_mode) ? "Is a directory"
+                                        : "not a regular file");
         close(fd);
         return -1;
     }
