@@ -281,7 +281,13 @@ file_read(const char *path, const char *what, struct cached_file *f, gstr *err)
                     strerror(errno));
         return -1;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) < 0) {
+        gstr_printf(err, "failed to open %s for %s: %s", path, what,
+                    strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
         gstr_printf(err, "failed to open %s for %s: %s", path, what,
                     S_ISDIR(st.st_mode) ? "Is a directory"
                                         : "not a regular file");
