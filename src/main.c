@@ -51,6 +51,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/msg.h"
@@ -59,6 +60,7 @@
 #include "log/log.h"
 #include "receive/cli.h"
 #include "registry.h"
+#include "smtp/modes.h"
 #include "spool/cli.h"
 #include "version.h"
 
@@ -67,6 +69,9 @@ enum mode {
     MODE_VERSION,
     MODE_PRINT,
     MODE_EXPAND,
+    MODE_SMTP_BS,
+    MODE_SMTP_BH,
+    MODE_DAEMON,
     MODE_SUBMIT,     /* rcpt ... or -t: src/receive/cli_submit.c */
     MODE_QUEUE_LIST, /* -bp...: src/spool/cli.c */
     MODE_MSG_ACTION, /* -Mvh, -Mvb, -Mvl, -Mrm, -Mf, -Mt */
@@ -79,6 +84,8 @@ struct cmdline {
     char **args; /* what follows the mode flag */
     int nargs;
     const char *message_file; /* -bem */
+    const char *bh_host;      /* -bh */
+    struct daemon_opts daemon; /* -bd, -bdf, -oX, -oP */
 
     /* local submission, -bp and -M: src/receive/cli.h, src/spool/cli.h */
     struct submit_opts submit;
@@ -160,6 +167,23 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
                     usage_error("%s needs a file name", a);
                 c->message_file = argv[i];
             }
+        } else if (strcmp(a, "-bs") == 0) {
+            cmdline_set_mode(c, MODE_SMTP_BS, a);
+        } else if (strcmp(a, "-bh") == 0) {
+            cmdline_set_mode(c, MODE_SMTP_BH, a);
+            if (++i >= argc)
+                usage_error("%s needs an IP address", a);
+            c->bh_host = argv[i];
+        } else if (strcmp(a, "-bd") == 0 || strcmp(a, "-bdf") == 0) {
+            cmdline_set_mode(c, MODE_DAEMON, a);
+            c->daemon.foreground = a[3] == 'f';
+        } else if (strcmp(a, "-oX") == 0 || strcmp(a, "-oP") == 0) {
+            if (++i >= argc)
+                usage_error("%s needs an argument", a);
+            if (a[2] == 'X')
+                c->daemon.ports = argv[i];
+            else
+                c->daemon.pid_file = argv[i];
         } else if (strcmp(a, "-bP") == 0) {
             cmdline_set_mode(c, MODE_PRINT, a);
             i++;
@@ -244,6 +268,9 @@ load_config(struct cmdline *c)
                                       gstr_str(&err)));
         fatal_config(gstr_str(&err));
     }
+    gstr_truncate(&err, 0);
+    if (acl_check_config(&err) < 0)
+        fatal_config(gstr_str(&err));
 }
 
 static void
@@ -427,6 +454,13 @@ main(int argc, char **argv)
         return mode_print(&c);
     case MODE_EXPAND:
         return expand_test_mode(c.args, c.nargs, c.message_file);
+    case MODE_SMTP_BS:
+        return smtp_mode_bs();
+    case MODE_SMTP_BH:
+        return smtp_mode_bh(c.bh_host);
+    case MODE_DAEMON:
+        c.daemon.argv = argv;
+        return smtp_mode_daemon(&c.daemon);
     case MODE_SUBMIT:
         return receive_cli_submit(&c.submit, c.args, c.nargs);
     case MODE_QUEUE_LIST:

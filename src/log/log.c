@@ -65,6 +65,13 @@ static unsigned char log_sel_set[LS_COUNT];
 static char *log_template; /* "/path/%slog" */
 static int log_write_reject = 1;
 static int log_ready;
+static int log_stderr;
+
+void
+log_to_stderr(int on)
+{
+    log_stderr = on;
+}
 
 const char *
 log_selector_name(enum log_sel sel)
@@ -286,6 +293,18 @@ log_write(unsigned which, const char *fmt, ...)
     gstr g;
 
     gstr_init(&g, a);
+    if (log_stderr) {
+        gstr_printf(&g, "LOG: MAIN%s%s\n  ", which & LOG_REJECT ? " REJECT" : "",
+                    which & LOG_PANIC ? " PANIC" : "");
+        va_start(ap, fmt);
+        gstr_vprintf(&g, fmt, ap);
+        va_end(ap);
+        gstr_addc(&g, '\n');
+        ssize_t w = write(STDERR_FILENO, g.s, g.len);
+        (void)w;
+        arena_destroy(a);
+        return;
+    }
     log_stamp(&g);
     va_start(ap, fmt);
     gstr_vprintf(&g, fmt, ap);

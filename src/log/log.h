@@ -22,6 +22,9 @@ const char *log_selector_name(enum log_sel sel);
 /* The path of a log ("main", "reject", "panic"). */
 const char *log_path(const char *which);
 
+/* -bh: lines go to stderr as "LOG: MAIN REJECT\n  text" instead of files. */
+void log_to_stderr(int on);
+
 void log_write(unsigned which, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,78 @@
+/*++
+ * NAME
+ *	acl_glue 3
+ * SUMMARY
+ *	running an ACL at an SMTP stage
+ * SYNOPSIS
+ *	#include "smtp/smtp_int.h"
+ *
+ *	int	smtp_acl_stage(struct smtp_session *s, int where,
+ *				const char *acl, const char *recipient,
+ *				const char *cmd_data, char **user_msg)
+ * DESCRIPTION
+ *	Runs the ACL that an acl_smtp_* option names for one stage of the
+ *	session and turns a refusal into what Exim does: the rejection log
+ *	line (main and reject logs), the SMTP reply (the ACL's message, or
+ *	Exim's default for the stage and verb), and for "drop" the end of
+ *	the connection. For an acceptance it only passes back the ACL's
+ *	message, for the caller's success reply.
+ * DIAGNOSTICS
+ *	An ACL that fails with an error is logged to the main and panic
+ *	logs and answered with a temporary error, as in Exim.
+ *--*/
+
+#include "acl/acl.h"
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "log/log.h"
+#include "smtp/smtp_int.h"
+
+static void
+glue_flush(void *arg)
+{
+    struct smtp_session *s = arg;
+
+    smtp_io_flush(&s->io);
+}
+
+int
+smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
+               const char *recipient, const char *cmd_data, char **user_msg)
+{
+    struct acl_state *st = &s->acl;
+    struct acl_reply reply;
+    gstr err, out;
+    int rc;
+
+    *user_msg = NULL;
+    if (st->conn_arena == NULL) {
+        acl_state_init(st, s->conn_arena);
+        st->peer_fd = s->io.in_fd;
+        st->flush = glue_flush;
+        st->flush_arg = s;
+        st->host_checking = s->mode == SMTP_MODE_BH;
+    }
+    st->log_prefix = smtp_host_and_ident(s, 1);
+    st->recipient = recipient;
+    st->cmd_data = cmd_data;
+    gstr_init(&err, s->msg_arena);
+    rc = acl_run((enum acl_where)where, acl, &s->x, st, &err);
+    if (rc == ACL_ERROR && err.len > 0)
+        log_write(LOG_MAIN | LOG_PANIC, "ACL for %s: %s",
+                  acl_where_name((enum acl_where)where), gstr_str(&err));
+    if (rc == ACL_OK || rc == ACL_DISCARD) {
+        if (st->user_message != NULL)
+            *user_msg = arena_strdup(s->msg_arena, st->user_message);
+        return rc == ACL_DISCARD ? 2 : 1;
+    }
+    acl_log_reject((enum acl_where)where, rc, &s->x, st);
+    acl_reply_get((enum acl_where)where, rc, st, &reply);
+    gstr_init(&out, s->msg_arena);
+    acl_reply_format(&reply, (st->controls & ACL_CTL_NO_MULTILINE) != 0, &out);
+    smtp_io_write(&s->io, out.s ? out.s : "", out.len);
+    if (reply.drop) {
+        smtp_notquit_exit(s, "acl-drop", 0, NULL);
+        return -1;
+    }
+    return 0;
+}

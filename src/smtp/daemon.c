@@ -1,0 +1,501 @@
+/*++
+ * NAME
+ *	daemon 3
+ * SUMMARY
+ *	the listening daemon (-bd)
+ * SYNOPSIS
+ *	#include "smtp/modes.h"
+ *
+ *	int	smtp_mode_daemon(const struct daemon_opts *o)
+ * DESCRIPTION
+ *	The daemon listens on every address of local_interfaces and every
+ *	port of -oX (or daemon_smtp_ports), each port given as a number or
+ *	a service name, and forks one process per connection, which runs
+ *	the SMTP session and exits. Unless -bdf is given it detaches
+ *	first, as Exim does; -oP writes its pid to a file.
+ *
+ *	Before forking it enforces smtp_accept_max (too many connections:
+ *	"421 HOST Too many concurrent SMTP connections; please try again
+ *	later") and smtp_accept_max_per_host, and logs the connection
+ *	under +smtp_connection. Children are reaped as they end.
+ *
+ *	SIGTERM stops the daemon: it closes its sockets, removes its pid
+ *	file and exits; sessions in progress finish on their own. SIGHUP
+ *	makes it start again from the beginning (exec), reading the
+ *	configuration anew.
+ * DIAGNOSTICS
+ *	A port that cannot be bound is retried daemon_startup_retries
+ *	times, daemon_startup_sleep apart, then the daemon gives up with
+ *	a panic-log line and exit status 1.
+ *--*/
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "base/list.h"
+#include "base/msg.h"
+#include "conf/mainopts.h"
+#include "expand/expand.h"
+#include "log/log.h"
+#include "smtp/modes.h"
+#include "smtp/smtp_int.h"
+#include "version.h"
+
+#define LISTEN_MAX 32
+#define CHILD_MAX  4096
+
+struct listener {
+    int fd;
+    char *address;
+    int port;
+};
+
+struct child {
+    pid_t pid;
+    char *address;
+};
+
+static volatile sig_atomic_t got_term, got_hup, got_chld;
+static int signal_pipe[2] = {-1, -1};
+
+static void
+on_signal(int sig)
+{
+    int saved = errno;
+    char c = (char)sig;
+
+    if (sig == SIGTERM || sig == SIGINT)
+        got_term = 1;
+    else if (sig == SIGHUP)
+        got_hup = 1;
+    else if (sig == SIGCHLD)
+        got_chld = 1;
+    if (write(signal_pipe[1], &c, 1) < 0) {
+        /* the pipe is full: a wake-up is pending anyway */
+    }
+    errno = saved;
+}
+
+static void
+daemon_signals(void)
+{
+    struct sigaction sa;
+
+    if (pipe(signal_pipe) == 0) {
+        fcntl(signal_pipe[0], F_SETFL, O_NONBLOCK);
+        fcntl(signal_pipe[1], F_SETFL, O_NONBLOCK);
+        fcntl(signal_pipe[0], F_SETFD, FD_CLOEXEC);
+        fcntl(signal_pipe[1], F_SETFD, FD_CLOEXEC);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+port_number(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    struct servent *se;
+
+    if (*s != '\0' && *end == '\0' && n > 0 && n < 65536)
+        return (int)n;
+    se = getservbyname(s, "tcp");
+    return se ? ntohs((unsigned short)se->s_port) : -1;
+}
+
+static int
+listen_one(struct arena *a, struct listener *l, const char *addr, int port,
+           gstr *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int one = 1, fd;
+
+    memset(&ss, 0, sizeof(ss));
+    if (strchr(addr, ':') != NULL) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((unsigned short)port);
+        if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+            goto bad;
+        len = sizeof(*s6);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((unsigned short)port);
+        if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+            goto bad;
+        len = sizeof(*s4);
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        gstr_printf(err, "socket creation failed for [%s]:%d: %s", addr, port,
+                    strerror(errno));
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (ss.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+        listen(fd, main_config.smtp_connect_backlog) < 0) {
+        gstr_printf(err, "socket bind() to port %d for address %s failed: %s",
+                    port, addr, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    l->fd = fd;
+    l->address = arena_strdup(a, addr);
+    l->port = port;
+    return 0;
+bad:
+    gstr_printf(err, "\"%s\" in local_interfaces is not an IP address", addr);
+    return -1;
+}
+
+/* Opens every address x port; returns how many, or -1. */
+static int
+listen_all(struct arena *a, const char *ports, struct listener *ls, gstr *err)
+{
+    struct list_iter ai, pi;
+    char *addr, *port;
+    int n = 0;
+
+    list_iter_init(&pi, ports, ports && strchr(ports, ',') ? ',' : ':');
+    while ((port = list_next(&pi, a)) != NULL) {
+        int pn = port_number(port);
+        if (pn < 0) {
+            gstr_printf(err, "invalid port \"%s\"", port);
+            return -1;
+        }
+        list_iter_init(&ai, main_config.local_interfaces, ':');
+        while ((addr = list_next(&ai, a)) != NULL) {
+            if (*addr == '\0')
+                continue;
+            if (n == LISTEN_MAX) {
+                gstr_printf(err, "too many listening sockets (max %d)",
+                            LISTEN_MAX);
+                return -1;
+            }
+            int tries = main_config.daemon_startup_retries;
+            while (listen_one(a, &ls[n], addr, pn, err) < 0) {
+                if (tries-- <= 0 || errno != EADDRINUSE)
+                    return -1;
+                log_write(LOG_MAIN, "%s: waiting %ds before trying again",
+                          gstr_str(err), main_config.daemon_startup_sleep);
+                gstr_truncate(err, 0);
+                sleep((unsigned)main_config.daemon_startup_sleep);
+            }
+            n++;
+        }
+    }
+    return n;
+}
+
+static void
+reap(struct child *kids, int *nkids)
+{
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (int i = 0; i < *nkids; i++)
+            if (kids[i].pid == pid) {
+                free(kids[i].address);
+                kids[i] = kids[--*nkids];
+                break;
+            }
+}
+
+static long
+per_host_limit(struct smtp_session *probe)
+{
+    char *v;
+
+    if (main_config.smtp_accept_max_per_host == NULL)
+        return 0;
+    if (expand_string(&probe->x, main_config.smtp_accept_max_per_host, &v,
+                      NULL) != EXPAND_OK)
+        return 0;
+    return strtol(v, NULL, 10);
+}
+
+static void
+sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len,
+              int *port)
+{
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+        *port = ntohs(s6->sin6_port);
+        if (strncmp(buf, "::ffff:", 7) == 0 && strchr(buf + 7, '.') != NULL)
+            memmove(buf, buf + 7, strlen(buf + 7) + 1);
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+        *port = ntohs(s4->sin_port);
+    }
+}
+
+static void
+run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
+          int nls)
+{
+    struct smtp_session s;
+    struct sockaddr_storage local;
+    socklen_t len = sizeof(local);
+    char iface[INET6_ADDRSTRLEN];
+    int iport = 0, r;
+
+    for (int i = 0; i < nls; i++)
+        close(ls[i].fd);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    smtp_session_init(&s, SMTP_MODE_DAEMON, fd, fd);
+    s.host_address = arena_strdup(s.conn_arena, addr);
+    s.host_port = port;
+    if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
+        sockaddr_text(&local, iface, sizeof(iface), &iport);
+        s.interface_address = arena_strdup(s.conn_arena, iface);
+        s.interface_port = iport;
+    }
+    if (log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN,
+                  "SMTP connection from %s (TCP/IP connection count "
+                  "= %d)",
+                  smtp_host_and_ident(&s, 0), nconn);
+    r = smtp_session_run(&s);
+    close(fd);
+    smtp_session_free(&s);
+    _exit(r == 0 ? 0 : 1);
+}
+
+static void
+refuse(int fd, const char *text, const char *logtext)
+{
+    gstr g;
+    struct arena *a = arena_create();
+
+    gstr_init(&g, a);
+    gstr_printf(&g, "421 %s %s\r\n", main_config.primary_hostname, text);
+    if (write(fd, g.s, g.len) < 0) {
+        /* the client has gone; nothing to tell it */
+    }
+    log_write(LOG_MAIN, "%s", logtext);
+    close(fd);
+    arena_destroy(a);
+}
+
+static void
+accept_one(struct listener *l, struct child *kids, int *nkids,
+           struct listener *ls, int nls)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char addr[INET6_ADDRSTRLEN];
+    int port, fd, same = 0;
+    pid_t pid;
+
+    fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    sockaddr_text(&ss, addr, sizeof(addr), &port);
+    if (main_config.smtp_accept_max > 0 &&
+        *nkids >= main_config.smtp_accept_max) {
+        struct arena *a = arena_create();
+        refuse(fd,
+               "Too many concurrent SMTP connections; please try again "
+               "later.",
+               arena_printf(a,
+                            "Connection from [%s] refused: too many "
+                            "connections",
+                            addr));
+        arena_destroy(a);
+        return;
+    }
+    for (int i = 0; i < *nkids; i++)
+        same += strcmp(kids[i].address, addr) == 0;
+    if (main_config.smtp_accept_max_per_host != NULL) {
+        struct smtp_session probe;
+        smtp_session_init(&probe, SMTP_MODE_DAEMON, -1, -1);
+        probe.host_address = addr;
+        smtp_set_host_vars(&probe);
+        long max = per_host_limit(&probe);
+        smtp_session_free(&probe);
+        if (max > 0 && same >= max) {
+            struct arena *a = arena_create();
+            refuse(fd,
+                   "Too many concurrent SMTP connections from this IP "
+                   "address; please try again later.",
+                   arena_printf(a,
+                                "Connection from [%s] refused: too many "
+                                "connections from that IP address",
+                                addr));
+            arena_destroy(a);
+            return;
+        }
+    }
+    if (*nkids >= CHILD_MAX) {
+        refuse(fd,
+               "Too many concurrent SMTP connections; please try again "
+               "later.",
+               "Connection refused: child table full");
+        return;
+    }
+    pid = fork();
+    if (pid == 0)
+        run_child(fd, addr, port, *nkids + 1, ls, nls);
+    close(fd);
+    if (pid < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "fork of SMTP process failed: %s",
+                  strerror(errno));
+        return;
+    }
+    kids[*nkids].pid = pid;
+    kids[*nkids].address = strdup(addr);
+    (*nkids)++;
+}
+
+static void
+write_pid_file(const char *path)
+{
+    FILE *fp;
+
+    if (path == NULL)
+        return;
+    fp = fopen(path, "w");
+    if (fp == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC, "failed to write pid file %s: %s", path,
+                  strerror(errno));
+        return;
+    }
+    fprintf(fp, "%d\n", (int)getpid());
+    fclose(fp);
+}
+
+static void
+detach(void)
+{
+    pid_t pid = fork();
+
+    if (pid < 0)
+        msg_fatal("fork failed: %s", strerror(errno));
+    if (pid > 0)
+        _exit(0);
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > 2)
+            close(fd);
+    }
+}
+
+static void
+log_started(struct listener *ls, int n)
+{
+    struct arena *a = arena_create();
+    gstr g;
+
+    gstr_init(&g, a);
+    for (int i = 0; i < n; i++)
+        gstr_printf(&g, "%s[%s]:%d", i ? " " : "", ls[i].address, ls[i].port);
+    log_write(LOG_MAIN,
+              "mxlab %s daemon started: pid=%d, no queue runs, "
+              "listening for SMTP on %s",
+              MXLAB_VERSION, (int)getpid(), gstr_str(&g));
+    arena_destroy(a);
+}
+
+int
+smtp_mode_daemon(const struct daemon_opts *o)
+{
+    struct arena *a = arena_create();
+    struct listener ls[LISTEN_MAX];
+    struct pollfd pfd[LISTEN_MAX + 1];
+    struct child *kids = calloc(CHILD_MAX, sizeof(*kids));
+    int nls, nkids = 0;
+    gstr err;
+
+    gstr_init(&err, a);
+    if (kids == NULL)
+        msg_fatal("out of memory");
+    nls = listen_all(a, o->ports ? o->ports : main_config.daemon_smtp_ports, ls,
+                     &err);
+    if (nls <= 0) {
+        if (nls == 0)
+            gstr_adds(&err, "no addresses to listen on (local_interfaces)");
+        log_write(LOG_MAIN | LOG_PANIC, "daemon: %s", gstr_str(&err));
+        fprintf(stderr, "mxlab: daemon: %s\n", gstr_str(&err));
+        return 1;
+    }
+    /* After a SIGHUP the daemon execs itself; it is detached already. */
+    if (!o->foreground && getenv("MXLAB_DAEMON_REEXEC") == NULL)
+        detach();
+    unsetenv("MXLAB_DAEMON_REEXEC");
+    daemon_signals();
+    write_pid_file(o->pid_file);
+    log_started(ls, nls);
+    while (!got_term && !got_hup) {
+        for (int i = 0; i < nls; i++) {
+            pfd[i].fd = ls[i].fd;
+            pfd[i].events = POLLIN;
+        }
+        pfd[nls].fd = signal_pipe[0];
+        pfd[nls].events = POLLIN;
+        if (poll(pfd, (nfds_t)nls + 1, -1) < 0 && errno != EINTR)
+            break;
+        if (pfd[nls].revents & POLLIN) {
+            char buf[64];
+            while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
+                ;
+        }
+        if (got_chld) {
+            got_chld = 0;
+            reap(kids, &nkids);
+        }
+        for (int i = 0; i < nls && !got_term && !got_hup; i++)
+            if (pfd[i].revents & POLLIN)
+                accept_one(&ls[i], kids, &nkids, ls, nls);
+    }
+    for (int i = 0; i < nls; i++)
+        close(ls[i].fd);
+    if (got_hup) {
+        log_write(LOG_MAIN, "pid %d: SIGHUP received: re-exec daemon",
+                  (int)getpid());
+        setenv("MXLAB_DAEMON_REEXEC", "1", 1);
+        execv("/proc/self/exe", o->argv);
+        log_write(LOG_MAIN | LOG_PANIC, "re-exec of daemon failed: %s",
+                  strerror(errno));
+        return 1;
+    }
+    if (o->pid_file != NULL)
+        unlink(o->pid_file);
+    log_write(LOG_MAIN, "pid %d: SIGTERM received: daemon terminating",
+              (int)getpid());
+    return 0;
+}

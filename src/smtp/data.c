@@ -1,0 +1,498 @@
+/*++
+ * NAME
+ *	data 3
+ * SUMMARY
+ *	DATA and BDAT: the message itself
+ * SYNOPSIS
+ *	#include "smtp/smtp_int.h"
+ *
+ *	int	smtp_cmd_data(struct smtp_session *s, char *arg)
+ *	int	smtp_cmd_bdat(struct smtp_session *s, char *arg)
+ * DESCRIPTION
+ *	After the predata ACL, DATA reads the message up to the line with
+ *	a single dot and hands it to the receive library line by line,
+ *	dot-unstuffed. After the data ACL accepts, the message is
+ *	committed to the spool (written and fsynced) and only then is
+ *	"250 OK id=..." sent.
+ *
+ *	Line endings follow Exim's rules against SMTP smuggling. When the
+ *	first line of the message ends in CR LF, the message is taken to
+ *	be in strict CR LF form: a bare LF is not a line ending but is
+ *	stored as a space, and only CR LF "." CR LF ends the data. Without
+ *	that first CR LF, bare LFs end lines too and LF "." LF ends the
+ *	data, for clients that never send CR. A bare CR always ends a
+ *	line; a dot after one is ordinary text. So no hidden "\en.\en",
+ *	"\en.\er\en" or "\er.\er" sequence can end one message early and
+ *	start another.
+ *
+ *	BDAT (CHUNKING) takes the message in chunks of an exact size, no
+ *	dot-stuffing; "BDAT n LAST" ends it.
+ * DIAGNOSTICS
+ *	A connection lost or timed out in the middle of the data loses the
+ *	message (never half of one) with Exim's log lines; a message over
+ *	message_size_limit is read to its end and refused with 552.
+ *--*/
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acl/acl.h"
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "conf/mainopts.h"
+#include "conf/opt.h"
+#include "log/log.h"
+#include "receive/receive.h"
+#include "smtp/smtp_int.h"
+#include "spool/envelope.h"
+
+/* What ended the data. */
+enum data_end {
+    DATA_DOT,     /* the terminating dot */
+    DATA_EOF,     /* the client went away */
+    DATA_TIMEOUT, /* the client stopped sending */
+    DATA_ERROR,   /* the spool could not be written */
+};
+
+struct data_reader {
+    struct smtp_session *s;
+    struct receive *r;
+    gstr line;
+    int toobig;
+    int failed;
+};
+
+static void
+data_emit(struct data_reader *d)
+{
+    int rc;
+
+    if (!d->failed) {
+        rc = receive_line(d->r, d->line.s ? d->line.s : "", d->line.len);
+        if (rc == RECEIVE_TOOBIG)
+            d->toobig = 1;
+        else if (rc == RECEIVE_ERROR)
+            d->failed = 1;
+    }
+    gstr_truncate(&d->line, 0);
+}
+
+/* Exim's line-ending rules, one byte at a time; see DESCRIPTION. */
+static enum data_end
+data_read_dot(struct data_reader *d)
+{
+    enum { LINESTART, NORMAL, HAD_CR, HAD_DOT, HAD_DOT_CR } st = LINESTART;
+    struct smtp_io *io = &d->s->io;
+    int strict = -1; /* decided by the first line's ending */
+    for (;;) {
+        int c = smtp_io_getc(io);
+
+        if (c == IO_TIMEOUT)
+            return DATA_TIMEOUT;
+        if (c < 0)
+            return DATA_EOF;
+        char ch = (char)c;
+
+        switch (st) {
+        case LINESTART:
+            if (ch == '.') {
+                st = HAD_DOT;
+                continue;
+            }
+            st = NORMAL;
+            /* FALLTHROUGH */
+        case NORMAL:
+            if (ch == '\r') {
+                st = HAD_CR;
+                continue;
+            }
+            if (ch == '\n') {
+                if (strict < 0)
+                    strict = 0;
+                if (strict) {
+                    ch = ' ';
+                } else {
+                    data_emit(d);
+                    st = LINESTART;
+                    continue;
+                }
+            }
+            break;
+        case HAD_CR:
+            data_emit(d);
+            if (ch == '\n') {
+                if (strict < 0)
+                    strict = 1;
+                st = LINESTART;
+                continue;
+            }
+            if (ch == '\r')
+                continue; /* another bare CR */
+            st = NORMAL;
+            break;
+        case HAD_DOT:
+            if (ch == '\n') {
+                if (strict != 1)
+                    return DATA_DOT;
+                ch = ' ';
+            } else if (ch == '\r') {
+                st = HAD_DOT_CR;
+                continue;
+            }
+            st = NORMAL;
+            break;
+        case HAD_DOT_CR:
+            if (ch == '\n')
+                return DATA_DOT;
+            data_emit(d); /* the CR ended a line holding nothing */
+            if (ch == '\r') {
+                st = HAD_CR;
+                continue;
+            }
+            st = NORMAL;
+            break;
+        }
+        gstr_addc(&d->line, ch);
+    }
+}
+
+static void
+fill_params(struct smtp_session *s, struct receive_params *p,
+            struct spool_rcpt *rcpts)
+{
+    struct smtp_txn *t = &s->txn;
+
+    memset(p, 0, sizeof(*p));
+    for (size_t i = 0; i < t->nrcpts; i++) {
+        memset(&rcpts[i], 0, sizeof(rcpts[i]));
+        rcpts[i].address = t->rcpts[i].address;
+        rcpts[i].orcpt = t->rcpts[i].orcpt;
+        rcpts[i].dsn_flags = (int)t->rcpts[i].notify;
+        rcpts[i].pno = -1;
+    }
+    p->sender = t->sender;
+    p->rcpts = rcpts;
+    p->nrcpts = (int)t->nrcpts;
+    p->dsn_ret = t->dsn_ret;
+    p->dsn_envid = t->dsn_envid;
+    p->protocol = expand_get_var(&s->x, "received_protocol");
+    p->host_address = s->host_address;
+    p->host_port = s->host_port;
+    p->host_name = s->host_name;
+    p->helo_name = s->helo_name;
+    p->interface_address = s->interface_address;
+    p->interface_port = s->interface_port;
+    p->ident = s->ident;
+    p->auth_driver = s->authenticated_by;
+    p->auth_id = s->authenticated_id;
+    p->auth_sender = t->auth_sender;
+    p->pipelining_advertised = s->pipelining_advertised;
+    p->body_8bitmime = t->body_8bit ? 8 : 0;
+    p->sender_local = s->mode == SMTP_MODE_BS;
+    /* Root, like Exim's own user, is a trusted caller: it may set any
+     * sender without a Sender: header being added. */
+    p->trusted_caller = s->mode == SMTP_MODE_BS && getuid() == 0;
+    p->allow_unqualified = s->mode == SMTP_MODE_BS;
+    p->ctx = &s->x;
+}
+
+static long
+size_limit(struct smtp_session *s)
+{
+    char *v;
+    long long n;
+
+    if (expand_string(&s->x, main_config.message_size_limit, &v, NULL) !=
+            EXPAND_OK ||
+        opt_parse_int(v, &n) < 0)
+        return 0;
+    return (long)n;
+}
+
+/* The data ACL's header changes and controls go into the message. */
+static void
+apply_acl_results(struct smtp_session *s, struct receive *r)
+{
+    struct spool_msg *m = receive_msg(r);
+
+    for (struct acl_header *h = s->acl.headers; h != NULL; h = h->next)
+        receive_add_header(r, h->text, (enum receive_hpos)h->pos);
+    for (struct acl_strlist *l = s->acl.remove_headers; l != NULL; l = l->next)
+        receive_remove_headers(r, l->s);
+    if (s->acl.controls & ACL_CTL_FREEZE) {
+        m->frozen = 1;
+        m->frozen_at = time(NULL);
+    }
+    for (struct expand_kv *kv = s->x.acl_vars; kv != NULL; kv = kv->next)
+        if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
+            (kv->name[4] == 'c' || kv->name[4] == 'm'))
+            spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
+                                 strlen(kv->value));
+}
+
+static void
+data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
+{
+    if (why == DATA_TIMEOUT) {
+        log_write(LOG_MAIN,
+                  "SMTP data timeout (message abandoned) on "
+                  "connection from %s F=<%s>",
+                  smtp_host_and_ident(s, 0), s->txn.sender);
+        smtp_notquit_exit(s, "data-timeout", 421,
+                          arena_printf(s->msg_arena,
+                                       "%s: SMTP incoming data timeout - "
+                                       "closing connection",
+                                       s->active_hostname));
+    } else {
+        if (log_selected(LS_lost_incoming_connection))
+            log_write(LOG_MAIN,
+                      "SMTP connection from %s lost while reading "
+                      "message data",
+                      smtp_host_and_ident(s, 0));
+        smtp_notquit_exit(s, "connection-lost", 0, NULL);
+    }
+    receive_abort(r);
+}
+
+/* After the data: the data ACL, then the spool, then the reply. */
+static int
+data_finish(struct smtp_session *s, struct receive *r, int toobig)
+{
+    char *user_msg = NULL;
+    int rc;
+    gstr err;
+
+    gstr_init(&err, s->msg_arena);
+    if (!toobig && (rc = receive_finish(r, &err)) == RECEIVE_TOOBIG)
+        toobig = 1;
+    if (toobig) {
+        if (log_selected(LS_size_reject))
+            log_write(LOG_MAIN | LOG_REJECT, "%s", receive_log_toobig(r));
+        receive_abort(r);
+        smtp_reply(s, 552, "Message size exceeds maximum permitted");
+        smtp_txn_reset(s);
+        return 0;
+    }
+    if (err.len > 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
+        receive_abort(r);
+        smtp_reply(s, 451, "Temporary local problem - please try later");
+        smtp_txn_reset(s);
+        return 0;
+    }
+    s->x.msg = receive_expand_message(r);
+    expand_set_var(&s->x, "message_exim_id", receive_id(r));
+    expand_set_var(&s->x, "message_id", receive_id(r));
+    rc = smtp_acl_stage(s, ACL_WHERE_DATA, main_config.acl_smtp_data, NULL,
+                        NULL, &user_msg);
+    if (rc <= 0) {
+        receive_abort(r);
+        s->x.msg = NULL;
+        smtp_txn_reset(s);
+        return rc < 0;
+    }
+    apply_acl_results(s, r);
+    if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
+        receive_abort(r);
+        smtp_io_printf(&s->io, "\n**** SMTP testing: that is not a real "
+                               "message id!\n\n");
+        smtp_replyf(s, 250, "OK id=%s", receive_id(r));
+        s->messages++;
+        s->x.msg = NULL;
+        smtp_txn_reset(s);
+        return 0;
+    }
+    gstr_truncate(&err, 0);
+    if (receive_commit(r, &err) < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
+        smtp_reply(s, 451, "Temporary local problem - please try later");
+        s->x.msg = NULL;
+        smtp_txn_reset(s);
+        return 0;
+    }
+    log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
+    if (user_msg != NULL)
+        smtp_reply_user(s, 250, user_msg);
+    else
+        smtp_replyf(s, 250, "OK id=%s", receive_id(r));
+    receive_close(r);
+    s->messages++;
+    s->x.msg = NULL;
+    smtp_txn_reset(s);
+    return 0;
+}
+
+/* Checks that a transaction can take data; replies if not. */
+static int
+data_allowed(struct smtp_session *s, const char *cmd, int *stop)
+{
+    *stop = 0;
+    if (s->txn.nrcpts > 0)
+        return 1;
+    if (s->pipelining_advertised && s->txn.rcpt_fail_count > 0)
+        smtp_replyf(s, 503, "Valid RCPT command must precede %s", cmd);
+    else
+        *stop = smtp_synprot_error(
+            s, SYNPROT_PROTOCOL, 503, NULL,
+            arena_printf(s->msg_arena, "valid RCPT command must precede %s",
+                         cmd));
+    return 0;
+}
+
+static struct receive *
+data_start(struct smtp_session *s, int chunking)
+{
+    struct receive_params p;
+    struct spool_rcpt *rcpts;
+    struct receive *r;
+    gstr err;
+
+    rcpts = arena_alloc(s->msg_arena, (s->txn.nrcpts + 1) * sizeof(*rcpts));
+    fill_params(s, &p, rcpts);
+    p.chunking = chunking;
+    p.message_size_limit = size_limit(s);
+    gstr_init(&err, s->msg_arena);
+    r = receive_start(s->msg_arena, &p, &err);
+    if (r == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
+        smtp_reply(s, 451, "Temporary local problem - please try later");
+    }
+    return r;
+}
+
+int
+smtp_cmd_data(struct smtp_session *s, char *arg)
+{
+    struct data_reader d;
+    char *user_msg = NULL;
+    enum data_end end;
+    int stop, rc;
+
+    (void)arg;
+    if (!data_allowed(s, "DATA", &stop))
+        return stop;
+    rc = smtp_acl_stage(s, ACL_WHERE_PREDATA, main_config.acl_smtp_predata,
+                        NULL, NULL, &user_msg);
+    if (rc <= 0)
+        return rc < 0;
+    memset(&d, 0, sizeof(d));
+    d.s = s;
+    d.r = data_start(s, 0);
+    if (d.r == NULL)
+        return 0;
+    gstr_init(&d.line, s->msg_arena);
+    smtp_reply_user(s, 354,
+                    user_msg ? user_msg
+                             : "Enter message, ending with \".\" on a line "
+                               "by itself");
+    smtp_io_flush(&s->io);
+    end = data_read_dot(&d);
+    if (end != DATA_DOT) {
+        data_lost(s, d.r, end);
+        return 1;
+    }
+    if (d.line.len > 0)
+        data_emit(&d);
+    if (d.failed) {
+        receive_abort(d.r);
+        smtp_reply(s, 451, "Temporary local problem - please try later");
+        smtp_txn_reset(s);
+        return 0;
+    }
+    return data_finish(s, d.r, d.toobig);
+}
+
+/* Feeds a chunk: lines end in LF; a CR before the LF is dropped. */
+static void
+bdat_feed(struct data_reader *d, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            if (d->line.len > 0 && d->line.s[d->line.len - 1] == '\r')
+                gstr_truncate(&d->line, d->line.len - 1);
+            data_emit(d);
+        } else {
+            gstr_addc(&d->line, p[i]);
+        }
+    }
+}
+
+int
+smtp_cmd_bdat(struct smtp_session *s, char *arg)
+{
+    char *end;
+    long size;
+    int last = 0, stop;
+    gstr chunk;
+
+    if (!s->chunking_advertised)
+        return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
+                                  "BDAT command used when CHUNKING not "
+                                  "advertised");
+    size = strtol(arg, &end, 10);
+    if (end == arg || size < 0)
+        return smtp_synprot_error(s, SYNPROT_PROTOCOL, 501, NULL,
+                                  "missing size for BDAT command");
+    while (*end == ' ')
+        end++;
+    if (strcasecmp(end, "LAST") == 0)
+        last = 1;
+    else if (*end != '\0')
+        return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, NULL,
+                                  "invalid BDAT argument");
+    if (s->bdat == NULL) {
+        char *user_msg = NULL;
+        struct receive *r;
+        int rc;
+
+        if (!data_allowed(s, "BDAT", &stop))
+            return stop;
+        rc = smtp_acl_stage(s, ACL_WHERE_PREDATA, main_config.acl_smtp_predata,
+                            NULL, NULL, &user_msg);
+        if (rc <= 0)
+            return rc < 0;
+        r = data_start(s, 1);
+        if (r == NULL)
+            return 0;
+        s->bdat = arena_alloc(s->msg_arena, sizeof(*s->bdat));
+        s->bdat->s = s;
+        s->bdat->r = r;
+        gstr_init(&s->bdat->line, s->msg_arena);
+    }
+    gstr_init(&chunk, s->msg_arena);
+    int r = smtp_io_read_bytes(&s->io, &chunk, (size_t)size);
+    if (r != IO_OK) {
+        data_lost(s, s->bdat->r, r == IO_TIMEOUT ? DATA_TIMEOUT : DATA_EOF);
+        s->bdat = NULL;
+        return 1;
+    }
+    bdat_feed(s->bdat, chunk.s ? chunk.s : "", chunk.len);
+    if (!last) {
+        smtp_replyf(s, 250, "%ld byte chunk received", size);
+        return 0;
+    }
+    struct data_reader *d = s->bdat;
+    struct receive *rcv = d->r;
+    s->bdat = NULL;
+    if (d->line.len > 0)
+        data_emit(d);
+    if (d->failed) {
+        receive_abort(rcv);
+        smtp_reply(s, 451, "Temporary local problem - please try later");
+        smtp_txn_reset(s);
+        return 0;
+    }
+    return data_finish(s, rcv, d->toobig);
+}
+
+void
+smtp_bdat_abort(struct smtp_session *s)
+{
+    if (s->bdat == NULL)
+        return;
+    receive_abort(s->bdat->r);
+    s->bdat = NULL;
+}

@@ -1,0 +1,144 @@
+/*++
+ * NAME
+ *	host 3
+ * SUMMARY
+ *	naming the client in logs and headers
+ * SYNOPSIS
+ *	#include "smtp/host.h"
+ *
+ *	void	host_fullhost(gstr *out, const struct host_id *h)
+ *	void	host_rcvhost(gstr *out, const struct host_id *h)
+ *	void	host_and_ident(gstr *out, const struct host_id *h,
+ *				int with_flag)
+ * DESCRIPTION
+ *	Exim names a remote client the same way everywhere: its verified
+ *	host name if it has one, the HELO name in parentheses when that
+ *	adds information, and the address in brackets. The HELO name is
+ *	left out when it is the client's own address literal, or the same
+ *	as the verified name. Under the incoming_port log selector the
+ *	port follows the bracket.
+ *
+ *	host_fullhost() is that form ($sender_fullhost);
+ *	host_rcvhost() the variant for Received: headers
+ *	($sender_rcvhost), where the address comes first and the HELO name
+ *	and port go in parentheses; host_and_ident() the log-line field
+ *	with its "H=" (and I= and U= as the selectors and facts say).
+ *--*/
+
+#include <string.h>
+#include <strings.h>
+
+#include "base/gstr.h"
+#include "expand/ip.h"
+#include "log/log.h"
+#include "smtp/host.h"
+
+/* True if the HELO name is an address literal for the client's own
+ * address ("[192.0.2.1]", "[IPv6:::1]"). */
+static int
+helo_is_own_literal(const struct host_id *h)
+{
+    size_t n = strlen(h->helo);
+    unsigned char a[16], b[16];
+    int fa, fb;
+    char ip[64];
+    const char *p = h->helo + 1;
+
+    if (n < 3 || h->helo[0] != '[' || h->helo[n - 1] != ']')
+        return 0;
+    if (strncasecmp(p, "IPv6:", 5) == 0 || strncasecmp(p, "IPv4:", 5) == 0)
+        p += 5;
+    if ((size_t)(h->helo + n - 1 - p) >= sizeof(ip))
+        return 0;
+    memcpy(ip, p, (size_t)(h->helo + n - 1 - p));
+    ip[h->helo + n - 1 - p] = '\0';
+    if (ip_parse(ip, a, &fa) < 0 || ip_parse(h->address, b, &fb) < 0 ||
+        fa != fb)
+        return 0;
+    return memcmp(a, b, fa == 4 ? 4 : 16) == 0;
+}
+
+static int
+show_helo(const struct host_id *h)
+{
+    if (h->helo == NULL || helo_is_own_literal(h))
+        return 0;
+    return h->name == NULL || strcasecmp(h->name, h->helo) != 0;
+}
+
+static void
+add_address(gstr *out, const struct host_id *h, int with_port)
+{
+    gstr_printf(out, "[%s]", h->address);
+    if (with_port && h->port > 0)
+        gstr_printf(out, ":%d", h->port);
+}
+
+void
+host_fullhost(gstr *out, const struct host_id *h)
+{
+    if (h->address == NULL)
+        return;
+    if (h->name != NULL)
+        gstr_printf(out, "%s ", h->name);
+    if (show_helo(h))
+        gstr_printf(out, "(%s) ", h->helo);
+    add_address(out, h, log_selected(LS_incoming_port));
+}
+
+void
+host_rcvhost(gstr *out, const struct host_id *h)
+{
+    int helo = show_helo(h),
+        port = log_selected(LS_incoming_port) && h->port > 0;
+
+    if (h->address == NULL)
+        return;
+    if (h->name != NULL) {
+        gstr_printf(out, "%s ([%s]", h->name, h->address);
+        if (port)
+            gstr_printf(out, ":%d", h->port);
+        if (helo)
+            gstr_printf(out, " helo=%s", h->helo);
+        if (h->ident != NULL)
+            gstr_printf(out, " ident=%s", h->ident);
+        gstr_addc(out, ')');
+        return;
+    }
+    gstr_printf(out, "[%s]", h->address);
+    if (!port && !helo && h->ident == NULL)
+        return;
+    gstr_adds(out, " (");
+    const char *sep = "";
+    if (port) {
+        gstr_printf(out, "port=%d", h->port);
+        sep = " ";
+    }
+    if (helo) {
+        gstr_printf(out, "%shelo=%s", sep, h->helo);
+        sep = " ";
+    }
+    if (h->ident != NULL)
+        gstr_printf(out, "%sident=%s", sep, h->ident);
+    gstr_addc(out, ')');
+}
+
+void
+host_and_ident(gstr *out, const struct host_id *h, int with_flag)
+{
+    if (h->address == NULL) {
+        gstr_printf(out, "%s%s", with_flag ? "U=" : "",
+                    h->ident ? h->ident : "unknown");
+        return;
+    }
+    if (with_flag)
+        gstr_adds(out, "H=");
+    host_fullhost(out, h);
+    if (log_selected(LS_incoming_interface) && h->interface_address) {
+        gstr_printf(out, " I=[%s]", h->interface_address);
+        if (h->interface_port > 0)
+            gstr_printf(out, ":%d", h->interface_port);
+    }
+    if (h->ident != NULL)
+        gstr_printf(out, " U=%s", h->ident);
+}

@@ -1,0 +1,286 @@
+/*++
+ * NAME
+ *	io 3
+ * SUMMARY
+ *	buffered SMTP input and output with time-outs
+ * SYNOPSIS
+ *	#include "smtp/io.h"
+ *
+ *	void	smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd,
+ *				int out_fd, int timeout)
+ *	int	smtp_io_getline(struct smtp_io *io, gstr *line, size_t max,
+ *				enum io_eol *eol)
+ *	int	smtp_io_read_bytes(struct smtp_io *io, gstr *out, size_t len)
+ *	int	smtp_io_input_pending(struct smtp_io *io)
+ *	void	smtp_io_printf(struct smtp_io *io, const char *fmt, ...)
+ *	int	smtp_io_flush(struct smtp_io *io)
+ * DESCRIPTION
+ *	The byte stream of one SMTP session: a socket, or stdin and stdout
+ *	under -bs. Input is read in large blocks and handed out a line at
+ *	a time; output is collected and sent by smtp_io_flush(), which the
+ *	server calls whenever it must wait for the client (that is what
+ *	makes pipelined replies go out together).
+ *
+ *	Every read and every write waits at most the time-out given to
+ *	smtp_io_init(), with poll(); a client that stops talking ends the
+ *	session with IO_TIMEOUT instead of holding the process.
+ *
+ *	smtp_io_getline() reports how each line ended: CR LF, a bare LF,
+ *	or not at all. A bare CR is kept inside the line; the DATA reader
+ *	decides what it means. smtp_io_input_pending() tells whether the
+ *	client has sent more than the server has read, which is how the
+ *	synchronisation check catches a client that does not wait for
+ *	replies.
+ *
+ *	The read and write calls go through struct io_ops so that TLS can
+ *	replace them after STARTTLS.
+ * DIAGNOSTICS
+ *	Status codes (enum io_status); errno is kept for IO_ERROR.
+ *--*/
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "smtp/io.h"
+
+#define IO_BUFFER 16384
+
+void
+smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
+             int timeout)
+{
+    memset(io, 0, sizeof(*io));
+    io->in_fd = in_fd;
+    io->out_fd = out_fd;
+    io->timeout = timeout > 0 ? timeout : 300;
+    io->in_size = IO_BUFFER;
+    io->in = arena_alloc(a, io->in_size);
+    io->out = gstr_new(a);
+}
+
+/* Waits for fd to become ready; IO_OK, IO_TIMEOUT or IO_ERROR. */
+static int
+io_wait(int fd, short events, int timeout)
+{
+    struct pollfd p;
+    struct timespec start, now;
+    int left = timeout * 1000, r;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        p.fd = fd;
+        p.events = events;
+        p.revents = 0;
+        r = poll(&p, 1, left);
+        if (r > 0)
+            return IO_OK;
+        if (r == 0)
+            return IO_TIMEOUT;
+        if (errno != EINTR)
+            return IO_ERROR;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left = timeout * 1000 - (int)((now.tv_sec - start.tv_sec) * 1000 +
+                                      (now.tv_nsec - start.tv_nsec) / 1000000);
+        if (left <= 0)
+            return IO_TIMEOUT;
+    }
+}
+
+static ssize_t
+io_raw_read(struct smtp_io *io, void *buf, size_t len)
+{
+    if (io->ops != NULL)
+        return io->ops->read(io->ops_ctx, buf, len);
+    return read(io->in_fd, buf, len);
+}
+
+/* Refills the input buffer; IO_OK, IO_EOF, IO_TIMEOUT or IO_ERROR. */
+static int
+io_fill(struct smtp_io *io)
+{
+    ssize_t n;
+    int r;
+
+    if (io->eof)
+        return IO_EOF;
+    if (io->in_pos > 0 && io->in_pos == io->in_end)
+        io->in_pos = io->in_end = 0;
+    if (io->in_end == io->in_size) { /* compact */
+        memmove(io->in, io->in + io->in_pos, io->in_end - io->in_pos);
+        io->in_end -= io->in_pos;
+        io->in_pos = 0;
+    }
+    for (;;) {
+        if (io->ops == NULL || io->ops->pending(io->ops_ctx) == 0) {
+            r = smtp_io_flush(io); /* never wait with replies unsent */
+            if (r != IO_OK)
+                return r;
+            r = io_wait(io->in_fd, POLLIN, io->timeout);
+            if (r != IO_OK)
+                return r;
+        }
+        n = io_raw_read(io, io->in + io->in_end, io->in_size - io->in_end);
+        if (n > 0) {
+            io->in_end += (size_t)n;
+            io->bytes_in += (unsigned long)n;
+            return IO_OK;
+        }
+        if (n == 0) {
+            io->eof = 1;
+            return IO_EOF;
+        }
+        if (errno == EINTR || errno == EAGAIN)
+            continue;
+        io->error = errno;
+        return IO_ERROR;
+    }
+}
+
+int
+smtp_io_getline(struct smtp_io *io, gstr *line, size_t max, enum io_eol *eol)
+{
+    int too_long = 0;
+
+    gstr_truncate(line, 0);
+    *eol = IO_EOL_NONE;
+    for (;;) {
+        char *start = io->in + io->in_pos;
+        size_t avail = io->in_end - io->in_pos;
+        char *nl = memchr(start, '\n', avail);
+        size_t take = nl ? (size_t)(nl - start) : avail;
+
+        if (!too_long) {
+            if (line->len + take > max) {
+                too_long = 1;
+            } else {
+                gstr_addn(line, start, take);
+            }
+        }
+        if (nl != NULL) {
+            io->in_pos += take + 1;
+            if (too_long)
+                return IO_TOO_LONG;
+            if (line->len > 0 && line->s[line->len - 1] == '\r') {
+                gstr_truncate(line, line->len - 1);
+                *eol = IO_EOL_CRLF;
+            } else {
+                *eol = IO_EOL_LF;
+            }
+            return IO_OK;
+        }
+        io->in_pos += take;
+        int r = io_fill(io);
+        if (r == IO_EOF && (line->len > 0 || too_long))
+            return too_long ? IO_TOO_LONG : IO_OK; /* last line, no end */
+        if (r != IO_OK)
+            return r;
+    }
+}
+
+int
+smtp_io_getc(struct smtp_io *io)
+{
+    if (io->in_pos == io->in_end) {
+        int r = io_fill(io);
+        if (r != IO_OK)
+            return r;
+    }
+    return (unsigned char)io->in[io->in_pos++];
+}
+
+int
+smtp_io_read_bytes(struct smtp_io *io, gstr *out, size_t len)
+{
+    while (len > 0) {
+        size_t avail = io->in_end - io->in_pos;
+
+        if (avail == 0) {
+            int r = io_fill(io);
+            if (r != IO_OK)
+                return r;
+            continue;
+        }
+        size_t take = avail < len ? avail : len;
+        gstr_addn(out, io->in + io->in_pos, take);
+        io->in_pos += take;
+        len -= take;
+    }
+    return IO_OK;
+}
+
+int
+smtp_io_input_pending(struct smtp_io *io)
+{
+    struct pollfd p;
+
+    if (io->in_pos < io->in_end)
+        return 1;
+    if (io->ops != NULL && io->ops->pending(io->ops_ctx) > 0)
+        return 1;
+    if (io->eof)
+        return 0;
+    p.fd = io->in_fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+void
+smtp_io_discard_input(struct smtp_io *io)
+{
+    io->in_pos = io->in_end = 0;
+}
+
+void
+smtp_io_write(struct smtp_io *io, const char *p, size_t n)
+{
+    gstr_addn(io->out, p, n);
+}
+
+void
+smtp_io_printf(struct smtp_io *io, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    gstr_vprintf(io->out, fmt, ap);
+    va_end(ap);
+}
+
+int
+smtp_io_flush(struct smtp_io *io)
+{
+    size_t off = 0;
+
+    while (off < io->out->len) {
+        ssize_t n;
+
+        if (io->ops != NULL) {
+            n = io->ops->write(io->ops_ctx, io->out->s + off,
+                               io->out->len - off);
+        } else {
+            int r = io_wait(io->out_fd, POLLOUT, io->timeout);
+            if (r != IO_OK) {
+                gstr_truncate(io->out, 0);
+                return r;
+            }
+            n = write(io->out_fd, io->out->s + off, io->out->len - off);
+        }
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            io->error = errno;
+            gstr_truncate(io->out, 0);
+            return IO_ERROR;
+        }
+        off += (size_t)n;
+    }
+    gstr_truncate(io->out, 0);
+    return IO_OK;
+}

@@ -1,0 +1,71 @@
+/* io.h: buffered SMTP input and output with time-outs. */
+#ifndef MXLAB_SMTP_IO_H
+#define MXLAB_SMTP_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct gstr;
+struct arena;
+
+/* How a line read from the client ended. */
+enum io_eol {
+    IO_EOL_CRLF, /* CR LF, the only ending SMTP allows */
+    IO_EOL_LF,   /* a bare LF */
+    IO_EOL_NONE, /* end of input, or the line was cut at the limit */
+};
+
+enum io_status {
+    IO_OK = 0,
+    IO_EOF = -1,     /* the client closed the connection */
+    IO_TIMEOUT = -2, /* nothing arrived within the time-out */
+    IO_ERROR = -3,   /* a read or write error; errno says which */
+    IO_TOO_LONG = -4 /* the line exceeded the limit (the rest is skipped) */
+};
+
+/* Transport hooks, so that TLS can take over the byte stream. */
+struct io_ops {
+    ssize_t (*read)(void *ctx, void *buf, size_t len);
+    ssize_t (*write)(void *ctx, const void *buf, size_t len);
+    /* Bytes the layer holds that poll() on the fd cannot see. */
+    size_t (*pending)(void *ctx);
+};
+
+struct smtp_io {
+    int in_fd;
+    int out_fd;
+    int timeout; /* seconds for each read and write */
+    char *in;    /* input buffer */
+    size_t in_size;
+    size_t in_pos;
+    size_t in_end;
+    struct gstr *out; /* output waiting to be flushed */
+    const struct io_ops *ops;
+    void *ops_ctx;
+    int eof;
+    int error;
+    unsigned long bytes_in;
+};
+
+void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
+                  int timeout);
+/* Reads one line into line (without its ending); *eol says how it
+ * ended. Lines longer than max are skipped to their end: IO_TOO_LONG. */
+int smtp_io_getline(struct smtp_io *io, struct gstr *line, size_t max,
+                    enum io_eol *eol);
+/* One byte (0..255), or a negative enum io_status. */
+int smtp_io_getc(struct smtp_io *io);
+/* Reads exactly len bytes (BDAT); IO_OK or an error status. */
+int smtp_io_read_bytes(struct smtp_io *io, struct gstr *out, size_t len);
+/* True if input is waiting: buffered, held by the TLS layer, or readable
+ * now. Used for the pipelining synchronisation check. */
+int smtp_io_input_pending(struct smtp_io *io);
+void smtp_io_printf(struct smtp_io *io, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void smtp_io_write(struct smtp_io *io, const char *p, size_t n);
+/* Sends what is buffered; IO_OK or IO_ERROR/IO_TIMEOUT. */
+int smtp_io_flush(struct smtp_io *io);
+/* Drops buffered input (after a synchronisation error). */
+void smtp_io_discard_input(struct smtp_io *io);
+
+#endif

@@ -1,0 +1,126 @@
+/*++
+ * NAME
+ *	reply 3
+ * SUMMARY
+ *	SMTP replies and error accounting
+ * SYNOPSIS
+ *	#include "smtp/smtp_int.h"
+ *
+ *	void	smtp_reply(struct smtp_session *s, int code, const char *text)
+ *	void	smtp_reply_user(struct smtp_session *s, int code,
+ *				const char *text)
+ *	int	smtp_synprot_error(struct smtp_session *s, enum synprot type,
+ *				int code, const char *data, const char *text)
+ *	void	smtp_notquit_exit(struct smtp_session *s, const char *reason,
+ *				int code, const char *text)
+ * DESCRIPTION
+ *	Replies are queued on the session's output and go out when the
+ *	server next waits for input, so that pipelined replies leave
+ *	together. A text with newlines becomes a multi-line reply ("550-"
+ *	on every line but the last).
+ *
+ *	smtp_reply_user() sends a text that came from the configuration
+ *	(an ACL's message): if it starts with a three-digit code of the
+ *	same class as the default, that code is used instead, as in
+ *	Exim.
+ *
+ *	smtp_synprot_error() logs "SMTP syntax error in "CMD" H=... TEXT"
+ *	or "SMTP protocol error ..." under the smtp_syntax_error and
+ *	smtp_protocol_error selectors, and counts it. Past
+ *	smtp_max_synprot_errors the session is dropped with the reply
+ *	"554 Too many syntax or protocol errors" after the error itself
+ *	(as a continuation line) and a log line that says so.
+ *--*/
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "conf/mainopts.h"
+#include "log/log.h"
+#include "smtp/smtp_int.h"
+
+static void
+reply_lines(struct smtp_session *s, int code, const char *text, int last)
+{
+    const char *p = text;
+
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        int final = nl == NULL && last;
+
+        smtp_io_printf(&s->io, "%03d%c%.*s\r\n", code, final ? ' ' : '-',
+                       (int)(nl ? nl - p : (long)strlen(p)), p);
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+}
+
+void
+smtp_reply(struct smtp_session *s, int code, const char *text)
+{
+    reply_lines(s, code, text, 1);
+}
+
+void
+smtp_replyf(struct smtp_session *s, int code, const char *fmt, ...)
+{
+    va_list ap;
+    gstr g;
+
+    gstr_init(&g, s->conn_arena);
+    va_start(ap, fmt);
+    gstr_vprintf(&g, fmt, ap);
+    va_end(ap);
+    smtp_reply(s, code, gstr_str(&g));
+}
+
+void
+smtp_reply_user(struct smtp_session *s, int code, const char *text)
+{
+    if (isdigit((unsigned char)text[0]) && isdigit((unsigned char)text[1]) &&
+        isdigit((unsigned char)text[2]) &&
+        (text[3] == ' ' || text[3] == '-' || text[3] == '\0') &&
+        text[0] == '0' + code / 100) {
+        code = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
+        text += text[3] == '\0' ? 3 : 4;
+    }
+    smtp_reply(s, code, text);
+}
+
+int
+smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
+                   const char *data, const char *text)
+{
+    int too_many;
+
+    if (log_selected(type == SYNPROT_SYNTAX ? LS_smtp_syntax_error
+                                            : LS_smtp_protocol_error))
+        log_write(LOG_MAIN, "SMTP %s error in \"%s\" %s %s",
+                  type == SYNPROT_SYNTAX ? "syntax" : "protocol",
+                  gstr_str(&s->cmd), smtp_host_and_ident(s, 1), text);
+    too_many = ++s->synprot_errors > main_config.smtp_max_synprot_errors;
+    if (too_many)
+        log_write(LOG_MAIN | LOG_REJECT,
+                  "SMTP call from %s dropped: too many syntax or protocol "
+                  "errors (last command was \"%s\", C=%s)",
+                  smtp_host_and_ident(s, 0), gstr_str(&s->cmd),
+                  gstr_str(&s->history));
+    if (code > 0) {
+        gstr g;
+        gstr_init(&g, s->conn_arena);
+        if (data != NULL)
+            gstr_printf(&g, "%s: ", data);
+        gstr_adds(&g, text);
+        reply_lines(s, code, gstr_str(&g), !too_many);
+    }
+    if (too_many) {
+        smtp_notquit_exit(s, "bad-command-synprot", 554,
+                          "Too many syntax or protocol errors");
+        return 1;
+    }
+    return 0;
+}

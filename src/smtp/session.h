@@ -1,0 +1,91 @@
+/* session.h: one SMTP session, from the greeting to QUIT. */
+#ifndef MXLAB_SMTP_SESSION_H
+#define MXLAB_SMTP_SESSION_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "acl/acl.h"
+#include "base/gstr.h"
+#include "expand/expand.h"
+#include "smtp/io.h"
+
+struct arena;
+struct data_reader;
+
+enum smtp_mode {
+    SMTP_MODE_DAEMON, /* a connection accepted by -bd */
+    SMTP_MODE_BS,     /* -bs: a local caller on stdin and stdout */
+    SMTP_MODE_BH,     /* -bh: host checking, nothing is delivered */
+};
+
+struct smtp_rcpt {
+    char *address;
+    char *orcpt;     /* ORCPT= value (xtext-decoded) or NULL */
+    unsigned notify; /* DSN flags as in the spool's recipient lines */
+};
+
+/* State that lasts for one mail transaction (MAIL to end of DATA). */
+struct smtp_txn {
+    char *sender; /* NULL before MAIL; "" for the null sender */
+    long size;    /* SIZE= */
+    int body_8bit;
+    int dsn_ret; /* 0, 1 FULL, 2 HDRS */
+    char *dsn_envid;
+    char *auth_sender;
+    struct smtp_rcpt *rcpts;
+    size_t nrcpts;
+    size_t rcpts_cap;
+    int rcpt_defer_count;
+    int rcpt_fail_count;
+};
+
+struct smtp_session {
+    enum smtp_mode mode;
+    struct arena *conn_arena; /* freed when the session ends */
+    struct arena *msg_arena;  /* reset after each transaction */
+    struct smtp_io io;
+    struct expand_ctx x; /* variables for expansions and ACLs */
+
+    /* The client. Under -bs, host_address is NULL. */
+    char *host_address;
+    int host_port;
+    char *host_name; /* verified reverse lookup, or NULL */
+    char *interface_address;
+    int interface_port;
+    char *ident; /* login of a local caller */
+    char *active_hostname;
+
+    char *helo_name;
+    int helo_seen;
+    int esmtp;
+    int pipelining_advertised;
+    int chunking_advertised;
+    int dsn_advertised;
+    int auth_advertised;
+    char *authenticated_id;
+    char *authenticated_by;
+
+    struct acl_state acl; /* ACL state for the connection */
+    struct smtp_txn txn;
+    struct data_reader *bdat; /* a BDAT message under way */
+    int messages;             /* accepted in this session */
+    int synprot_errors;
+    int unknown_commands;
+    int nonmail_commands;
+    int done; /* the session is over */
+    time_t started;
+    /* Commands seen, for the C= field of "no MAIL" and drop log lines. */
+    gstr history;
+    gstr cmd; /* the current command line */
+};
+
+/* Runs a session on the given descriptors until QUIT or the end of the
+ * connection. Returns 0, or -1 if it ended abnormally. */
+int smtp_session_run(struct smtp_session *s);
+
+void smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
+                       int out_fd);
+void smtp_session_free(struct smtp_session *s);
+
+#endif

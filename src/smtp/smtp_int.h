@@ -1,0 +1,59 @@
+/* smtp_int.h: what the files of the SMTP server share. Not for use
+ * outside src/smtp/. */
+#ifndef MXLAB_SMTP_SMTP_INT_H
+#define MXLAB_SMTP_SMTP_INT_H
+
+#include "smtp/host.h"
+#include "smtp/session.h"
+
+#define SMTP_CMD_MAX 16384 /* longest command line, as Exim */
+
+enum synprot { SYNPROT_SYNTAX, SYNPROT_PROTOCOL };
+
+/* reply.c */
+void smtp_reply(struct smtp_session *s, int code, const char *text);
+void smtp_replyf(struct smtp_session *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A reply text that may start with its own code ("550 5.7.1 go away")
+ * and may have several lines; code is used when it does not. */
+void smtp_reply_user(struct smtp_session *s, int code, const char *text);
+/* Logs a syntax or protocol error, replies, and ends the session when
+ * there were too many. Returns 1 if the session must end. */
+int smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
+                       const char *data, const char *text);
+/* Ends the session with a reply (421/554 ...) and a log line of the
+ * reason for the not-QUIT ACL. */
+void smtp_notquit_exit(struct smtp_session *s, const char *reason, int code,
+                       const char *text);
+
+/* hello.c: does the client match a host list option? */
+int smtp_host_in(struct smtp_session *s, const char *list);
+
+/* host naming for this session */
+void smtp_host_id(const struct smtp_session *s, struct host_id *h);
+const char *smtp_host_and_ident(struct smtp_session *s, int with_flag);
+void smtp_set_host_vars(struct smtp_session *s);
+/* "C=EHLO,MAIL,QUIT" history, for log lines. */
+void smtp_history_add(struct smtp_session *s, const char *cmd);
+void smtp_incomplete_transaction_log(struct smtp_session *s, const char *what);
+
+/* command handlers: return 0 to go on, 1 to end the session */
+int smtp_cmd_helo(struct smtp_session *s, char *arg);
+int smtp_cmd_ehlo(struct smtp_session *s, char *arg);
+int smtp_cmd_mail(struct smtp_session *s, char *arg);
+int smtp_cmd_rcpt(struct smtp_session *s, char *arg);
+int smtp_cmd_data(struct smtp_session *s, char *arg);
+int smtp_cmd_bdat(struct smtp_session *s, char *arg);
+void smtp_txn_reset(struct smtp_session *s);
+/* Drops a BDAT message under way (RSET, a new EHLO, the end). */
+void smtp_bdat_abort(struct smtp_session *s);
+
+/* acl glue (acl_glue.c): runs a stage's ACL and sends the reply for a
+ * refusal. Returns 1 if accepted (reply not yet sent), 2 if discarded
+ * (answered as accepted), 0 if refused (reply sent), -1 if the session
+ * must end (drop). */
+int smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
+                   const char *recipient, const char *cmd_data,
+                   char **user_msg);
+
+#endif
