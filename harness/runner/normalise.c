@@ -115,6 +115,8 @@ static const struct norm_rule norm_rules[] = {
      "$1 [PID]", NULL, 1},
     {"pid=N", "\\bpid=[0-9]+", "pid=PID", NULL, 1},
     {"process N", "\\bprocess [0-9]+\\b", "process PID", NULL, 1},
+    {"pid N: (the daemon's own log lines)", "\\bpid [0-9]+:", "pid PID:",
+     NULL, 1},
     {"seconds and milliseconds of timestamps (log_selector +millisec)",
      "\\b([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}):[0-9]{2}\\.[0-9]{3}"
      "\\b",

@@ -582,5 +582,9 @@ smtp_session_run(struct smtp_session *s)
             break;
     smtp_io_flush(&s->io);
     log_no_mail(s);
+    if (s->done == 2 && s->host_address != NULL &&
+        log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN, "SMTP connection from %s closed by QUIT",
+                  smtp_host_and_ident(s, 0));
     return s->done == 2 ? 0 : -1;
 }
