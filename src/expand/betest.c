@@ -28,7 +28,10 @@
  *	With message_file (-bem FILE) the file is read first as a message:
  *	header lines up to the first empty line, then the body; header
  *	variables, $message_body, $message_headers and $message_size see
- *	it. expand_message_load() does that parsing.
+ *	it. expand_message_load() does that parsing. As Exim does, the
+ *	message gets an id ($message_exim_id) and Message-Id: and Date:
+ *	headers if it has none; $message_linecount and
+ *	$max_received_linelength count the file as it was.
  * DIAGNOSTICS
  *	The exit status is 0, or 1 if the message file cannot be read.
  *	A malformed macro definition is reported on the standard error.
@@ -39,13 +42,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/msg.h"
+#include "base/tod.h"
 #include "conf/conf.h"
 #include "expand/betest.h"
 #include "expand/expand.h"
+#include "spool/msgid.h"
 
 #define BE_MAX_LINE (1024 * 1024)
 
@@ -118,6 +125,92 @@ expand_message_load(struct arena *a, const char *text, size_t len,
 }
 
 static int
+has_header(const struct expand_message *m, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const struct expand_header *h = m->headers; h != NULL; h = h->next)
+        if (h->name_len == n && strncasecmp(h->text, name, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+add_header(struct betest *b, const char *text)
+{
+    struct expand_header **tail = &b->ctx.msg->headers;
+    struct expand_header *h = arena_alloc(b->perm, sizeof(*h));
+
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    h->text = arena_strdup(b->perm, text);
+    h->len = strlen(text);
+    h->name_len = (size_t)(strchr(text, ':') - text);
+    *tail = h;
+}
+
+/* What Exim does to a -bem message: counts its lines, gives it an id,
+ * and adds Message-Id: and Date: if it has none. */
+static void
+message_as_received(struct betest *b)
+{
+    const struct expand_message *m = b->ctx.msg;
+    size_t lines = 1, longest = 0, cur = 0;
+    char id[MSGID_LEN + 1];
+    struct arena *line_arena = b->ctx.arena;
+    gstr g;
+
+    /* The values set here live as long as the message. */
+    b->ctx.arena = b->perm;
+    for (const struct expand_header *h = m->headers; h != NULL; h = h->next)
+        for (size_t i = 0; i < h->len; i++) {
+            if (h->text[i] == '\n') {
+                lines++;
+                longest = cur > longest ? cur : longest;
+                cur = 0;
+            } else
+                cur++;
+        }
+    for (size_t i = 0; i < m->body_len; i++) {
+        if (m->body[i] == '\n') {
+            lines++;
+            longest = cur > longest ? cur : longest;
+            cur = 0;
+        } else
+            cur++;
+    }
+    if (cur > 0) {
+        lines++;
+        longest = cur > longest ? cur : longest;
+    }
+    gstr_init(&g, b->perm);
+    gstr_printf(&g, "%zu", lines);
+    expand_set_var(&b->ctx, "message_linecount", g.s);
+    gstr_init(&g, b->perm);
+    gstr_printf(&g, "%zu", longest);
+    expand_set_var(&b->ctx, "max_received_linelength", g.s);
+
+    msgid_generate(id, -1);
+    expand_set_var(&b->ctx, "message_exim_id", id);
+    expand_set_var(&b->ctx, "message_id", id);
+    if (!has_header(m, "message-id")) {
+        gstr_init(&g, b->perm);
+        gstr_adds(&g, "Message-Id: ");
+        msgid_header_value(&g, id, main_config.primary_hostname);
+        gstr_addc(&g, '\n');
+        add_header(b, g.s);
+    }
+    if (!has_header(m, "date")) {
+        gstr_init(&g, b->perm);
+        gstr_adds(&g, "Date: ");
+        tod_full(&g, time(NULL));
+        gstr_addc(&g, '\n');
+        add_header(b, g.s);
+    }
+    b->ctx.arena = line_arena;
+}
+
+static int
 load_message_file(struct betest *b, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -138,6 +231,7 @@ load_message_file(struct betest *b, const char *path)
     expand_message_load(b->perm, g.s, g.len, b->ctx.msg);
     if (b->ctx.msg->headers == NULL)
         printf("Warning: no message headers read\n");
+    message_as_received(b);
     return 0;
 }
 

@@ -427,6 +427,12 @@ static void
 v_message_linecount(struct exp *e, gstr *out)
 {
     const struct expand_message *m = e->ctx->msg;
+    const char *v = expand_get_var(e->ctx, "message_linecount");
+
+    if (v != NULL) {
+        gstr_adds(out, v);
+        return;
+    }
     size_t zeros, n = body_lines(m, &zeros);
 
     for (const struct expand_header *h = m ? m->headers : NULL; h != NULL;
@@ -526,6 +532,7 @@ static const struct var_def var_table[] = {
     VCTX_("local_user_gid", EW_ADDR, NULL),
     VCTX_("local_user_uid", EW_ADDR, NULL),
     VCONF_("localhost_number", EW_ALL, localhost_number),
+    VCTX_("max_received_linelength", EW_MSG, "0"),
     VCTX_("message_age", EW_MSG, "0"),
     VFN_("message_body", EW_MSG, v_message_body),
     VFN_("message_body_end", EW_MSG, v_message_body_end),
