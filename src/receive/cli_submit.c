@@ -357,6 +357,7 @@ params_init(struct receive_params *p, const struct submit_opts *o,
     p->protocol = c->trusted && o->protocol ? o->protocol : "local";
     p->ident = c->trusted && o->ident ? o->ident : c->login;
     p->extract_rcpts = o->extract;
+    p->not_smtp = 1;
     p->allow_unqualified = 1;
     /* Exim's sender_local: not when a trusted caller set the sender */
     p->sender_local = o->sender == NULL || !c->trusted;

@@ -393,8 +393,11 @@ receive_line(struct receive *r, const char *line, size_t len)
         body_put(r, "\n", 1);
     }
     if (r->p.message_size_limit > 0 && r->size > r->p.message_size_limit) {
+        /* Exim counts the body byte by byte and stops at the first one
+         * over; a header line is checked when it is complete */
         r->toobig = 1;
-        r->toobig_size = r->size;
+        r->toobig_size =
+            r->in_headers ? r->size + 1 : r->p.message_size_limit + 1;
         return RECEIVE_TOOBIG;
     }
     return RECEIVE_OK;

@@ -73,6 +73,7 @@ struct receive_params {
     long uid, gid;
 
     /* local submission (no host_address) */
+    int not_smtp;                /* read from the command line, not SMTP */
     int sender_local;            /* Exim's sender_local: "-local", auth_id */
     int trusted_caller;          /* may set the sender; no Sender: fixup */
     int sender_set_untrusted;    /* "-sender_set_untrusted" */

@@ -120,7 +120,7 @@ static void from_is_login(struct receive *r, struct spool_header **from);
 static int
 smtp_input(const struct receive *r)
 {
-    return r->p.protocol == NULL || strncmp(r->p.protocol, "local", 5) != 0;
+    return !r->p.not_smtp;
 }
 
 static int
