@@ -58,7 +58,7 @@
 
 struct betest {
     struct expand_ctx ctx;
-    struct arena *perm; /* the message, macros, ACL variables */
+    struct arena *perm; /* everything: lines, the message, variables */
     struct conf_macro *macros;
     const char *where; /* "-be args" or "-be stdin" */
     int lineno;
@@ -157,11 +157,8 @@ message_as_received(struct betest *b)
     const struct expand_message *m = b->ctx.msg;
     size_t lines = 1, longest = 0, cur = 0;
     char id[MSGID_LEN + 1];
-    struct arena *line_arena = b->ctx.arena;
     gstr g;
 
-    /* The values set here live as long as the message. */
-    b->ctx.arena = b->perm;
     for (const struct expand_header *h = m->headers; h != NULL; h = h->next)
         for (size_t i = 0; i < h->len; i++) {
             if (h->text[i] == '\n') {
@@ -207,7 +204,6 @@ message_as_received(struct betest *b)
         gstr_addc(&g, '\n');
         add_header(b, g.s);
     }
-    b->ctx.arena = line_arena;
 }
 
 static int
@@ -334,11 +330,7 @@ set_acl_var(struct betest *b, const char *s)
         printf("oops: %s\n", gstr_str(&err));
         return;
     }
-    /* The variable outlives this line's arena. */
-    struct arena *line_arena = b->ctx.arena;
-    b->ctx.arena = b->perm;
     expand_set_acl_var(&b->ctx, gstr_str(&name), value);
-    b->ctx.arena = line_arena;
     printf("variable %s set\n", gstr_str(&name) + 4);
 }
 
@@ -350,7 +342,8 @@ test_line(struct betest *b, const char *text)
     int first, rc;
 
     b->lineno++;
-    arena_reset(b->ctx.arena);
+    /* No per-line reset: variables set by one line (by "set", by an ACL
+     * run from ${acl}) must stay valid for the next. */
     gstr_init(&line, b->ctx.arena);
     gstr_adds(&line, text);
     replace_macros(b, &line, &first);
@@ -425,7 +418,7 @@ expand_test_mode(char **args, int nargs, const char *message_file)
 
     memset(&b, 0, sizeof(b));
     b.perm = arena_create();
-    expand_ctx_init(&b.ctx, arena_create());
+    expand_ctx_init(&b.ctx, b.perm);
     for (struct conf_macro *m = config ? config->macros : NULL; m != NULL;
          m = m->next)
         if (!m->builtin)
@@ -446,7 +439,6 @@ expand_test_mode(char **args, int nargs, const char *message_file)
     }
     fflush(stdout);
     arena_destroy(input);
-    arena_destroy(b.ctx.arena);
     arena_destroy(b.perm);
     return 0;
 }

@@ -78,7 +78,11 @@ void expand_error_text(gstr *out, const char *in, const char *message,
 int expand_condition(struct expand_ctx *ctx, const char *in, int *truth,
                      gstr *err);
 
-/* Values of variables that belong to areas beyond the engine
+/* Variables set with the functions below are stored in ctx->arena, so
+ * they live as long as that arena: give the context an arena that
+ * outlives them (the connection's, for $acl_c variables).
+ *
+ * Values of variables that belong to areas beyond the engine
  * ($sender_host_address, $local_part ...). value NULL unsets. Returns 0,
  * or -1 if name is not a variable mxlab knows. */
 int expand_set_var(struct expand_ctx *ctx, const char *name, const char *value);

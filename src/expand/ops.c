@@ -61,57 +61,32 @@ void expand_rfc2047_decode(gstr *out, const char *in, size_t len);
 
 /* The operator names, without their parameter suffixes. */
 static const char *const op_names[] = {
-    "address",
-    "addresses",
-    "base32",
-    "base32d",
-    "base62",
-    "base62d",
-    "base64",
-    "base64d",
-    "domain",
-    "escape",
-    "escape8bit",
-    "eval",
-    "eval10",
-    "expand",
-    "from_utf8",
-    "h",
-    "hash",
-    "hex2b64",
-    "hexquote",
-    "ipv6denorm",
-    "ipv6norm",
-    "l",
-    "lc",
-    "length",
-    "listcount",
-    "listnamed",
-    "local_part",
-    "mask",
-    "md5",
-    "nh",
-    "nhash",
-    "quote",
-    "quote_local_part",
-    "randint",
-    "reverse_ip",
-    "rfc2047",
-    "rfc2047d",
-    "rxquote",
-    "s",
-    "stat",
-    "sha1",
-    "sha2",
-    "sha256",
-    "sha3",
-    "str2b64",
-    "strlen",
-    "substr",
-    "time_eval",
-    "time_interval",
-    "uc",
-    "utf8clean",
+    "address",    "addresses",
+    "base32",     "base32d",
+    "base62",     "base62d",
+    "base64",     "base64d",
+    "domain",     "escape",
+    "escape8bit", "eval",
+    "eval10",     "expand",
+    "from_utf8",  "h",
+    "hash",       "headerwrap",
+    "hex2b64",    "hexquote",
+    "ipv6denorm", "ipv6norm",
+    "l",          "lc",
+    "length",     "listcount",
+    "listnamed",  "local_part",
+    "mask",       "md5",
+    "nh",         "nhash",
+    "quote",      "quote_local_part",
+    "randint",    "reverse_ip",
+    "rfc2047",    "rfc2047d",
+    "rxquote",    "s",
+    "stat",       "sha1",
+    "sha2",       "sha256",
+    "sha3",       "str2b64",
+    "strlen",     "substr",
+    "time_eval",  "time_interval",
+    "uc",         "utf8clean",
     "xtextd",
 };
 
@@ -838,6 +813,81 @@ parse_time_interval(const char *s, long *secs)
     }
 }
 
+/* ${headerwrap_COLS_MAX:text}: Exim's header wrapping. A "\\n" (two
+ * characters) or a newline starts a new line; a line longer than COLS
+ * (80) breaks at its last white space after the 10th character, or at
+ * COLS; continuation lines start with a tab, counted as 8 columns. The
+ * result is cut at MAX (998) characters. */
+static void
+wrap_header(gstr *g, const char *s, unsigned cols, unsigned maxchars)
+{
+    const unsigned indent_cols = 8;
+
+    if (maxchars == 0)
+        maxchars = UINT_MAX;
+    if (cols == 0)
+        cols = UINT_MAX;
+    if (*s == '\0')
+        return;
+    for (unsigned llen = 0;; llen = indent_cols) {
+        const char *t;
+        unsigned ltail = 0;
+
+        if ((t = strchr(s, '\\')) != NULL && t[1] == 'n')
+            ltail = 2;
+        else if ((t = strchr(s, '\n')) != NULL)
+            ltail = 1;
+        else
+            t = s + strlen(s);
+        if (llen + (size_t)(t - s) > cols) {
+            const char *u = NULL;
+            if (cols > llen)
+                for (u = s + (cols - llen); u > s + 10; --u)
+                    if (isspace((unsigned char)*u))
+                        break;
+            if (u != NULL && u > s + 10) {
+                const char *w = u;
+                while (w > s + 1 && isspace((unsigned char)w[-1]))
+                    --w;
+                gstr_addn(g, s, (size_t)(w - s));
+                s = u + 1;
+                while (*s != '\0' && isspace((unsigned char)*s))
+                    s++;
+            } else if (llen < cols) {
+                gstr_addn(g, s, cols - llen);
+                s += cols - llen;
+            }
+        } else {
+            gstr_addn(g, s, (size_t)(t - s));
+            s = t + ltail;
+        }
+        if (*s == '\0')
+            break;
+        if (g->len >= maxchars) {
+            gstr_truncate(g, maxchars);
+            break;
+        }
+        gstr_adds(g, "\n\t");
+    }
+}
+
+static int
+op_headerwrap(struct exp *e, const char *params, const char *arg, gstr *out)
+{
+    unsigned cols = 80, lim = 998;
+    gstr g;
+
+    if (params != NULL) {
+        cols = (unsigned)strtoul(params, NULL, 10);
+        const char *us = strchr(params, '_');
+        if (us != NULL)
+            lim = (unsigned)strtoul(us + 1, NULL, 10);
+    }
+    gstr_init(&g, e->a);
+    wrap_header(&g, arg, cols, lim);
+    return x_add(e, out, g.s, g.len);
+}
+
 /* ---- encodings ---- */
 
 static const char b62[] =
@@ -1354,6 +1404,8 @@ x_operator(struct exp *e, const char *at, const char *name, const char *arg,
         return op_digest_n(e, at, base, params, arg, out);
     if (strcmp(base, "listnamed") == 0)
         return op_listnamed(e, at, params, arg, out);
+    if (strcmp(base, "headerwrap") == 0)
+        return op_headerwrap(e, params, arg, out);
     if (strcmp(base, "mask") == 0 && params != NULL && strcmp(params, "n") == 0)
         return op_mask(e, at, arg, 1, out);
     if (strcmp(base, "quote") == 0 && params != NULL) {
