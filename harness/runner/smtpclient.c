@@ -56,6 +56,7 @@
  *	with "FILE:LINE: what was expected, what came" in fail.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -241,6 +242,12 @@ smtp_read_reply(struct smtp_session *s, struct strvec *lines)
     deadline_set(&dl, SMTP_READ_MS);
     while ((r = smtp_read_line(s, &line, &dl)) == SMTP_LINE) {
         smtp_log_lines(s, "<<<", line.data, line.len);
+        /* Exim's -bh writes commentary ("**** ...") and blank lines
+         * among the replies: they go in the transcript, not the reply. */
+        if (line.len < 3 || !isdigit((unsigned char)line.data[0]) ||
+            !isdigit((unsigned char)line.data[1]) ||
+            !isdigit((unsigned char)line.data[2]))
+            continue;
         strvec_push(lines, buf_str(&line));
         if (line.len < 4 || line.data[3] != '-')
             break;

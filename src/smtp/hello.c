@@ -84,7 +84,7 @@ helo_literal_ok(const char *name)
         return 0;
     memcpy(ip, p, (size_t)(name + n - 1 - p));
     ip[name + n - 1 - p] = '\0';
-    return ip_parse(ip, a, &family) == 0;
+    return ip_parse(ip, a, &family) == 1;
 }
 
 static int

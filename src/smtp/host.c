@@ -52,10 +52,9 @@ helo_is_own_literal(const struct host_id *h)
         return 0;
     memcpy(ip, p, (size_t)(h->helo + n - 1 - p));
     ip[h->helo + n - 1 - p] = '\0';
-    if (ip_parse(ip, a, &fa) < 0 || ip_parse(h->address, b, &fb) < 0 ||
-        fa != fb)
+    if (!ip_parse(ip, a, &fa) || !ip_parse(h->address, b, &fb) || fa != fb)
         return 0;
-    return memcmp(a, b, fa == 4 ? 4 : 16) == 0;
+    return memcmp(a, b, sizeof(a)) == 0;
 }
 
 static int

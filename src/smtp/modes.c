@@ -69,11 +69,11 @@ smtp_mode_bh(const char *host)
 
     smtp_session_init(&s, SMTP_MODE_BH, STDIN_FILENO, STDOUT_FILENO);
     addr = arena_strdup(s.conn_arena, host);
-    if (ip_parse(addr, a, &family) < 0 && (dot = strrchr(addr, '.')) != NULL) {
+    if (!ip_parse(addr, a, &family) && (dot = strrchr(addr, '.')) != NULL) {
         *dot = '\0';
         port = atoi(dot + 1);
     }
-    if (ip_parse(addr, a, &family) < 0) {
+    if (!ip_parse(addr, a, &family)) {
         fprintf(stderr, "mxlab: -bh: \"%s\" is not an IP address\n", host);
         smtp_session_free(&s);
         return 1;

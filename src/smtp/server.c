@@ -457,10 +457,11 @@ smtp_one_command(struct smtp_session *s)
     const struct smtp_cmd *c;
     int r = smtp_io_getline(&s->io, &s->cmd, SMTP_CMD_MAX, &eol);
 
-    if (r == IO_TOO_LONG) {
+    if (r == IO_TOO_LONG) { /* as Exim: an unrecognized command */
         gstr_truncate(&s->cmd, 0);
-        return smtp_synprot_error(s, SYNPROT_SYNTAX, 500, NULL,
-                                  "Command line too long");
+        gstr_adds(&s->cmd, "(command line too long)");
+        smtp_history_add(s, "other");
+        return unknown_command(s);
     }
     if (r == IO_TIMEOUT) {
         log_write(LOG_MAIN, "SMTP command timeout on connection from %s",
