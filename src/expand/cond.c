@@ -78,7 +78,11 @@ static const struct cond_def cond_table[] = {
     {"exists", C_ONE},
     {"first_delivery", C_NONE},
     {"forall", C_ITER},
+    {"forall_json", C_ITER},
+    {"forall_jsons", C_ITER},
     {"forany", C_ITER},
+    {"forany_json", C_ITER},
+    {"forany_jsons", C_ITER},
     {"ge", C_STR},
     {"gei", C_STR},
     {"gt", C_STR},
@@ -419,7 +423,8 @@ cond_iter(struct exp *e, const char **sp, unsigned fl, const char *name,
 {
     const char *s = x_skip_space(*sp);
     const char *cond, *after;
-    int is_any = strcmp(name, "forany") == 0;
+    int is_any = strncmp(name, "forany", 6) == 0;
+    int json = strstr(name, "_jsons") ? 2 : strstr(name, "_json") ? 1 : 0;
     char *list;
     int rc, dummy;
     gstr g;
@@ -465,11 +470,21 @@ cond_iter(struct exp *e, const char **sp, unsigned fl, const char *name,
 
     const char *save_item = e->item;
     struct xlist it;
-    const char *item;
+    const char *item, *jl = NULL;
     /* As in Exim, an empty list makes forall false as well as forany. */
     *truth = 0;
-    xlist_init(&it, list, 0);
-    while ((item = xlist_next(&it, e->a)) != NULL) {
+    if (json) {
+        if ((jl = x_json_dewrap(e, list, "[]")) == NULL)
+            return x_error(e, cond, "%s", x_strdup(e, gstr_str(e->msg)));
+    } else
+        xlist_init(&it, list, 0);
+    while ((item = json ? x_json_next(e, &jl) : xlist_next(&it, e->a)) !=
+           NULL) {
+        if (json == 2 && (item = x_json_dewrap(e, item, "\"\"")) == NULL) {
+            char *m = x_strdup(e, gstr_str(e->msg));
+            return x_error(e, cond,
+                           "%s wrapping string result for extract jsons", m);
+        }
         const char *c = cond;
         int sub = 0;
         e->item = item;

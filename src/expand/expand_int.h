@@ -95,6 +95,10 @@ int x_operator(struct exp *e, const char *at, const char *name, const char *arg,
                gstr *out);
 int x_operator_known(const char *name);
 
+/* JSON elements and wrappers (json.c). */
+char *x_json_next(struct exp *e, const char **list);
+char *x_json_dewrap(struct exp *e, const char *s, const char *wrap);
+
 /* Matching lists (match.c). Returns 1 match, 0 no match, -1 error (msg). */
 int x_match_domain(struct exp *e, const char *subject, const char *list);
 int x_match_address(struct exp *e, const char *subject, const char *list);

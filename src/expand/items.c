@@ -366,6 +366,66 @@ extract_field(struct exp *e, long field, const char *seps, const char *s)
     return (size_t)(-field) <= n ? v[n - (size_t)(-field)] : NULL;
 }
 
+/* ${extract json{N}{[array]}} or ${extract json{key}{{object}}};
+ * jsons also removes the quotes of a string result. */
+static int
+extract_json(struct exp *e, const char *at, int json, int numeric, long field,
+             const char *key, const char *text, const char **value)
+{
+    const char *list, *item;
+    char *t;
+
+    *value = NULL;
+    if ((t = x_json_dewrap(e, text, numeric ? "[]" : "{}")) == NULL) {
+        char *m = x_strdup(e, gstr_str(e->msg));
+        return x_error(e, at, "%s wrapping %s for extract json", m,
+                       numeric ? "array" : "object");
+    }
+    list = t;
+    if (numeric) {
+        if (field <= 0)
+            return x_error(e, at,
+                           "first argument of \"extract\" must be "
+                           "greater than zero");
+        for (item = NULL; field > 0; field--)
+            if ((item = x_json_next(e, &list)) == NULL)
+                break;
+        if (item != NULL) {
+            char *v = x_strdup(e, item);
+            size_t n = strlen(v);
+            while (n > 0 && isspace((unsigned char)v[n - 1]))
+                v[--n] = '\0';
+            *value = v;
+        }
+    } else {
+        while ((item = x_json_next(e, &list)) != NULL) {
+            const char *k = x_json_dewrap(e, item, "\"\"");
+            if (k == NULL) {
+                char *m = x_strdup(e, gstr_str(e->msg));
+                return x_error(e, at, "%s wrapping string key for extract json",
+                               m);
+            }
+            if (strcmp(k, key) != 0)
+                continue;
+            /* After the key's closing quote: white space, ':', the value. */
+            const char *p = strchr(x_skip_space(item), '"') + 1 + strlen(k) + 1;
+            p = x_skip_space(p);
+            if (*p != ':')
+                return x_error(e, at,
+                               "missing object value-separator for "
+                               "extract json");
+            *value = x_skip_space(p + 1);
+            break;
+        }
+    }
+    if (json == 2 && *value != NULL &&
+        (*value = x_json_dewrap(e, *value, "\"\"")) == NULL) {
+        char *m = x_strdup(e, gstr_str(e->msg));
+        return x_error(e, at, "%s wrapping string result for extract jsons", m);
+    }
+    return EXPAND_OK;
+}
+
 static int
 item_extract(struct exp *e, const char **sp, unsigned fl, gstr *out,
              const char *name)
@@ -374,10 +434,16 @@ item_extract(struct exp *e, const char **sp, unsigned fl, gstr *out,
     const char *at = s;
     char *subs[3] = {NULL, NULL, NULL};
     const char *value = NULL;
-    int nargs = 2, numeric = 0, rc;
+    int nargs = 2, numeric = 0, rc, json = 0;
     long field = 0;
 
     (void)name;
+    if (*s != '{' && strncmp(s, "json", 4) == 0) {
+        /* ${extract json{...}} and ${extract jsons{...}} */
+        json = s[4] == 's' ? 2 : 1;
+        s = x_skip_space(s + 4 + (json == 2));
+        at = s;
+    }
     if (fl & XF_SKIP) {
         /* The kind of extraction is not known while skipping: take up to
          * five arguments and an optional "fail", as Exim does. */
@@ -428,11 +494,17 @@ item_extract(struct exp *e, const char **sp, unsigned fl, gstr *out,
                     numeric = 0;
             if (numeric) {
                 field = strtol(p, NULL, 10);
-                nargs = 3;
+                nargs = json ? 2 : 3;
             }
         }
     }
-    if (!(fl & XF_SKIP))
+    if (json) {
+        if (extract_json(e, at, json, numeric, field, subs[0], subs[1],
+                         &value) != EXPAND_OK) {
+            *sp = s;
+            return EXPAND_ERROR;
+        }
+    } else
         value = numeric ? extract_field(e, field, subs[1], subs[2])
                         : extract_keyed(e, subs[0], subs[1]);
     rc = x_yesno(e, &s, fl, value != NULL, value, "extract", out);
