@@ -1,0 +1,42 @@
+/* match.h: domain, address, local-part and host lists, for callers
+ * outside the expansion engine (ACL conditions, router preconditions).
+ * The lists given here are already expanded. */
+#ifndef MXLAB_EXPAND_MATCH_H
+#define MXLAB_EXPAND_MATCH_H
+
+#include "base/gstr.h"
+
+struct expand_ctx;
+
+enum match_result {
+    MATCH_OK,    /* the subject is in the list */
+    MATCH_FAIL,  /* it is not */
+    MATCH_DEFER, /* a lookup could not tell; err says why */
+    MATCH_ERROR, /* the list is wrong (bad item, unknown named list) */
+};
+
+int match_domain(struct expand_ctx *ctx, const char *subject, const char *list,
+                 gstr *err);
+int match_address(struct expand_ctx *ctx, const char *subject, const char *list,
+                  gstr *err);
+int match_local_part(struct expand_ctx *ctx, const char *subject,
+                     const char *list, int caseful, gstr *err);
+
+/* The calling host: ip is its address (NULL or "" for a local caller,
+ * which only an empty item or "*" matches); name is its verified host
+ * name if known (NULL: not known; "" for "no name can be found"). */
+int match_host(struct expand_ctx *ctx, const char *ip, const char *name,
+               const char *list, gstr *err);
+
+/* Name lookups that host lists need. Forward: the addresses of name,
+ * written as a NULL-terminated array into *addrs (in ctx's arena);
+ * returns MATCH_OK, MATCH_FAIL (no such host) or MATCH_DEFER. Reverse:
+ * the name of ip into *name; same returns. NULL hooks: forward lookups
+ * use getaddrinfo(), reverse lookups are not done (only a name the
+ * caller supplies is used). The DNS area sets these. */
+extern int (*match_host_forward_hook)(struct expand_ctx *ctx, const char *name,
+                                      const char ***addrs, gstr *err);
+extern int (*match_host_reverse_hook)(struct expand_ctx *ctx, const char *ip,
+                                      const char **name, gstr *err);
+
+#endif
