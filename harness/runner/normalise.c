@@ -141,6 +141,8 @@ static const struct norm_rule norm_rules[] = {
      1},
     {"TLS cipher suites (the protocol version stays)",
      "\\b(TLS1\\.[0-3]):[A-Za-z0-9_-]+:[0-9]+\\b", "$1:CIPHER:nnn", NULL, 1},
+    {"client ports in Received: headers (incoming_port)",
+     "\\(port=[0-9]+\\b", "(port=EPHEMERAL", NULL, 1},
     {"client ports on the loopback", "\\[(127\\.0\\.0\\.1|::1)\\]:[0-9]+\\b",
      "[$1]:EPHEMERAL", NULL, 1},
 };

@@ -244,9 +244,8 @@ smtp_read_reply(struct smtp_session *s, struct strvec *lines)
         smtp_log_lines(s, "<<<", line.data, line.len);
         /* Exim's -bh writes commentary ("**** ...") and blank lines
          * among the replies: they go in the transcript, not the reply. */
-        if (line.len < 3 || !isdigit((unsigned char)line.data[0]) ||
-            !isdigit((unsigned char)line.data[1]) ||
-            !isdigit((unsigned char)line.data[2]))
+        if (line.len == 0 ||
+            (line.len >= 4 && memcmp(line.data, "****", 4) == 0))
             continue;
         strvec_push(lines, buf_str(&line));
         if (line.len < 4 || line.data[3] != '-')
