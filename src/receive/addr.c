@@ -95,11 +95,14 @@ skip_group_name(const char *s, const char *end)
     return s;
 }
 
-/* The text without comments and unquoted white space. */
-static void
+/* The text without comments and unquoted white space. Returns the
+ * offset in g where white space separated two words ("a b@c"), which
+ * makes the address malformed, or -1. */
+static long
 strip_comments(struct gstr *g, const char *s, size_t n)
 {
-    int inq = 0, depth = 0;
+    int inq = 0, depth = 0, gap = 0;
+    long split = -1;
 
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -111,16 +114,26 @@ strip_comments(struct gstr *g, const char *s, size_t n)
                 inq = 0;
             continue;
         }
-        if (c == '"' && depth == 0) {
+        if (c == '(' || (depth > 0 && c == ')')) {
+            depth += c == '(' ? 1 : -1;
+            gap = 1;
+            continue;
+        }
+        if (depth > 0)
+            continue;
+        if (isspace((unsigned char)c)) {
+            gap = 1;
+            continue;
+        }
+        if (gap && g->len > 0 && split < 0 &&
+            strchr("@.", g->s[g->len - 1]) == NULL && strchr("@.", c) == NULL)
+            split = (long)g->len;
+        gap = 0;
+        if (c == '"')
             inq = 1;
-            gstr_addc(g, c);
-        } else if (c == '(')
-            depth++;
-        else if (c == ')' && depth > 0)
-            depth--;
-        else if (depth == 0 && !isspace((unsigned char)c))
-            gstr_addc(g, c);
+        gstr_addc(g, c);
     }
+    return split;
 }
 
 static int
@@ -194,10 +207,15 @@ addr_extract(struct arena *a, const char *s, size_t n, int *has_domain,
         }
     }
     gstr_init(&g, a);
-    strip_comments(&g, s, (size_t)(end - s));
+    long split = strip_comments(&g, s, (size_t)(end - s));
     gstr_str(&g);
     if (g.len == 0)
         return g.s; /* an empty address, e.g. an empty group */
+    if (split >= 0) {
+        *why = arena_printf(a, "malformed address: %s may not follow %.*s",
+                            g.s + split, (int)split, g.s);
+        return NULL;
+    }
     if (!addr_syntax_ok(g.s)) {
         *why = arena_printf(a, "malformed address: %s may not follow %.*s",
                             g.s + strcspn(g.s, "<>(),;:[]\\ "),
