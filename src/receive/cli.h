@@ -3,19 +3,6 @@
 #ifndef MXLAB_RECEIVE_CLI_H
 #define MXLAB_RECEIVE_CLI_H
 
-struct expand_ctx;
-struct receive;
-
-/* HOOK(acl): runs acl_not_smtp (main_config) for a local message whose
- * data is in r (after receive_finish), applies its add_header,
- * remove_header and control = freeze to r, and logs a rejection as
- * Exim does ("F=<s> rejected by non-SMTP ACL: ..."). Returns 0 to
- * accept, 1 when the ACL discarded the message, -1 when it rejected it
- * (*user_msg: the message for the caller, or NULL). Set by the code
- * that links the ACL engine in; while NULL, acl_not_smtp is not run. */
-extern int (*receive_not_smtp_acl)(struct receive *r, struct expand_ctx *x,
-                                   const char **user_msg);
-
 struct submit_opts {
     const char *sender;   /* -f, or NULL */
     const char *name;     /* -F: the sender's full name, or NULL */

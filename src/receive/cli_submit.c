@@ -34,17 +34,25 @@
  *	Cc: and Bcc: headers instead, and arguments name addresses not to
  *	send to. The protocol is "local" (P=local).
  *
- *	When acl_not_smtp is set it runs once the message is read,
- *	through the receive_not_smtp_acl hook (cli.h) that the ACL glue
- *	sets; an ACL that denies rejects the message and discard drops
- *	it ("=> blackhole (non-SMTP ACL discarded recipients)"). The message is
- *then written to the spool and logged ("<= sender U=login P=local S=n").
- *Delivery does not exist yet: -odq, -odi, -odb and the default all leave the
- *message on the queue. DIAGNOSTICS Errors go to the standard error as "mxlab:
- *..." with exit status 1, in Exim's words: "bad recipient address ...", "no
- *recipients in message" (-t), "message rejected: message too big (max=N)". Exim
- *	would mail most of these to the sender (its default -oem); mxlab
- *	reports them as Exim does under -oep.
+ *	When acl_not_smtp is set it runs once the message is read (with
+ *	$recipients and the headers visible): its add_header and
+ *	remove_header apply, control = freeze freezes the message
+ *	("frozen by ACL"), control = queue_only logs "no immediate
+ *	delivery: queued by ACL"; deny (or defer) refuses the message
+ *	("F=<s> rejected by non-SMTP ACL: ..." in the main and reject
+ *	logs, "message rejected by non-SMTP ACL: ..." on stderr) and
+ *	discard drops it (the arrival is logged, then "=> blackhole
+ *	(non-SMTP ACL discarded recipients)" and "Completed").
+ *
+ *	The message is then written to the spool and logged ("<= sender
+ *	U=login P=local S=n"). Delivery does not exist yet: -odq, -odi,
+ *	-odb and the default all leave the message on the queue.
+ * DIAGNOSTICS
+ *	Errors go to the standard error as "mxlab: ..." with exit status
+ *	1, in Exim's words: "bad recipient address ...", "no recipients
+ *	in message" (-t), "message rejected: message too big (max=N)".
+ *	Exim would mail most of these to the sender (its default -oem);
+ *	mxlab reports them as Exim does under -oep.
  *--*/
 
 #include <ctype.h>
@@ -53,8 +61,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
@@ -117,10 +127,6 @@ receive_cli_option(struct submit_opts *o, int argc, char **argv, int *i)
     }
     return 1;
 }
-
-/* HOOK(acl): see cli.h. NULL until the ACL engine is linked in. */
-int (*receive_not_smtp_acl)(struct receive *r, struct expand_ctx *x,
-                            const char **user_msg);
 
 struct caller {
     const char *login;
@@ -368,28 +374,71 @@ params_init(struct receive_params *p, const struct submit_opts *o,
     }
 }
 
-/* acl_not_smtp, through the hook. 0 to go on, 1 discarded, -1
- * rejected (reported). */
-static int
-run_not_smtp_acl(struct receive *r, struct expand_ctx *x)
+/* The ACL's header changes and controls, onto the message. */
+static void
+apply_acl(struct receive *r, struct acl_state *st, int *queued)
 {
-    const char *user_msg = NULL;
+    struct spool_msg *m = receive_msg(r);
+
+    for (struct acl_header *h = st->headers; h != NULL; h = h->next)
+        receive_add_header(r, h->text, (enum receive_hpos)h->pos);
+    for (struct acl_strlist *l = st->remove_headers; l != NULL; l = l->next)
+        receive_remove_headers(r, l->s);
+    if ((st->controls & ACL_CTL_FREEZE) && !m->frozen) {
+        m->frozen = 1;
+        m->frozen_at = time(NULL);
+    }
+    *queued = (st->controls & ACL_CTL_QUEUE) != 0;
+}
+
+/* acl_not_smtp, as Exim runs it once the message is read: 0 to go on,
+ * 1 when it discarded the message, -1 when it refused it (logged, and
+ * said on stderr). */
+static int
+run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
+                 int *queued)
+{
+    struct spool_msg *m = receive_msg(r);
+    struct acl_state st;
+    const char **rcpts;
+    gstr err;
     int rc;
 
-    if (main_config.acl_not_smtp == NULL || receive_not_smtp_acl == NULL)
+    *queued = 0;
+    if (main_config.acl_not_smtp == NULL)
         return 0;
-    rc = receive_not_smtp_acl(r, x, &user_msg);
-    if (rc < 0)
-        fprintf(stderr, "mxlab: message rejected by non-SMTP ACL: %s\n",
-                user_msg ? user_msg : "local configuration problem");
-    return rc;
+    rcpts = arena_alloc(a, sizeof(*rcpts) * (size_t)(m->rcpt_count + 1));
+    for (int i = 0; i < m->rcpt_count; i++)
+        rcpts[i] = m->rcpts[i].address;
+    rcpts[m->rcpt_count] = NULL;
+    x->recipients = rcpts;
+    acl_state_init(&st, a);
+    gstr_init(&err, a);
+    rc = acl_run(ACL_WHERE_NOT_SMTP, main_config.acl_not_smtp, x, &st, &err);
+    if (rc == ACL_ERROR && err.len > 0)
+        log_write(LOG_MAIN | LOG_PANIC, "%s ACL for %s: %s", receive_id(r),
+                  acl_where_name(ACL_WHERE_NOT_SMTP), gstr_str(&err));
+    if (rc == ACL_OK || rc == ACL_DISCARD) {
+        apply_acl(r, &st, queued);
+        return rc == ACL_DISCARD;
+    }
+    if (st.log_reject_target != 0)
+        log_write(st.log_reject_target,
+                  "%s F=<%s> rejected by non-SMTP ACL: %s", receive_id(r),
+                  m->sender,
+                  st.log_message    ? st.log_message
+                  : st.user_message ? st.user_message
+                                    : "");
+    fprintf(stderr, "mxlab: message rejected by non-SMTP ACL: %s\n",
+            st.user_message ? st.user_message : "local configuration problem");
+    return -1;
 }
 
 static int
 finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
 {
     gstr err;
-    int rc;
+    int rc, queued;
 
     gstr_init(&err, a);
     rc = receive_finish(r, &err);
@@ -399,8 +448,9 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
         fail("%s", err.s);
         return 1;
     }
-    if ((rc = run_not_smtp_acl(r, x)) != 0) {
-        if (rc > 0) {
+    if ((rc = run_not_smtp_acl(r, x, a, &queued)) != 0) {
+        if (rc > 0) { /* Exim logs the arrival, then its sad fate */
+            log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
             log_write(LOG_MAIN,
                       "%s => blackhole (non-SMTP ACL discarded recipients)",
                       receive_id(r));
@@ -417,6 +467,9 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
     log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
     if (receive_msg(r)->frozen)
         log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
+    if (queued && log_selected(LS_delay_delivery))
+        log_write(LOG_MAIN, "%s no immediate delivery: queued by ACL",
+                  receive_id(r));
     return 0;
 }
 
