@@ -550,7 +550,7 @@ write_msglog(struct receive *r)
     }
     gstr_init(&line, r->a);
     tod_log(&line, time(NULL));
-    gstr_printf(&line, " Received from %s\n", receive_log_line(r) + 3);
+    gstr_printf(&line, " Received from %s\n", receive_log_line_ex(r, 0) + 3);
     if (r->m.frozen) {
         tod_log(&line, time(NULL));
         gstr_adds(&line, " frozen by ACL\n");

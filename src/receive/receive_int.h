@@ -58,6 +58,9 @@ struct receive {
     struct expand_message xmsg;
 };
 
+/* rlog.c */
+char *receive_log_line_ex(struct receive *r, int extras);
+
 /* rheaders.c */
 char receive_header_type(const char *text, size_t len, int is_resent,
                          char *detail);

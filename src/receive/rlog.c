@@ -251,8 +251,10 @@ message_size(struct receive *r)
     return (long)spool_msg_header_size(&r->m) + body + 1;
 }
 
+/* extras: the "from" and "for" parts, which Exim adds as it writes the
+ * main log line only (the message log does not get them). */
 char *
-receive_log_line(struct receive *r)
+receive_log_line_ex(struct receive *r, int extras)
 {
     const struct receive_params *p = &r->p;
     gstr g;
@@ -286,6 +288,8 @@ receive_log_line(struct receive *r)
     }
     add_msgid(r, &g);
     add_subject(r, &g);
+    if (!extras)
+        return (char *)gstr_str(&g);
     if (log_selected(LS_received_sender))
         gstr_printf(&g, " from <%s>", p->sender);
     if (log_selected(LS_received_recipients) && r->nraw > 0) {
@@ -294,6 +298,12 @@ receive_log_line(struct receive *r)
             gstr_printf(&g, " %s", r->raw_rcpts[i]);
     }
     return (char *)gstr_str(&g);
+}
+
+char *
+receive_log_line(struct receive *r)
+{
+    return receive_log_line_ex(r, 1);
 }
 
 char *
