@@ -257,6 +257,8 @@ cmd_noop(struct smtp_session *s, char *arg)
     return 0;
 }
 
+static void log_session_end(struct smtp_session *s, int by_quit);
+
 static int
 cmd_quit(struct smtp_session *s, char *arg)
 {
@@ -268,6 +270,9 @@ cmd_quit(struct smtp_session *s, char *arg)
     r = smtp_acl_stage(s, ACL_WHERE_QUIT, main_config.acl_smtp_quit, NULL, NULL,
                        &user_msg);
     (void)r; /* the QUIT ACL cannot refuse QUIT */
+    /* Logged before the reply goes, so that the log is complete when
+     * the client sees 221. */
+    log_session_end(s, 1);
     if (user_msg != NULL)
         smtp_reply_user(s, 221, user_msg);
     else
@@ -436,12 +441,12 @@ unknown_command(struct smtp_session *s)
                       "command",
                       gstr_str(&s->cmd), smtp_host_and_ident(s, 1));
         smtp_incomplete_transaction_log(s, "unrecognized command");
-        smtp_notquit_exit(s, "bad-commands", 500,
-                          "Too many unrecognized commands");
         log_write(LOG_MAIN | LOG_REJECT,
                   "SMTP call from %s dropped: too many unrecognized commands "
                   "(last was \"%s\")",
                   smtp_host_and_ident(s, 0), gstr_str(&s->cmd));
+        smtp_notquit_exit(s, "bad-commands", 500,
+                          "Too many unrecognized commands");
         return 1;
     }
     return smtp_synprot_error(s, SYNPROT_SYNTAX, 500, NULL,
@@ -529,14 +534,16 @@ smtp_banner(struct smtp_session *s)
 }
 
 static void
-log_no_mail(struct smtp_session *s)
+log_session_end(struct smtp_session *s, int by_quit)
 {
-    if (s->messages > 0 || !log_selected(LS_smtp_no_mail))
-        return;
-    log_write(LOG_MAIN, "no MAIL in %sSMTP connection from %s D=%lds C=%s",
-              s->mode == SMTP_MODE_BS ? "local " : "",
-              smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started),
-              gstr_str(&s->history));
+    if (s->messages == 0 && log_selected(LS_smtp_no_mail))
+        log_write(LOG_MAIN, "no MAIL in %sSMTP connection from %s D=%lds C=%s",
+                  s->mode == SMTP_MODE_BS ? "local " : "",
+                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started),
+                  gstr_str(&s->history));
+    if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN, "SMTP connection from %s closed by QUIT",
+                  smtp_host_and_ident(s, 0));
 }
 
 /* Input sent before the banner breaks the rules in the same way. */
@@ -582,10 +589,7 @@ smtp_session_run(struct smtp_session *s)
         if (smtp_one_command(s))
             break;
     smtp_io_flush(&s->io);
-    log_no_mail(s);
-    if (s->done == 2 && s->host_address != NULL &&
-        log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN, "SMTP connection from %s closed by QUIT",
-                  smtp_host_and_ident(s, 0));
+    if (s->done != 2)
+        log_session_end(s, 0);
     return s->done == 2 ? 0 : -1;
 }
