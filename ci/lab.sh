@@ -1,9 +1,7 @@
 #!/bin/sh
 # make lab: build (done by make), run the scenario suite and show its
-# summary, then bring up the lab: mxlab with docs/lab.conf.
-#
-# Until the SMTP daemon lands (issue "SMTP reception"), the lab shows what
-# the binary has built in (-bV) and checks the lab configuration.
+# summary, then bring up the lab: the mxlab daemon with docs/lab.conf on
+# 127.0.0.1:2525, its spool and logs under lab/.
 set -u
 BUILD=${1:-build}
 ROOT=$(pwd)
@@ -20,10 +18,25 @@ echo
 echo "== mxlab: the lab configuration (docs/lab.conf)"
 "$BUILD/mxlab" -C "$ROOT/docs/lab.conf" -DLAB_DIR="$LAB" -bV || exit 1
 
-# The SMTP daemon comes with the SMTP reception issue; this is where it
-# will be started (-bd -oX 2525 -oP lab/mxlab.pid).
+# A lab daemon left over from an earlier "make lab" is ours to replace.
+if [ -f "$LAB/mxlab.pid" ]; then
+    old=$(cat "$LAB/mxlab.pid")
+    if [ -n "$old" ] && kill -0 "$old" 2>/dev/null &&
+       grep -q mxlab "/proc/$old/cmdline" 2>/dev/null; then
+        kill "$old"
+        sleep 1
+    fi
+fi
+mkdir -p "$LAB/spool" "$LAB/mail"
+"$BUILD/mxlab" -C "$ROOT/docs/lab.conf" -DLAB_DIR="$LAB" \
+    -bd -oX 2525 -oP "$LAB/mxlab.pid" || exit 1
+sleep 1
 echo
-echo "The SMTP daemon (mxlab -bd) is not built yet; once it is, make lab"
-echo "starts it here on 127.0.0.1:2525 and you can try it with:"
-echo "  swaks --server 127.0.0.1:2525 --to alice@lab.test"
+echo "mxlab is listening on 127.0.0.1:2525 (pid $(cat "$LAB/mxlab.pid"))."
+echo "Send it a message:"
+echo "  swaks --server 127.0.0.1:2525 --from you@lab.test --to alice@lab.test"
+echo "Then look at the queue and the log:"
+echo "  $BUILD/mxlab -C docs/lab.conf -DLAB_DIR=$LAB -bp"
+echo "  tail lab/spool/log/mainlog"
+echo "Stop it with: kill \$(cat lab/mxlab.pid)"
 exit $status
