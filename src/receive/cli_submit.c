@@ -494,7 +494,8 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         (p.rcpts = rcpts_from_args(a, args, nargs, &p.nrcpts)) == NULL)
         goto out;
     p.sender_forced = forced;
-    p.sender_set_untrusted = !c.trusted && o->sender != NULL;
+    /* an untrusted caller's -f counts only when it was allowed */
+    p.sender_set_untrusted = !c.trusted && forced;
     memset(&rd, 0, sizeof(rd));
     rd.dot_ends = !o->no_dot;
     if ((rd.r = receive_start(a, &p, &err)) == NULL) {
