@@ -548,6 +548,24 @@ static const struct xcase exim_cases[] = {
      "yes"},
     {"forall_jsons",
      "${if forall_jsons{[\"A\", \"B\"]}{eqi{$item}{a}}{yes}{no}}", OK, "no"},
+    {"ge", "${if ge{b}{b}{y}{n}}", OK, "y"},
+    {"gti", "${if gti{B}{a}{y}{n}}", OK, "y"},
+    {"lei", "${if lei{A}{a}{y}{n}}", OK, "y"},
+    {"queue_running", "${if queue_running{y}{n}}", OK, "n"},
+    {"forany_jsons", "${if forany_jsons{[\"A\", \"B\"]}{eq{$item}{B}}{y}{n}}",
+     OK, "y"},
+    {"forall_json not array", "${if forall_json{1}{eq{$item}{B}}{y}{n}}", ERR,
+     "missing ']'"},
+    {"base32d bad", "${base32d:A}", ERR,
+     "argument for base32d operator is \"A\", which is not a base 32 number"},
+    {"ipv6norm bad", "${ipv6norm:x}", ERR, "\"x\" is not an IP address"},
+    {"randint bad", "${randint:x}", ERR, "integer expected but \"x\" found"},
+    {"from_utf8 wide", "${from_utf8:\\xe2\\x82\\xac}", OK, "_"},
+    {"utf8clean valid", "${utf8clean:caf\\xc3\\xa9}", OK, "caf\xc3\xa9"},
+    {"sort empty", "<${sort{}{<}{$item}}>", OK, "<>"},
+    {"env no name", "${env}", ERR, "missing '{' for name arg of env"},
+    {"tr empty to", "${tr{abc}{a}{}}", OK, "abc"},
+    {"listextract zero", "${listextract{0}{a:b}{y}{n}}", OK, "n"},
     {"acl without hook", "${acl{x}}", ERR,
      "ACL \"x\" cannot be run: mxlab has no ACL support yet"},
     {"acl no args", "${acl}", ERR, "Not enough arguments for 'acl' (min is 1)"},
@@ -728,6 +746,26 @@ fake_acl(struct expand_ctx *ctx, const char *name, char *const *args, int nargs,
         return EXPAND_ACL_DEFER;
     return EXPAND_ACL_DENY;
 }
+
+/* ${run}, when the configuration allows it. */
+START_TEST(test_run)
+{
+    static const struct xcase cases[] = {
+        {"output", "${run{/bin/echo hello}}", OK, "hello\n"},
+        {"yes", "${run{/bin/echo hi}{<$value>}{no}}", OK, "<hi\n>"},
+        {"status", "${run{/bin/sh -c \"exit 3\"}{ok}{$runrc}}", OK, "3"},
+        {"quoted argument", "${run{/bin/echo \"a  b\"}}", OK, "a  b\n"},
+        {"no such command", "${run{/nonexistent/cmd}{ok}{$runrc}}", OK, "127"},
+        {"fail", "${run{/bin/false}{ok}fail}", FAIL,
+         "\"run\" failed and \"fail\" requested"},
+    };
+
+    main_config.expand_allow_run = 1;
+    for (size_t i = 0; i < NELEM(cases); i++)
+        run_case(&cases[i]);
+    main_config.expand_allow_run = 0;
+}
+END_TEST
 
 /* The ACL hook: what ${acl} and the acl condition do with its answers. */
 START_TEST(test_acl_hook)
@@ -920,6 +958,7 @@ expand_suite(void)
     tcase_add_loop_test(tc, test_op, 0, NELEM(op_cases));
     tcase_add_loop_test(tc, test_exim, 0, NELEM(exim_cases));
     tcase_add_test(tc, test_acl_hook);
+    tcase_add_test(tc, test_run);
     tcase_add_test(tc, test_lookup_reread);
     tcase_add_test(tc, test_error_offset);
     tcase_add_test(tc, test_size_limit);
