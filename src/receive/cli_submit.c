@@ -389,6 +389,8 @@ apply_acl(struct receive *r, struct acl_state *st, int *queued)
         m->frozen_at = time(NULL);
     }
     *queued = (st->controls & ACL_CTL_QUEUE) != 0;
+    if (*queued)
+        receive_set_queued(r);
 }
 
 /* acl_not_smtp, as Exim runs it once the message is read: 0 to go on,

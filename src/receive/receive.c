@@ -17,6 +17,7 @@
  *	int	receive_commit(struct receive *r, gstr *err)
  *	void	receive_abort(struct receive *r)
  *	void	receive_close(struct receive *r)
+ *	void	receive_set_queued(struct receive *r)
  *	const char *receive_id(const struct receive *r)
  *	struct spool_msg *receive_msg(struct receive *r)
  *	struct expand_message *receive_expand_message(struct receive *r)
@@ -555,6 +556,10 @@ write_msglog(struct receive *r)
         tod_log(&line, time(NULL));
         gstr_adds(&line, " frozen by ACL\n");
     }
+    if (r->queued) {
+        tod_log(&line, time(NULL));
+        gstr_adds(&line, " no immediate delivery: queued by ACL\n");
+    }
     if (write(fd, line.s, line.len) != (ssize_t)line.len)
         log_write(LOG_MAIN | LOG_PANIC, "Couldn't write message log %s: %s",
                   path.s, strerror(errno));
@@ -627,6 +632,12 @@ receive_close(struct receive *r)
             spool_body_abort(r->body);
         r->closed = 1;
     }
+}
+
+void
+receive_set_queued(struct receive *r)
+{
+    r->queued = 1;
 }
 
 const char *

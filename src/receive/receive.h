@@ -146,6 +146,11 @@ const char *receive_id(const struct receive *r);
 /* The envelope and headers being built: ACL variables, frozen, -N and
  * the like may be set on it before receive_commit(). */
 struct spool_msg *receive_msg(struct receive *r);
+/* An ACL (or local_scan) asked for no immediate delivery: the message
+ * log gets "no immediate delivery: queued by ACL" as in Exim. Call
+ * before receive_commit(); a freeze is set on receive_msg() (frozen,
+ * frozen_at) and logged "frozen by ACL" likewise. */
+void receive_set_queued(struct receive *r);
 /* The headers and (the visible part of) the body, for $h_ and
  * $message_body; valid after receive_finish(). */
 struct expand_message *receive_expand_message(struct receive *r);

@@ -37,6 +37,7 @@ struct receive {
     int finished;
     int committed;
     int closed;
+    int queued; /* receive_set_queued() */
 
     /* the body, for expansions */
     gstr body_head;
