@@ -446,7 +446,7 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
     rc = receive_finish(r, &err);
     if (rc == RECEIVE_ERROR) {
         if (strncmp(gstr_str(&err), "Expansion", 9) == 0)
-            log_write(LOG_MAIN | LOG_PANIC, "%s", err.s);
+            log_write(LOG_MAIN | LOG_PANIC, "%s %s", receive_id(r), err.s);
         fail("%s", err.s);
         return 1;
     }

@@ -476,8 +476,10 @@ add_received(struct receive *r, gstr *err)
     if (rc != EXPAND_OK) {
         gstr g;
         gstr_init(&g, r->a);
-        gstr_printf(&g, "Expansion of \"%s\" (received_header_text) failed: ",
-                    main_config.received_header_text);
+        gstr_adds(&g, "Expansion of \"");
+        receive_add_printing(&g, main_config.received_header_text,
+                             strlen(main_config.received_header_text));
+        gstr_adds(&g, "\" (received_header_text) failed: ");
         gstr_addn(&g, err->s ? err->s : "", err->len);
         gstr_truncate(err, 0);
         gstr_addn(err, g.s, g.len);

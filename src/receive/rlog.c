@@ -159,8 +159,8 @@ receive_host_field(gstr *out, const struct receive_params *p)
 }
 
 /* Exim's string_printing(). */
-static void
-add_printing(gstr *out, const char *s, size_t n)
+void
+receive_add_printing(gstr *out, const char *s, size_t n)
 {
     static const char from[] = "\n\r\b\v\f\t";
     static const char to[] = "nrbvft";
@@ -186,12 +186,12 @@ add_tls(gstr *g, const struct receive_params *p)
         gstr_printf(g, " CV=%s", p->tls_certificate_verified ? "yes" : "no");
     if (log_selected(LS_tls_peerdn) && p->tls_peerdn) {
         gstr_adds(g, " DN=\"");
-        add_printing(g, p->tls_peerdn, strlen(p->tls_peerdn));
+        receive_add_printing(g, p->tls_peerdn, strlen(p->tls_peerdn));
         gstr_addc(g, '"');
     }
     if (log_selected(LS_tls_sni) && p->tls_sni) {
         gstr_adds(g, " SNI=");
-        add_printing(g, p->tls_sni, strlen(p->tls_sni));
+        receive_add_printing(g, p->tls_sni, strlen(p->tls_sni));
     }
 }
 
@@ -217,7 +217,7 @@ add_msgid(struct receive *r, gstr *g)
     if (id == NULL || *id == '\0')
         return;
     gstr_adds(g, r->msgid_created ? " id*=" : " id=");
-    add_printing(g, id, strlen(id));
+    receive_add_printing(g, id, strlen(id));
 }
 
 static void
@@ -240,7 +240,7 @@ add_subject(struct receive *r, gstr *g)
     }
     gstr_addc(&q, '"');
     gstr_adds(g, " T=");
-    add_printing(g, q.s, q.len);
+    receive_add_printing(g, q.s, q.len);
 }
 
 static long
