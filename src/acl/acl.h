@@ -200,6 +200,13 @@ void acl_reject_line(enum acl_where where, int rc, struct expand_ctx *x,
 void acl_log_reject(enum acl_where where, int rc, struct expand_ctx *x,
                     const struct acl_state *st);
 
+/* The line Exim writes to the main and reject logs when a RCPT ACL
+ * discards the recipient (or the MAIL ACL discarded them all, by_mail):
+ * "PREFIX F=<sender> RCPT <x@y>: discarded by RCPT ACL: LOG", with
+ * st->cmd_data as the address. */
+void acl_discard_line(struct expand_ctx *x, const struct acl_state *st,
+                      int by_mail, gstr *out);
+
 /* The options of a control obeyed for this message or connection ("" if
  * it had none), or NULL if it was not obeyed. For controls added by
  * features ("bmi_run"). */

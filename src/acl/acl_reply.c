@@ -17,6 +17,9 @@
  *	void	acl_log_reject(enum acl_where where, int rc,
  *				struct expand_ctx *x,
  *				const struct acl_state *st)
+ *	void	acl_discard_line(struct expand_ctx *x,
+ *				const struct acl_state *st, int by_mail,
+ *				gstr *out)
  * DESCRIPTION
  *	A denial answers with the code Exim uses for the ACL (550; 503
  *	for AUTH, 458 for ETRN, 252 for VRFY) and the text of "message",
@@ -278,4 +281,22 @@ acl_log_reject(enum acl_where where, int rc, struct expand_ctx *x,
     gstr_init(&line, x->arena);
     acl_reject_line(where, rc, x, st, &line);
     log_write(st->log_reject_target, "%s", gstr_str(&line));
+}
+
+void
+acl_discard_line(struct expand_ctx *x, const struct acl_state *st, int by_mail,
+                 gstr *out)
+{
+    const char *s = expand_get_var(x, "sender_address");
+    const char *prefix = st->log_prefix ? st->log_prefix : "";
+    const char *log = st->log_message, *nl;
+
+    gstr_printf(out, "%s%sF=<%s> RCPT %s: discarded by %s ACL", prefix,
+                prefix[0] ? " " : "", s ? s : "",
+                st->cmd_data ? st->cmd_data : "", by_mail ? "MAIL" : "RCPT");
+    if (log != NULL) {
+        nl = strchr(log, '\n');
+        gstr_printf(out, ": %.*s", nl ? (int)(nl - log) : (int)strlen(log),
+                    log);
+    }
 }

@@ -1218,6 +1218,35 @@ START_TEST(test_reject_lines)
 }
 END_TEST
 
+START_TEST(test_discard_line)
+{
+    struct arena *a = arena_create();
+    struct expand_ctx x;
+    struct acl_state st;
+    gstr out;
+
+    expand_ctx_init(&x, a);
+    acl_state_init(&st, a);
+    st.log_prefix = "H=[192.0.2.7]";
+    st.cmd_data = "<x@y.ex>";
+    expand_set_var(&x, "sender_address", "s@src.ex");
+    ck_assert_int_eq(acl_run(ACL_WHERE_RCPT, "discard log_message = blackholed",
+                             &x, &st, NULL),
+                     ACL_DISCARD);
+    gstr_init(&out, a);
+    acl_discard_line(&x, &st, 0, &out);
+    ck_assert_str_eq(gstr_str(&out), "H=[192.0.2.7] F=<s@src.ex> RCPT "
+                                     "<x@y.ex>: discarded by RCPT ACL: "
+                                     "blackholed");
+    gstr_init(&out, a);
+    st.log_message = NULL;
+    acl_discard_line(&x, &st, 1, &out);
+    ck_assert_str_eq(gstr_str(&out), "H=[192.0.2.7] F=<s@src.ex> RCPT "
+                                     "<x@y.ex>: discarded by MAIL ACL");
+    arena_destroy(a);
+}
+END_TEST
+
 struct conf_case {
     const char *label;
     const char *conf; /* appended to a minimal main section */
@@ -1453,6 +1482,7 @@ acl_suite(void)
     tcase_add_test(tc, test_logging);
     tcase_add_test(tc, test_replies);
     tcase_add_test(tc, test_reject_lines);
+    tcase_add_test(tc, test_discard_line);
     tcase_add_test(tc, test_extensions);
     tcase_add_test(tc, test_expand_hook);
     tcase_add_test(tc, test_error_place);
