@@ -94,29 +94,21 @@ acl_rc_name(int rc)
     return rc >= 0 && rc <= ACL_FAIL_DROP ? n[rc] : "?";
 }
 
+/* No clock is read: under libfaketime a frozen clock would never let a
+ * loop that watches it end. nanosleep() gives back what is left when a
+ * signal interrupts it; a poll() interrupted by a signal ends the delay. */
 static void
 default_delay(struct acl_state *st, int seconds)
 {
-    struct timespec end, now;
+    struct timespec d = {seconds, 0}, rem;
 
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += seconds;
-    for (;;) {
-        long ms;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        ms = (long)(end.tv_sec - now.tv_sec) * 1000 +
-             (end.tv_nsec - now.tv_nsec) / 1000000;
-        if (ms <= 0)
-            return;
-        if (st->peer_fd >= 0) {
-            struct pollfd p = {.fd = st->peer_fd, .events = POLLRDHUP};
-            if (poll(&p, 1, (int)ms) > 0)
-                return; /* the peer went away */
-        } else {
-            struct timespec d = {ms / 1000, (ms % 1000) * 1000000};
-            nanosleep(&d, NULL);
-        }
+    if (st->peer_fd >= 0) {
+        struct pollfd p = {.fd = st->peer_fd, .events = POLLRDHUP};
+        (void)poll(&p, 1, seconds * 1000);
+        return;
     }
+    while (nanosleep(&d, &rem) < 0 && errno == EINTR)
+        d = rem;
 }
 
 void (*acl_delay_hook)(struct acl_state *st, int seconds) = default_delay;
