@@ -14,9 +14,11 @@
  * DESCRIPTION
  *	Log lines look as Exim writes them: a time stamp "YYYY-MM-DD
  *	HH:MM:SS" (with ".mmm" under +millisec), " [pid]" under +pid, a
- *	space, then the text. log_write() sends a line to the main log,
- *	and also to the reject log (LOG_REJECT, unless write_rejectlog is
- *	off) or the panic log (LOG_PANIC). Each line is appended with one
+ *	space, then the text. log_write() sends a line to each log its
+ *	flags name: main (LOG_MAIN), reject (LOG_REJECT, unless
+ *	write_rejectlog is off) and panic (LOG_PANIC). Rejections and
+ *	panics normally name the main log as well, as in Exim, but
+ *	log_reject_target can leave it out. Each line is appended with one
  *	write() on an O_APPEND descriptor, so lines from concurrent
  *	processes never interleave. Log files and their folder are made
  *	when missing.
@@ -294,7 +296,8 @@ log_write(unsigned which, const char *fmt, ...)
 
     gstr_init(&g, a);
     if (log_stderr) {
-        gstr_printf(&g, "LOG: MAIN%s%s\n  ", which & LOG_REJECT ? " REJECT" : "",
+        gstr_printf(&g, "LOG:%s%s%s\n  ", which & LOG_MAIN ? " MAIN" : "",
+                    which & LOG_REJECT ? " REJECT" : "",
                     which & LOG_PANIC ? " PANIC" : "");
         va_start(ap, fmt);
         gstr_vprintf(&g, fmt, ap);
@@ -310,7 +313,7 @@ log_write(unsigned which, const char *fmt, ...)
     gstr_vprintf(&g, fmt, ap);
     va_end(ap);
     gstr_addc(&g, '\n');
-    if (log_append("main", g.s, g.len) < 0)
+    if ((which & LOG_MAIN) && log_append("main", g.s, g.len) < 0)
         msg_warn("cannot write main log %s: %s", log_path("main") ?: "(unset)",
                  strerror(errno));
     if ((which & LOG_REJECT) && log_write_reject)

@@ -8,8 +8,8 @@ struct gstr;
 struct main_config;
 
 #define LOG_MAIN   0x01
-#define LOG_REJECT 0x02 /* also goes to the main log */
-#define LOG_PANIC  0x04 /* also goes to the main log */
+#define LOG_REJECT 0x02
+#define LOG_PANIC  0x04
 
 /* Parses log_selector and log_file_path. 0, or -1 with a message (naming
  * the option) in err. */

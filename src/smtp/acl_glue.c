@@ -17,8 +17,9 @@
  *	the connection. For an acceptance it only passes back the ACL's
  *	message, for the caller's success reply.
  * DIAGNOSTICS
- *	An ACL that fails with an error is logged to the main and panic
- *	logs and answered with a temporary error, as in Exim.
+ *	An ACL that fails with an error is answered with a temporary error
+ *	and logged as "temporarily rejected", as in Exim. Discarded
+ *	recipients and messages are logged as Exim logs them.
  *--*/
 
 #include "acl/acl.h"
@@ -57,9 +58,12 @@ smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
     st->cmd_data = cmd_data;
     gstr_init(&err, s->msg_arena);
     rc = acl_run((enum acl_where)where, acl, &s->x, st, &err);
-    if (rc == ACL_ERROR && err.len > 0)
-        log_write(LOG_MAIN | LOG_PANIC, "ACL for %s: %s",
-                  acl_where_name((enum acl_where)where), gstr_str(&err));
+    if (rc == ACL_DISCARD &&
+        (where == ACL_WHERE_RCPT || where == ACL_WHERE_MAIL)) {
+        gstr_init(&out, s->msg_arena);
+        acl_discard_line(&s->x, st, where == ACL_WHERE_MAIL, &out);
+        log_write(LOG_MAIN | LOG_REJECT, "%s", gstr_str(&out));
+    }
     if (rc == ACL_OK || rc == ACL_DISCARD) {
         if (st->user_message != NULL)
             *user_msg = arena_strdup(s->msg_arena, st->user_message);

@@ -212,6 +212,18 @@ size_limit(struct smtp_session *s)
     return (long)n;
 }
 
+/* $recipients, for the data ACL (verify = not_blind reads it too). */
+static void
+set_recipients(struct smtp_session *s)
+{
+    const char **v =
+        arena_alloc(s->msg_arena, (s->txn.nrcpts + 1) * sizeof(*v));
+
+    for (size_t i = 0; i < s->txn.nrcpts; i++)
+        v[i] = s->txn.rcpts[i].address;
+    s->x.recipients = v;
+}
+
 /* The data ACL's header changes and controls go into the message. */
 static void
 apply_acl_results(struct smtp_session *s, struct receive *r)
@@ -284,6 +296,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         return 0;
     }
     s->x.msg = receive_expand_message(r);
+    set_recipients(s);
     expand_set_var(&s->x, "message_exim_id", receive_id(r));
     expand_set_var(&s->x, "message_id", receive_id(r));
     rc = smtp_acl_stage(s, ACL_WHERE_DATA, main_config.acl_smtp_data, NULL,
@@ -314,6 +327,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         return 0;
     }
     log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
+    if (s->acl.controls & ACL_CTL_FREEZE)
+        log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
     if (user_msg != NULL)
         smtp_reply_user(s, 250, user_msg);
     else

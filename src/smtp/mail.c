@@ -68,6 +68,7 @@ smtp_txn_reset(struct smtp_session *s)
 {
     smtp_bdat_abort(s);
     memset(&s->txn, 0, sizeof(s->txn));
+    s->x.recipients = NULL;
     arena_reset(s->msg_arena);
     expand_set_var(&s->x, "sender_address", NULL);
     expand_set_var(&s->x, "sender_address_domain", NULL);
