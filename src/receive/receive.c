@@ -286,16 +286,25 @@ receive_start(struct arena *msg_arena, const struct receive_params *p,
 static void
 body_put(struct receive *r, const char *data, size_t len)
 {
+    size_t head = 0;
+
     (void)spool_body_write(r->body, data, len);
-    for (size_t i = 0; i < len; i++) {
-        if (r->body_head.len < RECEIVE_BODY_HEAD)
-            gstr_addc(&r->body_head, data[i]);
-        else {
-            r->tail[r->tail_pos % RECEIVE_BODY_TAIL] = data[i];
-            r->tail_pos++;
-        }
-    }
     r->body_bytes += (long)len;
+    if (r->body_head.len < RECEIVE_BODY_HEAD) {
+        head = RECEIVE_BODY_HEAD - r->body_head.len;
+        if (head > len)
+            head = len;
+        gstr_addn(&r->body_head, data, head);
+    }
+    for (size_t i = head; i < len;) {
+        size_t at = r->tail_pos % RECEIVE_BODY_TAIL;
+        size_t n = RECEIVE_BODY_TAIL - at;
+        if (n > len - i)
+            n = len - i;
+        memcpy(r->tail + at, data + i, n);
+        r->tail_pos += n;
+        i += n;
+    }
 }
 
 /* Exim's header-line test: printing characters up to a colon, white

@@ -278,6 +278,38 @@ START_TEST(test_nul_in_header)
 }
 END_TEST
 
+/* A body larger than what is kept: its start and its end are there for
+ * $message_body and $message_body_end. */
+START_TEST(test_big_body)
+{
+    struct msg m;
+    char line[100];
+    gstr err;
+    long total = 0;
+    int n = 0;
+
+    msg_start(&m, 0);
+    msg_open(&m);
+    receive_line(m.r, "Subject: big", 12);
+    receive_line(m.r, "", 0);
+    while (total < RECEIVE_BODY_HEAD + 3 * RECEIVE_BODY_TAIL / 2) {
+        int len = snprintf(line, sizeof(line), "line %08d", n++);
+        receive_line(m.r, line, (size_t)len);
+        total += len + 1;
+    }
+    gstr_init(&err, m.a);
+    ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_OK);
+    struct expand_message *x = receive_expand_message(m.r);
+    ck_assert_int_eq(x->body_len, RECEIVE_BODY_HEAD + RECEIVE_BODY_TAIL);
+    ck_assert(memcmp(x->body, "line 00000000\n", 14) == 0);
+    snprintf(line, sizeof(line), "line %08d\n", n - 1);
+    ck_assert(memcmp(x->body + x->body_len - 14, line, 14) == 0);
+    ck_assert_int_eq(receive_commit(m.r, &err), 0);
+    ck_assert_int_eq(receive_msg(m.r)->body_linecount, n);
+    msg_end(&m);
+}
+END_TEST
+
 /*
  * Header types.
  */
@@ -847,6 +879,7 @@ receive_suite(void)
     tcase_add_loop_test(parse, test_parse, 0, NELEM(parse_cases));
     tcase_add_test(parse, test_nul_in_header);
     tcase_add_test(parse, test_size_limit);
+    tcase_add_test(parse, test_big_body);
     tcase_add_loop_test(parse, test_addr, 0, NELEM(addr_cases));
     tcase_add_loop_test(hdrs, test_types, 0, NELEM(type_cases));
     tcase_add_loop_test(hdrs, test_fixups, 0, NELEM(fixup_cases));
