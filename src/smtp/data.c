@@ -212,18 +212,6 @@ size_limit(struct smtp_session *s)
     return (long)n;
 }
 
-/* $recipients, for the data ACL (verify = not_blind reads it too). */
-static void
-set_recipients(struct smtp_session *s)
-{
-    const char **v =
-        arena_alloc(s->msg_arena, (s->txn.nrcpts + 1) * sizeof(*v));
-
-    for (size_t i = 0; i < s->txn.nrcpts; i++)
-        v[i] = s->txn.rcpts[i].address;
-    s->x.recipients = v;
-}
-
 /* The data ACL's header changes and controls go into the message. */
 static void
 apply_acl_results(struct smtp_session *s, struct receive *r)
@@ -269,6 +257,19 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
     receive_abort(r);
 }
 
+/* The reception line; "(=" instead of "<=" when the client is told
+ * the message was refused (control = fakereject or fakedefer). */
+static void
+data_log_received(struct smtp_session *s, struct receive *r)
+{
+    char *line = receive_log_line(r);
+
+    if ((s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER)) &&
+        line[0] == '<' && line[1] == '=')
+        line[0] = '(';
+    log_write(LOG_MAIN, "%s %s", receive_id(r), line);
+}
+
 /* After the data: the data ACL, then the spool, then the reply. */
 static int
 data_finish(struct smtp_session *s, struct receive *r, int toobig)
@@ -296,7 +297,6 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         return 0;
     }
     s->x.msg = receive_expand_message(r);
-    set_recipients(s);
     expand_set_var(&s->x, "message_exim_id", receive_id(r));
     expand_set_var(&s->x, "message_id", receive_id(r));
     rc = smtp_acl_stage(s, ACL_WHERE_DATA, main_config.acl_smtp_data, NULL,
@@ -326,10 +326,13 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         smtp_txn_reset(s);
         return 0;
     }
-    log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
+    data_log_received(s, r);
     if (s->acl.controls & ACL_CTL_FREEZE)
         log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
-    if (user_msg != NULL)
+    if (s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER))
+        smtp_reply_user(s, s->acl.controls & ACL_CTL_FAKEREJECT ? 550 : 450,
+                        s->acl.fake_message);
+    else if (user_msg != NULL)
         smtp_reply_user(s, 250, user_msg);
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));

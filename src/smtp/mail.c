@@ -75,7 +75,6 @@ smtp_txn_reset(struct smtp_session *s)
     expand_set_var(&s->x, "sender_address_local_part", NULL);
     expand_set_var(&s->x, "domain", NULL);
     expand_set_var(&s->x, "local_part", NULL);
-    expand_set_var(&s->x, "recipients_count", "0");
     expand_set_var(&s->x, "rcpt_count", "0");
     clear_acl_m(s);
     if (s->acl.conn_arena != NULL)
@@ -429,6 +428,19 @@ rcpt_params(struct smtp_session *s, char *arg, struct smtp_rcpt *r)
     }
 }
 
+/* $recipients and $recipients_count follow the accepted recipients
+ * (verify = not_blind reads them too). */
+static void
+set_recipients(struct smtp_session *s)
+{
+    const char **v =
+        arena_alloc(s->msg_arena, (s->txn.nrcpts + 1) * sizeof(*v));
+
+    for (size_t i = 0; i < s->txn.nrcpts; i++)
+        v[i] = s->txn.rcpts[i].address;
+    s->x.recipients = v;
+}
+
 static void
 add_rcpt(struct smtp_session *s, const struct smtp_rcpt *r)
 {
@@ -442,8 +454,7 @@ add_rcpt(struct smtp_session *s, const struct smtp_rcpt *r)
         t->rcpts_cap = cap;
     }
     t->rcpts[t->nrcpts++] = *r;
-    expand_set_var(&s->x, "recipients_count",
-                   arena_printf(s->msg_arena, "%zu", t->nrcpts));
+    set_recipients(s);
 }
 
 static void
