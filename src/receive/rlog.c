@@ -47,101 +47,39 @@
 #include "base/tod.h"
 #include "log/log.h"
 #include "receive/addr.h"
+#include "receive/hostid.h"
 #include "receive/receive_int.h"
 #include "spool/spool_body.h"
 
-/* Is a HELO of "[ip]" (or "[IPv6:ip]") the client's own address? */
-static int
-helo_is_own_ip(const struct receive_params *p)
+static void
+params_host_id(const struct receive_params *p, struct host_id *h)
 {
-    const char *h = p->helo_name;
-    size_t n = h ? strlen(h) : 0;
-    unsigned char a[16], b[16];
-    char ip[64];
-
-    if (n < 3 || h[0] != '[' || h[n - 1] != ']')
-        return 0;
-    h++;
-    n -= 2;
-    if (n > 5 &&
-        (strncasecmp(h, "IPv6:", 5) == 0 || strncasecmp(h, "IPv4:", 5) == 0)) {
-        h += 5;
-        n -= 5;
-    }
-    if (n >= sizeof(ip))
-        return 0;
-    memcpy(ip, h, n);
-    ip[n] = '\0';
-    int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-    if (inet_pton(fam, ip, a) != 1 || inet_pton(fam, p->host_address, b) != 1)
-        return 0;
-    return memcmp(a, b, fam == AF_INET6 ? 16 : 4) == 0;
-}
-
-static int
-show_port(const struct receive_params *p)
-{
-    return log_selected(LS_incoming_port) && p->host_port > 0;
+    memset(h, 0, sizeof(*h));
+    h->address = p->host_address;
+    h->port = p->host_port;
+    h->name = p->host_name;
+    h->helo = p->helo_name;
+    h->ident = p->ident;
+    h->interface_address = p->interface_address;
+    h->interface_port = p->interface_port;
 }
 
 void
 receive_fullhost(gstr *out, const struct receive_params *p)
 {
-    const char *helo = p->helo_name;
+    struct host_id h;
 
-    if (p->host_address == NULL)
-        return;
-    if (p->host_name != NULL) {
-        gstr_adds(out, p->host_name);
-        if (helo != NULL && !helo_is_own_ip(p) &&
-            strcasecmp(p->host_name, helo) != 0)
-            gstr_printf(out, " (%s)", helo);
-        gstr_addc(out, ' ');
-    } else if (helo != NULL)
-        gstr_printf(out, "(%s) ", helo);
-    gstr_printf(out, "[%s]", p->host_address);
-    if (show_port(p))
-        gstr_printf(out, ":%d", p->host_port);
+    params_host_id(p, &h);
+    host_fullhost(out, &h);
 }
 
 void
 receive_rcvhost(gstr *out, const struct receive_params *p)
 {
-    const char *helo = p->helo_name, *ident = p->ident;
-    int show_helo = helo != NULL && !helo_is_own_ip(p);
+    struct host_id h;
 
-    if (p->host_address == NULL)
-        return;
-    if (p->host_name == NULL) {
-        int first = 1;
-        gstr_printf(out, "[%s]", p->host_address);
-        if (ident == NULL && !show_helo && !show_port(p))
-            return;
-        gstr_adds(out, " (");
-        if (show_port(p)) {
-            gstr_printf(out, "port=%d", p->host_port);
-            first = 0;
-        }
-        if (show_helo) {
-            gstr_printf(out, "%shelo=%s", first ? "" : " ", helo);
-            first = 0;
-        }
-        if (ident != NULL)
-            gstr_printf(out, "%sident=%s", first ? "" : " ", ident);
-        gstr_addc(out, ')');
-        return;
-    }
-    if (show_helo && strcasecmp(p->host_name, helo) == 0)
-        show_helo = 0;
-    gstr_printf(out, "%s%s([%s]", p->host_name,
-                show_helo && ident ? "\n\t" : " ", p->host_address);
-    if (show_port(p))
-        gstr_printf(out, ":%d", p->host_port);
-    if (show_helo)
-        gstr_printf(out, " helo=%s", helo);
-    if (ident != NULL)
-        gstr_printf(out, " ident=%s", ident);
-    gstr_addc(out, ')');
+    params_host_id(p, &h);
+    host_rcvhost(out, &h);
 }
 
 void

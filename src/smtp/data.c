@@ -191,10 +191,14 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     p->auth_sender = t->auth_sender;
     p->pipelining_advertised = s->pipelining_advertised;
     p->body_8bitmime = t->body_8bit ? 8 : 0;
-    p->sender_local = s->mode == SMTP_MODE_BS;
     /* Root, like Exim's own user, is a trusted caller: it may set any
-     * sender without a Sender: header being added. */
+     * sender without a Sender: header being added, and its messages are
+     * not "local" in Exim's sense. */
     p->trusted_caller = s->mode == SMTP_MODE_BS && getuid() == 0;
+    p->sender_local = s->mode == SMTP_MODE_BS && !p->trusted_caller;
+    /* What the client said about itself is tainted (--helo_name). */
+    if (s->helo_name != NULL)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_HELO_NAME);
     p->allow_unqualified = s->mode == SMTP_MODE_BS;
     p->ctx = &s->x;
 }
@@ -308,6 +312,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         return rc < 0;
     }
     apply_acl_results(s, r);
+    if (s->acl.controls & ACL_CTL_QUEUE)
+        receive_set_queued(r);
     if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
         receive_abort(r);
         smtp_io_printf(&s->io, "\n**** SMTP testing: that is not a real "

@@ -3,7 +3,7 @@
 #ifndef MXLAB_SMTP_SMTP_INT_H
 #define MXLAB_SMTP_SMTP_INT_H
 
-#include "smtp/host.h"
+#include "receive/hostid.h"
 #include "smtp/session.h"
 
 #define SMTP_CMD_MAX 16384 /* longest command line, as Exim */

@@ -1,10 +1,10 @@
 /*++
  * NAME
- *	host 3
+ *	hostid 3
  * SUMMARY
  *	naming the client in logs and headers
  * SYNOPSIS
- *	#include "smtp/host.h"
+ *	#include "receive/hostid.h"
  *
  *	void	host_fullhost(gstr *out, const struct host_id *h)
  *	void	host_rcvhost(gstr *out, const struct host_id *h)
@@ -31,7 +31,7 @@
 #include "base/gstr.h"
 #include "expand/ip.h"
 #include "log/log.h"
-#include "smtp/host.h"
+#include "receive/hostid.h"
 
 /* True if the HELO name is an address literal for the client's own
  * address ("[192.0.2.1]", "[IPv6:::1]"). */
@@ -88,13 +88,16 @@ host_fullhost(gstr *out, const struct host_id *h)
 void
 host_rcvhost(gstr *out, const struct host_id *h)
 {
-    int helo = show_helo(h),
-        port = log_selected(LS_incoming_port) && h->port > 0;
+    int helo = show_helo(h);
+    int port = log_selected(LS_incoming_port) && h->port > 0;
+    const char *sep = "";
 
     if (h->address == NULL)
         return;
     if (h->name != NULL) {
-        gstr_printf(out, "%s ([%s]", h->name, h->address);
+        /* Exim folds the line when both a HELO name and an ident follow. */
+        gstr_printf(out, "%s%s([%s]", h->name, helo && h->ident ? "\n\t" : " ",
+                    h->address);
         if (port)
             gstr_printf(out, ":%d", h->port);
         if (helo)
@@ -108,7 +111,6 @@ host_rcvhost(gstr *out, const struct host_id *h)
     if (!port && !helo && h->ident == NULL)
         return;
     gstr_adds(out, " (");
-    const char *sep = "";
     if (port) {
         gstr_printf(out, "port=%d", h->port);
         sep = " ";

@@ -1,6 +1,7 @@
-/* host.h: how a client is named in log lines and Received: headers. */
-#ifndef MXLAB_SMTP_HOST_H
-#define MXLAB_SMTP_HOST_H
+/* hostid.h: how a client is named in log lines and Received: headers,
+ * by SMTP and reception alike. */
+#ifndef MXLAB_RECEIVE_HOSTID_H
+#define MXLAB_RECEIVE_HOSTID_H
 
 struct gstr;
 
