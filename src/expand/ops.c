@@ -822,6 +822,7 @@ static void
 wrap_header(gstr *g, const char *s, unsigned cols, unsigned maxchars)
 {
     const unsigned indent_cols = 8;
+    const char *bs, *nl;
 
     if (maxchars == 0)
         maxchars = UINT_MAX;
@@ -829,13 +830,21 @@ wrap_header(gstr *g, const char *s, unsigned cols, unsigned maxchars)
         cols = UINT_MAX;
     if (*s == '\0')
         return;
+    /* The next backslash and newline, kept up to date as s moves on, so
+     * that a long text costs linear time. */
+    bs = strchr(s, '\\');
+    nl = strchr(s, '\n');
     for (unsigned llen = 0;; llen = indent_cols) {
-        const char *t;
+        const char *t, *before = s;
         unsigned ltail = 0;
 
-        if ((t = strchr(s, '\\')) != NULL && t[1] == 'n')
+        if (bs != NULL && bs < s)
+            bs = strchr(s, '\\');
+        if (nl != NULL && nl < s)
+            nl = strchr(s, '\n');
+        if ((t = bs) != NULL && t[1] == 'n')
             ltail = 2;
-        else if ((t = strchr(s, '\n')) != NULL)
+        else if ((t = nl) != NULL)
             ltail = 1;
         else
             t = s + strlen(s);
@@ -867,6 +876,10 @@ wrap_header(gstr *g, const char *s, unsigned cols, unsigned maxchars)
             gstr_truncate(g, maxchars);
             break;
         }
+        /* Exim would go on adding empty lines up to maxchars when COLS
+         * is narrower than the indent; mxlab stops. */
+        if (s == before)
+            break;
         gstr_adds(g, "\n\t");
     }
 }

@@ -532,6 +532,8 @@ static const struct xcase exim_cases[] = {
      "aaa bbb ccc ddd eee\n\tfff ggg"},
     {"headerwrap hard", "${headerwrap_9:aaaaaaaaaaaa}", OK,
      "aaaaaaaaa\n\ta\n\ta\n\ta"},
+    {"headerwrap narrower than the indent", "${headerwrap_2_0:abcdef}", OK,
+     "ab\n\t"},
     {"headerwrap newline", "${headerwrap:a\\nb}", OK, "a\n\tb"},
     {"extract json array", "${extract json {2} {[116, 943, 234, 38793]} }", OK,
      "943"},
