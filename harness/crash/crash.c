@@ -628,8 +628,16 @@ daemon_stop(struct daemon *d)
         return -1;
     kill(d->pid, SIGTERM);
     while (now_us() < deadline) {
-        if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-            kill(-d->pid, SIGKILL); /* session processes left behind */
+        siginfo_t si;
+
+        /* Not reaped yet, so the group id cannot have been reused when
+         * the session processes left behind are killed. */
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_PID, (id_t)d->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+                0 &&
+            si.si_pid == d->pid) {
+            kill(-d->pid, SIGKILL);
+            waitpid(d->pid, &status, 0);
             d->pid = -1;
             return status;
         }
