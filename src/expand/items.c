@@ -363,7 +363,8 @@ extract_field(struct exp *e, long field, const char *seps, const char *s)
     }
     if (field > 0)
         return (size_t)field <= n ? v[field - 1] : NULL;
-    return (size_t)(-field) <= n ? v[n - (size_t)(-field)] : NULL;
+    size_t back = 0UL - (unsigned long)field; /* no overflow at LONG_MIN */
+    return back <= n ? v[n - back] : NULL;
 }
 
 /* ${extract json{N}{[array]}} or ${extract json{key}{{object}}};
@@ -552,8 +553,8 @@ item_listextract(struct exp *e, const char **sp, unsigned fl, gstr *out,
         }
         if (field > 0 && (size_t)field <= n)
             value = v[field - 1];
-        else if (field < 0 && (size_t)(-field) <= n)
-            value = v[n - (size_t)(-field)];
+        else if (field < 0 && 0UL - (unsigned long)field <= n)
+            value = v[n - (0UL - (unsigned long)field)];
     }
     rc = x_yesno(e, &s, fl, value != NULL, value, "listextract", out);
     *sp = s;

@@ -196,7 +196,7 @@ x_substr(const char *s, long start, long len, size_t *off, size_t *outlen)
         len = 0;
     } else if (len < 0)
         len = sl;
-    if (start + len > sl)
+    if (len > sl - start) /* start <= sl here: no overflow */
         len = sl - start;
     *off = (size_t)start;
     *outlen = (size_t)len;
@@ -260,9 +260,13 @@ x_nhash(struct exp *e, const char *at, const char *s, long v1, long v2,
             return x_error(e, at, "nhash needs a positive number");
         gstr_printf(&g, "%lu", total % (unsigned long)v1);
     } else {
-        if (v1 <= 0 || v2 <= 0)
-            return x_error(e, at, "nhash needs positive numbers");
-        total %= (unsigned long)v1 * (unsigned long)v2;
+        unsigned long m;
+        if (v1 <= 0 || v2 <= 0 ||
+            __builtin_mul_overflow((unsigned long)v1, (unsigned long)v2, &m))
+            return x_error(e, at,
+                           "nhash needs positive numbers of moderate "
+                           "size");
+        total %= m;
         gstr_printf(&g, "%lu/%lu", total / (unsigned long)v2,
                     total % (unsigned long)v2);
     }
@@ -805,7 +809,8 @@ parse_time_interval(const char *s, long *secs)
         default:
             return -1;
         }
-        total += v;
+        if (__builtin_add_overflow(total, v, &total))
+            return -1;
         if (*s == '\0') {
             *secs = total;
             return 0;
