@@ -12,11 +12,12 @@
  *				int with_flag)
  * DESCRIPTION
  *	Exim names a remote client the same way everywhere: its verified
- *	host name if it has one, the HELO name in parentheses when that
- *	adds information, and the address in brackets. The HELO name is
- *	left out when it is the client's own address literal, or the same
- *	as the verified name. Under the incoming_port log selector the
- *	port follows the bracket.
+ *	host name if it has one, the HELO name in parentheses, and the
+ *	address in brackets. With a verified name, the HELO name is left
+ *	out when it is the client's own address literal or the same as the
+ *	name; without one it is always shown in $sender_fullhost, and left
+ *	out of $sender_rcvhost only when it is the address literal. Under
+ *	the incoming_port log selector the port follows the bracket.
  *
  *	host_fullhost() is that form ($sender_fullhost);
  *	host_rcvhost() the variant for Received: headers
@@ -78,9 +79,11 @@ host_fullhost(gstr *out, const struct host_id *h)
 {
     if (h->address == NULL)
         return;
+    /* Without a verified name the HELO name is always shown; with one,
+     * only when it adds something. */
     if (h->name != NULL)
         gstr_printf(out, "%s ", h->name);
-    if (show_helo(h))
+    if (h->name == NULL ? h->helo != NULL : show_helo(h))
         gstr_printf(out, "(%s) ", h->helo);
     add_address(out, h, log_selected(LS_incoming_port));
 }
