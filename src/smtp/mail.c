@@ -312,9 +312,11 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     }
     gstr_init(&err, s->msg_arena);
     if (parse_whole_path(s, arg, 1, &path, &err) < 0) {
+        /* shown and err live in the message arena: reply, then reset */
+        int stop_now =
+            smtp_synprot_error(s, SYNPROT_SYNTAX, 501, shown, gstr_str(&err));
         smtp_txn_reset(s);
-        return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, shown,
-                                  gstr_str(&err));
+        return stop_now;
     }
     limit = expanded_number(s, "message_size_limit",
                             main_config.message_size_limit);
