@@ -16,6 +16,7 @@
 #include "base/b64.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "base/xtext.h"
 
@@ -247,6 +248,28 @@ START_TEST(test_gstr_and_arena)
 }
 END_TEST
 
+static const struct {
+    const char *in;
+    size_t len;
+    const char *out;
+} printing_cases[] = {
+    {"plain text", 10, "plain text"}, {"a\r\nb", 4, "a\\r\\nb"},
+    {"tab\there", 8, "tab\\there"},   {"nul\0x", 5, "nul\\000x"},
+    {"\x7f\xff", 2, "\\177\\377"},    {"back\\slash", 10, "back\\slash"},
+};
+
+START_TEST(test_printing)
+{
+    struct arena *a = arena_create();
+    gstr g;
+
+    gstr_init(&g, a);
+    str_printing(&g, printing_cases[_i].in, printing_cases[_i].len);
+    ck_assert_str_eq(gstr_str(&g), printing_cases[_i].out);
+    arena_destroy(a);
+}
+END_TEST
+
 static Suite *
 base_suite(void)
 {
@@ -262,6 +285,7 @@ base_suite(void)
     tcase_add_loop_test(tc, test_duration, 0, NELEM(duration_cases));
     tcase_add_test(tc, test_dates);
     tcase_add_test(tc, test_gstr_and_arena);
+    tcase_add_loop_test(tc, test_printing, 0, NELEM(printing_cases));
     suite_add_tcase(s, tc);
     return s;
 }

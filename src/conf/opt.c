@@ -44,6 +44,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "conf/opt.h"
 
@@ -280,27 +281,6 @@ opt_print_mkint(gstr *out, int v)
         gstr_printf(out, "%d", v);
 }
 
-/* Control characters are shown escaped, as Exim's -bP shows them, so
- * every option stays on one line. */
-static void
-opt_print_string(gstr *out, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '\n')
-            gstr_adds(out, "\\n");
-        else if (c == '\t')
-            gstr_adds(out, "\\t");
-        else if (c == '\r')
-            gstr_adds(out, "\\r");
-        else if (c < 0x20 || c == 0x7f)
-            gstr_printf(out, "\\%03o", c);
-        else
-            gstr_addc(out, (char)c);
-    }
-}
-
 void
 opt_print(gstr *out, const struct opt_def *d, const void *block)
 {
@@ -318,7 +298,8 @@ opt_print(gstr *out, const struct opt_def *d, const void *block)
     case OPT_EXPANDED:
     case OPT_LIST:
         s = *(char *const *)slot;
-        opt_print_string(out, s ? s : "");
+        s = s ? s : "";
+        str_printing(out, s, strlen(s));
         break;
     case OPT_INT:
         gstr_printf(out, "%d", *(const int *)slot);

@@ -91,6 +91,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "base/msg.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
@@ -486,8 +487,8 @@ add_received(struct receive *r, gstr *err)
         gstr g;
         gstr_init(&g, r->a);
         gstr_adds(&g, "Expansion of \"");
-        receive_add_printing(&g, main_config.received_header_text,
-                             strlen(main_config.received_header_text));
+        str_printing(&g, main_config.received_header_text,
+                     strlen(main_config.received_header_text));
         gstr_adds(&g, "\" (received_header_text) failed: ");
         gstr_addn(&g, err->s ? err->s : "", err->len);
         gstr_truncate(err, 0);

@@ -61,7 +61,6 @@ struct receive {
 
 /* rlog.c */
 char *receive_log_line_ex(struct receive *r, int extras);
-void receive_add_printing(gstr *out, const char *s, size_t n);
 
 /* rheaders.c */
 char receive_header_type(const char *text, size_t len, int is_resent,

@@ -44,6 +44,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "log/log.h"
 #include "receive/addr.h"
@@ -96,25 +97,6 @@ receive_host_field(gstr *out, const struct receive_params *p)
         gstr_printf(out, " U=%s", p->ident);
 }
 
-/* Exim's string_printing(). */
-void
-receive_add_printing(gstr *out, const char *s, size_t n)
-{
-    static const char from[] = "\n\r\b\v\f\t";
-    static const char to[] = "nrbvft";
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *e = c ? strchr(from, c) : NULL;
-        if (c >= 0x20 && c < 0x7f)
-            gstr_addc(out, (char)c);
-        else if (e != NULL)
-            gstr_printf(out, "\\%c", to[e - from]);
-        else
-            gstr_printf(out, "\\%03o", c);
-    }
-}
-
 static void
 add_tls(gstr *g, const struct receive_params *p)
 {
@@ -124,12 +106,12 @@ add_tls(gstr *g, const struct receive_params *p)
         gstr_printf(g, " CV=%s", p->tls_certificate_verified ? "yes" : "no");
     if (log_selected(LS_tls_peerdn) && p->tls_peerdn) {
         gstr_adds(g, " DN=\"");
-        receive_add_printing(g, p->tls_peerdn, strlen(p->tls_peerdn));
+        str_printing(g, p->tls_peerdn, strlen(p->tls_peerdn));
         gstr_addc(g, '"');
     }
     if (log_selected(LS_tls_sni) && p->tls_sni) {
         gstr_adds(g, " SNI=");
-        receive_add_printing(g, p->tls_sni, strlen(p->tls_sni));
+        str_printing(g, p->tls_sni, strlen(p->tls_sni));
     }
 }
 
@@ -155,7 +137,7 @@ add_msgid(struct receive *r, gstr *g)
     if (id == NULL || *id == '\0')
         return;
     gstr_adds(g, r->msgid_created ? " id*=" : " id=");
-    receive_add_printing(g, id, strlen(id));
+    str_printing(g, id, strlen(id));
 }
 
 static void
@@ -178,7 +160,7 @@ add_subject(struct receive *r, gstr *g)
     }
     gstr_addc(&q, '"');
     gstr_adds(g, " T=");
-    receive_add_printing(g, q.s, q.len);
+    str_printing(g, q.s, q.len);
 }
 
 static long

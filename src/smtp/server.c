@@ -47,6 +47,7 @@
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
@@ -376,17 +377,7 @@ sync_error(struct smtp_session *s)
     if (n > 150)
         n = 150;
     gstr_init(&shown, s->conn_arena);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s->io.in[s->io.in_pos + i];
-        if (c == '\r')
-            gstr_adds(&shown, "\\r");
-        else if (c == '\n')
-            gstr_adds(&shown, "\\n");
-        else if (c < 0x20 || c >= 0x7f)
-            gstr_printf(&shown, "\\x%02x", c);
-        else
-            gstr_addc(&shown, (char)c);
-    }
+    str_printing(&shown, s->io.in + s->io.in_pos, n);
     smtp_incomplete_transaction_log(s, "sync failure");
     log_write(LOG_MAIN | LOG_REJECT,
               "SMTP protocol synchronization error (next input sent too "

@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/fdio.h"
 #include "base/gstr.h"
 #include "spool/msgid.h"
 #include "spool/spool_body.h"
@@ -84,28 +85,11 @@ struct spool_body {
     char last; /* last body byte written, 0 if none */
 };
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static void
 body_flush(struct spool_body *b)
 {
     if (b->used > 0 && b->write_errno == 0 &&
-        write_all(b->fd, b->buf, b->used) < 0)
+        fd_write_all(b->fd, b->buf, b->used) < 0)
         b->write_errno = errno;
     b->used = 0;
 }

@@ -47,7 +47,9 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/fdio.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "spool/envelope.h"
 #include "spool/msgid.h"
 #include "spool/rcpt_line.h"
@@ -70,26 +72,6 @@ put_oneline(struct gstr *out, const char *s)
     put_oneline_max(out, s, SIZE_MAX);
 }
 
-/* Exim's string_printing(): non-printing bytes as \n, \t ... or \ooo. */
-static void
-put_printing(struct gstr *out, const char *s)
-{
-    static const char from[] = "\n\r\b\v\f\t";
-    static const char to[] = "nrbvft";
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        const char *e = strchr(from, c);
-
-        if (c >= 0x20 && c < 0x7f)
-            gstr_addc(out, (char)c);
-        else if (e != NULL)
-            gstr_printf(out, "\\%c", to[e - from]);
-        else
-            gstr_printf(out, "\\%03o", c);
-    }
-}
-
 /* "-name value" or "--name value" for a tainted value. */
 static void
 put_var(struct gstr *out, const struct spool_msg *m, enum spool_field f,
@@ -101,7 +83,7 @@ put_var(struct gstr *out, const struct spool_msg *m, enum spool_field f,
     gstr_adds(out, name);
     gstr_addc(out, ' ');
     if (f == SPOOL_F_TLS_PEERDN || f == SPOOL_F_TLS_SNI)
-        put_printing(out, value);
+        str_printing(out, value, strlen(value));
     else
         put_oneline(out, value);
     gstr_addc(out, '\n');
@@ -265,23 +247,6 @@ spool_format_header(struct gstr *out, const struct spool_msg *m)
 }
 
 static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int
 write_fail(struct gstr *err, const char *path, const char *what, int fd)
 {
     int e = errno;
@@ -309,7 +274,7 @@ write_atomic(const char *tmp, const char *final, const char *dir,
                     strerror(errno));
         return -1;
     }
-    if (write_all(fd, data->s ? data->s : "", data->len) < 0)
+    if (fd_write_all(fd, data->s ? data->s : "", data->len) < 0)
         return write_fail(err, tmp, "write", fd);
     if (fsync(fd) < 0)
         return write_fail(err, tmp, "sync", fd);
