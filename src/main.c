@@ -56,6 +56,7 @@
 #include "base/gstr.h"
 #include "base/msg.h"
 #include "conf/conf.h"
+#include "dns/dns.h"
 #include "expand/betest.h"
 #include "log/log.h"
 #include "receive/cli.h"
@@ -270,6 +271,8 @@ load_config(struct cmdline *c)
     }
     gstr_truncate(&err, 0);
     if (acl_check_config(&err) < 0)
+        fatal_config(gstr_str(&err));
+    if (dns_setup(&err) < 0)
         fatal_config(gstr_str(&err));
 }
 

@@ -62,14 +62,20 @@
 #define LOOKUP_FILES_CACHED 64
 
 const struct lookup_driver *const lookup_drivers[] = {
-    &lookup_lsearch,   &lookup_wildlsearch, &lookup_nwildlsearch,
-    &lookup_iplsearch, &lookup_dsearch,     NULL,
+    &lookup_lsearch,
+    &lookup_wildlsearch,
+    &lookup_nwildlsearch,
+    &lookup_iplsearch,
+    &lookup_dsearch,
+    &lookup_dnsdb,
+    NULL,
 };
 
 /* The same, by name, for -bV (registry.h). Kept in step with
  * lookup_drivers[] by a unit test. */
 const char *const registry_lookups[] = {
-    "lsearch", "wildlsearch", "nwildlsearch", "iplsearch", "dsearch", NULL,
+    "lsearch", "wildlsearch", "nwildlsearch", "iplsearch",
+    "dsearch", "dnsdb",       NULL,
 };
 
 const struct lookup_driver *

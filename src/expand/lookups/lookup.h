@@ -1,5 +1,5 @@
 /* lookup.h: lookup drivers for ${lookup} and lists (lsearch, wildlsearch,
- * nwildlsearch, iplsearch, dsearch; dnsdb later). */
+ * nwildlsearch, iplsearch, dsearch, dnsdb). */
 #ifndef MXLAB_EXPAND_LOOKUPS_LOOKUP_H
 #define MXLAB_EXPAND_LOOKUPS_LOOKUP_H
 
@@ -70,8 +70,8 @@ int lookup_file_get(const char *path, const char *what, const char **data,
 void lookup_file_release(void);
 void lookup_file_flush(void);
 
-/* Drivers (lsearch.c, dsearch.c). */
+/* Drivers (lsearch.c, dsearch.c, dnsdb.c). */
 extern const struct lookup_driver lookup_lsearch, lookup_wildlsearch,
-    lookup_nwildlsearch, lookup_iplsearch, lookup_dsearch;
+    lookup_nwildlsearch, lookup_iplsearch, lookup_dsearch, lookup_dnsdb;
 
 #endif

@@ -1,0 +1,217 @@
+/*++
+ * NAME
+ *	dns_setup 3
+ * SUMMARY
+ *	the resolver at start-up, and the host-list lookup hooks
+ * SYNOPSIS
+ *	#include "dns/dns.h"
+ *
+ *	int	dns_setup(gstr *err)
+ * DESCRIPTION
+ *	dns_setup() runs once the configuration is read. It expands the
+ *	dns_server main option (an mxlab extension; "IP [port]") and, if
+ *	it is set, sends every query there. It then sets the hooks that
+ *	host lists use (expand/match.h):
+ * .IP "the reverse hook"
+ *	looks up PTR records of the client's address and returns the
+ *	first name that looks up forward to that address again, as Exim
+ *	verifies host names. Without dns_server, when the DNS has no PTR
+ *	records the C library's getnameinfo() is asked too (Exim's
+ *	host_lookup_order of "bydns:byaddr").
+ * .IP "the forward hook"
+ *	is set only with dns_server, so that host names in lists are
+ *	looked up at that server; without it they go through the C
+ *	library (getaddrinfo(), which reads /etc/hosts), as in Exim.
+ * DIAGNOSTICS
+ *	"FILE:LINE: dns_server: ..." when the option does not expand or
+ *	is not "IP [port]".
+ *--*/
+
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "conf/conf.h"
+#include "conf/mainopts.h"
+#include "dns/dns.h"
+#include "expand/expand.h"
+#include "expand/ip.h"
+#include "expand/match.h"
+
+static int dns_server_set;
+
+static int
+match_status(int rc)
+{
+    switch (rc) {
+    case DNS_OK:
+        return MATCH_OK;
+    case DNS_AGAIN:
+        return MATCH_DEFER;
+    default:
+        return MATCH_FAIL;
+    }
+}
+
+static void
+err_copy(gstr *err, gstr *from)
+{
+    if (err != NULL) {
+        gstr_truncate(err, 0);
+        gstr_adds(err, gstr_str(from));
+    }
+}
+
+static int
+hook_forward(struct expand_ctx *ctx, const char *name, const char ***addrs,
+             gstr *err)
+{
+    gstr e;
+    int rc;
+
+    gstr_init(&e, ctx->arena);
+    rc = dns_host_addresses(ctx->arena, name, addrs, &e);
+    if (rc == DNS_AGAIN)
+        err_copy(err, &e);
+    return match_status(rc);
+}
+
+static int
+same_address(const char *x, const char *y)
+{
+    unsigned char a[16], b[16];
+    int fa, fb;
+
+    return ip_parse(x, a, &fa) && ip_parse(y, b, &fb) && fa == fb &&
+           memcmp(a, b, sizeof(a)) == 0;
+}
+
+/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. */
+static int
+name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
+              gstr *err)
+{
+    const char **addrs = NULL;
+    int rc;
+
+    if (dns_server_set)
+        rc = hook_forward(ctx, name, &addrs, err);
+    else {
+        struct addrinfo hints, *res;
+        memset(&hints, 0, sizeof(hints));
+        hints.ai_socktype = SOCK_STREAM;
+        rc = getaddrinfo(name, NULL, &hints, &res);
+        if (rc != 0)
+            return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
+        for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+            char buf[NI_MAXHOST];
+            if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, sizeof(buf), NULL,
+                            0, NI_NUMERICHOST) == 0 &&
+                same_address(buf, ip)) {
+                freeaddrinfo(res);
+                return MATCH_OK;
+            }
+        }
+        freeaddrinfo(res);
+        return MATCH_FAIL;
+    }
+    if (rc != MATCH_OK)
+        return rc;
+    for (size_t i = 0; addrs[i] != NULL; i++)
+        if (same_address(addrs[i], ip))
+            return MATCH_OK;
+    return MATCH_FAIL;
+}
+
+static int
+hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name)
+{
+    struct addrinfo hints, *res;
+    char buf[NI_MAXHOST];
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_NUMERICHOST;
+    if (getaddrinfo(ip, NULL, &hints, &res) != 0)
+        return MATCH_FAIL;
+    rc = getnameinfo(res->ai_addr, res->ai_addrlen, buf, sizeof(buf), NULL, 0,
+                     NI_NAMEREQD);
+    freeaddrinfo(res);
+    if (rc != 0)
+        return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
+    if (name_confirms(ctx, buf, ip, NULL) != MATCH_OK)
+        return MATCH_FAIL;
+    *name = arena_strdup(ctx->arena, buf);
+    return MATCH_OK;
+}
+
+static int
+hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
+             gstr *err)
+{
+    const char *rname = dns_reverse_name(ctx->arena, ip);
+    struct dns_result r;
+    int deferred = 0;
+    gstr e;
+    int rc;
+
+    if (rname == NULL)
+        return MATCH_FAIL;
+    gstr_init(&e, ctx->arena);
+    rc = dns_lookup(ctx->arena, rname, DNS_T_PTR, &r, &e);
+    if (rc == DNS_AGAIN) {
+        err_copy(err, &e);
+        return MATCH_DEFER;
+    }
+    if (rc != DNS_OK)
+        return dns_server_set ? MATCH_FAIL : hook_reverse_byaddr(ctx, ip, name);
+    for (struct dns_rr *rr = r.rrs; rr != NULL; rr = rr->next) {
+        int c = name_confirms(ctx, rr->text, ip, &e);
+        if (c == MATCH_OK) {
+            *name = rr->text;
+            return MATCH_OK;
+        }
+        if (c == MATCH_DEFER)
+            deferred = 1;
+    }
+    if (deferred) {
+        err_copy(err, &e);
+        return MATCH_DEFER;
+    }
+    return MATCH_FAIL;
+}
+
+int
+dns_setup(gstr *err)
+{
+    const char *file;
+    int line;
+    char *spec;
+    struct expand_ctx ctx;
+    gstr e;
+
+    dns_server_set = 0;
+    dns_set_server(NULL, err);
+    match_host_reverse_hook = hook_reverse;
+    match_host_forward_hook = NULL;
+    if (main_config.dns_server == NULL)
+        return 0;
+    gstr_init(&e, arena_perm);
+    expand_ctx_init(&ctx, arena_perm);
+    if (expand_string(&ctx, main_config.dns_server, &spec, &e) != EXPAND_OK ||
+        (spec[0] != '\0' && dns_set_server(spec, &e) < 0)) {
+        gstr_truncate(err, 0);
+        if (conf_option_origin("dns_server", &file, &line) == 0)
+            gstr_printf(err, "%s:%d: ", file, line);
+        gstr_printf(err, "dns_server: %s",
+                    e.len ? gstr_str(&e) : "forced expansion failure");
+        return -1;
+    }
+    if (spec[0] == '\0')
+        return 0;
+    dns_server_set = 1;
+    match_host_forward_hook = hook_forward;
+    return 0;
+}
