@@ -294,20 +294,19 @@ dnsdb_find(const struct lookup_call *c, char **result)
     struct list_iter it;
     const char *domain;
     int failrc = LOOKUP_FAIL;
-    const char *defer_msg = NULL;
+    const char *defer_msg = NULL, *single = NULL;
+    unsigned char b[16];
+    int fam;
     gstr yield;
 
     if (parse_query(c->a, c->file, &q, c->err) < 0)
         return LOOKUP_DEFER;
     gstr_init(&yield, c->a);
-    if (q.type == DNS_T_PTR && q.list[0] != '<') {
-        unsigned char b[16];
-        int family;
-        if (ip_parse(q.list, b, &family))
-            q.list = arena_printf(c->a, "<\n%s", q.list);
-    }
     list_iter_init(&it, q.list, ':');
-    while ((domain = list_next(&it, c->a)) != NULL) {
+    /* one IPv6 address for ptr is not a list of "2001", "db8" ... */
+    if (q.type == DNS_T_PTR && q.list[0] != '<' && ip_parse(q.list, b, &fam))
+        single = q.list;
+    while ((domain = single ? single : list_next(&it, c->a)) != NULL) {
         unsigned type = search_type(q.type);
         int pass = 0;
 
@@ -345,6 +344,8 @@ dnsdb_find(const struct lookup_call *c, char **result)
                 for (struct dns_rr *rr = r.rrs; rr != NULL; rr = rr->next)
                     format_rr(&yield, &q, rr);
         } while (q.type == T_APLUS && ++pass < 2);
+        if (single != NULL)
+            break;
     }
     if (yield.len == 0) {
         gstr_truncate(c->err, 0);
