@@ -9,6 +9,8 @@
  *	mxlab [-C file] -bP router|transport|authenticator name
  *	mxlab [-C file] [-D name=value ...] -be [string ...]
  *	mxlab [-C file] [-D name=value ...] -bem file [string ...]
+ *	mxlab [-C file] -M id ... | -Mc id ... | -q | -qf | -qff
+ *	mxlab [-C file] -bt address ...
  * DESCRIPTION
  *	The command line follows Exim's. This file parses it, reads the
  *	configuration and hands over to the mode asked for:
@@ -37,6 +39,8 @@
  * .IP "-bem file"
  *	The same, with the message in file loaded first, so that header
  *	variables and $message_body have values.
+ * .IP "-M id ..., -Mc id ..., -q, -qf, -qff, -bt address ..."
+ *	Delivery and address testing (see src/deliver/cli.c).
  * DIAGNOSTICS
  *	A configuration error is printed as "mxlab: FILE:LINE: message"
  *	and the exit status is 1. An unknown command-line option, or one
@@ -56,6 +60,8 @@
 #include "base/gstr.h"
 #include "base/msg.h"
 #include "conf/conf.h"
+#include "deliver/cli.h"
+#include "deliver/deliver.h"
 #include "dns/dns.h"
 #include "expand/betest.h"
 #include "log/log.h"
@@ -76,6 +82,8 @@ enum mode {
     MODE_SUBMIT,     /* rcpt ... or -t: src/receive/cli_submit.c */
     MODE_QUEUE_LIST, /* -bp...: src/spool/cli.c */
     MODE_MSG_ACTION, /* -Mvh, -Mvb, -Mvl, -Mrm, -Mf, -Mt */
+    MODE_DELIVER,    /* -M, -Mc, -q, -qf, -qff: src/deliver/cli.c */
+    MODE_ADDR_TEST,  /* -bt: src/deliver/cli.c */
 };
 
 struct cmdline {
@@ -189,6 +197,15 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             cmdline_set_mode(c, MODE_PRINT, a);
             i++;
             break; /* the rest are names to print */
+        } else if (deliver_cli_is_mode(a)) {
+            cmdline_set_mode(c, MODE_DELIVER, a);
+            c->mode_flag = a;
+            i++;
+            break; /* the rest are message ids */
+        } else if (strcmp(a, "-bt") == 0) {
+            cmdline_set_mode(c, MODE_ADDR_TEST, a);
+            i++;
+            break; /* the rest are addresses */
         } else if (spool_cli_is_list(a) || spool_cli_is_action(a)) {
             cmdline_set_mode(c, a[1] == 'b' ? MODE_QUEUE_LIST : MODE_MSG_ACTION,
                              a);
@@ -274,6 +291,7 @@ load_config(struct cmdline *c)
         fatal_config(gstr_str(&err));
     if (dns_setup(&err) < 0)
         fatal_config(gstr_str(&err));
+    deliver_verify_init();
 }
 
 static void
@@ -450,6 +468,7 @@ main(int argc, char **argv)
     c.config_file = CONFIGURE_FILE;
     cmdline_parse(&c, argc, argv);
     load_config(&c);
+    deliver_odmode = c.submit.delivery;
     switch (c.mode) {
     case MODE_VERSION:
         return mode_version(&c);
@@ -470,6 +489,10 @@ main(int argc, char **argv)
         return spool_cli_list(c.mode_flag, c.args, c.nargs);
     case MODE_MSG_ACTION:
         return spool_cli_action(c.mode_flag, c.args, c.nargs);
+    case MODE_DELIVER:
+        return deliver_cli_run(c.mode_flag, c.args, c.nargs);
+    case MODE_ADDR_TEST:
+        return deliver_cli_address_test(c.args, c.nargs);
     case MODE_NONE:
         break;
     }

@@ -45,8 +45,9 @@
  *	(non-SMTP ACL discarded recipients)" and "Completed").
  *
  *	The message is then written to the spool and logged ("<= sender
- *	U=login P=local S=n"). Delivery does not exist yet: -odq, -odi,
- *	-odb and the default all leave the message on the queue.
+ *	U=login P=local S=n"). Then -odi delivers in the foreground, -odb (the default) in a
+ *	background process, -odq (or queue_only, or an ACL's queue_only
+ *	control, or a freeze) leaves the message on the queue.
  * DIAGNOSTICS
  *	Errors go to the standard error as "mxlab: ..." with exit status
  *	1, in Exim's words: "bad recipient address ...", "no recipients
@@ -69,6 +70,7 @@
 #include "base/gstr.h"
 #include "base/list.h"
 #include "conf/mainopts.h"
+#include "deliver/deliver.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "receive/addr.h"
@@ -437,7 +439,8 @@ run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
 }
 
 static int
-finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
+finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
+                  int *deliverable)
 {
     gstr err;
     int rc, queued;
@@ -472,6 +475,7 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a)
     if (queued && log_selected(LS_delay_delivery))
         log_write(LOG_MAIN, "%s no immediate delivery: queued by ACL",
                   receive_id(r));
+    *deliverable = !queued && !receive_msg(r)->frozen;
     return 0;
 }
 
@@ -484,7 +488,8 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
     struct caller c;
     struct reader rd;
     gstr err;
-    int status = 1, forced;
+    int status = 1, forced, deliverable = 0;
+    char *id = NULL;
 
     caller_find(a, &c, o->name);
     params_init(&p, o, &c, a);
@@ -519,11 +524,17 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         receive_abort(rd.r);
         goto out;
     }
-    status = finish_and_commit(rd.r, &x, a);
-    if (status != 0)
+    status = finish_and_commit(rd.r, &x, a, &deliverable);
+    if (status != 0) {
         receive_abort(rd.r);
-    else
+    } else {
+        id = arena_strdup(a, receive_id(rd.r));
         receive_close(rd.r);
+    }
+    /* Exim's default for local submission is -odb */
+    if (id != NULL && deliverable && o->delivery != 'q' &&
+        !main_config.queue_only)
+        deliver_after_reception(id, o->delivery == 'i');
 out:
     arena_destroy(a);
     return status;

@@ -7,14 +7,52 @@
  *	#include "route/redirect.h"
  *
  *	extern const struct driver_info router_redirect_info;
+ *	extern const struct route_driver route_redirect_driver;
+ *
+ *	enum route_rc redirect_parse(struct route_call *c,
+ *			const char *data, int depth)
  * DESCRIPTION
- *	The option table and defaults, with Exim's names, types and
- *	default values. The code that acts on these options comes with
- *	the area's issue; until then the options are read, checked and
- *	shown by -bP.
+ *	The redirect router takes its list from "data" (expanded) or from
+ *	"file" (the name expanded; a missing file declines). The list is
+ *	Exim's: items separated by commas or newlines, "#" lines are
+ *	comments, an item may be quoted ("a b"@x, "|cmd, arg"). Items:
+ * .IP "local@domain, local"
+ *	A new address, qualified with qualify_domain (expanded), the
+ *	incoming domain under qualify_preserve_domain, or
+ *	qualify_recipient. A leading backslash is dropped.
+ * .IP :blackhole:
+ *	Discard the address; the delivery logs "=> :blackhole: <addr>
+ *	R=router". Not with forbid_blackhole.
+ * .IP ":fail: text, :defer: text"
+ *	Fail or defer the address with the rest of the data as the
+ *	message (allow_fail, allow_defer).
+ * .IP :unknown:
+ *	Ignored.
+ * .IP :include:/path
+ *	The file's lines are read as more items (not with forbid_include).
+ * .IP "|command, /path, /path/"
+ *	A pipe, file or directory delivery by pipe_transport,
+ *	file_transport or directory_transport; the child is not routed
+ *	again (not with forbid_pipe, forbid_file).
+ *
+ *	Nothing generated (an empty list) declines. Children keep a link
+ *	to their parent (address_child()).
+ * DIAGNOSTICS
+ *	A special item that is not allowed, a bad include file or an
+ *	unknown transport defer the address with "error in redirect
+ *	data: ..." (or "file"), as Exim does.
  *--*/
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "conf/mainopts.h"
+#include "route/route_drivers.h"
 
 #include "route/redirect.h"
 
@@ -81,3 +119,323 @@ const struct driver_info router_redirect_info = {
               &router_redirect_defaults),
     NULL,
 };
+
+#define INCLUDE_DEPTH_MAX 10
+
+static const struct router_redirect *
+rd_opts(const struct route_call *c)
+{
+    return c->router->priv;
+}
+
+/* Reads a whole file; NULL with errno set. */
+static char *
+rd_read_file(struct arena *a, const char *path)
+{
+    gstr g;
+    char buf[4096];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return NULL;
+    gstr_init(&g, a);
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        gstr_addn(&g, buf, (size_t)n);
+    close(fd);
+    if (n < 0)
+        return NULL;
+    return g.s;
+}
+
+static enum route_rc
+rd_error(struct route_call *c, const char *text)
+{
+    const struct router_redirect *o = rd_opts(c);
+
+    c->a->message = arena_printf(c->rc->arena, "error in redirect %s: %s",
+                                 o->data ? "data" : "file", text);
+    return ROUTE_DEFER;
+}
+
+/* One item, from *pp, into an arena string; *pp moves past it. Quotes
+ * are kept (they are part of a local part) except around a whole pipe
+ * or file item. */
+static char *
+rd_next_item(struct arena *a, const char **pp)
+{
+    const char *p = *pp;
+    gstr item;
+    int inq = 0, angle = 0;
+
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n' || *p == '\r')
+            p++;
+        if (*p != '#')
+            break;
+        while (*p != '\0' && *p != '\n')
+            p++;
+    }
+    if (*p == '\0') {
+        *pp = p;
+        return NULL;
+    }
+    gstr_init(&item, a);
+    for (; *p != '\0'; p++) {
+        if (inq) {
+            if (*p == '\\' && p[1] != '\0')
+                gstr_addc(&item, *p++);
+            else if (*p == '"')
+                inq = 0;
+        } else if (*p == '"') {
+            inq = 1;
+        } else if (*p == '<') {
+            angle++;
+        } else if (*p == '>' && angle > 0) {
+            angle--;
+        } else if ((*p == ',' && angle == 0) || *p == '\n') {
+            break;
+        }
+        gstr_addc(&item, *p);
+    }
+    *pp = p;
+    while (item.len > 0 &&
+           (item.s[item.len - 1] == ' ' || item.s[item.len - 1] == '\t' ||
+            item.s[item.len - 1] == '\r'))
+        gstr_truncate(&item, item.len - 1);
+    /* "|cmd, arg" or "/a file": the quotes go */
+    if (item.len >= 2 && item.s[0] == '"' && item.s[item.len - 1] == '"' &&
+        (item.s[1] == '|' || item.s[1] == '/'))
+        return arena_strndup(a, item.s + 1, item.len - 2);
+    return item.s;
+}
+
+/* "Name <a@b>" -> "a@b". */
+static char *
+rd_route_addr(struct arena *a, char *item)
+{
+    char *lt = strrchr(item, '<'), *gt;
+
+    if (lt == NULL || (gt = strchr(lt, '>')) == NULL)
+        return item;
+    return arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
+}
+
+static const char *
+rd_qualify_domain(struct route_call *c)
+{
+    const struct router_redirect *o = rd_opts(c);
+    char *q;
+
+    if (o->qualify_preserve_domain)
+        return c->a->domain;
+    if (o->qualify_domain != NULL &&
+        route_expand(c, "qualify_domain", o->qualify_domain, &q, NULL) == 0)
+        return q;
+    return main_config.qualify_recipient ? main_config.qualify_recipient
+                                         : main_config.qualify_domain;
+}
+
+/* The transport option for a pipe, file or directory child. */
+static int
+rd_child_transport(struct route_call *c, struct address *child,
+                   const char *opt_name, const char *opt)
+{
+    char *name;
+
+    child->router = c->router;
+    if (opt == NULL) {
+        child->message = arena_printf(c->rc->arena, "%s router: %s is unset",
+                                      c->router->name, opt_name);
+        return 0; /* the delivery defers it */
+    }
+    if (route_expand(c, opt_name, opt, &name, NULL) < 0)
+        return -1;
+    child->transport = route_find_transport(name);
+    if (child->transport == NULL)
+        child->message =
+            arena_printf(c->rc->arena, "%s transport %s not found in %s router",
+                         opt_name, name, c->router->name);
+    return 0;
+}
+
+static void
+rd_append(struct route_call *c, struct address *child)
+{
+    struct address **pp = c->children;
+
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = child;
+}
+
+static enum route_rc
+rd_special(struct route_call *c, const char *item, const char *rest)
+{
+    const struct router_redirect *o = rd_opts(c);
+    size_t n = strcspn(item, "\n");
+    enum route_rc rc;
+    int allowed;
+    char *text;
+    size_t len;
+
+    if (strncmp(item, ":blackhole:", 11) == 0) {
+        rc = ROUTE_DISCARD;
+        allowed = !o->forbid_blackhole;
+    } else if (strncmp(item, ":fail:", 6) == 0) {
+        rc = ROUTE_FAIL;
+        allowed = o->allow_fail;
+    } else {
+        rc = ROUTE_DEFER;
+        allowed = o->allow_defer;
+    }
+    if (!allowed)
+        return rd_error(c,
+                        arena_printf(c->rc->arena, "\"%.*s\" is not permitted",
+                                     (int)n, item));
+    rest = strchr(rest + 1, ':') + 1;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    len = strlen(rest);
+    while (len > 0 && rest[len - 1] == '\n')
+        len--;
+    text = arena_strndup(c->rc->arena, rest, len);
+    if (rc == ROUTE_DISCARD)
+        return rc;
+    c->a->message = *text != '\0'      ? text
+                    : rc == ROUTE_FAIL ? "forced rejection"
+                                       : "forced defer";
+    c->a->user_message = c->a->message;
+    return rc;
+}
+
+static enum route_rc
+rd_include(struct route_call *c, const char *path, int depth)
+{
+    const struct router_redirect *o = rd_opts(c);
+    char *text;
+
+    if (o->forbid_include)
+        return rd_error(c, "included files not permitted");
+    if (*path != '/')
+        return rd_error(c, arena_printf(c->rc->arena,
+                                        "included file %s is not an absolute "
+                                        "path",
+                                        path));
+    if (depth >= INCLUDE_DEPTH_MAX)
+        return rd_error(c, "too many nested :include: files");
+    if ((text = rd_read_file(c->rc->arena, path)) == NULL)
+        return rd_error(c, arena_printf(c->rc->arena,
+                                        "failed to open included file %s: %s",
+                                        path, strerror(errno)));
+    return redirect_parse(c, text, depth + 1);
+}
+
+static enum route_rc
+rd_pfr(struct route_call *c, const char *item)
+{
+    const struct router_redirect *o = rd_opts(c);
+    struct address *child;
+    size_t n = strlen(item);
+
+    if (item[0] == '|') {
+        if (o->forbid_pipe)
+            return rd_error(c, "pipe deliveries are not permitted");
+        child = address_child(c->rc->arena, c->a, item, ADDR_PIPE);
+        if (rd_child_transport(c, child, "pipe_transport", o->pipe_transport))
+            return ROUTE_DEFER;
+    } else {
+        int dir = item[n - 1] == '/';
+        if (o->forbid_file)
+            return rd_error(c, "file deliveries are not permitted");
+        child = address_child(c->rc->arena, c->a, item,
+                              dir ? ADDR_DIRECTORY : ADDR_FILE);
+        if (rd_child_transport(
+                c, child, dir ? "directory_transport" : "file_transport",
+                dir ? o->directory_transport : o->file_transport))
+            return ROUTE_DEFER;
+    }
+    rd_append(c, child);
+    return ROUTE_REROUTED;
+}
+
+enum route_rc
+redirect_parse(struct route_call *c, const char *data, int depth)
+{
+    const char *p = data;
+    const char *start;
+    char *item;
+    int generated = 0;
+    enum route_rc rc;
+
+    for (;;) {
+        start = p;
+        while (*start == ' ' || *start == '\t' || *start == ',' ||
+               *start == '\n' || *start == '\r')
+            start++;
+        if ((item = rd_next_item(c->rc->arena, &p)) == NULL)
+            break;
+        if (strcmp(item, ":unknown:") == 0)
+            continue;
+        if (strncmp(item, ":blackhole:", 11) == 0 ||
+            strncmp(item, ":fail:", 6) == 0 || strncmp(item, ":defer:", 7) == 0)
+            return rd_special(c, item, start);
+        if (strncmp(item, ":include:", 9) == 0) {
+            rc = rd_include(c, item + 9, depth);
+            if (rc == ROUTE_REROUTED) {
+                generated = 1;
+                continue;
+            }
+            if (rc == ROUTE_DECLINE)
+                continue;
+            return rc;
+        }
+        if (item[0] == '|' || item[0] == '/') {
+            if ((rc = rd_pfr(c, item)) != ROUTE_REROUTED)
+                return rc;
+            generated = 1;
+            continue;
+        }
+        item = rd_route_addr(c->rc->arena, item);
+        if (item[0] == '\\')
+            item++;
+        if (*item == '\0')
+            continue;
+        if (strchr(item, '@') == NULL)
+            item =
+                arena_printf(c->rc->arena, "%s@%s", item, rd_qualify_domain(c));
+        rd_append(c, address_child(c->rc->arena, c->a, item, 0));
+        generated = 1;
+    }
+    return generated ? ROUTE_REROUTED : ROUTE_DECLINE;
+}
+
+static enum route_rc
+redirect_route(struct route_call *c)
+{
+    const struct router_redirect *o = rd_opts(c);
+    char *data, *path;
+    int forced;
+
+    if (o->data != NULL) {
+        if (route_expand(c, "data", o->data, &data, &forced) < 0)
+            return forced ? ROUTE_DECLINE : ROUTE_DEFER;
+    } else if (o->file != NULL) {
+        if (route_expand(c, "file", o->file, &path, &forced) < 0)
+            return forced ? ROUTE_DECLINE : ROUTE_DEFER;
+        if ((data = rd_read_file(c->rc->arena, path)) == NULL) {
+            if (errno == ENOENT || (errno == ENOTDIR && o->ignore_enotdir) ||
+                (errno == EACCES && o->ignore_eacces))
+                return ROUTE_DECLINE;
+            c->a->message =
+                arena_printf(c->rc->arena, "failed to open %s (%s router): %s",
+                             path, c->router->name, strerror(errno));
+            return ROUTE_DEFER;
+        }
+    } else {
+        return ROUTE_DECLINE;
+    }
+    return redirect_parse(c, data, 0);
+}
+
+const struct route_driver route_redirect_driver = {"redirect", redirect_route};

@@ -44,6 +44,7 @@
 #include "base/gstr.h"
 #include "conf/mainopts.h"
 #include "conf/opt.h"
+#include "deliver/deliver.h"
 #include "log/log.h"
 #include "receive/receive.h"
 #include "smtp/smtp_int.h"
@@ -278,8 +279,8 @@ data_log_received(struct smtp_session *s, struct receive *r)
 static int
 data_finish(struct smtp_session *s, struct receive *r, int toobig)
 {
-    char *user_msg = NULL;
-    int rc;
+    char *user_msg = NULL, *id;
+    int rc, deliverable;
     gstr err;
 
     gstr_init(&err, s->msg_arena);
@@ -342,7 +343,13 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         smtp_reply_user(s, 250, user_msg);
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
+    id = arena_strdup(s->msg_arena, receive_id(r));
+    deliverable = !(s->acl.controls & (ACL_CTL_QUEUE | ACL_CTL_FREEZE)) &&
+                  !receive_msg(r)->frozen;
     receive_close(r);
+    /* a delivery process, unless the message is to wait in the queue */
+    if (deliverable && !main_config.queue_only && deliver_odmode != 'q')
+        deliver_after_reception(id, deliver_odmode == 'i');
     s->messages++;
     s->x.msg = NULL;
     smtp_txn_reset(s);

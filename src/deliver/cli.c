@@ -1,0 +1,294 @@
+/*++
+ * NAME
+ *	cli 3
+ * SUMMARY
+ *	delivery from the command line, address testing, verification
+ * SYNOPSIS
+ *	#include "deliver/cli.h"
+ *
+ *	int	deliver_cli_is_mode(const char *flag)
+ *	int	deliver_cli_run(const char *flag, char **ids, int nids)
+ *	int	deliver_cli_address_test(char **addrs, int naddrs)
+ *	void	deliver_verify_init(void)
+ * DESCRIPTION
+ * .IP "-M id ..., -Mc id ..."
+ *	Deliver those messages now, frozen ones too ("Unfrozen by forced
+ *	delivery"). A message another process holds prints "Spool file is
+ *	locked (another process is handling this message)".
+ * .IP "-q, -qf, -qff"
+ *	One queue run in queue order: every message that is not frozen
+ *	(-qff: frozen ones too); messages that are locked are passed
+ *	over. -qf forces deliveries past retry times (no retry data
+ *	yet, so -q and -qf do the same). The run is logged "Start queue
+ *	run: pid=N" ... "End queue run: pid=N" (with " -qf" and so on).
+ * .IP "-bt address ..."
+ *	Route each address (no verify_only routers) and print, as Exim:
+ *	"addr" then "  router = R, transport = T" for each address it
+ *	ends up as (with "    <-- parent" lines for generated ones), or
+ *	"addr is undeliverable: message", "addr cannot be resolved at
+ *	this time: message", "addr is discarded".
+ *
+ *	deliver_verify_init() sets acl_verify_address_hook so that
+ *	"verify = recipient" and "verify = sender" route the address:
+ *	true when a router accepts it; false with the routing message
+ *	("Unrouteable address"), or "Sender verify failed" for the
+ *	sender; a deferral defers ("Could not complete sender verify").
+ *	The empty sender of a bounce always verifies.
+ * DIAGNOSTICS
+ *	Malformed ids: "mxlab: malformed message id X after -M option",
+ *	status 1.
+ *--*/
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl/acl.h"
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "conf/conf.h"
+#include "deliver/cli.h"
+#include "deliver/deliver.h"
+#include "expand/expand.h"
+#include "log/log.h"
+#include "route/route.h"
+#include "spool/queue_list.h"
+#include "spool/spool_path.h"
+
+int
+deliver_cli_is_mode(const char *flag)
+{
+    static const char *const modes[] = {"-M", "-Mc", "-q", "-qf", "-qff"};
+
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+        if (strcmp(flag, modes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+struct qrun {
+    unsigned flags;
+    int n;
+    char (*ids)[MSGID_LEN + 1];
+    int cap;
+    struct arena *a;
+};
+
+static int
+queue_collect(const struct queue_entry *e, void *ctx)
+{
+    struct qrun *q = ctx;
+
+    if (q->n == q->cap) {
+        int ncap = q->cap ? q->cap * 2 : 64;
+        q->ids = arena_realloc(q->a, q->ids, (size_t)q->cap * sizeof(*q->ids),
+                               (size_t)ncap * sizeof(*q->ids));
+        q->cap = ncap;
+    }
+    memcpy(q->ids[q->n++], e->id, MSGID_LEN + 1);
+    return 0;
+}
+
+static int
+queue_run(const char *flag)
+{
+    struct qrun q;
+    gstr err;
+    const char *opt = strcmp(flag, "-q") == 0 ? "" : flag;
+
+    memset(&q, 0, sizeof(q));
+    q.a = arena_create();
+    q.flags = DELIVER_QUEUE_RUN |
+              (strcmp(flag, "-qff") == 0 ? DELIVER_FORCE_THAW : 0);
+    gstr_init(&err, q.a);
+    log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s", (long)getpid(),
+              *opt ? " " : "", opt);
+    if (spool_queue_scan(main_config.spool_directory,
+                         main_config.split_spool_directory, q.a, queue_collect,
+                         &q, &err) < 0)
+        log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
+    for (int i = 0; i < q.n; i++)
+        (void)deliver_message(q.ids[i], q.flags);
+    log_write(LOG_MAIN, "End queue run: pid=%ld%s%s", (long)getpid(),
+              *opt ? " " : "", opt);
+    arena_destroy(q.a);
+    return 0;
+}
+
+int
+deliver_cli_run(const char *flag, char **ids, int nids)
+{
+    struct arena *a;
+    int status = 0;
+
+    if (flag[1] == 'q')
+        return queue_run(flag);
+    if (nids == 0) {
+        fprintf(stderr, "mxlab: no message ids given after %s option\n", flag);
+        return 1;
+    }
+    a = arena_create();
+    for (int i = 0; i < nids; i++) {
+        gstr err;
+        gstr_init(&err, a);
+        if (spool_path_check_id(ids[i], &err) < 0) {
+            fprintf(stderr, "mxlab: malformed message id %s after %s option\n",
+                    ids[i], flag);
+            status = 1;
+            continue;
+        }
+        switch (deliver_message(ids[i], DELIVER_FORCE_THAW)) {
+        case DELIVER_LOCKED:
+            printf("Spool file for %s is locked (another process is "
+                   "handling this message)\n",
+                   ids[i]);
+            status = 1;
+            break;
+        case DELIVER_NOT_ATTEMPTED:
+            printf("Spool data file for %s does not exist\n", ids[i]);
+            status = 1;
+            break;
+        case DELIVER_ERROR:
+            status = 1;
+            break;
+        case DELIVER_ATTEMPTED:
+            break;
+        }
+    }
+    fflush(stdout);
+    arena_destroy(a);
+    return status;
+}
+
+static void
+print_parents(gstr *out, const struct address *a)
+{
+    for (const struct address *p = a->parent; p != NULL; p = p->parent)
+        gstr_printf(out, "    <-- %s\n", p->address);
+}
+
+/* Routes one -bt address and its descendants; returns 0, 1, 2. */
+static int
+test_one(struct arena *ar, struct expand_ctx *x, const char *text, gstr *out)
+{
+    struct route_ctx rc = {ar, x, ROUTE_TEST, "", NULL};
+    struct address *todo = address_new(ar, text, main_config.qualify_domain);
+    int status = 0;
+
+    if (main_config.qualify_recipient && strchr(text, '@') == NULL)
+        todo = address_new(ar, text, main_config.qualify_recipient);
+    while (todo != NULL) {
+        struct address *a = todo, *more = NULL;
+        enum route_rc r = ROUTE_OK;
+
+        todo = todo->next;
+        a->next = NULL;
+        if (!(a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
+            r = route_address(&rc, a, &more);
+        switch (r) {
+        case ROUTE_OK:
+            gstr_printf(out, "%s\n", a->address);
+            print_parents(out, a);
+            gstr_printf(out, "  router = %s, transport = %s\n",
+                        a->router ? a->router->name : "unset",
+                        a->transport ? a->transport->name : "unset");
+            break;
+        case ROUTE_REROUTED:
+            break;
+        case ROUTE_DISCARD:
+            gstr_printf(out, "%s is discarded\n", a->address);
+            break;
+        case ROUTE_FAIL:
+            gstr_printf(out, "%s is undeliverable: %s\n", a->address,
+                        a->message);
+            print_parents(out, a);
+            status = 2;
+            break;
+        default:
+            gstr_printf(out, "%s cannot be resolved at this time:\n  %s\n",
+                        a->address, a->message ? a->message : "");
+            if (status == 0)
+                status = 1;
+            break;
+        }
+        if (more != NULL) {
+            struct address *last = more;
+            while (last->next != NULL)
+                last = last->next;
+            last->next = todo;
+            todo = more;
+        }
+    }
+    return status;
+}
+
+int
+deliver_cli_address_test(char **addrs, int naddrs)
+{
+    struct arena *a = arena_create();
+    struct expand_ctx x;
+    gstr out;
+    int status = 0;
+
+    gstr_init(&out, a);
+    expand_ctx_init(&x, a);
+    for (int i = 0; i < naddrs; i++) {
+        int s = test_one(a, &x, addrs[i], &out);
+        if (s > status)
+            status = s;
+    }
+    fputs(gstr_str(&out), stdout);
+    fflush(stdout);
+    arena_destroy(a);
+    return status;
+}
+
+static int
+verify_address(struct acl_call *c, int is_sender, const char *address,
+               const char *options)
+{
+    struct route_ctx rc;
+    struct address *a, *more = NULL;
+    enum route_rc r;
+
+    (void)options;
+    if (address == NULL || *address == '\0')
+        return is_sender ? ACL_OK : ACL_FAIL;
+    memset(&rc, 0, sizeof(rc));
+    rc.arena = c->x->arena;
+    rc.x = c->x;
+    rc.mode = is_sender ? ROUTE_VERIFY_SENDER : ROUTE_VERIFY_RECIPIENT;
+    rc.sender = expand_get_var(c->x, "sender_address");
+    a = address_new(rc.arena, address, main_config.qualify_domain);
+    /* a redirection verifies when one of its children does */
+    for (int depth = 0; depth < 20; depth++) {
+        r = route_address(&rc, a, &more);
+        if (r != ROUTE_REROUTED || more == NULL)
+            break;
+        a = more;
+        more = NULL;
+        if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
+            r = ROUTE_OK;
+            break;
+        }
+    }
+    if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
+        expand_set_var(c->x, "address_data", a->address_data);
+        return ACL_OK;
+    }
+    if (is_sender) {
+        c->user_msg = c->log_msg = r == ROUTE_FAIL
+                                       ? "Sender verify failed"
+                                       : "Could not complete sender verify";
+        return r == ROUTE_FAIL ? ACL_FAIL : ACL_DEFER;
+    }
+    c->log_msg = a->message;
+    c->user_msg = a->user_message ? a->user_message : a->message;
+    return r == ROUTE_FAIL ? ACL_FAIL : ACL_DEFER;
+}
+
+void
+deliver_verify_init(void)
+{
+    acl_verify_address_hook = verify_address;
+}

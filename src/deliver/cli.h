@@ -1,0 +1,16 @@
+/* cli.h: the delivery area's command-line modes: -M, -Mc, -q, -qf,
+ * -qff, -bt; and the routing behind "verify = recipient|sender". */
+#ifndef MXLAB_DELIVER_CLI_H
+#define MXLAB_DELIVER_CLI_H
+
+/* 1 if flag is -M, -Mc, -q, -qf, -qff. */
+int deliver_cli_is_mode(const char *flag);
+/* Runs it; ids are message ids for -M/-Mc. Returns the exit status. */
+int deliver_cli_run(const char *flag, char **ids, int nids);
+/* -bt: prints where each address goes; status 0, 1 (a deferral) or 2
+ * (a failure), as Exim's. */
+int deliver_cli_address_test(char **addrs, int naddrs);
+/* Installs acl_verify_address_hook. */
+void deliver_verify_init(void);
+
+#endif

@@ -1,0 +1,509 @@
+/*++
+ * NAME
+ *	deliver 3
+ * SUMMARY
+ *	delivering one message from the spool
+ * SYNOPSIS
+ *	#include "deliver/deliver.h"
+ *
+ *	enum deliver_result deliver_message(const char *id,
+ *			unsigned flags)
+ *	void	deliver_after_reception(const char *id, int wait_for)
+ * DESCRIPTION
+ *	deliver_message() is one delivery attempt, as Exim's
+ *	deliver_message():
+ * .IP 1.
+ *	The -D file is locked (a message another process holds is left
+ *	alone) and the -H read; addresses in the -J journal, left by a
+ *	run that was interrupted, join the non-recipients. A frozen
+ *	message is skipped unless DELIVER_FORCE_THAW (-M, -qff), which
+ *	logs "Unfrozen by forced delivery".
+ * .IP 2.
+ *	Each recipient that is not a non-recipient is routed
+ *	(route_address()); generated addresses are routed in turn, and
+ *	those already delivered (by key, address_unique) are skipped.
+ * .IP 3.
+ *	Each routed address is handed to its transport, one at a time in
+ *	this process. After a delivery succeeds its key is appended to
+ *	the -J file and fsync()ed, and only then is "=>" logged: a crash
+ *	can neither lose the delivery's record nor repeat it.
+ * .IP 4.
+ *	Failures are logged "**" (the bounce slice's
+ *	deliver_bounce_hook() gets them; until it exists no bounce is
+ *	sent), deferrals "==". A recipient whose addresses are all
+ *	delivered, failed or discarded joins the non-recipients. When no
+ *	recipient is left, "Completed" is logged and the -H, -D, -J and
+ *	message log are removed; otherwise the -H is rewritten with the
+ *	new non-recipients and the -J removed.
+ *
+ *	Under -N (the -H's -N flag) nothing is run: "*>" is logged for
+ *	what would have been delivered.
+ *
+ *	deliver_after_reception() starts a delivery process for a message
+ *	just accepted (fork; the parent goes on), or delivers in the
+ *	foreground.
+ * DIAGNOSTICS
+ *	Spool read errors are logged to the main and panic logs. The
+ *	result says whether a delivery was attempted.
+ *--*/
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "base/tod.h"
+#include "conf/conf.h"
+#include "deliver/deliver.h"
+#include "deliver/deliver_int.h"
+#include "expand/expand.h"
+#include "log/log.h"
+#include "route/route.h"
+#include "spool/envelope.h"
+#include "spool/spool_lock.h"
+#include "spool/spool_path.h"
+#include "spool/spool_read.h"
+#include "spool/spool_write.h"
+#include "transport/tpcall.h"
+
+void (*deliver_bounce_hook)(struct spool_msg *m, struct address *failed);
+
+/* Appends addr's list to *tail. */
+static void
+list_push(struct address ***tail, struct address *a)
+{
+    a->next = NULL;
+    **tail = a;
+    *tail = &a->next;
+}
+
+/* A key in the -J file: written and on disk before "=>" is logged. */
+static int
+journal_add(struct dlv *d, const char *key)
+{
+    gstr line;
+
+    if (d->journal_fd < 0) {
+        gstr path;
+        gstr_init(&path, d->a);
+        spool_path_file(&path, d->spool_dir, d->split, "", d->m.id, "-J");
+        d->journal_fd =
+            open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (d->journal_fd < 0) {
+            log_write(LOG_MAIN | LOG_PANIC, "%s failed to open journal %s: %s",
+                      d->m.id, path.s, strerror(errno));
+            return -1;
+        }
+    }
+    gstr_init(&line, d->a);
+    gstr_printf(&line, "%s\n", key);
+    if (write(d->journal_fd, line.s, line.len) != (ssize_t)line.len ||
+        fsync(d->journal_fd) < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s",
+                  d->m.id, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void
+set_message_vars(struct dlv *d)
+{
+    char num[32];
+
+    expand_ctx_init(&d->x, d->a);
+    d->x.msg = &d->xmsg;
+    expand_set_var(&d->x, "message_exim_id", d->m.id);
+    expand_set_var(&d->x, "message_id", d->m.id);
+    expand_set_var(&d->x, "sender_address", d->m.sender);
+    expand_set_var(&d->x, "received_protocol", d->m.received_protocol);
+    expand_set_var(&d->x, "sender_host_address", d->m.host_address);
+    expand_set_var(&d->x, "sender_host_name", d->m.host_name);
+    expand_set_var(&d->x, "sender_helo_name", d->m.helo_name);
+    expand_set_var(&d->x, "authenticated_id", d->m.auth_id);
+    snprintf(num, sizeof(num), "%ld", d->size);
+    expand_set_var(&d->x, "message_size", num);
+    snprintf(num, sizeof(num), "%ld", (long)d->m.received_sec);
+    expand_set_var(&d->x, "received_time", num);
+    snprintf(num, sizeof(num), "%ld", (long)(time(NULL) - d->m.received_sec));
+    expand_set_var(&d->x, "message_age", num);
+    expand_set_var(&d->x, "first_delivery", d->m.deliver_firsttime ? "1" : "0");
+    for (struct spool_aclvar *v = d->m.aclvars; v != NULL; v = v->next) {
+        char *name = arena_printf(d->a, "acl_%c%s", v->kind, v->name);
+        expand_set_acl_var(&d->x, name, arena_strndup(d->a, v->value, v->len));
+    }
+}
+
+static void
+build_expand_message(struct dlv *d)
+{
+    struct expand_header **tail = &d->xmsg.headers;
+
+    memset(&d->xmsg, 0, sizeof(d->xmsg));
+    for (struct spool_header *h = d->m.headers; h != NULL; h = h->next) {
+        struct expand_header *x;
+        const char *colon;
+        if (h->type == '*')
+            continue;
+        x = arena_alloc(d->a, sizeof(*x));
+        memset(x, 0, sizeof(*x));
+        x->text = h->text;
+        x->len = h->len;
+        colon = memchr(h->text, ':', h->len);
+        x->name_len = colon ? (size_t)(colon - h->text) : 0;
+        *tail = x;
+        tail = &x->next;
+    }
+}
+
+static int
+open_message(struct dlv *d, const char *id, unsigned flags)
+{
+    gstr err;
+    enum spool_lock_result lr;
+    enum spool_read_result rr;
+
+    gstr_init(&err, d->a);
+    lr = spool_lock_open(d->spool_dir, d->split, id, &d->lock_fd, &err);
+    if (lr == SPOOL_LOCK_BUSY)
+        return DELIVER_LOCKED;
+    if (lr == SPOOL_LOCK_MISSING)
+        return DELIVER_NOT_ATTEMPTED;
+    if (lr != SPOOL_LOCK_OK) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
+        return DELIVER_ERROR;
+    }
+    rr = spool_read_header(d->spool_dir, d->split, id, d->a, &d->m, &err);
+    if (rr != SPOOL_READ_OK ||
+        spool_read_journal(d->spool_dir, d->split, id, &d->m, &err) < 0 ||
+        spool_open_data(d->spool_dir, d->split, id, &d->data_fd,
+                        &d->body_offset, &d->body_size, &err) < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s spool read error: %s", id,
+                  gstr_str(&err));
+        return DELIVER_ERROR;
+    }
+    if (d->m.frozen) {
+        if (!(flags & DELIVER_FORCE_THAW))
+            return DELIVER_NOT_ATTEMPTED;
+        log_write(LOG_MAIN, "%s Unfrozen by forced delivery", id);
+        d->m.frozen = 0;
+        d->m.manual_thaw = 1;
+    }
+    d->size = (long)d->body_size + (long)spool_msg_header_size(&d->m);
+    build_expand_message(d);
+    set_message_vars(d);
+    return DELIVER_ATTEMPTED;
+}
+
+/* Routes every address on todo; routed ones go to d->deliver, the
+ * others get their result here. */
+static void
+route_all(struct dlv *d, struct address *todo)
+{
+    struct route_ctx rc = {d->a, &d->x, ROUTE_DELIVER, d->m.sender, NULL};
+    struct address **dtail = &d->deliver;
+
+    while (todo != NULL) {
+        struct address *a = todo, *more = NULL;
+        enum route_rc r;
+
+        todo = todo->next;
+        a->next = NULL;
+        if (a->parent != NULL && spool_msg_is_nonrcpt(&d->m, a->unique)) {
+            a->result = ADDR_OK; /* delivered by an earlier run */
+            list_push(&d->done_tail, a);
+            continue;
+        }
+        if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
+            list_push(&dtail, a);
+            continue;
+        }
+        r = route_address(&rc, a, &more);
+        switch (r) {
+        case ROUTE_OK:
+            list_push(&dtail, a);
+            break;
+        case ROUTE_REROUTED:
+            a->result = ADDR_PENDING;
+            list_push(&d->done_tail, a);
+            break;
+        case ROUTE_DISCARD:
+            a->result = ADDR_DISCARD;
+            log_write(LOG_MAIN, "%s => :blackhole: <%s> R=%s", d->m.id,
+                      a->address, a->router->name);
+            list_push(&d->done_tail, a);
+            break;
+        case ROUTE_FAIL:
+            a->result = ADDR_FAIL;
+            deliver_log_failure(d, a, 1);
+            list_push(&d->done_tail, a);
+            break;
+        default:
+            a->result = ADDR_DEFER;
+            if (a->basic_errno == 0)
+                a->basic_errno = -1;
+            deliver_log_defer(d, a, 1);
+            list_push(&d->done_tail, a);
+            break;
+        }
+        /* generated addresses are routed next, in order */
+        if (more != NULL) {
+            struct address *last = more;
+            while (last->next != NULL)
+                last = last->next;
+            last->next = todo;
+            todo = more;
+        }
+    }
+}
+
+static void
+set_delivery_vars(struct dlv *d, struct address *a, const char *return_path)
+{
+    route_set_address_vars(&d->x, a);
+    expand_set_var(&d->x, "transport_name", a->transport->name);
+    expand_set_var(&d->x, "return_path", return_path);
+    expand_set_var(&d->x, "address_file",
+                   a->flags & (ADDR_FILE | ADDR_DIRECTORY) ? a->address : NULL);
+    expand_set_var(&d->x, "address_pipe",
+                   a->flags & ADDR_PIPE ? a->address : NULL);
+}
+
+static void
+transport_one(struct dlv *d, struct address *a)
+{
+    const struct transport_driver *drv;
+    struct tp_message tm = {&d->m, d->data_fd, d->body_offset, d->body_size,
+                            d->size};
+    struct transport_call c;
+    const char *rp = a->errors_to ? a->errors_to : d->m.sender;
+
+    if (a->transport == NULL) {
+        a->result = ADDR_DEFER;
+        a->basic_errno = -1;
+        if (a->message == NULL)
+            a->message = arena_printf(d->a, "No transport set by %s router",
+                                      a->router ? a->router->name : "?");
+        return;
+    }
+    a->return_path = arena_strdup(d->a, rp);
+    if (d->m.dont_deliver) {
+        a->result = ADDR_OK;
+        return;
+    }
+    drv = transport_driver_for(a->transport);
+    if (drv == NULL) {
+        a->result = ADDR_DEFER;
+        a->basic_errno = -1;
+        a->message = arena_printf(d->a,
+                                  "the %s transport's driver cannot "
+                                  "deliver yet",
+                                  a->transport->name);
+        return;
+    }
+    set_delivery_vars(d, a, rp);
+    memset(&c, 0, sizeof(c));
+    c.arena = d->a;
+    c.x = &d->x;
+    c.tp = a->transport;
+    c.msg = &tm;
+    c.addrs = a;
+    c.return_path = rp;
+    a->result = ADDR_PENDING;
+    drv->deliver(&c);
+    if (a->result == ADDR_PENDING) {
+        a->result = ADDR_DEFER;
+        a->message = "transport returned no result";
+    }
+}
+
+static void
+deliver_all(struct dlv *d)
+{
+    struct address *a = d->deliver, *next;
+
+    for (; a != NULL; a = next) {
+        next = a->next;
+        a->next = NULL;
+        transport_one(d, a);
+        if (a->result == ADDR_OK) {
+            if (!d->m.dont_deliver && journal_add(d, a->unique) < 0) {
+                /* delivered, but not recorded: keep it from being lost */
+                a->result = ADDR_OK;
+            }
+            spool_msg_add_nonrcpt(&d->m, a->unique);
+            deliver_log_success(d, a, '=');
+        } else if (a->result == ADDR_FAIL) {
+            deliver_log_failure(d, a, 0);
+        } else {
+            if (a->basic_errno == 0)
+                a->basic_errno = -1;
+            deliver_log_defer(d, a, 0);
+        }
+        list_push(&d->done_tail, a);
+    }
+}
+
+/* A recipient is complete when none of its addresses deferred. */
+static int
+finish_recipients(struct dlv *d)
+{
+    int remaining = 0;
+    char *deferred = arena_alloc(d->a, (size_t)d->m.rcpt_count + 1);
+
+    memset(deferred, 0, (size_t)d->m.rcpt_count + 1);
+    for (struct address *a = d->done; a != NULL; a = a->next)
+        if (a->result == ADDR_DEFER && a->rcpt_index >= 0)
+            deferred[a->rcpt_index] = 1;
+    for (int i = 0; i < d->m.rcpt_count; i++) {
+        const char *addr = d->m.rcpts[i].address;
+        if (spool_msg_is_nonrcpt(&d->m, addr))
+            continue;
+        if (deferred[i] || !d->routed[i])
+            remaining++;
+        else
+            spool_msg_add_nonrcpt(&d->m, addr);
+    }
+    return remaining;
+}
+
+static void
+remove_file(struct dlv *d, const char *area, const char *suffix)
+{
+    gstr path;
+
+    gstr_init(&path, d->a);
+    if (strcmp(area, "input") == 0)
+        spool_path_file(&path, d->spool_dir, d->split, "", d->m.id, suffix);
+    else if (d->split)
+        gstr_printf(&path, "%s/msglog/%c/%s", d->spool_dir, d->m.id[5],
+                    d->m.id);
+    else
+        gstr_printf(&path, "%s/msglog/%s", d->spool_dir, d->m.id);
+    (void)unlink(path.s);
+}
+
+static void
+close_message(struct dlv *d, int remaining)
+{
+    gstr err;
+
+    if (d->journal_fd >= 0)
+        close(d->journal_fd);
+    gstr_init(&err, d->a);
+    if (remaining == 0) {
+        remove_file(d, "msglog", "");
+        remove_file(d, "input", "-J");
+        remove_file(d, "input", "-H");
+        remove_file(d, "input", "-D");
+        log_write(LOG_MAIN, "%s Completed%s", d->m.id,
+                  log_selected(LS_queue_time_overall) ? deliver_qt(d, " QT=")
+                                                      : "");
+    } else {
+        d->m.deliver_firsttime = 0;
+        if (spool_rewrite_header(d->spool_dir, d->split, &d->m, &err) < 0)
+            log_write(LOG_MAIN | LOG_PANIC, "%s failed to rewrite -H: %s",
+                      d->m.id, gstr_str(&err));
+        else
+            remove_file(d, "input", "-J");
+    }
+}
+
+enum deliver_result
+deliver_message(const char *id, unsigned flags)
+{
+    struct dlv d;
+    struct address *todo = NULL, **tail = &todo, *failed = NULL;
+    int remaining;
+    enum deliver_result rc;
+
+    memset(&d, 0, sizeof(d));
+    d.a = arena_create();
+    d.spool_dir = main_config.spool_directory;
+    d.split = main_config.split_spool_directory;
+    d.lock_fd = d.data_fd = d.journal_fd = -1;
+    d.done_tail = &d.done;
+    d.started = time(NULL);
+    rc = open_message(&d, id, flags);
+    if (rc != DELIVER_ATTEMPTED)
+        goto out;
+    d.routed = arena_alloc(d.a, (size_t)d.m.rcpt_count + 1);
+    memset(d.routed, 0, (size_t)d.m.rcpt_count + 1);
+    for (int i = 0; i < d.m.rcpt_count; i++) {
+        struct address *a;
+        if (spool_msg_is_nonrcpt(&d.m, d.m.rcpts[i].address))
+            continue;
+        a = address_new(d.a, d.m.rcpts[i].address, main_config.qualify_domain);
+        a->rcpt_index = i;
+        d.routed[i] = 1;
+        list_push(&tail, a);
+    }
+    route_all(&d, todo);
+    deliver_all(&d);
+    for (struct address *a = d.done; a != NULL; a = a->next)
+        if (a->result == ADDR_FAIL && failed == NULL)
+            failed = a;
+    if (failed != NULL && deliver_bounce_hook != NULL)
+        deliver_bounce_hook(&d.m, d.done);
+    remaining = finish_recipients(&d);
+    close_message(&d, remaining);
+out:
+    if (d.data_fd >= 0)
+        close(d.data_fd);
+    if (d.lock_fd >= 0)
+        spool_lock_release(d.lock_fd);
+    arena_destroy(d.a);
+    return rc;
+}
+
+char deliver_odmode;
+
+/* The delivery child lets go of the SMTP connection and the caller's
+ * terminal, so that neither waits for it. */
+static void
+detach_from_session(void)
+{
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+    }
+    for (int i = 3; i < 1024; i++)
+        close(i);
+}
+
+void
+deliver_after_reception(const char *id, int wait_for)
+{
+    pid_t pid;
+
+    if (wait_for) {
+        (void)deliver_message(id, 0);
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        detach_from_session();
+        (void)deliver_message(id, 0);
+        _exit(0);
+    }
+    if (pid < 0)
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "%s fork of a delivery process failed: %s", id,
+                  strerror(errno));
+}

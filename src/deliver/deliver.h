@@ -1,0 +1,37 @@
+/* deliver.h: delivering one message from the spool, and starting a
+ * delivery process after reception. */
+#ifndef MXLAB_DELIVER_DELIVER_H
+#define MXLAB_DELIVER_DELIVER_H
+
+struct address;
+struct spool_msg;
+
+#define DELIVER_FORCE_THAW 0x01 /* -M, -qff: frozen messages too */
+#define DELIVER_QUEUE_RUN  0x02 /* part of -q: quiet about locks */
+
+enum deliver_result {
+    DELIVER_ATTEMPTED,
+    DELIVER_NOT_ATTEMPTED, /* frozen, or no such message */
+    DELIVER_LOCKED,        /* another process has it */
+    DELIVER_ERROR,         /* the spool files could not be read */
+};
+
+/* Delivers message id: locks it, reads -H and -J, routes and delivers
+ * every recipient not yet done, logs each outcome, and either removes
+ * the message (all done: "Completed") or rewrites its -H. */
+enum deliver_result deliver_message(const char *id, unsigned flags);
+
+/* After reception: a child process delivers id (the caller does not
+ * wait for it; the child's exit is reaped by whoever reaps children).
+ * wait_for: run in the foreground (-odi) instead. */
+void deliver_after_reception(const char *id, int wait_for);
+
+/* The -od option given: 'q' -odq, 'i' -odi/-odf, 'b' -odb, or 0;
+ * main.c sets it for the SMTP modes (-bs, the daemon). */
+extern char deliver_odmode;
+
+/* Bounce slice hook: called with the addresses that failed in one
+ * delivery run (linked by next). NULL (now): no bounce is sent. */
+extern void (*deliver_bounce_hook)(struct spool_msg *m, struct address *failed);
+
+#endif

@@ -1,0 +1,39 @@
+/* deliver_int.h: what the delivery area's files share. */
+#ifndef MXLAB_DELIVER_DELIVER_INT_H
+#define MXLAB_DELIVER_DELIVER_INT_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "expand/expand.h"
+#include "route/address.h"
+#include "spool/envelope.h"
+
+/* One delivery run of one message. */
+struct dlv {
+    struct arena *a;
+    const char *spool_dir;
+    int split;
+    struct spool_msg m;
+    int lock_fd, data_fd, journal_fd;
+    off_t body_offset, body_size;
+    long size;
+    struct expand_message xmsg;
+    struct expand_ctx x;
+    char *routed;            /* per recipient: taken on in this run */
+    struct address *deliver; /* routed, waiting for their transport */
+    struct address *done;    /* everything with a result */
+    struct address **done_tail;
+    time_t started;
+};
+
+/* Log lines (deliver/dlog.c), to the main log and the message log. */
+void deliver_log_success(struct dlv *d, struct address *a, char flag);
+void deliver_log_failure(struct dlv *d, struct address *a, int routing);
+void deliver_log_defer(struct dlv *d, struct address *a, int routing);
+/* prefix + the time since reception ("1m2s"), in d's arena. */
+const char *deliver_qt(struct dlv *d, const char *prefix);
+/* Appends "TIME text\n" to the message log (message_logs). */
+void deliver_msglog(struct dlv *d, const char *text);
+
+#endif

@@ -1,0 +1,213 @@
+/*++
+ * NAME
+ *	dlog 3
+ * SUMMARY
+ *	delivery log lines
+ * SYNOPSIS
+ *	#include "deliver/deliver_int.h"
+ *
+ *	void	deliver_log_success(struct dlv *d, struct address *a,
+ *			char flag)
+ *	void	deliver_log_failure(struct dlv *d, struct address *a,
+ *			int routing)
+ *	void	deliver_log_defer(struct dlv *d, struct address *a,
+ *			int routing)
+ *	const char *deliver_qt(struct dlv *d, const char *prefix)
+ *	void	deliver_msglog(struct dlv *d, const char *text)
+ * DESCRIPTION
+ *	The lines of Exim's deliver.c (delivery_log(), failure_log(),
+ *	deferral_log()):
+ *
+ *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [QT=]
+ *	[DT=]", with "->" for further addresses of one transport call
+ *	and "*>" under -N. A pipe or file delivery shows the command or
+ *	path and the top address; an address that differs from its top
+ *	address shows that in angle brackets.
+ *
+ *	"** addr <top> [F=] [P=] [R=r] [T=t] : message", with " : " and
+ *	the system error first when there is one; "** addr : Unrouteable
+ *	address" when no router took it.
+ *
+ *	"== addr <top> R=r T=t defer (errno): [strerror: ]message", or
+ *	"R=r defer ..." for a routing deferral.
+ *
+ *	The message log gets "addr: T transport succeeded", "routing
+ *	failed for ..." or "T transport failed for ..." and the defer
+ *	lines, each with a time stamp.
+ * DIAGNOSTICS
+ *	A message log that cannot be written is ignored, as Exim does.
+ *--*/
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "base/tod.h"
+#include "conf/driver.h"
+#include "conf/mainopts.h"
+#include "deliver/deliver_int.h"
+#include "log/log.h"
+
+void
+deliver_msglog(struct dlv *d, const char *text)
+{
+    gstr path, line;
+    int fd;
+
+    if (!main_config.message_logs)
+        return;
+    gstr_init(&path, d->a);
+    if (d->split)
+        gstr_printf(&path, "%s/msglog/%c/%s", d->spool_dir, d->m.id[5],
+                    d->m.id);
+    else
+        gstr_printf(&path, "%s/msglog/%s", d->spool_dir, d->m.id);
+    fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return;
+    gstr_init(&line, d->a);
+    tod_log(&line, time(NULL));
+    gstr_printf(&line, " %s\n", text);
+    (void)!write(fd, line.s, line.len);
+    close(fd);
+}
+
+static void
+add_duration(gstr *g, long secs)
+{
+    if (secs < 0)
+        secs = 0;
+    tod_format_duration(g, secs);
+}
+
+const char *
+deliver_qt(struct dlv *d, const char *prefix)
+{
+    gstr g;
+
+    gstr_init(&g, d->a);
+    gstr_adds(&g, prefix);
+    add_duration(&g, (long)(time(NULL) - d->m.received_sec));
+    return g.s;
+}
+
+/* Exim's string_log_address(). */
+static void
+log_address(gstr *g, const struct address *a, int success)
+{
+    const struct address *top = a;
+    int pfr = (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) != 0;
+    const char *at;
+
+    (void)success;
+    while (top->parent != NULL)
+        top = top->parent;
+    gstr_adds(g, a->address);
+    if (!pfr) {
+        at = strrchr(a->address, '@');
+        if (strcasecmp(a->address, top->address) == 0 &&
+            (at == NULL ||
+             strncmp(a->address, top->address, (size_t)(at - a->address)) == 0))
+            return;
+    }
+    if (pfr && a->parent != NULL && a->parent != top)
+        gstr_printf(g, " (%s)", a->parent->address);
+    gstr_printf(g, " <%s>", top->address);
+}
+
+static void
+add_sender_rp(gstr *g, struct dlv *d, const struct address *a)
+{
+    if (log_selected(LS_sender_on_delivery))
+        gstr_printf(g, " F=<%s>", d->m.sender);
+    if (a->return_path != NULL && log_selected(LS_return_path_on_delivery))
+        gstr_printf(g, " P=<%s>", a->return_path);
+}
+
+void
+deliver_log_success(struct dlv *d, struct address *a, char flag)
+{
+    gstr g;
+
+    gstr_init(&g, d->a);
+    gstr_printf(&g, "%s %c> ", d->m.id, d->m.dont_deliver ? '*' : flag);
+    log_address(&g, a, 1);
+    add_sender_rp(&g, d, a);
+    if (a->router != NULL)
+        gstr_printf(&g, " R=%s", a->router->name);
+    gstr_printf(&g, " T=%s", a->transport->name);
+    if (log_selected(LS_queue_time))
+        gstr_adds(&g, deliver_qt(d, " QT="));
+    if (log_selected(LS_deliver_time)) {
+        gstr_adds(&g, " DT=");
+        add_duration(&g, (long)(time(NULL) - d->started));
+    }
+    log_write(LOG_MAIN, "%s", g.s);
+    if (!d->m.dont_deliver)
+        deliver_msglog(d, arena_printf(d->a, "%s: %s transport succeeded",
+                                       a->address, a->transport->name));
+}
+
+void
+deliver_log_failure(struct dlv *d, struct address *a, int routing)
+{
+    gstr g;
+
+    gstr_init(&g, d->a);
+    log_address(&g, a, 0);
+    add_sender_rp(&g, d, a);
+    if (a->router != NULL)
+        gstr_printf(&g, " R=%s", a->router->name);
+    if (a->transport != NULL && !routing)
+        gstr_printf(&g, " T=%s", a->transport->name);
+    if (a->basic_errno > 0)
+        gstr_printf(&g, " : %s", strerror(a->basic_errno));
+    if (a->message != NULL)
+        gstr_printf(&g, " : %s", a->message);
+    if (log_selected(LS_deliver_time)) {
+        gstr_adds(&g, " DT=");
+        add_duration(&g, (long)(time(NULL) - d->started));
+    }
+    log_write(LOG_MAIN, "%s ** %s", d->m.id, g.s);
+    deliver_msglog(d, arena_printf(d->a, "%s failed for %s",
+                                   routing || a->transport == NULL
+                                       ? "routing"
+                                       : arena_printf(d->a, "%s transport",
+                                                      a->transport->name),
+                                   g.s));
+}
+
+void
+deliver_log_defer(struct dlv *d, struct address *a, int routing)
+{
+    gstr g;
+
+    gstr_init(&g, d->a);
+    log_address(&g, a, 0);
+    if (!routing && a->transport != NULL) {
+        if (a->router != NULL)
+            gstr_printf(&g, " R=%s", a->router->name);
+        gstr_printf(&g, " T=%s", a->transport->name);
+    } else if (a->router != NULL) {
+        gstr_printf(&g, " R=%s", a->router->name);
+    } else {
+        gstr_adds(&g, " routing");
+    }
+    gstr_printf(&g, " defer (%d)", a->basic_errno);
+    if (a->basic_errno > 0)
+        gstr_printf(&g, ": %s", strerror(a->basic_errno));
+    if (log_selected(LS_deliver_time)) {
+        gstr_adds(&g, " DT=");
+        add_duration(&g, (long)(time(NULL) - d->started));
+    }
+    if (a->message != NULL)
+        gstr_printf(&g, ": %s", a->message);
+    if (d->m.deliver_firsttime || a->basic_errno > -40)
+        deliver_msglog(d, g.s);
+    log_write(LOG_MAIN, "%s == %s", d->m.id, g.s);
+}

@@ -1,0 +1,110 @@
+/*++
+ * NAME
+ *	address 3
+ * SUMMARY
+ *	addresses being routed and delivered
+ * SYNOPSIS
+ *	#include "route/address.h"
+ *
+ *	struct address *address_new(struct arena *a, const char *text,
+ *			const char *qualify_domain)
+ *	struct address *address_child(struct arena *a,
+ *			struct address *parent, const char *text,
+ *			unsigned flags)
+ *	struct address *address_top(struct address *a)
+ *	int	address_ancestor_routed_by(const struct address *a,
+ *			const struct driver_instance *router)
+ * DESCRIPTION
+ *	address_new() makes a top-level address: the domain is what
+ *	follows the last "@" (lower-cased), the local part what precedes
+ *	it; cc_local_part keeps its case. address_child() makes one that
+ *	a redirection generated; it inherits the parent's rcpt_index and
+ *	address_data, and pipes and files keep their text whole.
+ *
+ *	address_ancestor_routed_by() is Exim's loop protection: a router
+ *	is skipped for an address when an ancestor with the same address
+ *	(compared without case) was routed by it.
+ * DIAGNOSTICS
+ *	None; memory comes from the arena.
+ *--*/
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/arena.h"
+#include "route/address.h"
+
+static void
+address_split(struct arena *a, struct address *ad, const char *qualify)
+{
+    const char *at = strrchr(ad->address, '@');
+
+    if (at == NULL) {
+        ad->cc_local_part = arena_strdup(a, ad->address);
+        ad->domain = arena_strdup(a, qualify ? qualify : "");
+        ad->address = arena_printf(a, "%s@%s", ad->address, ad->domain);
+    } else {
+        ad->cc_local_part =
+            arena_strndup(a, ad->address, (size_t)(at - ad->address));
+        ad->domain = arena_strdup(a, at + 1);
+    }
+    for (char *p = ad->domain; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    ad->local_part = ad->cc_local_part;
+}
+
+struct address *
+address_new(struct arena *a, const char *text, const char *qualify_domain)
+{
+    struct address *ad = arena_alloc(a, sizeof(*ad));
+
+    memset(ad, 0, sizeof(*ad));
+    ad->address = arena_strdup(a, text);
+    ad->rcpt_index = -1;
+    address_split(a, ad, qualify_domain);
+    ad->unique = ad->address;
+    return ad;
+}
+
+struct address *
+address_child(struct arena *a, struct address *parent, const char *text,
+              unsigned flags)
+{
+    struct address *ad = arena_alloc(a, sizeof(*ad));
+
+    memset(ad, 0, sizeof(*ad));
+    ad->address = arena_strdup(a, text);
+    ad->flags = flags;
+    ad->parent = parent;
+    ad->rcpt_index = parent->rcpt_index;
+    ad->address_data = parent->address_data;
+    if (flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
+        /* a pipe or file is delivered for its parent's local part */
+        ad->cc_local_part = ad->local_part = ad->address;
+        ad->domain = parent->domain;
+        ad->unique = arena_printf(a, "%s:%s", text, parent->unique);
+    } else {
+        address_split(a, ad, parent->domain);
+        ad->unique = ad->address;
+    }
+    return ad;
+}
+
+struct address *
+address_top(struct address *a)
+{
+    while (a->parent != NULL)
+        a = a->parent;
+    return a;
+}
+
+int
+address_ancestor_routed_by(const struct address *a,
+                           const struct driver_instance *router)
+{
+    for (const struct address *p = a->parent; p != NULL; p = p->parent)
+        if (p->router == router && strcasecmp(p->address, a->address) == 0)
+            return 1;
+    return 0;
+}

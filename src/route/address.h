@@ -1,0 +1,86 @@
+/* address.h: an address being routed and delivered, and the hosts a
+ * remote router attaches to it. */
+#ifndef MXLAB_ROUTE_ADDRESS_H
+#define MXLAB_ROUTE_ADDRESS_H
+
+#include <time.h>
+
+struct arena;
+struct driver_instance;
+
+/* One host a remote transport may try; manualroute and dnslookup fill
+ * in lists of these (next slice), the smtp transport walks them. */
+struct host_item {
+    char *name;
+    char *address; /* NULL until looked up */
+    int port;      /* 0: the transport's port */
+    int mx;        /* MX preference, -1 for none */
+    struct host_item *next;
+};
+
+#define ADDR_PIPE      0x01 /* "|command" from a redirection */
+#define ADDR_FILE      0x02 /* "/path" from a redirection */
+#define ADDR_UNSEEN    0x04 /* a copy routed on past an unseen router */
+#define ADDR_DIRECTORY 0x08 /* "/path/" (directory_transport) */
+
+/* Where an address ends up (what the delivery logs). */
+enum addr_result {
+    ADDR_PENDING,
+    ADDR_OK,      /* delivered */
+    ADDR_FAIL,    /* failed permanently: "**", a bounce */
+    ADDR_DEFER,   /* try again later: "==" */
+    ADDR_DISCARD, /* :blackhole: */
+};
+
+struct address {
+    char *address;    /* local_part@domain as routed (or |cmd, /path) */
+    char *unique;     /* its key in the -J journal and non-recipients:
+                         the address; "|cmd:parent" for pipes and files;
+                         "addr/router" once an unseen router took it */
+    char *local_part; /* prefix and suffix removed once a router with
+                         them runs; as in the address otherwise */
+    char *domain;
+    char *cc_local_part; /* the local part as given (caseful) */
+    char *prefix, *suffix;
+    unsigned flags;         /* ADDR_* */
+    struct address *parent; /* the address it was generated from */
+    int rcpt_index;         /* the top ancestor's index in the -H */
+    struct address *next;   /* in whichever list holds it */
+
+    /* Routing. */
+    const struct driver_instance *start_router; /* NULL: the first */
+    const struct driver_instance *router;       /* the one that took it */
+    const struct driver_instance *transport;
+    char *address_data;
+    char *errors_to;
+    char *home;
+    char *headers_add;       /* "Name: value\n"..., from routers */
+    char *headers_remove;    /* a colon list, from routers */
+    struct host_item *hosts; /* for remote transports */
+
+    /* Delivery. */
+    enum addr_result result;
+    int basic_errno; /* errno, or Exim's negative ERRNO_* codes */
+    char *message;   /* why it failed or was deferred; for -bt too */
+    char *user_message;
+    const struct host_item *host_used;
+    char *return_path;
+    time_t delivered_at;
+};
+
+/* A new top-level address (copied), split at the last "@"; an address
+ * without one gets qualify_domain. */
+struct address *address_new(struct arena *a, const char *text,
+                            const char *qualify_domain);
+/* A child of parent for text (already qualified unless it is a pipe or
+ * file). */
+struct address *address_child(struct arena *a, struct address *parent,
+                              const char *text, unsigned flags);
+/* The top ancestor. */
+struct address *address_top(struct address *a);
+/* 1 if an ancestor of a (not a itself) has this address and was routed
+ * by router: Exim's loop check. */
+int address_ancestor_routed_by(const struct address *a,
+                               const struct driver_instance *router);
+
+#endif

@@ -1,0 +1,10 @@
+/* tpdrivers.h: the transport drivers' code, for tpcall.c's table. */
+#ifndef MXLAB_TRANSPORT_TPDRIVERS_H
+#define MXLAB_TRANSPORT_TPDRIVERS_H
+
+#include "transport/tpcall.h"
+
+extern const struct transport_driver transport_appendfile_driver;
+extern const struct transport_driver transport_pipe_driver;
+
+#endif
