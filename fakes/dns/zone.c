@@ -16,7 +16,9 @@
  *	"#" starts a comment. Names are compared without regard to case
  *	and a final dot; "*.example" matches names below example that
  *	have no records of their own. A PTR record may be written with
- *	the IP address as its name. DATA by type:
+ *	the IP address as its name. A name that has no records but names
+ *	below it exists (NOERROR with no records, not NXDOMAIN). DATA by
+ *	type:
  *	A and AAAA an address; CNAME, NS and PTR a name; MX "PREF HOST";
  *	SRV "PRIO WEIGHT PORT HOST"; SOA "MNAME RNAME SERIAL REFRESH
  *	RETRY EXPIRE MINIMUM"; TXT one or more strings, each "quoted"
@@ -338,9 +340,18 @@ fdns_owner(const struct fdns_zone *z, const char *name, char *buf)
 {
     const char *p = name;
 
+    size_t n = strlen(name);
+
     for (size_t i = 0; i < z->n; i++)
         if (strcmp(z->rrs[i].name, name) == 0)
             return name;
+    /* a parent of names in the zone exists, without records of its own */
+    for (size_t i = 0; i < z->n; i++) {
+        size_t m = strlen(z->rrs[i].name);
+        if (m > n + 1 && z->rrs[i].name[m - n - 1] == '.' &&
+            strcmp(z->rrs[i].name + m - n, name) == 0)
+            return name;
+    }
     while ((p = strchr(p, '.')) != NULL) {
         snprintf(buf, FDNS_NAME_MAX, "*%s", p);
         for (size_t i = 0; i < z->n; i++)
