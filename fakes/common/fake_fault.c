@@ -71,9 +71,10 @@ const char fake_fault_help[] =
     "  garbage          send junk instead of each reply\n"
     "  close-mid-reply  send part of the first reply, then close\n";
 
-/* Junk no line-based protocol takes for a reply. */
-static const char fake_garbage[] = "\x7f\x01\xff\xfe garbage, no reply here "
-                                   "\x1b[0m\x00!\r\n";
+/* Junk no line-based protocol takes for a reply: no code, odd
+ * punctuation, a lone CR in the middle. Printable otherwise, so that the
+ * clients' own transcripts stay readable. */
+static const char fake_garbage[] = "}}garbage{{ ~no reply here~ \r%%$$##\r\n";
 
 static int
 fake_parse_ms(const char *text, long *ms)

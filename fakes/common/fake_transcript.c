@@ -23,6 +23,7 @@
  *	    1> 220 remote.test.ex ESMTP
  *	    1< EHLO mx.test.ex
  *
+ *	(An empty line is just "1<" or "1>", with no blank.)
  *	'<' is a line the fake received, '>' one it sent, '*' an event
  *	(connection, TLS, close, fault). Received and sent lines are shown
  *	without their CRLF; other control characters, bytes above 126 and
@@ -111,7 +112,9 @@ fake_transcript_line(unsigned long conn, int dir, const char *data, size_t len)
     if (len >= 2 && data[len - 2] == '\r' && data[len - 1] == '\n')
         len -= 2;
     fake_buf_init(&line);
-    fake_buf_printf(&line, "%lu%c ", conn, dir);
+    fake_buf_printf(&line, "%lu%c", conn, dir);
+    if (len > 0)
+        fake_buf_addch(&line, ' ');
     fake_transcript_escape(&line, data, len);
     fake_buf_addch(&line, '\n');
     fake_transcript_write(&line);

@@ -107,8 +107,8 @@ smtp_default_hostname(const struct smtp_script *sc)
     for (i = 0; i < sc->nrules; i++) {
         const struct smtp_rule *r = &sc->rules[i];
 
-        if (r->stage == SMTP_GREETING && r->code / 100 == 2 && r->lines[0][0] &&
-            r->lines[0][0] != ' ') {
+        if (r->stage == SMTP_GREETING && r->conn_lo == 0 &&
+            r->code / 100 == 2 && r->lines[0][0] && r->lines[0][0] != ' ') {
             snprintf(smtp_greeting_name, sizeof(smtp_greeting_name), "%.*s",
                      (int)strcspn(r->lines[0], " "), r->lines[0]);
             return smtp_greeting_name;
