@@ -492,7 +492,7 @@ main(int argc, char **argv)
     case MODE_DELIVER:
         return deliver_cli_run(c.mode_flag, c.args, c.nargs);
     case MODE_ADDR_TEST:
-        return deliver_cli_address_test(c.args, c.nargs);
+        return deliver_cli_address_test(c.args, c.nargs, c.submit.sender);
     case MODE_NONE:
         break;
     }

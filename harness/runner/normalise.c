@@ -129,6 +129,10 @@ static const struct norm_rule norm_rules[] = {
      "\\b([0-9]{1,2} " MONTHS " [0-9]{4} [0-9]{2}:[0-9]{2}):[0-9]{2}"
      "(?= [-+][0-9]{4})",
      "$1:ss", NULL, 1},
+    {"seconds of the date in an mbox \"From \" line ($tod_bsdinbox)",
+     "^(From \\S+ [A-Z][a-z]{2} " MONTHS " [ 0-9][0-9] "
+     "[0-9]{2}:[0-9]{2}):[0-9]{2}(?= [0-9]{4}$)",
+     "$1:ss", NULL, 1},
     {"MIME boundaries of Exim's DSNs", "\\b[0-9]+-eximdsn-[0-9]+\\b",
      "NNNNNNNNNN-eximdsn-MMMMMMMMMM", NULL, 1},
     {"epoch seconds the scenario's clock has shown (spool -H files), "

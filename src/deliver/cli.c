@@ -8,7 +8,8 @@
  *
  *	int	deliver_cli_is_mode(const char *flag)
  *	int	deliver_cli_run(const char *flag, char **ids, int nids)
- *	int	deliver_cli_address_test(char **addrs, int naddrs)
+ *	int	deliver_cli_address_test(char **addrs, int naddrs,
+ *			const char *sender)
  *	void	deliver_verify_init(void)
  * DESCRIPTION
  * .IP "-M id ..., -Mc id ..."
@@ -26,7 +27,8 @@
  *	"addr" then "  router = R, transport = T" for each address it
  *	ends up as (with "    <-- parent" lines for generated ones), or
  *	"addr is undeliverable: message", "addr cannot be resolved at
- *	this time: message", "addr is discarded".
+ *	this time: message", "addr is discarded". The sender that
+ *	"senders" sees is -f's, or the caller's login at qualify_domain.
  *
  *	deliver_verify_init() sets acl_verify_address_hook so that
  *	"verify = recipient" and "verify = sender" route the address:
@@ -39,6 +41,7 @@
  *	status 1.
  *--*/
 
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,9 +172,10 @@ print_parents(gstr *out, const struct address *a)
 
 /* Routes one -bt address and its descendants; returns 0, 1, 2. */
 static int
-test_one(struct arena *ar, struct expand_ctx *x, const char *text, gstr *out)
+test_one(struct arena *ar, struct expand_ctx *x, const char *text,
+         const char *sender, gstr *out)
 {
-    struct route_ctx rc = {ar, x, ROUTE_TEST, "", NULL};
+    struct route_ctx rc = {ar, x, ROUTE_TEST, sender, NULL};
     struct address *todo = address_new(ar, text, main_config.qualify_domain);
     int status = 0;
 
@@ -222,8 +226,17 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text, gstr *out)
     return status;
 }
 
+static const char *
+caller_address(struct arena *a)
+{
+    struct passwd *pw = getpwuid(getuid());
+
+    return arena_printf(a, "%s@%s", pw ? pw->pw_name : "unknown",
+                        main_config.qualify_domain);
+}
+
 int
-deliver_cli_address_test(char **addrs, int naddrs)
+deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
 {
     struct arena *a = arena_create();
     struct expand_ctx x;
@@ -232,8 +245,11 @@ deliver_cli_address_test(char **addrs, int naddrs)
 
     gstr_init(&out, a);
     expand_ctx_init(&x, a);
+    if (sender == NULL)
+        sender = caller_address(a);
+    expand_set_var(&x, "sender_address", sender);
     for (int i = 0; i < naddrs; i++) {
-        int s = test_one(a, &x, addrs[i], &out);
+        int s = test_one(a, &x, addrs[i], sender, &out);
         if (s > status)
             status = s;
     }

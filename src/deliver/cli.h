@@ -8,8 +8,8 @@ int deliver_cli_is_mode(const char *flag);
 /* Runs it; ids are message ids for -M/-Mc. Returns the exit status. */
 int deliver_cli_run(const char *flag, char **ids, int nids);
 /* -bt: prints where each address goes; status 0, 1 (a deferral) or 2
- * (a failure), as Exim's. */
-int deliver_cli_address_test(char **addrs, int naddrs);
+ * (a failure), as Exim's. sender: -f, or NULL for the caller. */
+int deliver_cli_address_test(char **addrs, int naddrs, const char *sender);
 /* Installs acl_verify_address_hook. */
 void deliver_verify_init(void);
 

@@ -343,8 +343,6 @@ deliver_all(struct dlv *d)
         } else if (a->result == ADDR_FAIL) {
             deliver_log_failure(d, a, 0);
         } else {
-            if (a->basic_errno == 0)
-                a->basic_errno = -1;
             deliver_log_defer(d, a, 0);
         }
         list_push(&d->done_tail, a);

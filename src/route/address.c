@@ -81,7 +81,8 @@ address_child(struct arena *a, struct address *parent, const char *text,
     ad->address_data = parent->address_data;
     if (flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
         /* a pipe or file is delivered for its parent's local part */
-        ad->cc_local_part = ad->local_part = ad->address;
+        ad->cc_local_part = parent->cc_local_part;
+        ad->local_part = parent->local_part;
         ad->domain = parent->domain;
         ad->unique = arena_printf(a, "%s:%s", text, parent->unique);
     } else {

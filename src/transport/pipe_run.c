@@ -236,6 +236,26 @@ pipe_child(char **argv, char **envp, int in, int out, int umask_val)
     _exit(127);
 }
 
+/* Exim's os_strexit(): what a sysexits.h status could mean. */
+static const char *
+pipe_strexit(int code)
+{
+    static const char *const text[] = {
+        "usage or syntax error",     "error in input data",
+        "input data missing",        "user nonexistent",
+        "host nonexistent",          "service or program unavailable",
+        "internal software error",   "internal operating system error",
+        "system file missing",       "cannot create output file",
+        "input/output error",        "temporary error",
+        "remote error in protocol",  "permission denied",
+        "local configuration error",
+    };
+
+    if (code < 64 || code > 78)
+        return NULL;
+    return text[code - 64];
+}
+
 static void
 pipe_status(struct transport_call *c, const struct transport_pipe *o,
             char **argv, int status)
@@ -272,6 +292,8 @@ pipe_status(struct transport_call *c, const struct transport_pipe *o,
     if (code > 128)
         gstr_printf(&msg, " (could mean shell command ended by signal %d (%s))",
                     code - 128, strsignal(code - 128));
+    else if (pipe_strexit(code) != NULL)
+        gstr_printf(&msg, " (could mean %s)", pipe_strexit(code));
     gstr_adds(&msg, " from command:");
     for (int i = 0; argv[i] != NULL; i++)
         gstr_printf(&msg, strpbrk(argv[i], " \t") ? " \"%s\"" : " %s", argv[i]);
