@@ -44,8 +44,9 @@
  *a client that reconnects at once still lists this connection's end first.
  *
  *	fake_conn_discard_input() drops what the peer sent that was not
- *	read yet and says how much it was (input that came in before a
- *	TLS handshake must not be taken as coming through TLS).
+ *	read yet, records it as received lines and says how much it was
+ *	(input that came in before a TLS handshake must not be taken as
+ *	coming through TLS).
  *
  *	fake_conn_drain() reads and records what the peer sends until it
  *	closes, the time-out or a SIGTERM: how a fake hangs.
@@ -271,6 +272,7 @@ fake_conn_discard_input(struct fake_conn *c)
 {
     size_t n = c->in_len;
 
+    fake_transcript_lines(c->id, FAKE_TR_RECV, c->in + c->in_off, n);
     c->in_off = c->in_len = 0;
     return n;
 }
