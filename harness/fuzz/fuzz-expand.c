@@ -10,7 +10,9 @@
  *	a small message loaded, so that header variables and the body are
  *	reached too. The result size limit is lowered to 1 MB so that
  *	blow-ups are found as errors quickly. ${run} stays off (the
- *	default), so an input cannot start programs.
+ *	default), so an input cannot start programs, and ${lookup dnsdb}
+ *	queries go to a closed port on the loopback (refused at once), so
+ *	an input cannot reach the network or wait for a DNS time-out.
  *
  *	Anything the sanitizers report, a crash, or an input that takes
  *	longer than the time-out is a bug in the engine.
@@ -23,9 +25,11 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "dns/dns.h"
 #include "expand/betest.h"
 #include "expand/expand.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char message[] =
@@ -38,6 +42,14 @@ static const char message[] =
     "\n"
     "Body line one.\n"
     "Body line two.\n";
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return dns_set_server("127.0.0.1 1", NULL);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
