@@ -13,11 +13,10 @@
  *	void	deliver_verify_init(void)
  * DESCRIPTION
  * .IP "-M id ..., -Mc id ..."
- *	Deliver those messages now, frozen ones too ("Unfrozen by forced
- *	delivery"). A message another process holds prints "Spool file is
- *	locked (another process is handling this message)".
- * .IP "-q, -qf, -qff"
- *	One queue run in queue order: every message that is not frozen
+ *	Deliver those messages now, -M frozen ones too ("Unfrozen by
+ *	forced delivery"), -Mc not. A message another process holds prints
+ *"Spool file is locked (another process is handling this message)". .IP "-q,
+ *-qf, -qff" One queue run in queue order: every message that is not frozen
  *	(-qff: frozen ones too); messages that are locked are passed
  *	over. -qf forces deliveries past retry times (no retry data
  *	yet, so -q and -qf do the same). The run is logged "Start queue
@@ -140,7 +139,10 @@ deliver_cli_run(const char *flag, char **ids, int nids)
             status = 1;
             continue;
         }
-        switch (deliver_message(ids[i], DELIVER_FORCE_THAW)) {
+        switch (
+            deliver_message(ids[i], flag[2] == 'c' ? 0 : DELIVER_FORCE_THAW)) {
+        case DELIVER_FROZEN: /* -Mc leaves frozen messages alone */
+            break;
         case DELIVER_LOCKED:
             printf("Spool file for %s is locked (another process is "
                    "handling this message)\n",

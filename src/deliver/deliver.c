@@ -191,7 +191,7 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     }
     if (d->m.frozen) {
         if (!(flags & DELIVER_FORCE_THAW))
-            return DELIVER_NOT_ATTEMPTED;
+            return DELIVER_FROZEN;
         log_write(LOG_MAIN, "%s Unfrozen by forced delivery", id);
         d->m.frozen = 0;
         d->m.manual_thaw = 1;

@@ -11,7 +11,8 @@ struct spool_msg;
 
 enum deliver_result {
     DELIVER_ATTEMPTED,
-    DELIVER_NOT_ATTEMPTED, /* frozen, or no such message */
+    DELIVER_NOT_ATTEMPTED, /* no such message */
+    DELIVER_FROZEN,        /* frozen, and not forced */
     DELIVER_LOCKED,        /* another process has it */
     DELIVER_ERROR,         /* the spool files could not be read */
 };
