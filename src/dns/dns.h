@@ -113,7 +113,7 @@ void dns_set_seed(unsigned long seed);
 
 /* The configuration. dns_set_server() aims every query at "IP [port]"
  * (port 53 by default); NULL goes back to the system's name servers.
- * Returns 0 or -1 with err set. */
+ * Returns 0 or -1 with err set (err may be NULL). */
 int dns_set_server(const char *spec, gstr *err);
 
 /* Start-up, after the configuration is read: expands and checks the

@@ -187,6 +187,16 @@ dns_set_server(const char *spec, gstr *err)
         conf_state = 0;
         return 0;
     }
+    if (err == NULL) {
+        struct arena *a = arena_create();
+        gstr e;
+        int rc;
+
+        gstr_init(&e, a);
+        rc = dns_set_server(spec, &e);
+        arena_destroy(a);
+        return rc;
+    }
     if (dns_conf_parse_server(spec, &c, err) < 0)
         return -1;
     conf_current = c;

@@ -98,8 +98,13 @@ same_query(const unsigned char *q, size_t qlen, const unsigned char *r,
            size_t rlen)
 {
     /* id, then the question section byte for byte (names compared
-     * without regard to case, which servers may change) */
-    if (rlen < qlen || r[0] != q[0] || r[1] != q[1] || !(r[2] & 0x80))
+     * without regard to case, which servers may change); an error
+     * reply may leave the question out */
+    if (rlen < 12 || r[0] != q[0] || r[1] != q[1] || !(r[2] & 0x80))
+        return 0;
+    if (r[4] == 0 && r[5] == 0 && (r[3] & 0x0f) != 0)
+        return 1;
+    if (rlen < qlen)
         return 0;
     if (r[4] != 0 || r[5] != 1)
         return 0;

@@ -105,6 +105,7 @@ START_TEST(test_query_long_name)
     ck_assert_uint_eq(
         dns_wire_query(buf, sizeof(buf), 1, gstr_str(&name), DNS_T_A, &err), 0);
     ck_assert_str_eq(err.s + strlen(err.s) - 8, "too long");
+    ck_assert_int_eq(dns_set_server("no address", NULL), -1);
     /* no room */
     ck_assert_uint_eq(dns_wire_query(buf, 16, 1, "a.b", DNS_T_A, &err), 0);
     arena_destroy(a);
@@ -549,6 +550,12 @@ server_reply(const unsigned char *q, size_t qlen, int tcp, unsigned char *r)
     r[3] = 0x80;
     if (strcmp(name, "slow.test") == 0)
         return 0;
+    if (strcmp(name, "formerr.test") == 0) {
+        /* the header alone, without the question */
+        r[3] |= 1;
+        r[5] = 0;
+        return 12;
+    }
     if (strcmp(name, "tc.test") == 0 && !tcp) {
         r[2] |= 0x02;
         return qlen;
@@ -688,6 +695,7 @@ static const struct {
     {"slow.test", DNS_T_A, DNS_AGAIN, NULL,
      "DNS lookup of slow.test (A) timed out (2 attempts of 200ms)"},
     {"a..b", DNS_T_A, DNS_FAIL, NULL, "not a valid domain name"},
+    {"formerr.test", DNS_T_A, DNS_FAIL, NULL, "(FORMERR)"},
 };
 
 START_TEST(test_lookup)
