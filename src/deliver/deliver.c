@@ -318,6 +318,7 @@ transport_one(struct dlv *d, struct address *a)
     c.return_path = rp;
     a->result = ADDR_PENDING;
     drv->deliver(&c);
+    a->size = c.bytes_written;
     if (a->result == ADDR_PENDING) {
         a->result = ADDR_DEFER;
         a->message = "transport returned no result";

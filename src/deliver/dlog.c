@@ -18,8 +18,8 @@
  *	The lines of Exim's deliver.c (delivery_log(), failure_log(),
  *	deferral_log()):
  *
- *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [QT=]
- *	[DT=]", with "->" for further addresses of one transport call
+ *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [S=]
+ *	[QT=] [DT=]", with "->" for further addresses of one transport call
  *	and "*>" under -N. A pipe or file delivery shows the command or
  *	path and the top address; an address that differs from its top
  *	address shows that in angle brackets.
@@ -141,6 +141,8 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     if (a->router != NULL)
         gstr_printf(&g, " R=%s", a->router->name);
     gstr_printf(&g, " T=%s", a->transport->name);
+    if (log_selected(LS_delivery_size))
+        gstr_printf(&g, " S=%ld", a->size);
     if (log_selected(LS_queue_time))
         gstr_adds(&g, deliver_qt(d, " QT="));
     if (log_selected(LS_deliver_time)) {

@@ -18,8 +18,10 @@
  *	address_new() makes a top-level address: the domain is what
  *	follows the last "@" (lower-cased), the local part what precedes
  *	it; cc_local_part keeps its case. address_child() makes one that
- *	a redirection generated; it inherits the parent's rcpt_index and
- *	address_data, and pipes and files keep their text whole.
+ *	a redirection generated; it inherits the parent's rcpt_index,
+ *	address_data, errors_to, headers_add and headers_remove (as
+ *	Exim's add_generated() passes them on), and pipes and files keep
+ *	their text whole with the parent's local part.
  *
  *	address_ancestor_routed_by() is Exim's loop protection: a router
  *	is skipped for an address when an ancestor with the same address
@@ -79,6 +81,10 @@ address_child(struct arena *a, struct address *parent, const char *text,
     ad->parent = parent;
     ad->rcpt_index = parent->rcpt_index;
     ad->address_data = parent->address_data;
+    /* what the redirecting router set travels with what it generated */
+    ad->errors_to = parent->errors_to;
+    ad->headers_add = parent->headers_add;
+    ad->headers_remove = parent->headers_remove;
     if (flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
         /* a pipe or file is delivered for its parent's local part */
         ad->cc_local_part = parent->cc_local_part;

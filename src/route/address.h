@@ -66,6 +66,7 @@ struct address {
     const struct host_item *host_used;
     char *return_path;
     time_t delivered_at;
+    long size; /* bytes the transport wrote (S=) */
 };
 
 /* A new top-level address (copied), split at the last "@"; an address

@@ -32,8 +32,9 @@
  *	condition.
  *
  *	Then address_data is expanded (forced failure: as a decline),
- *	errors_to, headers_add and headers_remove are taken, and the
- *	driver runs. DECLINE moves on unless "more" is false; PASS moves
+ *	errors_to, headers_add and headers_remove are taken (and dropped
+ *	again if the driver declines, passes or defers), and the driver
+ *	runs. DECLINE moves on unless "more" is false; PASS moves
  *	on regardless. When no router is left the address fails with
  *	cannot_route_message or "Unrouteable address". An accepting or
  *	redirecting router with "unseen" set gives a copy of the address
@@ -431,6 +432,7 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
         const struct router_generic *g = r->generic;
         const struct route_driver *drv = driver_for(r);
         struct route_call c = {rc, a, r, &children};
+        struct address saved;
         enum pre_rc pre;
         int t;
 
@@ -447,6 +449,7 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
             a->message = "retry time not reached";
             return ROUTE_DEFER;
         }
+        saved = *a;
         if ((t = take_generic_options(&c, g)) < 0)
             return ROUTE_DEFER;
         if (t > 0) {
@@ -463,6 +466,14 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
             return ROUTE_DEFER;
         }
         yield = drv->route(&c);
+        if (yield == ROUTE_DECLINE || yield == ROUTE_PASS ||
+            yield == ROUTE_DEFER || yield == ROUTE_ERROR) {
+            /* errors_to and header changes hold only for a router that
+             * took the address */
+            a->errors_to = saved.errors_to;
+            a->headers_add = saved.headers_add;
+            a->headers_remove = saved.headers_remove;
+        }
         if ((yield == ROUTE_OK || yield == ROUTE_PASS) &&
             ((rc->mode == ROUTE_VERIFY_SENDER && g->fail_verify_sender) ||
              (rc->mode == ROUTE_VERIFY_RECIPIENT &&

@@ -152,6 +152,7 @@ struct tpw {
     gstr buf;
     int bol; /* at the beginning of a line */
     int failed;
+    long count; /* bytes written, for the S= of delivery lines */
 };
 
 static void
@@ -159,6 +160,7 @@ tpw_flush(struct tpw *w)
 {
     size_t off = 0;
 
+    w->count += (long)w->buf.len;
     while (!w->failed && off < w->buf.len) {
         ssize_t n = write(w->fd, w->buf.s + off, w->buf.len - off);
         if (n < 0 && errno == EINTR)
@@ -315,7 +317,7 @@ transport_write_message(struct transport_call *c, int fd,
 {
     const struct transport_generic *g = c->tp->generic;
     char *tp_add = NULL, *tp_remove = NULL;
-    struct tpw w = {fd, o, {0}, 1, 0};
+    struct tpw w = {fd, o, {0}, 1, 0, 0};
     gstr date;
 
     if ((g->headers_add && transport_expand(c, g->headers_add, &tp_add) < 0) ||
@@ -330,6 +332,8 @@ transport_write_message(struct transport_call *c, int fd,
         w.o = &raw;
         raw.check = NULL;
         tpw_puts(&w, o->prefix);
+        tpw_flush(&w);
+        w.count = 0;
         w.o = o;
         w.bol = 1;
     }
@@ -354,6 +358,8 @@ transport_write_message(struct transport_call *c, int fd,
     }
     if (!g->headers_only && write_body(&w, c, err) < 0)
         return -1;
+    tpw_flush(&w);
+    c->bytes_written = w.count;
     if (o->suffix != NULL)
         tpw_puts(&w, o->suffix);
     tpw_flush(&w);

@@ -33,6 +33,7 @@ struct transport_call {
     struct tp_message *msg;
     struct address *addrs;
     const char *return_path; /* the envelope sender used */
+    long bytes_written;      /* by transport_write_message(), for S= */
 };
 
 /* A transport driver's code, by driver name. local: delivers in the
@@ -68,8 +69,9 @@ struct tp_write_opts {
  * Delivery-date: (as the generic options ask), the headers (without
  * deleted ones and those headers_remove names, with headers_add of the
  * router and the transport), a blank line, the body (-D), suffix.
- * body_only and headers_only are honoured. 0, or -1 with err set
- * (errno kept). */
+ * body_only and headers_only are honoured. The bytes written, prefix
+ * and suffix not counted, go to c->bytes_written. 0, or -1 with err
+ * set (errno kept). */
 int transport_write_message(struct transport_call *c, int fd,
                             const struct tp_write_opts *o, gstr *err);
 /* Generic checks before a local transport runs (message_size_limit).
