@@ -21,7 +21,8 @@
  * .IP 2.
  *	Each recipient that is not a non-recipient is routed
  *	(route_address()); generated addresses are routed in turn, and
- *	those already delivered (by key, address_unique) are skipped.
+ *	those already delivered (by key, address_unique) are skipped. The
+ *	order is Exim's (see route_all()).
  * .IP 3.
  *	Each routed address is handed to its transport, one at a time in
  *	this process. After a delivery succeeds its key is appended to
@@ -202,66 +203,84 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     return DELIVER_ATTEMPTED;
 }
 
-/* Routes every address on todo; routed ones go to d->deliver, the
- * others get their result here. */
+/* Routing an address: its outcome, unless it is routed for delivery
+ * (1 is returned then). */
+static int
+route_one(struct dlv *d, struct route_ctx *rc, struct address *a,
+          struct address **more)
+{
+    switch (route_address(rc, a, more)) {
+    case ROUTE_OK:
+        return 1;
+    case ROUTE_REROUTED:
+        a->result = ADDR_PENDING;
+        break;
+    case ROUTE_DISCARD:
+        a->result = ADDR_DISCARD;
+        log_write(LOG_MAIN, "%s => :blackhole: <%s> R=%s", d->m.id, a->address,
+                  a->router->name);
+        break;
+    case ROUTE_FAIL:
+        a->result = ADDR_FAIL;
+        deliver_log_failure(d, a, 1);
+        break;
+    default:
+        a->result = ADDR_DEFER;
+        if (a->basic_errno == 0)
+            a->basic_errno = -1;
+        deliver_log_defer(d, a, 1);
+        break;
+    }
+    list_push(&d->done_tail, a);
+    return 0;
+}
+
+/* Routes the recipients, then what routing generates, in Exim's order:
+ * each generation ("wave") is taken in order, pipes and files going
+ * straight to delivery, the others routed in reverse order; what they
+ * generate is the next wave. Routed addresses are delivered in the
+ * reverse of the order they were routed in (Exim's addr_local chain),
+ * so an unseen router's copy is delivered before the original. */
 static void
-route_all(struct dlv *d, struct address *todo)
+route_all(struct dlv *d, struct address *wave)
 {
     struct route_ctx rc = {d->a, &d->x, ROUTE_DELIVER, d->m.sender, NULL};
-    struct address **dtail = &d->deliver;
+    struct address *local = NULL;
 
-    while (todo != NULL) {
-        struct address *a = todo, *more = NULL;
-        enum route_rc r;
+    while (wave != NULL) {
+        struct address *to_route = NULL, *next_wave = NULL, *a;
 
-        todo = todo->next;
-        a->next = NULL;
-        if (a->parent != NULL && spool_msg_is_nonrcpt(&d->m, a->unique)) {
-            a->result = ADDR_OK; /* delivered by an earlier run */
-            list_push(&d->done_tail, a);
-            continue;
+        while ((a = wave) != NULL) {
+            wave = a->next;
+            if (a->parent != NULL && spool_msg_is_nonrcpt(&d->m, a->unique)) {
+                a->result = ADDR_OK; /* delivered by an earlier run */
+                list_push(&d->done_tail, a);
+            } else if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
+                a->next = local;
+                local = a;
+            } else {
+                a->next = to_route;
+                to_route = a;
+            }
         }
-        if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
-            list_push(&dtail, a);
-            continue;
+        while ((a = to_route) != NULL) {
+            struct address *more = NULL, *last;
+            to_route = a->next;
+            a->next = NULL;
+            if (route_one(d, &rc, a, &more)) {
+                a->next = local;
+                local = a;
+            }
+            if (more != NULL) {
+                for (last = more; last->next != NULL; last = last->next)
+                    ;
+                last->next = next_wave;
+                next_wave = more;
+            }
         }
-        r = route_address(&rc, a, &more);
-        switch (r) {
-        case ROUTE_OK:
-            list_push(&dtail, a);
-            break;
-        case ROUTE_REROUTED:
-            a->result = ADDR_PENDING;
-            list_push(&d->done_tail, a);
-            break;
-        case ROUTE_DISCARD:
-            a->result = ADDR_DISCARD;
-            log_write(LOG_MAIN, "%s => :blackhole: <%s> R=%s", d->m.id,
-                      a->address, a->router->name);
-            list_push(&d->done_tail, a);
-            break;
-        case ROUTE_FAIL:
-            a->result = ADDR_FAIL;
-            deliver_log_failure(d, a, 1);
-            list_push(&d->done_tail, a);
-            break;
-        default:
-            a->result = ADDR_DEFER;
-            if (a->basic_errno == 0)
-                a->basic_errno = -1;
-            deliver_log_defer(d, a, 1);
-            list_push(&d->done_tail, a);
-            break;
-        }
-        /* generated addresses are routed next, in order */
-        if (more != NULL) {
-            struct address *last = more;
-            while (last->next != NULL)
-                last = last->next;
-            last->next = todo;
-            todo = more;
-        }
+        wave = next_wave;
     }
+    d->deliver = local;
 }
 
 static void

@@ -21,8 +21,11 @@
  *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [S=]
  *	[QT=] [DT=]", with "->" for further addresses of one transport call
  *	and "*>" under -N. A pipe or file delivery shows the command or
- *	path and the top address; an address that differs from its top
- *	address shows that in angle brackets.
+ *	path and the top address; a local delivery by a router with
+ *	log_as_local (the accept router's default) just the local part
+ *	and the top address; an address that differs from its top
+ *	address shows that in angle brackets. Addresses are written
+ *	local_part@domain, without a stripped prefix or suffix.
  *
  *	"** addr <top> [F=] [P=] [R=r] [T=t] : message", with " : " and
  *	the system error first when there is one; "** addr : Unrouteable
@@ -52,6 +55,8 @@
 #include "conf/mainopts.h"
 #include "deliver/deliver_int.h"
 #include "log/log.h"
+#include "route/router.h"
+#include "transport/tpcall.h"
 
 void
 deliver_msglog(struct dlv *d, const char *text)
@@ -96,23 +101,38 @@ deliver_qt(struct dlv *d, const char *prefix)
     return g.s;
 }
 
+/* A successful local delivery by a router with log_as_local shows
+ * just the local part. */
+static int
+as_local(const struct address *a)
+{
+    const struct router_generic *g =
+        a->router ? (const struct router_generic *)a->router->generic : NULL;
+    const struct transport_driver *drv =
+        a->transport ? transport_driver_for(a->transport) : NULL;
+
+    return g != NULL && g->log_as_local > 0 && drv != NULL && drv->local;
+}
+
 /* Exim's string_log_address(). */
 static void
 log_address(gstr *g, const struct address *a, int success)
 {
     const struct address *top = a;
     int pfr = (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) != 0;
-    const char *at;
+    size_t start;
 
-    (void)success;
     while (top->parent != NULL)
         top = top->parent;
-    gstr_adds(g, a->address);
-    if (!pfr) {
-        at = strrchr(a->address, '@');
-        if (strcasecmp(a->address, top->address) == 0 &&
-            (at == NULL ||
-             strncmp(a->address, top->address, (size_t)(at - a->address)) == 0))
+    if (pfr) {
+        gstr_adds(g, a->address);
+    } else if (success && as_local(a)) {
+        gstr_adds(g, a->local_part);
+    } else {
+        start = g->len;
+        gstr_printf(g, "%s@%s", a->local_part, a->domain);
+        if (strcasecmp(g->s + start, top->address) == 0 &&
+            strncmp(g->s + start, top->address, strlen(a->local_part)) == 0)
             return;
     }
     if (pfr && a->parent != NULL && a->parent != top)

@@ -34,10 +34,18 @@
 
 static const struct opt_def router_accept_defs[1];
 
+/* Exim's accept router logs its local deliveries as local ones. */
+static int
+accept_check(struct driver_instance *d, struct gstr *err)
+{
+    (void)err;
+    return router_default_log_as_local(d, 1);
+}
+
 const struct driver_info router_accept_info = {
     "accept",
     {"accept", router_accept_defs, 0, sizeof(struct router_accept), NULL},
-    NULL,
+    accept_check,
 };
 
 int

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "route/router.h"
+
 #include "route/dnslookup.h"
 
 static const struct opt_def router_dnslookup_defs[] = {
@@ -55,5 +57,5 @@ const struct driver_info router_dnslookup_info = {
     "dnslookup",
     OPT_TABLE("dnslookup", router_dnslookup_defs, struct router_dnslookup,
               &router_dnslookup_defaults),
-    NULL,
+    router_check_generic,
 };

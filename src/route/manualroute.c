@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "route/router.h"
+
 #include "route/manualroute.h"
 
 static const struct opt_def router_manualroute_defs[] = {
@@ -42,5 +44,5 @@ const struct driver_info router_manualroute_info = {
     "manualroute",
     OPT_TABLE("manualroute", router_manualroute_defs, struct router_manualroute,
               &router_manualroute_defaults),
-    NULL,
+    router_check_generic,
 };

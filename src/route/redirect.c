@@ -53,6 +53,7 @@
 #include "base/gstr.h"
 #include "conf/mainopts.h"
 #include "route/route_drivers.h"
+#include "route/router.h"
 
 #include "route/redirect.h"
 
@@ -117,7 +118,7 @@ const struct driver_info router_redirect_info = {
     "redirect",
     OPT_TABLE("redirect", router_redirect_defs, struct router_redirect,
               &router_redirect_defaults),
-    NULL,
+    router_check_generic,
 };
 
 #define INCLUDE_DEPTH_MAX 10

@@ -393,8 +393,7 @@ route_unseen_copy(struct route_ctx *rc, struct address *a,
     copy->headers_add = copy->headers_remove = NULL;
     copy->next = NULL;
     a->unique = arena_printf(rc->arena, "%s/%s", a->unique, r->name);
-    while (*more != NULL)
-        more = &(*more)->next;
+    copy->next = *more; /* ahead of what the router generated, as Exim */
     *more = copy;
 }
 

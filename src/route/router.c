@@ -7,11 +7,16 @@
  *	#include "route/router.h"
  *
  *	extern const struct opt_table router_generic_opts;
+ *
+ *	int	router_default_log_as_local(struct driver_instance *d,
+ *			int value)
+ *	int	router_check_generic(struct driver_instance *d, gstr *err)
  * DESCRIPTION
  *	The option table and defaults, with Exim's names, types and
- *	default values. The code that acts on these options comes with
- *	the area's issue; until then the options are read, checked and
- *	shown by -bP.
+ *	default values; route.c acts on them. log_as_local starts
+ *	unset: each driver's check hook gives it the driver's default
+ *	(true for accept, false for the others), as Exim's driver
+ *	initialisation does.
  *--*/
 
 #include <stddef.h>
@@ -95,6 +100,7 @@ static const struct opt_def router_generic_defs[] = {
 
 static const struct router_generic router_generic_defaults = {
     .expn = 1,
+    .log_as_local = -1, /* unset: the driver decides */
     .more = 1,
     .repeat_use = 1,
     .self = "freeze",
@@ -105,3 +111,20 @@ static const struct router_generic router_generic_defaults = {
 const struct opt_table router_generic_opts =
     OPT_TABLE("router", router_generic_defs, struct router_generic,
               &router_generic_defaults);
+
+int
+router_default_log_as_local(struct driver_instance *d, int value)
+{
+    struct router_generic *g = d->generic;
+
+    if (g->log_as_local < 0)
+        g->log_as_local = value;
+    return 0;
+}
+
+int
+router_check_generic(struct driver_instance *d, struct gstr *err)
+{
+    (void)err;
+    return router_default_log_as_local(d, 0);
+}

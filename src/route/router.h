@@ -5,6 +5,8 @@
 #include "conf/driver.h"
 #include "conf/opt.h"
 
+struct gstr;
+
 struct router_generic {
     char *address_data;
     char *cannot_route_message;
@@ -53,5 +55,12 @@ struct router_generic {
 };
 
 extern const struct opt_table router_generic_opts;
+
+/* log_as_local's default depends on the driver (Exim's TRUE_UNSET):
+ * true for accept, false for the others. Each driver's check hook
+ * calls this with its default. Returns 0. */
+int router_default_log_as_local(struct driver_instance *d, int value);
+/* The check hook of drivers whose default is false. */
+int router_check_generic(struct driver_instance *d, struct gstr *err);
 
 #endif
