@@ -22,16 +22,20 @@
  *	yet, so -q and -qf do the same). The run is logged "Start queue
  *	run: pid=N" ... "End queue run: pid=N" (with " -qf" and so on).
  * .IP "-bt address ..."
- *	Route each address (no verify_only routers) and print, as Exim:
- *	"addr" then "  router = R, transport = T" for each address it
- *	ends up as (with "    <-- parent" lines for generated ones), or
- *	"addr is undeliverable: message", "addr cannot be resolved at
- *	this time: message", "addr is discarded". The sender that
+ *	Route each address (no verify_only routers) and print what
+ *	Exim's verify_address() prints with full information: "addr is
+ *	undeliverable: message" and "addr cannot be resolved at this
+ *	time: message" as they come up, "parent -> |command" with its
+ *	transport for pipes and files, then for each address it ends up
+ *	as "addr", "    <-- parent" lines, and "  router = R, transport
+ *	= T"; "mail to addr is discarded" when nothing is left. The sender that
  *	"senders" sees is -f's, or the caller's login at qualify_domain.
  *
  *	deliver_verify_init() sets acl_verify_address_hook so that
  *	"verify = recipient" and "verify = sender" route the address:
- *	true when a router accepts it; false with the routing message
+ *	true when a router accepts it, or redirects it to several
+ *	addresses or a pipe or file (a redirection to one address goes on
+ *	to verify that one, as Exim); false with the routing message
  *	("Unrouteable address"), or "Sender verify failed" for the
  *	sender; a deferral defers ("Could not complete sender verify").
  *	The empty sender of a bounce always verifies.
@@ -166,64 +170,95 @@ deliver_cli_run(const char *flag, char **ids, int nids)
 }
 
 static void
-print_parents(gstr *out, const struct address *a)
+print_parents_inline(gstr *out, const struct address *a)
 {
     for (const struct address *p = a->parent; p != NULL; p = p->parent)
-        gstr_printf(out, "    <-- %s\n", p->address);
+        gstr_printf(out, "\n    <-- %s", p->address);
 }
 
-/* Routes one -bt address and its descendants; returns 0, 1, 2. */
+static void
+print_problem(gstr *out, const struct address *a, const char *what)
+{
+    gstr_printf(out, "%s %s", a->address, what);
+    if (a->basic_errno > 0)
+        gstr_printf(out, ": %s", strerror(a->basic_errno));
+    if (a->message != NULL)
+        gstr_printf(out, ": %s", a->message);
+    else if (a->basic_errno <= 0 && strcmp(what, "is undeliverable") != 0)
+        gstr_adds(out, ": unknown error");
+    print_parents_inline(out, a);
+    gstr_addc(out, '\n');
+}
+
+/* Routes one -bt address and its descendants as Exim's verify_address()
+ * with full information does: failures, deferrals and pipes or files as
+ * they come up, then the routed addresses (in Exim's order). Returns
+ * 0, 1 or 2. */
 static int
 test_one(struct arena *ar, struct expand_ctx *x, const char *text,
          const char *sender, gstr *out)
 {
     struct route_ctx rc = {ar, x, ROUTE_TEST, sender, NULL};
-    struct address *todo = address_new(ar, text, main_config.qualify_domain);
-    int status = 0;
+    struct address *todo, *routed = NULL, *a;
+    int status = 0, allok = 1;
 
-    if (main_config.qualify_recipient && strchr(text, '@') == NULL)
-        todo = address_new(ar, text, main_config.qualify_recipient);
-    while (todo != NULL) {
-        struct address *a = todo, *more = NULL;
-        enum route_rc r = ROUTE_OK;
+    todo = address_new(ar, text,
+                       main_config.qualify_recipient
+                           ? main_config.qualify_recipient
+                           : main_config.qualify_domain);
+    while ((a = todo) != NULL) {
+        struct address *more = NULL, *last;
 
-        todo = todo->next;
+        todo = a->next;
         a->next = NULL;
-        if (!(a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
-            r = route_address(&rc, a, &more);
-        switch (r) {
+        if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
+            allok = 0;
+            gstr_printf(out, "%s -> %s\n", a->parent->address, a->address);
+            if (a->transport != NULL)
+                gstr_printf(out, "  transport = %s\n", a->transport->name);
+            else
+                gstr_printf(out,
+                            "*** Error in setting up pipe, file, or "
+                            "autoreply:\n%s\n",
+                            a->message ? a->message : "");
+            continue;
+        }
+        switch (route_address(&rc, a, &more)) {
         case ROUTE_OK:
-            gstr_printf(out, "%s\n", a->address);
-            print_parents(out, a);
-            gstr_printf(out, "  router = %s, transport = %s\n",
-                        a->router ? a->router->name : "unset",
-                        a->transport ? a->transport->name : "unset");
+            a->next = routed;
+            routed = a;
             break;
         case ROUTE_REROUTED:
-            break;
         case ROUTE_DISCARD:
-            gstr_printf(out, "%s is discarded\n", a->address);
             break;
         case ROUTE_FAIL:
-            gstr_printf(out, "%s is undeliverable: %s\n", a->address,
-                        a->message);
-            print_parents(out, a);
+            allok = 0;
+            print_problem(out, a, "is undeliverable");
             status = 2;
             break;
         default:
-            gstr_printf(out, "%s cannot be resolved at this time:\n  %s\n",
-                        a->address, a->message ? a->message : "");
+            allok = 0;
+            print_problem(out, a, "cannot be resolved at this time");
             if (status == 0)
                 status = 1;
             break;
         }
+        /* Exim puts what routing generated in front of the rest */
         if (more != NULL) {
-            struct address *last = more;
-            while (last->next != NULL)
-                last = last->next;
+            for (last = more; last->next != NULL; last = last->next)
+                ;
             last->next = todo;
             todo = more;
         }
+    }
+    if (allok && routed == NULL)
+        gstr_printf(out, "mail to %s is discarded\n", text);
+    for (a = routed; a != NULL; a = a->next) {
+        gstr_printf(out, "%s", a->address);
+        print_parents_inline(out, a);
+        gstr_printf(out, "\n  router = %s, transport = %s\n",
+                    a->router ? a->router->name : "unset",
+                    a->transport ? a->transport->name : "unset");
     }
     return status;
 }
@@ -278,17 +313,15 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
     rc.mode = is_sender ? ROUTE_VERIFY_SENDER : ROUTE_VERIFY_RECIPIENT;
     rc.sender = expand_get_var(c->x, "sender_address");
     a = address_new(rc.arena, address, main_config.qualify_domain);
-    /* a redirection verifies when one of its children does */
-    for (int depth = 0; depth < 20; depth++) {
+    /* As Exim: a redirection to one address goes on to verify that
+     * address; one to several, or to a pipe or file, verifies. */
+    for (int depth = 0; depth < 100; depth++) {
         r = route_address(&rc, a, &more);
-        if (r != ROUTE_REROUTED || more == NULL)
+        if (r != ROUTE_REROUTED || more == NULL || more->next != NULL ||
+            (more->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
             break;
         a = more;
         more = NULL;
-        if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
-            r = ROUTE_OK;
-            break;
-        }
     }
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
         expand_set_var(c->x, "address_data", a->address_data);
