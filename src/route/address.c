@@ -13,7 +13,9 @@
  *			unsigned flags)
  *	struct address *address_top(struct address *a)
  *	int	address_ancestor_routed_by(const struct address *a,
- *			const struct driver_instance *router)
+ *			const struct driver_instance *router, int same_only)
+ *	int	address_is_ancestor(const struct address *a,
+ *			const char *text)
  * DESCRIPTION
  *	address_new() makes a top-level address: the domain is what
  *	follows the last "@" (lower-cased), the local part what precedes
@@ -25,7 +27,8 @@
  *
  *	address_ancestor_routed_by() is Exim's loop protection: a router
  *	is skipped for an address when an ancestor with the same address
- *	(compared without case) was routed by it.
+ *	(compared without case) was routed by it, or under no_repeat_use
+ *	any ancestor. address_is_ancestor() is for check_ancestor.
  * DIAGNOSTICS
  *	None; memory comes from the arena.
  *--*/
@@ -108,10 +111,20 @@ address_top(struct address *a)
 
 int
 address_ancestor_routed_by(const struct address *a,
-                           const struct driver_instance *router)
+                           const struct driver_instance *router, int same_only)
 {
     for (const struct address *p = a->parent; p != NULL; p = p->parent)
-        if (p->router == router && strcasecmp(p->address, a->address) == 0)
+        if (p->router == router &&
+            (!same_only || strcasecmp(p->address, a->address) == 0))
+            return 1;
+    return 0;
+}
+
+int
+address_is_ancestor(const struct address *a, const char *text)
+{
+    for (; a != NULL; a = a->parent)
+        if (strcasecmp(a->address, text) == 0)
             return 1;
     return 0;
 }

@@ -79,9 +79,13 @@ struct address *address_child(struct arena *a, struct address *parent,
                               const char *text, unsigned flags);
 /* The top ancestor. */
 struct address *address_top(struct address *a);
-/* 1 if an ancestor of a (not a itself) has this address and was routed
- * by router: Exim's loop check. */
+/* 1 if an ancestor of a (not a itself) was routed by router and has
+ * the same address (any address when same_only is 0, for
+ * no_repeat_use): Exim's loop check. */
 int address_ancestor_routed_by(const struct address *a,
-                               const struct driver_instance *router);
+                               const struct driver_instance *router,
+                               int same_only);
+/* 1 if a or one of its ancestors has the address text (no case). */
+int address_is_ancestor(const struct address *a, const char *text);
 
 #endif

@@ -36,7 +36,10 @@
  *	again (not with forbid_pipe, forbid_file).
  *
  *	Nothing generated (an empty list) declines. Children keep a link
- *	to their parent (address_child()).
+ *	to their parent (address_child()). Under check_ancestor an
+ *	address that is one of the incoming address's ancestors is
+ *	replaced by the incoming address itself, which the loop check
+ *	then sends past this router.
  * DIAGNOSTICS
  *	A special item that is not allowed, a bad include file or an
  *	unknown transport defer the address with "error in redirect
@@ -405,6 +408,10 @@ redirect_parse(struct route_call *c, const char *data, int depth)
         if (strchr(item, '@') == NULL)
             item =
                 arena_printf(c->rc->arena, "%s@%s", item, rd_qualify_domain(c));
+        /* check_ancestor: a way back to an ancestor means this address */
+        if (rd_opts(c)->check_ancestor && c->a->parent != NULL &&
+            address_is_ancestor(c->a->parent, item))
+            item = c->a->address;
         rd_append(c, address_child(c->rc->arena, c->a, item, 0));
         generated = 1;
     }

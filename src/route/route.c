@@ -20,8 +20,8 @@
  *	a->start_router or the first, as Exim's route_address() does:
  *
  *	Loop protection first: a router that routed an ancestor with the
- *	same address is skipped. Then the preconditions, in Exim's
- *	documented order: verify_only, verify_recipient and
+ *	same address (any ancestor, under no_repeat_use) is skipped. Then the
+ *preconditions, in Exim's documented order: verify_only, verify_recipient and
  *	verify_sender (against the routing mode); domains;
  *	local_part_prefix and local_part_suffix (stripped, or the router
  *	is skipped unless they are optional); local_parts;
@@ -435,7 +435,7 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
         enum pre_rc pre;
         int t;
 
-        if (address_ancestor_routed_by(a, r))
+        if (address_ancestor_routed_by(a, r, g->repeat_use))
             continue;
         a->router = r;
         last = r;
