@@ -9,7 +9,7 @@
  *	mxlab [-C file] -bP router|transport|authenticator name
  *	mxlab [-C file] [-D name=value ...] -be [string ...]
  *	mxlab [-C file] [-D name=value ...] -bem file [string ...]
- *	mxlab [-C file] -M id ... | -Mc id ... | -q | -qf | -qff
+ *	mxlab [-C file] [-N] -M id ... | -Mc id ... | -q | -qf | -qff
  *	mxlab [-C file] -bt address ...
  * DESCRIPTION
  *	The command line follows Exim's. This file parses it, reads the
@@ -41,6 +41,9 @@
  *	variables and $message_body have values.
  * .IP "-M id ..., -Mc id ..., -q, -qf, -qff, -bt address ..."
  *	Delivery and address testing (see src/deliver/cli.c).
+ * .IP -N
+ *	Deliveries this process makes are not done, only logged with
+ *	"*>" (Exim's debugging option).
  * DIAGNOSTICS
  *	A configuration error is printed as "mxlab: FILE:LINE: message"
  *	and the exit status is 1. An unknown command-line option, or one
@@ -176,6 +179,8 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
                     usage_error("%s needs a file name", a);
                 c->message_file = argv[i];
             }
+        } else if (strcmp(a, "-N") == 0) {
+            deliver_dont_deliver = 1;
         } else if (strcmp(a, "-bs") == 0) {
             cmdline_set_mode(c, MODE_SMTP_BS, a);
         } else if (strcmp(a, "-bh") == 0) {

@@ -37,8 +37,9 @@
  *	message log are removed; otherwise the -H is rewritten with the
  *	new non-recipients and the -J removed.
  *
- *	Under -N (the -H's -N flag) nothing is run: "*>" is logged for
- *	what would have been delivered.
+ *	Under -N (the -H's -N flag, or -N on the command line) nothing is
+ *	run: "*>" is logged for what would have been delivered, and the
+ *	message is then complete.
  *
  *	deliver_after_reception() starts a delivery process for a message
  *	just accepted (fork; the parent goes on), or delivers in the
@@ -197,6 +198,8 @@ open_message(struct dlv *d, const char *id, unsigned flags)
         d->m.frozen = 0;
         d->m.manual_thaw = 1;
     }
+    if (deliver_dont_deliver)
+        d->m.dont_deliver = 1;
     d->size = (long)d->body_size + (long)spool_msg_header_size(&d->m);
     build_expand_message(d);
     set_message_vars(d);
@@ -482,6 +485,7 @@ out:
 }
 
 char deliver_odmode;
+int deliver_dont_deliver;
 
 /* The delivery child lets go of the SMTP connection and the caller's
  * terminal, so that neither waits for it. */

@@ -30,6 +30,8 @@ void deliver_after_reception(const char *id, int wait_for);
 /* The -od option given: 'q' -odq, 'i' -odi/-odf, 'b' -odb, or 0;
  * main.c sets it for the SMTP modes (-bs, the daemon). */
 extern char deliver_odmode;
+/* -N: deliveries made by this process are only logged ("*>"). */
+extern int deliver_dont_deliver;
 
 /* Bounce slice hook: called with the addresses that failed in one
  * delivery run (linked by next). NULL (now): no bounce is sent. */
