@@ -45,9 +45,10 @@
  *	(non-SMTP ACL discarded recipients)" and "Completed").
  *
  *	The message is then written to the spool and logged ("<= sender
- *	U=login P=local S=n"). Then -odi delivers in the foreground, -odb (the default) in a
- *	background process, -odq (or queue_only, or an ACL's queue_only
- *	control, or a freeze) leaves the message on the queue.
+ *	U=login P=local S=n"). Then -odi delivers in the foreground,
+ *	-odb (the default) in a background process, and -odq (or
+ *	queue_only, or an ACL's queue_only control, or a freeze) leaves
+ *	the message on the queue.
  * DIAGNOSTICS
  *	Errors go to the standard error as "mxlab: ..." with exit status
  *	1, in Exim's words: "bad recipient address ...", "no recipients
