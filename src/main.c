@@ -95,8 +95,8 @@ struct cmdline {
     enum mode mode;
     char **args; /* what follows the mode flag */
     int nargs;
-    const char *message_file; /* -bem */
-    const char *bh_host;      /* -bh */
+    const char *message_file;  /* -bem */
+    const char *bh_host;       /* -bh */
     struct daemon_opts daemon; /* -bd, -bdf, -oX, -oP */
 
     /* local submission, -bp and -M: src/receive/cli.h, src/spool/cli.h */

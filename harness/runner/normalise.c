@@ -115,8 +115,8 @@ static const struct norm_rule norm_rules[] = {
      "$1 [PID]", NULL, 1},
     {"pid=N", "\\bpid=[0-9]+", "pid=PID", NULL, 1},
     {"process N", "\\bprocess [0-9]+\\b", "process PID", NULL, 1},
-    {"pid N: (the daemon's own log lines)", "\\bpid [0-9]+:", "pid PID:",
-     NULL, 1},
+    {"pid N: (the daemon's own log lines)", "\\bpid [0-9]+:", "pid PID:", NULL,
+     1},
     {"seconds and milliseconds of timestamps (log_selector +millisec)",
      "\\b([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}):[0-9]{2}\\.[0-9]{3}"
      "\\b",
@@ -145,8 +145,8 @@ static const struct norm_rule norm_rules[] = {
      1},
     {"TLS cipher suites (the protocol version stays)",
      "\\b(TLS1\\.[0-3]):[A-Za-z0-9_-]+:[0-9]+\\b", "$1:CIPHER:nnn", NULL, 1},
-    {"client ports in Received: headers (incoming_port)",
-     "\\(port=[0-9]+\\b", "(port=EPHEMERAL", NULL, 1},
+    {"client ports in Received: headers (incoming_port)", "\\(port=[0-9]+\\b",
+     "(port=EPHEMERAL", NULL, 1},
     {"client ports on the loopback", "\\[(127\\.0\\.0\\.1|::1)\\]:[0-9]+\\b",
      "[$1]:EPHEMERAL", NULL, 1},
 };
