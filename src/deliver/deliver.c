@@ -21,7 +21,9 @@
  * .IP 2.
  *	Each recipient that is not a non-recipient is routed
  *	(route_address()); generated addresses are routed in turn, and
- *	those already delivered (by key, address_unique) are skipped. The
+ *	those already delivered (by key, address_unique) are skipped. An
+ *	address whose key was already routed in this run is a duplicate:
+ *	it is not delivered again, and is done when its original is. The
  *	order is Exim's (see route_all()).
  * .IP 3.
  *	Each routed address is handed to its transport, one at a time in
@@ -73,6 +75,7 @@
 #include "spool/spool_path.h"
 #include "spool/spool_read.h"
 #include "spool/spool_write.h"
+#include "spool/tree.h"
 #include "transport/tpcall.h"
 
 void (*deliver_bounce_hook)(struct spool_msg *m, struct address *failed);
@@ -238,6 +241,32 @@ route_one(struct dlv *d, struct route_ctx *rc, struct address *a,
     return 0;
 }
 
+/* Exim's do_duplicate_check() on the routed addresses: a second address
+ * with the same key is not delivered, and is done when the first is.
+ * Pipes and files were checked before routing. */
+static struct address *
+drop_duplicates(struct dlv *d, struct address *list)
+{
+    struct address *keep = NULL, **tail = &keep, *a, *next;
+    struct tree_node *seen;
+
+    for (a = list; a != NULL; a = next) {
+        next = a->next;
+        a->next = NULL;
+        if (!(a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) &&
+            (seen = tree_search(d->seen, a->unique)) != NULL) {
+            a->dupof = seen->value;
+            a->result = ADDR_DISCARD;
+            list_push(&d->done_tail, a);
+            continue;
+        }
+        if (!(a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
+            (void)tree_add(&d->seen, d->a, a->unique, a);
+        list_push(&tail, a);
+    }
+    return keep;
+}
+
 /* Routes the recipients, then what routing generates, in Exim's order:
  * each generation ("wave") is taken in order, pipes and files going
  * straight to delivery, the others routed in reverse order; what they
@@ -254,11 +283,19 @@ route_all(struct dlv *d, struct address *wave)
         struct address *to_route = NULL, *next_wave = NULL, *a;
 
         while ((a = wave) != NULL) {
+            struct tree_node *seen;
             wave = a->next;
             if (a->parent != NULL && spool_msg_is_nonrcpt(&d->m, a->unique)) {
                 a->result = ADDR_OK; /* delivered by an earlier run */
                 list_push(&d->done_tail, a);
+            } else if ((a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) &&
+                       (seen = tree_search(d->seen, a->unique)) != NULL) {
+                /* a duplicate: delivered once, done when the first is */
+                a->dupof = seen->value;
+                a->result = ADDR_DISCARD;
+                list_push(&d->done_tail, a);
             } else if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
+                (void)tree_add(&d->seen, d->a, a->unique, a);
                 a->next = local;
                 local = a;
             } else {
@@ -283,7 +320,7 @@ route_all(struct dlv *d, struct address *wave)
         }
         wave = next_wave;
     }
-    d->deliver = local;
+    d->deliver = drop_duplicates(d, local);
 }
 
 static void
@@ -372,6 +409,23 @@ deliver_all(struct dlv *d)
     }
 }
 
+/* 1 if a (an address another one duplicates) or anything it
+ * generated deferred. */
+static int
+address_defers(struct dlv *d, const struct address *a)
+{
+    for (const struct address *x = d->done; x != NULL; x = x->next) {
+        const struct address *p = x;
+        if (x->result != ADDR_DEFER)
+            continue;
+        while (p != NULL && p != a)
+            p = p->parent;
+        if (p == a)
+            return 1;
+    }
+    return 0;
+}
+
 /* A recipient is complete when none of its addresses deferred. */
 static int
 finish_recipients(struct dlv *d)
@@ -381,7 +435,10 @@ finish_recipients(struct dlv *d)
 
     memset(deferred, 0, (size_t)d->m.rcpt_count + 1);
     for (struct address *a = d->done; a != NULL; a = a->next)
-        if (a->result == ADDR_DEFER && a->rcpt_index >= 0)
+        /* a duplicate shares the fate of the address it duplicates */
+        if (a->rcpt_index >= 0 &&
+            (a->result == ADDR_DEFER ||
+             (a->dupof != NULL && address_defers(d, a->dupof))))
             deferred[a->rcpt_index] = 1;
     for (int i = 0; i < d->m.rcpt_count; i++) {
         const char *addr = d->m.rcpts[i].address;

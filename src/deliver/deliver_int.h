@@ -24,6 +24,7 @@ struct dlv {
     struct address *deliver; /* routed, waiting for their transport */
     struct address *done;    /* everything with a result */
     struct address **done_tail;
+    struct tree_node *seen; /* unique keys routed in this run */
     time_t started;
 };
 

@@ -19,11 +19,14 @@
  * DESCRIPTION
  *	address_new() makes a top-level address: the domain is what
  *	follows the last "@" (lower-cased), the local part what precedes
- *	it; cc_local_part keeps its case. address_child() makes one that
- *	a redirection generated; it inherits the parent's rcpt_index,
- *	address_data, errors_to, headers_add and headers_remove (as
- *	Exim's add_generated() passes them on), and pipes and files keep
- *	their text whole with the parent's local part.
+ *	it, lower-cased (routers with caseful_local_part use
+ *	cc_local_part, which keeps its case). The key ("unique") keeps
+ *	the local part's case, as Exim's; a generated address with the
+ *	same name as an ancestor gets Exim's "\\N\\" prefix on its key.
+ *address_child() makes one that a redirection generated; it inherits the
+ *parent's rcpt_index, address_data, errors_to, headers_add and headers_remove
+ *(as Exim's add_generated() passes them on), and pipes and files keep their
+ *text whole with the parent's local part.
  *
  *	address_ancestor_routed_by() is Exim's loop protection: a router
  *	is skipped for an address when an ancestor with the same address
@@ -39,6 +42,16 @@
 
 #include "base/arena.h"
 #include "route/address.h"
+
+char *
+address_lc(struct arena *a, const char *s)
+{
+    char *lc = arena_strdup(a, s);
+
+    for (char *p = lc; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return lc;
+}
 
 static void
 address_split(struct arena *a, struct address *ad, const char *qualify)
@@ -56,7 +69,9 @@ address_split(struct arena *a, struct address *ad, const char *qualify)
     }
     for (char *p = ad->domain; *p != '\0'; p++)
         *p = (char)tolower((unsigned char)*p);
-    ad->local_part = ad->cc_local_part;
+    ad->local_part = address_lc(a, ad->cc_local_part);
+    /* the key keeps the local part's case; domains are caseless */
+    ad->unique = arena_printf(a, "%s@%s", ad->cc_local_part, ad->domain);
 }
 
 struct address *
@@ -68,7 +83,6 @@ address_new(struct arena *a, const char *text, const char *qualify_domain)
     ad->address = arena_strdup(a, text);
     ad->rcpt_index = -1;
     address_split(a, ad, qualify_domain);
-    ad->unique = ad->address;
     return ad;
 }
 
@@ -96,7 +110,13 @@ address_child(struct arena *a, struct address *parent, const char *text,
         ad->unique = arena_printf(a, "%s:%s", text, parent->unique);
     } else {
         address_split(a, ad, parent->domain);
-        ad->unique = ad->address;
+        if (address_is_ancestor(parent, ad->address))
+            /* a homonym: Exim's "\N\" prefix keeps it apart from the
+             * ancestor of the same name */
+            ad->unique = arena_printf(
+                a, "\\%c\\%s",
+                parent->unique[0] == '\\' ? parent->unique[1] + 1 : '0',
+                ad->unique);
     }
     return ad;
 }

@@ -66,9 +66,12 @@ struct address {
     const struct host_item *host_used;
     char *return_path;
     time_t delivered_at;
-    long size; /* bytes the transport wrote (S=) */
+    long size;             /* bytes the transport wrote (S=) */
+    struct address *dupof; /* a duplicate of this one: not delivered */
 };
 
+/* A lower-cased copy. */
+char *address_lc(struct arena *a, const char *s);
 /* A new top-level address (copied), split at the last "@"; an address
  * without one gets qualify_domain. */
 struct address *address_new(struct arena *a, const char *text,

@@ -177,7 +177,9 @@ strip_affixes(struct route_call *c, const struct router_generic *g)
     size_t n;
 
     a->prefix = a->suffix = NULL;
-    a->local_part = a->cc_local_part;
+    a->local_part = g->caseful_local_part
+                        ? a->cc_local_part
+                        : address_lc(c->rc->arena, a->cc_local_part);
     if (g->local_part_prefix != NULL) {
         if ((n = affix_match(ar, a->local_part, g->local_part_prefix, 0))) {
             a->prefix = arena_strndup(ar, a->local_part, n);
