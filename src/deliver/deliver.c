@@ -394,10 +394,10 @@ deliver_all(struct dlv *d)
         a->next = NULL;
         transport_one(d, a);
         if (a->result == ADDR_OK) {
-            if (!d->m.dont_deliver && journal_add(d, a->unique) < 0) {
-                /* delivered, but not recorded: keep it from being lost */
-                a->result = ADDR_OK;
-            }
+            /* a journal that cannot be written is logged (panic) by
+             * journal_add(); the delivery happened all the same */
+            if (!d->m.dont_deliver)
+                (void)journal_add(d, a->unique);
             spool_msg_add_nonrcpt(&d->m, a->unique);
             deliver_log_success(d, a, '=');
         } else if (a->result == ADDR_FAIL) {
@@ -477,10 +477,12 @@ close_message(struct dlv *d, int remaining)
         close(d->journal_fd);
     gstr_init(&err, d->a);
     if (remaining == 0) {
-        remove_file(d, "msglog", "");
-        remove_file(d, "input", "-J");
+        /* -H first: until it is gone the -J must stay, or a crash here
+         * would leave an old -H and no record of what was delivered */
         remove_file(d, "input", "-H");
         remove_file(d, "input", "-D");
+        remove_file(d, "input", "-J");
+        remove_file(d, "msglog", "");
         log_write(LOG_MAIN, "%s Completed%s", d->m.id,
                   log_selected(LS_queue_time_overall) ? deliver_qt(d, " QT=")
                                                       : "");
