@@ -45,7 +45,9 @@
  *
  *	deliver_after_reception() starts a delivery process for a message
  *	just accepted (fork; the parent goes on), or delivers in the
- *	foreground.
+ *	foreground. deliver_should_queue() says whether a new message is
+ *	to wait instead: -odq, or queue_only (by the option or because a
+ *	path in queue_only_file exists) unless -odi or -odb override it.
  * DIAGNOSTICS
  *	Spool read errors are logged to the main and panic logs. The
  *	result says whether a delivery was attempted.
@@ -63,6 +65,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/list.h"
 #include "base/tod.h"
 #include "conf/conf.h"
 #include "deliver/deliver.h"
@@ -544,6 +547,32 @@ out:
 }
 
 char deliver_odmode;
+
+int
+deliver_should_queue(void)
+{
+    struct arena *a;
+    struct list_iter it;
+    struct stat st;
+    char *item;
+    int yes = 0;
+
+    if (deliver_odmode == 'q')
+        return 1;
+    if (deliver_odmode == 'i' || deliver_odmode == 'b')
+        return 0;
+    if (main_config.queue_only)
+        return 1;
+    if (main_config.queue_only_file == NULL)
+        return 0;
+    a = arena_create();
+    list_iter_init(&it, main_config.queue_only_file, ':');
+    while (!yes && (item = list_next(&it, a)) != NULL)
+        /* "smtp/path" is for queue_smtp_domains: no local effect */
+        yes = item[0] == '/' && stat(item, &st) == 0;
+    arena_destroy(a);
+    return yes;
+}
 int deliver_dont_deliver;
 
 /* The delivery child lets go of the SMTP connection and the caller's

@@ -27,6 +27,11 @@ enum deliver_result deliver_message(const char *id, unsigned flags);
  * wait_for: run in the foreground (-odi) instead. */
 void deliver_after_reception(const char *id, int wait_for);
 
+/* 1 if a message just received is to wait for a queue run: -odq, or
+ * queue_only (the option, or a queue_only_file path that exists)
+ * unless -odi or -odb override it, as Exim's queue_only_override. */
+int deliver_should_queue(void);
+
 /* The -od option given: 'q' -odq, 'i' -odi/-odf, 'b' -odb, or 0;
  * main.c sets it for the SMTP modes (-bs, the daemon). */
 extern char deliver_odmode;

@@ -47,8 +47,8 @@
  *	The message is then written to the spool and logged ("<= sender
  *	U=login P=local S=n"). Then -odi delivers in the foreground,
  *	-odb (the default) in a background process, and -odq (or
- *	queue_only, or an ACL's queue_only control, or a freeze) leaves
- *	the message on the queue.
+ *	queue_only without -odi/-odb, or an ACL's queue_only control, or
+ *	a freeze) leaves the message on the queue.
  * DIAGNOSTICS
  *	Errors go to the standard error as "mxlab: ..." with exit status
  *	1, in Exim's words: "bad recipient address ...", "no recipients
@@ -533,8 +533,7 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         receive_close(rd.r);
     }
     /* Exim's default for local submission is -odb */
-    if (id != NULL && deliverable && o->delivery != 'q' &&
-        !main_config.queue_only)
+    if (id != NULL && deliverable && !deliver_should_queue())
         deliver_after_reception(id, o->delivery == 'i');
 out:
     arena_destroy(a);

@@ -348,7 +348,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
                   !receive_msg(r)->frozen;
     receive_close(r);
     /* a delivery process, unless the message is to wait in the queue */
-    if (deliverable && !main_config.queue_only && deliver_odmode != 'q')
+    if (deliverable && !deliver_should_queue())
         deliver_after_reception(id, deliver_odmode == 'i');
     s->messages++;
     s->x.msg = NULL;
