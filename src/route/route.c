@@ -501,6 +501,5 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
         *more = children;
         return yield;
     }
-    (void)last;
     return route_no_more(rc, a, last);
 }
