@@ -10,6 +10,7 @@
  *	mxlab [-C file] [-D name=value ...] -be [string ...]
  *	mxlab [-C file] [-D name=value ...] -bem file [string ...]
  *	mxlab [-C file] [-N] -M id ... | -Mc id ... | -q | -qf | -qff
+ *	mxlab [-C file] -bd [-q<time>] [-oX ports]
  *	mxlab [-C file] -bt address ...
  * DESCRIPTION
  *	The command line follows Exim's. This file parses it, reads the
@@ -41,6 +42,8 @@
  *	variables and $message_body have values.
  * .IP "-M id ..., -Mc id ..., -q, -qf, -qff, -bt address ..."
  *	Delivery and address testing (see src/deliver/cli.c).
+ * .IP "-q<time>, -qf<time>, -qff<time>"
+ *	With -bd: a queue run every <time> (see src/smtp/daemon.c).
  * .IP -N
  *	Deliveries this process makes are not done, only logged with
  *	"*>" (Exim's debugging option).
@@ -202,6 +205,9 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             cmdline_set_mode(c, MODE_PRINT, a);
             i++;
             break; /* the rest are names to print */
+        } else if (deliver_cli_queue_interval(a, &c->daemon.queue_interval,
+                                              &c->daemon.queue_flag)) {
+            c->daemon.queue_text = a; /* with -bd: queue runs */
         } else if (deliver_cli_is_mode(a)) {
             cmdline_set_mode(c, MODE_DELIVER, a);
             c->mode_flag = a;

@@ -8,15 +8,23 @@
  *
  *	int	deliver_cli_is_mode(const char *flag)
  *	int	deliver_cli_run(const char *flag, char **ids, int nids)
+ *	int	deliver_queue_run(const char *flag)
+ *	int	deliver_cli_queue_interval(const char *arg, int *interval,
+ *			const char **flag)
  *	int	deliver_cli_address_test(char **addrs, int naddrs,
  *			const char *sender)
  *	void	deliver_verify_init(void)
  * DESCRIPTION
  * .IP "-M id ..., -Mc id ..."
  *	Deliver those messages now, -M frozen ones too ("Unfrozen by
- *	forced delivery"), -Mc not. A message another process holds prints
- *"Spool file is locked (another process is handling this message)". .IP "-q,
- *-qf, -qff" One queue run in queue order: every message that is not frozen
+ *	forced delivery"), -Mc not. A message another process holds
+ *	prints "Spool file is locked (another process is handling this
+ *	message)".
+ * .IP "-bd -q<time>, -qf<time>, -qff<time>"
+ *	The daemon starts such a run every <time>
+ *	(deliver_cli_queue_interval() reads the option).
+ * .IP "-q, -qf, -qff"
+ *	One queue run in queue order: every message that is not frozen
  *	(-qff: frozen ones too); messages that are locked are passed
  *	over. -qf forces deliveries past retry times (no retry data
  *	yet, so -q and -qf do the same). The run is logged "Start queue
@@ -27,9 +35,10 @@
  *	undeliverable: message" and "addr cannot be resolved at this
  *	time: message" as they come up, "parent -> |command" with its
  *	transport for pipes and files, then for each address it ends up
- *	as "addr", "    <-- parent" lines, and "  router = R, transport
- *	= T"; "mail to addr is discarded" when nothing is left. The sender that
- *	"senders" sees is -f's, or the caller's login at qualify_domain.
+ *	as "addr", "    <-- parent" lines, and "  router = R,
+ *	transport = T"; "mail to addr is discarded" when nothing is
+ *	left. The sender that "senders" sees is -f's, or the caller's
+ *	login at qualify_domain.
  *
  *	deliver_verify_init() sets acl_verify_address_hook so that
  *	"verify = recipient" and "verify = sender" route the address:
@@ -52,6 +61,7 @@
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/tod.h"
 #include "conf/conf.h"
 #include "deliver/cli.h"
 #include "deliver/deliver.h"
@@ -95,8 +105,8 @@ queue_collect(const struct queue_entry *e, void *ctx)
     return 0;
 }
 
-static int
-queue_run(const char *flag)
+int
+deliver_queue_run(const char *flag)
 {
     struct qrun q;
     gstr err;
@@ -122,13 +132,34 @@ queue_run(const char *flag)
 }
 
 int
+deliver_cli_queue_interval(const char *arg, int *interval, const char **flag)
+{
+    const char *t;
+    long secs;
+
+    if (strncmp(arg, "-q", 2) != 0)
+        return 0;
+    t = arg + 2;
+    *flag = "-q";
+    if (strncmp(t, "ff", 2) == 0)
+        t += 2, *flag = "-qff";
+    else if (*t == 'f')
+        t++, *flag = "-qf";
+    if (*t == '\0' || tod_parse_duration(t, &secs) < 0 || secs <= 0 ||
+        secs > 86400 * 365)
+        return 0;
+    *interval = (int)secs;
+    return 1;
+}
+
+int
 deliver_cli_run(const char *flag, char **ids, int nids)
 {
     struct arena *a;
     int status = 0;
 
     if (flag[1] == 'q')
-        return queue_run(flag);
+        return deliver_queue_run(flag);
     if (nids == 0) {
         fprintf(stderr, "mxlab: no message ids given after %s option\n", flag);
         return 1;

@@ -7,6 +7,13 @@
 int deliver_cli_is_mode(const char *flag);
 /* Runs it; ids are message ids for -M/-Mc. Returns the exit status. */
 int deliver_cli_run(const char *flag, char **ids, int nids);
+/* One queue run ("-q", "-qf" or "-qff"); the exit status. The daemon's
+ * -q<time> runs use it too. */
+int deliver_queue_run(const char *flag);
+/* -q<time> and its -qf/-qff forms: sets *interval (seconds) and *flag
+ * ("-q", "-qf", "-qff") and returns 1, or 0 if arg is not one. */
+int deliver_cli_queue_interval(const char *arg, int *interval,
+                               const char **flag);
 /* -bt: prints where each address goes; status 0, 1 (a deferral) or 2
  * (a failure), as Exim's. sender: -f, or NULL for the caller. */
 int deliver_cli_address_test(char **addrs, int naddrs, const char *sender);

@@ -19,6 +19,11 @@
  *	later") and smtp_accept_max_per_host, and logs the connection
  *	under +smtp_connection. Children are reaped as they end.
  *
+ *	With -q<time> (-qf<time>, -qff<time>) it also starts a queue run
+ *	(deliver_queue_run()) in a process of its own at start-up and
+ *	every <time> after; the start-up line names the option instead of
+ *	"no queue runs".
+ *
  *	SIGTERM stops the daemon: it closes its sockets, removes its pid
  *	file and exits; sessions in progress finish on their own. SIGHUP
  *	makes it start again from the beginning (exec), reading the
@@ -42,6 +47,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -49,6 +55,7 @@
 #include "base/list.h"
 #include "base/msg.h"
 #include "conf/mainopts.h"
+#include "deliver/cli.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "smtp/modes.h"
@@ -416,7 +423,7 @@ detach(void)
 }
 
 static void
-log_started(struct listener *ls, int n)
+log_started(const struct daemon_opts *o, struct listener *ls, int n)
 {
     struct arena *a = arena_create();
     gstr g;
@@ -425,9 +432,11 @@ log_started(struct listener *ls, int n)
     for (int i = 0; i < n; i++)
         gstr_printf(&g, "%s[%s]:%d", i ? " " : "", ls[i].address, ls[i].port);
     log_write(LOG_MAIN,
-              "mxlab %s daemon started: pid=%d, no queue runs, "
+              "mxlab %s daemon started: pid=%d, %s, "
               "listening for SMTP on %s",
-              MXLAB_VERSION, (int)getpid(), gstr_str(&g));
+              MXLAB_VERSION, (int)getpid(),
+              o->queue_interval > 0 ? o->queue_text : "no queue runs",
+              gstr_str(&g));
     arena_destroy(a);
 }
 
@@ -442,6 +451,28 @@ daemon_free(struct arena *a, struct child *kids, int nkids)
     arena_destroy(a);
 }
 
+/* -q<time>: a queue runner process, which the daemon does not wait
+ * for (reap() collects it). */
+static void
+start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls)
+{
+    pid_t pid = fork();
+
+    if (pid != 0) {
+        if (pid < 0)
+            log_write(LOG_MAIN | LOG_PANIC, "fork of queue runner failed: %s",
+                      strerror(errno));
+        return;
+    }
+    for (int i = 0; i < nls; i++)
+        close(ls[i].fd);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    _exit(deliver_queue_run(o->queue_flag));
+}
+
 int
 smtp_mode_daemon(const struct daemon_opts *o)
 {
@@ -450,6 +481,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
     struct pollfd pfd[LISTEN_MAX + 1];
     struct child *kids = calloc(CHILD_MAX, sizeof(*kids));
     int nls, nkids = 0;
+    time_t next_run;
     gstr err;
 
     gstr_init(&err, a);
@@ -471,7 +503,8 @@ smtp_mode_daemon(const struct daemon_opts *o)
     unsetenv("MXLAB_DAEMON_REEXEC");
     daemon_signals();
     write_pid_file(o->pid_file);
-    log_started(ls, nls);
+    log_started(o, ls, nls);
+    next_run = o->queue_interval > 0 ? time(NULL) : 0;
     while (!got_term && !got_hup) {
         for (int i = 0; i < nls; i++) {
             pfd[i].fd = ls[i].fd;
@@ -479,7 +512,14 @@ smtp_mode_daemon(const struct daemon_opts *o)
         }
         pfd[nls].fd = signal_pipe[0];
         pfd[nls].events = POLLIN;
-        if (poll(pfd, (nfds_t)nls + 1, -1) < 0 && errno != EINTR)
+        if (next_run != 0 && time(NULL) >= next_run) {
+            start_queue_run(o, ls, nls);
+            next_run = time(NULL) + o->queue_interval;
+        }
+        if (poll(pfd, (nfds_t)nls + 1,
+                 next_run ? (int)(next_run - time(NULL)) * 1000 + 10 : -1) <
+                0 &&
+            errno != EINTR)
             break;
         if (pfd[nls].revents & POLLIN) {
             char buf[64];

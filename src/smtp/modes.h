@@ -9,10 +9,13 @@ int smtp_mode_bs(void);
 int smtp_mode_bh(const char *host);
 
 struct daemon_opts {
-    const char *ports;    /* -oX, or NULL for daemon_smtp_ports */
-    const char *pid_file; /* -oP */
-    int foreground;       /* -bdf */
-    char **argv;          /* to re-exec on SIGHUP */
+    const char *ports;      /* -oX, or NULL for daemon_smtp_ports */
+    const char *pid_file;   /* -oP */
+    int foreground;         /* -bdf */
+    char **argv;            /* to re-exec on SIGHUP */
+    int queue_interval;     /* -q<time>: seconds between queue runs, or 0 */
+    const char *queue_flag; /* "-q", "-qf" or "-qff" for those runs */
+    const char *queue_text; /* the option as given ("-q30m") for the log */
 };
 /* -bd: listens, forks a process per connection. Returns only on error
  * or after SIGTERM. */
