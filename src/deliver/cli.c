@@ -67,6 +67,7 @@
 #include "deliver/deliver.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "route/hosts.h"
 #include "route/route.h"
 #include "spool/queue_list.h"
 #include "spool/spool_path.h"
@@ -290,6 +291,8 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
         gstr_printf(out, "\n  router = %s, transport = %s\n",
                     a->router ? a->router->name : "unset",
                     a->transport ? a->transport->name : "unset");
+        if (a->hosts != NULL && a->transport != NULL)
+            host_list_print(out, a->hosts);
     }
     return status;
 }

@@ -27,7 +27,9 @@
  *	order is Exim's (see route_all()).
  * .IP 3.
  *	Each routed address is handed to its transport, one at a time in
- *	this process. After a delivery succeeds its key is appended to
+ *	this process; a remote transport (smtp) gets, with an address,
+ *	every other one for the same hosts, return path and header
+ *	changes (gather_remote(), as Exim's do_remote_deliveries()). After a delivery succeeds its key is appended to
  *	the -J file and fsync()ed, and only then is "=>" logged: a crash
  *	can neither lose the delivery's record nor repeat it.
  * .IP 4.
@@ -378,13 +380,64 @@ transport_one(struct dlv *d, struct address *a)
     c.msg = &tm;
     c.addrs = a;
     c.return_path = rp;
-    a->result = ADDR_PENDING;
-    drv->deliver(&c);
-    a->size = c.bytes_written;
-    if (a->result == ADDR_PENDING) {
-        a->result = ADDR_DEFER;
-        a->message = "transport returned no result";
+    for (struct address *b = a; b != NULL; b = b->next) {
+        b->return_path = a->return_path;
+        b->result = ADDR_PENDING;
     }
+    drv->deliver(&c);
+    for (struct address *b = a; b != NULL; b = b->next) {
+        if (drv->local)
+            b->size = c.bytes_written;
+        if (b->result == ADDR_PENDING) {
+            b->result = ADDR_DEFER;
+            b->message = "transport returned no result";
+        }
+    }
+}
+
+static int
+same_text(const char *x, const char *y)
+{
+    return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+static int
+same_hosts(const struct host_item *x, const struct host_item *y)
+{
+    for (; x != NULL && y != NULL; x = x->next, y = y->next)
+        if (strcmp(x->name, y->name) != 0 ||
+            !same_text(x->address, y->address) || x->port != y->port)
+            return 0;
+    return x == y;
+}
+
+/* A remote transport takes, with a, the addresses of rest that go to
+ * the same hosts the same way (Exim's do_remote_deliveries()): they are
+ * linked after a, and what is left of rest is returned. */
+static struct address *
+gather_remote(struct dlv *d, struct address *a, struct address *rest)
+{
+    const struct transport_driver *drv =
+        a->transport ? transport_driver_for(a->transport) : NULL;
+    struct address *left = NULL, **lt = &left, **at = &a->next, *b, *next;
+
+    if (drv == NULL || drv->local || d->m.dont_deliver)
+        return rest;
+    for (b = rest; b != NULL; b = next) {
+        next = b->next;
+        b->next = NULL;
+        if (b->transport == a->transport && same_hosts(a->hosts, b->hosts) &&
+            same_text(a->errors_to, b->errors_to) &&
+            same_text(a->headers_add, b->headers_add) &&
+            same_text(a->headers_remove, b->headers_remove)) {
+            *at = b;
+            at = &b->next;
+        } else {
+            *lt = b;
+            lt = &b->next;
+        }
+    }
+    return left;
 }
 
 static void
@@ -393,22 +446,29 @@ deliver_all(struct dlv *d)
     struct address *a = d->deliver, *next;
 
     for (; a != NULL; a = next) {
+        struct address *batch;
         next = a->next;
         a->next = NULL;
+        next = gather_remote(d, a, next);
         transport_one(d, a);
-        if (a->result == ADDR_OK) {
-            /* a journal that cannot be written is logged (panic) by
-             * journal_add(); the delivery happened all the same */
-            if (!d->m.dont_deliver)
-                (void)journal_add(d, a->unique);
-            spool_msg_add_nonrcpt(&d->m, a->unique);
-            deliver_log_success(d, a, '=');
-        } else if (a->result == ADDR_FAIL) {
-            deliver_log_failure(d, a, 0);
-        } else {
-            deliver_log_defer(d, a, 0);
+        for (batch = a; (a = batch) != NULL;) {
+            batch = a->next;
+            a->next = NULL;
+            if (a->result == ADDR_OK) {
+                /* a journal that cannot be written is logged (panic) by
+                 * journal_add(); the delivery happened all the same */
+                if (!d->m.dont_deliver)
+                    (void)journal_add(d, a->unique);
+                spool_msg_add_nonrcpt(&d->m, a->unique);
+                deliver_log_success(d, a,
+                                    a->flags & ADDR_SMTP_MORE ? '-' : '=');
+            } else if (a->result == ADDR_FAIL) {
+                deliver_log_failure(d, a, 0);
+            } else {
+                deliver_log_defer(d, a, 0);
+            }
+            list_push(&d->done_tail, a);
         }
-        list_push(&d->done_tail, a);
     }
 }
 

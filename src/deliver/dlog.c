@@ -19,7 +19,8 @@
  *	deferral_log()):
  *
  *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [S=]
- *	[QT=] [DT=]", with "->" for further addresses of one transport call
+ *	[H=host [ip][:port]] [C="reply"] [QT=] [DT=]", with "->" for
+ *	further addresses of one SMTP transaction
  *	and "*>" under -N. A pipe or file delivery shows the command or
  *	path and the top address; a local delivery by a router with
  *	log_as_local (the accept router's default) just the local part
@@ -140,6 +141,37 @@ log_address(gstr *g, const struct address *a, int success)
     gstr_printf(g, " <%s>", top->address);
 }
 
+/* Exim's d_hostlog(): " H=name [ip]" with ":port" under
+ * +outgoing_port, for a remote delivery's host. */
+static void
+add_host(gstr *g, const struct address *a)
+{
+    const struct host_item *h = a->host_used;
+
+    if (h == NULL)
+        return;
+    gstr_printf(g, " H=%s [%s]", h->name, h->address ? h->address : "");
+    if (log_selected(LS_outgoing_port))
+        gstr_printf(g, ":%d", h->port > 0 ? h->port : 25);
+}
+
+/* C="..." under +smtp_confirmation: the reply to the final dot, with
+ * quotes and backslashes escaped, at most 1024 bytes. */
+static void
+add_confirmation(gstr *g, const struct address *a)
+{
+    if (a->host_used == NULL || a->message == NULL ||
+        !log_selected(LS_smtp_confirmation))
+        return;
+    gstr_adds(g, " C=\"");
+    for (size_t i = 0; i < 1024 && a->message[i] != '\0'; i++) {
+        if (a->message[i] == '"' || a->message[i] == '\\')
+            gstr_addc(g, '\\');
+        gstr_addc(g, a->message[i]);
+    }
+    gstr_addc(g, '"');
+}
+
 static void
 add_sender_rp(gstr *g, struct dlv *d, const struct address *a)
 {
@@ -163,6 +195,8 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     gstr_printf(&g, " T=%s", a->transport->name);
     if (log_selected(LS_delivery_size))
         gstr_printf(&g, " S=%ld", a->size);
+    add_host(&g, a);
+    add_confirmation(&g, a);
     if (log_selected(LS_queue_time))
         gstr_adds(&g, deliver_qt(d, " QT="));
     if (log_selected(LS_deliver_time)) {
@@ -187,6 +221,8 @@ deliver_log_failure(struct dlv *d, struct address *a, int routing)
         gstr_printf(&g, " R=%s", a->router->name);
     if (a->transport != NULL && !routing)
         gstr_printf(&g, " T=%s", a->transport->name);
+    if (!routing)
+        add_host(&g, a);
     if (a->basic_errno > 0)
         gstr_printf(&g, " : %s", strerror(a->basic_errno));
     if (a->message != NULL)
@@ -223,6 +259,8 @@ deliver_log_defer(struct dlv *d, struct address *a, int routing)
     gstr_printf(&g, " defer (%d)", a->basic_errno);
     if (a->basic_errno > 0)
         gstr_printf(&g, ": %s", strerror(a->basic_errno));
+    if (!routing)
+        add_host(&g, a);
     if (log_selected(LS_deliver_time)) {
         gstr_adds(&g, " DT=");
         add_duration(&g, (long)(time(NULL) - d->started));

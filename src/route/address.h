@@ -15,6 +15,9 @@ struct host_item {
     char *address; /* NULL until looked up */
     int port;      /* 0: the transport's port */
     int mx;        /* MX preference, -1 for none */
+    /* What the smtp transport met there (for DSN information). */
+    char *greeting;      /* the server's greeting, first line */
+    char *helo_response; /* its reply to EHLO or HELO, first line */
     struct host_item *next;
 };
 
@@ -22,6 +25,7 @@ struct host_item {
 #define ADDR_FILE      0x02 /* "/path" from a redirection */
 #define ADDR_UNSEEN    0x04 /* a copy routed on past an unseen router */
 #define ADDR_DIRECTORY 0x08 /* "/path/" (directory_transport) */
+#define ADDR_SMTP_MORE 0x10 /* not the first of an SMTP transaction: "->" */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

@@ -66,8 +66,10 @@
 static const struct route_driver *drivers[ROUTE_DRIVERS_MAX] = {
     &route_accept_driver,
     &route_redirect_driver,
+    &route_manualroute_driver,
+    &route_dnslookup_driver,
 };
-static size_t ndrivers = 2;
+static size_t ndrivers = 4;
 
 int
 route_register_driver(const struct route_driver *d)

@@ -6,6 +6,8 @@
 
 extern const struct route_driver route_accept_driver;
 extern const struct route_driver route_redirect_driver;
+extern const struct route_driver route_manualroute_driver;
+extern const struct route_driver route_dnslookup_driver;
 
 /* The generic "transport" option of c->router, expanded and looked up
  * into c->a->transport (NULL when unset). 0, or -1 with a->message. */

@@ -58,8 +58,9 @@
 static const struct transport_driver *drivers[TP_DRIVERS_MAX] = {
     &transport_appendfile_driver,
     &transport_pipe_driver,
+    &transport_smtp_driver,
 };
-static size_t ndrivers = 2;
+static size_t ndrivers = 3;
 
 int
 transport_register_driver(const struct transport_driver *d)

@@ -6,5 +6,6 @@
 
 extern const struct transport_driver transport_appendfile_driver;
 extern const struct transport_driver transport_pipe_driver;
+extern const struct transport_driver transport_smtp_driver;
 
 #endif

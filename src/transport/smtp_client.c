@@ -1,0 +1,236 @@
+/*++
+ * NAME
+ *	smtp_client 3
+ * SUMMARY
+ *	the wire side of an outgoing SMTP connection
+ * SYNOPSIS
+ *	#include "transport/smtp_client.h"
+ *
+ *	int	smtp_conn_open(struct smtp_conn *s, struct arena *a,
+ *			const char *ip, int port, int timeout)
+ *	void	smtp_conn_close(struct smtp_conn *s)
+ *	int	smtp_conn_write(struct smtp_conn *s, const char *text,
+ *			size_t n, int timeout)
+ *	int	smtp_conn_read_reply(struct smtp_conn *s, int timeout,
+ *			gstr *reply)
+ * DESCRIPTION
+ *	smtp_conn_open() makes a TCP connection to an IPv4 or IPv6
+ *	address, giving up after timeout seconds (Exim's
+ *	connect_timeout). The socket stays blocking afterwards; every
+ *	read and write is bounded by poll().
+ *
+ *	smtp_conn_read_reply() reads one SMTP reply: lines up to one
+ *	whose fourth character is not "-". The lines are kept without
+ *	their CRLF, joined by newlines, as Exim keeps a reply in its
+ *	buffer.
+ * DIAGNOSTICS
+ *	-1 with errno: the system's, ETIMEDOUT for a time-out, 0 for a
+ *	connection the peer closed, SMTP_ERRNO_SMTPFORMAT for a reply
+ *	line without a three-digit code.
+ *--*/
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport/smtp_client.h"
+
+static long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on fd until the deadline. 1 ready, 0 time-out, -1
+ * error. */
+static int
+wait_fd(int fd, short events, long deadline)
+{
+    struct pollfd p = {fd, events, 0};
+
+    for (;;) {
+        long left = deadline - now_ms();
+        int n;
+        if (left <= 0)
+            return 0;
+        n = poll(&p, 1, (int)(left > 1000000 ? 1000000 : left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n;
+    }
+}
+
+int
+smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
+               int timeout)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fd, err, flags;
+    socklen_t elen = sizeof(err);
+
+    memset(s, 0, sizeof(*s));
+    s->fd = -1;
+    s->a = a;
+    memset(&ss, 0, sizeof(ss));
+    if (strchr(ip, ':') != NULL) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((unsigned short)port);
+        if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) {
+            errno = EINVAL;
+            return -1;
+        }
+        sl = sizeof(*s6);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((unsigned short)port);
+        if (inet_pton(AF_INET, ip, &s4->sin_addr) != 1) {
+            errno = EINVAL;
+            return -1;
+        }
+        sl = sizeof(*s4);
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    flags = fcntl(fd, F_GETFL);
+    (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
+        if (errno != EINPROGRESS) {
+            err = errno;
+            close(fd);
+            errno = err;
+            return -1;
+        }
+        if (wait_fd(fd, POLLOUT, now_ms() + (long)timeout * 1000) <= 0) {
+            close(fd);
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 || err != 0) {
+            close(fd);
+            errno = err ? err : ECONNREFUSED;
+            return -1;
+        }
+    }
+    (void)fcntl(fd, F_SETFL, flags);
+    s->fd = fd;
+    return 0;
+}
+
+void
+smtp_conn_close(struct smtp_conn *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+int
+smtp_conn_write(struct smtp_conn *s, const char *text, size_t n, int timeout)
+{
+    long deadline = now_ms() + (long)timeout * 1000;
+    size_t off = 0;
+
+    while (off < n) {
+        ssize_t w;
+        int r = wait_fd(s->fd, POLLOUT, deadline);
+        if (r == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (r < 0)
+            return -1;
+        w = send(s->fd, text + off, n - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (w < 0)
+            return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* One line without its CRLF into line. 0, or -1 with errno. */
+static int
+read_line(struct smtp_conn *s, long deadline, gstr *line)
+{
+    gstr_truncate(line, 0);
+    for (;;) {
+        while (s->pos < s->len) {
+            char c = s->buf[s->pos++];
+            if (c == '\n') {
+                if (line->len > 0 && line->s[line->len - 1] == '\r')
+                    gstr_truncate(line, line->len - 1);
+                return 0;
+            }
+            gstr_addc(line, c);
+        }
+        int r = wait_fd(s->fd, POLLIN, deadline);
+        ssize_t n;
+        if (r == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (r < 0)
+            return -1;
+        n = recv(s->fd, s->buf, sizeof(s->buf), MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            errno = 0;
+            return -1;
+        }
+        s->pos = 0;
+        s->len = (size_t)n;
+    }
+}
+
+int
+smtp_conn_read_reply(struct smtp_conn *s, int timeout, gstr *reply)
+{
+    long deadline = now_ms() + (long)timeout * 1000;
+    gstr line;
+    int code = -1;
+
+    gstr_init(&line, s->a);
+    gstr_truncate(reply, 0);
+    for (;;) {
+        const char *l;
+        if (read_line(s, deadline, &line) < 0)
+            return -1;
+        l = line.s;
+        if (reply->len > 0)
+            gstr_addc(reply, '\n');
+        gstr_addn(reply, l, line.len);
+        if (line.len < 3 || l[0] < '1' || l[0] > '5' || l[1] < '0' ||
+            l[1] > '9' || l[2] < '0' || l[2] > '9' ||
+            (line.len > 3 && l[3] != ' ' && l[3] != '-')) {
+            errno = SMTP_ERRNO_SMTPFORMAT;
+            return -1;
+        }
+        code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+        if (line.len == 3 || l[3] == ' ')
+            return code;
+    }
+}
+
+int
+smtp_conn_pending(const struct smtp_conn *s)
+{
+    return s->pos < s->len;
+}

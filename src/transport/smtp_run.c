@@ -1,0 +1,830 @@
+/*++
+ * NAME
+ *	smtp_run 3
+ * SUMMARY
+ *	the smtp transport: delivery to remote hosts
+ * SYNOPSIS
+ *	#include "transport/tpdrivers.h"
+ *
+ *	extern const struct transport_driver transport_smtp_driver;
+ * DESCRIPTION
+ *	Delivers the addresses of one call (those the delivery process
+ *	grouped for one host list) as Exim's smtp transport does.
+ *
+ *	The hosts are the router's, or the transport's "hosts" option
+ *	when the router gave none or under hosts_override (those are
+ *	looked up here; one that is this machine is refused unless
+ *	allow_localhost: "T transport found host H to be local"). The
+ *	port is a host's own, else "port" (default 25).
+ *
+ *	Each host in turn, while addresses are left deferred: connect
+ *	(connect_timeout), the greeting, EHLO helo_data (HELO when EHLO
+ *	is refused), then one transaction per max_rcpt addresses (and
+ *	per domain unless multi_domains): MAIL FROM with SIZE= when the
+ *	server offers SIZE (the message size, one byte per line for the
+ *	CRs, plus size_addition), RET= and ENVID= when it offers DSN;
+ *	RCPT TO with NOTIFY= and ORCPT= likewise; DATA; the message with
+ *	CRLF line ends and leading dots doubled; the final dot. Under
+ *	PIPELINING MAIL, the RCPTs and DATA go in one write. Every
+ *	reply is awaited for command_timeout (the final dot's for
+ *	final_timeout), every write of the message for data_timeout.
+ *	QUIT ends the session.
+ *
+ *	Results per address: accepted at the end of data, delivered
+ *	(the reply is kept as the confirmation for C="...", the first
+ *	address of a transaction is logged "=>", the others "->"); 5xx
+ *	to RCPT, failed; 4xx, deferred (errno -44). Errors that concern
+ *	the whole session (greeting, EHLO/HELO, time-outs, a closed
+ *	connection, connection refused) defer every address still open
+ *	and the next host is tried; a 5xx at the start of the session
+ *	from the last host fails them. Errors after MAIL, DATA and the
+ *	final dot are message errors: 5xx fails, 4xx defers. Each
+ *	host that defers is logged as Exim's write_logs() does:
+ *	"H=name [ip]: message" or "H=name [ip] Connection refused".
+ *
+ *	Each host used keeps the greeting and the EHLO/HELO reply (first
+ *	lines) for DSN information.
+ * DIAGNOSTICS
+ *	Exim's messages and errno values: "SMTP error from remote mail
+ *	server after RCPT TO:<x>: 550 ...", "SMTP timeout after ...",
+ *	"Remote host closed connection in response to ...", "Malformed
+ *	SMTP reply in response to ...", defer (111) for a refused
+ *	connection, (110) for time-outs.
+ *--*/
+
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "base/arena.h"
+#include "log/log.h"
+#include "route/hosts.h"
+#include "spool/envelope.h"
+#include "transport/smtp.h"
+#include "transport/smtp_client.h"
+#include "transport/tpcall.h"
+#include "transport/tpdrivers.h"
+
+#define SMTP_ERRNO_HOST_IS_LOCAL (-50)
+
+struct smtp_sess {
+    struct transport_call *c;
+    const struct transport_smtp *ob;
+    struct arena *a;
+    struct smtp_conn conn;
+    struct host_item *host;
+    int last_host;
+    char *helo;
+    int esmtp, pipelining, size_ok, dsn_ok;
+    gstr reply;
+    const char *cmd;    /* the last command, for messages */
+    int pipe_active;    /* "pipelined " in messages */
+    int dead;           /* the connection cannot be used any more */
+    struct address **v; /* the addresses of the call */
+    size_t n;
+};
+
+/* Reply text as Exim logs it: control characters escaped, lines
+ * joined by "\n" written as backslash and n. */
+static char *
+printable(struct arena *a, const char *s)
+{
+    gstr g;
+
+    gstr_init(&g, a);
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '\n')
+            gstr_adds(&g, "\\n");
+        else if (ch == '\\')
+            gstr_adds(&g, "\\\\");
+        else if (ch < 32 || ch == 127)
+            gstr_printf(&g, "\\x%02x", ch);
+        else
+            gstr_addc(&g, (char)ch);
+    }
+    return (char *)gstr_str(&g);
+}
+
+static char *
+first_line(struct arena *a, const char *s)
+{
+    const char *nl = strchr(s, '\n');
+
+    return nl ? arena_strndup(a, s, (size_t)(nl - s)) : arena_strdup(a, s);
+}
+
+/* Exim's write_logs(): what went wrong with a host. */
+static void
+smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
+                int err)
+{
+    gstr g;
+
+    gstr_init(&g, s->a);
+    gstr_printf(&g, "%s H=%s [%s]", s->c->msg->m->id, h->name, h->address);
+    if (log_selected(LS_outgoing_port))
+        gstr_printf(&g, ":%d", h->port);
+    if (msg != NULL) {
+        gstr_printf(&g, ": %s", msg);
+        if (err > 0)
+            gstr_printf(&g, ": %s", strerror(err));
+    } else {
+        gstr_printf(&g, " %s", err > 0 ? strerror(err) : "unknown error");
+    }
+    log_write(LOG_MAIN, "%s", g.s);
+}
+
+/* Sets every address still open (deferred, in this attempt) to rc. */
+static void
+set_open(struct smtp_sess *s, enum addr_result rc, int err, const char *msg,
+         int with_host)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct address *a = s->v[i];
+        if (a->result != ADDR_PENDING)
+            continue;
+        a->result = rc;
+        a->basic_errno = err;
+        a->message = msg ? arena_strdup(s->a, msg) : NULL;
+        if (with_host)
+            a->host_used = s->host;
+    }
+}
+
+/* Exim's check_response(): the message for a failed read of the reply
+ * to s->cmd. Sets *err; returns the reply's first digit, or '4'. */
+static char
+check_response(struct smtp_sess *s, int *err, const char **msg)
+{
+    const char *pl = s->pipe_active ? "pipelined " : "";
+
+    if (*err == ETIMEDOUT) {
+        *msg = arena_printf(s->a, "SMTP timeout after %s%s", pl, s->cmd);
+        return '4';
+    }
+    if (*err == SMTP_ERRNO_SMTPFORMAT) {
+        *msg =
+            arena_printf(s->a, "Malformed SMTP reply in response to %s%s: %s",
+                         pl, s->cmd, printable(s->a, s->reply.s));
+        return '4';
+    }
+    if (s->reply.len > 0) {
+        *msg = arena_printf(s->a,
+                            "SMTP error from remote mail server after %s%s: %s",
+                            pl, s->cmd, printable(s->a, s->reply.s));
+        *err = 0;
+        return s->reply.s[0];
+    }
+    if (*err == 0 || *err == ECONNRESET) {
+        *err = SMTP_ERRNO_SMTPCLOSED;
+        *msg = arena_printf(s->a,
+                            "Remote host closed connection in response "
+                            "to %s%s",
+                            pl, s->cmd);
+    } else {
+        *msg = arena_printf(s->a, "%s [%s]", s->host->name, s->host->address);
+    }
+    return '4';
+}
+
+static int
+send_cmd(struct smtp_sess *s, const char *text)
+{
+    if (smtp_conn_write(&s->conn, text, strlen(text), s->ob->command_timeout) <
+        0)
+        return -1;
+    return 0;
+}
+
+static int
+read_reply(struct smtp_sess *s, int timeout)
+{
+    return smtp_conn_read_reply(&s->conn, timeout, &s->reply);
+}
+
+/* A failure while setting up the session (greeting, EHLO, HELO):
+ * every open address is deferred, or failed for a 5xx from the last
+ * host. */
+static void
+setup_failed(struct smtp_sess *s, int err)
+{
+    const char *msg;
+    char code = check_response(s, &err, &msg);
+    enum addr_result rc = !s->last_host ? ADDR_DEFER
+                          : code == '5' ? ADDR_FAIL
+                                        : ADDR_DEFER;
+
+    set_open(s, rc, err, msg, 1);
+    smtp_write_logs(s, s->host, msg, err);
+    s->dead = err != 0;
+}
+
+/* The EHLO reply's keywords. */
+static void
+read_ehlo_keywords(struct smtp_sess *s)
+{
+    const char *p = s->reply.s;
+
+    while ((p = strchr(p, '\n')) != NULL) {
+        const char *k = ++p + 4;
+        size_t n = strcspn(k, " \n");
+        if (n == 10 && strncasecmp(k, "PIPELINING", n) == 0)
+            s->pipelining = 1;
+        else if (n == 4 && strncasecmp(k, "SIZE", n) == 0)
+            s->size_ok = 1;
+        else if (n == 3 && strncasecmp(k, "DSN", n) == 0)
+            s->dsn_ok = 1;
+    }
+}
+
+static int
+session_start(struct smtp_sess *s)
+{
+    int code;
+
+    s->cmd = "initial connection";
+    code = read_reply(s, s->ob->command_timeout);
+    if (code > 0 || s->reply.len > 0)
+        s->host->greeting = first_line(s->a, s->reply.s);
+    if (code / 100 != 2) {
+        setup_failed(s, code < 0 ? errno : 0);
+        return -1;
+    }
+    s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
+    if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
+        goto send_failed;
+    code = read_reply(s, s->ob->command_timeout);
+    if (code < 0) {
+        setup_failed(s, errno);
+        return -1;
+    }
+    s->esmtp = code / 100 == 2;
+    if (!s->esmtp) {
+        s->cmd = arena_printf(s->a, "HELO %s", s->helo);
+        if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
+            goto send_failed;
+        code = read_reply(s, s->ob->command_timeout);
+        if (code / 100 != 2) {
+            setup_failed(s, code < 0 ? errno : 0);
+            return -1;
+        }
+    }
+    s->host->helo_response = first_line(s->a, s->reply.s);
+    if (s->esmtp)
+        read_ehlo_keywords(s);
+    return 0;
+send_failed:
+    set_open(s, ADDR_DEFER, errno,
+             arena_printf(s->a, "smtp send to %s [%s] failed: %s",
+                          s->host->name, s->host->address, strerror(errno)),
+             1);
+    smtp_write_logs(s, s->host, s->v[0]->message, s->v[0]->basic_errno);
+    s->dead = 1;
+    return -1;
+}
+
+/* Message size for SIZE=: what will be sent, CRs included. */
+static long
+wire_size(struct smtp_sess *s)
+{
+    const struct spool_msg *m = s->c->msg->m;
+    long lines = m->body_linecount;
+
+    for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
+        if (h->type != '*')
+            for (size_t i = 0; i < h->len; i++)
+                lines += h->text[i] == '\n';
+    return s->c->msg->size + lines + s->ob->size_addition;
+}
+
+static char *
+mail_command(struct smtp_sess *s)
+{
+    const struct spool_msg *m = s->c->msg->m;
+    gstr g;
+
+    gstr_init(&g, s->a);
+    gstr_printf(&g, "MAIL FROM:<%s>",
+                s->c->return_path ? s->c->return_path : "");
+    if (s->size_ok)
+        gstr_printf(&g, " SIZE=%ld", wire_size(s));
+    if (s->dsn_ok) {
+        if (m->dsn_ret == SPOOL_DSN_RET_HDRS)
+            gstr_adds(&g, " RET=HDRS");
+        else if (m->dsn_ret == SPOOL_DSN_RET_FULL)
+            gstr_adds(&g, " RET=FULL");
+        if (m->dsn_envid != NULL)
+            gstr_printf(&g, " ENVID=%s", m->dsn_envid);
+    }
+    return (char *)gstr_str(&g);
+}
+
+static char *
+rcpt_command(struct smtp_sess *s, const struct address *a)
+{
+    const struct spool_msg *m = s->c->msg->m;
+    gstr g;
+
+    gstr_init(&g, s->a);
+    gstr_printf(&g, "RCPT TO:<%s@%s>", a->local_part, a->domain);
+    if (s->dsn_ok && a->parent == NULL && a->rcpt_index >= 0 &&
+        a->rcpt_index < m->rcpt_count) {
+        const struct spool_rcpt *r = &m->rcpts[a->rcpt_index];
+        int f = r->dsn_flags;
+        if (!(f & SPOOL_DSN_LASTHOP)) {
+            if (f & SPOOL_DSN_NEVER) {
+                gstr_adds(&g, " NOTIFY=NEVER");
+            } else if (f & (SPOOL_DSN_SUCCESS | SPOOL_DSN_FAILURE |
+                            SPOOL_DSN_DELAY)) {
+                const char *sep = " NOTIFY=";
+                if (f & SPOOL_DSN_SUCCESS)
+                    gstr_printf(&g, "%sSUCCESS", sep), sep = ",";
+                if (f & SPOOL_DSN_FAILURE)
+                    gstr_printf(&g, "%sFAILURE", sep), sep = ",";
+                if (f & SPOOL_DSN_DELAY)
+                    gstr_printf(&g, "%sDELAY", sep);
+            }
+            if (r->orcpt != NULL)
+                gstr_printf(&g, " ORCPT=%s", r->orcpt);
+        }
+    }
+    return (char *)gstr_str(&g);
+}
+
+/* A message error (after MAIL, DATA or the final dot): 5xx fails the
+ * batch, anything else defers it. */
+static void
+message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
+{
+    const char *msg;
+    char code = check_response(s, &err, &msg);
+
+    for (size_t i = 0; i < nb; i++) {
+        struct address *a = batch[i];
+        if (a->result != ADDR_PENDING)
+            continue;
+        a->result = code == '5' ? ADDR_FAIL : ADDR_DEFER;
+        a->basic_errno = err;
+        a->message = (char *)msg;
+        a->host_used = s->host;
+    }
+    if (code != '5' && !s->last_host)
+        smtp_write_logs(s, s->host, msg, err);
+}
+
+/* A session error in a transaction: every open address defers. */
+static void
+session_error(struct smtp_sess *s, int err)
+{
+    const char *msg;
+
+    (void)check_response(s, &err, &msg);
+    set_open(s, ADDR_DEFER, err, msg, 1);
+    smtp_write_logs(s, s->host, msg, err);
+    s->dead = 1;
+}
+
+static int
+write_data(struct smtp_sess *s)
+{
+    static const struct tp_write_opts opts = {NULL, NULL, ".", "..", 1};
+    struct timeval tv = {s->ob->data_timeout, 0};
+    gstr err;
+
+    gstr_init(&err, s->a);
+    (void)setsockopt(s->conn.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (transport_write_message(s->c, s->conn.fd, &opts, &err) < 0)
+        return -1;
+    return smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout);
+}
+
+/* The RCPT replies. Returns how many were accepted, or -1 after a
+ * session error. */
+static int
+read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
+                  int *accepted, char **cmds)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < nb; i++) {
+        struct address *a = batch[i];
+        int code;
+
+        if (!s->pipelining &&
+            send_cmd(s, arena_printf(s->a, "%s\r\n", cmds[i])) < 0) {
+            s->cmd = cmds[i];
+            session_error(s, errno);
+            return -1;
+        }
+        code = read_reply(s, s->ob->command_timeout);
+        a->host_used = s->host;
+        if (code / 100 == 2) {
+            accepted[i] = 1;
+            n++;
+            continue;
+        }
+        if (code < 0 && errno == ETIMEDOUT) {
+            int e = ETIMEDOUT;
+            for (size_t j = 0; j < s->n; j++)
+                if (s->v[j]->result == ADDR_PENDING) {
+                    s->v[j]->result = ADDR_DEFER;
+                    s->v[j]->basic_errno = e;
+                    s->v[j]->message =
+                        arena_printf(s->a, "SMTP timeout after RCPT TO:<%s@%s>",
+                                     a->local_part, a->domain);
+                    s->v[j]->host_used = s->host;
+                }
+            smtp_write_logs(s, s->host, a->message, e);
+            s->dead = 1;
+            return -1;
+        }
+        if (code < 0 || s->reply.len == 0) {
+            s->cmd =
+                arena_printf(s->a, "RCPT TO:<%s@%s>", a->local_part, a->domain);
+            s->pipe_active = 0;
+            session_error(s, code < 0 ? errno : 0);
+            return -1;
+        }
+        a->message =
+            arena_printf(s->a,
+                         "SMTP error from remote mail server after "
+                         "RCPT TO:<%s@%s>: %s",
+                         a->local_part, a->domain, printable(s->a, s->reply.s));
+        if (code / 100 == 5) {
+            a->result = ADDR_FAIL;
+            a->basic_errno = 0;
+        } else {
+            a->result = ADDR_DEFER;
+            a->basic_errno = SMTP_ERRNO_RCPT4XX;
+        }
+    }
+    return n;
+}
+
+/* One transaction for batch. 0, or -1 when the session is over. */
+static int
+transaction(struct smtp_sess *s, struct address **batch, size_t nb)
+{
+    char *mail = mail_command(s);
+    char **cmds = arena_alloc(s->a, nb * sizeof(*cmds));
+    int *accepted = arena_alloc(s->a, nb * sizeof(*accepted));
+    int code, n;
+    gstr out;
+
+    memset(accepted, 0, nb * sizeof(*accepted));
+    gstr_init(&out, s->a);
+    gstr_printf(&out, "%s\r\n", mail);
+    for (size_t i = 0; i < nb; i++) {
+        cmds[i] = rcpt_command(s, batch[i]);
+        if (s->pipelining)
+            gstr_printf(&out, "%s\r\n", cmds[i]);
+    }
+    if (s->pipelining)
+        gstr_adds(&out, "DATA\r\n");
+    s->pipe_active = s->pipelining;
+    s->cmd = mail;
+    if (smtp_conn_write(&s->conn, out.s, out.len, s->ob->command_timeout) < 0) {
+        session_error(s, errno);
+        return -1;
+    }
+    code = read_reply(s, s->ob->command_timeout);
+    if (code / 100 != 2) {
+        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_MAIL4XX : 0;
+        if (code < 0 && err != ETIMEDOUT) {
+            session_error(s, err);
+            return -1;
+        }
+        message_error(s, batch, nb, err);
+        if (code < 0) {
+            s->dead = 1;
+            return -1;
+        }
+        if (s->pipelining) { /* the RCPT and DATA replies */
+            for (size_t i = 0; i <= nb; i++)
+                if (read_reply(s, s->ob->command_timeout) < 0)
+                    return s->dead = 1, -1;
+        }
+        (void)send_cmd(s, "RSET\r\n");
+        (void)read_reply(s, s->ob->command_timeout);
+        return 0;
+    }
+    n = read_rcpt_replies(s, batch, nb, accepted, cmds);
+    if (n < 0)
+        return -1;
+    if (!s->pipelining) {
+        if (n == 0) {
+            (void)send_cmd(s, "RSET\r\n");
+            (void)read_reply(s, s->ob->command_timeout);
+            return 0;
+        }
+        if (send_cmd(s, "DATA\r\n") < 0) {
+            s->cmd = "DATA";
+            session_error(s, errno);
+            return -1;
+        }
+    }
+    s->cmd = "DATA";
+    code = read_reply(s, s->ob->command_timeout);
+    if (n == 0) {
+        /* nothing accepted: a 354 all the same gets an empty message */
+        if (code / 100 == 3) {
+            (void)smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->command_timeout);
+            (void)read_reply(s, s->ob->final_timeout);
+        }
+        (void)send_cmd(s, "RSET\r\n");
+        (void)read_reply(s, s->ob->command_timeout);
+        return 0;
+    }
+    if (code / 100 != 3) {
+        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
+        if (code < 0) {
+            session_error(s, err);
+            return -1;
+        }
+        message_error(s, batch, nb, err);
+        (void)send_cmd(s, "RSET\r\n");
+        (void)read_reply(s, s->ob->command_timeout);
+        return 0;
+    }
+    s->pipe_active = 0;
+    s->c->bytes_written = 0;
+    if (write_data(s) < 0) {
+        int err = errno == EAGAIN ? ETIMEDOUT : errno;
+        s->cmd = "sending data block";
+        s->reply.len = 0;
+        session_error(s, err);
+        return -1;
+    }
+    s->cmd = "end of data";
+    code = read_reply(s, s->ob->final_timeout);
+    if (code / 100 != 2) {
+        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
+        message_error(s, batch, nb, err);
+        if (code < 0) {
+            s->dead = 1;
+            return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0, first = 1; i < nb; i++) {
+        struct address *a = batch[i];
+        if (!accepted[i])
+            continue;
+        a->result = ADDR_OK;
+        a->basic_errno = 0;
+        a->message = arena_strdup(s->a, printable(s->a, s->reply.s));
+        a->host_used = s->host;
+        a->size = s->c->bytes_written;
+        if (first)
+            a->flags &= ~(unsigned)ADDR_SMTP_MORE;
+        else
+            a->flags |= ADDR_SMTP_MORE;
+        first = 0;
+    }
+    return 0;
+}
+
+static int
+max_rcpt(struct smtp_sess *s)
+{
+    char *v;
+    long n;
+
+    if (s->ob->max_rcpt == NULL ||
+        transport_expand(s->c, s->ob->max_rcpt, &v) < 0)
+        return 100;
+    n = strtol(v, NULL, 10);
+    return n <= 0 ? 100000 : (int)n;
+}
+
+static int
+multi_domains(struct smtp_sess *s)
+{
+    char *v;
+
+    if (s->ob->multi_domains == NULL ||
+        transport_expand(s->c, s->ob->multi_domains, &v) < 0)
+        return 1;
+    return !(strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+             strcmp(v, "0") == 0 || *v == '\0');
+}
+
+/* The transactions of one session: batches of open addresses. */
+static void
+transactions(struct smtp_sess *s)
+{
+    int maxr = max_rcpt(s), multi = multi_domains(s);
+    int messages = 0;
+    char *tried = arena_alloc(s->a, s->n);
+
+    memset(tried, 0, s->n);
+    for (;;) {
+        struct address **batch = arena_alloc(s->a, s->n * sizeof(*batch));
+        size_t nb = 0;
+        const char *dom = NULL;
+
+        for (size_t i = 0; i < s->n && nb < (size_t)maxr; i++) {
+            struct address *a = s->v[i];
+            if (a->result != ADDR_PENDING || tried[i])
+                continue;
+            if (!multi && dom != NULL && strcasecmp(dom, a->domain) != 0)
+                continue;
+            dom = a->domain;
+            tried[i] = 1;
+            batch[nb++] = a;
+        }
+        if (nb == 0)
+            return;
+        if (s->ob->connection_max_messages > 0 &&
+            messages >= s->ob->connection_max_messages)
+            return;
+        messages++;
+        if (transaction(s, batch, nb) < 0)
+            return;
+    }
+}
+
+/* The hosts: the router's, or the transport's own. NULL with the
+ * addresses deferred when there are none. */
+static struct host_item *
+get_hosts(struct transport_call *c, const struct transport_smtp *ob, int *own)
+{
+    char *list;
+
+    *own = 0;
+    if (c->addrs->hosts != NULL && !(ob->hosts_override && ob->hosts))
+        return c->addrs->hosts;
+    if (ob->hosts == NULL) {
+        transport_set_result(c, ADDR_DEFER, 0,
+                             arena_printf(c->arena,
+                                          "%s transport called with no hosts "
+                                          "set",
+                                          c->tp->name));
+        return NULL;
+    }
+    if (transport_expand(c, ob->hosts, &list) < 0)
+        return NULL;
+    *own = 1;
+    return host_list_parse(c->arena, list, ob->hosts_randomize);
+}
+
+static int
+get_port(struct transport_call *c, const struct transport_smtp *ob)
+{
+    char *v, *end;
+    long p;
+    struct servent *se;
+
+    if (ob->port == NULL)
+        return 25;
+    if (transport_expand(c, ob->port, &v) < 0)
+        return -1;
+    p = strtol(v, &end, 10);
+    if (*end == '\0' && p > 0 && p < 65536)
+        return (int)p;
+    if ((se = getservbyname(v, "tcp")) != NULL)
+        return ntohs((unsigned short)se->s_port);
+    transport_set_result(c, ADDR_DEFER, 0,
+                         arena_printf(c->arena,
+                                      "invalid port number or service "
+                                      "name: %s",
+                                      v));
+    return -1;
+}
+
+/* Own hosts are looked up here. 0 to try h; 1 to skip it; -1 to stop
+ * (the addresses have their results). */
+static int
+prepare_host(struct smtp_sess *s, struct host_item *h, int own)
+{
+    gstr err;
+    enum host_find rc;
+
+    if (h->address == NULL) {
+        gstr_init(&err, s->a);
+        rc = host_find_addresses(s->a, h, &err);
+        if (rc != HOST_FOUND) {
+            for (size_t i = 0; i < s->n; i++)
+                if (s->v[i]->result == ADDR_PENDING) {
+                    s->v[i]->basic_errno = SMTP_ERRNO_UNKNOWNHOST;
+                    s->v[i]->message = arena_printf(
+                        s->a, "failed to lookup IP address for %s", h->name);
+                }
+            return 1;
+        }
+    }
+    if (own && !s->ob->allow_localhost && host_is_local(s->c->x, h->address)) {
+        set_open(s, ADDR_DEFER, SMTP_ERRNO_HOST_IS_LOCAL,
+                 arena_printf(s->a, "%s transport found host %s to be local",
+                              s->c->tp->name, h->name),
+                 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* One host: 0 when a session was held, -1 when none could be. */
+static void
+try_host(struct smtp_sess *s, struct host_item *h, int port)
+{
+    s->host = h;
+    s->dead = 0;
+    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+    s->pipe_active = 0;
+    if (h->port <= 0)
+        h->port = port;
+    if (smtp_conn_open(&s->conn, s->a, h->address, h->port,
+                       s->ob->connect_timeout) < 0) {
+        int err = errno;
+        for (size_t i = 0; i < s->n; i++)
+            if (s->v[i]->result == ADDR_PENDING) {
+                s->v[i]->basic_errno = err;
+                s->v[i]->message = NULL;
+                s->v[i]->host_used = NULL;
+            }
+        smtp_write_logs(s, h, NULL, err);
+        return;
+    }
+    if (session_start(s) == 0)
+        transactions(s);
+    if (!s->dead) {
+        (void)send_cmd(s, "QUIT\r\n");
+        (void)read_reply(s, 5);
+    }
+    smtp_conn_close(&s->conn);
+}
+
+static void
+smtp_deliver(struct transport_call *c)
+{
+    struct smtp_sess s;
+    struct host_item *hosts, *h;
+    int own, port;
+    size_t i;
+
+    memset(&s, 0, sizeof(s));
+    s.c = c;
+    s.ob = c->tp->priv;
+    s.a = c->arena;
+    s.conn.fd = -1;
+    gstr_init(&s.reply, s.a);
+    for (struct address *a = c->addrs; a != NULL; a = a->next)
+        s.n++;
+    s.v = arena_alloc(s.a, s.n * sizeof(*s.v));
+    i = 0;
+    for (struct address *a = c->addrs; a != NULL; a = a->next) {
+        a->result = ADDR_PENDING;
+        a->basic_errno = 0;
+        a->message = NULL;
+        a->host_used = NULL;
+        a->flags &= ~(unsigned)ADDR_SMTP_MORE;
+        s.v[i++] = a;
+    }
+    if ((hosts = get_hosts(c, s.ob, &own)) == NULL)
+        return;
+    if ((port = get_port(c, s.ob)) < 0)
+        return;
+    if (transport_expand(
+            c, s.ob->helo_data ? s.ob->helo_data : "$primary_hostname",
+            &s.helo) < 0)
+        return;
+    for (h = hosts; h != NULL; h = h->next) {
+        int rc, open = 0;
+        for (i = 0; i < s.n; i++)
+            open += s.v[i]->result == ADDR_PENDING;
+        if (open == 0)
+            break;
+        rc = prepare_host(&s, h, own);
+        if (rc < 0)
+            break;
+        if (rc > 0)
+            continue;
+        s.last_host = h->next == NULL;
+        try_host(&s, h, port);
+        /* what is deferred now goes on to the next host */
+        for (i = 0; i < s.n && h->next != NULL; i++)
+            if (s.v[i]->result == ADDR_DEFER)
+                s.v[i]->result = ADDR_PENDING;
+    }
+    for (i = 0; i < s.n; i++) {
+        struct address *a = s.v[i];
+        if (a->result != ADDR_PENDING)
+            continue;
+        a->result = ADDR_DEFER;
+        if (a->basic_errno == 0 && a->message == NULL) {
+            a->basic_errno = SMTP_ERRNO_HRETRY;
+            a->message = arena_printf(s.a,
+                                      "all host address lookups for '%s' "
+                                      "failed permanently",
+                                      a->domain);
+        }
+    }
+}
+
+const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver};
