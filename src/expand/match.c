@@ -18,7 +18,9 @@
  * DESCRIPTION
  *	Lists are matched item by item, the first item that matches
  *	deciding; "!" before an item negates it; no match at the end
- *	means no match. In every kind of list:
+ *	means no match, unless the last item was negative: such a list
+ *	behaves as if it ended with ":*" (Exim's "Negated items in
+ *	lists"). In every kind of list:
  *
  *	+name	the named list of that kind (domainlist, addresslist,
  *		localpartlist, hostlist), via conf_named_list();
@@ -319,6 +321,7 @@ match_list(struct exp *e, const char *subject, const char *list,
 {
     struct xlist it;
     const char *item;
+    int last_negated = 0;
 
     if (depth > MATCH_MAX_NEST) {
         x_error(e, NULL, "named lists nested too deeply (more than %d)",
@@ -353,8 +356,9 @@ match_list(struct exp *e, const char *subject, const char *list,
             return -1;
         if (r)
             return !negate;
+        last_negated = negate;
     }
-    return 0;
+    return last_negated;
 }
 
 int
