@@ -178,7 +178,6 @@ check_response(struct smtp_sess *s, int *err, const char **msg)
         *msg = arena_printf(s->a,
                             "SMTP error from remote mail server after %s%s: %s",
                             pl, s->cmd, printable(s->a, s->reply.s));
-        *err = 0;
         return s->reply.s[0];
     }
     if (*err == 0 || *err == ECONNRESET) {
