@@ -55,6 +55,7 @@
 #include "base/arena.h"
 #include "base/list.h"
 #include "dns/dns.h"
+#include "expand/expand.h"
 #include "expand/ip.h"
 #include "expand/match.h"
 #include "log/log.h"
@@ -209,8 +210,12 @@ host_self_action(struct route_call *c, const struct host_item *h)
     if (strcmp(self, "fail") == 0)
         return ROUTE_FAIL;
     if (strcmp(self, "freeze") == 0) {
-        if (c->rc->mode == ROUTE_DELIVER)
-            log_write(LOG_MAIN, "%s: %s", msg, a->domain);
+        const char *id = expand_get_var(c->rc->x, "message_exim_id");
+        if (id != NULL && *id != '\0')
+            log_write(LOG_MAIN, "%s %s: %s", id, msg, a->domain);
+        else
+            log_write(LOG_MAIN, "%s: %s (while routing <%s>)", msg, a->domain,
+                      a->address);
     }
     return ROUTE_DEFER;
 }

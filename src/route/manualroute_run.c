@@ -52,6 +52,15 @@
 #include "route/router.h"
 #include "transport/tpcall.h"
 
+/* "ID " for log lines written while delivering a message. */
+static const char *
+msg_id_prefix(struct route_call *c)
+{
+    const char *id = expand_get_var(c->rc->x, "message_exim_id");
+
+    return id && *id ? arena_printf(c->rc->arena, "%s ", id) : "";
+}
+
 /* A word, or a quoted string with backslash escapes (string_dequote). */
 static char *
 dequote(struct arena *a, const char **sp)
@@ -154,8 +163,8 @@ parse_options(struct route_call *c, const char *options, int *randomize)
                                          "unknown routing option or "
                                          "transport name \"%s\"",
                                          name);
-                log_write(LOG_MAIN, "Error in %s router: %s", c->router->name,
-                          msg);
+                log_write(LOG_MAIN, "%sError in %s router: %s",
+                          msg_id_prefix(c), c->router->name, msg);
                 c->a->message =
                     arena_printf(c->rc->arena, "error in router: %s", msg);
                 return -1;
@@ -316,7 +325,7 @@ manualroute_route(struct route_call *c)
                                   "error in %s router: no host(s) specified "
                                   "for domain %s",
                                   c->router->name, a->domain);
-        log_write(LOG_MAIN, "%s", a->message);
+        log_write(LOG_MAIN, "%s%s", msg_id_prefix(c), a->message);
         return ROUTE_DEFER;
     }
     a->hosts = host_list_parse(c->rc->arena, expanded, randomize);
@@ -326,8 +335,8 @@ manualroute_route(struct route_call *c)
     if (a->hosts == NULL)
         return all_ignored(c, ob);
     if (a->transport == NULL && c->rc->mode == ROUTE_DELIVER) {
-        log_write(LOG_MAIN, "Error in %s router: no transport defined",
-                  c->router->name);
+        log_write(LOG_MAIN, "%sError in %s router: no transport defined",
+                  msg_id_prefix(c), c->router->name);
         a->message = "error in router: transport missing";
         return ROUTE_DEFER;
     }

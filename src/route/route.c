@@ -407,6 +407,10 @@ route_no_more(struct route_ctx *rc, struct address *a,
 {
     const char *msg = "Unrouteable address";
 
+    if (a->message != NULL) { /* a declining router said why (Exim) */
+        a->router = NULL;
+        return ROUTE_FAIL;
+    }
     if (last != NULL) {
         const struct router_generic *g = last->generic;
         char *v;
