@@ -13,7 +13,11 @@
  *	a single dot and hands it to the receive library line by line,
  *	dot-unstuffed. After the data ACL accepts, the message is
  *	committed to the spool (written and fsynced) and only then is
- *	"250 OK id=..." sent.
+ *	"250 OK id=..." sent. Then a delivery process is started for it
+ *	(deliver_after_reception()), which the session does not wait for,
+ *	unless the message is to wait for a queue run (-odq, queue_only,
+ *	control = queue_only, a freeze); -odi delivers before the session
+ *	goes on.
  *
  *	Line endings follow Exim's rules against SMTP smuggling. When the
  *	first line of the message ends in CR LF, the message is taken to
