@@ -18,16 +18,31 @@ echo
 echo "== mxlab: the lab configuration (docs/lab.conf)"
 "$BUILD/mxlab" -C "$ROOT/docs/lab.conf" -DLAB_DIR="$LAB" -bV || exit 1
 
-# A lab daemon left over from an earlier "make lab" is ours to replace.
-if [ -f "$LAB/mxlab.pid" ]; then
-    old=$(cat "$LAB/mxlab.pid")
-    if [ -n "$old" ] && kill -0 "$old" 2>/dev/null &&
-       grep -q mxlab "/proc/$old/cmdline" 2>/dev/null; then
-        kill "$old"
-        sleep 1
+# A lab daemon or fake left over from an earlier "make lab" is ours to
+# replace.
+stop_old() { # pid-file program-name
+    if [ -f "$1" ]; then
+        old=$(cat "$1")
+        if [ -n "$old" ] && kill -0 "$old" 2>/dev/null &&
+           grep -q "$2" "/proc/$old/cmdline" 2>/dev/null; then
+            kill "$old"
+            sleep 1
+        fi
     fi
-fi
-mkdir -p "$LAB/spool" "$LAB/mail"
+}
+stop_old "$LAB/mxlab.pid" mxlab
+stop_old "$LAB/fake-smtp.pid" fake-smtp
+stop_old "$LAB/fake-dns.pid" fake-dns
+mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
+
+# The remote side: fake-dns (127.0.0.1:2553) and fake-smtp
+# (127.0.0.1:2526) for the lab's remote domains.
+"$BUILD/fakes/fake-dns" --port 2553 --zone "$ROOT/docs/lab.zone" \
+    --transcript "$LAB/dns.transcript" --pid-file "$LAB/fake-dns.pid" \
+    > "$LAB/fake-dns.out" 2>&1 < /dev/null &
+"$BUILD/fakes/fake-smtp" --port 2526 --script "$ROOT/docs/lab-smtp.script" \
+    --transcript "$LAB/smtp.transcript" --maildir "$LAB/remote" \
+    --pid-file "$LAB/fake-smtp.pid" > "$LAB/fake-smtp.out" 2>&1 < /dev/null &
 "$BUILD/mxlab" -C "$ROOT/docs/lab.conf" -DLAB_DIR="$LAB" \
     -bd -oX 2525 -oP "$LAB/mxlab.pid" || exit 1
 sleep 1
@@ -38,5 +53,10 @@ echo "  swaks --server 127.0.0.1:2525 --from you@lab.test --to alice@lab.test"
 echo "Then look at the queue and the log:"
 echo "  $BUILD/mxlab -C docs/lab.conf -DLAB_DIR=$LAB -bp"
 echo "  tail lab/spool/log/mainlog"
-echo "Stop it with: kill \$(cat lab/mxlab.pid)"
+echo "Remote delivery: fake-smtp on 127.0.0.1:2526 takes mail for"
+echo "smarthost.lab.test (manualroute) and mx.lab.test (dnslookup, MX from"
+echo "fake-dns on 127.0.0.1:2553); it refuses nobody@ and greylists later@:"
+echo "  swaks --server 127.0.0.1:2525 --from you@lab.test --to bob@mx.lab.test"
+echo "  cat lab/smtp.transcript; ls lab/remote"
+echo "Stop it with: kill \$(cat lab/mxlab.pid) \$(cat lab/fake-smtp.pid) \$(cat lab/fake-dns.pid)"
 exit $status
