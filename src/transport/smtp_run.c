@@ -28,7 +28,11 @@
  *	PIPELINING MAIL, the RCPTs and DATA go in one write. Every
  *	reply is awaited for command_timeout (the final dot's for
  *	final_timeout), every write of the message for data_timeout.
- *	QUIT ends the session.
+ *	QUIT ends the session. At most hosts_max_try hosts are tried
+ *	(hosts_max_try_hardlimit counts those that could not be looked
+ *	up too). Addresses that every host deferred go on to
+ *	fallback_hosts (the router's, else the transport's), looked up
+ *	here like the transport's own hosts.
  *
  *	Results per address: accepted at the end of data, delivered
  *	(the reply is kept as the confirmation for C="...", the first
@@ -64,6 +68,7 @@
 #include "base/arena.h"
 #include "log/log.h"
 #include "route/hosts.h"
+#include "route/router.h"
 #include "spool/envelope.h"
 #include "transport/smtp.h"
 #include "transport/smtp_client.h"
@@ -759,11 +764,71 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
     smtp_conn_close(&s->conn);
 }
 
+/* The addresses still open. */
+static size_t
+open_count(const struct smtp_sess *s)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->n; i++)
+        n += s->v[i]->result == ADDR_PENDING;
+    return n;
+}
+
+/* Tries the hosts of one list in turn while addresses are open, at
+ * most hosts_max_try of them (hosts_max_try_hardlimit counting those
+ * that could not be looked up). more: another list (fallback_hosts)
+ * follows, so the last host here is not the last one. */
+static void
+try_hosts(struct smtp_sess *s, struct host_item *hosts, int own, int port,
+          int more)
+{
+    int tried = 0, seen = 0;
+
+    for (struct host_item *h = hosts; h != NULL; h = h->next) {
+        int rc;
+        if (open_count(s) == 0)
+            break;
+        if ((s->ob->hosts_max_try > 0 && tried >= s->ob->hosts_max_try) ||
+            (s->ob->hosts_max_try_hardlimit > 0 &&
+             seen >= s->ob->hosts_max_try_hardlimit))
+            break;
+        seen++;
+        rc = prepare_host(s, h, own);
+        if (rc < 0)
+            break;
+        if (rc > 0)
+            continue;
+        s->last_host = h->next == NULL && !more;
+        try_host(s, h, port);
+        tried++;
+        /* what is deferred now goes on to the next host */
+        for (size_t i = 0; i < s->n && !s->last_host; i++)
+            if (s->v[i]->result == ADDR_DEFER)
+                s->v[i]->result = ADDR_PENDING;
+    }
+}
+
+/* fallback_hosts: the router's, else the transport's; NULL if none. */
+static struct host_item *
+fallback_hosts(struct transport_call *c, const struct transport_smtp *ob)
+{
+    const struct address *a = c->addrs;
+    const char *list = ob->fallback_hosts;
+
+    if (a->router != NULL) {
+        const struct router_generic *g = a->router->generic;
+        if (g->fallback_hosts != NULL)
+            list = g->fallback_hosts;
+    }
+    return list ? host_list_parse(c->arena, list, 0) : NULL;
+}
+
 static void
 smtp_deliver(struct transport_call *c)
 {
     struct smtp_sess s;
-    struct host_item *hosts, *h;
+    struct host_item *hosts, *fallback;
     int own, port;
     size_t i;
 
@@ -793,24 +858,10 @@ smtp_deliver(struct transport_call *c)
             c, s.ob->helo_data ? s.ob->helo_data : "$primary_hostname",
             &s.helo) < 0)
         return;
-    for (h = hosts; h != NULL; h = h->next) {
-        int rc, open = 0;
-        for (i = 0; i < s.n; i++)
-            open += s.v[i]->result == ADDR_PENDING;
-        if (open == 0)
-            break;
-        rc = prepare_host(&s, h, own);
-        if (rc < 0)
-            break;
-        if (rc > 0)
-            continue;
-        s.last_host = h->next == NULL;
-        try_host(&s, h, port);
-        /* what is deferred now goes on to the next host */
-        for (i = 0; i < s.n && h->next != NULL; i++)
-            if (s.v[i]->result == ADDR_DEFER)
-                s.v[i]->result = ADDR_PENDING;
-    }
+    fallback = fallback_hosts(c, s.ob);
+    try_hosts(&s, hosts, own, port, fallback != NULL);
+    if (fallback != NULL)
+        try_hosts(&s, fallback, 1, port, 0);
     for (i = 0; i < s.n; i++) {
         struct address *a = s.v[i];
         if (a->result != ADDR_PENDING)
