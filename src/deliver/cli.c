@@ -71,6 +71,7 @@
 #include "route/route.h"
 #include "spool/queue_list.h"
 #include "spool/spool_path.h"
+#include "transport/tpdrivers.h"
 
 int
 deliver_cli_is_mode(const char *flag)
@@ -126,6 +127,7 @@ deliver_queue_run(const char *flag)
         log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
     for (int i = 0; i < q.n; i++)
         (void)deliver_message(q.ids[i], q.flags);
+    smtp_transport_close_idle();
     log_write(LOG_MAIN, "End queue run: pid=%ld%s%s", (long)getpid(),
               *opt ? " " : "", opt);
     arena_destroy(q.a);

@@ -82,6 +82,7 @@
 #include "spool/spool_write.h"
 #include "spool/tree.h"
 #include "transport/tpcall.h"
+#include "transport/tpdrivers.h"
 
 void (*deliver_bounce_hook)(struct spool_msg *m, struct address *failed);
 
@@ -597,6 +598,8 @@ deliver_message(const char *id, unsigned flags)
         deliver_bounce_hook(&d.m, d.done);
     remaining = finish_recipients(&d);
     close_message(&d, remaining);
+    if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */
+        smtp_transport_close_idle();
 out:
     if (d.data_fd >= 0)
         close(d.data_fd);

@@ -142,7 +142,8 @@ log_address(gstr *g, const struct address *a, int success)
 }
 
 /* Exim's d_hostlog(): " H=name [ip]" with ":port" under
- * +outgoing_port, for a remote delivery's host. */
+ * +outgoing_port, for a remote delivery's host; "*" after it for a
+ * connection kept from an earlier message. */
 static void
 add_host(gstr *g, const struct address *a)
 {
@@ -153,6 +154,8 @@ add_host(gstr *g, const struct address *a)
     gstr_printf(g, " H=%s [%s]", h->name, h->address ? h->address : "");
     if (log_selected(LS_outgoing_port))
         gstr_printf(g, ":%d", h->port > 0 ? h->port : 25);
+    if (a->flags & ADDR_CONT_CONN)
+        gstr_addc(g, '*');
 }
 
 /* C="..." under +smtp_confirmation: the reply to the final dot, with

@@ -26,6 +26,7 @@ struct host_item {
 #define ADDR_UNSEEN    0x04 /* a copy routed on past an unseen router */
 #define ADDR_DIRECTORY 0x08 /* "/path/" (directory_transport) */
 #define ADDR_SMTP_MORE 0x10 /* not the first of an SMTP transaction: "->" */
+#define ADDR_CONT_CONN 0x20 /* sent down a connection kept open: "H=...*" */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

@@ -57,6 +57,7 @@
  *--*/
 
 #include <errno.h>
+#include <stdio.h>
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -90,6 +91,8 @@ struct smtp_sess {
     const char *cmd;    /* the last command, for messages */
     int pipe_active;    /* "pipelined " in messages */
     int dead;           /* the connection cannot be used any more */
+    int reused;         /* a connection kept from an earlier message */
+    int messages;       /* messages sent on this connection */
     struct address **v; /* the addresses of the call */
     size_t n;
 };
@@ -624,7 +627,6 @@ static void
 transactions(struct smtp_sess *s)
 {
     int maxr = max_rcpt(s), multi = multi_domains(s);
-    int messages = 0;
     char *tried = arena_alloc(s->a, s->n);
 
     memset(tried, 0, s->n);
@@ -645,10 +647,6 @@ transactions(struct smtp_sess *s)
         }
         if (nb == 0)
             return;
-        if (s->ob->connection_max_messages > 0 &&
-            messages >= s->ob->connection_max_messages)
-            return;
-        messages++;
         if (transaction(s, batch, nb) < 0)
             return;
     }
@@ -733,7 +731,135 @@ prepare_host(struct smtp_sess *s, struct host_item *h, int own)
     return 0;
 }
 
-/* One host: 0 when a session was held, -1 when none could be. */
+/* A connection kept open after a message, for the next message of a
+ * queue run to the same host (Exim's continued connections). */
+static struct smtp_idle {
+    int active;
+    struct smtp_conn conn;
+    char ip[64], tp[64], helo[256];
+    int port;
+    int esmtp, pipelining, size_ok, dsn_ok, messages;
+    char greeting[512], helo_response[512];
+} idle;
+
+void
+smtp_transport_close_idle(void)
+{
+    gstr reply;
+    struct arena *a;
+
+    if (!idle.active)
+        return;
+    idle.active = 0;
+    a = arena_create();
+    idle.conn.a = a;
+    gstr_init(&reply, a);
+    if (smtp_conn_write(&idle.conn, "QUIT\r\n", 6, 5) == 0)
+        (void)smtp_conn_read_reply(&idle.conn, 5, &reply);
+    smtp_conn_close(&idle.conn);
+    arena_destroy(a);
+}
+
+static void
+copy_text(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+/* Ends the session: the connection is kept for the next message when
+ * a message went (keep), connection_max_messages allows, and the
+ * server has not said more than it was asked; else QUIT (unless the
+ * connection is dead). */
+static void
+session_end(struct smtp_sess *s, int keep)
+{
+    int max = s->ob->connection_max_messages;
+
+    if (s->dead) {
+        smtp_conn_close(&s->conn);
+        return;
+    }
+    s->messages++;
+    if (!keep || (max > 0 && s->messages >= max) ||
+        smtp_conn_pending(&s->conn) ||
+        strlen(s->host->address) >= sizeof(idle.ip) ||
+        strlen(s->helo) >= sizeof(idle.helo) ||
+        strlen(s->c->tp->name) >= sizeof(idle.tp)) {
+        (void)send_cmd(s, "QUIT\r\n");
+        (void)read_reply(s, 5);
+        smtp_conn_close(&s->conn);
+        return;
+    }
+    smtp_transport_close_idle();
+    idle.conn = s->conn;
+    idle.conn.a = NULL;
+    copy_text(idle.ip, sizeof(idle.ip), s->host->address);
+    copy_text(idle.tp, sizeof(idle.tp), s->c->tp->name);
+    copy_text(idle.helo, sizeof(idle.helo), s->helo);
+    copy_text(idle.greeting, sizeof(idle.greeting), s->host->greeting);
+    copy_text(idle.helo_response, sizeof(idle.helo_response),
+              s->host->helo_response);
+    idle.port = s->host->port;
+    idle.esmtp = s->esmtp;
+    idle.pipelining = s->pipelining;
+    idle.size_ok = s->size_ok;
+    idle.dsn_ok = s->dsn_ok;
+    idle.messages = s->messages;
+    idle.active = 1;
+    s->conn.fd = -1;
+}
+
+/* Takes the kept connection if it goes to h the same way: 1 if so,
+ * after an RSET it answered. */
+static int
+session_reuse(struct smtp_sess *s, struct host_item *h)
+{
+    if (!idle.active)
+        return 0;
+    if (strcmp(idle.ip, h->address) != 0 || idle.port != h->port ||
+        strcmp(idle.tp, s->c->tp->name) != 0 ||
+        strcmp(idle.helo, s->helo) != 0) {
+        smtp_transport_close_idle();
+        return 0;
+    }
+    idle.active = 0;
+    s->conn = idle.conn;
+    s->conn.a = s->a;
+    s->esmtp = idle.esmtp;
+    s->pipelining = idle.pipelining;
+    s->size_ok = idle.size_ok;
+    s->dsn_ok = idle.dsn_ok;
+    s->messages = idle.messages;
+    s->cmd = "RSET";
+    if (send_cmd(s, "RSET\r\n") < 0 ||
+        read_reply(s, s->ob->command_timeout) / 100 != 2) {
+        smtp_conn_close(&s->conn);
+        s->messages = 0;
+        s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+        return 0;
+    }
+    h->greeting = arena_strdup(s->a, idle.greeting);
+    h->helo_response = arena_strdup(s->a, idle.helo_response);
+    return 1;
+}
+
+/* Marks the addresses this session dealt with as sent down a kept
+ * connection ("*" after H= in the log), or not. */
+static void
+mark_continued(struct smtp_sess *s, const struct host_item *h)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct address *a = s->v[i];
+        if (a->host_used != h)
+            continue;
+        if (s->reused)
+            a->flags |= ADDR_CONT_CONN;
+        else
+            a->flags &= ~(unsigned)ADDR_CONT_CONN;
+    }
+}
+
+/* One host: a kept connection to it, or a new one. */
 static void
 try_host(struct smtp_sess *s, struct host_item *h, int port)
 {
@@ -741,8 +867,15 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
     s->dead = 0;
     s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
     s->pipe_active = 0;
+    s->messages = 0;
     if (h->port <= 0)
         h->port = port;
+    if ((s->reused = session_reuse(s, h)) != 0) {
+        transactions(s);
+        mark_continued(s, h);
+        session_end(s, 1);
+        return;
+    }
     if (smtp_conn_open(&s->conn, s->a, h->address, h->port,
                        s->ob->connect_timeout) < 0) {
         int err = errno;
@@ -755,13 +888,13 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         smtp_write_logs(s, h, NULL, err);
         return;
     }
-    if (session_start(s) == 0)
+    if (session_start(s) == 0) {
         transactions(s);
-    if (!s->dead) {
-        (void)send_cmd(s, "QUIT\r\n");
-        (void)read_reply(s, 5);
+        mark_continued(s, h);
+        session_end(s, 1);
+        return;
     }
-    smtp_conn_close(&s->conn);
+    session_end(s, 0);
 }
 
 /* The addresses still open. */

@@ -7,5 +7,9 @@
 extern const struct transport_driver transport_appendfile_driver;
 extern const struct transport_driver transport_pipe_driver;
 extern const struct transport_driver transport_smtp_driver;
+/* Ends (QUIT) the SMTP connection the smtp transport keeps open after a
+ * message for the next one; the delivery process calls it when no
+ * more messages follow (after a queue run, after a single delivery). */
+void smtp_transport_close_idle(void);
 
 #endif
