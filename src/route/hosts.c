@@ -184,12 +184,17 @@ host_find_addresses(struct arena *a, struct host_item *h, gstr *err)
 int
 host_is_local(struct expand_ctx *x, const char *ip)
 {
+    struct arena *a;
     gstr err;
+    int local;
 
     if (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0)
         return 1;
-    gstr_init(&err, arena_perm);
-    return match_host(x, ip, NULL, "@[]", &err) == MATCH_OK;
+    a = arena_create();
+    gstr_init(&err, a);
+    local = match_host(x, ip, NULL, "@[]", &err) == MATCH_OK;
+    arena_destroy(a);
+    return local;
 }
 
 enum route_rc

@@ -60,6 +60,7 @@
 #include <stdio.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -962,6 +963,7 @@ smtp_deliver(struct transport_call *c)
 {
     struct smtp_sess s;
     struct host_item *hosts, *fallback;
+    struct sigaction ign, old_pipe;
     int own, port;
     size_t i;
 
@@ -992,9 +994,14 @@ smtp_deliver(struct transport_call *c)
             &s.helo) < 0)
         return;
     fallback = fallback_hosts(c, s.ob);
+    /* a server that goes away mid-message is an error, not a signal */
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old_pipe);
     try_hosts(&s, hosts, own, port, fallback != NULL);
     if (fallback != NULL)
         try_hosts(&s, fallback, 1, port, 0);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     for (i = 0; i < s.n; i++) {
         struct address *a = s.v[i];
         if (a->result != ADDR_PENDING)
