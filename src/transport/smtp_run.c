@@ -46,6 +46,11 @@
  *	host that defers is logged as Exim's write_logs() does:
  *	"H=name [ip]: message" or "H=name [ip] Connection refused".
  *
+ *	With transport_filter the message goes through the command first
+ *	(tpfilter_run()); a filter that fails defers the addresses with
+ *	Exim's "transport filter process failed (N)" (errno -24), drops
+ *	the connection and tries no other host.
+ *
  *	Each host used keeps the greeting and the EHLO/HELO reply (first
  *	lines) for DSN information.
  * DIAGNOSTICS
@@ -56,11 +61,11 @@
  *	connection, (110) for time-outs.
  *--*/
 
-#include <errno.h>
-#include <stdio.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,8 +81,11 @@
 #include "transport/smtp_client.h"
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
+#include "transport/tpfilter.h"
+#include "transport/transport.h"
 
 #define SMTP_ERRNO_HOST_IS_LOCAL (-50)
+#define SMTP_ERRNO_FILTER_FAIL   (-24)
 
 struct smtp_sess {
     struct transport_call *c;
@@ -94,6 +102,7 @@ struct smtp_sess {
     int dead;           /* the connection cannot be used any more */
     int reused;         /* a connection kept from an earlier message */
     int messages;       /* messages sent on this connection */
+    int stop;           /* an error no other host would mend */
     struct address **v; /* the addresses of the call */
     size_t n;
 };
@@ -398,17 +407,88 @@ session_error(struct smtp_sess *s, int err)
     s->dead = 1;
 }
 
+/* The filter's output on its way to the server: CRLF line ends,
+ * leading dots doubled. */
+struct filter_out {
+    struct smtp_sess *s;
+    gstr buf;
+    int bol;
+};
+
+static int
+filter_flush(struct filter_out *f)
+{
+    int rc = smtp_conn_write(&f->s->conn, f->buf.s, f->buf.len,
+                             f->s->ob->data_timeout);
+    gstr_truncate(&f->buf, 0);
+    return rc;
+}
+
+static int
+filter_sink(void *ctx, const char *p, size_t n)
+{
+    struct filter_out *f = ctx;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\r')
+            continue;
+        if (f->bol && p[i] == '.')
+            gstr_addc(&f->buf, '.');
+        if (p[i] == '\n')
+            gstr_addc(&f->buf, '\r');
+        gstr_addc(&f->buf, p[i]);
+        f->bol = p[i] == '\n';
+    }
+    return f->buf.len >= 16384 ? filter_flush(f) : 0;
+}
+
+/* The message through transport_filter. 0; -1 for a write error
+ * (errno); -2 when the filter failed (the addresses have their
+ * results). */
+static int
+write_filtered(struct smtp_sess *s, const char *filter)
+{
+    struct filter_out f = {s, {0}, 1};
+    char *cmd;
+    gstr err;
+    int rc;
+
+    if (transport_expand(s->c, filter, &cmd) < 0) {
+        s->stop = 1;
+        return -2;
+    }
+    gstr_init(&f.buf, s->a);
+    gstr_init(&err, s->a);
+    rc = tpfilter_run(s->c, cmd, filter_sink, &f, &err);
+    if (rc == -2)
+        return -1;
+    if (rc < 0) {
+        set_open(s, ADDR_DEFER, SMTP_ERRNO_FILTER_FAIL, gstr_str(&err), 1);
+        s->stop = 1;
+        return -2;
+    }
+    if (!f.bol)
+        gstr_adds(&f.buf, "\r\n");
+    return filter_flush(&f);
+}
+
 static int
 write_data(struct smtp_sess *s)
 {
     static const struct tp_write_opts opts = {NULL, NULL, ".", "..", 1};
+    const struct transport_generic *g = s->c->tp->generic;
     struct timeval tv = {s->ob->data_timeout, 0};
     gstr err;
+    int rc;
 
     gstr_init(&err, s->a);
     (void)setsockopt(s->conn.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (transport_write_message(s->c, s->conn.fd, &opts, &err) < 0)
+    if (g->transport_filter != NULL) {
+        if ((rc = write_filtered(s, g->transport_filter)) < 0)
+            return rc;
+    } else if (transport_write_message(s->c, s->conn.fd, &opts, &err) < 0) {
         return -1;
+    }
     return smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout);
 }
 
@@ -482,7 +562,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
     char *mail = mail_command(s);
     char **cmds = arena_alloc(s->a, nb * sizeof(*cmds));
     int *accepted = arena_alloc(s->a, nb * sizeof(*accepted));
-    int code, n;
+    int code, n, rc;
     gstr out;
 
     memset(accepted, 0, nb * sizeof(*accepted));
@@ -562,8 +642,12 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
     }
     s->pipe_active = 0;
     s->c->bytes_written = 0;
-    if (write_data(s) < 0) {
+    if ((rc = write_data(s)) < 0) {
         int err = errno == EAGAIN ? ETIMEDOUT : errno;
+        if (rc == -2) { /* the filter failed: DATA cannot be ended */
+            s->dead = 1;
+            return -1;
+        }
         s->cmd = "sending data block";
         s->reply.len = 0;
         session_error(s, err);
@@ -921,7 +1005,7 @@ try_hosts(struct smtp_sess *s, struct host_item *hosts, int own, int port,
 
     for (struct host_item *h = hosts; h != NULL; h = h->next) {
         int rc;
-        if (open_count(s) == 0)
+        if (open_count(s) == 0 || s->stop)
             break;
         if ((s->ob->hosts_max_try > 0 && tried >= s->ob->hosts_max_try) ||
             (s->ob->hosts_max_try_hardlimit > 0 &&
