@@ -29,8 +29,9 @@
  *	Each routed address is handed to its transport, one at a time in
  *	this process; a remote transport (smtp) gets, with an address,
  *	every other one for the same hosts, return path and header
- *	changes (gather_remote(), as Exim's do_remote_deliveries()). After a delivery succeeds its key is appended to
- *	the -J file and fsync()ed, and only then is "=>" logged: a crash
+ *	changes (gather_remote(), as Exim's do_remote_deliveries()).
+ *	After a delivery succeeds its key is appended to the -J file
+ *	and fsync()ed, and only then is "=>" logged: a crash
  *	can neither lose the delivery's record nor repeat it.
  * .IP 4.
  *	Failures are logged "**" (the bounce slice's
