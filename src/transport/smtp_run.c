@@ -184,6 +184,9 @@ check_response(struct smtp_sess *s, int *err, const char **msg)
 
     if (*err == ETIMEDOUT) {
         *msg = arena_printf(s->a, "SMTP timeout after %s%s", pl, s->cmd);
+        if (s->c->bytes_written > 0) /* Exim's transport_count */
+            *msg = arena_printf(s->a, "%s (%ld bytes written)", *msg,
+                                s->c->bytes_written);
         return '4';
     }
     if (*err == SMTP_ERRNO_SMTPFORMAT) {
@@ -489,7 +492,10 @@ write_data(struct smtp_sess *s)
     } else if (transport_write_message(s->c, s->conn.fd, &opts, &err) < 0) {
         return -1;
     }
-    return smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout);
+    if (smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout) < 0)
+        return -1;
+    s->c->bytes_written += 3; /* Exim counts the final dot too */
+    return 0;
 }
 
 /* The RCPT replies. Returns how many were accepted, or -1 after a
@@ -566,6 +572,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
     gstr out;
 
     memset(accepted, 0, nb * sizeof(*accepted));
+    s->c->bytes_written = 0;
     gstr_init(&out, s->a);
     gstr_printf(&out, "%s\r\n", mail);
     for (size_t i = 0; i < nb; i++) {
