@@ -533,6 +533,20 @@ remove_file(struct dlv *d, const char *area, const char *suffix)
     (void)unlink(path.s);
 }
 
+/* A deferral that asks for it (a router's self = freeze) freezes the
+ * message; Exim logs "Frozen" just before the -H is written. */
+static void
+freeze_if_asked(struct dlv *d)
+{
+    for (const struct address *a = d->done; a != NULL; a = a->next)
+        if (a->result == ADDR_DEFER && (a->flags & ADDR_FREEZE) &&
+            !d->m.frozen) {
+            d->m.frozen = 1;
+            d->m.frozen_at = time(NULL);
+            log_write(LOG_MAIN, "%s Frozen", d->m.id);
+        }
+}
+
 static void
 close_message(struct dlv *d, int remaining)
 {
@@ -553,6 +567,7 @@ close_message(struct dlv *d, int remaining)
                                                       : "");
     } else {
         d->m.deliver_firsttime = 0;
+        freeze_if_asked(d);
         if (spool_rewrite_header(d->spool_dir, d->split, &d->m, &err) < 0)
             log_write(LOG_MAIN | LOG_PANIC, "%s failed to rewrite -H: %s",
                       d->m.id, gstr_str(&err));

@@ -32,8 +32,9 @@
  *	defer, fail, pass, send; reroute is not supported) with Exim's
  *	messages: "lowest numbered MX record points to local host" for a
  *	host found by MX, "remote host address is the local host"
- *	otherwise. freeze is logged as Exim does and defers the address
- *	(freezing the message waits for the retry slice).
+ *	otherwise. freeze is logged as Exim does, defers the address and
+ *	marks it ADDR_FREEZE: the delivery process then freezes the
+ *	message.
  *
  *	host_list_print() writes the host lines of -bt.
  *
@@ -216,6 +217,8 @@ host_self_action(struct route_call *c, const struct host_item *h)
         return ROUTE_FAIL;
     if (strcmp(self, "freeze") == 0) {
         const char *id = expand_get_var(c->rc->x, "message_exim_id");
+        if (c->rc->mode == ROUTE_DELIVER)
+            a->flags |= ADDR_FREEZE;
         if (id != NULL && *id != '\0')
             log_write(LOG_MAIN, "%s %s: %s", id, msg, a->domain);
         else

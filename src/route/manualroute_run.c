@@ -229,6 +229,8 @@ lookup_hosts(struct route_call *c, const struct router_manualroute *ob)
                                           "%s router",
                                           h->name, c->router->name);
             }
+            if (strcmp(hff, "freeze") == 0 && c->rc->mode == ROUTE_DELIVER)
+                a->flags |= ADDR_FREEZE;
             return hff_action(hff);
         }
         /* a host that is this machine ends the list, unless first */
@@ -262,7 +264,9 @@ all_ignored(struct route_call *c, const struct router_manualroute *ob)
                                  "lookup failed for all hosts in %s router: "
                                  "host_find_failed=ignore host_all_ignored=%s",
                                  c->router->name, hai);
-    return hai[0] == 'f' && strcmp(hai, "fail") == 0 ? ROUTE_FAIL : ROUTE_DEFER;
+    if (strcmp(hai, "freeze") == 0 && c->rc->mode == ROUTE_DELIVER)
+        c->a->flags |= ADDR_FREEZE;
+    return strcmp(hai, "fail") == 0 ? ROUTE_FAIL : ROUTE_DEFER;
 }
 
 static enum route_rc
