@@ -21,9 +21,13 @@
  *	check_secondary_mx the router declines unless that happened.
  *
  *	The queries go to the resolver of src/dns, so the dns_server
- *	option aims them at fake-dns in tests. qualify_single,
- *	search_parents, widen_domains, SRV records and DNSSEC are not
- *	implemented.
+ *	option aims them at fake-dns in tests. With widen_domains, a
+ *	domain that is not found is tried with each item appended
+ *	("host" and "test.ex" give "host.test.ex"); the first that
+ *	exists becomes the address's new domain, routed afresh as a
+ *	child of the address (Exim's rf_change_domain(); headers are not
+ *	rewritten). qualify_single, search_parents, SRV records and
+ *	DNSSEC are not implemented.
  *
  *	The driver is in route.c's table (route_drivers.h).
  * DIAGNOSTICS
@@ -37,6 +41,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/list.h"
 #include "dns/dns.h"
 #include "expand/expand.h"
 #include "expand/match.h"
@@ -146,6 +151,50 @@ lookup_again(struct route_call *c)
     return ROUTE_DEFER;
 }
 
+/* widen_domains: the first "domain.item" that has MX or address
+ * records. NULL if none (or a lookup could not tell: *again). */
+static char *
+widen(struct route_call *c, const char *list, int *again)
+{
+    struct list_iter it;
+    char *item;
+
+    list_iter_init(&it, list, ':');
+    while ((item = list_next(&it, c->rc->arena)) != NULL) {
+        char *name = arena_printf(c->rc->arena, "%s.%s", c->a->domain, item);
+        struct dns_host *mx;
+        const char **addrs;
+        gstr err;
+        int rc;
+
+        gstr_init(&err, c->rc->arena);
+        rc = dns_mx_hosts(c->rc->arena, name, &mx, &err);
+        if (rc == DNS_NODATA)
+            rc = dns_host_addresses(c->rc->arena, name, &addrs, &err);
+        if (rc == DNS_AGAIN)
+            *again = 1;
+        if (rc == DNS_OK)
+            return name;
+    }
+    return NULL;
+}
+
+/* The address with its widened domain, routed afresh (Exim's
+ * rf_change_domain()). */
+static enum route_rc
+reroute_widened(struct route_call *c, const char *domain)
+{
+    struct address *child = address_child(
+        c->rc->arena, c->a,
+        arena_printf(c->rc->arena, "%s@%s", c->a->cc_local_part, domain), 0);
+    struct address **pp = c->children;
+
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = child;
+    return ROUTE_REROUTED;
+}
+
 static enum route_rc
 dnslookup_route(struct route_call *c)
 {
@@ -167,15 +216,25 @@ dnslookup_route(struct route_call *c)
         a->message = "an MX or SRV record indicated no SMTP service";
         return ROUTE_DECLINE;
     }
-    if (rc == DNS_NOMATCH)
-        return ROUTE_DECLINE;
     if (rc == DNS_NODATA) {
         yield = no_mx(c, ob, &again);
         if (again)
             return lookup_again(c);
-        if (yield != ROUTE_OK)
+        if (yield != ROUTE_OK && !(yield == ROUTE_DECLINE && ob->widen_domains))
             return yield;
-    } else {
+        if (yield != ROUTE_OK)
+            rc = DNS_NOMATCH; /* no address either: widen */
+    }
+    if (rc == DNS_NOMATCH) {
+        char *wide;
+        if (ob->widen_domains == NULL)
+            return ROUTE_DECLINE;
+        wide = widen(c, ob->widen_domains, &again);
+        if (wide != NULL)
+            return reroute_widened(c, wide);
+        return again ? lookup_again(c) : ROUTE_DECLINE;
+    }
+    if (rc != DNS_NODATA) {
         a->hosts = mx_items(c->rc->arena, mx, &again);
         if (a->hosts == NULL) {
             if (again)
