@@ -19,14 +19,14 @@
  *
  *	Each host in turn, while addresses are left deferred: connect
  *	(connect_timeout), the greeting, EHLO helo_data (HELO when EHLO
- *	is refused), then one transaction per max_rcpt addresses (and
- *	per domain unless multi_domains): MAIL FROM with SIZE= when the
- *	server offers SIZE (the message size, one byte per line for the
- *	CRs, plus size_addition), RET= and ENVID= when it offers DSN;
- *	RCPT TO with NOTIFY= and ORCPT= likewise; DATA; the message with
- *	CRLF line ends and leading dots doubled; the final dot. Under
- *	PIPELINING MAIL, the RCPTs and DATA go in one write. Every
- *	reply is awaited for command_timeout (the final dot's for
+ *	is refused, or at once for hosts_avoid_esmtp; no pipelining for
+ *	hosts_avoid_pipelining), then one transaction per max_rcpt addresses
+ *(and per domain unless multi_domains): MAIL FROM with SIZE= when the server
+ *offers SIZE (the message size, one byte per line for the CRs, plus
+ *size_addition), RET= and ENVID= when it offers DSN; RCPT TO with NOTIFY= and
+ *ORCPT= likewise; DATA; the message with CRLF line ends and leading dots
+ *doubled; the final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
+ *write. Every reply is awaited for command_timeout (the final dot's for
  *	final_timeout), every write of the message for data_timeout.
  *	QUIT ends the session. At most hosts_max_try hosts are tried
  *	(hosts_max_try_hardlimit counts those that could not be looked
@@ -73,6 +73,7 @@
 #include <sys/time.h>
 
 #include "base/arena.h"
+#include "expand/match.h"
 #include "log/log.h"
 #include "route/hosts.h"
 #include "route/router.h"
@@ -263,6 +264,20 @@ read_ehlo_keywords(struct smtp_sess *s)
     }
 }
 
+/* 1 if the session's host is in a host list option (by address, or
+ * by the name it was routed under). */
+static int
+host_in_list(struct smtp_sess *s, const char *list)
+{
+    gstr err;
+
+    if (list == NULL)
+        return 0;
+    gstr_init(&err, s->a);
+    return match_host(s->c->x, s->host->address, s->host->name, list, &err) ==
+           MATCH_OK;
+}
+
 static int
 session_start(struct smtp_sess *s)
 {
@@ -276,15 +291,18 @@ session_start(struct smtp_sess *s)
         setup_failed(s, code < 0 ? errno : 0);
         return -1;
     }
-    s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
-    if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
-        goto send_failed;
-    code = read_reply(s, s->ob->command_timeout);
-    if (code < 0) {
-        setup_failed(s, errno);
-        return -1;
+    s->esmtp = !host_in_list(s, s->ob->hosts_avoid_esmtp);
+    if (s->esmtp) {
+        s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
+        if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
+            goto send_failed;
+        code = read_reply(s, s->ob->command_timeout);
+        if (code < 0) {
+            setup_failed(s, errno);
+            return -1;
+        }
+        s->esmtp = code / 100 == 2;
     }
-    s->esmtp = code / 100 == 2;
     if (!s->esmtp) {
         s->cmd = arena_printf(s->a, "HELO %s", s->helo);
         if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
@@ -298,6 +316,8 @@ session_start(struct smtp_sess *s)
     s->host->helo_response = first_line(s->a, s->reply.s);
     if (s->esmtp)
         read_ehlo_keywords(s);
+    if (s->pipelining && host_in_list(s, s->ob->hosts_avoid_pipelining))
+        s->pipelining = 0;
     return 0;
 send_failed:
     set_open(s, ADDR_DEFER, errno,
