@@ -414,7 +414,7 @@ message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
         a->message = (char *)msg;
         a->host_used = s->host;
     }
-    if (code != '5' && !s->last_host)
+    if (code != '5') /* Exim logs the host for every temporary one */
         smtp_write_logs(s, s->host, msg, err);
 }
 
