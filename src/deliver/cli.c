@@ -293,7 +293,8 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
         gstr_printf(out, "\n  router = %s, transport = %s\n",
                     a->router ? a->router->name : "unset",
                     a->transport ? a->transport->name : "unset");
-        if (a->hosts != NULL && a->transport != NULL)
+        if (a->hosts != NULL && a->transport != NULL &&
+            !smtp_transport_overrides_hosts(a->transport))
             host_list_print(out, a->hosts);
     }
     return status;

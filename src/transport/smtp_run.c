@@ -1128,4 +1128,13 @@ smtp_deliver(struct transport_call *c)
     }
 }
 
+int
+smtp_transport_overrides_hosts(const struct driver_instance *tp)
+{
+    const struct transport_smtp *ob = tp->priv;
+
+    return tp->info == &transport_smtp_info && ob->hosts_override &&
+           ob->hosts != NULL;
+}
+
 const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver};

@@ -4,6 +4,8 @@
 
 #include "transport/tpcall.h"
 
+struct driver_instance;
+
 extern const struct transport_driver transport_appendfile_driver;
 extern const struct transport_driver transport_pipe_driver;
 extern const struct transport_driver transport_smtp_driver;
@@ -11,5 +13,8 @@ extern const struct transport_driver transport_smtp_driver;
  * message for the next one; the delivery process calls it when no
  * more messages follow (after a queue run, after a single delivery). */
 void smtp_transport_close_idle(void);
+/* 1 if tp is an smtp transport whose own hosts replace a router's
+ * (hosts_override with hosts): -bt then shows no hosts, as Exim. */
+int smtp_transport_overrides_hosts(const struct driver_instance *tp);
 
 #endif
