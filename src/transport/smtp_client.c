@@ -13,6 +13,7 @@
  *			size_t n, int timeout)
  *	int	smtp_conn_read_reply(struct smtp_conn *s, int timeout,
  *			gstr *reply)
+ *	int	smtp_conn_pending(const struct smtp_conn *s)
  * DESCRIPTION
  *	smtp_conn_open() makes a TCP connection to an IPv4 or IPv6
  *	address, giving up after timeout seconds (Exim's
@@ -22,7 +23,8 @@
  *	smtp_conn_read_reply() reads one SMTP reply: lines up to one
  *	whose fourth character is not "-". The lines are kept without
  *	their CRLF, joined by newlines, as Exim keeps a reply in its
- *	buffer.
+ *	buffer. smtp_conn_pending() says whether bytes were read that no
+ *	reply has taken yet (a server that talks out of turn).
  * DIAGNOSTICS
  *	-1 with errno: the system's, ETIMEDOUT for a time-out, 0 for a
  *	connection the peer closed, SMTP_ERRNO_SMTPFORMAT for a reply

@@ -7,6 +7,9 @@
  *	#include "transport/tpdrivers.h"
  *
  *	extern const struct transport_driver transport_smtp_driver;
+ *	void	smtp_transport_close_idle(void)
+ *	int	smtp_transport_overrides_hosts(
+ *			const struct driver_instance *tp)
  * DESCRIPTION
  *	Delivers the addresses of one call (those the delivery process
  *	grouped for one host list) as Exim's smtp transport does.
@@ -19,20 +22,28 @@
  *
  *	Each host in turn, while addresses are left deferred: connect
  *	(connect_timeout), the greeting, EHLO helo_data (HELO when EHLO
- *	is refused, or at once for hosts_avoid_esmtp; no pipelining for
- *	hosts_avoid_pipelining), then one transaction per max_rcpt addresses
- *(and per domain unless multi_domains): MAIL FROM with SIZE= when the server
- *offers SIZE (the message size, one byte per line for the CRs, plus
- *size_addition), RET= and ENVID= when it offers DSN; RCPT TO with NOTIFY= and
- *ORCPT= likewise; DATA; the message with CRLF line ends and leading dots
- *doubled; the final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
- *write. Every reply is awaited for command_timeout (the final dot's for
- *	final_timeout), every write of the message for data_timeout.
- *	QUIT ends the session. At most hosts_max_try hosts are tried
+ *	is refused, or at once for hosts_avoid_esmtp; no pipelining
+ *	for hosts_avoid_pipelining), then one transaction per max_rcpt
+ *	addresses (and per domain unless multi_domains): MAIL FROM with
+ *	SIZE= when the server offers SIZE (the message size, one byte
+ *	per line for the CRs, plus size_addition), RET= and ENVID= when
+ *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
+ *	the message with CRLF line ends and leading dots doubled; the
+ *	final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
+ *	write. Every reply is awaited for command_timeout (the final
+ *	dot's for final_timeout), every write of the message for
+ *	data_timeout. At most hosts_max_try hosts are tried
  *	(hosts_max_try_hardlimit counts those that could not be looked
  *	up too). Addresses that every host deferred go on to
  *	fallback_hosts (the router's, else the transport's), looked up
  *	here like the transport's own hosts.
+ *
+ *	After a message the connection is kept (up to
+ *	connection_max_messages messages) for the next message to the
+ *	same host, which starts with RSET and is logged with "*" after
+ *	the host; smtp_transport_close_idle() sends the QUIT when no
+ *	message follows. smtp_transport_overrides_hosts() tells -bt
+ *	whether a transport's hosts replace the router's.
  *
  *	Results per address: accepted at the end of data, delivered
  *	(the reply is kept as the confirmation for C="...", the first
