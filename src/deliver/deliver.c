@@ -442,10 +442,36 @@ gather_remote(struct dlv *d, struct address *a, struct address *rest)
     return left;
 }
 
+/* Exim delivers the local addresses first, then the remote ones
+ * (do_local_deliveries(), then do_remote_deliveries()); each kind
+ * keeps its order. */
+static struct address *
+local_first(struct address *list)
+{
+    struct address *local = NULL, **lt = &local, *remote = NULL, **rt = &remote,
+                   *a, *next;
+
+    for (a = list; a != NULL; a = next) {
+        const struct transport_driver *drv =
+            a->transport ? transport_driver_for(a->transport) : NULL;
+        next = a->next;
+        a->next = NULL;
+        if (drv != NULL && !drv->local) {
+            *rt = a;
+            rt = &a->next;
+        } else {
+            *lt = a;
+            lt = &a->next;
+        }
+    }
+    *lt = remote;
+    return local;
+}
+
 static void
 deliver_all(struct dlv *d)
 {
-    struct address *a = d->deliver, *next;
+    struct address *a = local_first(d->deliver), *next;
 
     for (; a != NULL; a = next) {
         struct address *batch;
