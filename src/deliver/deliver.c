@@ -27,7 +27,8 @@
  *	order is Exim's (see route_all()).
  * .IP 3.
  *	Each routed address is handed to its transport, one at a time in
- *	this process; a remote transport (smtp) gets, with an address,
+ *	this process, the local ones first (local_first(), as Exim); a
+ *	remote transport (smtp) gets, with an address,
  *	every other one for the same hosts, return path and header
  *	changes (gather_remote(), as Exim's do_remote_deliveries()).
  *	After a delivery succeeds its key is appended to the -J file
