@@ -19,7 +19,7 @@
  *	deferral_log()):
  *
  *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [S=]
- *	[H=host [ip][:port]] [C="reply"] [QT=] [DT=]", with "->" for
+ *	[H=host [ip][:port]] [L] [C="reply"] [QT=] [DT=]", with "->" for
  *	further addresses of one SMTP transaction
  *	and "*>" under -N. A pipe or file delivery shows the command or
  *	path and the top address; a local delivery by a router with
@@ -199,6 +199,8 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     if (log_selected(LS_delivery_size))
         gstr_printf(&g, " S=%ld", a->size);
     add_host(&g, a);
+    if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
+        gstr_adds(&g, " L");
     add_confirmation(&g, a);
     if (log_selected(LS_queue_time))
         gstr_adds(&g, deliver_qt(d, " QT="));

@@ -28,6 +28,7 @@ struct host_item {
 #define ADDR_SMTP_MORE 0x10 /* not the first of an SMTP transaction: "->" */
 #define ADDR_CONT_CONN 0x20 /* sent down a connection kept open: "H=...*" */
 #define ADDR_FREEZE    0x40 /* its deferral freezes the message (self) */
+#define ADDR_PIPELINED 0x80 /* sent with SMTP PIPELINING: " L" */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

@@ -715,6 +715,10 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
             a->flags &= ~(unsigned)ADDR_SMTP_MORE;
         else
             a->flags |= ADDR_SMTP_MORE;
+        if (s->pipelining)
+            a->flags |= ADDR_PIPELINED;
+        else
+            a->flags &= ~(unsigned)ADDR_PIPELINED;
         first = 0;
     }
     return 0;
