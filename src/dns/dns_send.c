@@ -32,39 +32,11 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/deadline.h"
 #include "base/gstr.h"
 #include "dns/dns_int.h"
 
 enum try_result { TRY_REPLY, TRY_TIMEOUT, TRY_ERROR };
-
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for events on fd until deadline: 1 ready, 0 timed out, -1. */
-static int
-wait_fd(int fd, short events, long deadline)
-{
-    for (;;) {
-        struct pollfd p = {fd, events, 0};
-        long left = deadline - now_ms();
-        int rc;
-
-        if (left <= 0)
-            return 0;
-        rc = poll(&p, 1, (int)left);
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc < 0)
-            return -1;
-        return rc > 0;
-    }
-}
 
 static void
 server_error(gstr *err, const struct sockaddr_storage *ss, const char *what)
@@ -125,7 +97,7 @@ udp_try(const struct dns_conf *c, int s, const unsigned char *q, size_t qlen,
         long timeout_ms, unsigned char *buf, size_t *rlen, gstr *err)
 {
     const struct sockaddr_storage *ss = &c->servers[s];
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_ms() + timeout_ms;
     int fd = open_socket(ss, c->server_len[s], SOCK_DGRAM, err);
 
     if (fd < 0)
@@ -137,7 +109,7 @@ udp_try(const struct dns_conf *c, int s, const unsigned char *q, size_t qlen,
     }
     for (;;) {
         ssize_t n;
-        int rc = wait_fd(fd, POLLIN, deadline);
+        int rc = fd_wait_until(fd, POLLIN, deadline);
 
         if (rc <= 0) {
             if (rc < 0)
@@ -167,7 +139,7 @@ tcp_io(int fd, unsigned char *p, size_t n, int out, long deadline)
 {
     while (n > 0) {
         ssize_t k;
-        int rc = wait_fd(fd, out ? POLLOUT : POLLIN, deadline);
+        int rc = fd_wait_until(fd, out ? POLLOUT : POLLIN, deadline);
         if (rc <= 0)
             return rc == 0 ? TRY_TIMEOUT : TRY_ERROR;
         k = out ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
@@ -190,7 +162,7 @@ tcp_try(const struct dns_conf *c, int s, const unsigned char *q, size_t qlen,
         long timeout_ms, unsigned char *buf, size_t *rlen, gstr *err)
 {
     const struct sockaddr_storage *ss = &c->servers[s];
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_ms() + timeout_ms;
     unsigned char out[2 + DNS_UDP_MAX], hdr[2];
     int fd = open_socket(ss, c->server_len[s], SOCK_STREAM, err);
     int rc;

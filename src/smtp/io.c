@@ -42,10 +42,10 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/deadline.h"
 #include "base/gstr.h"
 #include "smtp/io.h"
 
@@ -68,27 +68,13 @@ smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
 static int
 io_wait(int fd, short events, int timeout)
 {
-    struct pollfd p;
-    struct timespec start, now;
-    int left = timeout * 1000, r;
-
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        p.fd = fd;
-        p.events = events;
-        p.revents = 0;
-        r = poll(&p, 1, left);
-        if (r > 0)
-            return IO_OK;
-        if (r == 0)
-            return IO_TIMEOUT;
-        if (errno != EINTR)
-            return IO_ERROR;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        left = timeout * 1000 - (int)((now.tv_sec - start.tv_sec) * 1000 +
-                                      (now.tv_nsec - start.tv_nsec) / 1000000);
-        if (left <= 0)
-            return IO_TIMEOUT;
+    switch (fd_wait_until(fd, events, clock_ms() + (long)timeout * 1000)) {
+    case 1:
+        return IO_OK;
+    case 0:
+        return IO_TIMEOUT;
+    default:
+        return IO_ERROR;
     }
 }
 

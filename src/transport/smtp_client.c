@@ -42,35 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/deadline.h"
 #include "transport/smtp_client.h"
-
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for events on fd until the deadline. 1 ready, 0 time-out, -1
- * error. */
-static int
-wait_fd(int fd, short events, long deadline)
-{
-    struct pollfd p = {fd, events, 0};
-
-    for (;;) {
-        long left = deadline - now_ms();
-        int n;
-        if (left <= 0)
-            return 0;
-        n = poll(&p, 1, (int)(left > 1000000 ? 1000000 : left));
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n;
-    }
-}
 
 int
 smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
@@ -116,7 +89,8 @@ smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
             errno = err;
             return -1;
         }
-        if (wait_fd(fd, POLLOUT, now_ms() + (long)timeout * 1000) <= 0) {
+        if (fd_wait_until(fd, POLLOUT, clock_ms() + (long)timeout * 1000) <=
+            0) {
             close(fd);
             errno = ETIMEDOUT;
             return -1;
@@ -143,12 +117,12 @@ smtp_conn_close(struct smtp_conn *s)
 int
 smtp_conn_write(struct smtp_conn *s, const char *text, size_t n, int timeout)
 {
-    long deadline = now_ms() + (long)timeout * 1000;
+    long deadline = clock_ms() + (long)timeout * 1000;
     size_t off = 0;
 
     while (off < n) {
         ssize_t w;
-        int r = wait_fd(s->fd, POLLOUT, deadline);
+        int r = fd_wait_until(s->fd, POLLOUT, deadline);
         if (r == 0) {
             errno = ETIMEDOUT;
             return -1;
@@ -180,7 +154,7 @@ read_line(struct smtp_conn *s, long deadline, gstr *line)
             }
             gstr_addc(line, c);
         }
-        int r = wait_fd(s->fd, POLLIN, deadline);
+        int r = fd_wait_until(s->fd, POLLIN, deadline);
         ssize_t n;
         if (r == 0) {
             errno = ETIMEDOUT;
@@ -205,7 +179,7 @@ read_line(struct smtp_conn *s, long deadline, gstr *line)
 int
 smtp_conn_read_reply(struct smtp_conn *s, int timeout, gstr *reply)
 {
-    long deadline = now_ms() + (long)timeout * 1000;
+    long deadline = clock_ms() + (long)timeout * 1000;
     gstr line;
     int code = -1;
 
