@@ -35,9 +35,8 @@
  *	and fsync()ed, and only then is "=>" logged: a crash
  *	can neither lose the delivery's record nor repeat it.
  * .IP 4.
- *	Failures are logged "**" (the bounce slice's
- *	deliver_bounce_hook() gets them; until it exists no bounce is
- *	sent), deferrals "==". A recipient whose addresses are all
+ *	Failures are logged "**" (deliver_bounce_hook(), bounce(3),
+ *	reports them), deferrals "==". A recipient whose addresses are all
  *	delivered, failed or discarded joins the non-recipients. When no
  *	recipient is left, "Completed" is logged and the -H, -D, -J and
  *	message log are removed; otherwise the -H is rewritten with the
@@ -72,6 +71,7 @@
 #include "base/list.h"
 #include "base/tod.h"
 #include "conf/conf.h"
+#include "deliver/bounce.h"
 #include "deliver/deliver.h"
 #include "deliver/deliver_int.h"
 #include "expand/expand.h"
@@ -86,7 +86,8 @@
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
 
-void (*deliver_bounce_hook)(struct spool_msg *m, struct address *failed);
+void (*deliver_bounce_hook)(struct spool_msg *m,
+                            struct address *failed) = bounce_send;
 
 /* Appends addr's list to *tail. */
 static void

@@ -39,7 +39,7 @@ extern char deliver_odmode;
 extern int deliver_dont_deliver;
 
 /* Bounce slice hook: called with the addresses that failed in one
- * delivery run (linked by next). NULL (now): no bounce is sent. */
+ * delivery run (linked by next): bounce_send() (bounce.c). */
 extern void (*deliver_bounce_hook)(struct spool_msg *m, struct address *failed);
 
 #endif

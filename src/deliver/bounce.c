@@ -1,0 +1,414 @@
+/*++
+ * NAME
+ *	bounce 3
+ * SUMMARY
+ *	failure reports for failed addresses
+ * SYNOPSIS
+ *	#include "deliver/bounce.h"
+ *
+ *	void	bounce_send(struct spool_msg *m, struct address *done)
+ * DESCRIPTION
+ *	bounce_send() is the delivery's deliver_bounce_hook. done is
+ *	every address with a result from one delivery run; those that
+ *	failed (ADDR_FAIL) are reported, as Exim's send_bounce_message():
+ *	one report for each distinct errors_to (the envelope sender for
+ *	addresses without one), spooled as a new message from <> with
+ *	protocol "local" and logged "<= <> R=<id> U=... P=local S=...".
+ *
+ *	The report is an RFC 3464 multipart/report in Exim's layout:
+ *	X-Failed-Recipients:, Auto-Submitted: auto-replied, From:
+ *	(dsn_from), To:, References:, Content-Type:, MIME-Version:,
+ *	Subject:; a text/plain part with Exim's wording, a
+ *	message/delivery-status part, and the original message
+ *	(message/rfc822), or its headers only (text/rfc822-headers) for
+ *	RET=HDRS, when bounce_return_body is false or the message is
+ *	larger than bounce_return_size_limit. bounce_return_message false
+ *	leaves the third part out.
+ *
+ *	A failed bounce (sender <>) is not reported: its failed addresses
+ *	are turned into deferrals and the message is frozen, logged
+ *	"Frozen (delivery error message)" as Exim.
+ *
+ *	The report waits on the queue for the next queue run (Exim
+ *	delivers it at once). Under -N the report is spooled with -N.
+ * DIAGNOSTICS
+ *	A report that cannot be spooled is logged to the main and panic
+ *	logs.
+ *--*/
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/gstr.h"
+#include "conf/conf.h"
+#include "deliver/bounce.h"
+#include "deliver/deliver.h"
+#include "expand/expand.h"
+#include "log/log.h"
+#include "receive/receive.h"
+#include "route/address.h"
+#include "spool/envelope.h"
+#include "spool/spool_path.h"
+
+static int
+same(const char *x, const char *y)
+{
+    if (x == NULL || y == NULL)
+        return x == y;
+    return strcmp(x, y) == 0;
+}
+
+/* 1 if f failed and the sender asked for a report of its failure:
+ * NOTIFY given without FAILURE asks for none (RFC 3461), and so does
+ * errors_to = "". */
+static int
+wants_report(const struct spool_msg *m, const struct address *f)
+{
+    const struct address *top = address_top((struct address *)f);
+    int fl;
+
+    if (f->result != ADDR_FAIL ||
+        (f->errors_to != NULL && f->errors_to[0] == '\0'))
+        return 0;
+    if (top->rcpt_index < 0 || top->rcpt_index >= m->rcpt_count)
+        return 1;
+    fl = m->rcpts[top->rcpt_index].dsn_flags;
+    return !(fl & (SPOOL_DSN_NEVER | SPOOL_DSN_SUCCESS | SPOOL_DSN_FAILURE |
+                   SPOOL_DSN_DELAY)) ||
+           (fl & SPOOL_DSN_FAILURE) != 0;
+}
+
+static int
+reportable(const struct spool_msg *m, const struct address *f,
+           const char *errors_to)
+{
+    return wants_report(m, f) && same(f->errors_to, errors_to);
+}
+
+/* The error text as Exim's print_address_error(): a line break after
+ * ": " once the line is long enough, each line indented 4. */
+static void
+add_error(gstr *g, const char *lead, const char *s)
+{
+    size_t count = strlen(lead);
+
+    if (s == NULL)
+        return;
+    gstr_printf(g, "\n    %s", lead);
+    while (*s != '\0') {
+        if (*s == '\n') {
+            gstr_adds(g, "\n    ");
+            s++;
+            count = 0;
+            continue;
+        }
+        gstr_addc(g, *s);
+        count++;
+        if (*s++ == ':' && *s == ' ' && count > 45) {
+            gstr_adds(g, "\n   ");
+            count = 0;
+        }
+    }
+}
+
+static const char *
+host_lead(struct arena *a, const struct address *x)
+{
+    if (x->host_used == NULL)
+        return "";
+    return arena_printf(a, "host %s [%s]\n    ", x->host_used->name,
+                        x->host_used->address ? x->host_used->address : "");
+}
+
+/* The Diagnostic-Code: what follows the first ": " of the error. */
+static void
+add_diagnostic(gstr *g, const char *s)
+{
+    const char *p;
+
+    if (s == NULL || (p = strstr(s, ": ")) == NULL)
+        return;
+    gstr_adds(g, "Diagnostic-Code: smtp; ");
+    for (p += 2; *p != '\0'; p++) {
+        gstr_addc(g, *p);
+        if (*p == '\n')
+            gstr_addc(g, ' ');
+    }
+    gstr_addc(g, '\n');
+}
+
+/* The -D file's body (after its "id-D" line). */
+static char *
+read_body(struct arena *a, const struct spool_msg *m, size_t *len)
+{
+    gstr path;
+    FILE *f;
+    char *buf = NULL, *nl;
+    size_t n = 0;
+    long sz;
+
+    gstr_init(&path, a);
+    spool_path_file(&path, main_config.spool_directory,
+                    main_config.split_spool_directory, "", m->id, "-D");
+    *len = 0;
+    if ((f = fopen(path.s, "r")) == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0) {
+        buf = arena_alloc(a, (size_t)sz + 1);
+        n = fread(buf, 1, (size_t)sz, f);
+        buf[n] = '\0';
+    }
+    fclose(f);
+    if (buf == NULL || (nl = memchr(buf, '\n', n)) == NULL)
+        return NULL;
+    *len = n - (size_t)(nl + 1 - buf);
+    return nl + 1;
+}
+
+static const char *
+header_value(struct arena *a, const struct spool_msg *m, const char *name)
+{
+    size_t nl = strlen(name);
+
+    for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
+        if (h->type != '*' && h->len > nl && h->text[nl] == ':' &&
+            strncasecmp(h->text, name, nl) == 0) {
+            const char *v = h->text + nl + 1;
+            size_t k;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            k = strlen(v);
+            while (k > 0 && (v[k - 1] == '\n' || v[k - 1] == ' '))
+                k--;
+            return arena_printf(a, "%.*s", (int)k, v);
+        }
+    return NULL;
+}
+
+/* One report to rcpt for the failed addresses in done whose errors_to
+ * is errors_to (NULL: the sender's). */
+static void
+send_one(struct arena *a, struct spool_msg *m, struct address *done,
+         const char *errors_to, const char *rcpt)
+{
+    struct receive_params p;
+    struct spool_rcpt r;
+    struct expand_ctx x;
+    struct receive *rv;
+    struct passwd *pw = getpwuid(getuid());
+    gstr msg, err;
+    char *from = NULL, *bound, *line, *logl;
+    const char *refs, *msgid, *body;
+    size_t blen = 0, hsize;
+    int first = 1, hdrs_only, to_sender = errors_to == NULL;
+
+    gstr_init(&msg, a);
+    gstr_init(&err, a);
+    expand_ctx_init(&x, a);
+    if (expand_string(&x, main_config.dsn_from, &from, &err) != EXPAND_OK)
+        from = arena_printf(a, "Mail Delivery System <Mailer-Daemon@%s>",
+                            main_config.qualify_domain);
+    bound = arena_printf(a, "%ld-eximdsn-%ld", (long)time(NULL),
+                         (long)(random() & 0x7fffffff));
+
+    /* headers */
+    gstr_adds(&msg, "X-Failed-Recipients: ");
+    for (struct address *f = done; f != NULL; f = f->next) {
+        if (!reportable(m, f, errors_to))
+            continue;
+        gstr_printf(&msg, "%s%s", first ? "" : ",\n  ", f->address);
+        first = 0;
+    }
+    gstr_adds(&msg, "\nAuto-Submitted: auto-replied\n");
+    gstr_printf(&msg, "From: %s\nTo: %s\n", from, rcpt);
+    msgid = header_value(a, m, "Message-Id");
+    refs = header_value(a, m, "References");
+    if (msgid != NULL)
+        gstr_printf(&msg, "References: %s%s%s\n", refs ? refs : "",
+                    refs ? " " : "", msgid);
+    gstr_printf(&msg,
+                "Content-Type: multipart/report; "
+                "report-type=delivery-status; boundary=%s\n"
+                "MIME-Version: 1.0\n"
+                "Subject: Mail delivery failed%s\n\n",
+                bound, to_sender ? ": returning message to sender" : "");
+
+    /* the text part */
+    gstr_printf(&msg,
+                "--%s\nContent-type: text/plain; charset=us-ascii\n\n"
+                "This message was created automatically by mail delivery "
+                "software.\n\n",
+                bound);
+    if (to_sender)
+        gstr_adds(&msg, "A message that you sent could not be delivered to "
+                        "one or more of its\nrecipients. This is a permanent "
+                        "error. The following address(es) failed:\n");
+    else
+        gstr_printf(&msg,
+                    "A message sent by\n\n  <%s>\n\ncould not be delivered "
+                    "to one or more of its recipients. The following\n"
+                    "address(es) failed:\n",
+                    m->sender);
+    for (struct address *f = done; f != NULL; f = f->next) {
+        if (!reportable(m, f, errors_to))
+            continue;
+        if (f->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY))
+            gstr_printf(&msg, "\n  %s %s\n    generated by %s",
+                        f->flags & ADDR_PIPE ? "pipe to" : "save to",
+                        f->address, address_top(f)->address);
+        else
+            gstr_printf(&msg, "\n  %s", f->address);
+        add_error(&msg, host_lead(a, f), f->message);
+        gstr_addc(&msg, '\n');
+    }
+
+    /* the delivery-status part */
+    gstr_printf(&msg,
+                "\n--%s\nContent-type: message/delivery-status\n\n"
+                "Reporting-MTA: dns; %s\n",
+                bound, main_config.primary_hostname);
+    if (m->dsn_envid != NULL)
+        gstr_printf(&msg, "Original-Envelope-ID: %s\n", m->dsn_envid);
+    gstr_addc(&msg, '\n');
+    for (struct address *f = done; f != NULL; f = f->next) {
+        const struct spool_rcpt *sr = NULL;
+        if (!reportable(m, f, errors_to))
+            continue;
+        if (f->rcpt_index >= 0 && f->rcpt_index < m->rcpt_count)
+            sr = &m->rcpts[f->rcpt_index];
+        if (sr != NULL && sr->orcpt != NULL)
+            gstr_printf(&msg, "Original-Recipient: %s\n", sr->orcpt);
+        gstr_printf(&msg,
+                    "Action: failed\nFinal-Recipient: rfc822;%s\n"
+                    "Status: 5.0.0\n",
+                    address_top(f)->address);
+        if (f->host_used != NULL) {
+            gstr_printf(&msg, "Remote-MTA: dns; %s\n", f->host_used->name);
+            add_diagnostic(&msg, f->message);
+        }
+        gstr_addc(&msg, '\n');
+    }
+
+    /* the returned message */
+    if (main_config.bounce_return_message) {
+        body = read_body(a, m, &blen);
+        hsize = spool_msg_header_size(m);
+        hdrs_only =
+            m->dsn_ret == SPOOL_DSN_RET_HDRS ||
+            !main_config.bounce_return_body || body == NULL ||
+            (main_config.bounce_return_size_limit > 0 &&
+             hsize + blen > (size_t)main_config.bounce_return_size_limit);
+        gstr_printf(&msg, "--%s\nContent-type: %s\n", bound,
+                    hdrs_only ? "text/rfc822-headers" : "message/rfc822");
+        if (hdrs_only && m->dsn_ret != SPOOL_DSN_RET_HDRS)
+            gstr_adds(&msg, "X-Exim-DSN-Information: Due to administrative "
+                            "limits only headers are returned\n");
+        gstr_printf(&msg, "\nReturn-path: <%s>\n", m->sender);
+        for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
+            if (h->type != '*')
+                gstr_addn(&msg, h->text, h->len);
+        if (!hdrs_only) {
+            gstr_addc(&msg, '\n');
+            gstr_addn(&msg, body, blen);
+            if (blen > 0 && body[blen - 1] != '\n')
+                gstr_addc(&msg, '\n');
+        }
+        gstr_addc(&msg, '\n');
+    }
+    gstr_printf(&msg, "--%s--\n", bound);
+
+    /* spool it */
+    memset(&p, 0, sizeof(p));
+    memset(&r, 0, sizeof(r));
+    r.address = (char *)rcpt;
+    r.pno = -1;
+    p.sender = "";
+    p.rcpts = &r;
+    p.nrcpts = 1;
+    p.protocol = "local";
+    p.not_smtp = 1;
+    p.trusted_caller = 1;
+    p.login = pw != NULL ? pw->pw_name : "root";
+    p.ident = p.login;
+    p.uid = (long)getuid();
+    p.gid = (long)getgid();
+    p.ctx = &x;
+    if ((rv = receive_start(a, &p, &err)) == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s bounce: %s", m->id, gstr_str(&err));
+        return;
+    }
+    line = (char *)gstr_str(&msg);
+    for (char *e; *line != '\0'; line = e + 1) {
+        if ((e = strchr(line, '\n')) == NULL)
+            e = line + strlen(line);
+        if (receive_line(rv, line, (size_t)(e - line)) == RECEIVE_ERROR)
+            break;
+        if (*e == '\0')
+            break;
+    }
+    /* -N goes on to the report, as Exim's child_exec_exim() passes it */
+    receive_msg(rv)->dont_deliver = m->dont_deliver || deliver_dont_deliver;
+    if (receive_finish(rv, &err) != RECEIVE_OK ||
+        receive_commit(rv, &err) < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s bounce not spooled: %s", m->id,
+                  gstr_str(&err));
+        receive_abort(rv);
+        return;
+    }
+    logl = receive_log_line(rv);
+    if (strncmp(logl, "<= <>", 5) == 0)
+        log_write(LOG_MAIN, "%s <= <> R=%s%s", receive_id(rv), m->id, logl + 5);
+    else
+        log_write(LOG_MAIN, "%s %s", receive_id(rv), logl);
+    receive_close(rv);
+}
+
+void
+bounce_send(struct spool_msg *m, struct address *done)
+{
+    struct arena *a;
+
+    if (m->sender == NULL || m->sender[0] == '\0') {
+        int any = 0;
+        for (struct address *f = done; f != NULL; f = f->next)
+            if (f->result == ADDR_FAIL) {
+                f->result = ADDR_DEFER;
+                any = 1;
+            }
+        if (any && !m->frozen) {
+            m->frozen = 1;
+            m->frozen_at = time(NULL);
+            log_write(LOG_MAIN, "%s Frozen (delivery error message)", m->id);
+        }
+        return;
+    }
+    a = arena_create();
+    for (struct address *f = done; f != NULL; f = f->next) {
+        int seen = 0;
+        if (f->result != ADDR_FAIL)
+            continue;
+        if (!wants_report(m, f)) {
+            const struct address *pa = f->parent;
+            log_write(LOG_MAIN, "%s %s%s%s%s: error ignored%s", m->id,
+                      f->address, pa ? " <" : "", pa ? pa->address : "",
+                      pa ? ">" : "",
+                      f->errors_to != NULL && f->errors_to[0] == '\0'
+                          ? ""
+                          : ": RFC 3461 DSN, failure notify not requested");
+            continue;
+        }
+        for (struct address *g = done; g != f; g = g->next)
+            if (reportable(m, g, f->errors_to))
+                seen = 1;
+        if (!seen)
+            send_one(a, m, done, f->errors_to,
+                     f->errors_to ? f->errors_to : m->sender);
+    }
+    arena_destroy(a);
+}
