@@ -48,6 +48,7 @@
 #include "base/arena.h"
 #include "base/b64.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "base/list.h"
 #include "expand/xlist.h"
 #include "base/tod.h"
@@ -1005,45 +1006,20 @@ op_hex2b64(struct exp *e, const char *at, const char *arg, gstr *out)
     return x_add(e, out, g.s, g.len);
 }
 
+/* ${escape:} is Exim's string_printing(); ${escape8bit:} escapes bytes
+ * above 126 and the backslash in octal (\ooo) and leaves the rest. */
 static void
 op_escape(gstr *g, const char *arg, int eightbit)
 {
+    if (!eightbit) {
+        str_printing(g, arg, strlen(arg));
+        return;
+    }
     for (const unsigned char *p = (const unsigned char *)arg; *p; p++) {
-        int c = *p;
-        if (eightbit) {
-            if (c < 127 && c != '\\')
-                gstr_addc(g, (char)c);
-            else
-                gstr_printf(g, "\\%03o", c);
-            continue;
-        }
-        if (isprint(c)) {
-            gstr_addc(g, (char)c);
-            continue;
-        }
-        gstr_addc(g, '\\');
-        switch (c) {
-        case '\n':
-            gstr_addc(g, 'n');
-            break;
-        case '\r':
-            gstr_addc(g, 'r');
-            break;
-        case '\b':
-            gstr_addc(g, 'b');
-            break;
-        case '\v':
-            gstr_addc(g, 'v');
-            break;
-        case '\f':
-            gstr_addc(g, 'f');
-            break;
-        case '\t':
-            gstr_addc(g, 't');
-            break;
-        default:
-            gstr_printf(g, "%03o", c);
-        }
+        if (*p < 127 && *p != '\\')
+            gstr_addc(g, (char)*p);
+        else
+            gstr_printf(g, "\\%03o", *p);
     }
 }
 
