@@ -4,7 +4,8 @@
  * SUMMARY
  *	the dovecot authenticator
  * SYNOPSIS
- *	#include "auth/dovecot.h"
+ *	#include "auth/auth.h"
+#include "auth/dovecot.h"
  *
  *	extern const struct driver_info auth_dovecot_info;
  * DESCRIPTION
@@ -16,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "auth/auth.h"
 #include "auth/dovecot.h"
 
 static const struct opt_def auth_dovecot_defs[] = {
@@ -29,3 +31,10 @@ const struct driver_info auth_dovecot_info = {
     OPT_TABLE("dovecot", auth_dovecot_defs, struct auth_dovecot, NULL),
     NULL,
 };
+
+int
+auth_dovecot_server(struct auth_server_call *c)
+{
+    gstr_adds(&c->defer_msg, "dovecot authenticator not yet available");
+    return AUTH_DEFER;
+}

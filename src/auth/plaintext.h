@@ -5,6 +5,9 @@
 #include "conf/driver.h"
 #include "conf/opt.h"
 
+struct auth_server_call;
+struct auth_client_call;
+
 struct auth_plaintext {
     int client_ignore_invalid_base64;
     char *client_send;
@@ -12,5 +15,8 @@ struct auth_plaintext {
 };
 
 extern const struct driver_info auth_plaintext_info;
+
+int auth_plaintext_server(struct auth_server_call *c);
+int auth_plaintext_client(struct auth_client_call *c);
 
 #endif

@@ -192,6 +192,7 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     p->interface_port = s->interface_port;
     p->ident = s->ident;
     p->auth_driver = s->authenticated_by;
+    p->auth_pubname = s->auth_pubname;
     p->auth_id = s->authenticated_id;
     p->auth_sender = t->auth_sender;
     p->pipelining_advertised = s->pipelining_advertised;

@@ -189,8 +189,8 @@ mail_param(struct smtp_session *s, char *name, char *value, int *stop)
                                        "invalid data for AUTH");
             return -1;
         }
-        if (s->authenticated_id != NULL && strcmp(g.s, "<>") != 0)
-            t->auth_sender = (char *)gstr_str(&g);
+        if (strcmp(value, "<>") != 0)
+            t->auth_sender = smtp_auth_mail_param(s, value, gstr_str(&g));
         return 0;
     }
     return 1;

@@ -88,6 +88,7 @@ static const struct smtp_cmd commands[] = {
     {"RCPT TO:", smtp_cmd_rcpt, SYNC_NOPIPE, 1, 1, "RCPT"},
     {"RSET", cmd_rset, SYNC_NOPIPE, 0, 0, "RSET"},
     {"BDAT", smtp_cmd_bdat, SYNC_NEVER, 1, 1, "BDAT"},
+    {"AUTH", smtp_cmd_auth, SYNC_NEVER, 1, 1, "AUTH"},
     {"QUIT", cmd_quit, SYNC_NEVER, 0, 0, "QUIT"},
     {"HELP", cmd_help, SYNC_NEVER, 0, 1, "HELP"},
 };
@@ -107,6 +108,7 @@ smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
     gstr_init(&s->cmd, s->conn_arena);
     s->started = time(NULL);
     s->active_hostname = main_config.primary_hostname;
+    smtp_auth_register();
 }
 
 void
@@ -177,7 +179,7 @@ smtp_set_host_vars(struct smtp_session *s)
                    arena_printf(s->conn_arena, "%s%ssmtp%s",
                                 s->mode == SMTP_MODE_BS ? "local-" : "",
                                 s->esmtp ? "e" : "",
-                                s->authenticated_id ? "a" : ""));
+                                s->authenticated_by ? "a" : ""));
     expand_set_var(&s->x, "authenticated_id", s->authenticated_id);
     expand_set_var(&s->x, "sender_host_authenticated", s->authenticated_by);
 }

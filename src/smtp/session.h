@@ -63,8 +63,10 @@ struct smtp_session {
     int chunking_advertised;
     int dsn_advertised;
     int auth_advertised;
-    char *authenticated_id;
-    char *authenticated_by;
+    unsigned long long auth_advertised_set; /* bit i: auths[i] offered */
+    char *authenticated_id; /* $authenticated_id (server_set_id), or NULL */
+    char *authenticated_by; /* the authenticator's name (A=), or NULL */
+    char *auth_pubname;     /* its mechanism (-host_auth_pubname) */
 
     struct acl_state acl; /* ACL state for the connection */
     struct smtp_txn txn;

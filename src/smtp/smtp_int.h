@@ -44,6 +44,14 @@ int smtp_cmd_mail(struct smtp_session *s, char *arg);
 int smtp_cmd_rcpt(struct smtp_session *s, char *arg);
 int smtp_cmd_data(struct smtp_session *s, char *arg);
 int smtp_cmd_bdat(struct smtp_session *s, char *arg);
+/* auth_cmd.c */
+int smtp_cmd_auth(struct smtp_session *s, char *arg);
+void smtp_auth_register(void);
+/* Forgets an authentication (after STARTTLS). */
+void smtp_auth_reset(struct smtp_session *s);
+/* MAIL's AUTH=: the decoded sender to keep, or NULL (ignored, logged). */
+char *smtp_auth_mail_param(struct smtp_session *s, const char *raw,
+                           const char *decoded);
 void smtp_txn_reset(struct smtp_session *s);
 /* Drops a BDAT message under way (RSET, a new EHLO, the end). */
 void smtp_bdat_abort(struct smtp_session *s);
