@@ -36,7 +36,7 @@ FEATURE_SRCS_BMI          = $(wildcard src/bmi/*.c)
 FEATURE_SRCS_DSN_INFO     = $(wildcard src/deliver/dsn_info*.c)
 FEATURE_SRCS_QUEUEFILE    = $(wildcard src/transport/queuefile*.c)
 FEATURE_SRCS_XCLIENT      = $(wildcard src/smtp/xclient*.c)
-FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c)
+FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c src/transport/smtp_limits*.c)
 FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
 
 ALL_SRCS  = $(shell find src -name '*.c' | sort)

@@ -19,7 +19,8 @@ check() { # label, command...
 }
 
 make -s BUILD="$OUT" EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
-    EXPERIMENTAL_QUEUEFILE=no "$OUT/mxlab" >/dev/null || exit 1
+    EXPERIMENTAL_QUEUEFILE=no EXPERIMENTAL_ESMTP_LIMITS=no "$OUT/mxlab" \
+    >/dev/null || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf 'primary_hostname = mx.test.ex\n' > "$tmp/ok.conf"
@@ -42,5 +43,17 @@ check "queuefile driver is unknown without QUEUEFILE" \
 "$OUT/mxlab" -C "$tmp/ok.conf" -bP hosts_xclient > "$tmp/xc.out" 2>&1
 check "hosts_xclient is unknown to -bP without XCLIENT" \
     grep -q '"hosts_xclient" is not a main option' "$tmp/xc.out"
+check "-bV omits ESMTP_Limits" sh -c "! grep -q ESMTP_Limits '$tmp/bv'"
+printf 'primary_hostname = mx.test.ex\nhosts_xclient = *\n' > "$tmp/xc.conf"
+"$OUT/mxlab" -C "$tmp/xc.conf" -bV > "$tmp/xc2.out" 2>&1
+check "hosts_xclient is unknown without XCLIENT" \
+    grep -q 'xc.conf:2: main option "hosts_xclient" unknown' "$tmp/xc2.out"
+printf 'EHLO client.test.ex\r\nXCLIENT ADDR=192.0.2.1 PORT=1\r\nQUIT\r\n' |
+    "$OUT/mxlab" -C "$tmp/ok.conf" -bh 192.0.2.9 > "$tmp/bh.out" 2>&1
+check "EHLO has no LIMITS without ESMTP_LIMITS" \
+    sh -c "grep -q '^250-SIZE' '$tmp/bh.out' && ! grep -q 'LIMITS' '$tmp/bh.out'"
+check "EHLO has no XCLIENT without XCLIENT" sh -c "! grep -q 'XCLIENT ADDR' '$tmp/bh.out'"
+check "XCLIENT is an unknown command without XCLIENT" \
+    grep -q '^500 unrecognized command' "$tmp/bh.out"
 echo "feature-off: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -48,9 +48,11 @@
 #include "transport/queuefile.h"
 #endif
 #ifdef EXPERIMENTAL_XCLIENT
+#include "smtp/xclient.h"
 #include "smtp/xclient_conf.h"
 #endif
 #ifdef EXPERIMENTAL_ESMTP_LIMITS
+#include "smtp/limits.h"
 #include "smtp/limits_conf.h"
 #endif
 
@@ -172,6 +174,17 @@ const struct driver_class auth_class = {
     "authenticator", "authenticators", &auth_generic_opts, auth_exts, 0,
     auths,           NELEM(auths),
 };
+
+void
+registry_smtp_init(void)
+{
+#ifdef EXPERIMENTAL_XCLIENT
+    xclient_smtp_init();
+#endif
+#ifdef EXPERIMENTAL_ESMTP_LIMITS
+    limits_smtp_init();
+#endif
+}
 
 /* registry_lookups[] is defined beside the lookup drivers, in
  * src/expand/lookups/lookup.c. */

@@ -23,6 +23,10 @@ extern const struct driver_class router_class;
 extern const struct driver_class transport_class;
 extern const struct driver_class auth_class;
 
+/* Adds the commands and EHLO keywords of the features built in to the
+ * SMTP server; called once, before the first session. */
+void registry_smtp_init(void);
+
 /* Lookup types, by name, for -bV. */
 extern const char *const registry_lookups[];
 

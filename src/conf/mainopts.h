@@ -88,7 +88,7 @@ struct main_config {
     char *queue_smtp_domains;
     char *received_header_text;
     int received_headers_max;
-    int recipients_max;
+    char *recipients_max;
     char *recipient_unqualified_hosts;
     char *remote_max_parallel;
     char *remote_sort_domains;

@@ -194,6 +194,8 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     p->auth_driver = s->authenticated_by;
     p->auth_pubname = s->auth_pubname;
     p->auth_id = s->authenticated_id;
+    if (s->proxy_session)
+        p->proxy_local_address = s->proxy_local_address;
     p->auth_sender = t->auth_sender;
     p->pipelining_advertised = s->pipelining_advertised;
     p->body_8bitmime = t->body_8bit ? 8 : 0;

@@ -264,20 +264,43 @@ set_sender_vars(struct smtp_session *s)
                       : s->txn.sender);
 }
 
+/* smtp_accept_max_per_connection, expanded at each use as Exim does at
+ * each EHLO and MAIL; 0 (or a failed expansion) is no limit. */
+long
+smtp_mailmax(struct smtp_session *s)
+{
+    long n = expanded_number(s, "smtp_accept_max_per_connection",
+                             main_config.smtp_accept_max_per_connection);
+
+    return n > 0 ? n : 0;
+}
+
+/* recipients_max, expanded once per connection (Exim 4.98 and later). */
+long
+smtp_rcptmax(struct smtp_session *s)
+{
+    if (s->rcpt_max < 0) {
+        long n =
+            expanded_number(s, "recipients_max", main_config.recipients_max);
+        s->rcpt_max = n > 0 ? n : 0;
+    }
+    return s->rcpt_max;
+}
+
+/* Every MAIL command, accepted or not, and every XCLIENT counts towards
+ * the limit; past it MAIL is refused, and the connection stays open, as
+ * in Exim. */
 static int
 mail_limits(struct smtp_session *s)
 {
-    long max = expanded_number(s, "smtp_accept_max_per_connection",
-                               main_config.smtp_accept_max_per_connection);
+    long max = smtp_mailmax(s);
 
-    if (max > 0 && s->messages >= max) {
+    if (max > 0 && s->mail_commands > max) {
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL command %s: too many messages in one "
                   "connection",
                   smtp_host_and_ident(s, 1));
         smtp_reply(s, 421, "too many messages in this connection");
-        smtp_io_flush(&s->io);
-        s->done = 1;
         return 1;
     }
     return 0;
@@ -292,9 +315,16 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     int stop, r;
     gstr err;
 
-    if (!s->helo_seen && smtp_host_in(s, main_config.helo_verify_hosts))
+    s->mail_commands++;
+    if (!s->helo_seen &&
+        (s->proxy_session || smtp_host_in(s, main_config.helo_verify_hosts))) {
+        if (s->proxy_session)
+            log_write(LOG_MAIN | LOG_REJECT,
+                      "rejected MAIL from %s: no HELO/EHLO given",
+                      smtp_host_and_ident(s, 0));
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
                                   "HELO or EHLO required");
+    }
     if (s->txn.sender != NULL)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
                                   "sender already given");
@@ -302,7 +332,7 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 501, NULL,
                                   "MAIL must have an address operand");
     if (mail_limits(s))
-        return 1;
+        return 0;
     smtp_txn_reset(s);
     arg = arena_strdup(s->msg_arena, arg);
     char *shown = arena_strdup(s->msg_arena, arg);
@@ -513,9 +543,15 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
         }
         path.address = qualify(s, path.address, main_config.qualify_recipient);
     }
-    if (main_config.recipients_max > 0 &&
-        s->txn.nrcpts >= (size_t)main_config.recipients_max) {
+    if (smtp_rcptmax(s) > 0 && s->txn.nrcpts >= (size_t)smtp_rcptmax(s)) {
+        s->txn.rcpt_defer_count++;
         smtp_reply(s, 452, "too many recipients");
+        if (!s->txn.too_many_logged)
+            log_write(LOG_MAIN | LOG_REJECT,
+                      "too many recipients: excess temporarily rejected: "
+                      "sender=<%s> %s",
+                      s->txn.sender, smtp_host_and_ident(s, 1));
+        s->txn.too_many_logged = 1;
         return 0;
     }
     rcpt.address = path.address;

@@ -51,6 +51,7 @@
 #include "base/tod.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
+#include "registry.h"
 #include "smtp/smtp_int.h"
 
 enum cmd_sync {
@@ -93,12 +94,36 @@ static const struct smtp_cmd commands[] = {
     {"HELP", cmd_help, SYNC_NEVER, 0, 1, "HELP"},
 };
 
+/* Commands that features add (XCLIENT ...): never checked for
+ * synchronisation, as Exim does not check them. */
+#define EXT_CMDS_MAX 8
+static struct smtp_cmd ext_cmds[EXT_CMDS_MAX];
+static const struct smtp_ext_cmd *ext_defs[EXT_CMDS_MAX];
+static size_t n_ext_cmds;
+
+void
+smtp_command_register(const struct smtp_ext_cmd *c)
+{
+    if (n_ext_cmds >= EXT_CMDS_MAX)
+        return;
+    ext_defs[n_ext_cmds] = c;
+    ext_cmds[n_ext_cmds++] =
+        (struct smtp_cmd){c->name, c->fn, SYNC_NEVER, 0, 1, c->name};
+}
+
 void
 smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
                   int out_fd)
 {
+    static int hooks_added;
+
+    if (!hooks_added) {
+        registry_smtp_init();
+        hooks_added = 1;
+    }
     memset(s, 0, sizeof(*s));
     s->mode = mode;
+    s->rcpt_max = -1;
     s->conn_arena = arena_create();
     s->msg_arena = arena_create();
     smtp_io_init(&s->io, s->conn_arena, in_fd, out_fd,
@@ -300,6 +325,9 @@ cmd_help(struct smtp_session *s, char *arg)
         gstr_adds(&g, " EXPN");
     if (main_config.acl_smtp_vrfy != NULL)
         gstr_adds(&g, " VRFY");
+    for (size_t i = 0; i < n_ext_cmds; i++)
+        if (ext_defs[i]->in_help != NULL && ext_defs[i]->in_help(s))
+            gstr_printf(&g, " %s", ext_defs[i]->name);
     smtp_reply(s, 214, gstr_str(&g));
     return 0;
 }
@@ -420,6 +448,18 @@ find_command(const char *line, char **arg)
             p++;
         *arg = (char *)p;
         return c;
+    }
+    for (size_t i = 0; i < n_ext_cmds; i++) {
+        size_t n = strlen(ext_cmds[i].name);
+
+        if (strncasecmp(line, ext_cmds[i].name, n) == 0 &&
+            (line[n] == '\0' || line[n] == ' ')) {
+            const char *p = line + n;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            *arg = (char *)p;
+            return &ext_cmds[i];
+        }
     }
     return NULL;
 }

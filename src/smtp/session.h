@@ -38,6 +38,7 @@ struct smtp_txn {
     size_t rcpts_cap;
     int rcpt_defer_count;
     int rcpt_fail_count;
+    int too_many_logged; /* "too many recipients" is logged once */
 };
 
 struct smtp_session {
@@ -67,6 +68,16 @@ struct smtp_session {
     char *authenticated_id; /* $authenticated_id (server_set_id), or NULL */
     char *authenticated_by; /* the authenticator's name (A=), or NULL */
     char *auth_pubname;     /* its mechanism (-host_auth_pubname) */
+
+    /* XCLIENT: a proxy passed on its client (src/smtp/xclient.c) */
+    int proxy_session;
+    char *proxy_local_address; /* the proxy's inside values */
+    int proxy_local_port;
+    char *proxy_external_address; /* DESTADDR, DESTPORT */
+    int proxy_external_port;
+    char *proxy_peer_address; /* the proxy itself, for its host lists */
+    int mail_commands; /* MAIL and XCLIENT, for the per-connection limit */
+    long rcpt_max;     /* recipients_max, expanded once; -1 not yet */
 
     struct acl_state acl; /* ACL state for the connection */
     struct smtp_txn txn;

@@ -26,6 +26,19 @@ int smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
 void smtp_notquit_exit(struct smtp_session *s, const char *reason, int code,
                        const char *text);
 
+/* A command a feature adds (server.c). name is the keyword; in_help,
+ * if set, says whether HELP lists it for this session. */
+struct smtp_ext_cmd {
+    const char *name;
+    int (*fn)(struct smtp_session *s, char *arg);
+    int (*in_help)(struct smtp_session *s);
+};
+void smtp_command_register(const struct smtp_ext_cmd *c);
+
+/* mail.c: the per-connection limits, expanded (0: none) */
+long smtp_mailmax(struct smtp_session *s);
+long smtp_rcptmax(struct smtp_session *s);
+
 /* hello.c: does the client match a host list option? */
 int smtp_host_in(struct smtp_session *s, const char *list);
 

@@ -7,6 +7,7 @@
 
 struct xclient_main {
     char *hosts_xclient;
+    char *hosts_xclient_port_optional; /* mxlab: may leave out PORT */
 };
 
 extern const struct opt_table xclient_main_opts;
