@@ -84,6 +84,7 @@ struct xclient_saved {
     int proxy_external_port;
     char *authenticated_id;
     char *authenticated_by;
+    char *auth_pubname;
 };
 
 static void
@@ -98,6 +99,7 @@ save(const struct smtp_session *s, struct xclient_saved *v)
     v->proxy_external_port = s->proxy_external_port;
     v->authenticated_id = s->authenticated_id;
     v->authenticated_by = s->authenticated_by;
+    v->auth_pubname = s->auth_pubname;
 }
 
 static void
@@ -112,6 +114,7 @@ restore(struct smtp_session *s, const struct xclient_saved *v)
     s->proxy_external_port = v->proxy_external_port;
     s->authenticated_id = v->authenticated_id;
     s->authenticated_by = v->authenticated_by;
+    s->auth_pubname = v->auth_pubname;
 }
 
 static int
@@ -316,6 +319,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
         case X_LOGIN:
             s->authenticated_id = val;
             s->authenticated_by = val != NULL ? "xclient" : NULL;
+            s->auth_pubname = NULL;
             break;
         case X_N:
             break;
