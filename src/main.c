@@ -44,6 +44,9 @@
  *	Delivery and address testing (see src/deliver/cli.c).
  * .IP "-q<time>, -qf<time>, -qff<time>"
  *	With -bd: a queue run every <time> (see src/smtp/daemon.c).
+ * .IP "-dumpdb [retry], -tidydb [-t time] [retry]"
+ *	mxlab's exim_dumpdb and exim_tidydb for the retry database (see
+ *	src/retry/retry_cli.c).
  * .IP -N
  *	Deliveries this process makes are not done, only logged with
  *	"*>" (Exim's debugging option).
@@ -73,6 +76,8 @@
 #include "log/log.h"
 #include "receive/cli.h"
 #include "registry.h"
+#include "retry/retry_cli.h"
+#include "retry/retry_conf.h"
 #include "smtp/modes.h"
 #include "spool/cli.h"
 #include "version.h"
@@ -90,6 +95,7 @@ enum mode {
     MODE_MSG_ACTION, /* -Mvh, -Mvb, -Mvl, -Mrm, -Mf, -Mt */
     MODE_DELIVER,    /* -M, -Mc, -q, -qf, -qff: src/deliver/cli.c */
     MODE_ADDR_TEST,  /* -bt: src/deliver/cli.c */
+    MODE_RETRY_DB,   /* -dumpdb, -tidydb: src/retry/retry_cli.c */
 };
 
 struct cmdline {
@@ -160,7 +166,12 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
         }
         if (a[0] != '-' || a[1] == '\0')
             break;
-        if (strcmp(a, "-C") == 0) {
+        if (retry_cli_is_mode(a)) { /* before -d, a prefix of -dumpdb */
+            cmdline_set_mode(c, MODE_RETRY_DB, a);
+            c->mode_flag = a;
+            i++;
+            break; /* the rest are its arguments */
+        } else if (strcmp(a, "-C") == 0) {
             if (++i >= argc)
                 usage_error("%s needs a file name", a);
             c->config_file = argv[i];
@@ -299,6 +310,8 @@ load_config(struct cmdline *c)
     }
     gstr_truncate(&err, 0);
     if (acl_check_config(&err) < 0)
+        fatal_config(gstr_str(&err));
+    if (retry_conf_check(&err) < 0)
         fatal_config(gstr_str(&err));
     if (dns_setup(&err) < 0)
         fatal_config(gstr_str(&err));
@@ -504,6 +517,8 @@ main(int argc, char **argv)
         return deliver_cli_run(c.mode_flag, c.args, c.nargs);
     case MODE_ADDR_TEST:
         return deliver_cli_address_test(c.args, c.nargs, c.submit.sender);
+    case MODE_RETRY_DB:
+        return retry_cli_run(c.mode_flag, c.args, c.nargs);
     case MODE_NONE:
         break;
     }

@@ -55,6 +55,22 @@
 #include "spool/envelope.h"
 #include "spool/spool_path.h"
 
+/* Reports spooled by this process and not yet delivered. */
+#define BOUNCE_PENDING_MAX 16
+static char pending[BOUNCE_PENDING_MAX][MSGID_LEN + 1];
+static int npending;
+
+int
+bounce_take_pending(char (*ids)[MSGID_LEN + 1], int max)
+{
+    int n = npending < max ? npending : max;
+
+    memcpy(ids, pending, (size_t)n * sizeof(pending[0]));
+    memmove(pending, pending + n, (size_t)(npending - n) * sizeof(pending[0]));
+    npending -= n;
+    return n;
+}
+
 static int
 same(const char *x, const char *y)
 {
@@ -361,6 +377,8 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
         receive_abort(rv);
         return;
     }
+    if (npending < BOUNCE_PENDING_MAX)
+        snprintf(pending[npending++], sizeof(pending[0]), "%s", receive_id(rv));
     logl = receive_log_line(rv);
     if (strncmp(logl, "<= <>", 5) == 0)
         log_write(LOG_MAIN, "%s <= <> R=%s%s", receive_id(rv), m->id, logl + 5);

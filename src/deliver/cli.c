@@ -26,8 +26,8 @@
  * .IP "-q, -qf, -qff"
  *	One queue run in queue order: every message that is not frozen
  *	(-qff: frozen ones too); messages that are locked are passed
- *	over. -qf forces deliveries past retry times (no retry data
- *	yet, so -q and -qf do the same). The run is logged "Start queue
+ *	over. -qf and -qff force deliveries past retry times, as -M
+ *	and -Mc do (retry(3)). The run is logged "Start queue
  *	run: pid=N" ... "End queue run: pid=N" (with " -qf" and so on).
  * .IP "-bt address ..."
  *	Route each address (no verify_only routers) and print what
@@ -117,7 +117,8 @@ deliver_queue_run(const char *flag)
     memset(&q, 0, sizeof(q));
     q.a = arena_create();
     q.flags = DELIVER_QUEUE_RUN |
-              (strcmp(flag, "-qff") == 0 ? DELIVER_FORCE_THAW : 0);
+              (strcmp(flag, "-qff") == 0 ? DELIVER_FORCE_THAW : 0) |
+              (strcmp(flag, "-q") != 0 ? DELIVER_FORCE : 0);
     gstr_init(&err, q.a);
     log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s", (long)getpid(),
               *opt ? " " : "", opt);
@@ -178,7 +179,10 @@ deliver_cli_run(const char *flag, char **ids, int nids)
             continue;
         }
         switch (
-            deliver_message(ids[i], flag[2] == 'c' ? 0 : DELIVER_FORCE_THAW)) {
+            /* -Mc respects frozen messages and retry times, as Exim */
+            deliver_message(ids[i], flag[2] == 'c'
+                                        ? 0
+                                        : DELIVER_FORCE_THAW | DELIVER_FORCE)) {
         case DELIVER_FROZEN: /* -Mc leaves frozen messages alone */
             break;
         case DELIVER_LOCKED:

@@ -76,6 +76,7 @@
 #include "deliver/deliver_int.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "retry/retry.h"
 #include "route/route.h"
 #include "spool/envelope.h"
 #include "spool/spool_lock.h"
@@ -224,7 +225,18 @@ static int
 route_one(struct dlv *d, struct route_ctx *rc, struct address *a,
           struct address **more)
 {
-    switch (route_address(rc, a, more)) {
+    enum route_rc r;
+
+    if (retry_route_check(a)) {
+        a->result = ADDR_DEFER;
+        deliver_log_defer(d, a, 1);
+        list_push(&d->done_tail, a);
+        return 0;
+    }
+    r = route_address(rc, a, more);
+    if (r != ROUTE_DEFER)
+        retry_route_result(a, 0);
+    switch (r) {
     case ROUTE_OK:
         return 1;
     case ROUTE_REROUTED:
@@ -243,6 +255,7 @@ route_one(struct dlv *d, struct route_ctx *rc, struct address *a,
         a->result = ADDR_DEFER;
         if (a->basic_errno == 0)
             a->basic_errno = -1;
+        retry_route_result(a, 1);
         deliver_log_defer(d, a, 1);
         break;
     }
@@ -376,6 +389,10 @@ transport_one(struct dlv *d, struct address *a)
                                   a->transport->name);
         return;
     }
+    if (drv->local && retry_local_check(a)) {
+        a->result = ADDR_DEFER;
+        return;
+    }
     set_delivery_vars(d, a, rp);
     memset(&c, 0, sizeof(c));
     c.arena = d->a;
@@ -397,6 +414,7 @@ transport_one(struct dlv *d, struct address *a)
             b->message = "transport returned no result";
         }
     }
+    retry_transport_result(a, drv->local);
 }
 
 static int
@@ -604,6 +622,27 @@ close_message(struct dlv *d, int remaining)
     }
 }
 
+/* As Exim, a report is delivered at once by the process that made it
+ * (unless messages are to wait for a queue run), after the message it
+ * reports on is finished with; a report on a report is not made (the
+ * failing report is frozen), so this goes one level deep. */
+static void
+deliver_pending_bounces(void)
+{
+    static int depth;
+    char ids[4][MSGID_LEN + 1];
+    int n;
+
+    if (depth > 0)
+        return;
+    depth++;
+    while ((n = bounce_take_pending(ids, 4)) > 0)
+        for (int i = 0; i < n; i++)
+            if (!deliver_should_queue())
+                (void)deliver_message(ids[i], 0);
+    depth--;
+}
+
 enum deliver_result
 deliver_message(const char *id, unsigned flags)
 {
@@ -633,8 +672,12 @@ deliver_message(const char *id, unsigned flags)
         d.routed[i] = 1;
         list_push(&tail, a);
     }
+    retry_run_begin(d.m.id, d.m.sender, d.m.received_sec,
+                    (flags & DELIVER_QUEUE_RUN) != 0,
+                    (flags & DELIVER_FORCE) != 0);
     route_all(&d, todo);
     deliver_all(&d);
+    retry_update(d.done);
     for (struct address *a = d.done; a != NULL; a = a->next)
         if (a->result == ADDR_FAIL && failed == NULL)
             failed = a;
@@ -645,11 +688,13 @@ deliver_message(const char *id, unsigned flags)
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */
         smtp_transport_close_idle();
 out:
+    retry_run_end();
     if (d.data_fd >= 0)
         close(d.data_fd);
     if (d.lock_fd >= 0)
         spool_lock_release(d.lock_fd);
     arena_destroy(d.a);
+    deliver_pending_bounces();
     return rc;
 }
 

@@ -274,5 +274,7 @@ deliver_log_defer(struct dlv *d, struct address *a, int routing)
         gstr_printf(&g, ": %s", a->message);
     if (d->m.deliver_firsttime || a->basic_errno > -40)
         deliver_msglog(d, g.s);
-    log_write(LOG_MAIN, "%s == %s", d->m.id, g.s);
+    /* "retry time not reached" and the like: under +retry_defer */
+    if (a->basic_errno > -52 || log_selected(LS_retry_defer))
+        log_write(LOG_MAIN, "%s == %s", d->m.id, g.s);
 }

@@ -91,6 +91,7 @@
 #include "spool/envelope.h"
 #include "transport/smtp.h"
 #include "transport/smtp_client.h"
+#include "transport/smtp_retry.h"
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
 #include "transport/tpfilter.h"
@@ -117,7 +118,15 @@ struct smtp_sess {
     int stop;           /* an error no other host would mend */
     struct address **v; /* the addresses of the call */
     size_t n;
+    int hosts_seen;      /* hosts considered */
+    int hosts_retry;     /* skipped: retry time not reached */
+    int hosts_retry_exp; /* of those, with their rules timed out */
 };
+
+int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
+void (*smtp_retry_host_failed)(struct transport_call *c,
+                               const struct host_item *h, int err,
+                               const char *msg);
 
 /* Reply text as Exim logs it: control characters escaped, lines
  * joined by "\n" written as backslash and n. */
@@ -168,6 +177,8 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
         gstr_printf(&g, " %s", err > 0 ? strerror(err) : "unknown error");
     }
     log_write(LOG_MAIN, "%s", g.s);
+    if (smtp_retry_host_failed != NULL)
+        smtp_retry_host_failed(s->c, h, err, msg);
 }
 
 /* Sets every address still open (deferred, in this attempt) to rc. */
@@ -1059,6 +1070,13 @@ try_hosts(struct smtp_sess *s, struct host_item *hosts, int own, int port,
             break;
         if (rc > 0)
             continue;
+        s->hosts_seen++;
+        if (smtp_retry_host_check != NULL &&
+            (rc = smtp_retry_host_check(s->c, h)) != SMTP_HOST_USABLE) {
+            s->hosts_retry++;
+            s->hosts_retry_exp += rc == SMTP_HOST_EXPIRED;
+            continue;
+        }
         s->last_host = h->next == NULL && !more;
         try_host(s, h, port);
         tried++;
@@ -1133,7 +1151,24 @@ smtp_deliver(struct transport_call *c)
         if (a->result != ADDR_PENDING)
             continue;
         a->result = ADDR_DEFER;
-        if (a->basic_errno == 0 && a->message == NULL) {
+        if (a->basic_errno == 0 && a->message == NULL && s.hosts_retry > 0 &&
+            s.hosts_retry == s.hosts_seen) {
+            /* Exim's wording; all expired and no fallback left: a bounce */
+            a->basic_errno = SMTP_ERRNO_HRETRY;
+            if (s.hosts_retry_exp == s.hosts_retry) {
+                a->message = arena_printf(s.a,
+                                          "all hosts for '%s' have been "
+                                          "failing for a long time (and "
+                                          "retry time not reached)",
+                                          a->domain);
+                a->result = ADDR_FAIL;
+            } else {
+                a->message = arena_printf(s.a,
+                                          "retry time not reached for any "
+                                          "host for '%s'",
+                                          a->domain);
+            }
+        } else if (a->basic_errno == 0 && a->message == NULL) {
             a->basic_errno = SMTP_ERRNO_HRETRY;
             a->message = arena_printf(s.a,
                                       "all host address lookups for '%s' "
