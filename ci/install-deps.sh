@@ -3,7 +3,7 @@
 # package is missing, then apt-get install -y of just the missing ones.
 set -e
 PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
-faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev"
+faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

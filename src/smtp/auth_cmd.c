@@ -134,20 +134,17 @@ smtp_auth_reset(struct smtp_session *s)
     smtp_set_host_vars(s);
 }
 
-/* Is the session under TLS, with a verified client certificate? The
- * TLS code answers these once it is in. */
+/* Is the session under TLS, with a verified client certificate? */
 static int
 session_tls(const struct smtp_session *s)
 {
-    (void)s;
-    return 0;
+    return smtp_session_tls(s);
 }
 
 static int
 session_tls_verified(const struct smtp_session *s)
 {
-    (void)s;
-    return 0;
+    return smtp_session_tls_cert_verified(s);
 }
 
 /* The connection's state while an authenticator talks to the client. */

@@ -60,6 +60,7 @@
 #include "log/log.h"
 #include "smtp/modes.h"
 #include "smtp/smtp_int.h"
+#include "smtp/tls.h"
 #include "version.h"
 
 #define LISTEN_MAX 32
@@ -287,6 +288,7 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
         sockaddr_text(&local, iface, sizeof(iface), &iport);
         s.interface_address = arena_strdup(s.conn_arena, iface);
         s.interface_port = iport;
+        s.tls_on_connect = smtp_tls_on_connect_port(iport);
     }
     if (log_selected(LS_smtp_connection))
         log_write(LOG_MAIN,
@@ -487,6 +489,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
     gstr_init(&err, a);
     if (kids == NULL)
         msg_fatal("out of memory");
+    smtp_tls_daemon_init();
     nls = listen_all(a, o->ports ? o->ports : main_config.daemon_smtp_ports, ls,
                      &err);
     if (nls <= 0) {

@@ -198,6 +198,15 @@ fill_params(struct smtp_session *s, struct receive_params *p,
         p->proxy_local_address = s->proxy_local_address;
     p->auth_sender = t->auth_sender;
     p->pipelining_advertised = s->pipelining_advertised;
+    if (s->tls.active) {
+        p->tls_cipher = s->tls.cipher;
+        p->tls_ver = s->tls.ver;
+        p->tls_cipher_std = s->tls.cipher_std;
+        p->tls_peerdn = s->tls.peerdn;
+        p->tls_sni = s->tls.sni;
+        p->tls_peercert = s->tls.peercert;
+        p->tls_certificate_verified = s->tls.peercert && s->tls.cert_verified;
+    }
     p->body_8bitmime = t->body_8bit ? 8 : 0;
     /* Root, like Exim's own user, is a trusted caller: it may set any
      * sender without a Sender: header being added, and its messages are

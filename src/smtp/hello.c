@@ -225,6 +225,7 @@ hello(struct smtp_session *s, char *arg, int esmtp)
     }
     s->pipelining_advertised = 0;
     s->auth_advertised = 0;
+    s->tls_advertised = 0;
     if (esmtp)
         ehlo_keywords_list(s, &g);
     smtp_reply_user(s, 250, gstr_str(&g));

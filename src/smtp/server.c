@@ -53,6 +53,7 @@
 #include "log/log.h"
 #include "registry.h"
 #include "smtp/smtp_int.h"
+#include "smtp/tls.h"
 
 enum cmd_sync {
     SYNC_ALWAYS, /* must be the last command of a group */
@@ -90,6 +91,7 @@ static const struct smtp_cmd commands[] = {
     {"RSET", cmd_rset, SYNC_NOPIPE, 0, 0, "RSET"},
     {"BDAT", smtp_cmd_bdat, SYNC_NEVER, 1, 1, "BDAT"},
     {"AUTH", smtp_cmd_auth, SYNC_NEVER, 1, 1, "AUTH"},
+    {"STARTTLS", smtp_cmd_starttls, SYNC_ALWAYS, 1, 0, "STARTTLS"},
     {"QUIT", cmd_quit, SYNC_NEVER, 0, 0, "QUIT"},
     {"HELP", cmd_help, SYNC_NEVER, 0, 1, "HELP"},
 };
@@ -201,9 +203,9 @@ smtp_set_host_vars(struct smtp_session *s)
         set_var_int(s, "interface_port", s->interface_port);
     expand_set_var(&s->x, "smtp_active_hostname", s->active_hostname);
     expand_set_var(&s->x, "received_protocol",
-                   arena_printf(s->conn_arena, "%s%ssmtp%s",
+                   arena_printf(s->conn_arena, "%s%ssmtp%s%s",
                                 s->mode == SMTP_MODE_BS ? "local-" : "",
-                                s->esmtp ? "e" : "",
+                                s->esmtp ? "e" : "", s->tls.active ? "s" : "",
                                 s->authenticated_by ? "a" : ""));
     expand_set_var(&s->x, "authenticated_id", s->authenticated_id);
     expand_set_var(&s->x, "sender_host_authenticated", s->authenticated_by);
@@ -318,6 +320,8 @@ cmd_help(struct smtp_session *s, char *arg)
     (void)arg;
     gstr_init(&g, s->msg_arena);
     gstr_adds(&g, "Commands supported:\n AUTH");
+    if (smtp_tls_offered(s))
+        gstr_adds(&g, " STARTTLS");
     gstr_adds(&g, " HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP");
     if (main_config.acl_smtp_etrn != NULL)
         gstr_adds(&g, " ETRN");
@@ -525,6 +529,13 @@ smtp_one_command(struct smtp_session *s)
                       (long)(time(NULL) - s->started));
         return 1;
     }
+    if (s->tls_failed) { /* after a failed STARTTLS only QUIT is served */
+        c = find_command(gstr_str(&s->cmd), &arg);
+        if (c != NULL && c->fn == cmd_quit)
+            return cmd_quit(s, arg);
+        smtp_reply(s, 554, "Security failure");
+        return 0;
+    }
     if (memchr(s->cmd.s, '\0', s->cmd.len) != NULL) {
         smtp_synprot_error(s, SYNPROT_SYNTAX, 0, NULL,
                            "NUL character(s) present (shown as '?')");
@@ -612,6 +623,8 @@ smtp_session_run(struct smtp_session *s)
         smtp_io_flush(&s->io);
         return -1;
     }
+    if (s->tls_on_connect && smtp_tls_start_on_connect(s) < 0)
+        return -1;
     if (early_talker(s))
         return -1;
     if (user_msg != NULL)
@@ -622,6 +635,7 @@ smtp_session_run(struct smtp_session *s)
         if (smtp_one_command(s))
             break;
     smtp_io_flush(&s->io);
+    smtp_tls_end(s);
     if (s->done != 2)
         log_session_end(s, 0);
     return s->done == 2 ? 0 : -1;

@@ -9,6 +9,7 @@
 #include "base/gstr.h"
 #include "expand/expand.h"
 #include "smtp/io.h"
+#include "smtp/tls_info.h"
 
 struct arena;
 struct data_reader;
@@ -79,6 +80,15 @@ struct smtp_session {
     int mail_commands; /* MAIL and XCLIENT, for the per-connection limit */
     long rcpt_max;     /* recipients_max, expanded once; -1 not yet */
 
+    /* TLS (src/smtp/tls.c). tls.active is 1 once STARTTLS (or TLS on
+     * connect) finished its handshake; ask smtp_session_tls(). The
+     * client's certificate: tls.peercert, tls.cert_verified, tls.peerdn. */
+    struct tls_info tls;
+    int tls_advertised; /* STARTTLS was in the last EHLO reply */
+    int tls_on_connect; /* the port is in tls_on_connect_ports */
+    int tls_failed;     /* a failed STARTTLS: only QUIT is served */
+    void *tls_ssl;      /* the OpenSSL session (SSL *) */
+
     struct acl_state acl; /* ACL state for the connection */
     struct smtp_txn txn;
     struct data_reader *bdat; /* a BDAT message under way */
@@ -100,5 +110,11 @@ int smtp_session_run(struct smtp_session *s);
 void smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
                        int out_fd);
 void smtp_session_free(struct smtp_session *s);
+
+/* 1 when the session runs under TLS (after STARTTLS or on a
+ * tls_on_connect port), else 0. s->tls has the details. */
+int smtp_session_tls(const struct smtp_session *s);
+/* 1 when the client showed a certificate that was verified. */
+int smtp_session_tls_cert_verified(const struct smtp_session *s);
 
 #endif

@@ -65,6 +65,9 @@ void smtp_auth_reset(struct smtp_session *s);
 /* MAIL's AUTH=: the decoded sender to keep, or NULL (ignored, logged). */
 char *smtp_auth_mail_param(struct smtp_session *s, const char *raw,
                            const char *decoded);
+int smtp_cmd_starttls(struct smtp_session *s, char *arg); /* tls.c */
+/* tls.c: would STARTTLS be offered to this client now? */
+int smtp_tls_offered(struct smtp_session *s);
 void smtp_txn_reset(struct smtp_session *s);
 /* Drops a BDAT message under way (RSET, a new EHLO, the end). */
 void smtp_bdat_abort(struct smtp_session *s);
