@@ -24,7 +24,10 @@
  *	(connect_timeout), the greeting, EHLO helo_data (HELO when EHLO
  *	is refused, or at once for hosts_avoid_esmtp; no pipelining
  *	for hosts_avoid_pipelining), then one transaction per max_rcpt
- *	addresses (and per domain unless multi_domains): MAIL FROM with
+ *	addresses, each batch on a new connection as Exim's separate
+ *	transport calls have it (and per domain unless multi_domains),
+ *	with the server's LIMITS (smtp_limits.c) splitting further on
+ *	the same connection: MAIL FROM with
  *	SIZE= when the server offers SIZE (the message size, one byte
  *	per line for the CRs, plus size_addition), RET= and ENVID= when
  *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
@@ -39,7 +42,8 @@
  *	here like the transport's own hosts.
  *
  *	After a message the connection is kept (up to
- *	connection_max_messages messages) for the next message to the
+ *	connection_max_messages transactions, or the server's MAILMAX if
+ *	lower) for the next message to the
  *	same host, which starts with RSET and is logged with "*" after
  *	the host; smtp_transport_close_idle() sends the QUIT when no
  *	message follows. smtp_transport_overrides_hosts() tells -bt
@@ -92,6 +96,7 @@
 #include "transport/smtp.h"
 #include "transport/smtp_client.h"
 #include "transport/smtp_retry.h"
+#include "transport/smtp_limits.h"
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
 #include "transport/tpfilter.h"
@@ -114,13 +119,16 @@ struct smtp_sess {
     int pipe_active;    /* "pipelined " in messages */
     int dead;           /* the connection cannot be used any more */
     int reused;         /* a connection kept from an earlier message */
-    int messages;       /* messages sent on this connection */
+    int messages;       /* transactions on this connection */
     int stop;           /* an error no other host would mend */
     struct address **v; /* the addresses of the call */
     size_t n;
-    int hosts_seen;      /* hosts considered */
-    int hosts_retry;     /* skipped: retry time not reached */
-    int hosts_retry_exp; /* of those, with their rules timed out */
+    int hosts_seen;         /* hosts considered */
+    int hosts_retry;        /* skipped: retry time not reached */
+    int hosts_retry_exp;    /* of those, with their rules timed out */
+    struct smtp_limits lim; /* the server's LIMITS (smtp_limits.c) */
+    char *open_before;      /* addresses open when a connection began */
+    char *limit_cont;       /* sent after a LIMITS split: "*" */
 };
 
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
@@ -336,8 +344,12 @@ session_start(struct smtp_sess *s)
         }
     }
     s->host->helo_response = first_line(s->a, s->reply.s);
-    if (s->esmtp)
+    if (s->esmtp) {
         read_ehlo_keywords(s);
+        /* no TLS in the transport yet: the values count when the server
+         * offers no STARTTLS */
+        smtp_limits_read(&s->lim, s->reply.s, 0);
+    }
     if (s->pipelining && host_in_list(s, s->ob->hosts_avoid_pipelining))
         s->pipelining = 0;
     return 0;
@@ -760,33 +772,57 @@ multi_domains(struct smtp_sess *s)
              strcmp(v, "0") == 0 || *v == '\0');
 }
 
-/* The transactions of one session: batches of open addresses. */
-static void
+/* The transactions of one session: batches of open addresses, at most
+ * max_rcpt each, or RCPTMAX when the server's LIMITS say less; one domain
+ * each unless multi_domains (or under RCPTDOMAINMAX). A split the
+ * server's limits cause goes on in this connection, and its transactions
+ * are logged as continued ("*"), as Exim's are; a split by the
+ * transport's own max_rcpt, or reaching connection_max_messages or
+ * MAILMAX, needs a new connection: then 1 is returned with addresses
+ * left open. */
+static int
 transactions(struct smtp_sess *s)
 {
     int maxr = max_rcpt(s), multi = multi_domains(s);
+    int per = smtp_limits_rcpt(&s->lim, maxr);
+    int mailmax = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
+    int sent = 0, own_split = 0, by_limits = per < maxr;
     char *tried = arena_alloc(s->a, s->n);
 
+    if (s->lim.rcptdomainmax > 0 && multi) {
+        multi = 0;
+        by_limits = 1;
+    }
     memset(tried, 0, s->n);
     for (;;) {
         struct address **batch = arena_alloc(s->a, s->n * sizeof(*batch));
+        size_t *idx = arena_alloc(s->a, s->n * sizeof(*idx));
         size_t nb = 0;
         const char *dom = NULL;
 
-        for (size_t i = 0; i < s->n && nb < (size_t)maxr; i++) {
+        for (size_t i = 0; i < s->n && nb < (size_t)per; i++) {
             struct address *a = s->v[i];
             if (a->result != ADDR_PENDING || tried[i])
                 continue;
             if (!multi && dom != NULL && strcasecmp(dom, a->domain) != 0)
                 continue;
             dom = a->domain;
-            tried[i] = 1;
+            idx[nb] = i;
             batch[nb++] = a;
         }
         if (nb == 0)
-            return;
+            return 0;
+        if ((sent > 0 && own_split) || (mailmax > 0 && s->messages >= mailmax))
+            return 1;
+        for (size_t j = 0; j < nb; j++) {
+            tried[idx[j]] = 1;
+            s->limit_cont[idx[j]] = sent > 0 && by_limits;
+        }
+        own_split = nb == (size_t)maxr && per == maxr;
+        s->messages++;
+        sent++;
         if (transaction(s, batch, nb) < 0)
-            return;
+            return 0;
     }
 }
 
@@ -877,6 +913,7 @@ static struct smtp_idle {
     char ip[64], tp[64], helo[256];
     int port;
     int esmtp, pipelining, size_ok, dsn_ok, messages;
+    struct smtp_limits lim;
     char greeting[512], helo_response[512];
 } idle;
 
@@ -911,13 +948,12 @@ copy_text(char *dst, size_t n, const char *src)
 static void
 session_end(struct smtp_sess *s, int keep)
 {
-    int max = s->ob->connection_max_messages;
+    int max = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
 
     if (s->dead) {
         smtp_conn_close(&s->conn);
         return;
     }
-    s->messages++;
     if (!keep || (max > 0 && s->messages >= max) ||
         smtp_conn_pending(&s->conn) ||
         strlen(s->host->address) >= sizeof(idle.ip) ||
@@ -943,6 +979,7 @@ session_end(struct smtp_sess *s, int keep)
     idle.size_ok = s->size_ok;
     idle.dsn_ok = s->dsn_ok;
     idle.messages = s->messages;
+    idle.lim = s->lim;
     idle.active = 1;
     s->conn.fd = -1;
 }
@@ -968,71 +1005,19 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->size_ok = idle.size_ok;
     s->dsn_ok = idle.dsn_ok;
     s->messages = idle.messages;
+    s->lim = idle.lim;
     s->cmd = "RSET";
     if (send_cmd(s, "RSET\r\n") < 0 ||
         read_reply(s, s->ob->command_timeout) / 100 != 2) {
         smtp_conn_close(&s->conn);
         s->messages = 0;
         s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+        memset(&s->lim, 0, sizeof(s->lim));
         return 0;
     }
     h->greeting = arena_strdup(s->a, idle.greeting);
     h->helo_response = arena_strdup(s->a, idle.helo_response);
     return 1;
-}
-
-/* Marks the addresses this session dealt with as sent down a kept
- * connection ("*" after H= in the log), or not. */
-static void
-mark_continued(struct smtp_sess *s, const struct host_item *h)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        struct address *a = s->v[i];
-        if (a->host_used != h)
-            continue;
-        if (s->reused)
-            a->flags |= ADDR_CONT_CONN;
-        else
-            a->flags &= ~(unsigned)ADDR_CONT_CONN;
-    }
-}
-
-/* One host: a kept connection to it, or a new one. */
-static void
-try_host(struct smtp_sess *s, struct host_item *h, int port)
-{
-    s->host = h;
-    s->dead = 0;
-    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
-    s->pipe_active = 0;
-    s->messages = 0;
-    if (h->port <= 0)
-        h->port = port;
-    if ((s->reused = session_reuse(s, h)) != 0) {
-        transactions(s);
-        mark_continued(s, h);
-        session_end(s, 1);
-        return;
-    }
-    if (smtp_conn_open(&s->conn, s->a, h->address, h->port,
-                       s->ob->connect_timeout) < 0) {
-        int err = errno;
-        for (size_t i = 0; i < s->n; i++)
-            if (s->v[i]->result == ADDR_PENDING) {
-                s->v[i]->basic_errno = err;
-                s->v[i]->message = NULL;
-                s->v[i]->host_used = NULL;
-            }
-        smtp_write_logs(s, h, NULL, err);
-        return;
-    }
-    if (session_start(s) == 0) {
-        transactions(s);
-        mark_continued(s, h);
-        session_end(s, 1);
-        return;
-    }
-    session_end(s, 0);
 }
 
 /* The addresses still open. */
@@ -1044,6 +1029,82 @@ open_count(const struct smtp_sess *s)
     for (size_t i = 0; i < s->n; i++)
         n += s->v[i]->result == ADDR_PENDING;
     return n;
+}
+
+/* Marks the addresses this connection dealt with (open when it began,
+ * now with this host) as sent down a kept connection or after a LIMITS
+ * split ("*" after H= in the log), or not. */
+static void
+mark_continued(struct smtp_sess *s, const struct host_item *h)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct address *a = s->v[i];
+        if (a->host_used != h || !s->open_before[i])
+            continue;
+        if (s->reused || s->limit_cont[i])
+            a->flags |= ADDR_CONT_CONN;
+        else
+            a->flags &= ~(unsigned)ADDR_CONT_CONN;
+    }
+}
+
+static void
+connection_begins(struct smtp_sess *s, struct host_item *h)
+{
+    if (s->open_before == NULL) {
+        s->open_before = arena_alloc(s->a, s->n + 1);
+        s->limit_cont = arena_alloc(s->a, s->n + 1);
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        s->open_before[i] = s->v[i]->result == ADDR_PENDING;
+        s->limit_cont[i] = 0;
+    }
+    s->host = h;
+    s->dead = 0;
+    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+    s->pipe_active = 0;
+    s->messages = 0;
+    memset(&s->lim, 0, sizeof(s->lim));
+}
+
+/* One host: a kept connection to it, or a new one; another new one
+ * while transactions() asks for it (max_rcpt, MAILMAX). */
+static void
+try_host(struct smtp_sess *s, struct host_item *h, int port)
+{
+    int again;
+
+    if (h->port <= 0)
+        h->port = port;
+    do {
+        again = 0;
+        connection_begins(s, h);
+        if ((s->reused = session_reuse(s, h)) != 0) {
+            again = transactions(s);
+            mark_continued(s, h);
+            session_end(s, !again);
+            continue;
+        }
+        if (smtp_conn_open(&s->conn, s->a, h->address, h->port,
+                           s->ob->connect_timeout) < 0) {
+            int err = errno;
+            for (size_t i = 0; i < s->n; i++)
+                if (s->v[i]->result == ADDR_PENDING) {
+                    s->v[i]->basic_errno = err;
+                    s->v[i]->message = NULL;
+                    s->v[i]->host_used = NULL;
+                }
+            smtp_write_logs(s, h, NULL, err);
+            return;
+        }
+        if (session_start(s) == 0) {
+            again = transactions(s);
+            mark_continued(s, h);
+            session_end(s, !again);
+            continue;
+        }
+        session_end(s, 0);
+    } while (again && open_count(s) > 0 && !s->stop);
 }
 
 /* Tries the hosts of one list in turn while addresses are open, at
