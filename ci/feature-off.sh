@@ -1,8 +1,10 @@
 #!/bin/sh
 # Builds mxlab with experimental features left out (make
-# EXPERIMENTAL_<NAME>=no) and checks that -bV no longer lists them and that
-# their options have become unknown options. Prints "feature-off: N passed,
-# N failed".
+# EXPERIMENTAL_<NAME>=no) and checks that -bV no longer lists them, that
+# their options have become unknown options, and that a DSN_INFO=no
+# build's bounces are the DSN_INFO build's ones (the golden files of
+# scenarios/dsn-info) without exactly the DSN_INFO lines. Prints
+# "feature-off: N passed, N failed".
 set -u
 OUT=${BUILD_OFF:-build-featoff}
 pass=0
@@ -19,7 +21,9 @@ check() { # label, command...
 }
 
 make -s BUILD="$OUT" EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
-    EXPERIMENTAL_QUEUEFILE=no EXPERIMENTAL_ESMTP_LIMITS=no "$OUT/mxlab" \
+    EXPERIMENTAL_QUEUEFILE=no EXPERIMENTAL_ESMTP_LIMITS=no \
+    EXPERIMENTAL_DSN_INFO=no "$OUT/mxlab" \
+    "$OUT/scenario-run" "$OUT/fakes/fake-smtp" "$OUT/fakes/fake-dns" \
     >/dev/null || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,6 +36,7 @@ check "-bV still works" grep -q '^Support for:' "$tmp/bv"
 check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
 check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
 check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"
+check "-bV omits Experimental_DSN_info" sh -c "! grep -q Experimental_DSN_info '$tmp/bv'"
 check "-bV keeps Experimental_ARC" grep -q Experimental_ARC "$tmp/bv"
 check "-bV omits the queuefile transport" sh -c "! grep -q 'Transports:.*queuefile' '$tmp/bv'"
 "$OUT/mxlab" -C "$tmp/dcc.conf" -bV > "$tmp/dcc.out" 2>&1
@@ -55,5 +60,25 @@ check "EHLO has no LIMITS without ESMTP_LIMITS" \
 check "EHLO has no XCLIENT without XCLIENT" sh -c "! grep -q 'XCLIENT ADDR' '$tmp/bh.out'"
 check "XCLIENT is an unknown command without XCLIENT" \
     grep -q '^500 unrecognized command' "$tmp/bh.out"
+
+# The bounce of a DSN_INFO=no build: the DSN_INFO build's golden bounce
+# without the X-ip, greeting, helo-response and X-Exim-Diagnostic fields
+# (and their folded continuation lines), nothing else.
+strip_dsn_info() {
+    awk '/^(Remote-MTA: X-ip;|X-Remote-MTA-smtp-greeting:|X-Remote-MTA-helo-response:|X-Exim-Diagnostic:)/ { drop = 1; next }
+         drop && /^ / { next }
+         { drop = 0; print }' "$1"
+}
+for s in greeting-5xx ehlo-helo-rejected rcpt-long-multiline two-recipients; do
+    mkdir -p "$tmp/scenarios/dsn-info"
+    cp "scenarios/dsn-info/$s" "$tmp/scenarios/dsn-info/$s"
+    "$OUT/scenario-run" --update --mta "$OUT/mxlab" \
+        "$tmp/scenarios/dsn-info/$s" >"$tmp/run.out" 2>&1
+    strip_dsn_info "golden/dsn-info/$s/file-mail-alice" >"$tmp/want"
+    check "DSN_INFO=no bounce of dsn-info/$s lacks only the DSN_INFO lines" \
+        cmp -s "$tmp/want" "$tmp/golden/dsn-info/$s/file-mail-alice"
+    check "DSN_INFO=no bounce of dsn-info/$s had them" \
+        sh -c "! cmp -s 'golden/dsn-info/$s/file-mail-alice' '$tmp/want'"
+done
 echo "feature-off: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

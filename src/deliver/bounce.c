@@ -25,6 +25,11 @@
  *	larger than bounce_return_size_limit. bounce_return_message false
  *	leaves the third part out.
  *
+ *	A DSN_INFO build adds the lines of dsn_info(3) to each recipient
+ *	block. Diagnostic-Code is written only for an error the sender
+ *	may see (ADDR_PASS_MSG), folded and cut after 950 characters as
+ *	Exim does; the text part cuts an error line after 254.
+ *
  *	A failed bounce (sender <>) is not reported: its failed addresses
  *	are turned into deferrals and the message is frozen, logged
  *	"Frozen (delivery error message)" as Exim.
@@ -48,6 +53,9 @@
 #include "conf/conf.h"
 #include "deliver/bounce.h"
 #include "deliver/deliver.h"
+#ifdef EXPERIMENTAL_DSN_INFO
+#include "deliver/dsn_info.h"
+#endif
 #include "expand/expand.h"
 #include "log/log.h"
 #include "receive/receive.h"
@@ -117,9 +125,9 @@ add_error(gstr *g, const char *lead, const char *s)
         return;
     gstr_printf(g, "\n    %s", lead);
     while (*s != '\0') {
-        if (*s == '\n') {
+        if (*s == '\n' || (*s == '\\' && s[1] == 'n')) {
             gstr_adds(g, "\n    ");
-            s++;
+            s += *s == '\n' ? 1 : 2;
             count = 0;
             continue;
         }
@@ -128,6 +136,9 @@ add_error(gstr *g, const char *lead, const char *s)
         if (*s++ == ':' && *s == ' ' && count > 45) {
             gstr_adds(g, "\n   ");
             count = 0;
+        } else if (count > 254) { /* Exim's arbitrary limit */
+            gstr_adds(g, "[truncated]");
+            break;
         }
     }
 }
@@ -141,19 +152,35 @@ host_lead(struct arena *a, const struct address *x)
                         x->host_used->address ? x->host_used->address : "");
 }
 
-/* The Diagnostic-Code: what follows the first ": " of the error. */
+/* The Diagnostic-Code: what follows the first ": " of an error the
+ * sender may see (a remote server's reply), each line break (a newline,
+ * or backslash-n as replies are logged) followed by a space (RFC
+ * 3461), cut with "[truncated]" after 950 characters, as Exim's
+ * print_dsn_diagnostic_code(). */
 static void
-add_diagnostic(gstr *g, const char *s)
+add_diagnostic(gstr *g, const struct address *a)
 {
-    const char *p;
+    const char *p, *s = a->message;
+    size_t cnt;
 
-    if (s == NULL || (p = strstr(s, ": ")) == NULL)
+    if (!(a->flags & ADDR_PASS_MSG) || s == NULL ||
+        (p = strstr(s, ": ")) == NULL)
         return;
     gstr_adds(g, "Diagnostic-Code: smtp; ");
-    for (p += 2; *p != '\0'; p++) {
-        gstr_addc(g, *p);
-        if (*p == '\n')
-            gstr_addc(g, ' ');
+    cnt = strlen("Diagnostic-Code: smtp; ");
+    for (p += 2; *p != '\0';) {
+        if (cnt > 950) {
+            gstr_adds(g, "[truncated]");
+            break;
+        }
+        if (*p == '\n' || (*p == '\\' && p[1] == 'n')) {
+            gstr_adds(g, "\n ");
+            p += *p == '\n' ? 1 : 2;
+            cnt += 2;
+        } else {
+            gstr_addc(g, *p++);
+            cnt++;
+        }
     }
     gstr_addc(g, '\n');
 }
@@ -304,10 +331,17 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
                     "Action: failed\nFinal-Recipient: rfc822;%s\n"
                     "Status: 5.0.0\n",
                     address_top(f)->address);
-        if (f->host_used != NULL) {
+        if (f->host_used != NULL && f->host_used->name != NULL) {
             gstr_printf(&msg, "Remote-MTA: dns; %s\n", f->host_used->name);
-            add_diagnostic(&msg, f->message);
+#ifdef EXPERIMENTAL_DSN_INFO
+            dsn_info_host(&msg, f);
+#endif
+            add_diagnostic(&msg, f);
         }
+#ifdef EXPERIMENTAL_DSN_INFO
+        else
+            dsn_info_nohost(&msg, f);
+#endif
         gstr_addc(&msg, '\n');
     }
 

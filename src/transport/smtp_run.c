@@ -67,7 +67,11 @@
  *	the connection and tries no other host.
  *
  *	Each host used keeps the greeting and the EHLO/HELO reply (first
- *	lines) for DSN information.
+ *	lines); a failure while setting up the session copies them to
+ *	the addresses for DSN information. An error that carries the
+ *	server's reply is marked ADDR_PASS_MSG (it may go into a
+ *	bounce). The commands that opened the session (EHLO "e", HELO
+ *	"h") are kept on the first open address for protocol_detail.
  * DIAGNOSTICS
  *	Exim's messages and errno values: "SMTP error from remote mail
  *	server after RCPT TO:<x>: 550 ...", "SMTP timeout after ...",
@@ -104,6 +108,7 @@
 
 #define SMTP_ERRNO_HOST_IS_LOCAL (-50)
 #define SMTP_ERRNO_FILTER_FAIL   (-24)
+#define SMTP_ERROR_LEAD          "SMTP error from remote mail server after "
 
 struct smtp_sess {
     struct transport_call *c;
@@ -259,6 +264,39 @@ read_reply(struct smtp_sess *s, int timeout)
     return smtp_conn_read_reply(&s->conn, timeout, &s->reply);
 }
 
+/* DSN information for a failure while setting up the session: the
+ * greeting and, past it, the reply to EHLO/HELO that failed, on every
+ * open address. */
+static void
+note_setup(struct smtp_sess *s)
+{
+    int at_greeting = strcmp(s->cmd, "initial connection") == 0;
+    char *helo = at_greeting        ? NULL
+                 : s->reply.len > 0 ? first_line(s->a, s->reply.s)
+                                    : s->host->helo_response;
+
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i]->result == ADDR_PENDING) {
+            s->v[i]->smtp_greeting = s->host->greeting;
+            s->v[i]->helo_response = helo;
+        }
+}
+
+/* protocol_detail: c ("e" EHLO, "h" HELO, "l" LHLO, "s" STARTTLS, "a"
+ * AUTH) added to the session's sequence, kept on the first open
+ * address as Exim keeps it on the transaction's first address. */
+static void
+ps_add(struct smtp_sess *s, char c)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i]->result == ADDR_PENDING) {
+            struct address *a = s->v[i];
+            a->proto_seq =
+                arena_printf(s->a, "%s%c", a->proto_seq ? a->proto_seq : "", c);
+            return;
+        }
+}
+
 /* A failure while setting up the session (greeting, EHLO, HELO):
  * every open address is deferred, or failed for a 5xx from the last
  * host. */
@@ -266,11 +304,12 @@ static void
 setup_failed(struct smtp_sess *s, int err)
 {
     const char *msg;
-    char code = check_response(s, &err, &msg);
-    enum addr_result rc = !s->last_host ? ADDR_DEFER
-                          : code == '5' ? ADDR_FAIL
-                                        : ADDR_DEFER;
+    char code;
+    enum addr_result rc;
 
+    note_setup(s);
+    code = check_response(s, &err, &msg);
+    rc = !s->last_host ? ADDR_DEFER : code == '5' ? ADDR_FAIL : ADDR_DEFER;
     set_open(s, rc, err, msg, 1);
     smtp_write_logs(s, s->host, msg, err);
     s->dead = err != 0;
@@ -326,6 +365,7 @@ session_start(struct smtp_sess *s)
         s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
         if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
             goto send_failed;
+        ps_add(s, 'e');
         code = read_reply(s, s->ob->command_timeout);
         if (code < 0) {
             setup_failed(s, errno);
@@ -337,6 +377,7 @@ session_start(struct smtp_sess *s)
         s->cmd = arena_printf(s->a, "HELO %s", s->helo);
         if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
             goto send_failed;
+        ps_add(s, 'h');
         code = read_reply(s, s->ob->command_timeout);
         if (code / 100 != 2) {
             setup_failed(s, code < 0 ? errno : 0);
@@ -354,6 +395,8 @@ session_start(struct smtp_sess *s)
         s->pipelining = 0;
     return 0;
 send_failed:
+    s->reply.len = 0;
+    note_setup(s);
     set_open(s, ADDR_DEFER, errno,
              arena_printf(s->a, "smtp send to %s [%s] failed: %s",
                           s->host->name, s->host->address, strerror(errno)),
@@ -1085,6 +1128,7 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
             session_end(s, !again);
             continue;
         }
+        h->greeting = h->helo_response = NULL;
         if (smtp_conn_open(&s->conn, s->a, h->address, h->port,
                            s->ob->connect_timeout) < 0) {
             int err = errno;
@@ -1143,8 +1187,10 @@ try_hosts(struct smtp_sess *s, struct host_item *hosts, int own, int port,
         tried++;
         /* what is deferred now goes on to the next host */
         for (size_t i = 0; i < s->n && !s->last_host; i++)
-            if (s->v[i]->result == ADDR_DEFER)
+            if (s->v[i]->result == ADDR_DEFER) {
                 s->v[i]->result = ADDR_PENDING;
+                s->v[i]->smtp_greeting = s->v[i]->helo_response = NULL;
+            }
     }
 }
 
@@ -1187,7 +1233,8 @@ smtp_deliver(struct transport_call *c)
         a->basic_errno = 0;
         a->message = NULL;
         a->host_used = NULL;
-        a->flags &= ~(unsigned)ADDR_SMTP_MORE;
+        a->smtp_greeting = a->helo_response = a->proto_seq = NULL;
+        a->flags &= ~(unsigned)(ADDR_SMTP_MORE | ADDR_PASS_MSG);
         s.v[i++] = a;
     }
     if ((hosts = get_hosts(c, s.ob, &own)) == NULL)
@@ -1209,6 +1256,10 @@ smtp_deliver(struct transport_call *c)
     sigaction(SIGPIPE, &old_pipe, NULL);
     for (i = 0; i < s.n; i++) {
         struct address *a = s.v[i];
+        /* a remote server's reply may go to the sender (DSNs) */
+        if (a->message != NULL &&
+            strncmp(a->message, SMTP_ERROR_LEAD, strlen(SMTP_ERROR_LEAD)) == 0)
+            a->flags |= ADDR_PASS_MSG;
         if (a->result != ADDR_PENDING)
             continue;
         a->result = ADDR_DEFER;
