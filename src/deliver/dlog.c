@@ -19,18 +19,18 @@
  *	deferral_log()):
  *
  *	"=> addr <top> [F=<sender>] [P=<return path>] R=r T=t [S=]
- *	[H=host [ip][:port]] [L] [C="reply"] [QT=] [DT=]", with "->" for
- *	further addresses of one SMTP transaction
- *	and "*>" under -N. A pipe or file delivery shows the command or
+ *	[H=host [ip][:port]] [PS=seq] [L] [C="reply"] [QT=] [DT=]", with
+ *	"->" for further addresses of one SMTP transaction and "*>"
+ *	under -N. A pipe or file delivery shows the command or
  *	path and the top address; a local delivery by a router with
  *	log_as_local (the accept router's default) just the local part
  *	and the top address; an address that differs from its top
  *	address shows that in angle brackets. Addresses are written
  *	local_part@domain, without a stripped prefix or suffix.
  *
- *	"** addr <top> [F=] [P=] [R=r] [T=t] : message", with " : " and
- *	the system error first when there is one; "** addr : Unrouteable
- *	address" when no router took it.
+ *	"** addr <top> [F=] [P=] [R=r] [T=t] [H=] [PS=] : message", with
+ *	" : " and the system error first when there is one; "** addr :
+ *Unrouteable address" when no router took it.
  *
  *	"== addr <top> R=r T=t defer (errno): [strerror: ]message", or
  *	"R=r defer ..." for a routing deferral.
@@ -158,6 +158,17 @@ add_host(gstr *g, const struct address *a)
         gstr_addc(g, '*');
 }
 
+/* " PS=seq" under +protocol_detail: the commands that opened the SMTP
+ * session (e EHLO, h HELO, l LHLO, s STARTTLS, a AUTH), on the first
+ * address of the transaction that opened it. */
+static void
+add_proto_seq(gstr *g, const struct address *a)
+{
+    if (a->proto_seq != NULL && a->proto_seq[0] != '\0' &&
+        log_selected(LS_protocol_detail))
+        gstr_printf(g, " PS=%s", a->proto_seq);
+}
+
 /* C="..." under +smtp_confirmation: the reply to the final dot, with
  * quotes and backslashes escaped, at most 1024 bytes. */
 static void
@@ -199,6 +210,7 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     if (log_selected(LS_delivery_size))
         gstr_printf(&g, " S=%ld", a->size);
     add_host(&g, a);
+    add_proto_seq(&g, a);
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");
     add_confirmation(&g, a);
@@ -226,8 +238,10 @@ deliver_log_failure(struct dlv *d, struct address *a, int routing)
         gstr_printf(&g, " R=%s", a->router->name);
     if (a->transport != NULL && !routing)
         gstr_printf(&g, " T=%s", a->transport->name);
-    if (!routing)
+    if (!routing) {
         add_host(&g, a);
+        add_proto_seq(&g, a);
+    }
     if (a->basic_errno > 0)
         gstr_printf(&g, " : %s", strerror(a->basic_errno));
     if (a->message != NULL)
@@ -276,5 +290,6 @@ deliver_log_defer(struct dlv *d, struct address *a, int routing)
         deliver_msglog(d, g.s);
     /* "retry time not reached" and the like: under +retry_defer */
     if (a->basic_errno > -52 || log_selected(LS_retry_defer))
-        log_write(LOG_MAIN, "%s == %s", d->m.id, g.s);
+        log_write(LOG_MAIN | (a->flags & ADDR_LOG_PANIC ? LOG_PANIC : 0),
+                  "%s == %s", d->m.id, g.s);
 }
