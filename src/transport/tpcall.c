@@ -59,8 +59,15 @@ static const struct transport_driver *drivers[TP_DRIVERS_MAX] = {
     &transport_appendfile_driver,
     &transport_pipe_driver,
     &transport_smtp_driver,
+#ifdef EXPERIMENTAL_QUEUEFILE
+    &transport_queuefile_driver,
+#endif
 };
-static size_t ndrivers = 3;
+static size_t ndrivers = 3
+#ifdef EXPERIMENTAL_QUEUEFILE
+                         + 1
+#endif
+    ;
 
 int
 transport_register_driver(const struct transport_driver *d)

@@ -9,6 +9,9 @@ struct driver_instance;
 extern const struct transport_driver transport_appendfile_driver;
 extern const struct transport_driver transport_pipe_driver;
 extern const struct transport_driver transport_smtp_driver;
+#ifdef EXPERIMENTAL_QUEUEFILE
+extern const struct transport_driver transport_queuefile_driver;
+#endif
 /* Ends (QUIT) the SMTP connection the smtp transport keeps open after a
  * message for the next one; the delivery process calls it when no
  * more messages follow (after a queue run, after a single delivery). */
