@@ -58,7 +58,7 @@ DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 .PHONY: all test unit scenarios asan lab format deps clean check-format
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS)
+all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -156,6 +156,12 @@ fuzz-expand: fuzz-expand-build
 CRASH_RUNS ?= 200
 CRASH_SEED ?= 1
 .PHONY: crash-test bench
+# A client that resets the connection right after QUIT (protocol_detail
+# scenarios).
+$(BUILD)/quitrst: harness/quitrst/quitrst.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 $(BUILD)/crash-test: harness/crash/crash.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<

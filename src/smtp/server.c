@@ -296,6 +296,7 @@ cmd_quit(struct smtp_session *s, char *arg)
     int r;
 
     (void)arg;
+    s->quit_received = 1;
     smtp_incomplete_transaction_log(s, "QUIT");
     r = smtp_acl_stage(s, ACL_WHERE_QUIT, main_config.acl_smtp_quit, NULL, NULL,
                        &user_msg);

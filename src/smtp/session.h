@@ -96,7 +96,8 @@ struct smtp_session {
     int synprot_errors;
     int unknown_commands;
     int nonmail_commands;
-    int done; /* the session is over */
+    int done;          /* the session is over */
+    int quit_received; /* QUIT was read (protocol_detail's reset case) */
     time_t started;
     /* Commands seen, for the C= field of "no MAIL" and drop log lines. */
     gstr history;

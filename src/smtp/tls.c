@@ -55,6 +55,12 @@
  *
  *	smtp_session_tls() tells other code (the dovecot authenticator's
  *	"secured", for one) whether the session is under TLS.
+ *
+ *	A write that fails in the socket is logged "SSL_write: (from H)
+ *	syscall: ERROR" as Exim, except when the client sent QUIT and
+ *	reset the connection (ECONNRESET) before the reply: then, under
+ *	+protocol_detail only, "[IP] after QUIT, client reset TCP before
+ *	SMTP response and TLS close".
  * DIAGNOSTICS
  *	"454 TLS currently unavailable" when the configuration is at fault
  *	(a certificate that cannot be loaded, a bad cipher list), logged
@@ -276,13 +282,46 @@ tls_io_read(void *ctx, void *buf, size_t len)
     return tlsc_read(s->tls_ssl, buf, len);
 }
 
+/* A write that failed in the socket (Exim's SSL_ERROR_SYSCALL case): a
+ * client that sent QUIT and reset the connection without waiting for
+ * the reply or closing TLS (Outlook does this) is logged as such under
+ * +protocol_detail, and not at all without it; anything else is an
+ * SSL_write error. */
+static void
+log_write_failure(struct smtp_session *s, int err)
+{
+    struct host_id h;
+
+    if (err == 0 || err == ETIMEDOUT || err == EAGAIN)
+        return;
+    if (err == ECONNRESET && s->quit_received) {
+        if (log_selected(LS_protocol_detail)) {
+            smtp_host_id(s, &h);
+            log_write(LOG_MAIN,
+                      "[%s] after QUIT, client reset TCP before SMTP "
+                      "response and TLS close",
+                      h.address ? h.address : "");
+        }
+        return;
+    }
+    if (err != EPIPE)
+        log_write(LOG_MAIN, "SSL_write: (from %s) syscall: %s",
+                  smtp_host_and_ident(s, 0), strerror(err));
+}
+
 static ssize_t
 tls_io_write(void *ctx, const void *buf, size_t len)
 {
     struct smtp_session *s = ctx;
+    ssize_t n = tlsc_write(s->tls_ssl, buf, len,
+                           clock_ms() + (long)s->io.timeout * 1000);
 
-    return tlsc_write(s->tls_ssl, buf, len,
-                      clock_ms() + (long)s->io.timeout * 1000);
+    if (n < 0) {
+        int err = errno;
+        log_write_failure(s, err);
+        errno = err;
+    }
+    return n;
 }
 
 static size_t
