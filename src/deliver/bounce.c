@@ -34,8 +34,12 @@
  *	are turned into deferrals and the message is frozen, logged
  *	"Frozen (delivery error message)" as Exim.
  *
- *	The report waits on the queue for the next queue run (Exim
- *	delivers it at once). Under -N the report is spooled with -N.
+ *	As in Exim, the report is delivered at once: its id is kept
+ *	for bounce_take_pending(), and deliver_message() delivers it once
+ *	the failed message is finished with. Under -N the report is
+ *	spooled with -N. report_spool() and the other report_ helpers
+ *	are shared with the success notices and delay warnings
+ *	(notice(3)).
  * DIAGNOSTICS
  *	A report that cannot be spooled is logged to the main and panic
  *	logs.
@@ -116,8 +120,8 @@ reportable(const struct spool_msg *m, const struct address *f,
 
 /* The error text as Exim's print_address_error(): a line break after
  * ": " once the line is long enough, each line indented 4. */
-static void
-add_error(gstr *g, const char *lead, const char *s)
+void
+report_add_error(gstr *g, const char *lead, const char *s)
 {
     size_t count = strlen(lead);
 
@@ -143,8 +147,8 @@ add_error(gstr *g, const char *lead, const char *s)
     }
 }
 
-static const char *
-host_lead(struct arena *a, const struct address *x)
+const char *
+report_host_lead(struct arena *a, const struct address *x)
 {
     if (x->host_used == NULL)
         return "";
@@ -157,8 +161,8 @@ host_lead(struct arena *a, const struct address *x)
  * or backslash-n as replies are logged) followed by a space (RFC
  * 3461), cut with "[truncated]" after 950 characters, as Exim's
  * print_dsn_diagnostic_code(). */
-static void
-add_diagnostic(gstr *g, const struct address *a)
+void
+report_add_diagnostic(gstr *g, const struct address *a)
 {
     const char *p, *s = a->message;
     size_t cnt;
@@ -214,8 +218,9 @@ read_body(struct arena *a, const struct spool_msg *m, size_t *len)
     return nl + 1;
 }
 
-static const char *
-header_value(struct arena *a, const struct spool_msg *m, const char *name)
+const char *
+report_header_value(struct arena *a, const struct spool_msg *m,
+                    const char *name)
 {
     size_t nl = strlen(name);
 
@@ -236,17 +241,77 @@ header_value(struct arena *a, const struct spool_msg *m, const char *name)
 
 /* One report to rcpt for the failed addresses in done whose errors_to
  * is errors_to (NULL: the sender's). */
-static void
-send_one(struct arena *a, struct spool_msg *m, struct address *done,
-         const char *errors_to, const char *rcpt)
+/* Spools text (headers, blank line, body) as a new message from <>
+ * to rcpt, logged "<= <> R=<id of m> ...", to be delivered at once
+ * (bounce_take_pending()). */
+void
+report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
+             const char *text)
 {
     struct receive_params p;
     struct spool_rcpt r;
     struct expand_ctx x;
     struct receive *rv;
     struct passwd *pw = getpwuid(getuid());
+    gstr err;
+    char *line, *logl;
+
+    gstr_init(&err, a);
+    expand_ctx_init(&x, a);
+    memset(&p, 0, sizeof(p));
+    memset(&r, 0, sizeof(r));
+    r.address = (char *)rcpt;
+    r.pno = -1;
+    p.sender = "";
+    p.rcpts = &r;
+    p.nrcpts = 1;
+    p.protocol = "local";
+    p.not_smtp = 1;
+    p.trusted_caller = 1;
+    p.login = pw != NULL ? pw->pw_name : "root";
+    p.ident = p.login;
+    p.uid = (long)getuid();
+    p.gid = (long)getgid();
+    p.ctx = &x;
+    if ((rv = receive_start(a, &p, &err)) == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s bounce: %s", m->id, gstr_str(&err));
+        return;
+    }
+    line = (char *)text;
+    for (char *e; *line != '\0'; line = e + 1) {
+        if ((e = strchr(line, '\n')) == NULL)
+            e = line + strlen(line);
+        if (receive_line(rv, line, (size_t)(e - line)) == RECEIVE_ERROR)
+            break;
+        if (*e == '\0')
+            break;
+    }
+    /* -N goes on to the report, as Exim's child_exec_exim() passes it */
+    receive_msg(rv)->dont_deliver = m->dont_deliver || deliver_dont_deliver;
+    if (receive_finish(rv, &err) != RECEIVE_OK ||
+        receive_commit(rv, &err) < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s bounce not spooled: %s", m->id,
+                  gstr_str(&err));
+        receive_abort(rv);
+        return;
+    }
+    if (npending < BOUNCE_PENDING_MAX)
+        snprintf(pending[npending++], sizeof(pending[0]), "%s", receive_id(rv));
+    logl = receive_log_line(rv);
+    if (strncmp(logl, "<= <>", 5) == 0)
+        log_write(LOG_MAIN, "%s <= <> R=%s%s", receive_id(rv), m->id, logl + 5);
+    else
+        log_write(LOG_MAIN, "%s %s", receive_id(rv), logl);
+    receive_close(rv);
+}
+
+static void
+send_one(struct arena *a, struct spool_msg *m, struct address *done,
+         const char *errors_to, const char *rcpt)
+{
+    struct expand_ctx x;
     gstr msg, err;
-    char *from = NULL, *bound, *line, *logl;
+    char *from = NULL, *bound;
     const char *refs, *msgid, *body;
     size_t blen = 0, hsize;
     int first = 1, hdrs_only, to_sender = errors_to == NULL;
@@ -270,8 +335,8 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     }
     gstr_adds(&msg, "\nAuto-Submitted: auto-replied\n");
     gstr_printf(&msg, "From: %s\nTo: %s\n", from, rcpt);
-    msgid = header_value(a, m, "Message-Id");
-    refs = header_value(a, m, "References");
+    msgid = report_header_value(a, m, "Message-Id");
+    refs = report_header_value(a, m, "References");
     if (msgid != NULL)
         gstr_printf(&msg, "References: %s%s%s\n", refs ? refs : "",
                     refs ? " " : "", msgid);
@@ -307,7 +372,7 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
                         f->address, address_top(f)->address);
         else
             gstr_printf(&msg, "\n  %s", f->address);
-        add_error(&msg, host_lead(a, f), f->message);
+        report_add_error(&msg, report_host_lead(a, f), f->message);
         gstr_addc(&msg, '\n');
     }
 
@@ -336,7 +401,7 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
 #ifdef EXPERIMENTAL_DSN_INFO
             dsn_info_host(&msg, f);
 #endif
-            add_diagnostic(&msg, f);
+            report_add_diagnostic(&msg, f);
         }
 #ifdef EXPERIMENTAL_DSN_INFO
         else
@@ -373,52 +438,7 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     }
     gstr_printf(&msg, "--%s--\n", bound);
 
-    /* spool it */
-    memset(&p, 0, sizeof(p));
-    memset(&r, 0, sizeof(r));
-    r.address = (char *)rcpt;
-    r.pno = -1;
-    p.sender = "";
-    p.rcpts = &r;
-    p.nrcpts = 1;
-    p.protocol = "local";
-    p.not_smtp = 1;
-    p.trusted_caller = 1;
-    p.login = pw != NULL ? pw->pw_name : "root";
-    p.ident = p.login;
-    p.uid = (long)getuid();
-    p.gid = (long)getgid();
-    p.ctx = &x;
-    if ((rv = receive_start(a, &p, &err)) == NULL) {
-        log_write(LOG_MAIN | LOG_PANIC, "%s bounce: %s", m->id, gstr_str(&err));
-        return;
-    }
-    line = (char *)gstr_str(&msg);
-    for (char *e; *line != '\0'; line = e + 1) {
-        if ((e = strchr(line, '\n')) == NULL)
-            e = line + strlen(line);
-        if (receive_line(rv, line, (size_t)(e - line)) == RECEIVE_ERROR)
-            break;
-        if (*e == '\0')
-            break;
-    }
-    /* -N goes on to the report, as Exim's child_exec_exim() passes it */
-    receive_msg(rv)->dont_deliver = m->dont_deliver || deliver_dont_deliver;
-    if (receive_finish(rv, &err) != RECEIVE_OK ||
-        receive_commit(rv, &err) < 0) {
-        log_write(LOG_MAIN | LOG_PANIC, "%s bounce not spooled: %s", m->id,
-                  gstr_str(&err));
-        receive_abort(rv);
-        return;
-    }
-    if (npending < BOUNCE_PENDING_MAX)
-        snprintf(pending[npending++], sizeof(pending[0]), "%s", receive_id(rv));
-    logl = receive_log_line(rv);
-    if (strncmp(logl, "<= <>", 5) == 0)
-        log_write(LOG_MAIN, "%s <= <> R=%s%s", receive_id(rv), m->id, logl + 5);
-    else
-        log_write(LOG_MAIN, "%s %s", receive_id(rv), logl);
-    receive_close(rv);
+    report_spool(a, m, rcpt, gstr_str(&msg));
 }
 
 void

@@ -14,4 +14,22 @@ void bounce_send(struct spool_msg *m, struct address *done);
  * are still to be delivered, into ids; returns how many. */
 int bounce_take_pending(char (*ids)[MSGID_LEN + 1], int max);
 
+/* Shared with the other reports (notice.c). */
+struct arena;
+struct gstr;
+/* Spools text as a report from <> about m to rcpt (delivered at once,
+ * see bounce_take_pending()). */
+void report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
+                  const char *text);
+/* "\n    lead" and s, broken after ": " as Exim's print_address_error(). */
+void report_add_error(struct gstr *g, const char *lead, const char *s);
+/* "host NAME [IP]\n    " for an address delivered to a host, or "". */
+const char *report_host_lead(struct arena *a, const struct address *x);
+/* "Diagnostic-Code: smtp; " and what follows the first ": " of a's
+ * message, when the sender may see it (ADDR_PASS_MSG). */
+void report_add_diagnostic(struct gstr *g, const struct address *a);
+/* A header's value from m (NULL if it has none). */
+const char *report_header_value(struct arena *a, const struct spool_msg *m,
+                                const char *name);
+
 #endif

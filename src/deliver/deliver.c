@@ -74,6 +74,7 @@
 #include "deliver/bounce.h"
 #include "deliver/deliver.h"
 #include "deliver/deliver_int.h"
+#include "deliver/notice.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "retry/retry.h"
@@ -683,6 +684,8 @@ deliver_message(const char *id, unsigned flags)
             failed = a;
     if (failed != NULL && deliver_bounce_hook != NULL)
         deliver_bounce_hook(&d.m, d.done);
+    notice_success(&d.m, d.done);
+    notice_delay(&d.m, d.done, &d.x);
     remaining = finish_recipients(&d);
     close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */

@@ -31,6 +31,8 @@ struct host_item {
 #define ADDR_PIPELINED 0x80  /* sent with SMTP PIPELINING: " L" */
 #define ADDR_PASS_MSG  0x100 /* message may go to the sender (a reply) */
 #define ADDR_LOG_PANIC 0x200 /* its deferral goes to the panic log too */
+#define ADDR_DSN_AWARE 0x400 /* the server took NOTIFY= (it offered DSN) */
+#define ADDR_NOTICE    0x800 /* in the success notice being written */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

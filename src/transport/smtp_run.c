@@ -785,6 +785,8 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
             a->flags |= ADDR_PIPELINED;
         else
             a->flags &= ~(unsigned)ADDR_PIPELINED;
+        if (s->dsn_ok) /* the server reports on NOTIFY=SUCCESS itself */
+            a->flags |= ADDR_DSN_AWARE;
         first = 0;
     }
     return 0;
