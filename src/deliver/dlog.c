@@ -51,6 +51,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "conf/driver.h"
 #include "conf/mainopts.h"
@@ -158,6 +159,23 @@ add_host(gstr *g, const struct address *a)
         gstr_addc(g, '*');
 }
 
+/* Exim's d_tlslog(): X=, CV= and DN= for a delivery over TLS. */
+static void
+add_tls(gstr *g, const struct address *a)
+{
+    if (a->tls_cipher == NULL)
+        return;
+    if (log_selected(LS_tls_cipher))
+        gstr_printf(g, " X=%s", a->tls_cipher);
+    if (log_selected(LS_tls_certificate_verified))
+        gstr_printf(g, " CV=%s", a->tls_cert_verified ? "yes" : "no");
+    if (log_selected(LS_tls_peerdn) && a->tls_peerdn != NULL) {
+        gstr_adds(g, " DN=\"");
+        str_printing(g, a->tls_peerdn, strlen(a->tls_peerdn));
+        gstr_addc(g, '"');
+    }
+}
+
 /* " PS=seq" under +protocol_detail: the commands that opened the SMTP
  * session (e EHLO, h HELO, l LHLO, s STARTTLS, a AUTH), on the first
  * address of the transaction that opened it. */
@@ -210,6 +228,7 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     if (log_selected(LS_delivery_size))
         gstr_printf(&g, " S=%ld", a->size);
     add_host(&g, a);
+    add_tls(&g, a);
     add_proto_seq(&g, a);
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");

@@ -78,6 +78,9 @@ struct address {
     char *return_path;
     time_t delivered_at;
     long size;             /* bytes the transport wrote (S=) */
+    char *tls_cipher;      /* the smtp transport's TLS session (X=) */
+    char *tls_peerdn;      /* the server's certificate subject (DN=) */
+    int tls_cert_verified; /* ... and whether it was verified (CV=) */
     struct address *dupof; /* a duplicate of this one: not delivered */
     /* Set by the smtp transport for DSN information when the failure
      * came while setting up the connection (first lines, <= 128). */

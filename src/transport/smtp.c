@@ -124,6 +124,7 @@ static const struct transport_smtp transport_smtp_defaults = {
     .retry_include_ip_address = "true",
     .size_addition = 1024,
     .tls_tempfail_tryclear = 1,
+    .tls_try_verify_hosts = "*",
     .tls_verify_cert_hostnames = "*",
     .tls_verify_certificates = "system",
 };

@@ -44,6 +44,7 @@
 
 #include "base/deadline.h"
 #include "transport/smtp_client.h"
+#include "transport/smtp_tls.h"
 
 int
 smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
@@ -109,6 +110,7 @@ smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
 void
 smtp_conn_close(struct smtp_conn *s)
 {
+    smtp_tls_close(s);
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
@@ -120,6 +122,8 @@ smtp_conn_write(struct smtp_conn *s, const char *text, size_t n, int timeout)
     long deadline = clock_ms() + (long)timeout * 1000;
     size_t off = 0;
 
+    if (s->tls != NULL)
+        return smtp_tls_write(s, text, n, deadline) < 0 ? -1 : 0;
     while (off < n) {
         ssize_t w;
         int r = fd_wait_until(s->fd, POLLOUT, deadline);
@@ -154,19 +158,28 @@ read_line(struct smtp_conn *s, long deadline, gstr *line)
             }
             gstr_addc(line, c);
         }
-        int r = fd_wait_until(s->fd, POLLIN, deadline);
         ssize_t n;
+        int r;
+        if (s->tls != NULL &&
+            (n = smtp_tls_read(s, s->buf, sizeof(s->buf))) >= 0)
+            goto got;
+        if (s->tls != NULL && errno != EAGAIN)
+            return -1;
+        r = fd_wait_until(s->fd, POLLIN, deadline);
         if (r == 0) {
             errno = ETIMEDOUT;
             return -1;
         }
         if (r < 0)
             return -1;
+        if (s->tls != NULL)
+            continue; /* readable: TLS reads it */
         n = recv(s->fd, s->buf, sizeof(s->buf), MSG_DONTWAIT);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n < 0)
             return -1;
+    got:
         if (n == 0) {
             errno = 0;
             return -1;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "base/gstr.h"
+#include "smtp/tls_info.h"
 
 struct arena;
 
@@ -24,6 +25,8 @@ struct smtp_conn {
     struct arena *a;
     char buf[8192];
     size_t len, pos;
+    void *tls;            /* SSL * once TLS is on (smtp_tls.c) */
+    struct tls_info tlsi; /* what the handshake gave */
 };
 
 /* Connects to ip (v4 or v6 text) and port within timeout seconds.

@@ -101,6 +101,7 @@
 #include "transport/smtp_client.h"
 #include "transport/smtp_retry.h"
 #include "transport/smtp_limits.h"
+#include "transport/smtp_tls.h"
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
 #include "transport/tpfilter.h"
@@ -134,6 +135,10 @@ struct smtp_sess {
     struct smtp_limits lim; /* the server's LIMITS (smtp_limits.c) */
     char *open_before;      /* addresses open when a connection began */
     char *limit_cont;       /* sent after a LIMITS split: "*" */
+    int smtps;              /* protocol = smtps: TLS on connect */
+    int tls_offered;        /* the EHLO reply offered STARTTLS */
+    int tls_clear;          /* TLS failed: this attempt stays in the clear */
+    int tls_failed;         /* the handshake failed (may retry in clear) */
 };
 
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
@@ -330,6 +335,8 @@ read_ehlo_keywords(struct smtp_sess *s)
             s->size_ok = 1;
         else if (n == 3 && strncasecmp(k, "DSN", n) == 0)
             s->dsn_ok = 1;
+        else if (n == 8 && strncasecmp(k, "STARTTLS", n) == 0)
+            s->tls_offered = 1;
     }
 }
 
@@ -347,11 +354,16 @@ host_in_list(struct smtp_sess *s, const char *list)
            MATCH_OK;
 }
 
+static int smtp_start_tls(struct smtp_sess *s);
+static int smtp_tls_step(struct smtp_sess *s);
+
 static int
 session_start(struct smtp_sess *s)
 {
     int code;
 
+    if (s->smtps && smtp_start_tls(s) < 0)
+        return -1;
     s->cmd = "initial connection";
     code = read_reply(s, s->ob->command_timeout);
     if (code > 0 || s->reply.len > 0)
@@ -387,10 +399,12 @@ session_start(struct smtp_sess *s)
     s->host->helo_response = first_line(s->a, s->reply.s);
     if (s->esmtp) {
         read_ehlo_keywords(s);
-        /* no TLS in the transport yet: the values count when the server
-         * offers no STARTTLS */
-        smtp_limits_read(&s->lim, s->reply.s, 0);
+        /* the values count under TLS, or when the server offers no
+         * STARTTLS (smtp_start_tls() reads them again after it) */
+        smtp_limits_read(&s->lim, s->reply.s, s->conn.tls != NULL);
     }
+    if (smtp_tls_step(s) < 0)
+        return -1;
     if (s->pipelining && host_in_list(s, s->ob->hosts_avoid_pipelining))
         s->pipelining = 0;
     return 0;
@@ -586,6 +600,10 @@ write_data(struct smtp_sess *s)
     if (g->transport_filter != NULL) {
         if ((rc = write_filtered(s, g->transport_filter)) < 0)
             return rc;
+    } else if (s->conn.tls != NULL) {
+        if (smtp_tls_write_message(&s->conn, s->c, &opts, &err,
+                                   s->ob->data_timeout) < 0)
+            return -1;
     } else if (transport_write_message(s->c, s->conn.fd, &opts, &err) < 0) {
         return -1;
     }
@@ -1027,6 +1045,7 @@ session_end(struct smtp_sess *s, int keep)
     idle.lim = s->lim;
     idle.active = 1;
     s->conn.fd = -1;
+    s->conn.tls = NULL;
 }
 
 /* Takes the kept connection if it goes to h the same way: 1 if so,
@@ -1074,6 +1093,135 @@ open_count(const struct smtp_sess *s)
     for (size_t i = 0; i < s->n; i++)
         n += s->v[i]->result == ADDR_PENDING;
     return n;
+}
+
+/* TLS on the connection (transport/smtp_tls.c does the handshake).
+ *
+ * STARTTLS when the EHLO reply offers it, unless hosts_avoid_tls (or
+ * this attempt is the retry in the clear); a refusal (5xx, or 4xx with
+ * tls_tempfail_tryclear) goes on in the clear, other errors defer.
+ * After the handshake EHLO is sent again. Under protocol = smtps the
+ * handshake comes first, before the greeting. */
+static int
+smtp_start_tls(struct smtp_sess *s)
+{
+    const char *err = "synch error before connect";
+    int code;
+
+    if (!s->smtps) {
+        s->cmd = "STARTTLS";
+        if (send_cmd(s, "STARTTLS\r\n") < 0) {
+            setup_failed(s, errno);
+            return -1;
+        }
+        code = read_reply(s, s->ob->command_timeout);
+        if (code < 0 || (code / 100 == 4 && !s->ob->tls_tempfail_tryclear)) {
+            setup_failed(s, code < 0 ? errno : 0);
+            return -1;
+        }
+        if (code / 100 != 2)
+            return 0; /* refused: in the clear */
+    }
+    /* Anything the server sent before the handshake is an injection. */
+    if (smtp_conn_pending(&s->conn) ||
+        smtp_tls_client_start(&s->conn, s->ob, s->c->x, s->host,
+                              s->ob->command_timeout, &err) < 0) {
+        set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSFAILURE,
+                 arena_printf(s->a, "TLS session: %s", err), 1);
+        s->tls_failed = 1;
+        s->dead = 1;
+        return -1;
+    }
+    smtp_tls_set_vars(&s->conn, s->c->x);
+    if (s->smtps)
+        return 0;
+    s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
+    s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
+    if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0) {
+        setup_failed(s, errno);
+        return -1;
+    }
+    code = read_reply(s, s->ob->command_timeout);
+    if (code / 100 != 2) {
+        setup_failed(s, code < 0 ? errno : 0);
+        return -1;
+    }
+    s->host->helo_response = first_line(s->a, s->reply.s);
+    read_ehlo_keywords(s);
+    smtp_limits_read(&s->lim, s->reply.s, 1);
+    return 0;
+}
+
+/* After EHLO: STARTTLS if it is to be used, then hosts_require_tls. */
+static int
+smtp_tls_step(struct smtp_sess *s)
+{
+    const char *msg;
+    int offered = s->tls_offered;
+
+    if (s->conn.tls == NULL && s->esmtp && s->tls_offered && !s->tls_clear &&
+        !host_in_list(s, s->ob->hosts_avoid_tls) && smtp_start_tls(s) < 0)
+        return -1;
+    if (s->conn.tls != NULL ||
+        (!s->smtps && !host_in_list(s, s->ob->hosts_require_tls)))
+        return 0;
+    msg = arena_printf(s->a, "a TLS session is required, but %s",
+                       offered ? "an attempt to start TLS failed"
+                               : "the server did not offer TLS support");
+    set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSREQUIRED, msg, 1);
+    smtp_write_logs(s, s->host, msg, SMTP_ERRNO_TLSREQUIRED);
+    return -1;
+}
+
+/* A failed handshake: again in the clear, as Exim, when
+ * tls_tempfail_tryclear and the host is not in hosts_require_tls.
+ * 1 to try again. */
+static int
+smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
+{
+    const char *msg = NULL;
+
+    if (!s->tls_failed)
+        return 0;
+    s->tls_failed = 0;
+    if (s->smtps || !s->ob->tls_tempfail_tryclear ||
+        host_in_list(s, s->ob->hosts_require_tls))
+        return 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i]->result == ADDR_DEFER &&
+            s->v[i]->basic_errno == SMTP_ERRNO_TLSFAILURE) {
+            msg = msg ? msg : s->v[i]->message;
+            s->v[i]->result = ADDR_PENDING;
+        }
+    if (msg == NULL)
+        return 0;
+    log_write(LOG_MAIN,
+              "%s: delivering unencrypted to H=%s [%s] (not in "
+              "hosts_require_tls)",
+              msg, h->name, h->address);
+    s->tls_clear = 1;
+    s->dead = 0;
+    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
+    return 1;
+}
+
+/* The TLS details of the connection go with each address it delivered,
+ * for X=, CV= and DN= on the delivery line. */
+static void
+smtp_tls_mark(struct smtp_sess *s, const struct host_item *h)
+{
+    const struct tls_info *t = &s->conn.tlsi;
+
+    if (s->conn.tls == NULL)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        struct address *a = s->v[i];
+        if (a->result != ADDR_OK || a->host_used != h)
+            continue;
+        a->tls_cipher = t->cipher;
+        a->tls_peerdn = t->peerdn;
+        a->tls_cert_verified = t->cert_verified;
+    }
 }
 
 /* Marks the addresses this connection dealt with (open when it began,
@@ -1125,8 +1273,10 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         again = 0;
         connection_begins(s, h);
         if ((s->reused = session_reuse(s, h)) != 0) {
+            smtp_tls_set_vars(&s->conn, s->c->x);
             again = transactions(s);
             mark_continued(s, h);
+            smtp_tls_mark(s, h);
             session_end(s, !again);
             continue;
         }
@@ -1146,11 +1296,14 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         if (session_start(s) == 0) {
             again = transactions(s);
             mark_continued(s, h);
+            smtp_tls_mark(s, h);
             session_end(s, !again);
             continue;
         }
         session_end(s, 0);
+        again = smtp_tls_retry_clear(s, h);
     } while (again && open_count(s) > 0 && !s->stop);
+    s->tls_clear = 0;
 }
 
 /* Tries the hosts of one list in turn while addresses are open, at
@@ -1225,6 +1378,7 @@ smtp_deliver(struct transport_call *c)
     s.ob = c->tp->priv;
     s.a = c->arena;
     s.conn.fd = -1;
+    s.smtps = s.ob->protocol != NULL && strcmp(s.ob->protocol, "smtps") == 0;
     gstr_init(&s.reply, s.a);
     for (struct address *a = c->addrs; a != NULL; a = a->next)
         s.n++;
