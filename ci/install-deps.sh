@@ -3,7 +3,8 @@
 # package is missing, then apt-get install -y of just the missing ones.
 set -e
 PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
-faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl"
+faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl
+nginx-light libnginx-mod-mail"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
@@ -14,4 +15,14 @@ echo "mxlab: installing:$missing"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 $SUDO apt-get update -qq
+# The packages' services (nginx, for the XCLIENT interop scenario) must
+# not start system-wide: the scenarios start their own on loopback ports.
+# Without a policy-rc.d of the machine's own, one that refuses every start
+# is in place for the install only.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing

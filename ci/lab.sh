@@ -33,6 +33,7 @@ stop_old() { # pid-file program-name
 stop_old "$LAB/mxlab.pid" mxlab
 stop_old "$LAB/fake-smtp.pid" fake-smtp
 stop_old "$LAB/fake-dns.pid" fake-dns
+stop_old "$LAB/fake-xclient-proxy.pid" fake-xclient-proxy
 mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
 
 # The remote side: fake-dns (127.0.0.1:2553) and fake-smtp
@@ -45,6 +46,16 @@ mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
     --pid-file "$LAB/fake-smtp.pid" > "$LAB/fake-smtp.out" 2>&1 < /dev/null &
 "$BUILD/mxlab" -C "$ROOT/docs/lab.conf" -DLAB_DIR="$LAB" \
     -bd -oX 2525 -oP "$LAB/mxlab.pid" || exit 1
+# In front of mxlab: fake-xclient-proxy (127.0.0.1:2587), an nginx-like
+# proxy that lets alice (password "secret") log in and passes clients on
+# to mxlab with XCLIENT.
+if [ -x "$BUILD/fakes/fake-xclient-proxy" ]; then
+    "$BUILD/fakes/fake-xclient-proxy" --port 2587 --upstream 127.0.0.1:2525 \
+        --script "$ROOT/docs/lab-proxy.script" \
+        --transcript "$LAB/proxy.transcript" \
+        --pid-file "$LAB/fake-xclient-proxy.pid" \
+        > "$LAB/fake-xclient-proxy.out" 2>&1 < /dev/null &
+fi
 sleep 1
 echo
 echo "mxlab is listening on 127.0.0.1:2525 (pid $(cat "$LAB/mxlab.pid"))."
@@ -58,5 +69,10 @@ echo "smarthost.lab.test (manualroute) and mx.lab.test (dnslookup, MX from"
 echo "fake-dns on 127.0.0.1:2553); it refuses nobody@ and greylists later@:"
 echo "  swaks --server 127.0.0.1:2525 --from you@lab.test --to bob@mx.lab.test"
 echo "  cat lab/smtp.transcript; ls lab/remote"
-echo "Stop it with: kill \$(cat lab/mxlab.pid) \$(cat lab/fake-smtp.pid) \$(cat lab/fake-dns.pid)"
+echo "Through the XCLIENT proxy (fake-xclient-proxy on 127.0.0.1:2587, user"
+echo "alice, password secret); the <= line shows PRX= and A=xclient:alice:"
+echo "  swaks --server 127.0.0.1:2587 --auth PLAIN --auth-user alice \\"
+echo "        --auth-password secret --from alice@lab.test --to bob@lab.test"
+echo "  cat lab/proxy.transcript; tail lab/spool/log/mainlog"
+echo "Stop it with: kill \$(cat lab/mxlab.pid) \$(cat lab/fake-smtp.pid) \$(cat lab/fake-dns.pid) \$(cat lab/fake-xclient-proxy.pid)"
 exit $status
