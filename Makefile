@@ -155,6 +155,12 @@ fuzz-expand: fuzz-expand-build
 # the spool and nothing half-written is listed. CRASH_SEED makes the draws.
 CRASH_RUNS ?= 200
 CRASH_SEED ?= 1
+# Delivery (issue 5, harness/crash/deliver-crash.sh): SIGKILLs "mxlab -M"
+# at a random point of a message's local and remote deliveries, finishes
+# with a second -M, DCRASH_RUNS times, and checks every address got the
+# message once (twice only where the kill fell between a delivery and
+# its -J journal entry), nothing left on the spool.
+DCRASH_RUNS ?= 30
 .PHONY: crash-test bench
 # A client that resets the connection right after QUIT (protocol_detail
 # scenarios).
@@ -166,9 +172,10 @@ $(BUILD)/crash-test: harness/crash/crash.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-crash-test: $(BUILD)/mxlab $(BUILD)/crash-test
+crash-test: $(BUILD)/mxlab $(BUILD)/crash-test $(BUILD)/fakes/fake-smtp
 	$(BUILD)/crash-test --mta $(BUILD)/mxlab --seed $(CRASH_SEED) \
 	    --runs $(CRASH_RUNS)
+	sh harness/crash/deliver-crash.sh $(BUILD) $(CRASH_SEED) $(DCRASH_RUNS)
 
 # Accept throughput, mxlab against Debian's Exim 4.96 (installed if
 # missing); see docs/performance.md. Not part of make test.

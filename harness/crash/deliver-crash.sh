@@ -1,0 +1,198 @@
+#!/bin/sh
+# deliver-crash.sh: the crash test for delivery (docs/delivery.md, "The
+# -J journal and crash safety").
+#
+#   deliver-crash.sh BUILD_DIR [SEED] [RUNS]
+#
+# Each run spools one message (-odq) for three mbox recipients, two
+# maildir recipients and three recipients at a remote server (fake-smtp),
+# starts "mxlab -M ID" and SIGKILLs it after a delay drawn at random
+# (seeded) between 0 and 120 ms, so the kill lands before, during or
+# after the local and remote deliveries; then "mxlab -M ID" runs to the
+# end. A retry section is configured, so the LMDB retry database is
+# written by processes that are killed too.
+#
+# Checks, per run: the message has left the spool (no -H, -D or -J);
+# each local recipient has exactly one complete copy, or two when the
+# kill came after the mailbox write and before its -J journal entry was
+# on disk (counted and reported as "repeated"); each remote recipient
+# got the message once, or twice when the server accepted it before the
+# kill and the journal write (as Exim documents); nothing is lost. A
+# partial mbox copy left by a kill in the middle of the write is counted
+# as "torn" (mbox appends are not atomic; Exim has the same property).
+# The delivery process must leave no sanitizer report. Prints one line
+# per failed run and "deliver-crash: N passed, N failed (K kills
+# mid-delivery, R repeated local, Q repeated remote, T torn)", K being
+# the runs whose message was still on the spool after the kill.
+set -u
+BUILD=${1:-build}
+SEED=${2:-1}
+RUNS=${3:-30}
+MTA=$(cd "$BUILD" && pwd)/mxlab
+FAKE=$(cd "$BUILD" && pwd)/fakes/fake-smtp
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/mxlab-dcrash-XXXXXX")
+pass=0
+fail=0
+rep_local=0
+rep_remote=0
+torn=0
+hit=0
+
+cleanup() {
+    if [ -n "${fpid:-}" ]; then kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null; fi
+}
+trap cleanup EXIT
+
+# a free port: the first that fake-smtp can listen on
+port=$((20000 + (SEED * 7919 + $$) % 20000))
+mkdir -p "$DIR/remote" "$DIR/mail" "$DIR/maildir"
+for try in 1 2 3 4 5 6 7 8 9 10; do
+    "$FAKE" --port "$port" --maildir "$DIR/remote" --pid-file "$DIR/fake.pid" \
+        >"$DIR/fake.out" 2>&1 &
+    fpid=$!
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        [ -s "$DIR/fake.pid" ] && break
+        kill -0 "$fpid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -s "$DIR/fake.pid" ] && break
+    wait "$fpid" 2>/dev/null
+    fpid=
+    port=$((port + 1))
+done
+if [ -z "${fpid:-}" ]; then
+    echo "deliver-crash: fake-smtp did not start"
+    exit 2
+fi
+
+cat >"$DIR/test.conf" <<END
+primary_hostname = mx.test.ex
+qualify_domain   = test.ex
+spool_directory  = $DIR/spool
+begin routers
+mbox:
+  driver      = accept
+  domains     = test.ex
+  local_parts = ^m
+  transport   = mbox
+maildir:
+  driver      = accept
+  domains     = test.ex
+  local_parts = ^d
+  transport   = maildir
+remote:
+  driver      = manualroute
+  route_list  = * 127.0.0.1::$port
+  self        = send
+  transport   = remote_smtp
+begin transports
+mbox:
+  driver       = appendfile
+  file         = $DIR/mail/\$local_part
+  use_lockfile = false
+maildir:
+  driver    = appendfile
+  directory = $DIR/maildir/\$local_part
+  maildir_format
+remote_smtp:
+  driver = smtp
+begin retry
+*   *   F,1d,1m
+END
+
+# the kill delays, in ms
+awk -v seed="$SEED" -v n="$RUNS" 'BEGIN { srand(seed); for (i = 1; i <= n; i++) printf "%d\n", int(rand() * 120) }' >"$DIR/delays"
+
+run=0
+while read -r delay; do
+    run=$((run + 1))
+    ok=1
+    why=""
+    id=$("$MTA" -C "$DIR/test.conf" -odq -f alice@test.ex \
+        m1@test.ex m2@test.ex m3@test.ex d1@test.ex d2@test.ex \
+        r1@remote.test.ex r2@remote.test.ex r3@remote.test.ex <<END 2>"$DIR/err.$run" ; ls -t "$DIR/spool/input" 2>/dev/null | sed -n 's/-H$//p' | head -1
+Subject: crash-$run
+
+line one of run $run
+..a line that starts with a dot
+end-of-crash-$run
+END
+)
+    if [ -z "$id" ]; then
+        echo "not ok $run - no message spooled"
+        fail=$((fail + 1))
+        continue
+    fi
+    "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" &
+    dpid=$!
+    sleep "0.$(printf %03d "$delay")"
+    kill -9 "$dpid" 2>/dev/null
+    wait "$dpid" 2>/dev/null
+    # did the kill land before the delivery finished?
+    [ -e "$DIR/spool/input/$id-H" ] && hit=$((hit + 1))
+    "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/finish.$run"
+    for f in "$DIR/err.$run" "$DIR/kill.$run" "$DIR/finish.$run"; do
+        if [ -f "$f" ] && grep -q "Sanitizer\|runtime error" "$f"; then
+            ok=0
+            why="$why sanitizer report in $(basename "$f");"
+        fi
+    done
+    for s in -H -D -J; do
+        if [ -e "$DIR/spool/input/$id$s" ]; then
+            ok=0
+            why="$why $id$s left on the spool;"
+        fi
+    done
+    for u in m1 m2 m3; do
+        whole=$(grep -c "^end-of-crash-$run\$" "$DIR/mail/$u" 2>/dev/null)
+        heads=$(grep -c "^Subject: crash-$run\$" "$DIR/mail/$u" 2>/dev/null)
+        [ "$heads" -gt "$whole" ] && torn=$((torn + heads - whole))
+        if [ "$whole" -eq 2 ]; then
+            rep_local=$((rep_local + 1))
+        elif [ "$whole" -ne 1 ]; then
+            ok=0
+            why="$why $u has $whole copies;"
+        fi
+    done
+    for u in d1 d2; do
+        whole=$(cat "$DIR/maildir/$u/new/"* 2>/dev/null | grep -c "^end-of-crash-$run\$")
+        if [ "$whole" -eq 2 ]; then
+            rep_local=$((rep_local + 1))
+        elif [ "$whole" -ne 1 ]; then
+            ok=0
+            why="$why maildir $u has $whole copies;"
+        fi
+    done
+    for u in r1 r2 r3; do
+        got=0
+        for f in "$DIR/remote/"*; do
+            [ -f "$f" ] || continue
+            if grep -q "^end-of-crash-$run\$" "$f" &&
+                grep -q "^RCPT TO:<$u@remote.test.ex>" "$f"; then
+                got=$((got + 1))
+            fi
+        done
+        if [ "$got" -eq 2 ]; then
+            rep_remote=$((rep_remote + 1))
+        elif [ "$got" -ne 1 ]; then
+            ok=0
+            why="$why remote $u got $got copies;"
+        fi
+    done
+    if [ "$ok" -eq 1 ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "not ok $run - kill after ${delay}ms:$why"
+    fi
+done <"$DIR/delays"
+
+echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $rep_local repeated local, $rep_remote repeated remote, $torn torn)"
+if [ "$fail" -eq 0 ]; then
+    cleanup
+    fpid=
+    rm -rf "$DIR"
+    exit 0
+fi
+echo "deliver-crash: kept $DIR"
+exit 1
