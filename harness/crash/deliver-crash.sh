@@ -191,7 +191,7 @@ echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $rep_l
 if [ "$fail" -eq 0 ]; then
     cleanup
     fpid=
-    rm -rf "$DIR"
+    [ -n "${DCRASH_KEEP:-}" ] || rm -rf "$DIR"
     exit 0
 fi
 echo "deliver-crash: kept $DIR"

@@ -23,6 +23,11 @@
  * .IP "-bd -q<time>, -qf<time>, -qff<time>"
  *	The daemon starts such a run every <time>
  *	(deliver_cli_queue_interval() reads the option).
+ * .IP "-qq, -qqf, -qqff"
+ *	The same in two passes, as Exim's: the first routes every
+ *	message and makes only its local deliveries (remote addresses
+ *	are deferred without a log line, "SMTP delivery explicitly
+ *	queued"); the second is an ordinary run.
  * .IP "-q, -qf, -qff"
  *	One queue run in queue order: every message that is not frozen
  *	(-qff: frozen ones too); messages that are locked are passed
@@ -76,7 +81,8 @@
 int
 deliver_cli_is_mode(const char *flag)
 {
-    static const char *const modes[] = {"-M", "-Mc", "-q", "-qf", "-qff"};
+    static const char *const modes[] = {"-M",   "-Mc", "-q",   "-qf",
+                                        "-qff", "-qq", "-qqf", "-qqff"};
 
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
         if (strcmp(flag, modes[i]) == 0)
@@ -107,27 +113,44 @@ queue_collect(const struct queue_entry *e, void *ctx)
     return 0;
 }
 
+/* One pass over the queue, in queue order. */
+static void
+queue_pass(struct qrun *q, unsigned flags)
+{
+    gstr err;
+
+    q->n = 0;
+    gstr_init(&err, q->a);
+    if (spool_queue_scan(main_config.spool_directory,
+                         main_config.split_spool_directory, q->a, queue_collect,
+                         q, &err) < 0)
+        log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
+    for (int i = 0; i < q->n; i++)
+        (void)deliver_message(q->ids[i], flags);
+}
+
 int
 deliver_queue_run(const char *flag)
 {
     struct qrun q;
-    gstr err;
     const char *opt = strcmp(flag, "-q") == 0 ? "" : flag;
+    int two = strncmp(flag, "-qq", 3) == 0;
+    const char *f = flag + 2 + two; /* "", "f" or "ff" */
 
     memset(&q, 0, sizeof(q));
     q.a = arena_create();
     q.flags = DELIVER_QUEUE_RUN |
-              (strcmp(flag, "-qff") == 0 ? DELIVER_FORCE_THAW : 0) |
-              (strcmp(flag, "-q") != 0 ? DELIVER_FORCE : 0);
-    gstr_init(&err, q.a);
+              (strcmp(f, "ff") == 0 ? DELIVER_FORCE_THAW : 0) |
+              (*f == 'f' ? DELIVER_FORCE : 0);
     log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s", (long)getpid(),
               *opt ? " " : "", opt);
-    if (spool_queue_scan(main_config.spool_directory,
-                         main_config.split_spool_directory, q.a, queue_collect,
-                         &q, &err) < 0)
-        log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
-    for (int i = 0; i < q.n; i++)
-        (void)deliver_message(q.ids[i], q.flags);
+    /* -qq: a first pass routes every message and makes the local
+     * deliveries only; the second then finds the remote addresses of
+     * all messages routed, and messages for one host follow each other
+     * down one connection */
+    if (two)
+        queue_pass(&q, q.flags | DELIVER_2STAGE);
+    queue_pass(&q, q.flags);
     smtp_transport_close_idle();
     log_write(LOG_MAIN, "End queue run: pid=%ld%s%s", (long)getpid(),
               *opt ? " " : "", opt);

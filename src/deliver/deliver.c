@@ -100,9 +100,12 @@ list_push(struct address ***tail, struct address *a)
     *tail = &a->next;
 }
 
-/* A key in the -J file: written and on disk before "=>" is logged. */
+/* The keys of the delivered addresses of a batch (linked by next) in
+ * the -J file: written with one write() and one fsync() before any
+ * "=>" of the batch is logged, so that the window in which a crash
+ * makes a remote server get the message again is one fsync wide. */
 static int
-journal_add(struct dlv *d, const char *key)
+journal_add(struct dlv *d, const struct address *batch)
 {
     gstr line;
 
@@ -119,7 +122,11 @@ journal_add(struct dlv *d, const char *key)
         }
     }
     gstr_init(&line, d->a);
-    gstr_printf(&line, "%s\n", key);
+    for (const struct address *a = batch; a != NULL; a = a->next)
+        if (a->result == ADDR_OK)
+            gstr_printf(&line, "%s\n", a->unique);
+    if (line.len == 0)
+        return 0;
     if (write(d->journal_fd, line.s, line.len) != (ssize_t)line.len ||
         fsync(d->journal_fd) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s",
@@ -376,11 +383,20 @@ transport_one(struct dlv *d, struct address *a)
         return;
     }
     a->return_path = arena_strdup(d->a, rp);
+    drv = transport_driver_for(a->transport);
+    if ((d->flags & DELIVER_2STAGE) && drv != NULL && !drv->local) {
+        /* -qq's first pass routes only; the second pass delivers */
+        for (struct address *b = a; b != NULL; b = b->next) {
+            b->result = ADDR_DEFER;
+            b->basic_errno = 0;
+            b->message = "SMTP delivery explicitly queued";
+        }
+        return;
+    }
     if (d->m.dont_deliver) {
         a->result = ADDR_OK;
         return;
     }
-    drv = transport_driver_for(a->transport);
     if (drv == NULL) {
         a->result = ADDR_DEFER;
         a->basic_errno = -1;
@@ -500,21 +516,21 @@ deliver_all(struct dlv *d)
         a->next = NULL;
         next = gather_remote(d, a, next);
         transport_one(d, a);
+        /* a journal that cannot be written is logged (panic) by
+         * journal_add(); the deliveries happened all the same */
+        if (!d->m.dont_deliver)
+            (void)journal_add(d, a);
         for (batch = a; (a = batch) != NULL;) {
             batch = a->next;
             a->next = NULL;
             if (a->result == ADDR_OK) {
-                /* a journal that cannot be written is logged (panic) by
-                 * journal_add(); the delivery happened all the same */
-                if (!d->m.dont_deliver)
-                    (void)journal_add(d, a->unique);
                 spool_msg_add_nonrcpt(&d->m, a->unique);
                 deliver_log_success(d, a,
                                     a->flags & ADDR_SMTP_MORE ? '-' : '=');
             } else if (a->result == ADDR_FAIL) {
                 deliver_log_failure(d, a, 0);
-            } else {
-                deliver_log_defer(d, a, 0);
+            } else if (!(d->flags & DELIVER_2STAGE) || a->basic_errno != 0) {
+                deliver_log_defer(d, a, 0); /* not -qq's queued ones */
             }
             list_push(&d->done_tail, a);
         }
@@ -613,7 +629,8 @@ close_message(struct dlv *d, int remaining)
                   log_selected(LS_queue_time_overall) ? deliver_qt(d, " QT=")
                                                       : "");
     } else {
-        d->m.deliver_firsttime = 0;
+        if (!(d->flags & DELIVER_2STAGE))
+            d->m.deliver_firsttime = 0;
         freeze_if_asked(d);
         if (spool_rewrite_header(d->spool_dir, d->split, &d->m, &err) < 0)
             log_write(LOG_MAIN | LOG_PANIC, "%s failed to rewrite -H: %s",
@@ -659,6 +676,7 @@ deliver_message(const char *id, unsigned flags)
     d.lock_fd = d.data_fd = d.journal_fd = -1;
     d.done_tail = &d.done;
     d.started = time(NULL);
+    d.flags = flags;
     rc = open_message(&d, id, flags);
     if (rc != DELIVER_ATTEMPTED)
         goto out;
@@ -685,7 +703,8 @@ deliver_message(const char *id, unsigned flags)
     if (failed != NULL && deliver_bounce_hook != NULL)
         deliver_bounce_hook(&d.m, d.done);
     notice_success(&d.m, d.done);
-    notice_delay(&d.m, d.done, &d.x);
+    if (!(flags & DELIVER_2STAGE))
+        notice_delay(&d.m, d.done, &d.x);
     remaining = finish_recipients(&d);
     close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */

@@ -9,6 +9,7 @@ struct spool_msg;
 #define DELIVER_FORCE_THAW 0x01 /* -M, -qff: frozen messages too */
 #define DELIVER_QUEUE_RUN  0x02 /* part of -q: quiet about locks */
 #define DELIVER_FORCE      0x04 /* -M, -qf, -qff: past retry times */
+#define DELIVER_2STAGE     0x08 /* -qq, first pass: no remote deliveries */
 
 enum deliver_result {
     DELIVER_ATTEMPTED,

@@ -26,6 +26,7 @@ struct dlv {
     struct address **done_tail;
     struct tree_node *seen; /* unique keys routed in this run */
     time_t started;
+    unsigned flags; /* DELIVER_* */
 };
 
 /* Log lines (deliver/dlog.c), to the main log and the message log. */
