@@ -422,7 +422,8 @@ transport_one(struct dlv *d, struct address *a)
         b->return_path = a->return_path;
         b->result = ADDR_PENDING;
     }
-    drv->deliver(&c);
+    if (!deliver_as_user(&c, drv)) /* user/group: in a child */
+        drv->deliver(&c);
     for (struct address *b = a; b != NULL; b = b->next) {
         if (drv->local)
             b->size = c.bytes_written;

@@ -29,6 +29,14 @@ struct dlv {
     unsigned flags; /* DELIVER_* */
 };
 
+struct transport_call;
+struct transport_driver;
+/* A local delivery under the user and group that apply, in a child
+ * process, when running as root (deliver_uid.c): 1 if it was done (or
+ * the addresses deferred), 0 if the caller is to run the transport. */
+int deliver_as_user(struct transport_call *c,
+                    const struct transport_driver *drv);
+
 /* Log lines (deliver/dlog.c), to the main log and the message log. */
 void deliver_log_success(struct dlv *d, struct address *a, char flag);
 void deliver_log_failure(struct dlv *d, struct address *a, int routing);

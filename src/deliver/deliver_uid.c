@@ -1,0 +1,250 @@
+/*++
+ * NAME
+ *	deliver_uid 3
+ * SUMMARY
+ *	local deliveries under another user and group
+ * SYNOPSIS
+ *	#include "deliver/deliver_int.h"
+ *
+ *	int	deliver_as_user(struct transport_call *c,
+ *			const struct transport_driver *drv)
+ * DESCRIPTION
+ *	As Exim does for local transports: when mxlab runs as root and a
+ *	user applies, the delivery runs in a child process that has
+ *	changed to that user and group, and the results come back to the
+ *	delivery process through a pipe. The user is, in Exim's order,
+ *	the transport's "user" option (expanded; a name or a number),
+ *	else the router's, else the local user that "check_local_user"
+ *	found; the group is "group" (the transport's, else the router's),
+ *	else the user's login group. "initgroups" (the transport's or the
+ *	router's) also sets the user's supplementary groups; otherwise
+ *	there are none. Remote transports, and deliveries when mxlab is
+ *	not root, are not affected (0 is returned and the caller runs the
+ *	transport itself).
+ * DIAGNOSTICS
+ *	A user or group that does not exist defers the address (errno
+ *	-29 or -28): 'Failed to find user "x" from expanded string "x"
+ *	for the T transport'. A child that dies without reporting defers
+ *	with "transport process died".
+ *--*/
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/fdio.h"
+#include "conf/driver.h"
+#include "deliver/deliver_int.h"
+#include "route/router.h"
+#include "transport/tpcall.h"
+#include "transport/transport.h"
+
+#define ERRNO_GIDFAIL (-28)
+#define ERRNO_UIDFAIL (-29)
+
+static int
+all_digits(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* Works out uid and gid; 0 none applies, 1 found, -1 (address
+ * deferred) an unknown user or group. */
+static int
+find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
+         char **uname)
+{
+    const struct transport_generic *tg = c->tp->generic;
+    const struct address *a = c->addrs;
+    const struct router_generic *rg =
+        a->router ? (const struct router_generic *)a->router->generic : NULL;
+    const char *user = NULL, *group = NULL;
+    char *u = NULL, *g = NULL;
+    struct passwd *pw = NULL;
+
+    if (tg->user != NULL)
+        user = tg->user;
+    else if (rg != NULL && rg->user != NULL)
+        user = rg->user;
+    else if (rg != NULL && rg->check_local_user)
+        user =
+            a->parent && (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY))
+                ? a->parent->local_part
+                : a->local_part;
+    group = tg->group != NULL ? tg->group : rg != NULL ? rg->group : NULL;
+    *initgr = tg->initgroups || (rg != NULL && rg->initgroups);
+    if (user == NULL && group == NULL)
+        return 0;
+    if (user != NULL) {
+        if (transport_expand(c, user, &u) < 0)
+            return -1;
+        pw =
+            all_digits(u) ? getpwuid((uid_t)strtoul(u, NULL, 10)) : getpwnam(u);
+        if (pw == NULL && !all_digits(u)) {
+            transport_set_result(
+                c, ADDR_DEFER, ERRNO_UIDFAIL,
+                arena_printf(c->arena,
+                             "Failed to find user \"%s\" from expanded "
+                             "string \"%s\" for the %s transport",
+                             u, user, c->tp->name));
+            return -1;
+        }
+        *uid = pw ? pw->pw_uid : (uid_t)strtoul(u, NULL, 10);
+        *gid = pw ? pw->pw_gid : getgid();
+        *uname = pw ? arena_strdup(c->arena, pw->pw_name) : NULL;
+    } else {
+        *uid = getuid();
+        *gid = getgid();
+        *uname = NULL;
+    }
+    if (group != NULL) {
+        struct group *gr;
+        if (transport_expand(c, group, &g) < 0)
+            return -1;
+        gr =
+            all_digits(g) ? getgrgid((gid_t)strtoul(g, NULL, 10)) : getgrnam(g);
+        if (gr == NULL && !all_digits(g)) {
+            transport_set_result(
+                c, ADDR_DEFER, ERRNO_GIDFAIL,
+                arena_printf(c->arena,
+                             "Failed to find group \"%s\" from expanded "
+                             "string \"%s\" for the %s transport",
+                             g, group, c->tp->name));
+            return -1;
+        }
+        *gid = gr ? gr->gr_gid : (gid_t)strtoul(g, NULL, 10);
+    }
+    return 1;
+}
+
+/* What the child reports for each address. */
+struct report {
+    int result;
+    int basic_errno;
+    long size;
+    size_t msglen; /* (size_t)-1: no message */
+};
+
+static void
+child(struct transport_call *c, const struct transport_driver *drv, int fd,
+      uid_t uid, gid_t gid, int initgr, const char *uname)
+{
+    if (setgid(gid) < 0 ||
+        (initgr && uname != NULL ? initgroups(uname, gid)
+                                 : setgroups(0, NULL)) < 0 ||
+        setuid(uid) < 0) {
+        char msg[256];
+        struct report r = {ADDR_DEFER, errno, 0, 0};
+        snprintf(msg, sizeof(msg), "failed to change to uid=%ld gid=%ld",
+                 (long)uid, (long)gid);
+        r.msglen = strlen(msg);
+        for (struct address *a = c->addrs; a != NULL; a = a->next) {
+            (void)fd_write_all(fd, &r, sizeof(r));
+            (void)fd_write_all(fd, msg, r.msglen);
+        }
+        _exit(1);
+    }
+    drv->deliver(c);
+    for (struct address *a = c->addrs; a != NULL; a = a->next) {
+        struct report r;
+        r.result = a->result;
+        r.basic_errno = a->basic_errno;
+        r.size = c->bytes_written;
+        r.msglen = a->message ? strlen(a->message) : (size_t)-1;
+        if (fd_write_all(fd, &r, sizeof(r)) < 0 ||
+            (a->message && fd_write_all(fd, a->message, r.msglen) < 0))
+            _exit(1);
+    }
+    _exit(0);
+}
+
+static int
+read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+
+    while (n > 0) {
+        ssize_t k = read(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int
+deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
+{
+    uid_t uid;
+    gid_t gid;
+    int initgr, fds[2], status, rc, bad = 0;
+    char *uname = NULL;
+    pid_t pid;
+
+    if (!drv->local || geteuid() != 0)
+        return 0;
+    if ((rc = find_ids(c, &uid, &gid, &initgr, &uname)) <= 0)
+        return rc < 0; /* -1: the addresses are deferred already */
+    if (pipe(fds) < 0) {
+        transport_set_result(c, ADDR_DEFER, errno,
+                             "failed to create a pipe for the transport");
+        return 1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        transport_set_result(c, ADDR_DEFER, errno,
+                             "fork of the transport process failed");
+        return 1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child(c, drv, fds[1], uid, gid, initgr, uname);
+    }
+    close(fds[1]);
+    for (struct address *a = c->addrs; a != NULL; a = a->next) {
+        struct report r;
+        if (bad || read_all(fds[0], &r, sizeof(r)) < 0) {
+            bad = 1;
+            a->result = ADDR_DEFER;
+            a->basic_errno = 0;
+            a->message = "transport process died";
+            continue;
+        }
+        a->result = (enum addr_result)r.result;
+        a->basic_errno = r.basic_errno;
+        c->bytes_written = r.size;
+        a->message = NULL;
+        if (r.msglen != (size_t)-1) {
+            char *m = arena_alloc(c->arena, r.msglen + 1);
+            if (r.msglen > 65536 || read_all(fds[0], m, r.msglen) < 0) {
+                bad = 1;
+                a->result = ADDR_DEFER;
+                a->message = "transport process died";
+                continue;
+            }
+            m[r.msglen] = '\0';
+            a->message = m;
+        }
+    }
+    close(fds[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return 1;
+}
