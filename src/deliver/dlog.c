@@ -228,8 +228,8 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     if (log_selected(LS_delivery_size))
         gstr_printf(&g, " S=%ld", a->size);
     add_host(&g, a);
+    add_proto_seq(&g, a); /* Exim: H=, PS=, then X= CV= DN= */
     add_tls(&g, a);
-    add_proto_seq(&g, a);
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");
     add_confirmation(&g, a);
@@ -260,6 +260,7 @@ deliver_log_failure(struct dlv *d, struct address *a, int routing)
     if (!routing) {
         add_host(&g, a);
         add_proto_seq(&g, a);
+        add_tls(&g, a);
     }
     if (a->basic_errno > 0)
         gstr_printf(&g, " : %s", strerror(a->basic_errno));

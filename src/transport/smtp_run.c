@@ -1216,7 +1216,8 @@ smtp_tls_mark(struct smtp_sess *s, const struct host_item *h)
         return;
     for (size_t i = 0; i < s->n; i++) {
         struct address *a = s->v[i];
-        if (a->result != ADDR_OK || a->host_used != h)
+        if ((a->result != ADDR_OK && a->result != ADDR_FAIL) ||
+            a->host_used != h)
             continue;
         a->tls_cipher = t->cipher;
         a->tls_peerdn = t->peerdn;
