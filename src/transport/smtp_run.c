@@ -619,12 +619,14 @@ static int
 read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
                   int *accepted, char **cmds)
 {
-    int n = 0;
+    int n = 0, done = 0, too_many = 0;
 
     for (size_t i = 0; i < nb; i++) {
         struct address *a = batch[i];
         int code;
 
+        if (!s->pipelining && too_many)
+            break; /* the rest go in the next transaction */
         if (!s->pipelining &&
             send_cmd(s, arena_printf(s->a, "%s\r\n", cmds[i])) < 0) {
             s->cmd = cmds[i];
@@ -636,6 +638,7 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
         if (code / 100 == 2) {
             accepted[i] = 1;
             n++;
+            done++;
             continue;
         }
         if (code < 0 && errno == ETIMEDOUT) {
@@ -668,6 +671,13 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
         if (code / 100 == 5) {
             a->result = ADDR_FAIL;
             a->basic_errno = 0;
+            done++;
+        } else if (code == 452 && done > 0) {
+            /* "too many recipients" after some went through: as Exim,
+             * the address stays open for a further transaction on this
+             * connection (transactions() sends it) */
+            a->message = NULL;
+            too_many = 1;
         } else {
             a->result = ADDR_DEFER;
             a->basic_errno = SMTP_ERRNO_RCPT4XX;
@@ -842,14 +852,16 @@ multi_domains(struct smtp_sess *s)
  * are logged as continued ("*"), as Exim's are; a split by the
  * transport's own max_rcpt, or reaching connection_max_messages or
  * MAILMAX, needs a new connection: then 1 is returned with addresses
- * left open. */
+ * left open. Recipients a server refused with 452 after others went
+ * through (RFC 5321's "too many recipients", what a server that enforces
+ * RCPTMAX says) are sent again in the next transaction, as Exim does. */
 static int
 transactions(struct smtp_sess *s)
 {
     int maxr = max_rcpt(s), multi = multi_domains(s);
     int per = smtp_limits_rcpt(&s->lim, maxr);
     int mailmax = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
-    int sent = 0, own_split = 0, by_limits = per < maxr;
+    int sent = 0, own_split = 0, by_limits = per < maxr, retry_452 = 0;
     char *tried = arena_alloc(s->a, s->n);
 
     if (s->lim.rcptdomainmax > 0 && multi) {
@@ -879,13 +891,20 @@ transactions(struct smtp_sess *s)
             return 1;
         for (size_t j = 0; j < nb; j++) {
             tried[idx[j]] = 1;
-            s->limit_cont[idx[j]] = sent > 0 && by_limits;
+            s->limit_cont[idx[j]] = sent > 0 && (by_limits || retry_452);
         }
         own_split = nb == (size_t)maxr && per == maxr;
         s->messages++;
         sent++;
         if (transaction(s, batch, nb) < 0)
             return 0;
+        /* recipients a 452 left open are sent again at once */
+        for (size_t j = 0; j < nb; j++)
+            if (batch[j]->result == ADDR_PENDING) {
+                tried[idx[j]] = 0;
+                retry_452 = 1;
+                own_split = 0;
+            }
     }
 }
 
