@@ -51,7 +51,8 @@ RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/obj/%.o)
 FAKE_DIRS  = $(filter-out fakes/common,$(patsubst %/,%,$(sort $(dir $(wildcard fakes/*/*.c)))))
 FAKE_COMMON_SRCS = $(wildcard fakes/common/*.c)
 FAKE_COMMON_OBJS = $(FAKE_COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
-FAKE_BINS  = $(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(notdir $(d)))
+# fakes/dovecot builds fake-dovecot-auth (its rule is below).
+FAKE_BINS  = $(patsubst %/fake-dovecot,%/fake-dovecot-auth,$(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(notdir $(d))))
 
 DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -77,6 +78,10 @@ $(BUILD)/scenario-run: $(RUNNER_OBJS)
 # A fake is every .c file in its folder, plus fakes/common.
 .SECONDEXPANSION:
 $(BUILD)/fakes/fake-%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard fakes/$$*/*.c)) $(FAKE_COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fakes/fake-dovecot-auth: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fakes/dovecot/*.c)) $(FAKE_COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

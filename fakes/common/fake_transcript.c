@@ -40,6 +40,10 @@
  *	ending, which is stripped here if present). fake_transcript_lines()
  *	records each line of a block (data that does not end in LF gets a
  *	"no end of line" event). fake_transcript_event() records an event.
+ *
+ *	A fake may set fake_transcript_filter to rewrite each received or
+ *	sent line (escaped, without its newline) before it is written, to
+ *	mask what changes from run to run (a peer's pid, say).
  * DIAGNOSTICS
  *	Failure to open the file is fatal; a failed write is a warning.
  *--*/
@@ -56,6 +60,8 @@
 #include "fake_transcript.h"
 
 static int fake_transcript_fd = -1;
+
+void (*fake_transcript_filter)(struct fake_buf *line);
 
 void
 fake_transcript_open(const char *path)
@@ -116,6 +122,8 @@ fake_transcript_line(unsigned long conn, int dir, const char *data, size_t len)
     if (len > 0)
         fake_buf_addch(&line, ' ');
     fake_transcript_escape(&line, data, len);
+    if (fake_transcript_filter != NULL)
+        fake_transcript_filter(&line);
     fake_buf_addch(&line, '\n');
     fake_transcript_write(&line);
     fake_buf_free(&line);

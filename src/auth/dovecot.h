@@ -9,7 +9,8 @@ struct auth_server_call;
 
 struct auth_dovecot {
     char *server_socket;
-    int server_tls;
+    int server_tls;     /* say "secured" to Dovecot under TLS (default) */
+    int server_timeout; /* mxlab: seconds for each socket step */
 };
 
 extern const struct driver_info auth_dovecot_info;
