@@ -102,6 +102,7 @@ unit: $(TEST_BINS)
 
 scenarios: all
 	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab
+	@sh ci/dovecot-real.sh $(BUILD) $(JOBS)
 	@sh harness/selftest/run.sh $(BUILD)/scenario-run $(BUILD)/mxlab
 
 test: deps

@@ -68,6 +68,9 @@ static const char dv_help[] =
     "                                  user=, junk, a reply for request "
     "99,\n"
     "                                  closing, or no answer\n"
+    "  require-secured                 know no user unless the request "
+    "says\n"
+    "                                  secured\n"
     "  reason TEXT                     reason= on FAIL for a wrong "
     "password\n"
     "Without a script: user alice s3cret, mechanisms PLAIN and LOGIN.\n"
@@ -101,6 +104,7 @@ struct dv_config {
     char *version;
     char *spid, *cuid, *cookie, *reason;
     int wait_version;
+    int require_secured;
     enum dv_after after;
     enum dv_reply reply;
 };
@@ -161,6 +165,8 @@ dv_load(const char *path, struct dv_config *cfg)
                 cfg->reason = fake_strdup(fake_script_rest(l, 1));
             else if (strcmp(w[0], "no-mech") == 0 && n == 1)
                 cfg->no_mech = 1;
+            else if (strcmp(w[0], "require-secured") == 0 && n == 1)
+                cfg->require_secured = 1;
             else if (strcmp(w[0], "wait-version") == 0 && n == 1)
                 cfg->wait_version = 1;
             else if (strcmp(w[0], "after-handshake") == 0 && n == 2 &&
@@ -387,7 +393,7 @@ dv_auth(struct fake_conn *c, char **args, int n, struct fake_buf *line)
     char clear[2048], user[2048] = "", pass[2048] = "", *data;
     const struct dv_user *u;
     long len;
-    int rc, known = 0;
+    int rc, known = 0, secured = 0;
 
     for (int i = 0; i < dv_cfg.nmechs; i++)
         if (strncasecmp(dv_cfg.mechs[i], mech, strlen(mech)) == 0 &&
@@ -399,6 +405,10 @@ dv_auth(struct fake_conn *c, char **args, int n, struct fake_buf *line)
             resp = args[i] + 5;
             break;
         }
+    for (int i = 3; i < n && strncmp(args[i], "resp=", 5) != 0; i++)
+        if (strcmp(args[i], "secured") == 0 ||
+            strncmp(args[i], "secured=", 8) == 0)
+            secured = 1;
     if (!known ||
         (strcasecmp(mech, "PLAIN") != 0 && strcasecmp(mech, "LOGIN") != 0))
         return dv_answer(c, id, NULL, 0,
@@ -444,7 +454,8 @@ dv_auth(struct fake_conn *c, char **args, int n, struct fake_buf *line)
     }
     if (dv_is_tempfail(user))
         return dv_answer(c, id, user, 0, NULL);
-    u = dv_find_user(user);
+    /* As a Dovecot whose passdb knows nobody on an insecure line. */
+    u = dv_cfg.require_secured && !secured ? NULL : dv_find_user(user);
     if (u != NULL && strcmp(u->password, pass) == 0)
         return dv_answer(c, id, u->canonical, 1, NULL);
     return dv_answer(c, id, u ? u->canonical : user, 0, dv_cfg.reason);
