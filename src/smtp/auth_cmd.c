@@ -134,19 +134,6 @@ smtp_auth_reset(struct smtp_session *s)
     smtp_set_host_vars(s);
 }
 
-/* Is the session under TLS, with a verified client certificate? */
-static int
-session_tls(const struct smtp_session *s)
-{
-    return smtp_session_tls(s);
-}
-
-static int
-session_tls_verified(const struct smtp_session *s)
-{
-    return smtp_session_tls_cert_verified(s);
-}
-
 /* The connection's state while an authenticator talks to the client. */
 struct auth_io {
     struct smtp_session *s;
@@ -246,8 +233,8 @@ run_auth(struct smtp_session *s, struct driver_instance *d, char *data)
     c.host_port = s->host_port;
     c.interface_address = s->interface_address;
     c.interface_port = s->interface_port;
-    c.tls = session_tls(s);
-    c.tls_cert_verified = session_tls_verified(s);
+    c.tls = smtp_session_tls(s);
+    c.tls_cert_verified = smtp_session_tls_cert_verified(s);
     c.timeout = main_config.smtp_receive_timeout;
     expand_set_var(&s->x, "authentication_failed", "1");
     rc = auth_server_run(&c);
