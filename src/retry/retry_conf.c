@@ -312,9 +312,10 @@ error_matches(const struct retry_config *c, int basic, int more)
     if (c->basic_errno == 0)
         return 1;
     if (c->basic_errno == RETRY_ERRNO_EXIMQUOTA)
-        return (basic == RETRY_ERRNO_EXIMQUOTA || basic == EDQUOT ||
-                basic == ENOSPC) &&
-               (c->more_errno == 0 || c->more_errno <= more);
+        /* quota_<time> compares how long ago the mailbox was read; the
+         * transports here cannot tell, so it matches any quota error */
+        return basic == RETRY_ERRNO_EXIMQUOTA || basic == EDQUOT ||
+               basic == ENOSPC;
     if (c->basic_errno == RETRY_ERRNO_TLSREQUIRED)
         return basic == RETRY_ERRNO_TLSREQUIRED || basic == -37;
     if (c->basic_errno == RETRY_ERRNO_MAIL4XX ||
