@@ -97,7 +97,7 @@ void
 auth_set_vars(struct auth_server_call *c)
 {
     for (int i = 0; i < AUTH_VARS; i++) {
-        char name[8];
+        char name[16]; /* room for any int: -O1 -Wformat-truncation */
 
         snprintf(name, sizeof(name), "auth%d", i + 1);
         expand_set_var(c->x, name, i < c->nvars ? c->vars[i] : NULL);
