@@ -230,6 +230,9 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     add_host(&g, a);
     add_proto_seq(&g, a); /* Exim: H=, PS=, then X= CV= DN= */
     add_tls(&g, a);
+    if (a->authenticator != NULL) /* A=, as Exim's delivery_log() */
+        gstr_printf(&g, " A=%s%s%s", a->authenticator, a->auth_id ? ":" : "",
+                    a->auth_id ? a->auth_id : "");
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");
     add_confirmation(&g, a);

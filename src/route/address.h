@@ -89,6 +89,9 @@ struct address {
     /* The commands of the session's start (protocol_detail "PS="), on
      * the first address of the transaction that opened it. */
     char *proto_seq;
+    /* The smtp transport's client authenticator (A=name:id). */
+    const char *authenticator;
+    const char *auth_id;
 };
 
 /* A lower-cased copy. */

@@ -98,6 +98,7 @@
 #include "route/router.h"
 #include "spool/envelope.h"
 #include "transport/smtp.h"
+#include "transport/smtp_auth.h"
 #include "transport/smtp_client.h"
 #include "transport/smtp_retry.h"
 #include "transport/smtp_limits.h"
@@ -139,6 +140,8 @@ struct smtp_sess {
     int tls_offered;        /* the EHLO reply offered STARTTLS */
     int tls_clear;          /* TLS failed: this attempt stays in the clear */
     int tls_failed;         /* the handshake failed (may retry in clear) */
+    const char *auth_name;  /* client authenticator used (A=), smtp_auth.c */
+    const char *auth_id;
 };
 
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
@@ -356,6 +359,51 @@ host_in_list(struct smtp_sess *s, const char *list)
 
 static int smtp_start_tls(struct smtp_sess *s);
 static int smtp_tls_step(struct smtp_sess *s);
+/* AUTH after EHLO (smtp_auth.c); -1 when the host is given up. */
+static int
+session_auth(struct smtp_sess *s)
+{
+    struct smtp_auth_call ac = {0};
+
+    ac.conn = &s->conn;
+    ac.a = s->a;
+    ac.x = s->c->x;
+    ac.timeout = s->ob->command_timeout;
+    ac.ehlo_reply = arena_strdup(s->a, s->reply.s ? s->reply.s : "");
+    ac.require = host_in_list(s, s->ob->hosts_require_auth);
+    ac.try_auth = host_in_list(s, s->ob->hosts_try_auth);
+    ac.host_name = s->host->name;
+    ac.host_address = s->host->address;
+    ac.reply = &s->reply;
+    switch (smtp_auth_client(&ac)) {
+    case SMTP_AUTH_OK:
+        if (ac.authenticator != NULL)
+            ps_add(s, 'a');
+        s->auth_name = ac.authenticator;
+        s->auth_id = ac.auth_id;
+        return 0;
+    case SMTP_AUTH_DEFER:
+        set_open(s, ADDR_DEFER, ac.basic_errno, ac.message, 0);
+        (void)send_cmd(s, "QUIT\r\n");
+        (void)read_reply(s, 5);
+        s->dead = 1;
+        return -1;
+    case SMTP_AUTH_SEND_FAIL:
+        s->cmd = ac.cmd;
+        set_open(s, ADDR_DEFER, errno,
+                 arena_printf(s->a, "smtp send to %s [%s] failed: %s",
+                              s->host->name, s->host->address, strerror(errno)),
+                 1);
+        smtp_write_logs(s, s->host, s->v[0]->message, errno);
+        s->dead = 1;
+        return -1;
+    default:
+        s->cmd = ac.cmd;
+        setup_failed(s, errno);
+        s->dead = 1;
+        return -1;
+    }
+}
 
 static int
 session_start(struct smtp_sess *s)
@@ -407,6 +455,8 @@ session_start(struct smtp_sess *s)
         return -1;
     if (s->pipelining && host_in_list(s, s->ob->hosts_avoid_pipelining))
         s->pipelining = 0;
+    if (s->esmtp && session_auth(s) < 0)
+        return -1;
     return 0;
 send_failed:
     s->reply.len = 0;
@@ -453,6 +503,13 @@ mail_command(struct smtp_sess *s)
         if (m->dsn_envid != NULL)
             gstr_printf(&g, " ENVID=%s", m->dsn_envid);
     }
+    const char *auth_err = NULL;
+    const char *auth = smtp_auth_mail_option(
+        s->c->x, s->a, s->auth_name != NULL, s->ob->authenticated_sender,
+        s->ob->authenticated_sender_force, &auth_err);
+    if (auth_err != NULL)
+        log_write(LOG_MAIN | LOG_PANIC, "%s", auth_err);
+    gstr_adds(&g, auth ? auth : "");
     return (char *)gstr_str(&g);
 }
 
@@ -804,6 +861,8 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
         a->basic_errno = 0;
         a->message = arena_strdup(s->a, printable(s->a, s->reply.s));
         a->host_used = s->host;
+        a->authenticator = s->auth_name;
+        a->auth_id = s->auth_id;
         a->size = s->c->bytes_written;
         if (first)
             a->flags &= ~(unsigned)ADDR_SMTP_MORE;
@@ -997,6 +1056,7 @@ static struct smtp_idle {
     int esmtp, pipelining, size_ok, dsn_ok, messages;
     struct smtp_limits lim;
     char greeting[512], helo_response[512];
+    char auth_name[128], auth_id[256];
 } idle;
 
 void
@@ -1062,6 +1122,8 @@ session_end(struct smtp_sess *s, int keep)
     idle.dsn_ok = s->dsn_ok;
     idle.messages = s->messages;
     idle.lim = s->lim;
+    copy_text(idle.auth_name, sizeof(idle.auth_name), s->auth_name);
+    copy_text(idle.auth_id, sizeof(idle.auth_id), s->auth_id);
     idle.active = 1;
     s->conn.fd = -1;
     s->conn.tls = NULL;
@@ -1089,6 +1151,9 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->dsn_ok = idle.dsn_ok;
     s->messages = idle.messages;
     s->lim = idle.lim;
+    s->auth_name =
+        idle.auth_name[0] ? arena_strdup(s->a, idle.auth_name) : NULL;
+    s->auth_id = idle.auth_id[0] ? arena_strdup(s->a, idle.auth_id) : NULL;
     s->cmd = "RSET";
     if (send_cmd(s, "RSET\r\n") < 0 ||
         read_reply(s, s->ob->command_timeout) / 100 != 2) {
@@ -1275,6 +1340,7 @@ connection_begins(struct smtp_sess *s, struct host_item *h)
     s->host = h;
     s->dead = 0;
     s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+    s->auth_name = s->auth_id = NULL;
     s->pipe_active = 0;
     s->messages = 0;
     memset(&s->lim, 0, sizeof(s->lim));
