@@ -28,8 +28,9 @@
  *	or "SMTP protocol error ..." under the smtp_syntax_error and
  *	smtp_protocol_error selectors, and counts it. Past
  *	smtp_max_synprot_errors the session is dropped with the reply
- *	"554 Too many syntax or protocol errors" after the error itself
- *	(as a continuation line) and a log line that says so.
+ *	"Too many syntax or protocol errors", with the error's own code,
+ *	after the error itself (as a continuation line), and a log line
+ *	that says so.
  *--*/
 
 #include <ctype.h>
@@ -118,7 +119,8 @@ smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
         reply_lines(s, code, gstr_str(&g), !too_many);
     }
     if (too_many) {
-        smtp_notquit_exit(s, "bad-command-synprot", 554,
+        /* the same code as the error, as Exim's synprot_error() */
+        smtp_notquit_exit(s, "bad-command-synprot", code,
                           "Too many syntax or protocol errors");
         return 1;
     }
