@@ -34,6 +34,7 @@ stop_old "$LAB/mxlab.pid" mxlab
 stop_old "$LAB/fake-smtp.pid" fake-smtp
 stop_old "$LAB/fake-dns.pid" fake-dns
 stop_old "$LAB/fake-xclient-proxy.pid" fake-xclient-proxy
+stop_old "$LAB/fake-dovecot-auth.pid" fake-dovecot-auth
 mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
 
 # The remote side: fake-dns (127.0.0.1:2553) and fake-smtp
@@ -44,6 +45,14 @@ mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
 "$BUILD/fakes/fake-smtp" --port 2526 --script "$ROOT/docs/lab-smtp.script" \
     --transcript "$LAB/smtp.transcript" --maildir "$LAB/remote" \
     --pid-file "$LAB/fake-smtp.pid" > "$LAB/fake-smtp.out" 2>&1 < /dev/null &
+# AUTH: fake-dovecot-auth on the unix socket lab/dovecot-auth and
+# 127.0.0.1:2527, users from docs/lab-dovecot.script.
+rm -f "$LAB/dovecot-auth"
+"$BUILD/fakes/fake-dovecot-auth" --unix "$LAB/dovecot-auth" --port 2527 \
+    --script "$ROOT/docs/lab-dovecot.script" \
+    --transcript "$LAB/dovecot.transcript" \
+    --pid-file "$LAB/fake-dovecot-auth.pid" \
+    > "$LAB/fake-dovecot-auth.out" 2>&1 < /dev/null &
 "$BUILD/mxlab" -C "$ROOT/docs/lab.conf" -DLAB_DIR="$LAB" \
     -bd -oX 2525 -oP "$LAB/mxlab.pid" || exit 1
 # In front of mxlab: fake-xclient-proxy (127.0.0.1:2587), an nginx-like
@@ -74,5 +83,11 @@ echo "alice, password secret); the <= line shows PRX= and A=xclient:alice:"
 echo "  swaks --server 127.0.0.1:2587 --auth PLAIN --auth-user alice \\"
 echo "        --auth-password secret --from alice@lab.test --to bob@lab.test"
 echo "  cat lab/proxy.transcript; tail lab/spool/log/mainlog"
-echo "Stop it with: kill \$(cat lab/mxlab.pid) \$(cat lab/fake-smtp.pid) \$(cat lab/fake-dns.pid) \$(cat lab/fake-xclient-proxy.pid)"
+echo "AUTH through fake-dovecot-auth (users alice/secret, bob/password;"
+echo "carol gets a temporary failure): PLAIN over its unix socket, LOGIN"
+echo "over TCP 127.0.0.1:2527; the <= line shows A=dovecot-plain:alice:"
+echo "  swaks --server 127.0.0.1:2525 --auth PLAIN --auth-user alice \\"
+echo "        --auth-password secret --from alice@lab.test --to bob@mx.lab.test"
+echo "  cat lab/dovecot.transcript; tail lab/spool/log/mainlog"
+echo "Stop it with: kill \$(cat lab/mxlab.pid) \$(cat lab/fake-smtp.pid) \$(cat lab/fake-dns.pid) \$(cat lab/fake-xclient-proxy.pid) \$(cat lab/fake-dovecot-auth.pid)"
 exit $status
