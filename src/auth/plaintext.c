@@ -177,7 +177,7 @@ auth_plaintext_client(struct auth_client_call *c)
         }
         /* The challenge, decoded, is $authN for the items to come. */
         gstr clear;
-        char name[8];
+        char name[16];
         const char *chal = gstr_str(&c->last_reply);
 
         gstr_init(&clear, c->arena);
