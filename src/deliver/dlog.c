@@ -28,9 +28,9 @@
  *	address shows that in angle brackets. Addresses are written
  *	local_part@domain, without a stripped prefix or suffix.
  *
- *	"** addr <top> [F=] [P=] [R=r] [T=t] [H=] [PS=] : message", with
- *	" : " and the system error first when there is one; "** addr :
- *Unrouteable address" when no router took it.
+ *	"** addr <top> [F=] [P=] [R=r] [T=t] [H=] [PS=] [X= CV= DN=] :
+ *	message", with " : " and the system error first when there is
+ *	one; "** addr : Unrouteable address" when no router took it.
  *
  *	"== addr <top> R=r T=t defer (errno): [strerror: ]message", or
  *	"R=r defer ..." for a routing deferral.

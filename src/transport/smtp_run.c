@@ -67,11 +67,13 @@
  *	the connection and tries no other host.
  *
  *	Each host used keeps the greeting and the EHLO/HELO reply (first
- *	lines); a failure while setting up the session copies them to
- *	the addresses for DSN information. An error that carries the
+ *	lines); a failure while setting up the session (up to and
+ *	including STARTTLS and the EHLO after it) copies them to the
+ *	addresses for DSN information. An error that carries the
  *	server's reply is marked ADDR_PASS_MSG (it may go into a
  *	bounce). The commands that opened the session (EHLO "e", HELO
- *	"h") are kept on the first open address for protocol_detail.
+ *	"h", STARTTLS or TLS on connect "s") are kept on the first open
+ *	address for protocol_detail.
  * DIAGNOSTICS
  *	Exim's messages and errno values: "SMTP error from remote mail
  *	server after RCPT TO:<x>: 550 ...", "SMTP timeout after ...",
@@ -273,15 +275,18 @@ read_reply(struct smtp_sess *s, int timeout)
 }
 
 /* DSN information for a failure while setting up the session: the
- * greeting and, past it, the reply to EHLO/HELO that failed, on every
- * open address. */
+ * greeting and, past it, the reply to the last EHLO/HELO (the one that
+ * failed, if that is what failed), on every open address. */
 static void
 note_setup(struct smtp_sess *s)
 {
-    int at_greeting = strcmp(s->cmd, "initial connection") == 0;
-    char *helo = at_greeting        ? NULL
-                 : s->reply.len > 0 ? first_line(s->a, s->reply.s)
-                                    : s->host->helo_response;
+    int at_greeting =
+        s->cmd == NULL || strcmp(s->cmd, "initial connection") == 0;
+    int at_helo = s->cmd != NULL && (strncmp(s->cmd, "EHLO ", 5) == 0 ||
+                                     strncmp(s->cmd, "HELO ", 5) == 0);
+    char *helo = at_greeting                   ? NULL
+                 : at_helo && s->reply.len > 0 ? first_line(s->a, s->reply.s)
+                                               : s->host->helo_response;
 
     for (size_t i = 0; i < s->n; i++)
         if (s->v[i]->result == ADDR_PENDING) {
@@ -1192,12 +1197,15 @@ smtp_start_tls(struct smtp_sess *s)
     const char *err = "synch error before connect";
     int code;
 
+    if (s->smtps)
+        ps_add(s, 's'); /* protocol_detail: TLS on connect */
     if (!s->smtps) {
         s->cmd = "STARTTLS";
         if (send_cmd(s, "STARTTLS\r\n") < 0) {
             setup_failed(s, errno);
             return -1;
         }
+        ps_add(s, 's');
         code = read_reply(s, s->ob->command_timeout);
         if (code < 0 || (code / 100 == 4 && !s->ob->tls_tempfail_tryclear)) {
             setup_failed(s, code < 0 ? errno : 0);
@@ -1210,6 +1218,7 @@ smtp_start_tls(struct smtp_sess *s)
     if (smtp_conn_pending(&s->conn) ||
         smtp_tls_client_start(&s->conn, s->ob, s->c->x, s->host,
                               s->ob->command_timeout, &err) < 0) {
+        note_setup(s);
         set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSFAILURE,
                  arena_printf(s->a, "TLS session: %s", err), 1);
         s->tls_failed = 1;
@@ -1225,6 +1234,7 @@ smtp_start_tls(struct smtp_sess *s)
         setup_failed(s, errno);
         return -1;
     }
+    ps_add(s, 'e');
     code = read_reply(s, s->ob->command_timeout);
     if (code / 100 != 2) {
         setup_failed(s, code < 0 ? errno : 0);
