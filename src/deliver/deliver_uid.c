@@ -195,7 +195,9 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
     char *uname = NULL;
     pid_t pid;
 
-    if (!drv->local || geteuid() != 0)
+    /* queuefile ignores user and group (experimental-spec.txt): it
+     * copies the spool's own files, as the MTA's user */
+    if (!drv->local || geteuid() != 0 || strcmp(drv->name, "queuefile") == 0)
         return 0;
     if ((rc = find_ids(c, &uid, &gid, &initgr, &uname)) <= 0)
         return rc < 0; /* -1: the addresses are deferred already */
