@@ -160,6 +160,7 @@ smtp_auth_client(struct smtp_auth_call *c)
         ac.arena = c->a;
         ac.command = client_command;
         ac.io_ctx = &io;
+        c->attempts++;
         rc = auth_client_run(&ac);
         if (io.failed_send) {
             errno = io.err;

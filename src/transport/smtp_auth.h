@@ -29,6 +29,7 @@ struct smtp_auth_call {
     gstr *reply;               /* the caller's reply buffer (last reply) */
     int basic_errno;           /* for SMTP_AUTH_DEFER */
     const char *message;
+    int attempts; /* authenticators tried (protocol_detail "a" each) */
 };
 
 enum smtp_auth_result {

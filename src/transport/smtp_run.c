@@ -369,6 +369,7 @@ static int
 session_auth(struct smtp_sess *s)
 {
     struct smtp_auth_call ac = {0};
+    int rc;
 
     ac.conn = &s->conn;
     ac.a = s->a;
@@ -380,10 +381,13 @@ session_auth(struct smtp_sess *s)
     ac.host_name = s->host->name;
     ac.host_address = s->host->address;
     ac.reply = &s->reply;
-    switch (smtp_auth_client(&ac)) {
+    rc = smtp_auth_client(&ac);
+    /* protocol_detail: "a" for each authenticator tried, as Exim's
+     * try_authenticator() records it, whatever the outcome */
+    for (int i = 0; i < ac.attempts; i++)
+        ps_add(s, 'a');
+    switch (rc) {
     case SMTP_AUTH_OK:
-        if (ac.authenticator != NULL)
-            ps_add(s, 'a');
         s->auth_name = ac.authenticator;
         s->auth_id = ac.auth_id;
         return 0;
