@@ -65,6 +65,7 @@
 #include "retry/retry_conf.h"
 #include "retry/retry_db.h"
 #include "route/address.h"
+#include "route/hosts.h"
 #include "route/router.h"
 #include "transport/smtp.h"
 #include "transport/smtp_retry.h"
@@ -517,7 +518,11 @@ update_item(struct item *it)
             next_try = (long)now + rule->p1;
             if (next_gap > rule->p1) {
                 long span = next_gap - rule->p1;
-                next_try += random() % (span > 0 ? span : 1) / 2 + span / 2;
+                /* MXLAB_RANDOM_SEED makes the draw repeatable */
+                next_try += (long)(host_random() %
+                                   (unsigned long)(span > 0 ? span : 1)) /
+                                2 +
+                            span / 2;
             }
         }
     }
