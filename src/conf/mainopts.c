@@ -174,6 +174,8 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, received_headers_max), 0},
     {"recipients_max", OPT_EXPANDED,
      offsetof(struct main_config, recipients_max), 0},
+    {"recipients_max_reject", OPT_BOOL,
+     offsetof(struct main_config, recipients_max_reject), 0},
     {"recipient_unqualified_hosts", OPT_LIST,
      offsetof(struct main_config, recipient_unqualified_hosts), 0},
     {"remote_max_parallel", OPT_EXPANDED,

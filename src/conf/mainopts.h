@@ -89,6 +89,7 @@ struct main_config {
     char *received_header_text;
     int received_headers_max;
     char *recipients_max;
+    int recipients_max_reject;
     char *recipient_unqualified_hosts;
     char *remote_max_parallel;
     char *remote_sort_domains;

@@ -377,6 +377,13 @@ static int
 data_allowed(struct smtp_session *s, const char *cmd, int *stop)
 {
     *stop = 0;
+    if (s->txn.too_many_logged && main_config.recipients_max_reject) {
+        /* recipients_max_reject: the whole message is refused, and a
+         * new MAIL may follow without RSET, as in Exim */
+        smtp_reply(s, 554, "Too many recipients");
+        smtp_txn_reset(s);
+        return 0;
+    }
     if (s->txn.nrcpts > 0)
         return 1;
     if (s->pipelining_advertised && s->txn.rcpt_fail_count > 0)

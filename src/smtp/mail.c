@@ -544,12 +544,18 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
         path.address = qualify(s, path.address, main_config.qualify_recipient);
     }
     if (smtp_rcptmax(s) > 0 && s->txn.nrcpts >= (size_t)smtp_rcptmax(s)) {
-        s->txn.rcpt_defer_count++;
-        smtp_reply(s, 452, "too many recipients");
+        int reject = main_config.recipients_max_reject;
+
+        if (reject)
+            s->txn.rcpt_fail_count++;
+        else
+            s->txn.rcpt_defer_count++;
+        smtp_reply(s, reject ? 552 : 452, "too many recipients");
         if (!s->txn.too_many_logged)
             log_write(LOG_MAIN | LOG_REJECT,
-                      "too many recipients: excess temporarily rejected: "
-                      "sender=<%s> %s",
+                      "too many recipients: %s: sender=<%s> %s",
+                      reject ? "message rejected"
+                             : "excess temporarily rejected",
                       s->txn.sender, smtp_host_and_ident(s, 1));
         s->txn.too_many_logged = 1;
         return 0;
