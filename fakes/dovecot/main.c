@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "../common/fake_buf.h"
 #include "../common/fake_conn.h"
@@ -530,5 +531,9 @@ main(int argc, char **argv)
     fake_opts_parse(argc, argv, &dv_opts, &prog);
     dv_load(dv_opts.script, &dv_cfg);
     fake_transcript_filter = dv_filter;
+    /* Anyone may connect to the unix socket, as to Dovecot's auth-client
+     * socket (mode 0666): an MTA that runs as its own user, like Exim
+     * after dropping root, must reach it. Files are created 0644. */
+    umask(0);
     return fake_server_run(&dv_opts, dv_session, NULL);
 }
