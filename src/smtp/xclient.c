@@ -202,7 +202,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
 {
     struct xclient_saved v;
     char *p = arg;
-    int port_given = 0;
+    int addr_given = 0, port_given = 0;
 
     s->mail_commands++;
     if (!s->helo_seen)
@@ -291,6 +291,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
             if (a == X_ADDR) {
                 s->proxy_local_address = s->host_address;
                 s->host_address = addr;
+                addr_given = 1;
             } else
                 s->proxy_external_address = addr;
             break;
@@ -325,11 +326,13 @@ cmd_xclient(struct smtp_session *s, char *arg)
             break;
         }
     }
-    if (s->proxy_local_address == NULL)
+    /* The first XCLIENT of a session must give ADDR and PORT (the spec;
+     * Exim's check of the proxy-local values comes to the same for a TCP
+     * connection). Later ones need neither. */
+    if (!s->proxy_session && !addr_given)
         return refuse_501(s, &v, "missing ADDR for XCLIENT");
-    if (s->proxy_local_port == 0) {
-        if (port_given ||
-            !proxy_in(s, xclient_main.hosts_xclient_port_optional))
+    if (!s->proxy_session && !port_given) {
+        if (!proxy_in(s, xclient_main.hosts_xclient_port_optional))
             return refuse_501(s, &v, "missing PORT for XCLIENT");
         /* mxlab: a proxy that may leave PORT out; the client's port is
          * not known. */
