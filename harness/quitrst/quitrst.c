@@ -5,17 +5,20 @@
  *	an SMTP client that resets the connection right after QUIT
  * SYNOPSIS
  *	quitrst [--host ADDR] --port PORT [--starttls] [--wait MS]
+ *		[--last COMMAND]
  * DESCRIPTION
  *	Behaves like the clients (Outlook among them) that protocol_detail
  *	is about: it connects, reads the greeting, says EHLO, optionally
  *	starts TLS (STARTTLS, then EHLO again; no certificate checks),
- *	sends QUIT, waits MS milliseconds (default 200) so that the QUIT
- *	has surely arrived, and then closes the socket with SO_LINGER 0:
+ *	sends QUIT (or COMMAND, to show a reset that does not follow a
+ *	QUIT), waits MS milliseconds (default 200) so that it has surely
+ *	arrived, and then closes the socket with SO_LINGER 0:
  *	the kernel sends a TCP RST, without the 221 reply being read and
  *	without a TLS close_notify.
  *
  *	What it did goes to the standard output, one line a step
- *	("greeting 220", "EHLO 250", "TLS started", "QUIT sent",
+ *	("greeting 220", "EHLO 250", "TLS started", "QUIT sent" (or
+ *	"COMMAND sent"),
  *	"reset"), for a scenario to compare.
  * DIAGNOSTICS
  *	Exit status 0 on success, 1 when a step fails (with a message on
@@ -128,7 +131,7 @@ read_reply(void)
 int
 main(int argc, char **argv)
 {
-    const char *host = "127.0.0.1";
+    const char *host = "127.0.0.1", *last = "QUIT";
     int port = 0, starttls = 0, wait_ms = 200, code;
     struct sockaddr_in sa;
     struct linger lg = {1, 0};
@@ -142,11 +145,13 @@ main(int argc, char **argv)
             port = atoi(argv[++i]);
         else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
             wait_ms = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--last") == 0 && i + 1 < argc)
+            last = argv[++i];
         else if (strcmp(argv[i], "--starttls") == 0)
             starttls = 1;
         else {
             fprintf(stderr, "usage: quitrst [--host ADDR] --port PORT "
-                            "[--starttls] [--wait MS]\n");
+                            "[--starttls] [--wait MS] [--last COMMAND]\n");
             return 2;
         }
     }
@@ -181,8 +186,10 @@ main(int argc, char **argv)
         send_line("EHLO quitrst.test.ex");
         printf("EHLO %d\n", read_reply());
     }
-    send_line("QUIT");
-    printf("QUIT sent\n");
+    if (strlen(last) > 400)
+        die("--last is too long");
+    send_line(last);
+    printf("%s sent\n", last);
     fflush(stdout);
     ts.tv_sec = wait_ms / 1000;
     ts.tv_nsec = (long)(wait_ms % 1000) * 1000000L;
