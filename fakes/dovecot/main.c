@@ -63,12 +63,13 @@ static const char dv_help[] =
     "  after-handshake close|hang      close, or never answer, once DONE "
     "is\n"
     "                                  sent\n"
-    "  reply ok-no-user | garbage | wrong-id | close | hang\n"
+    "  reply ok-no-user | garbage | wrong-id | close | hang | long-line\n"
     "                                  instead of the final answer: OK "
     "without\n"
     "                                  user=, junk, a reply for request "
     "99,\n"
-    "                                  closing, or no answer\n"
+    "                                  closing, no answer, or a 10000-byte\n"
+    "                                  OK line (not recorded)\n"
     "  require-secured                 know no user unless the request "
     "says\n"
     "                                  secured\n"
@@ -90,7 +91,8 @@ enum dv_reply {
     R_GARBAGE,
     R_WRONG_ID,
     R_CLOSE,
-    R_HANG
+    R_HANG,
+    R_LONG
 };
 enum dv_after { A_NONE, A_CLOSE, A_HANG };
 
@@ -174,13 +176,13 @@ dv_load(const char *path, struct dv_config *cfg)
                      (strcmp(w[1], "close") == 0 || strcmp(w[1], "hang") == 0))
                 cfg->after = strcmp(w[1], "close") == 0 ? A_CLOSE : A_HANG;
             else if (strcmp(w[0], "reply") == 0 && n == 2) {
-                static const char *const names[] = {"normal",  "ok-no-user",
-                                                    "garbage", "wrong-id",
-                                                    "close",   "hang"};
+                static const char *const names[] = {
+                    "normal", "ok-no-user", "garbage",  "wrong-id",
+                    "close",  "hang",       "long-line"};
                 int j;
-                for (j = 0; j < 6 && strcmp(names[j], w[1]) != 0; j++)
+                for (j = 0; j < 7 && strcmp(names[j], w[1]) != 0; j++)
                     ;
-                if (j == 6)
+                if (j == 7)
                     fake_script_error(l, "unknown reply mode \"%s\"", w[1]);
                 cfg->reply = (enum dv_reply)j;
             } else
@@ -361,6 +363,19 @@ dv_answer(struct fake_conn *c, const char *id, const char *user, int ok,
     case R_HANG:
         fake_transcript_event(c->id, "script: hang, no answer");
         return fake_conn_drain(c);
+    case R_LONG: {
+        /* An OK line of 10000 bytes: longer than a client's buffer. */
+        struct fake_buf big;
+        fake_buf_init(&big);
+        fake_buf_printf(&big, "OK\t%s\tuser=", id);
+        for (int i = 0; i < 10000; i++)
+            fake_buf_addch(&big, 'x');
+        fake_buf_puts(&big, "\n");
+        fake_transcript_event(c->id, "script: a 10000-byte answer");
+        rc = fake_conn_write(c, big.data, big.len);
+        fake_buf_free(&big);
+        return rc;
+    }
     default:
         break;
     }
