@@ -20,7 +20,7 @@
  *	forced delivery"), -Mc not. A message another process holds
  *	prints "Spool file is locked (another process is handling this
  *	message)".
- * .IP "-bd -q<time>, -qf<time>, -qff<time>"
+ * .IP "-bd -q<time>, -qf<time>, -qff<time>, -qq<time> ..."
  *	The daemon starts such a run every <time>
  *	(deliver_cli_queue_interval() reads the option).
  * .IP "-qq, -qqf, -qqff"
@@ -167,11 +167,21 @@ deliver_cli_queue_interval(const char *arg, int *interval, const char **flag)
     if (strncmp(arg, "-q", 2) != 0)
         return 0;
     t = arg + 2;
-    *flag = "-q";
-    if (strncmp(t, "ff", 2) == 0)
-        t += 2, *flag = "-qff";
-    else if (*t == 'f')
-        t++, *flag = "-qf";
+    if (*t == 'q') { /* -qq<time>: two-pass runs */
+        static const char *const two[] = {"-qq", "-qqf", "-qqff"};
+        t++;
+        *flag = two[0];
+        if (strncmp(t, "ff", 2) == 0)
+            t += 2, *flag = two[2];
+        else if (*t == 'f')
+            t++, *flag = two[1];
+    } else {
+        *flag = "-q";
+        if (strncmp(t, "ff", 2) == 0)
+            t += 2, *flag = "-qff";
+        else if (*t == 'f')
+            t++, *flag = "-qf";
+    }
     if (*t == '\0' || tod_parse_duration(t, &secs) < 0 || secs <= 0 ||
         secs > 86400 * 365)
         return 0;
