@@ -69,7 +69,8 @@ strip_dsn_info() {
          drop && /^ / { next }
          { drop = 0; print }' "$1"
 }
-for s in greeting-5xx ehlo-helo-rejected rcpt-long-multiline two-recipients; do
+for s in greeting-5xx ehlo-helo-rejected rcpt-long-multiline two-recipients \
+    routing-fail-no-host; do
     mkdir -p "$tmp/scenarios/dsn-info"
     cp "scenarios/dsn-info/$s" "$tmp/scenarios/dsn-info/$s"
     "$OUT/scenario-run" --update --mta "$OUT/mxlab" \

@@ -214,6 +214,7 @@ dnslookup_route(struct route_call *c)
         return lookup_again(c);
     if (rc == DNS_FAIL) {
         a->message = "an MX or SRV record indicated no SMTP service";
+        a->flags |= ADDR_PASS_MSG; /* "not a security risk" (Exim) */
         return ROUTE_DECLINE;
     }
     if (rc == DNS_NODATA) {

@@ -213,8 +213,10 @@ host_self_action(struct route_call *c, const struct host_item *h)
     a->message = (char *)msg;
     if (strcmp(self, "pass") == 0)
         return ROUTE_PASS;
-    if (strcmp(self, "fail") == 0)
+    if (strcmp(self, "fail") == 0) {
+        a->flags |= ADDR_PASS_MSG; /* as Exim's rf_self_action() */
         return ROUTE_FAIL;
+    }
     if (strcmp(self, "freeze") == 0) {
         const char *id = expand_get_var(c->rc->x, "message_exim_id");
         if (c->rc->mode == ROUTE_DELIVER)

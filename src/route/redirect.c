@@ -310,6 +310,8 @@ rd_special(struct route_call *c, const char *item, const char *rest)
                     : rc == ROUTE_FAIL ? "forced rejection"
                                        : "forced defer";
     c->a->user_message = c->a->message;
+    if (*text != '\0') /* the administrator's text may go to the sender */
+        c->a->flags |= ADDR_PASS_MSG;
     return rc;
 }
 
