@@ -102,6 +102,14 @@ auth_set_vars(struct auth_server_call *c)
         snprintf(name, sizeof(name), "auth%d", i + 1);
         expand_set_var(c->x, name, i < c->nvars ? c->vars[i] : NULL);
     }
+    /* The same items as $1, $2 ... ($0 empty), for old configurations. */
+    c->x->nnums = 0;
+    if (c->nvars > 0) {
+        c->x->nums[0] = "";
+        for (int i = 0; i < c->nvars && i < AUTH_VARS && i < 9; i++)
+            c->x->nums[i + 1] = c->vars[i];
+        c->x->nnums = 1 + (c->nvars < AUTH_VARS ? c->nvars : AUTH_VARS);
+    }
 }
 
 int

@@ -627,6 +627,11 @@ expand_string(struct expand_ctx *ctx, const char *in, char **out, gstr *err)
         ctx->max_depth > 0 ? ctx->max_depth : EXPAND_DEFAULT_MAX_DEPTH;
     e.max_size = ctx->max_size > 0 ? ctx->max_size : EXPAND_DEFAULT_MAX_SIZE;
     e.nmax = -1;
+    for (int i = 0; i < ctx->nnums && i < 10; i++) {
+        e.num[i] = ctx->nums[i] ? ctx->nums[i] : "";
+        e.numlen[i] = strlen(e.num[i]);
+        e.nmax = i;
+    }
     gstr_init(&msg, e.a);
     gstr_init(&res, e.a);
     e.msg = &msg;

@@ -55,6 +55,10 @@ struct expand_ctx {
     int max_depth;                 /* nesting limit; 0: the default */
     /* Set by expand_string() on an error: byte offset in the input. */
     size_t err_offset;
+    /* $0 .. $9 at the start of each expansion, as an authenticator
+     * leaves them (Exim's expand_nstring); nnums 0: none. */
+    const char *nums[10];
+    int nnums;
 };
 
 #define EXPAND_DEFAULT_MAX_SIZE  (8u * 1024 * 1024)
