@@ -61,7 +61,15 @@ DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on the flags they were built with: $(BUILD)/.flags is
+# rewritten whenever the compiler, the flags or the feature set change, so
+# that a build with EXPERIMENTAL_<NAME>=no never links stale objects.
+FLAGS_STAMP = $(BUILD)/.flags
+FLAGS_NOW   = $(CC) $(CPPFLAGS) $(CFLAGS)
+$(shell mkdir -p $(BUILD) && echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) \
+    || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -75,15 +83,14 @@ $(BUILD)/mxlab: $(BUILD)/obj/src/main.o $(BUILD)/libmxlab.a
 $(BUILD)/scenario-run: $(RUNNER_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# A fake is every .c file in its folder, plus fakes/common.
-.SECONDEXPANSION:
-$(BUILD)/fakes/fake-%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard fakes/$$*/*.c)) $(FAKE_COMMON_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BUILD)/fakes/fake-dovecot-auth: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fakes/dovecot/*.c)) $(FAKE_COMMON_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# A fake is every .c file in its folder, plus fakes/common, compiled with
+# the same flags as mxlab.
+define FAKE_RULE
+$(BUILD)/fakes/fake-$(2): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $(FAKE_COMMON_OBJS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach d,$(FAKE_DIRS),$(eval $(call FAKE_RULE,$(d),$(patsubst dovecot,dovecot-auth,$(notdir $(d))))))
 
 # A unit test is src/<area>/test-<name>.c linked against the library.
 define UNIT_TEST_RULE

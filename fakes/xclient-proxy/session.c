@@ -447,18 +447,6 @@ b64_decode(const char *in, size_t *outlen)
     return (char *)out;
 }
 
-static char *
-b64_encode(const char *in)
-{
-    size_t n = strlen(in);
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-
-    if (out != NULL)
-        EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)in,
-                        (int)n);
-    return out;
-}
-
 static const char *
 check_user(const struct proxy_config *cfg, const char *user, const char *pw)
 {

@@ -149,6 +149,9 @@ static const struct norm_rule norm_rules[] = {
      "(port=EPHEMERAL", NULL, 1},
     {"client ports on the loopback", "\\[(127\\.0\\.0\\.1|::1)\\]:[0-9]+\\b",
      "[$1]:EPHEMERAL", NULL, 1},
+    {"a session's duration on its closing line (whether a second boundary "
+     "passed is luck)",
+     "(?<![A-Za-z])D=[0-9]+(?:\\.[0-9]+)?s\\b", "D=Ns", NULL, 1},
 };
 
 #define NORM_NRULES (sizeof(norm_rules) / sizeof(*norm_rules))
