@@ -309,7 +309,7 @@ deliver_log_defer(struct dlv *d, struct address *a, int routing)
     }
     if (a->message != NULL)
         gstr_printf(&g, ": %s", a->message);
-    if (d->m.deliver_firsttime || a->basic_errno > -40)
+    if (d->m.deliver_firsttime || a->basic_errno > -52) /* ERRNO_RETRY_BASE */
         deliver_msglog(d, g.s);
     /* "retry time not reached" and the like: under +retry_defer */
     if (a->basic_errno > -52 || log_selected(LS_retry_defer))
