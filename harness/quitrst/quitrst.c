@@ -4,12 +4,13 @@
  * SUMMARY
  *	an SMTP client that resets the connection right after QUIT
  * SYNOPSIS
- *	quitrst [--host ADDR] --port PORT [--starttls] [--wait MS]
- *		[--last COMMAND]
+ *	quitrst [--host ADDR] --port PORT [--starttls | --tls-on-connect]
+ *		[--wait MS] [--last COMMAND]
  * DESCRIPTION
  *	Behaves like the clients (Outlook among them) that protocol_detail
  *	is about: it connects, reads the greeting, says EHLO, optionally
- *	starts TLS (STARTTLS, then EHLO again; no certificate checks),
+ *	starts TLS (STARTTLS, then EHLO again; or, with --tls-on-connect,
+ *	before the greeting, as for SMTPS; no certificate checks),
  *	sends QUIT (or COMMAND, to show a reset that does not follow a
  *	QUIT), waits MS milliseconds (default 200) so that it has surely
  *	arrived, and then closes the socket with SO_LINGER 0:
@@ -50,6 +51,20 @@ die(const char *what)
 {
     fprintf(stderr, "quitrst: %s\n", what);
     exit(1);
+}
+
+/* TLS on the connection, no certificate checks. */
+static void
+start_tls(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+    if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
+        die("cannot set up TLS");
+    SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+    if (SSL_connect(ssl) != 1)
+        die("TLS handshake failed");
+    printf("TLS started\n");
 }
 
 static void
@@ -132,7 +147,7 @@ int
 main(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *last = "QUIT";
-    int port = 0, starttls = 0, wait_ms = 200, code;
+    int port = 0, starttls = 0, on_connect = 0, wait_ms = 200, code;
     struct sockaddr_in sa;
     struct linger lg = {1, 0};
     struct timespec ts;
@@ -149,9 +164,12 @@ main(int argc, char **argv)
             last = argv[++i];
         else if (strcmp(argv[i], "--starttls") == 0)
             starttls = 1;
+        else if (strcmp(argv[i], "--tls-on-connect") == 0)
+            on_connect = 1;
         else {
             fprintf(stderr, "usage: quitrst [--host ADDR] --port PORT "
-                            "[--starttls] [--wait MS] [--last COMMAND]\n");
+                            "[--starttls | --tls-on-connect] [--wait MS] "
+                            "[--last COMMAND]\n");
             return 2;
         }
     }
@@ -168,21 +186,16 @@ main(int argc, char **argv)
     /* bounds the blocking TLS handshake and writes too */
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (on_connect)
+        start_tls();
     printf("greeting %d\n", read_reply());
     send_line("EHLO quitrst.test.ex");
     printf("EHLO %d\n", read_reply());
-    if (starttls) {
-        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (starttls && !on_connect) {
         send_line("STARTTLS");
         if ((code = read_reply()) != 220)
             die("STARTTLS refused");
-        if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
-            SSL_set_fd(ssl, fd) != 1)
-            die("cannot set up TLS");
-        SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-        if (SSL_connect(ssl) != 1)
-            die("TLS handshake failed");
-        printf("TLS started\n");
+        start_tls();
         send_line("EHLO quitrst.test.ex");
         printf("EHLO %d\n", read_reply());
     }
