@@ -164,31 +164,6 @@ auth_challenge(void *ctx, const char *text, char **answer)
     return AUTH_OK;
 }
 
-/* The connection ended in the middle of the exchange. */
-static int
-auth_lost(struct smtp_session *s, int status)
-{
-    if (status == IO_TIMEOUT) {
-        log_write(LOG_MAIN, "SMTP command timeout on connection from %s",
-                  smtp_host_and_ident(s, 0));
-        smtp_notquit_exit(s, "command-timeout", 421,
-                          arena_printf(s->conn_arena,
-                                       "%s: SMTP command timeout - closing "
-                                       "connection",
-                                       s->active_hostname));
-        return 1;
-    }
-    smtp_notquit_exit(s, "connection-lost", 421,
-                      arena_printf(s->conn_arena, "%s lost input connection",
-                                   s->active_hostname));
-    if (log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN,
-                  "unexpected disconnection while reading SMTP command from "
-                  "%s D=%lds",
-                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
-    return 1;
-}
-
 /* control = allow_auth_unadvertised (connect or HELO ACL). */
 static int
 allow_unadvertised(const struct smtp_session *s)
@@ -241,7 +216,7 @@ run_auth(struct smtp_session *s, struct driver_instance *d, char *data)
     if (rc == AUTH_IO) {
         c.nvars = 0;
         auth_set_vars(&c);
-        return auth_lost(s, io.status);
+        return smtp_command_lost(s, io.status);
     }
     gstr experr;
     gstr_init(&experr, s->msg_arena);

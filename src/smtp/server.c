@@ -491,6 +491,34 @@ unknown_command(struct smtp_session *s)
                               "unrecognized command");
 }
 
+/* Reading a command timed out (status IO_TIMEOUT) or the connection went
+ * away: logs it as Exim does, tells the not-QUIT ACL, and says the session
+ * must end. */
+int
+smtp_command_lost(struct smtp_session *s, int status)
+{
+    if (status == IO_TIMEOUT) {
+        log_write(LOG_MAIN, "SMTP command timeout on connection from %s",
+                  smtp_host_and_ident(s, 0));
+        smtp_notquit_exit(s, "command-timeout", 421,
+                          arena_printf(s->conn_arena,
+                                       "%s: SMTP command timeout - closing "
+                                       "connection",
+                                       s->active_hostname));
+        return 1;
+    }
+    smtp_incomplete_transaction_log(s, "connection lost");
+    smtp_notquit_exit(s, "connection-lost", 421,
+                      arena_printf(s->conn_arena, "%s lost input connection",
+                                   s->active_hostname));
+    if (log_selected(LS_smtp_connection) || s->txn.sender != NULL)
+        log_write(LOG_MAIN,
+                  "unexpected disconnection while reading SMTP command from "
+                  "%s D=%lds",
+                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
+    return 1;
+}
+
 /* Reads and runs one command. Returns 1 when the session is over. */
 static int
 smtp_one_command(struct smtp_session *s)
@@ -506,30 +534,8 @@ smtp_one_command(struct smtp_session *s)
         smtp_history_add(s, "other");
         return unknown_command(s);
     }
-    if (r == IO_TIMEOUT) {
-        log_write(LOG_MAIN, "SMTP command timeout on connection from %s",
-                  smtp_host_and_ident(s, 0));
-        smtp_notquit_exit(s, "command-timeout", 421,
-                          arena_printf(s->conn_arena,
-                                       "%s: SMTP command timeout - closing "
-                                       "connection",
-                                       s->active_hostname));
-        return 1;
-    }
-    if (r != IO_OK) {
-        smtp_incomplete_transaction_log(s, "connection lost");
-        smtp_notquit_exit(s, "connection-lost", 421,
-                          arena_printf(s->conn_arena,
-                                       "%s lost input connection",
-                                       s->active_hostname));
-        if (log_selected(LS_smtp_connection) || s->txn.sender != NULL)
-            log_write(LOG_MAIN,
-                      "unexpected disconnection while reading SMTP "
-                      "command from %s D=%lds",
-                      smtp_host_and_ident(s, 0),
-                      (long)(time(NULL) - s->started));
-        return 1;
-    }
+    if (r != IO_OK)
+        return smtp_command_lost(s, r);
     if (s->tls_failed) { /* after a failed STARTTLS only QUIT is served */
         c = find_command(gstr_str(&s->cmd), &arg);
         if (c != NULL && c->fn == cmd_quit)

@@ -25,6 +25,9 @@ int smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
  * reason for the not-QUIT ACL. */
 void smtp_notquit_exit(struct smtp_session *s, const char *reason, int code,
                        const char *text);
+/* Reading a command timed out (IO_TIMEOUT) or the connection was lost:
+ * logs and ends the session as Exim does. Returns 1. */
+int smtp_command_lost(struct smtp_session *s, int status);
 
 /* A command a feature adds (server.c). name is the keyword; in_help,
  * if set, says whether HELP lists it for this session. */
