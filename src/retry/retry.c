@@ -16,8 +16,10 @@
  *	void	retry_update(struct address *done)
  * DESCRIPTION
  *	What Exim's deliver.c, transports/smtp.c and retry.c do with the
- *	retry database, for one delivery run of one message. Nothing is
- *	done unless the configuration has retry rules (retry_enabled()).
+ *	retry database, for one delivery run of one message. Without
+ *	retry rules (no retry section, or an empty one) no rule matches
+ *	any error, so every temporary failure times out at once and the
+ *	address fails ("retry timeout exceeded"), as in Exim.
  *
  *	Keys: "R:domain" (a routing deferral; "R:local@domain" for a
  *	router with retry_use_local_part or check_local_user),
@@ -132,8 +134,6 @@ retry_run_begin(const char *msgid, const char *sender, time_t received,
                 int queue_run, int force)
 {
     retry_run_end();
-    if (!retry_enabled())
-        return;
     R.active = 1;
     R.a = arena_create();
     R.msgid = arena_strdup(R.a, msgid);
