@@ -204,6 +204,17 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
         smtp_retry_host_failed(s->c, h, err, msg);
 }
 
+/* A host deferred the call without a log line of its own (a failed TLS
+ * handshake, AUTH required but not achieved): noted for retry all the
+ * same, as Exim adds a host retry item for every DEFER from a host. */
+static void
+host_deferred(struct smtp_sess *s, const struct host_item *h, int err,
+              const char *msg)
+{
+    if (smtp_retry_host_failed != NULL)
+        smtp_retry_host_failed(s->c, h, err, msg);
+}
+
 /* Sets every address still open (deferred, in this attempt) to rc. */
 static void
 set_open(struct smtp_sess *s, enum addr_result rc, int err, const char *msg,
@@ -393,6 +404,9 @@ session_auth(struct smtp_sess *s)
         return 0;
     case SMTP_AUTH_DEFER:
         set_open(s, ADDR_DEFER, ac.basic_errno, ac.message, 0);
+        /* an authenticator's own error (-48) is Exim's ERROR: no item */
+        if (ac.basic_errno == SMTP_ERRNO_AUTHFAIL)
+            host_deferred(s, s->host, ac.basic_errno, ac.message);
         (void)send_cmd(s, "QUIT\r\n");
         (void)read_reply(s, 5);
         s->dead = 1;
@@ -1273,7 +1287,7 @@ smtp_tls_step(struct smtp_sess *s)
 
 /* A failed handshake: again in the clear, as Exim, when
  * tls_tempfail_tryclear and the host is not in hosts_require_tls.
- * 1 to try again. */
+ * 1 to try again; else the host is noted for retry. */
 static int
 smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
 {
@@ -1282,17 +1296,21 @@ smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
     if (!s->tls_failed)
         return 0;
     s->tls_failed = 0;
-    if (s->smtps || !s->ob->tls_tempfail_tryclear ||
-        host_in_list(s, s->ob->hosts_require_tls))
-        return 0;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n && msg == NULL; i++)
         if (s->v[i]->result == ADDR_DEFER &&
-            s->v[i]->basic_errno == SMTP_ERRNO_TLSFAILURE) {
-            msg = msg ? msg : s->v[i]->message;
-            s->v[i]->result = ADDR_PENDING;
-        }
+            s->v[i]->basic_errno == SMTP_ERRNO_TLSFAILURE)
+            msg = s->v[i]->message;
     if (msg == NULL)
         return 0;
+    if (s->smtps || !s->ob->tls_tempfail_tryclear ||
+        host_in_list(s, s->ob->hosts_require_tls)) {
+        host_deferred(s, h, SMTP_ERRNO_TLSFAILURE, msg);
+        return 0;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i]->result == ADDR_DEFER &&
+            s->v[i]->basic_errno == SMTP_ERRNO_TLSFAILURE)
+            s->v[i]->result = ADDR_PENDING;
     log_write(LOG_MAIN,
               "%s: delivering unencrypted to H=%s [%s] (not in "
               "hosts_require_tls)",
