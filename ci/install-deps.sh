@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
 faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl
-nginx-light libnginx-mod-mail dovecot-core"
+nginx-light libnginx-mod-mail dovecot-core exim4-daemon-heavy"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
@@ -15,7 +15,8 @@ echo "mxlab: installing:$missing"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 $SUDO apt-get update -qq
-# The packages' services (nginx, for the XCLIENT interop scenario) must
+# The packages' services (nginx and Dovecot for the interop scenarios,
+# Exim 4.96 for deliver/remote-interop-exim and dovecot/exim-interop) must
 # not start system-wide: the scenarios start their own on loopback ports.
 # Without a policy-rc.d of the machine's own, one that refuses every start
 # is in place for the install only.
