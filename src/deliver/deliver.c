@@ -186,6 +186,36 @@ build_expand_message(struct dlv *d)
     }
 }
 
+static void remove_file(struct dlv *d, const char *area, const char *suffix);
+
+/* A delivery that completes removes -H, then -D, then -J, so that its
+ * journal outlives the header it amends. Killed in between, it leaves a
+ * -J (and perhaps the -D) with no -H. Reception never makes a -J, so
+ * such files belong to a message that is finished: they are removed, and
+ * 1 returned. The caller holds the -D lock, or there is no -D. */
+static int
+tidy_completed(struct dlv *d, const char *id)
+{
+    gstr h, j;
+    struct stat st;
+
+    gstr_init(&h, d->a);
+    gstr_init(&j, d->a);
+    spool_path_file(&h, d->spool_dir, d->split, "", id, "-H");
+    spool_path_file(&j, d->spool_dir, d->split, "", id, "-J");
+    if (lstat(h.s, &st) == 0 || errno != ENOENT || lstat(j.s, &st) != 0)
+        return 0;
+    snprintf(d->m.id, sizeof(d->m.id), "%s", id);
+    remove_file(d, "input", "-D");
+    remove_file(d, "input", "-J");
+    remove_file(d, "msglog", "");
+    log_write(LOG_MAIN,
+              "%s removed the -D and -J files of a completed delivery "
+              "(no -H)",
+              id);
+    return 1;
+}
+
 static int
 open_message(struct dlv *d, const char *id, unsigned flags)
 {
@@ -197,13 +227,17 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     lr = spool_lock_open(d->spool_dir, d->split, id, &d->lock_fd, &err);
     if (lr == SPOOL_LOCK_BUSY)
         return DELIVER_LOCKED;
-    if (lr == SPOOL_LOCK_MISSING)
+    if (lr == SPOOL_LOCK_MISSING) {
+        (void)tidy_completed(d, id);
         return DELIVER_NOT_ATTEMPTED;
+    }
     if (lr != SPOOL_LOCK_OK) {
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
         return DELIVER_ERROR;
     }
     rr = spool_read_header(d->spool_dir, d->split, id, d->a, &d->m, &err);
+    if (rr == SPOOL_READ_NOTOPEN && tidy_completed(d, id))
+        return DELIVER_NOT_ATTEMPTED;
     if (rr != SPOOL_READ_OK ||
         spool_read_journal(d->spool_dir, d->split, id, &d->m, &err) < 0 ||
         spool_open_data(d->spool_dir, d->split, id, &d->data_fd,
