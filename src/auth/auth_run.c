@@ -112,28 +112,36 @@ auth_set_vars(struct auth_server_call *c)
     }
 }
 
-int
-auth_read_input(struct auth_server_call *c, const char *data)
+/* Decodes a client's base64 answer into $auth1.. (split at NULs); an
+ * empty answer to a prompt still sets one variable. */
+static int
+take_answer(struct auth_server_call *c, const char *data, int prompted)
 {
     gstr clear;
 
-    if (strcmp(data, "=") == 0) {
-        auth_vars_from_clear(c, "", 0, 1);
-        auth_set_vars(c);
-        return AUTH_OK;
-    }
     gstr_init(&clear, c->arena);
     if (b64_decode(&clear, data, strlen(data)) < 0)
         return AUTH_BAD64;
-    auth_vars_from_clear(c, clear.s ? clear.s : "", clear.len, 0);
+    auth_vars_from_clear(c, clear.s ? clear.s : "", clear.len, prompted);
     auth_set_vars(c);
     return AUTH_OK;
 }
 
 int
+auth_read_input(struct auth_server_call *c, const char *data)
+{
+    if (strcmp(data, "=") == 0) {
+        auth_vars_from_clear(c, "", 0, 1);
+        auth_set_vars(c);
+        return AUTH_OK;
+    }
+    return take_answer(c, data, 0);
+}
+
+int
 auth_prompt(struct auth_server_call *c, const char *prompt)
 {
-    gstr enc, clear;
+    gstr enc;
     char *answer = NULL;
     int rc;
 
@@ -142,12 +150,7 @@ auth_prompt(struct auth_server_call *c, const char *prompt)
     rc = c->challenge(c->io_ctx, gstr_str(&enc), &answer);
     if (rc != AUTH_OK)
         return rc;
-    gstr_init(&clear, c->arena);
-    if (b64_decode(&clear, answer, strlen(answer)) < 0)
-        return AUTH_BAD64;
-    auth_vars_from_clear(c, clear.s ? clear.s : "", clear.len, 1);
-    auth_set_vars(c);
-    return AUTH_OK;
+    return take_answer(c, answer, 1);
 }
 
 int

@@ -50,18 +50,6 @@
 #include "route/route_drivers.h"
 #include "route/router.h"
 
-static struct host_item *
-host_new(struct arena *a, const char *name, const char *address, int mx)
-{
-    struct host_item *h = arena_alloc(a, sizeof(*h));
-
-    memset(h, 0, sizeof(*h));
-    h->name = arena_strdup(a, name);
-    h->address = address ? arena_strdup(a, address) : NULL;
-    h->mx = mx;
-    return h;
-}
-
 /* Host items from MX hosts, one per address. Sets *again when an
  * address lookup could not tell. */
 static struct host_item *
@@ -73,7 +61,8 @@ mx_items(struct arena *a, struct dns_host *mx, int *again)
         if (mx->status == DNS_AGAIN)
             *again = 1;
         for (size_t i = 0; mx->addrs != NULL && mx->addrs[i] != NULL; i++) {
-            *tail = host_new(a, mx->name, mx->addrs[i], (int)mx->mx);
+            *tail = host_item_new(a, mx->name, mx->addrs[i], 0);
+            (*tail)->mx = (int)mx->mx;
             tail = &(*tail)->next;
         }
     }
@@ -136,7 +125,7 @@ no_mx(struct route_call *c, const struct router_dnslookup *ob, int *again)
     if (rc != DNS_OK)
         return ROUTE_DECLINE;
     for (size_t i = 0; addrs[i] != NULL; i++) {
-        *tail = host_new(c->rc->arena, a->domain, addrs[i], -1);
+        *tail = host_item_new(c->rc->arena, a->domain, addrs[i], 0);
         tail = &(*tail)->next;
     }
     return ROUTE_OK;

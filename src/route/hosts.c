@@ -80,7 +80,7 @@ host_random(void)
     return state >> 33;
 }
 
-static struct host_item *
+struct host_item *
 host_item_new(struct arena *a, const char *name, const char *address, int port)
 {
     struct host_item *h = arena_alloc(a, sizeof(*h));

@@ -23,6 +23,10 @@ enum host_find {
  * list, "[ip]", "[ip]:port", "ip") into host items without addresses
  * (an IP address is its own name and address). NULL for an empty
  * list. randomize shuffles it (repeatably under dns_set_seed()). */
+/* One host item (name copied; address copied or NULL), not from an MX
+ * record (mx -1). */
+struct host_item *host_item_new(struct arena *a, const char *name,
+                                const char *address, int port);
 struct host_item *host_list_parse(struct arena *a, const char *list,
                                   int randomize);
 /* Finds the addresses of *h (one item per address, in place, keeping

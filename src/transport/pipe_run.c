@@ -141,12 +141,7 @@ pipe_argv(struct transport_call *c, const struct transport_pipe *o, char **argv)
         cmd = a->address + 1;
         expand_set_var(c->x, "address_pipe", a->address);
     } else if (o->command == NULL) {
-        transport_set_result(c, ADDR_DEFER, 0,
-                             arena_printf(c->arena,
-                                          "no command specified for %s "
-                                          "transport",
-                                          c->tp->name));
-        return -1;
+        cmd = ""; /* no words: refused below */
     } else if (o->use_shell) {
         if (transport_expand(c, o->command, &cmd) < 0)
             return -1;

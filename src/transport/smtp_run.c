@@ -181,7 +181,20 @@ first_line(struct arena *a, const char *s)
     return nl ? arena_strndup(a, s, (size_t)(nl - s)) : arena_strdup(a, s);
 }
 
-/* Exim's write_logs(): what went wrong with a host. */
+/* A host deferred the call: noted for retry, as Exim adds a host retry
+ * item for every DEFER from a host, whether or not a host error line is
+ * logged (a failed TLS handshake and AUTH required but not achieved have
+ * none). */
+static void
+host_deferred(struct smtp_sess *s, const struct host_item *h, int err,
+              const char *msg)
+{
+    if (smtp_retry_host_failed != NULL)
+        smtp_retry_host_failed(s->c, h, err, msg);
+}
+
+/* Exim's write_logs(): what went wrong with a host; the host is noted
+ * for retry. */
 static void
 smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
                 int err)
@@ -200,19 +213,7 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
         gstr_printf(&g, " %s", err > 0 ? strerror(err) : "unknown error");
     }
     log_write(LOG_MAIN, "%s", g.s);
-    if (smtp_retry_host_failed != NULL)
-        smtp_retry_host_failed(s->c, h, err, msg);
-}
-
-/* A host deferred the call without a log line of its own (a failed TLS
- * handshake, AUTH required but not achieved): noted for retry all the
- * same, as Exim adds a host retry item for every DEFER from a host. */
-static void
-host_deferred(struct smtp_sess *s, const struct host_item *h, int err,
-              const char *msg)
-{
-    if (smtp_retry_host_failed != NULL)
-        smtp_retry_host_failed(s->c, h, err, msg);
+    host_deferred(s, h, err, msg);
 }
 
 /* Sets every address still open (deferred, in this attempt) to rc. */

@@ -47,6 +47,7 @@
 #include "base/list.h"
 #include "base/tod.h"
 #include "conf/driver.h"
+#include "conf/opt.h"
 #include "expand/expand.h"
 #include "spool/envelope.h"
 #include "transport/tpcall.h"
@@ -122,19 +123,15 @@ int
 transport_check_generic(struct transport_call *c)
 {
     const struct transport_generic *g = c->tp->generic;
-    char *v, *end;
-    long long limit;
+    char *v;
+    long long limit = 0;
 
     if (g->message_size_limit == NULL)
         return 0;
     if (transport_expand(c, g->message_size_limit, &v) < 0)
         return -1;
-    limit = strtoll(v, &end, 10);
-    if (*end == 'K' || *end == 'k')
-        limit *= 1024, end++;
-    else if (*end == 'M' || *end == 'm')
-        limit *= 1024 * 1024, end++;
-    if (*end != '\0' || limit < 0) {
+    /* read as the main option is (K, M, G); empty is no limit */
+    if (*v != '\0' && (opt_parse_int(v, &limit) < 0 || limit < 0)) {
         transport_set_result(c, ADDR_DEFER, 0,
                              arena_printf(c->arena,
                                           "invalid message_size_limit "
