@@ -11,6 +11,8 @@
  *	int	fileio_write_all(int fd, const void *data, size_t len);
  *	int	fileio_mkdirs(const char *path);
  *	int	fileio_mkdirs_for(const char *path);
+ *
+ *	int	fileio_chown_tree(const char *path, uid_t uid, gid_t gid);
  *	int	fileio_remove_tree(const char *path);
  *	char	*fileio_join(const char *dir, const char *name);
  * DESCRIPTION
@@ -26,6 +28,10 @@
  *
  *	fileio_mkdirs() creates path and its missing parents (mkdir -p);
  *	fileio_mkdirs_for() creates the parents of path only.
+ *
+ *	fileio_chown_tree() gives path and everything below it to uid and
+ *	gid (links themselves, not what they point at), so that an MTA
+ *	that drops root can work in a scenario's directory.
  *
  *	fileio_remove_tree() removes path and, if it is a directory,
  *	everything below it; symbolic links are removed, not followed.
@@ -203,6 +209,32 @@ fileio_remove_entries(const char *path)
     }
     closedir(d);
     errno = saved;
+    return rc;
+}
+
+int
+fileio_chown_tree(const char *path, uid_t uid, gid_t gid)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
+
+    if (lstat(path, &st) < 0 || lchown(path, uid, gid) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return 0;
+    if ((d = opendir(path)) == NULL)
+        return -1;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *child = fileio_join(path, de->d_name);
+
+        rc = fileio_chown_tree(child, uid, gid);
+        free(child);
+    }
+    closedir(d);
     return rc;
 }
 

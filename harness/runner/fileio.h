@@ -12,6 +12,7 @@ int fileio_write_atomic(const char *path, const void *data, size_t len);
 int fileio_mkdirs(const char *path);
 int fileio_mkdirs_for(const char *path);
 int fileio_remove_tree(const char *path);
+int fileio_chown_tree(const char *path, uid_t uid, gid_t gid);
 int fileio_write_all(int fd, const void *data, size_t len);
 char *fileio_join(const char *dir, const char *name);
 

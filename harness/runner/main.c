@@ -2,7 +2,8 @@
  * NAME
  *	scenario-run - run mxlab scenarios and compare with golden outputs
  * SYNOPSIS
- *	scenario-run [-j N] [--update] [--mta PATH] [--keep] [-v] [PATH...]
+ *	scenario-run [-j N] [--update] [--mta PATH] [--mta-user NAME]
+ *		[--keep] [-v] [PATH...]
  *	scenario-run --list-rules
  * DESCRIPTION
  *	Runs each scenario file named by PATH, or found below a PATH that
@@ -22,6 +23,13 @@
  *		The MTA to test (default: mxlab next to scenario-run, i.e.
  *		$BUILD/mxlab).  A name without "/" is looked up on PATH.
  *
+ *	--mta-user NAME
+ *		Give each scenario's directory, with the files the
+ *		scenario writes into it, to the user NAME (and its group)
+ *		before the MTA runs, so that an MTA that drops root to its
+ *		own user (Exim's exim_user, mxlab's) can write its spool and
+ *		logs there.  Needs the runner to run as root.
+ *
  *	--keep	Keep each scenario's temporary directory and say where.
  *
  *	-v	Show a trace of each scenario's steps.
@@ -39,6 +47,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +78,14 @@ struct main_args {
     int jobs;
     int list_rules;
     const char *mta;
+    const char *mta_user;
 };
 
 static void
 main_usage(FILE *fp)
 {
-    fputs("usage: scenario-run [-j N] [--update] [--mta PATH] [--keep] [-v] "
-          "[PATH...]\n"
+    fputs("usage: scenario-run [-j N] [--update] [--mta PATH] "
+          "[--mta-user NAME] [--keep] [-v] [PATH...]\n"
           "       scenario-run --list-rules\n",
           fp);
 }
@@ -103,6 +113,7 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
         {"jobs", required_argument, NULL, 'j'},
         {"update", no_argument, NULL, 'u'},
         {"mta", required_argument, NULL, 'm'},
+        {"mta-user", required_argument, NULL, 'U'},
         {"keep", no_argument, NULL, 'k'},
         {"verbose", no_argument, NULL, 'v'},
         {"list-rules", no_argument, NULL, 'l'},
@@ -121,6 +132,9 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
             break;
         case 'm':
             a->mta = optarg;
+            break;
+        case 'U':
+            a->mta_user = optarg;
             break;
         case 'k':
             o->keep = 1;
@@ -228,11 +242,27 @@ main_free(struct main_ctx *ctx)
     strvec_free(&ctx->files);
 }
 
+/* --mta-user: the uid and gid that each scenario directory is given to. */
+static void
+main_mta_user(const char *name, struct run_opts *o)
+{
+    struct passwd *pw;
+
+    if (name == NULL || *name == '\0')
+        return;
+    if ((pw = getpwnam(name)) == NULL)
+        msg_fatal("--mta-user: no user \"%s\" on this machine", name);
+    if (geteuid() != 0)
+        msg_fatal("--mta-user needs the runner to run as root");
+    o->mta_uid = (long)pw->pw_uid;
+    o->mta_gid = (long)pw->pw_gid;
+}
+
 int
 main(int argc, char **argv)
 {
     struct main_ctx ctx;
-    struct main_args args = {1, 0, NULL};
+    struct main_args args = {1, 0, NULL, NULL};
     char *srcdir;
     char *build;
     char *mta;
@@ -254,8 +284,9 @@ main(int argc, char **argv)
                  "will fail",
                  mta);
     ctx.opts = (struct run_opts){
-        mta,           srcdir,          build, faketime, ctx.opts.update,
-        ctx.opts.keep, ctx.opts.verbose};
+        mta,           srcdir,           build, faketime, ctx.opts.update,
+        ctx.opts.keep, ctx.opts.verbose, -1,    -1};
+    main_mta_user(args.mta_user, &ctx.opts);
     main_find(&ctx, argc - optind, argv + optind);
     tap_plan(stdout, ctx.files.n);
     pool_run(ctx.files.n, args.jobs, main_job, main_report, &ctx);

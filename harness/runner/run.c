@@ -123,6 +123,13 @@ run_setup(struct run *r)
         if (rc < 0)
             return -1;
     }
+    if (r->opts->mta_uid >= 0 &&
+        fileio_chown_tree(r->dir, (uid_t)r->opts->mta_uid,
+                          (gid_t)r->opts->mta_gid) < 0) {
+        buf_printf(&r->fail, "cannot give %s to the MTA's user: %s\n", r->dir,
+                   strerror(errno));
+        return -1;
+    }
     return 0;
 }
 

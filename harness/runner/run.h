@@ -12,6 +12,8 @@ struct run_opts {
     int update;               /* --update */
     int keep;                 /* --keep */
     int verbose;              /* -v */
+    long mta_uid;             /* --mta-user: owner of $DIR, or -1 */
+    long mta_gid;
 };
 
 #define RUN_COMMAND_MS 30000 /* exec, sh, smtp exec */
