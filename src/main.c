@@ -282,6 +282,9 @@ builtin_macros(struct conf_macro *list)
 static void
 fatal_config(const char *text)
 {
+    /* Several errors come one a line; each line gets the prefix. */
+    for (const char *nl; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+        fprintf(stderr, "mxlab: %.*s\n", (int)(nl - text), text);
     fprintf(stderr, "mxlab: %s\n", text);
     exit(1);
 }
