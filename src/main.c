@@ -357,8 +357,12 @@ mode_version(struct cmdline *c)
     print_driver_names(&out, "Authenticators:", &auth_class);
     print_driver_names(&out, "Routers:", &router_class);
     print_driver_names(&out, "Transports:", &transport_class);
-    gstr_printf(&out, "Configuration file is %s\n", c->config_file);
     fputs(gstr_str(&out), stdout);
+    fflush(stdout);
+    /* As Exim, what was built in is shown even when the configuration
+     * then turns out to be missing or wrong. */
+    load_config(c);
+    printf("Configuration file is %s\n", c->config_file);
     return 0;
 }
 
@@ -494,7 +498,8 @@ main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     c.config_file = CONFIGURE_FILE;
     cmdline_parse(&c, argc, argv);
-    load_config(&c);
+    if (c.mode != MODE_VERSION)
+        load_config(&c);
     deliver_odmode = c.submit.delivery;
     switch (c.mode) {
     case MODE_VERSION:
