@@ -225,9 +225,9 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             i++;
             break; /* the rest are message ids */
         } else if (strcmp(a, "-bt") == 0) {
+            /* Options may follow (-bt -f sender addr), as in Exim: the
+             * addresses start at the first argument that is not one. */
             cmdline_set_mode(c, MODE_ADDR_TEST, a);
-            i++;
-            break; /* the rest are addresses */
         } else if (spool_cli_is_list(a) || spool_cli_is_action(a)) {
             cmdline_set_mode(c, a[1] == 'b' ? MODE_QUEUE_LIST : MODE_MSG_ACTION,
                              a);
