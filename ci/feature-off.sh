@@ -37,7 +37,7 @@ check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
 check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
 check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"
 check "-bV omits Experimental_DSN_info" sh -c "! grep -q Experimental_DSN_info '$tmp/bv'"
-check "-bV keeps Experimental_ARC" grep -q Experimental_ARC "$tmp/bv"
+check "-bV keeps Experimental_BMI" grep -q Experimental_BMI "$tmp/bv"
 check "-bV omits the queuefile transport" sh -c "! grep -q 'Transports:.*queuefile' '$tmp/bv'"
 "$OUT/mxlab" -C "$tmp/dcc.conf" -bV > "$tmp/dcc.out" 2>&1
 check "dccifd_address is unknown without DCC" \
