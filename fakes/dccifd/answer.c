@@ -27,7 +27,9 @@
  *	Counts of the body checksum and of two fuzzy ones (Fuz1: letters
  *	and digits without case or blanks; Fuz2: letters only) rise by
  *	the number of recipients with each report; a query (the "query"
- *	option, no recipients) or a greylisted message reports nothing.
+ *	option, no recipients) or a greylisted message reports nothing (a
+ *	greylisted one shows the counts it would have, so they do not rise
+ *	while it is retried).
  *	Counts and greylist triples are kept in the state file (locked,
  *	since connections are served by separate processes), so they
  *	last across connections and across restarts of the fake.
@@ -181,9 +183,9 @@ greylist(unsigned long conn, struct di_state *st, const struct di_request *rq,
         e = state_find(st, 'g', key, now);
         if (now < e->value + di_cfg.greylist) {
             grey = 1;
-            fake_transcript_event(conn, "greylist: %s embargoed for %llds",
-                                  rq->rcpts[i],
-                                  e->value + di_cfg.greylist - now);
+            fake_transcript_event(
+                conn, "greylist: %s embargoed (%lds after its first try)",
+                rq->rcpts[i], di_cfg.greylist);
         } else
             fake_transcript_event(conn, "greylist: %s passed", rq->rcpts[i]);
     }
@@ -285,12 +287,15 @@ di_answer_decide(unsigned long conn, const struct di_request *rq,
         if (overall == 0 && di_cfg.greylist >= 0 &&
             !(rq->opts & DI_OPT_GREYOFF) && rq->nrcpts > 0)
             grey = greylist(conn, &st, rq, letters);
+        if (overall == 0 && memchr(letters, 'G', (size_t)rq->nrcpts))
+            grey = 1; /* one greylisted recipient holds up the message */
         report = !grey && !(rq->opts & DI_OPT_QUERY) && rq->nrcpts > 0;
         for (int i = 0; i < 3; i++) {
             struct di_entry *e = state_find(&st, 'c', sums[i], 0);
             if (report)
                 e->value += rq->nrcpts;
-            counts[i] = e->value;
+            /* a greylisted message shows what it would count */
+            counts[i] = e->value + (grey ? rq->nrcpts : 0);
             if (di_cfg.threshold > 0 && counts[i] >= di_cfg.threshold)
                 bulk = 1;
         }
