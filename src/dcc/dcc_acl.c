@@ -52,7 +52,9 @@
  *	mxlab adds main-log lines where Exim defers in silence: "DCC:
  *	error writing to dccifd: ERROR", "DCC: error reading from dccifd:
  *	ERROR", "DCC: no answer from dccifd within TIME", "DCC: dccifd
- *	closed the connection without an answer" (zero bytes),
+ *	closed the connection without an answer" (zero bytes), "DCC:
+ *	dccifd closed the connection before answering (connection reset)"
+ *	(for a reset or broken pipe at whichever step),
  *	"DCC: dccifd sent no result: ANSWER" (an empty first line).
  *--*/
 
@@ -139,6 +141,14 @@ log_io_failure(const struct dcc_addr *addr, enum dcc_io io, int e)
 {
     const char *kind = addr->path ? "UNIX" : "TCP";
 
+    /* dccifd went away under us: which step notices it first is a race
+     * between its close and our writes, so all say the same. */
+    if ((io == DCC_IO_WRITE || io == DCC_IO_SHUTDOWN || io == DCC_IO_READ) &&
+        (e == EPIPE || e == ECONNRESET || e == ENOTCONN)) {
+        log_write(LOG_MAIN, "DCC: dccifd closed the connection before "
+                            "answering (connection reset)");
+        return;
+    }
     switch (io) {
     case DCC_IO_SOCKET:
         log_write(LOG_PANIC, "DCC: Creating %s socket connection failed: %s",
