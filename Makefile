@@ -40,7 +40,7 @@ FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c src/transport/smtp_lim
 FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
 
 ALL_SRCS  = $(shell find src -name '*.c' | sort)
-TEST_SRCS = $(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f))))
+TEST_SRCS = $(filter-out $(FEATURE_OFF_SRCS),$(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f)))))
 LIB_SRCS  = $(filter-out src/main.c $(TEST_SRCS) $(FEATURE_OFF_SRCS),$(ALL_SRCS))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(foreach t,$(TEST_SRCS),$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(t))))
