@@ -46,7 +46,7 @@ FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c src/transport/smtp_lim
 FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
 
 ALL_SRCS  = $(shell find src -name '*.c' | sort)
-TEST_SRCS = $(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f))))
+TEST_SRCS = $(filter-out $(FEATURE_OFF_SRCS),$(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f)))))
 LIB_SRCS  = $(filter-out src/main.c $(TEST_SRCS) $(FEATURE_OFF_SRCS),$(ALL_SRCS))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(foreach t,$(TEST_SRCS),$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(t))))
@@ -220,3 +220,20 @@ $(BUILD)/smtpload: harness/bench/smtpload.c
 
 bench: $(BUILD)/mxlab $(BUILD)/smtpload
 	@sh harness/bench/bench.sh $(BUILD)
+
+# libFuzzer target for the dccifd answer parser (src/dcc/dcc_answer.c);
+# same build as fuzz-expand.
+.PHONY: fuzz-dcc-answer fuzz-dcc-answer-build
+fuzz-dcc-answer-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmxlab.a
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    -o build-fuzz/fuzz-dcc-answer harness/fuzz/fuzz-dcc-answer.c \
+	    build-fuzz/libmxlab.a $(LDLIBS)
+
+fuzz-dcc-answer: fuzz-dcc-answer-build
+	@mkdir -p build-fuzz/corpus-dcc-answer
+	build-fuzz/fuzz-dcc-answer -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    build-fuzz/corpus-dcc-answer harness/fuzz/corpus/dcc-answer
