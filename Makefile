@@ -220,20 +220,3 @@ $(BUILD)/smtpload: harness/bench/smtpload.c
 
 bench: $(BUILD)/mxlab $(BUILD)/smtpload
 	@sh harness/bench/bench.sh $(BUILD)
-
-# libFuzzer target for the dccifd answer parser (src/dcc/dcc_answer.c);
-# same build as fuzz-expand.
-.PHONY: fuzz-dcc-answer fuzz-dcc-answer-build
-fuzz-dcc-answer-build:
-	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
-	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmxlab.a
-	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
-	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	    -o build-fuzz/fuzz-dcc-answer harness/fuzz/fuzz-dcc-answer.c \
-	    build-fuzz/libmxlab.a $(LDLIBS)
-
-fuzz-dcc-answer: fuzz-dcc-answer-build
-	@mkdir -p build-fuzz/corpus-dcc-answer
-	build-fuzz/fuzz-dcc-answer -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    build-fuzz/corpus-dcc-answer harness/fuzz/corpus/dcc-answer
