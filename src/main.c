@@ -502,6 +502,10 @@ main(int argc, char **argv)
     if (c.mode != MODE_VERSION)
         load_config(&c);
     deliver_odmode = c.submit.delivery;
+    /* A delivery run from the command line has a caller to tell (for
+     * -odi submissions, see receive_cli_submit()). */
+    if (c.mode == MODE_DELIVER)
+        log_panic_to_stderr(1);
     switch (c.mode) {
     case MODE_VERSION:
         return mode_version(&c);

@@ -534,8 +534,11 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         receive_close(rd.r);
     }
     /* Exim's default for local submission is -odb */
-    if (id != NULL && deliverable && !deliver_should_queue())
+    if (id != NULL && deliverable && !deliver_should_queue()) {
+        /* The caller waits for an -odi delivery: tell it of panics. */
+        log_panic_to_stderr(o->delivery == 'i');
         deliver_after_reception(id, o->delivery == 'i');
+    }
 out:
     arena_destroy(a);
     return status;
