@@ -84,7 +84,6 @@ deliver_msglog(struct dlv *d, const char *text)
     close(fd);
 }
 
-
 /* Exim passes a delivery's error text from the delivery process to its
  * parent escaped and cut at 1024 characters, so that is what its ** and ==
  * lines (and its bounces) show: a multi-line SMTP reply appears with "\n"

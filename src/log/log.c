@@ -77,7 +77,7 @@ static unsigned char log_sel_set[LS_COUNT];
 static char *log_template; /* "/path/%slog" */
 static int log_write_reject = 1;
 static int log_ready;
-static int log_fd = -1; /* -bh: lines go here instead of to the files */
+static int log_fd = -1;      /* -bh: lines go here instead of to the files */
 static int log_panic_stderr; /* panic lines also to stderr */
 
 void

@@ -265,6 +265,7 @@ rcpts_from_args(struct arena *a, char **args, int nargs, int *n)
                 cap *= 2;
             }
             memset(&v[*n], 0, sizeof(v[*n]));
+            v[*n].raw = addr;
             v[*n].address =
                 addr_qualify(a, addr, main_config.qualify_recipient);
             v[*n].pno = -1;

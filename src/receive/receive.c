@@ -250,7 +250,8 @@ fill_envelope(struct receive *r, const struct receive_params *p)
         out->dsn_flags = in->dsn_flags;
         out->errors_to = (char *)sdup(r->a, in->errors_to);
         out->pno = in->pno;
-        r->raw_rcpts[r->nraw++] = out->address;
+        r->raw_rcpts[r->nraw++] =
+            in->raw != NULL ? sdup(r->a, in->raw) : out->address;
     }
 }
 
