@@ -530,7 +530,10 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
                                   gstr_str(&err));
     }
     if (!path.has_domain) {
+        /* RFC 5321 4.5.1: <postmaster> without a domain is always taken
+         * (and qualified), as Exim does. */
         if (s->mode != SMTP_MODE_BS &&
+            strcasecmp(path.address, "postmaster") != 0 &&
             !smtp_host_in(s, main_config.recipient_unqualified_hosts)) {
             smtp_replyf(s, 501, "%s: recipient address must contain a domain",
                         shown);
