@@ -178,7 +178,8 @@ add_host(gstr *g, const struct address *a)
         gstr_addc(g, '*');
 }
 
-/* Exim's d_tlslog(): X=, CV= and DN= for a delivery over TLS. */
+/* Exim's d_tlslog(): X=, CV= and DN= for a delivery over TLS (no DN= on
+ * a kept connection). */
 static void
 add_tls(gstr *g, const struct address *a)
 {
@@ -188,7 +189,10 @@ add_tls(gstr *g, const struct address *a)
         gstr_printf(g, " X=%s", a->tls_cipher);
     if (log_selected(LS_tls_certificate_verified))
         gstr_printf(g, " CV=%s", a->tls_cert_verified ? "yes" : "no");
-    if (log_selected(LS_tls_peerdn) && a->tls_peerdn != NULL) {
+    /* On a kept connection Exim's continued delivery knows the cipher
+     * and the verification, not the peer's DN. */
+    if (log_selected(LS_tls_peerdn) && a->tls_peerdn != NULL &&
+        !(a->flags & ADDR_CONT_CONN)) {
         gstr_adds(g, " DN=\"");
         str_printing(g, a->tls_peerdn, strlen(a->tls_peerdn));
         gstr_addc(g, '"');
@@ -249,7 +253,9 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     add_host(&g, a);
     add_proto_seq(&g, a); /* Exim: H=, PS=, then X= CV= DN= */
     add_tls(&g, a);
-    if (a->authenticator != NULL) /* A=, as Exim's delivery_log() */
+    /* A=, as Exim's delivery_log(); not on a kept connection, where
+     * Exim's continued delivery does not know the authenticator. */
+    if (a->authenticator != NULL && !(a->flags & ADDR_CONT_CONN))
         gstr_printf(&g, " A=%s%s%s", a->authenticator, a->auth_id ? ":" : "",
                     a->auth_id ? a->auth_id : "");
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
