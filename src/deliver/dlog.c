@@ -255,9 +255,15 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     add_tls(&g, a);
     /* A=, as Exim's delivery_log(); not on a kept connection, where
      * Exim's continued delivery does not know the authenticator. */
-    if (a->authenticator != NULL && !(a->flags & ADDR_CONT_CONN))
-        gstr_printf(&g, " A=%s%s%s", a->authenticator, a->auth_id ? ":" : "",
-                    a->auth_id ? a->auth_id : "");
+    if (a->authenticator != NULL && !(a->flags & ADDR_CONT_CONN)) {
+        gstr_printf(&g, " A=%s", a->authenticator);
+        if (a->auth_id != NULL) {
+            gstr_printf(&g, ":%s", a->auth_id);
+            /* +smtp_mailauth: the AUTH= sender of the MAIL command */
+            if (log_selected(LS_smtp_mailauth) && a->auth_sender != NULL)
+                gstr_printf(&g, ":%s", a->auth_sender);
+        }
+    }
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");
     add_confirmation(&g, a);

@@ -145,6 +145,7 @@ struct smtp_sess {
     int tls_failed;         /* the handshake failed (may retry in clear) */
     const char *auth_name;  /* client authenticator used (A=), smtp_auth.c */
     const char *auth_id;
+    const char *mail_auth; /* the sender in this MAIL's AUTH=, or NULL */
 };
 
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
@@ -531,7 +532,7 @@ mail_command(struct smtp_sess *s)
     const char *auth_err = NULL;
     const char *auth = smtp_auth_mail_option(
         s->c->x, s->a, s->auth_name != NULL, s->ob->authenticated_sender,
-        s->ob->authenticated_sender_force, &auth_err);
+        s->ob->authenticated_sender_force, &s->mail_auth, &auth_err);
     if (auth_err != NULL)
         log_write(LOG_MAIN | LOG_PANIC, "%s", auth_err);
     gstr_adds(&g, auth ? auth : "");
@@ -888,6 +889,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
         a->host_used = s->host;
         a->authenticator = s->auth_name;
         a->auth_id = s->auth_id;
+        a->auth_sender = s->mail_auth;
         a->size = s->c->bytes_written;
         if (first)
             a->flags &= ~(unsigned)ADDR_SMTP_MORE;
