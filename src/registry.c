@@ -10,6 +10,7 @@
  *	extern const struct driver_class router_class, transport_class,
  *				auth_class;
  *	extern const char *const registry_lookups[];
+ *	extern const struct route_feature *const registry_route_features[];
  * DESCRIPTION
  *	The single place that knows which experimental features this
  *	binary was built with (make EXPERIMENTAL_<NAME>=no leaves one
@@ -40,6 +41,7 @@
 #endif
 #ifdef EXPERIMENTAL_BMI
 #include "bmi/bmi_conf.h"
+#include "bmi/bmi_route.h"
 #endif
 #ifdef EXPERIMENTAL_DCC
 #include "dcc/dcc_conf.h"
@@ -123,6 +125,13 @@ static const struct driver_info *const routers[] = {
 static const struct driver_ext *const router_exts[] = {
 #ifdef EXPERIMENTAL_BMI
     &bmi_router_ext,
+#endif
+    NULL,
+};
+
+const struct route_feature *const registry_route_features[] = {
+#ifdef EXPERIMENTAL_BMI
+    &bmi_route_feature,
 #endif
     NULL,
 };

@@ -27,6 +27,10 @@ extern const struct driver_class auth_class;
  * SMTP server; called once, before the first session. */
 void registry_smtp_init(void);
 
+/* What features add to routing (route/route.h), NULL-terminated. */
+struct route_feature;
+extern const struct route_feature *const registry_route_features[];
+
 /* Lookup types, by name, for -bV. */
 extern const char *const registry_lookups[];
 
