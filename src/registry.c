@@ -11,6 +11,10 @@
  *				auth_class;
  *	extern const char *const registry_lookups[];
  *	extern const struct route_feature *const registry_route_features[];
+ *	void	registry_smtp_init(void)
+ *	void	registry_acl_init(void)
+ *	void	registry_before_commit(struct receive *r,
+ *			const struct acl_state *st)
  * DESCRIPTION
  *	The single place that knows which experimental features this
  *	binary was built with (make EXPERIMENTAL_<NAME>=no leaves one
@@ -40,8 +44,10 @@
 #include "arc/arc_conf.h"
 #endif
 #ifdef EXPERIMENTAL_BMI
+#include "bmi/bmi_acl.h"
 #include "bmi/bmi_conf.h"
 #include "bmi/bmi_route.h"
+#include "bmi/bmi_scan.h"
 #endif
 #ifdef EXPERIMENTAL_DCC
 #include "dcc/dcc_conf.h"
@@ -192,6 +198,25 @@ registry_smtp_init(void)
 #endif
 #ifdef EXPERIMENTAL_ESMTP_LIMITS
     limits_smtp_init();
+#endif
+}
+
+void
+registry_acl_init(void)
+{
+#ifdef EXPERIMENTAL_BMI
+    bmi_acl_init();
+#endif
+}
+
+void
+registry_before_commit(struct receive *r, const struct acl_state *st)
+{
+#ifdef EXPERIMENTAL_BMI
+    bmi_scan(r, st);
+#else
+    (void)r;
+    (void)st;
 #endif
 }
 

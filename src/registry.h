@@ -27,6 +27,18 @@ extern const struct driver_class auth_class;
  * SMTP server; called once, before the first session. */
 void registry_smtp_init(void);
 
+/* Registers the ACL conditions, modifiers and controls of the features
+ * built in (Brightmail's bmi_optin and bmi_run); called once, before the
+ * ACLs are checked. */
+void registry_acl_init(void);
+
+/* A message is about to be accepted: its last ACL has run (st) and
+ * receive_commit() comes next. Features that scan it (Brightmail) do so
+ * here. */
+struct receive;
+struct acl_state;
+void registry_before_commit(struct receive *r, const struct acl_state *st);
+
 /* What features add to routing (route/route.h), NULL-terminated. */
 struct route_feature;
 extern const struct route_feature *const registry_route_features[];

@@ -32,8 +32,8 @@
  *	bmi_deliver_default: skipped unless the address is to be delivered
  *	normally (true without a verdict).
  * DIAGNOSTICS
- *	None: a verdict that cannot be read counts as none (Exim logs it
- *	to the panic log; see bmi_verdict(3)).
+ *	None here: a verdict that cannot be read counts as none, with a
+ *	panic log line (bmi_verdict(3)).
  *--*/
 
 #include <stdio.h>
@@ -43,6 +43,7 @@
 #include "base/list.h"
 #include "bmi/bmi_conf.h"
 #include "bmi/bmi_route.h"
+#include "bmi/bmi_verdict.h"
 #include "expand/expand.h"
 #include "spool/envelope.h"
 
@@ -50,23 +51,18 @@ static void
 bmi_set_vars(struct expand_ctx *x, const struct spool_msg *msg,
              const struct address *a)
 {
-    (void)msg;
-    (void)a;
-    expand_set_var(x, "bmi_base64_verdict", NULL);
-    expand_set_var(x, "bmi_base64_tracker_verdict", NULL);
-    expand_set_var(x, "bmi_alt_location", NULL);
-    expand_set_var(x, "bmi_deliver", "1");
-}
+    const struct address *top = a;
+    struct bmi_outcome o;
 
-/* bmi_rule: 1 if a rule in the list fired for the verdict. */
-static int
-bmi_rule_fired(struct arena *ar, const char *verdict, const char *list)
-{
-    (void)ar;
-    (void)list;
-    if (verdict == NULL || *verdict == '\0')
-        return 0;
-    return 0;
+    while (top->parent != NULL)
+        top = top->parent;
+    bmi_verdict_outcome(x->arena, msg ? msg->bmi_verdicts : NULL,
+                        top->cc_local_part ? top->cc_local_part : "",
+                        top->domain ? top->domain : "", &o);
+    expand_set_var(x, "bmi_base64_verdict", o.verdict);
+    expand_set_var(x, "bmi_base64_tracker_verdict", o.tracker);
+    expand_set_var(x, "bmi_alt_location", o.alt);
+    expand_set_var(x, "bmi_deliver", o.deliver ? "1" : "0");
 }
 
 static int
@@ -82,8 +78,8 @@ bmi_check(struct route_call *c)
     if (b == NULL)
         return 0;
     if (b->bmi_rule != NULL &&
-        !bmi_rule_fired(c->rc->arena, expand_get_var(x, "bmi_base64_verdict"),
-                        b->bmi_rule))
+        !bmi_verdict_rule_fired(
+            c->rc->arena, expand_get_var(x, "bmi_base64_verdict"), b->bmi_rule))
         return 1;
     if (b->bmi_dont_deliver && deliver)
         return 1;

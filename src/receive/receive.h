@@ -154,6 +154,12 @@ void receive_set_queued(struct receive *r);
 /* The headers and (the visible part of) the body, for $h_ and
  * $message_body; valid after receive_finish(). */
 struct expand_message *receive_expand_message(struct receive *r);
+/* The body written so far, for a scan just before receive_commit()
+ * (Brightmail): flushes it and gives the -D file's descriptor, the
+ * offset where the body starts in it and its length. Returns the
+ * descriptor (read it with pread()), or -1 after a write error
+ * (receive_commit() then reports it). */
+int receive_body_fd(struct receive *r, long *start, long *len);
 /* Bytes so far: headers and body, LF line ends. */
 long receive_size(const struct receive *r);
 

@@ -16,6 +16,7 @@
  *	void	spool_body_abort(struct spool_body *b)
  *	void	spool_body_accepted(struct spool_body *b)
  *	void	spool_body_close(struct spool_body *b)
+ *	int	spool_body_flush(struct spool_body *b)
  *	int	spool_body_fd(const struct spool_body *b)
  *	long	spool_body_linecount(const struct spool_body *b)
  *	long	spool_body_max_linelength(const struct spool_body *b)
@@ -270,6 +271,13 @@ spool_body_close(struct spool_body *b)
     close(b->fd);
     b->fd = -1;
     b->state = BODY_CLOSED;
+}
+
+int
+spool_body_flush(struct spool_body *b)
+{
+    body_flush(b);
+    return b->write_errno != 0 ? -1 : 0;
 }
 
 int

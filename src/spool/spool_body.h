@@ -32,6 +32,9 @@ void spool_body_accepted(struct spool_body *b);
 /* Closes the file, dropping the lock (an uncommitted body is removed). */
 void spool_body_close(struct spool_body *b);
 
+/* Writes out what is buffered, so that the descriptor can be read (a
+ * content scan before the commit). 0, or -1 after a write error. */
+int spool_body_flush(struct spool_body *b);
 int spool_body_fd(const struct spool_body *b); /* locked descriptor */
 long spool_body_linecount(const struct spool_body *b);
 long spool_body_max_linelength(const struct spool_body *b);
