@@ -40,7 +40,7 @@ FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c src/transport/smtp_lim
 FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
 
 ALL_SRCS  = $(shell find src -name '*.c' | sort)
-TEST_SRCS = $(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f))))
+TEST_SRCS = $(filter-out $(FEATURE_OFF_SRCS),$(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f)))))
 LIB_SRCS  = $(filter-out src/main.c $(TEST_SRCS) $(FEATURE_OFF_SRCS),$(ALL_SRCS))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(foreach t,$(TEST_SRCS),$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(t))))
@@ -180,6 +180,23 @@ fuzz-expand: fuzz-expand-build
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -dict=harness/fuzz/expand.dict \
 	    build-fuzz/corpus-expand harness/fuzz/corpus/expand
+
+# libFuzzer target for the BMI protocol parsers: the client's
+# (src/bmi/sdk) and fake-bmid's (fakes/bmi/proto.c). Built from their
+# sources alone, with clang, into build-fuzz/.
+FUZZ_BMI_SRCS = harness/fuzz/fuzz-bmi.c $(wildcard src/bmi/sdk/*.c) \
+    fakes/bmi/proto.c fakes/common/fake_buf.c fakes/common/fake_msg.c
+.PHONY: fuzz-bmi fuzz-bmi-build
+fuzz-bmi-build:
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
+	    -o build-fuzz/fuzz-bmi $(FUZZ_BMI_SRCS)
+
+fuzz-bmi: fuzz-bmi-build
+	@mkdir -p build-fuzz/corpus-bmi
+	build-fuzz/fuzz-bmi -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    build-fuzz/corpus-bmi harness/fuzz/corpus/bmi
 
 # Crash test (issue 4): SIGKILLs the receiving process (or the daemon's
 # whole process group) at random points of DATA, before and after the 250,

@@ -52,12 +52,12 @@
 #include "../common/fake_script.h"
 #include "../common/fake_server.h"
 #include "../common/fake_transcript.h"
+#include "bmid.h"
 
 #define BM_MAX_RULES  64
 #define BM_MAX_RCPTS  1000
 #define BM_MAX_OPTINS 32
 #define BM_LINE_MAX   65536
-#define BM_DATA_MAX   (16L * 1024 * 1024)
 
 static const char bm_help[] =
     "Script (--script FILE): one directive a line, # comments.\n"
@@ -224,58 +224,6 @@ bm_load(const char *path, struct bm_config *cfg)
     }
 }
 
-/* xtext (RFC 3461), and "+" alone for "". */
-static void
-bm_xtext(struct fake_buf *b, const char *s)
-{
-    if (*s == '\0')
-        fake_buf_puts(b, "+");
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 33 || c > 126 || c == '+' || c == '=')
-            fake_buf_printf(b, "+%02X", c);
-        else
-            fake_buf_addch(b, c);
-    }
-}
-
-static int
-bm_hex(int c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Decodes xtext; NULL if it is not. */
-static char *
-bm_unxtext(const char *s)
-{
-    struct fake_buf b;
-
-    if (strcmp(s, "+") == 0)
-        return fake_strdup("");
-    fake_buf_init(&b);
-    fake_buf_puts(&b, "");
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '+') {
-            int hi = bm_hex(s[1]), lo = hi < 0 ? -1 : bm_hex(s[2]);
-            if (hi < 0 || lo < 0 || (hi | lo) == 0) {
-                fake_buf_free(&b);
-                return NULL;
-            }
-            fake_buf_addch(&b, hi * 16 + lo);
-            s += 2;
-        } else if (c < 33 || c > 126 || c == '=') {
-            fake_buf_free(&b);
-            return NULL;
-        } else
-            fake_buf_addch(&b, c);
-    }
-    return b.data;
-}
-
 static int
 bm_glob(const char *pattern, const char *s)
 {
@@ -406,85 +354,93 @@ bm_protocol_error(struct fake_conn *c, const char *why)
 
 /* HEADER n / BODY n: reads the n bytes that follow. */
 static int
-bm_data(struct fake_conn *c, const char *arg, struct fake_buf *into, int header)
+bm_data(struct fake_conn *c, long n, struct fake_buf *into, int header)
 {
     struct fake_buf data;
-    char *end;
-    long n = strtol(arg, &end, 10);
     int rc;
 
-    if (*arg == '\0' || *end != '\0' || n < 0 || n > BM_DATA_MAX ||
-        (long)into->len + n > BM_DATA_MAX)
-        return bm_protocol_error(c, "bad length");
+    if ((long)into->len + n > BM_DATA_MAX)
+        return bm_protocol_error(c, "too much data");
     fake_buf_init(&data);
     rc = fake_conn_read_bytes(c, &data, (size_t)n);
     if (rc == FAKE_IO_OK) {
-        if (header) { /* one header line each, NUL-separated */
-            fake_buf_append(into, data.data, data.len);
+        fake_buf_append(into, data.data, data.len);
+        if (header) /* one header line each, NUL-separated */
             fake_buf_addch(into, '\0');
-        } else {
-            fake_buf_append(into, data.data, data.len);
-        }
     }
     fake_buf_free(&data);
     return rc;
 }
 
+static int
+bm_answer(struct fake_conn *c, struct bm_msg *m)
+{
+    struct fake_buf out;
+    int rc;
+
+    fake_buf_init(&out);
+    if (bm_cfg.error)
+        fake_buf_printf(&out, "ERROR %s\n", bm_cfg.error);
+    else
+        bm_verdicts(m, &out);
+    rc = bm_send(c, fake_buf_cstr(&out), &bm_cfg.answer);
+    fake_buf_free(&out);
+    return rc;
+}
+
 /* One command line of a message (without its line end). */
 static int
-bm_command(struct fake_conn *c, struct bm_msg *m, char *line, int *in_msg)
+bm_command(struct fake_conn *c, struct bm_msg *m, const char *line, int *in_msg)
 {
-    char *sp = strchr(line, ' ');
-    const char *arg = sp ? sp + 1 : "";
-    char *val;
+    const char *why = NULL;
+    char *val = NULL;
+    long len;
+    enum bm_cmd cmd = bm_parse_line(line, &val, &len, &why);
+    struct bm_rcpt *r;
 
-    if (sp)
-        *sp = '\0';
-    if (strcmp(line, "MESSAGE") == 0 && !sp) {
+    if (cmd == BM_BAD)
+        return bm_protocol_error(c, why);
+    if (cmd != BM_MESSAGE && !*in_msg) {
+        free(val);
+        return bm_protocol_error(c, "no MESSAGE");
+    }
+    switch (cmd) {
+    case BM_MESSAGE:
         bm_msg_free(m);
         *in_msg = 1;
-        return FAKE_IO_OK;
-    }
-    if (!*in_msg)
-        return bm_protocol_error(c, "no MESSAGE");
-    if (strcmp(line, "HEADER") == 0)
-        return bm_data(c, arg, &m->headers, 1);
-    if (strcmp(line, "BODY") == 0)
-        return bm_data(c, arg, &m->body, 0);
-    if ((strcmp(line, "ENDTO") == 0 || strcmp(line, "ENDHEADERS") == 0 ||
-         strcmp(line, "ENDBODY") == 0) &&
-        !sp)
-        return FAKE_IO_OK;
-    if (strcmp(line, "END") == 0 && !sp) {
-        struct fake_buf out;
-        int rc;
-        *in_msg = 0;
-        fake_buf_init(&out);
-        if (bm_cfg.error)
-            fake_buf_printf(&out, "ERROR %s\n", bm_cfg.error);
-        else
-            bm_verdicts(m, &out);
-        rc = bm_send(c, fake_buf_cstr(&out), &bm_cfg.answer);
-        fake_buf_free(&out);
-        return rc;
-    }
-    if ((val = bm_unxtext(arg)) == NULL || !sp)
-        return bm_protocol_error(c, "bad argument");
-    if (strcmp(line, "IP") == 0) {
+        break;
+    case BM_IP:
         free(m->ip);
         m->ip = val;
-    } else if (strcmp(line, "FROM") == 0) {
+        break;
+    case BM_FROM:
         free(m->sender);
         m->sender = val;
-    } else if (strcmp(line, "TO") == 0 && m->nrcpts < BM_MAX_RCPTS) {
+        break;
+    case BM_TO:
+        if (m->nrcpts == BM_MAX_RCPTS) {
+            free(val);
+            return bm_protocol_error(c, "too many recipients");
+        }
         m->rcpts[m->nrcpts++].address = val;
-    } else if (strcmp(line, "OPTIN") == 0 && m->nrcpts > 0 &&
-               m->rcpts[m->nrcpts - 1].noptins < BM_MAX_OPTINS) {
-        struct bm_rcpt *r = &m->rcpts[m->nrcpts - 1];
+        break;
+    case BM_OPTIN:
+        r = m->nrcpts > 0 ? &m->rcpts[m->nrcpts - 1] : NULL;
+        if (r == NULL || r->noptins == BM_MAX_OPTINS) {
+            free(val);
+            return bm_protocol_error(c, "OPTIN without TO, or too many");
+        }
         r->optins[r->noptins++] = val;
-    } else {
-        free(val);
-        return bm_protocol_error(c, "unknown command");
+        break;
+    case BM_HEADER:
+        return bm_data(c, len, &m->headers, 1);
+    case BM_BODY:
+        return bm_data(c, len, &m->body, 0);
+    case BM_END:
+        *in_msg = 0;
+        return bm_answer(c, m);
+    default: /* ENDTO, ENDHEADERS, ENDBODY: nothing to do */
+        break;
     }
     return FAKE_IO_OK;
 }

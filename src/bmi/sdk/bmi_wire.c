@@ -18,6 +18,8 @@
  *	char	*bmi_wire_format_verdict(const struct bmi_wire_verdict *v)
  *	void	bmi_wire_free_verdict(struct bmi_wire_verdict *v)
  *	const char *bmi_wire_kind_name(enum bmi_wire_kind k)
+ *	enum bmi_answer bmi_wire_parse_answer(const char *line,
+ *			struct bmi_wire_verdict *v)
  * DESCRIPTION
  *	A verdict travels, and is stored, as one line of blank-separated
  *	fields: its kind (default, alternate, discard, error), the rules
@@ -26,6 +28,10 @@
  *	Every field but the kind and the rules is xtext, so a field never
  *	holds a blank, and the line never a control character. A verdict
  *	string, as the MTA stores it, is the base64 of that line.
+ *
+ *	bmi_wire_parse_answer() classifies one line of the server's
+ *	answer to END: a verdict (parsed into v), the final ".", or
+ *	"ERROR" with optional text.
  *
  *	The library links into an MTA that is not mxlab (Exim), so this
  *	file uses nothing but libc; memory is malloc()ed.
@@ -328,4 +334,18 @@ bmi_wire_format_verdict(const struct bmi_wire_verdict *v)
         return NULL;
     }
     return b.s;
+}
+
+enum bmi_answer
+bmi_wire_parse_answer(const char *line, struct bmi_wire_verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (strcmp(line, ".") == 0)
+        return BMI_ANSWER_END;
+    if (strncmp(line, "ERROR", 5) == 0 && (line[5] == '\0' || line[5] == ' '))
+        return BMI_ANSWER_ERROR;
+    if (strncmp(line, "VERDICT ", 8) == 0 &&
+        bmi_wire_parse_verdict(line + 8, v) == 0)
+        return BMI_ANSWER_VERDICT;
+    return BMI_ANSWER_BAD;
 }

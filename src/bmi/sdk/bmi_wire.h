@@ -55,4 +55,14 @@ char *bmi_wire_format_verdict(const struct bmi_wire_verdict *v);
 void bmi_wire_free_verdict(struct bmi_wire_verdict *v);
 const char *bmi_wire_kind_name(enum bmi_wire_kind k);
 
+/* One line of the server's answer to END (line end removed). */
+enum bmi_answer {
+    BMI_ANSWER_BAD = -1,    /* none of the below */
+    BMI_ANSWER_VERDICT = 0, /* "VERDICT ...": v is filled in */
+    BMI_ANSWER_END = 1,     /* "." */
+    BMI_ANSWER_ERROR = 2    /* "ERROR [text]" */
+};
+enum bmi_answer bmi_wire_parse_answer(const char *line,
+                                      struct bmi_wire_verdict *v);
+
 #endif

@@ -660,33 +660,40 @@ verdict_init(BmiVerdict *v)
     return 0;
 }
 
-/* One line of the answer: 1 for the end, 0 for a verdict, or an error. */
+/* One line of the answer: 1 for the end, 0 for a verdict, or -1 with
+ * *e set. */
 static int
-answer_line(BmiMessage *m, char *line, BmiError *e)
+answer_line(BmiMessage *m, const char *line, BmiError *e)
 {
+    struct bmi_wire_verdict w;
     BmiVerdict *grown;
 
-    if (strcmp(line, ".") == 0)
+    switch (bmi_wire_parse_answer(line, &w)) {
+    case BMI_ANSWER_END:
         return 1;
-    if (strncmp(line, "ERROR", 5) == 0 && (line[5] == '\0' || line[5] == ' ')) {
+    case BMI_ANSWER_ERROR:
         *e = bmi_err(BMI_ERROR_LOC_ANSWER, BMI_ERROR_TYPE_SERVER);
         return -1;
-    }
-    if (strncmp(line, "VERDICT ", 8) != 0 || m->nverdicts >= BMI_MAX_ANSWER) {
+    case BMI_ANSWER_VERDICT:
+        break;
+    default:
         *e = bmi_err(BMI_ERROR_LOC_ANSWER, BMI_ERROR_TYPE_PROTOCOL);
         return -1;
     }
-    grown = realloc(m->verdicts, sizeof(*grown) * (size_t)(m->nverdicts + 1));
+    grown =
+        m->nverdicts < BMI_MAX_ANSWER
+            ? realloc(m->verdicts, sizeof(*grown) * (size_t)(m->nverdicts + 1))
+            : NULL;
     if (grown == NULL) {
-        *e = bmi_err(BMI_ERROR_LOC_ANSWER, BMI_ERROR_TYPE_MEMORY);
+        bmi_wire_free_verdict(&w);
+        *e = bmi_err(BMI_ERROR_LOC_ANSWER, m->nverdicts < BMI_MAX_ANSWER
+                                               ? BMI_ERROR_TYPE_MEMORY
+                                               : BMI_ERROR_TYPE_PROTOCOL);
         return -1;
     }
     m->verdicts = grown;
     memset(&grown[m->nverdicts], 0, sizeof(*grown));
-    if (bmi_wire_parse_verdict(line + 8, &grown[m->nverdicts].w) < 0) {
-        *e = bmi_err(BMI_ERROR_LOC_ANSWER, BMI_ERROR_TYPE_PROTOCOL);
-        return -1;
-    }
+    grown[m->nverdicts].w = w;
     m->nverdicts++;
     if (verdict_init(&grown[m->nverdicts - 1]) < 0) {
         *e = bmi_err(BMI_ERROR_LOC_ANSWER, BMI_ERROR_TYPE_MEMORY);
