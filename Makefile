@@ -198,6 +198,12 @@ fuzz-bmi: fuzz-bmi-build
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    build-fuzz/corpus-bmi harness/fuzz/corpus/bmi
 
+# Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
+# unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
+.PHONY: bmi-exim
+bmi-exim: all
+	sh harness/bmi-exim/run.sh $(EXIM_SRC) $(BUILD)
+
 # Crash test (issue 4): SIGKILLs the receiving process (or the daemon's
 # whole process group) at random points of DATA, before and after the 250,
 # CRASH_RUNS times, then checks that every acknowledged message is whole in
