@@ -118,14 +118,17 @@ static const struct {
      1},
     {"alternate - +2D u@x", 1, BMI_KIND_ALTERNATE, 0, "-", 1},
     {"error 3 - u@x", 1, BMI_KIND_ERROR, 1, NULL, 1},
-    {"default - -", 0, 0, 0, NULL, 0},               /* no recipient */
-    {"alternate - - u@x", 0, 0, 0, NULL, 0},         /* no location */
-    {"discard - X u@x", 0, 0, 0, NULL, 0},           /* a location */
-    {"maybe - - u@x", 0, 0, 0, NULL, 0},             /* unknown kind */
-    {"default 0 - u@x", 0, 0, 0, NULL, 0},           /* rule 0 */
-    {"default 5, - u@x", 0, 0, 0, NULL, 0},          /* trailing comma */
-    {"default 99999999999 - u@x", 0, 0, 0, NULL, 0}, /* too big */
-    {"default - - u+zz", 0, 0, 0, NULL, 0},          /* bad xtext */
+    {"default - -", 0, 0, 0, NULL, 0},                    /* no recipient */
+    {"alternate - - u@x", 0, 0, 0, NULL, 0},              /* no location */
+    {"discard - X u@x", 0, 0, 0, NULL, 0},                /* a location */
+    {"maybe - - u@x", 0, 0, 0, NULL, 0},                  /* unknown kind */
+    {"default 0 - u@x", 0, 0, 0, NULL, 0},                /* rule 0 */
+    {"default 5, - u@x", 0, 0, 0, NULL, 0},               /* trailing comma */
+    {"default 99999999999 - u@x", 0, 0, 0, NULL, 0},      /* too big */
+    {"default - - u+zz", 0, 0, 0, NULL, 0},               /* bad xtext */
+    {"alternate - X:+0D+0AY:+20z u@x", 0, 0, 0, NULL, 0}, /* a line break */
+    {"alternate - X:+7F u@x", 0, 0, 0, NULL, 0},          /* DEL */
+    {"alternate - X:+09y u@x", 1, BMI_KIND_ALTERNATE, 0, "X:\ty", 1},
     {"", 0, 0, 0, NULL, 0},
 };
 

@@ -26,7 +26,10 @@
  *	that fired ("-" or decimal numbers separated by commas), the
  *	alternate location ("-" for none) and the recipients it is for.
  *	Every field but the kind and the rules is xtext, so a field never
- *	holds a blank, and the line never a control character. A verdict
+ *	holds a blank, and the line never a control character. The
+ *	decoded location may not hold one either (a tab aside): it is
+ *	meant to be added to a message as a header line, and a line break
+ *	in it would add headers the MTA did not ask for. A verdict
  *	string, as the MTA stores it, is the base64 of that line.
  *
  *	bmi_wire_parse_answer() classifies one line of the server's
@@ -263,6 +266,17 @@ parse_kind(const char *f, enum bmi_wire_kind *k)
     return -1;
 }
 
+/* The location goes into a header as it is (headers_add): a line break
+ * or another control character (a tab aside) in it is refused. */
+static int
+has_controls(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if (((unsigned char)*s < 32 && *s != '\t') || *s == 127)
+            return 1;
+    return 0;
+}
+
 int
 bmi_wire_parse_verdict(const char *line, struct bmi_wire_verdict *v)
 {
@@ -279,7 +293,8 @@ bmi_wire_parse_verdict(const char *line, struct bmi_wire_verdict *v)
         if (field == 1 && parse_rules(f, v) < 0)
             goto out;
         if (field == 2 && strcmp(f, "-") != 0) {
-            if (bmi_xtext_decode(f) < 0 || (v->alt = strdup(f)) == NULL)
+            if (bmi_xtext_decode(f) < 0 || has_controls(f) ||
+                (v->alt = strdup(f)) == NULL)
                 goto out;
         }
         if (field >= 3) {
