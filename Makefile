@@ -197,23 +197,6 @@ fuzz:
 	    $(MAKE) --no-print-directory fuzz-$$t FUZZ_SECONDS=$(FUZZ_SECONDS) || exit 1; \
 	done
 
-# libFuzzer target for the BMI protocol parsers: the client's
-# (src/bmi/sdk) and fake-bmid's (fakes/bmi/proto.c). Built from their
-# sources alone, with clang, into build-fuzz/.
-FUZZ_BMI_SRCS = harness/fuzz/fuzz-bmi.c $(wildcard src/bmi/sdk/*.c) \
-    fakes/bmi/proto.c fakes/common/fake_buf.c fakes/common/fake_msg.c
-.PHONY: fuzz-bmi fuzz-bmi-build
-fuzz-bmi-build:
-	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
-	    -o build-fuzz/fuzz-bmi $(FUZZ_BMI_SRCS)
-
-fuzz-bmi: fuzz-bmi-build
-	@mkdir -p build-fuzz/corpus-bmi
-	build-fuzz/fuzz-bmi -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    build-fuzz/corpus-bmi harness/fuzz/corpus/bmi
-
 # Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
 # unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
 .PHONY: bmi-exim
