@@ -11,6 +11,7 @@
  *				auth_class;
  *	extern const char *const registry_lookups[];
  *	extern const struct route_feature *const registry_route_features[];
+ *
  *	void	registry_smtp_init(void)
  *	void	registry_acl_init(void)
  *	void	registry_before_commit(struct receive *r,
@@ -23,6 +24,14 @@
  *	driver classes list their drivers and the options features add to
  *	them. Everything else in the program asks the registry instead of
  *	testing the build flags itself.
+ *
+ *	registry_smtp_init() adds the features' SMTP commands and EHLO
+ *	keywords; registry_acl_init() their ACL conditions, modifiers and
+ *	controls (dcc; bmi_optin, bmi_run), before the configuration's
+ *	ACLs are checked. registry_before_commit() lets a feature scan a
+ *	message just before it is accepted (Brightmail).
+ *	registry_route_features[] lists what features add to routing
+ *	(Brightmail's preconditions and variables).
  *--*/
 
 #include <stddef.h>
@@ -50,6 +59,7 @@
 #include "bmi/bmi_scan.h"
 #endif
 #ifdef EXPERIMENTAL_DCC
+#include "dcc/dcc.h"
 #include "dcc/dcc_conf.h"
 #endif
 #ifdef EXPERIMENTAL_QUEUEFILE
@@ -206,6 +216,9 @@ registry_acl_init(void)
 {
 #ifdef EXPERIMENTAL_BMI
     bmi_acl_init();
+#endif
+#ifdef EXPERIMENTAL_DCC
+    dcc_acl_register();
 #endif
 }
 

@@ -26,10 +26,9 @@ extern const struct driver_class auth_class;
 /* Adds the commands and EHLO keywords of the features built in to the
  * SMTP server; called once, before the first session. */
 void registry_smtp_init(void);
-
-/* Registers the ACL conditions, modifiers and controls of the features
- * built in (Brightmail's bmi_optin and bmi_run); called once, before the
- * ACLs are checked. */
+/* Adds the ACL conditions, modifiers and controls of the features built
+ * in (dcc; Brightmail's bmi_optin and bmi_run); called once, before
+ * acl_check_config(). */
 void registry_acl_init(void);
 
 /* A message is about to be accepted: its last ACL has run (st) and

@@ -133,17 +133,15 @@ static int
 send_body(struct scan *s)
 {
     char buf[4096];
-    long start, len, off = 0;
-    int fd = receive_body_fd(s->r, &start, &len);
+    off_t off;
+    int fd = receive_body_fd(s->r, &off);
 
-    while (fd >= 0 && off < len) {
-        size_t want = (size_t)(len - off) < sizeof(buf) ? (size_t)(len - off)
-                                                        : sizeof(buf);
-        ssize_t n = pread(fd, buf, want, (off_t)(start + off));
+    while (fd >= 0) {
+        ssize_t n = pread(fd, buf, sizeof(buf), off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            break; /* the commit reports a spool problem */
+            break; /* the end; or a spool problem the commit reports */
         if (failed(s, bmiAccumulateBody(buf, (int)n, s->msg),
                    "bmiAccumulateBody() failed.") < 0)
             return -1;

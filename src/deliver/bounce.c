@@ -450,6 +450,29 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     report_spool(a, m, rcpt, gstr_str(&msg));
 }
 
+/* Exim keeps its failed addresses on a list it adds to at the front, so
+ * its reports (X-Failed-Recipients:, the text, the order of the reports
+ * and of the "error ignored" lines) name them last failure first. done is
+ * in the order the addresses were finished: this returns copies of its
+ * failed entries, in the arena, in reverse. */
+static struct address *
+failed_in_exim_order(struct arena *a, const struct address *done)
+{
+    struct address *rev = NULL;
+
+    for (const struct address *f = done; f != NULL; f = f->next) {
+        struct address *c;
+
+        if (f->result != ADDR_FAIL)
+            continue;
+        c = arena_alloc(a, sizeof(*c));
+        *c = *f;
+        c->next = rev;
+        rev = c;
+    }
+    return rev;
+}
+
 void
 bounce_send(struct spool_msg *m, struct address *done)
 {
@@ -470,6 +493,7 @@ bounce_send(struct spool_msg *m, struct address *done)
         return;
     }
     a = arena_create();
+    done = failed_in_exim_order(a, done);
     for (struct address *f = done; f != NULL; f = f->next) {
         int seen = 0;
         if (f->result != ADDR_FAIL)

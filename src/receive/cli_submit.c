@@ -420,6 +420,7 @@ run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
     rcpts[m->rcpt_count] = NULL;
     x->recipients = rcpts;
     acl_state_init(&st, a);
+    st.message = r;
     gstr_init(&err, a);
     rc = acl_run(ACL_WHERE_NOT_SMTP, main_config.acl_not_smtp, x, &st, &err);
     if (rc == ACL_ERROR && err.len > 0)

@@ -19,10 +19,10 @@
  *	void	receive_close(struct receive *r)
  *	void	receive_set_queued(struct receive *r)
  *	const char *receive_id(const struct receive *r)
+ *	int	receive_body_fd(struct receive *r, off_t *offset)
  *	struct spool_msg *receive_msg(struct receive *r)
  *	struct expand_message *receive_expand_message(struct receive *r)
  *	long	receive_size(const struct receive *r)
- *	int	receive_body_fd(struct receive *r, long *start, long *len)
  * DESCRIPTION
  *	One message, from the start of its data to its acceptance, the
  *	way Exim's receive_msg() goes about it; SMTP (DATA and BDAT) and
@@ -659,6 +659,15 @@ receive_id(const struct receive *r)
     return r->m.id;
 }
 
+int
+receive_body_fd(struct receive *r, off_t *offset)
+{
+    if (r->body == NULL || spool_body_flush(r->body) < 0)
+        return -1;
+    *offset = (off_t)strlen(r->m.id) + 3; /* "<id>-D\n" */
+    return spool_body_fd(r->body);
+}
+
 struct spool_msg *
 receive_msg(struct receive *r)
 {
@@ -669,16 +678,6 @@ struct expand_message *
 receive_expand_message(struct receive *r)
 {
     return &r->xmsg;
-}
-
-int
-receive_body_fd(struct receive *r, long *start, long *len)
-{
-    if (r->body == NULL || spool_body_flush(r->body) < 0)
-        return -1;
-    *start = (long)strlen(r->m.id) + 3; /* "<id>-D\n" */
-    *len = (long)spool_body_size(r->body);
-    return spool_body_fd(r->body);
 }
 
 long

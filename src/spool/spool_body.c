@@ -9,6 +9,7 @@
  *	struct spool_body *spool_body_open(struct arena *a,
  *			const char *spool_dir, int split, const char *id,
  *			gstr *err)
+ *	int	spool_body_flush(struct spool_body *b)
  *	int	spool_body_write(struct spool_body *b, const char *data,
  *			size_t len)
  *	int	spool_body_copy_fd(struct spool_body *b, int fd, gstr *err)
@@ -16,7 +17,6 @@
  *	void	spool_body_abort(struct spool_body *b)
  *	void	spool_body_accepted(struct spool_body *b)
  *	void	spool_body_close(struct spool_body *b)
- *	int	spool_body_flush(struct spool_body *b)
  *	int	spool_body_fd(const struct spool_body *b)
  *	long	spool_body_linecount(const struct spool_body *b)
  *	long	spool_body_max_linelength(const struct spool_body *b)
@@ -242,6 +242,13 @@ spool_body_commit(struct spool_body *b, struct gstr *err)
     return spool_path_sync_dir(b->dir_path, err);
 }
 
+int
+spool_body_flush(struct spool_body *b)
+{
+    body_flush(b);
+    return b->write_errno == 0 ? 0 : -1;
+}
+
 void
 spool_body_accepted(struct spool_body *b)
 {
@@ -271,13 +278,6 @@ spool_body_close(struct spool_body *b)
     close(b->fd);
     b->fd = -1;
     b->state = BODY_CLOSED;
-}
-
-int
-spool_body_flush(struct spool_body *b)
-{
-    body_flush(b);
-    return b->write_errno != 0 ? -1 : 0;
 }
 
 int
