@@ -22,7 +22,8 @@
  *	Script directives (docs/fakes.md has the full list):
  *
  *	rule [rcpt GLOB] [sender GLOB] [ip GLOB] [optin STRING]
- *	     [header REGEX] [body REGEX] => VERDICT [rules N,N..] [alt TEXT]
+ *	     [header REGEX] [body REGEX] => VERDICT [rules N,N..]
+ *	     [alt TEXT | altx XTEXT]
  *		the first rule whose conditions all hold for a recipient
  *		decides its verdict (deliver, alternate, discard, error);
  *		without one it is "deliver" with no rules.
@@ -66,6 +67,8 @@ static const char bm_help[] =
     "                       the first matching rule decides a recipient's\n"
     "                       verdict: deliver, alternate (needs alt), discard\n"
     "                       or error; no match: deliver, no rules\n"
+    "                       (altx XTEXT instead of alt: the location sent as\n"
+    "                       written, in xtext, so a test can send any byte)\n"
     "  greeting TEXT        the greeting is \"BMI1 TEXT\" (default "
     "\"fake-bmid ready\")\n"
     "  answer ACTION        drop | hang | garbage | close-mid-reply | "
@@ -92,6 +95,7 @@ struct bm_rule {
     enum bm_kind kind;
     const char *rules; /* "5,8" or NULL */
     const char *alt;
+    int alt_raw; /* alt is sent as written (altx: already xtext) */
 };
 
 struct bm_config {
@@ -187,11 +191,15 @@ bm_parse_rule(const struct fake_script_line *l, struct bm_rule *r)
             r->rules = w[i + 1];
         else if (strcmp(w[i], "alt") == 0)
             r->alt = w[i + 1];
-        else
+        else if (strcmp(w[i], "altx") == 0) {
+            r->alt = w[i + 1];
+            r->alt_raw = 1;
+        } else
             fake_script_error(l, "bad \"%s %s\"", w[i], w[i + 1]);
     }
     if ((r->kind == K_ALTERNATE) != (r->alt != NULL))
-        fake_script_error(l, "alt TEXT goes with alternate, and only with it");
+        fake_script_error(l, "alt TEXT (or altx) goes with alternate, and "
+                             "only with it");
 }
 
 static void
@@ -300,7 +308,9 @@ bm_verdicts(struct bm_msg *m, struct fake_buf *out)
         fake_buf_printf(out, "VERDICT %s %s ",
                         bm_kind_names[r ? r->kind : K_DEFAULT],
                         r && r->rules ? r->rules : "-");
-        if (r && r->alt && strcmp(r->alt, "-") == 0)
+        if (r && r->alt && r->alt_raw)
+            fake_buf_puts(out, r->alt);
+        else if (r && r->alt && strcmp(r->alt, "-") == 0)
             fake_buf_puts(out, "+2D");
         else if (r && r->alt)
             bm_xtext(out, r->alt);
