@@ -38,7 +38,7 @@ CPPFLAGS += $(FEATURE_DEFS)
 # are left out of the build together with the feature.
 FEATURE_SRCS_ARC          = $(wildcard src/arc/*.c)
 FEATURE_SRCS_DCC          = $(wildcard src/dcc/*.c)
-FEATURE_SRCS_BMI          = $(wildcard src/bmi/*.c)
+FEATURE_SRCS_BMI          = $(wildcard src/bmi/*.c src/bmi/sdk/*.c)
 FEATURE_SRCS_DSN_INFO     = $(wildcard src/deliver/dsn_info*.c)
 FEATURE_SRCS_QUEUEFILE    = $(wildcard src/transport/queuefile*.c)
 FEATURE_SRCS_XCLIENT      = $(wildcard src/smtp/xclient*.c)
@@ -57,15 +57,22 @@ RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/obj/%.o)
 FAKE_DIRS  = $(filter-out fakes/common,$(patsubst %/,%,$(sort $(dir $(wildcard fakes/*/*.c)))))
 FAKE_COMMON_SRCS = $(wildcard fakes/common/*.c)
 FAKE_COMMON_OBJS = $(FAKE_COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
-# fakes/dovecot builds fake-dovecot-auth (its rule is below).
-FAKE_BINS  = $(patsubst %/fake-dovecot,%/fake-dovecot-auth,$(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(notdir $(d))))
+# fakes/dovecot builds fake-dovecot-auth, fakes/bmi fake-bmid (rules below).
+FAKE_NAME  = $(patsubst bmi,bmid,$(patsubst dovecot,dovecot-auth,$(1)))
+FAKE_BINS  = $(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(call FAKE_NAME,$(notdir $(d))))
+
+# Brightmail: mxlab's stand-in for the client SDK, as a shared library and
+# its header for an MTA built against it (Exim's EXPERIMENTAL_BRIGHTMAIL).
+BMI_SDK_SRCS = $(wildcard src/bmi/sdk/*.c)
+BMI_SDK_PIC  = $(BMI_SDK_SRCS:%.c=$(BUILD)/obj-pic/%.o)
+BMI_SDK_OUT  = $(if $(filter yes,$(EXPERIMENTAL_BMI)),$(BUILD)/lib/libbmiclient_single.so $(BUILD)/include/bmi_api.h)
 
 DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 .PHONY: all test unit scenarios asan lab format deps clean check-format
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst
+all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst $(BMI_SDK_OUT)
 
 # Objects depend on the flags they were built with: $(BUILD)/.flags is
 # rewritten whenever the compiler, the flags or the feature set change, so
@@ -96,7 +103,19 @@ $(BUILD)/fakes/fake-$(2): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) 
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach d,$(FAKE_DIRS),$(eval $(call FAKE_RULE,$(d),$(patsubst dovecot,dovecot-auth,$(notdir $(d))))))
+$(foreach d,$(FAKE_DIRS),$(eval $(call FAKE_RULE,$(d),$(call FAKE_NAME,$(notdir $(d))))))
+
+$(BUILD)/obj-pic/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(BUILD)/lib/libbmiclient_single.so: $(BMI_SDK_PIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libbmiclient_single.so -o $@ $^
+
+$(BUILD)/include/bmi_api.h: src/bmi/sdk/bmi_api.h
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # A unit test is src/<area>/test-<name>.c linked against the library.
 define UNIT_TEST_RULE
@@ -183,6 +202,12 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	    $(MAKE) --no-print-directory fuzz-$$t FUZZ_SECONDS=$(FUZZ_SECONDS) || exit 1; \
 	done
+
+# Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
+# unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
+.PHONY: bmi-exim
+bmi-exim: all
+	sh harness/bmi-exim/run.sh $(EXIM_SRC) $(BUILD)
 
 # Crash test (issue 4): SIGKILLs the receiving process (or the daemon's
 # whole process group) at random points of DATA, before and after the 250,

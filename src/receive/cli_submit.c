@@ -78,6 +78,7 @@
 #include "receive/cli.h"
 #include "receive/receive.h"
 #include "spool/envelope.h"
+#include "registry.h"
 
 /* An option with a value, attached ("-fa@b") or in the next word. */
 static int
@@ -395,6 +396,7 @@ apply_acl(struct receive *r, struct acl_state *st, int *queued)
     *queued = (st->controls & ACL_CTL_QUEUE) != 0;
     if (*queued)
         receive_set_queued(r);
+    registry_before_commit(r, st); /* receive_commit() follows */
 }
 
 /* acl_not_smtp, as Exim runs it once the message is read: 0 to go on,

@@ -53,6 +53,7 @@
 #include "receive/receive.h"
 #include "smtp/smtp_int.h"
 #include "spool/envelope.h"
+#include "registry.h"
 
 /* What ended the data. */
 enum data_end {
@@ -341,6 +342,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         smtp_txn_reset(s);
         return 0;
     }
+    registry_before_commit(r, &s->acl);
     gstr_truncate(&err, 0);
     if (receive_commit(r, &err) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
