@@ -4,16 +4,22 @@
  * SYNOPSIS
  *	#include "net.h"
  *
- *	int	net_alloc_ports(int count, int *ports, struct buf *err);
+ *	int	net_alloc_ports(int count, int *ports, int *lock_fd,
+ *				struct buf *err);
  *	int	net_connect(const char *host, const char *port,
  *				int timeout_ms, struct buf *err);
  *	int	net_port_open(int port);
  *	int	net_parse_port(const char *text);
  * DESCRIPTION
- *	net_alloc_ports() finds count distinct free TCP ports on
- *	127.0.0.1 by binding port 0 that many times at once and noting
- *	what the kernel chose.  The ports are free when it returns, not
- *	reserved: a scenario's daemon binds them soon after.
+ *	net_alloc_ports() finds count (at most 8) consecutive free TCP
+ *	ports on 127.0.0.1, in a block of 8 below the kernel's range of
+ *	ephemeral ports (so no outgoing connection can take one as its
+ *	source port) and holds the block with an flock() on a file in
+ *	/tmp/mxlab-ports until *lock_fd is closed, so that no other
+ *	scenario, of this run or of another runner on the machine, is
+ *	given the same ports meanwhile.  Blocks are tried from a place
+ *	that depends on the pid.  Each port is checked free by binding it;
+ *	it is not held: the scenario's daemon binds it soon after.
  *
  *	net_connect() opens a TCP connection to host and port (names or
  *	numbers, IPv4 or IPv6), giving up after timeout_ms.  The
@@ -41,54 +47,85 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "fileio.h"
 #include "net.h"
 
+/* Ports handed out lie in [NET_PORT_LOW, NET_PORT_HIGH), below Linux's
+ * default ephemeral range (32768-60999). */
+#define NET_PORT_LOW   20000
+#define NET_PORT_HIGH  32760
+#define NET_PORT_BLOCK 8
+
 static int
-net_bind_any(int *port)
+net_port_free(int port)
 {
     struct sockaddr_in sin;
-    socklen_t len = sizeof(sin);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1, ok;
 
     if (fd < 0)
-        return -1;
+        return 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+    sin.sin_port = htons((unsigned short)port);
+    ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+    close(fd);
+    return ok;
+}
+
+/* The lock of block b, taken without waiting: its descriptor, or -1. */
+static int
+net_lock_block(int b)
+{
+    char path[64];
+    int fd;
+
+    (void)mkdir("/tmp/mxlab-ports", 01777);
+    snprintf(path, sizeof(path), "/tmp/mxlab-ports/%d", b);
+    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         close(fd);
         return -1;
     }
-    *port = ntohs(sin.sin_port);
     return fd;
 }
 
 int
-net_alloc_ports(int count, int *ports, struct buf *err)
+net_alloc_ports(int count, int *ports, int *lock_fd, struct buf *err)
 {
-    int fds[8];
-    int rc = 0;
-    int i;
+    int nblocks = (NET_PORT_HIGH - NET_PORT_LOW) / NET_PORT_BLOCK;
+    int start = (int)((unsigned)getpid() * 2654435761u % (unsigned)nblocks);
 
-    if (count > 8)
-        count = 8;
-    for (i = 0; i < count; i++) {
-        if ((fds[i] = net_bind_any(&ports[i])) < 0) {
-            buf_printf(err, "cannot allocate a TCP port on 127.0.0.1: %s",
-                       strerror(errno));
-            rc = -1;
-            break;
+    if (count > NET_PORT_BLOCK)
+        count = NET_PORT_BLOCK;
+    for (int k = 0; k < nblocks; k++) {
+        int b = (start + k) % nblocks;
+        int base = NET_PORT_LOW + b * NET_PORT_BLOCK;
+        int fd = net_lock_block(b);
+        int i;
+
+        if (fd < 0)
+            continue;
+        for (i = 0; i < count && net_port_free(base + i); i++)
+            ports[i] = base + i;
+        if (i == count) {
+            *lock_fd = fd;
+            return 0;
         }
+        close(fd);
     }
-    while (i-- > 0)
-        close(fds[i]);
-    return rc;
+    buf_printf(err, "cannot allocate %d TCP ports on 127.0.0.1 in %d-%d", count,
+               NET_PORT_LOW, NET_PORT_HIGH - 1);
+    return -1;
 }
 
 /* Finish a non-blocking connect(2) on fd within timeout_ms. */

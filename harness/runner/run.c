@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fakeclock.h"
 #include "fileio.h"
@@ -72,7 +73,7 @@ run_allocate_ports(struct run *r)
 {
     int ports[3];
     struct buf err = BUF_INIT;
-    int rc = net_alloc_ports(3, ports, &err);
+    int rc = net_alloc_ports(3, ports, &r->ports_lock, &err);
 
     if (rc < 0)
         buf_printf(&r->fail, "%s\n", buf_str(&err));
@@ -201,6 +202,8 @@ run_finish(struct run *r, struct result *res)
 static void
 run_free(struct run *r)
 {
+    if (r->ports_lock >= 0)
+        close(r->ports_lock); /* the ports go back to the pool */
     scenario_free(&r->scn);
     free(r->dir);
     free(r->conf);
@@ -221,6 +224,7 @@ run_scenario(const char *path, const char *golden_dir,
     int go;
 
     memset(&r, 0, sizeof(r));
+    r.ports_lock = -1;
     r.opts = opts;
     r.golden_dir = golden_dir;
     if (scenario_parse(path, &r.scn, &r.fail) < 0) {

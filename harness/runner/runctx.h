@@ -22,6 +22,7 @@ struct run {
     char *dir;  /* $DIR */
     char *conf; /* $DIR/test.conf */
     char ports[3][8];
+    int ports_lock; /* held until the scenario ends (net.c), or -1 */
     struct subst vars;
     struct fakeclock clock;
     struct output_streams streams;
