@@ -18,7 +18,8 @@
  *	act as a client (client_send for plaintext), whose client_condition
  *	(if set) is true and whose public name the server offers is tried
  *	in configuration order until one succeeds. A 5xx answer is logged
- *	("NAME authenticator failed H=host [ip] reply") and the next one is
+ *	("ID NAME authenticator failed H=host [ip] reply", ID the message
+ *	id as in Exim's delivery log lines) and the next one is
  *	tried; a forced expansion failure cancels one attempt. Without
  *	success, a host in hosts_require_auth is given up with "authentication
  *	required but ..." (server did not advertise AUTH support, no common
@@ -187,15 +188,17 @@ smtp_auth_client(struct smtp_auth_call *c)
                 errno = 0;
                 return SMTP_AUTH_RESP_FAIL;
             }
-            log_write(LOG_MAIN, "%s authenticator failed H=%s [%s] %d %s",
-                      d->name, c->host_name, c->host_address, ac.last_code,
+            log_write(LOG_MAIN, "%s%s%s authenticator failed H=%s [%s] %d %s",
+                      c->msgid ? c->msgid : "", c->msgid ? " " : "", d->name,
+                      c->host_name, c->host_address, ac.last_code,
                       gstr_str(&ac.last_reply));
             break;
         case AUTH_CANCELLED:
             if (ac.err.len > 0)
                 log_write(LOG_MAIN,
-                          "%s authenticator cancelled authentication H=%s "
-                          "[%s] %s",
+                          "%s%s%s authenticator cancelled authentication "
+                          "H=%s [%s] %s",
+                          c->msgid ? c->msgid : "", c->msgid ? " " : "",
                           d->name, c->host_name, c->host_address,
                           gstr_str(&ac.err));
             break;

@@ -22,6 +22,7 @@ struct smtp_auth_call {
     int try_auth;           /* the host is in hosts_try_auth */
     const char *host_name;
     const char *host_address;
+    const char *msgid; /* the message's id, prefixed to log lines */
     /* Results. */
     const char *authenticator; /* the instance that succeeded (A=) */
     const char *auth_id;       /* its client_set_id, or NULL */

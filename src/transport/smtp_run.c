@@ -394,6 +394,7 @@ session_auth(struct smtp_sess *s)
     ac.try_auth = host_in_list(s, s->ob->hosts_try_auth);
     ac.host_name = s->host->name;
     ac.host_address = s->host->address;
+    ac.msgid = s->c->msg->m->id;
     ac.reply = &s->reply;
     rc = smtp_auth_client(&ac);
     /* protocol_detail: "a" for each authenticator tried, as Exim's
