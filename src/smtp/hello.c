@@ -202,6 +202,9 @@ hello(struct smtp_session *s, char *arg, int esmtp)
      * and it goes into Received: headers and log lines. */
     s->helo_name =
         arena_strdup(s->conn_arena, str_printing_dup(s->msg_arena, name));
+    /* A client that greets with this server's own name gets its real
+     * name looked up, so that the log does not mislead. */
+    smtp_host_lookup_for_helo(s, s->helo_name);
     s->esmtp = esmtp;
     smtp_set_host_vars(s);
     r = smtp_acl_stage(s, ACL_WHERE_HELO, main_config.acl_smtp_helo, NULL, name,

@@ -638,6 +638,7 @@ smtp_session_run(struct smtp_session *s)
     int r;
 
     smtp_set_host_vars(s);
+    smtp_host_lookup_on_connect(s);
     r = smtp_acl_stage(s, ACL_WHERE_CONNECT, main_config.acl_smtp_connect, NULL,
                        NULL, &user_msg);
     if (r <= 0) {

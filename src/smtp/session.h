@@ -52,7 +52,8 @@ struct smtp_session {
     /* The client. Under -bs, host_address is NULL. */
     char *host_address;
     int host_port;
-    char *host_name; /* verified reverse lookup, or NULL */
+    char *host_name;      /* verified reverse lookup, or NULL */
+    int host_lookup_done; /* hostlookup.c: at most one lookup a session */
     char *interface_address;
     int interface_port;
     char *ident; /* login of a local caller */

@@ -45,6 +45,11 @@ long smtp_rcptmax(struct smtp_session *s);
 /* hello.c: does the client match a host list option? */
 int smtp_host_in(struct smtp_session *s, const char *list);
 
+/* hostlookup.c: $sender_host_name under host_lookup (at connection) and
+ * helo_lookup_domains (at HELO/EHLO). */
+void smtp_host_lookup_on_connect(struct smtp_session *s);
+void smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo);
+
 /* host naming for this session */
 void smtp_host_id(const struct smtp_session *s, struct host_id *h);
 const char *smtp_host_and_ident(struct smtp_session *s, int with_flag);
