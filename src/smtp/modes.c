@@ -18,8 +18,9 @@
  *	smtp_mode_bh() tests a host's treatment: the session runs as if
  *	from IP (and PORT, after a dot), ACLs and all, but messages are
  *	thrown away after the data ACL instead of being spooled, and log
- *	lines go to standard error, each as "LOG: " and the logs it would
- *	have gone to, then the line, as Exim prints them.
+ *	lines go to standard error, each as "LOG: " and the line without
+ *	its time stamp, as Exim prints them, among the ">>> " trace of
+ *	the ACLs run (acl_trace).
  *
  *	The -oM options (struct smtp_forced_id) set the client's identity
  *	as Exim's do: -oMa the client's address and port (with -bs the
@@ -42,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "base/arena.h"
 #include "base/list.h"
 #include "conf/mainopts.h"
@@ -189,6 +191,7 @@ smtp_mode_bh(const char *host, const struct smtp_forced_id *f)
         return 1;
     }
     log_to_stderr(1);
+    acl_trace = 1; /* Exim's ">>> " lines */
     printf("\n**** SMTP testing session as if from host %s\n"
            "**** but without any ident (RFC 1413) callback.\n"
            "**** This is not for real!\n\n",
