@@ -185,11 +185,12 @@ c_hosts(struct acl_call *c, const char *arg)
     if (!expand_list(c, arg, &l, &rc))
         return rc;
     gstr_init(&err, c->x->arena);
-    return from_match(c,
-                      match_host(c->x, var(c, "sender_host_address"),
-                                 expand_get_var(c->x, "sender_host_name"), l,
-                                 &err),
-                      &err);
+    return from_match(
+        c,
+        match_host_traced(c->x, var(c, "sender_host_address"),
+                          expand_get_var(c->x, "sender_host_name"), l, NULL,
+                          &err),
+        &err);
 }
 
 static int

@@ -48,6 +48,7 @@
 #include "base/list.h"
 #include "conf/mainopts.h"
 #include "expand/ip.h"
+#include "expand/match.h"
 #include "log/log.h"
 #include "smtp/modes.h"
 #include "smtp/session.h"
@@ -191,7 +192,7 @@ smtp_mode_bh(const char *host, const struct smtp_forced_id *f)
         return 1;
     }
     log_to_stderr(1);
-    acl_trace = 1; /* Exim's ">>> " lines */
+    acl_trace = match_trace = 1; /* Exim's ">>> " lines */
     printf("\n**** SMTP testing session as if from host %s\n"
            "**** but without any ident (RFC 1413) callback.\n"
            "**** This is not for real!\n\n",

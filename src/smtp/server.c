@@ -235,14 +235,14 @@ smtp_set_host_vars(struct smtp_session *s)
                          s->esmtp || s->authenticated_by ? "e" : "",
                          s->esmtp && s->authenticated_by ? "a" : ""));
     else
-        expand_set_var(&s->x, "received_protocol",
-                       arena_printf(s->conn_arena, "%s%ssmtp%s%s",
-                                    s->mode == SMTP_MODE_BS && s->host_address == NULL
+        expand_set_var(
+            &s->x, "received_protocol",
+            arena_printf(s->conn_arena, "%s%ssmtp%s%s",
+                         s->mode == SMTP_MODE_BS && s->host_address == NULL
                              ? "local-"
                              : "",
-                                    s->esmtp ? "e" : "",
-                                    s->tls.active ? "s" : "",
-                                    s->authenticated_by ? "a" : ""));
+                         s->esmtp ? "e" : "", s->tls.active ? "s" : "",
+                         s->authenticated_by ? "a" : ""));
     expand_set_var(&s->x, "authenticated_id", s->authenticated_id);
     expand_set_var(&s->x, "sender_host_authenticated", s->authenticated_by);
 }
@@ -581,7 +581,7 @@ nonmail_check(struct smtp_session *s, const struct smtp_cmd *c)
     }
     if (s->nonmail_counted_host < 0)
         s->nonmail_counted_host =
-            smtp_host_in(s, main_config.smtp_accept_max_nonmail_hosts) != 0;
+            smtp_host_in_opt(s, smtp_accept_max_nonmail_hosts) != 0;
     if (!s->nonmail_counted_host ||
         ++s->nonmail_commands <= main_config.smtp_accept_max_nonmail)
         return 0;
