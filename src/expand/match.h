@@ -34,6 +34,10 @@ int match_host(struct expand_ctx *ctx, const char *ip, const char *name,
 extern int match_trace;
 int match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
                       const char *list, const char *option, gstr *err);
+/* The same for kind 'd' (match_domain), 'a' (match_address) or 'l'
+ * (match_local_part, caseless). */
+int match_list_traced(struct expand_ctx *ctx, int kind, const char *subject,
+                      const char *list, gstr *err);
 
 /* Name lookups that host lists need. Forward: the addresses of name,
  * written as a NULL-terminated array into *addrs (in ctx's arena);

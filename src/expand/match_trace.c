@@ -11,6 +11,9 @@
  *	int	match_host_traced(struct expand_ctx *ctx, const char *ip,
  *				const char *name, const char *list,
  *				const char *option, gstr *err)
+ *	int	match_list_traced(struct expand_ctx *ctx, int kind,
+ *				const char *subject, const char *list,
+ *				gstr *err)
  * DESCRIPTION
  *	match_host_traced() is match_host() for callers that know what
  *	list they check. When match_trace is set (-bh), it writes to
@@ -24,6 +27,9 @@
  *	item) when one matches, or "host in ...? no (end of list)" ("yes"
  *	when the last item was negated) when none does.
  * .PP
+ *	match_list_traced() does the same for a domain ('d'), address
+ *	('a') or local part ('l') list, labelled "SUBJECT in \"LIST\"?".
+ *
  *	Items are tried one by one with match_host(), which gives the
  *	list's answer: the first item that matches decides. Named lists
  *	("+name") are tried as one item; their own items are not traced.
@@ -71,28 +77,42 @@ trace(const char *fmt, ...)
     arena_destroy(a);
 }
 
-int
-match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
-                  const char *list, const char *option, gstr *err)
+/* What one item (a list of one) gives for the subject. */
+struct one_match {
+    struct expand_ctx *ctx;
+    const char *ip, *name; /* hosts */
+    const char *subject;   /* the others */
+    int kind;              /* 'h', 'd', 'a', 'l' */
+};
+
+static int
+match_one(const struct one_match *m, const char *list, gstr *err)
+{
+    switch (m->kind) {
+    case 'h':
+        return match_host(m->ctx, m->ip, m->name, list, err);
+    case 'd':
+        return match_domain(m->ctx, m->subject, list, err);
+    case 'a':
+        return match_address(m->ctx, m->subject, list, err);
+    default:
+        return match_local_part(m->ctx, m->subject, list, 0, err);
+    }
+}
+
+/* The list tried item by item, each step traced; the first item that
+ * matches decides, as in the whole-list match. */
+static int
+traced(const struct one_match *m, const char *list, const char *label,
+       gstr *err)
 {
     struct list_iter it;
-    char *item, *label;
+    char *item;
     int last_negated = 0;
 
-    if (!match_trace)
-        return list == NULL ? MATCH_FAIL : match_host(ctx, ip, name, list, err);
-    if (list == NULL || *list == '\0') {
-        if (option != NULL)
-            trace("host in %s? no (option unset)", option);
-        return MATCH_FAIL;
-    }
-    label = option != NULL
-                ? arena_printf(ctx->arena, "host in %s?", option)
-                : arena_printf(ctx->arena, "host in \"%.2048s%s\"?", list,
-                               strlen(list) > 2048 ? "..." : "");
     trace("%s", label);
     list_iter_init(&it, list, ':');
-    while ((item = list_next(&it, ctx->arena)) != NULL) {
+    while ((item = list_next(&it, m->ctx->arena)) != NULL) {
         int negated = item[0] == '!';
         const char *bare = item + negated;
         gstr one;
@@ -101,9 +121,9 @@ match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
         trace(" list element: %s", item);
         while (*bare == ' ' || *bare == '\t')
             bare++;
-        gstr_init(&one, ctx->arena);
+        gstr_init(&one, m->ctx->arena);
         list_append(&one, ':', bare);
-        r = match_host(ctx, ip, name, *bare == '\0' ? "" : gstr_str(&one), err);
+        r = match_one(m, *bare == '\0' ? "" : gstr_str(&one), err);
         if (r == MATCH_OK) {
             trace(" %s %s (matched \"%s\")", label, negated ? "no" : "yes",
                   item);
@@ -115,4 +135,42 @@ match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
     }
     trace("%s %s (end of list)", label, last_negated ? "yes" : "no");
     return last_negated ? MATCH_OK : MATCH_FAIL;
+}
+
+static char *
+list_label(struct arena *a, const char *subject, const char *list)
+{
+    return arena_printf(a, "%s in \"%.2048s%s\"?", subject, list,
+                        strlen(list) > 2048 ? "..." : "");
+}
+
+int
+match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
+                  const char *list, const char *option, gstr *err)
+{
+    struct one_match m = {ctx, ip, name, NULL, 'h'};
+
+    if (!match_trace)
+        return list == NULL ? MATCH_FAIL : match_host(ctx, ip, name, list, err);
+    if (list == NULL || *list == '\0') {
+        if (option != NULL)
+            trace("host in %s? no (option unset)", option);
+        return MATCH_FAIL;
+    }
+    return traced(&m, list,
+                  option != NULL
+                      ? arena_printf(ctx->arena, "host in %s?", option)
+                      : list_label(ctx->arena, "host", list),
+                  err);
+}
+
+int
+match_list_traced(struct expand_ctx *ctx, int kind, const char *subject,
+                  const char *list, gstr *err)
+{
+    struct one_match m = {ctx, NULL, NULL, subject, kind};
+
+    if (!match_trace)
+        return match_one(&m, list, err);
+    return traced(&m, list, list_label(ctx->arena, subject, list), err);
 }
