@@ -12,6 +12,10 @@
  *	mxlab [-C file] [-N] -M id ... | -Mc id ... | -q | -qf | -qff
  *	mxlab [-C file] -bd [-q<time>] [-oX ports]
  *	mxlab [-C file] -bt address ...
+ *	mxlab [-C file] -bv|-bvs address ... | -brw address
+ *	mxlab [-C file] [-oMa ip] [-oMi ip] [-oMs name] ... -bs | -bh ip
+ *	mxlab [-C file] -R[flags] string | -S[flags] string
+ *	mxlab --help
  * DESCRIPTION
  *	The command line follows Exim's. This file parses it, reads the
  *	configuration and hands over to the mode asked for:
@@ -30,7 +34,8 @@
  *	"-bP router NAME", "-bP transport NAME" and "-bP authenticator
  *	NAME" print one instance; "routers", "transports" and
  *	"authenticators" print all, and "router_list" (and the like) just
- *	their names. "-bP macros" lists the macros, "-bP macro NAME" one,
+ *	their names. "-bP macros" lists the macros, predefined ones first
+ *	(src/conf/macros.c), "macro_list" their names, "-bP macro NAME" one,
  *	"-bP config_file" the file in use, "-bP domainlist NAME" (and the
  *	other named lists) one named list.
  * .IP "-be [string ...]"
@@ -50,6 +55,21 @@
  * .IP -N
  *	Deliveries this process makes are not done, only logged with
  *	"*>" (Exim's debugging option).
+ * .IP "-bv, -bvs"
+ *	Address verification (src/deliver/cli.c).
+ * .IP -brw
+ *	Rewrite testing: mxlab has no rewriting; with no rewrite rules
+ *	it prints Exim's "No rewrite rules are defined", with rules it
+ *	refuses.
+ * .IP "-oMa, -oMaa, -oMai, -oMas, -oMi, -oMs"
+ *	The client's identity for -bs (trusted callers) and -bh (see
+ *	src/smtp/modes.c); -oMr and -oMt belong to local submission too.
+ * .IP "-bhc"
+ *	As -bh, saying that callouts are not done.
+ * .IP "-R..., -S..., -qR..., -qS..."
+ *	Selective queue runs (src/deliver/cli.c).
+ * .IP --help
+ *	Lists the options.
  * DIAGNOSTICS
  *	A configuration error is printed as "mxlab: FILE:LINE: message"
  *	and the exit status is 1. An unknown command-line option, or one
