@@ -12,6 +12,10 @@
  *	mxlab [-C file] [-N] -M id ... | -Mc id ... | -q | -qf | -qff
  *	mxlab [-C file] -bd [-q<time>] [-oX ports]
  *	mxlab [-C file] -bt address ...
+ *	mxlab [-C file] -bv|-bvs address ... | -brw address
+ *	mxlab [-C file] [-oMa ip] [-oMi ip] [-oMs name] ... -bs | -bh ip
+ *	mxlab [-C file] -R[flags] string | -S[flags] string
+ *	mxlab --help
  * DESCRIPTION
  *	The command line follows Exim's. This file parses it, reads the
  *	configuration and hands over to the mode asked for:
@@ -30,7 +34,8 @@
  *	"-bP router NAME", "-bP transport NAME" and "-bP authenticator
  *	NAME" print one instance; "routers", "transports" and
  *	"authenticators" print all, and "router_list" (and the like) just
- *	their names. "-bP macros" lists the macros, "-bP macro NAME" one,
+ *	their names. "-bP macros" lists the macros, predefined ones first
+ *	(src/conf/macros.c), "macro_list" their names, "-bP macro NAME" one,
  *	"-bP config_file" the file in use, "-bP domainlist NAME" (and the
  *	other named lists) one named list.
  * .IP "-be [string ...]"
@@ -50,6 +55,21 @@
  * .IP -N
  *	Deliveries this process makes are not done, only logged with
  *	"*>" (Exim's debugging option).
+ * .IP "-bv, -bvs"
+ *	Address verification (src/deliver/cli.c).
+ * .IP -brw
+ *	Rewrite testing: mxlab has no rewriting; with no rewrite rules
+ *	it prints Exim's "No rewrite rules are defined", with rules it
+ *	refuses.
+ * .IP "-oMa, -oMaa, -oMai, -oMas, -oMi, -oMs"
+ *	The client's identity for -bs (trusted callers) and -bh (see
+ *	src/smtp/modes.c); -oMr and -oMt belong to local submission too.
+ * .IP "-bhc"
+ *	As -bh, saying that callouts are not done.
+ * .IP "-R..., -S..., -qR..., -qS..."
+ *	Selective queue runs (src/deliver/cli.c).
+ * .IP --help
+ *	Lists the options.
  * DIAGNOSTICS
  *	A configuration error is printed as "mxlab: FILE:LINE: message"
  *	and the exit status is 1. An unknown command-line option, or one
@@ -96,6 +116,9 @@ enum mode {
     MODE_DELIVER,    /* -M, -Mc, -q, -qf, -qff: src/deliver/cli.c */
     MODE_ADDR_TEST,  /* -bt: src/deliver/cli.c */
     MODE_RETRY_DB,   /* -dumpdb, -tidydb: src/retry/retry_cli.c */
+    MODE_VERIFY,     /* -bv, -bvs: src/deliver/cli.c */
+    MODE_REWRITE,    /* -brw */
+    MODE_HELP,       /* --help */
 };
 
 struct cmdline {
@@ -104,9 +127,12 @@ struct cmdline {
     enum mode mode;
     char **args; /* what follows the mode flag */
     int nargs;
-    const char *message_file;  /* -bem */
-    const char *bh_host;       /* -bh */
-    struct daemon_opts daemon; /* -bd, -bdf, -oX, -oP */
+    const char *message_file;     /* -bem */
+    const char *bh_host;          /* -bh */
+    int bh_callout;               /* -bhc */
+    int verify_sender;            /* -bvs */
+    struct smtp_forced_id forced; /* -oMa, -oMaa ... */
+    struct daemon_opts daemon;    /* -bd, -bdf, -oX, -oP */
 
     /* local submission, -bp and -M: src/receive/cli.h, src/spool/cli.h */
     struct submit_opts submit;
@@ -119,7 +145,8 @@ usage_error(const char *fmt, const char *arg)
     fprintf(stderr, "mxlab: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nmxlab: usage: mxlab [-C file] [-D name=value] [-d] "
-                    "-bV | -bP [name ...]\n");
+                    "-bV | -bP [name ...]\n"
+                    "mxlab: \"mxlab --help\" lists every option\n");
     exit(1);
 }
 
@@ -150,6 +177,47 @@ cmdline_set_mode(struct cmdline *c, enum mode m, const char *flag)
         usage_error("%s: only one mode option (-bV, -bP ...) may be given",
                     flag);
     c->mode = m;
+}
+
+/* -oMa, -oMaa, -oMai, -oMas, -oMi, -oMs (-oMr and -oMt are the local
+ * submission's, src/receive/cli_submit.c): 1 if a is one, with its
+ * argument taken. */
+static int
+forced_option(struct cmdline *c, int argc, char **argv, int *i)
+{
+    static const char *const names[] = {"a", "aa", "ai", "as", "i", "s"};
+    const char *a = argv[*i], *rest = a + 3;
+    size_t k;
+
+    for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (strcmp(rest, names[k]) == 0)
+            break;
+    if (k == sizeof(names) / sizeof(names[0]))
+        return 0;
+    if (*i + 1 >= argc)
+        usage_error("data expected after %s", a);
+    const char *v = argv[++*i];
+    switch (k) {
+    case 0:
+        c->forced.host_address = v;
+        break;
+    case 1:
+        c->forced.auth_name = v;
+        break;
+    case 2:
+        c->forced.auth_id = v;
+        break;
+    case 3:
+        c->forced.auth_sender = v;
+        break;
+    case 4:
+        c->forced.interface_address = v;
+        break;
+    default:
+        c->forced.host_name = v;
+        break;
+    }
+    return 1;
 }
 
 static void
@@ -184,6 +252,29 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
                 usage_error("%s needs name=value", a);
         } else if (strncmp(a, "-d", 2) == 0 && a[2] != 'f') {
             msg_debug_level = 1;
+        } else if (strcmp(a, "--help") == 0) {
+            cmdline_set_mode(c, MODE_HELP, a);
+        } else if (strncmp(a, "-oM", 3) == 0 &&
+                   forced_option(c, argc, argv, &i)) {
+            continue;
+        } else if (strcmp(a, "-bv") == 0 || strcmp(a, "-bvs") == 0) {
+            cmdline_set_mode(c, MODE_VERIFY, a);
+            c->verify_sender = a[3] == 's';
+        } else if (strcmp(a, "-brw") == 0) {
+            cmdline_set_mode(c, MODE_REWRITE, a);
+        } else if ((sub = deliver_cli_select_option(argc, argv, &i)) != 0) {
+            if (sub < 0)
+                usage_error("string expected after %s", a);
+            /* -R/-S alone: one queue run; with -q<time> or -q: those runs */
+            if (c->mode == MODE_NONE) {
+                cmdline_set_mode(c, MODE_DELIVER, a);
+                c->mode_flag = "-q";
+            } else if (c->mode != MODE_DELIVER || c->mode_flag[1] != 'q') {
+                if (c->mode != MODE_DAEMON)
+                    usage_error("%s: only one mode option (-bV, -bP ...) may "
+                                "be given",
+                                a);
+            }
         } else if (strcmp(a, "-bV") == 0) {
             cmdline_set_mode(c, MODE_VERSION, a);
         } else if (strcmp(a, "-be") == 0 || strcmp(a, "-bem") == 0) {
@@ -197,8 +288,9 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             deliver_dont_deliver = 1;
         } else if (strcmp(a, "-bs") == 0) {
             cmdline_set_mode(c, MODE_SMTP_BS, a);
-        } else if (strcmp(a, "-bh") == 0) {
+        } else if (strcmp(a, "-bh") == 0 || strcmp(a, "-bhc") == 0) {
             cmdline_set_mode(c, MODE_SMTP_BH, a);
+            c->bh_callout = a[3] == 'c';
             if (++i >= argc)
                 usage_error("%s needs an IP address", a);
             c->bh_host = argv[i];
@@ -220,8 +312,15 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
                                               &c->daemon.queue_flag)) {
             c->daemon.queue_text = a; /* with -bd: queue runs */
         } else if (deliver_cli_is_mode(a)) {
+            if (a[1] == 'q' && c->mode == MODE_DELIVER &&
+                c->mode_flag[1] == 'q') {
+                c->mode_flag = a; /* -R x -qf: a forced selective run */
+                continue;
+            }
             cmdline_set_mode(c, MODE_DELIVER, a);
             c->mode_flag = a;
+            if (a[1] == 'q')
+                continue; /* -R or -S may follow */
             i++;
             break; /* the rest are message ids */
         } else if (strcmp(a, "-bt") == 0) {
@@ -251,34 +350,6 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
         usage_error("%s", "no mode option given");
 }
 
-/* Exim's _HAVE_ and _DRIVER_ macros, so that a configuration can test
- * with .ifdef what this binary has. */
-static struct conf_macro *
-builtin_macros(struct conf_macro *list)
-{
-    static const struct driver_class *const classes[] = {
-        &router_class, &transport_class, &auth_class};
-    static const char *const class_macro[] = {"ROUTER", "TRANSPORT",
-                                              "AUTHENTICATOR"};
-
-    list = conf_macro_add(arena_perm, list, "_HAVE_TLS", "y", 0, 1);
-    list = conf_macro_add(arena_perm, list, "_HAVE_OPENSSL", "y", 0, 1);
-    list = conf_macro_add(arena_perm, list, "_HAVE_IPV6", "y", 0, 1);
-    for (size_t i = 0; i < registry_nfeatures; i++)
-        list = conf_macro_add(arena_perm, list, registry_features[i]->macro,
-                              "y", 0, 1);
-    for (size_t c = 0; c < 3; c++)
-        for (size_t d = 0; d < classes[c]->ndrivers; d++) {
-            char *name =
-                arena_printf(arena_perm, "_DRIVER_%s_%s", class_macro[c],
-                             classes[c]->drivers[d]->name);
-            for (char *p = name; *p != '\0'; p++)
-                *p = (char)toupper((unsigned char)*p);
-            list = conf_macro_add(arena_perm, list, name, "y", 0, 1);
-        }
-    return list;
-}
-
 static void
 fatal_config(const char *text)
 {
@@ -297,7 +368,7 @@ load_config(struct cmdline *c)
     int line;
 
     gstr_init(&err, arena_perm);
-    c->macros = builtin_macros(c->macros);
+    c->macros = conf_builtin_macros(c->macros);
     DEBUG("configuration file is %s", c->config_file);
     if (conf_load(c->config_file, c->macros, &err) < 0)
         fatal_config(gstr_str(&err));
@@ -367,26 +438,50 @@ mode_version(struct cmdline *c)
     return 0;
 }
 
+/* As Exim: the predefined macros (in the order conf_builtin_macros()
+ * gives them), then -D and the file's, in definition order. */
 static int
-print_macros(gstr *out, const char *only)
+print_macros(gstr *out, const char *only, int names_only)
 {
-    int found = 0;
+    size_t n = 0, k = 0;
+    struct conf_macro **v;
 
-    /* The list is newest first; print in definition order. */
-    size_t n = 0;
     for (struct conf_macro *m = config->macros; m != NULL; m = m->next)
         n++;
-    struct conf_macro **v = arena_alloc(arena_perm, (n + 1) * sizeof(*v));
-    n = 0;
+    v = arena_alloc(arena_perm, (n + 1) * sizeof(*v));
+    /* The list is newest first: builtins at its tail, already in
+     * Exim's order; the others are reversed into definition order. */
     for (struct conf_macro *m = config->macros; m != NULL; m = m->next)
-        v[n++] = m;
-    while (n-- > 0) {
-        if (only == NULL ? v[n]->builtin : strcmp(v[n]->name, only) != 0)
-            continue;
-        gstr_printf(out, "%s=%s\n", v[n]->name, v[n]->value);
-        found = 1;
+        if (!m->builtin)
+            v[k++] = m;
+    for (size_t i = 0; i < k / 2; i++) {
+        struct conf_macro *t = v[i];
+        v[i] = v[k - 1 - i];
+        v[k - 1 - i] = t;
     }
-    return found || only == NULL ? 0 : -1;
+    {
+        size_t nuser = k;
+        memmove(v + (n - nuser), v, nuser * sizeof(*v));
+        k = 0;
+        for (struct conf_macro *m = config->macros; m != NULL; m = m->next)
+            if (m->builtin)
+                v[k++] = m;
+        k = n;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (only != NULL && strcmp(v[i]->name, only) != 0)
+            continue;
+        if (names_only)
+            gstr_printf(out, "%s\n", v[i]->name);
+        else
+            gstr_printf(out, "%s=%s\n", v[i]->name, v[i]->value);
+        if (only != NULL)
+            return 0;
+    }
+    if (only == NULL)
+        return 0;
+    gstr_printf(out, "macro %s not found\n", only);
+    return -1;
 }
 
 static const char *
@@ -445,18 +540,19 @@ print_item(gstr *out, char **args, int nargs)
         }
         return 2;
     }
-    if (strcmp(w, "macros") == 0)
-        return print_macros(out, NULL) == 0 ? 1 : -1;
+    if (strcmp(w, "macros") == 0 || strcmp(w, "macro_list") == 0)
+        return print_macros(out, NULL, w[5] == '_') == 0 ? 1 : -1;
     if (strcmp(w, "macro") == 0 || is_named_list_word(w)) {
         if (nargs < 2) {
             fprintf(stderr, "mxlab: -bP %s needs a name\n", w);
             return -1;
         }
         int r = strcmp(w, "macro") == 0
-                    ? print_macros(out, args[1])
+                    ? print_macros(out, args[1], 0)
                     : conf_print_named_list(out, w, args[1]);
         if (r < 0) {
-            fprintf(stderr, "mxlab: -bP: no %s named \"%s\"\n", w, args[1]);
+            if (strcmp(w, "macro") != 0) /* that one says it on stdout */
+                fprintf(stderr, "mxlab: -bP: no %s named \"%s\"\n", w, args[1]);
             return -2;
         }
         return 2;
@@ -489,6 +585,68 @@ mode_print(struct cmdline *c)
     return status;
 }
 
+/* -brw: mxlab has no rewriting. With no rewrite rules it says what
+ * Exim says then; with rules it refuses rather than pretend. */
+static int
+mode_rewrite_test(struct cmdline *c)
+{
+    (void)c;
+    if (config->rewrite.n == 0) {
+        printf("No rewrite rules are defined\n");
+        return 0;
+    }
+    fprintf(stderr, "mxlab: -brw: the configuration has rewrite rules, "
+                    "but mxlab does not implement address rewriting\n");
+    return 1;
+}
+
+static const char help_text[] =
+    "usage: mxlab [options] [address ...]\n"
+    "Configuration:\n"
+    "  -C file           use this configuration file\n"
+    "  -D name[=value]   define a macro\n"
+    "  -d                debugging output on stderr\n"
+    "  -N                do not deliver, log with \"*>\"\n"
+    "Information:\n"
+    "  -bV               version, what is built in, configuration check\n"
+    "  -bP [name ...]    print options, drivers, macros, named lists\n"
+    "  -be [string ...]  expansion test; -bem file: with a message\n"
+    "  -bt address ...   address test (routing)\n"
+    "  -bv address ...   verify recipients; -bvs: senders\n"
+    "  -brw address      rewrite test (mxlab has no rewriting)\n"
+    "  --help            this text\n"
+    "SMTP:\n"
+    "  -bs               SMTP session on stdin/stdout\n"
+    "  -bh ip[.port]     host checking session; -bhc: the same, no callouts\n"
+    "  -bd, -bdf         daemon (-bdf: in the foreground)\n"
+    "  -oX ports         daemon ports; -oP file: pid file\n"
+    "  -oMa ip[.port]    client address (trusted callers, -bs; and -bh)\n"
+    "  -oMaa name        authenticator; -oMai id: authenticated id\n"
+    "  -oMas address     authenticated sender (read; no effect)\n"
+    "  -oMi ip[.port]    local interface; -oMs name: client host name\n"
+    "  -oMr protocol     received protocol; -oMt ident: sender ident\n"
+    "Submission:\n"
+    "  address ...       read a message from stdin for the addresses\n"
+    "  -t                take recipients from the headers\n"
+    "  -f sender         envelope sender; -F name: full name\n"
+    "  -i, -oi           a line with \".\" does not end the message\n"
+    "  -odb, -odf, -odi, -odq   delivery mode\n"
+    "Queue:\n"
+    "  -bp, -bpc, -bpu, -bpa, -bpi, -bpr...   list the queue\n"
+    "  -q, -qf, -qff     queue run; -qq...: two stages\n"
+    "  -q<time>          with -bd: a queue run every <time>\n"
+    "  -R[f|ff|r...] string, -qR...   run for matching recipients\n"
+    "  -S[f|ff|r...] string, -qS...   run for matching senders\n"
+    "  -M id ...         deliver now; -Mc: respecting retry and frozen\n"
+    "  -Mg id ...        give up (bounce)\n"
+    "  -Mf, -Mt id ...   freeze, thaw\n"
+    "  -Mrm id ...       remove\n"
+    "  -Mar id addr ...  add recipients; -Mes id addr: edit sender\n"
+    "  -Mmd id addr ...  mark delivered; -Mmad id ...: all of them\n"
+    "  -Mvh, -Mvb, -Mvl, -Mvc id   show header, body, log, whole message\n"
+    "Hints:\n"
+    "  -dumpdb [retry], -tidydb [-t time] [retry]\n";
+
 int
 main(int argc, char **argv)
 {
@@ -499,6 +657,10 @@ main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     c.config_file = CONFIGURE_FILE;
     cmdline_parse(&c, argc, argv);
+    if (c.mode == MODE_HELP) {
+        fputs(help_text, stdout);
+        return 0;
+    }
     if (c.mode != MODE_VERSION)
         load_config(&c);
     deliver_odmode = c.submit.delivery;
@@ -514,9 +676,21 @@ main(int argc, char **argv)
     case MODE_EXPAND:
         return expand_test_mode(c.args, c.nargs, c.message_file);
     case MODE_SMTP_BS:
-        return smtp_mode_bs();
+        c.forced.ident = c.submit.ident;
+        return smtp_mode_bs(&c.forced);
     case MODE_SMTP_BH:
-        return smtp_mode_bh(c.bh_host);
+        c.forced.ident = c.submit.ident;
+        if (c.bh_callout)
+            fprintf(stderr, "mxlab: -bhc: callouts are not implemented; the "
+                            "session runs as with -bh\n");
+        return smtp_mode_bh(c.bh_host, &c.forced);
+    case MODE_VERIFY:
+        return deliver_cli_verify(c.args, c.nargs, c.verify_sender,
+                                  c.submit.sender);
+    case MODE_REWRITE:
+        return mode_rewrite_test(&c);
+    case MODE_HELP:
+        return 0; /* printed before the configuration was read */
     case MODE_DAEMON:
         c.daemon.argv = argv;
         return smtp_mode_daemon(&c.daemon);

@@ -170,6 +170,10 @@ int acl_expand_hook(struct expand_ctx *x, const char *name, char *const *args,
 /* As Exim names them in log lines: "RCPT", "EHLO or HELO", ... */
 const char *acl_where_name(enum acl_where where);
 const char *acl_verb_name(enum acl_verb verb);
+/* -bh: when set, the ACL engine writes Exim's ">>> " trace of the ACLs
+ * it runs (using, processing, check, condition test ..., end of) to
+ * standard error. */
+extern int acl_trace;
 const char *acl_rc_name(int rc);
 
 /* Checks every ACL in the configuration, and the acl_* options that

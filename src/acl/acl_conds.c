@@ -123,15 +123,17 @@ list_cond(struct acl_call *c, const char *subject, const char *list,
     if (!expand_list(c, list, &l, &rc))
         return rc;
     gstr_init(&err, c->x->arena);
+    /* match_list_traced(): -bh shows each step, as Exim */
     switch (kind) {
     case LK_DOMAIN:
-        return from_match(c, match_domain(c->x, subject, l, &err), &err);
+        return from_match(c, match_list_traced(c->x, 'd', subject, l, &err),
+                          &err);
     case LK_ADDRESS:
-        return from_match(c, match_address(c->x, subject, l, &err), &err);
-    case LK_LOCAL:
-        return from_match(c, match_local_part(c->x, subject, l, 0, &err), &err);
+        return from_match(c, match_list_traced(c->x, 'a', subject, l, &err),
+                          &err);
     default:
-        return from_match(c, match_local_part(c->x, subject, l, 0, &err), &err);
+        return from_match(c, match_list_traced(c->x, 'l', subject, l, &err),
+                          &err);
     }
 }
 
@@ -185,11 +187,12 @@ c_hosts(struct acl_call *c, const char *arg)
     if (!expand_list(c, arg, &l, &rc))
         return rc;
     gstr_init(&err, c->x->arena);
-    return from_match(c,
-                      match_host(c->x, var(c, "sender_host_address"),
-                                 expand_get_var(c->x, "sender_host_name"), l,
-                                 &err),
-                      &err);
+    return from_match(
+        c,
+        match_host_traced(c->x, var(c, "sender_host_address"),
+                          expand_get_var(c->x, "sender_host_name"), l, NULL,
+                          &err),
+        &err);
 }
 
 static int

@@ -49,11 +49,15 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include "acl/acl_int.h"
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "expand/expand.h"
 #include "log/log.h"
 
@@ -97,6 +101,37 @@ acl_rc_name(int rc)
 /* No clock is read: under libfaketime a frozen clock would never let a
  * loop that watches it end. nanosleep() gives back what is left when a
  * signal interrupts it; a poll() interrupted by a signal ends the delay. */
+int acl_trace;
+
+/* One ">>> " line of the -bh trace on stderr, non-printing bytes
+ * escaped (arguments may hold what the client sent). */
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+trace(const char *fmt, ...)
+{
+    struct arena *a;
+    va_list ap;
+    gstr raw, out;
+
+    if (!acl_trace)
+        return;
+    a = arena_create();
+    gstr_init(&raw, a);
+    gstr_init(&out, a);
+    va_start(ap, fmt);
+    gstr_vprintf(&raw, fmt, ap);
+    va_end(ap);
+    gstr_adds(&out, ">>> ");
+    str_printing(&out, raw.s ? raw.s : "", raw.len);
+    gstr_addc(&out, '\n');
+    fflush(stdout);
+    if (write(STDERR_FILENO, out.s, out.len) < 0) {
+        /* nothing more to do about it */
+    }
+    arena_destroy(a);
+}
+
 static void
 default_delay(struct acl_state *st, int seconds)
 {
@@ -447,6 +482,17 @@ eval_cond(struct acl_call *c, const struct acl_cond *cd)
         }
         arg = out;
     }
+    if (acl_trace) {
+        /* Exim's "check NAME = ARG", and the expanded value under it */
+        char *lhs = arena_printf(
+            c->x->arena, "check %s%s %s%s",
+            !(cd->def->flags & ACL_CD_MODIFIER) && cd->negated ? "!" : "",
+            cd->def->name, cd->varname ? cd->varname : "",
+            cd->varname ? " " : "");
+        trace("%s= %s", lhs, cd->arg);
+        if (strcmp(arg, cd->arg) != 0)
+            trace("%*s= %s", (int)strlen(lhs), "", arg);
+    }
     if (cd->def->forbidden & ACL_BIT(c->where)) {
         c->log_msg =
             arena_printf(c->x->arena, "cannot %s %s condition in %s ACL",
@@ -481,10 +527,12 @@ eval_stmt(struct acl_call *c, const struct acl_stmt *s, int *endpass)
     for (const struct acl_cond *cd = s->conds; cd != NULL; cd = cd->next) {
         if (cd->def == &acl_cond_message) {
             user = cd->arg;
+            trace("  message: %s", cd->arg);
             continue;
         }
         if (cd->def == &acl_cond_log_message) {
             log = cd->arg;
+            trace("l_message: %s", cd->arg);
             continue;
         }
         if (cd->def == &acl_cond_endpass) {
@@ -583,9 +631,71 @@ verb_decides(struct acl_call *c, const struct acl_parsed *acl,
     return -1;
 }
 
+/* The -bh trace of a statement's outcome and, when it ends the ACL,
+ * of the ACL's, in Exim's words. */
+static void
+trace_outcome(const struct acl_parsed *acl, const struct acl_stmt *s, int cond,
+              int r)
+{
+    const char *verb = acl_verb_name(s->verb);
+
+    switch (cond) {
+    case ACL_OK:
+        trace("%s: condition test succeeded in %s", verb, acl->name);
+        break;
+    case ACL_DEFER:
+        trace("%s: condition test deferred in %s", verb, acl->name);
+        return;
+    case ACL_ERROR:
+        trace("%s: condition test error in %s", verb, acl->name);
+        return;
+    case ACL_DISCARD:
+        trace("%s: condition test yielded \"discard\" in %s", verb, acl->name);
+        break;
+    case ACL_FAIL_DROP:
+        trace("%s: condition test yielded \"drop\" in %s", verb, acl->name);
+        break;
+    default:
+        trace("%s: condition test failed in %s", verb, acl->name);
+        break;
+    }
+    if (r < 0)
+        return;
+    switch (s->verb) {
+    case ACL_ACCEPT:
+        if (cond == ACL_OK)
+            trace("end of %s: ACCEPT", acl->name);
+        else if (cond != ACL_DISCARD)
+            trace("accept: endpass encountered - denying access");
+        break;
+    case ACL_DEFER_VERB:
+        trace("end of %s: DEFER", acl->name);
+        break;
+    case ACL_DENY:
+        trace("end of %s: DENY", acl->name);
+        break;
+    case ACL_DISCARD_VERB:
+        if (cond == ACL_OK || cond == ACL_DISCARD)
+            trace("end of %s: DISCARD", acl->name);
+        else
+            trace("discard: endpass encountered - denying access");
+        break;
+    case ACL_DROP:
+        trace("end of %s: DROP", acl->name);
+        break;
+    case ACL_REQUIRE:
+        trace("end of %s: not OK", acl->name);
+        break;
+    case ACL_WARN:
+        break;
+    }
+}
+
 int
 acl_run_parsed(struct acl_call *c, struct acl_parsed *acl)
 {
+    if (strncmp(acl->name, "ACL ", 4) == 0 && acl->name[4] != '/')
+        trace("using ACL \"%s\"", acl->name + 4);
     for (const struct acl_stmt *s = acl->stmts; s != NULL; s = s->next) {
         int endpass = 0, cond, r;
 
@@ -594,14 +704,19 @@ acl_run_parsed(struct acl_call *c, struct acl_parsed *acl)
         c->file = s->file;
         c->line = s->line;
         c->st->temp_details = 0;
+        trace("processing %s \"%s\" (%s %d)", acl->name, acl_verb_name(s->verb),
+              s->file ? s->file : "", s->line);
         cond = eval_stmt(c, s, &endpass);
-        if (cond == ACL_ERROR)
-            return ACL_ERROR;
-        if (cond == ACL_DEFER && s->verb != ACL_WARN)
-            return ACL_DEFER;
-        if ((r = verb_decides(c, acl, s, cond, endpass)) >= 0)
+        if (cond == ACL_ERROR || (cond == ACL_DEFER && s->verb != ACL_WARN)) {
+            trace_outcome(acl, s, cond, -1);
+            return cond;
+        }
+        r = verb_decides(c, acl, s, cond, endpass);
+        trace_outcome(acl, s, cond, r);
+        if (r >= 0)
             return r;
     }
+    trace("end of %s: implicit DENY", acl->name);
     return ACL_FAIL; /* the implicit deny at the end */
 }
 

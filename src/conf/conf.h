@@ -72,6 +72,9 @@ extern const struct config *config;
 /* Reads path. macros holds -D definitions and built-ins. Returns 0, or
  * -1 with "FILE:LINE: message" in err. */
 int conf_load(const char *path, struct conf_macro *macros, struct gstr *err);
+/* Adds Exim's predefined macros (_HAVE_, _DRIVER_, _OPT_, _LOG_) to list:
+ * src/conf/macros.c. */
+struct conf_macro *conf_builtin_macros(struct conf_macro *list);
 
 /* Main option sets: the core's and each compiled-in feature's. */
 size_t conf_main_sets(const struct main_opt_set **sets);

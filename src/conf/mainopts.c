@@ -16,13 +16,15 @@
  *	configuration is read; it is not changed after that.
  *
  *	main_config_derive() fills in what defaults to something else:
- *	primary_hostname from uname(), qualify_domain from it, and
- *	qualify_recipient from qualify_domain.
+ *	primary_hostname from uname(), qualify_domain from it,
+ *	qualify_recipient from qualify_domain, and exim_path from the
+ *	running binary (/proc/self/exe).
  *--*/
 
 #include <stddef.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "conf/mainopts.h"
@@ -69,6 +71,8 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, bounce_return_message), 0},
     {"bounce_return_size_limit", OPT_MKINT,
      offsetof(struct main_config, bounce_return_size_limit), 0},
+    {"bounce_return_linesize_limit", OPT_MKINT,
+     offsetof(struct main_config, bounce_return_linesize_limit), 0},
     {"bounce_message_file", OPT_EXPANDED,
      offsetof(struct main_config, bounce_message_file), 0},
     {"check_log_space", OPT_MKINT,
@@ -88,6 +92,8 @@ static const struct opt_def main_defs[] = {
     {"delay_warning", OPT_LIST, offsetof(struct main_config, delay_warning), 0},
     {"delay_warning_condition", OPT_EXPANDED,
      offsetof(struct main_config, delay_warning_condition), 0},
+    {"dns_cname_loops", OPT_INT, offsetof(struct main_config, dns_cname_loops),
+     0},
     {"dns_server", OPT_EXPANDED, offsetof(struct main_config, dns_server), 0},
     {"dsn_advertise_hosts", OPT_LIST,
      offsetof(struct main_config, dsn_advertise_hosts), 0},
@@ -96,11 +102,15 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, errors_reply_to), 0},
     {"exim_group", OPT_STRING, offsetof(struct main_config, exim_group), 0},
     {"exim_user", OPT_STRING, offsetof(struct main_config, exim_user), 0},
+    {"exim_path", OPT_STRING, offsetof(struct main_config, exim_path), 0},
     {"expand_allow_run", OPT_BOOL,
      offsetof(struct main_config, expand_allow_run), 0},
     {"finduser_retries", OPT_INT,
      offsetof(struct main_config, finduser_retries), 0},
     {"freeze_tell", OPT_EXPANDED, offsetof(struct main_config, freeze_tell), 0},
+    {"gecos_name", OPT_EXPANDED, offsetof(struct main_config, gecos_name), 0},
+    {"gecos_pattern", OPT_STRING, offsetof(struct main_config, gecos_pattern),
+     0},
     {"helo_accept_junk_hosts", OPT_LIST,
      offsetof(struct main_config, helo_accept_junk_hosts), 0},
     {"helo_allow_chars", OPT_STRING,
@@ -113,6 +123,8 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, helo_verify_hosts), 0},
     {"hold_domains", OPT_LIST, offsetof(struct main_config, hold_domains), 0},
     {"host_lookup", OPT_LIST, offsetof(struct main_config, host_lookup), 0},
+    {"host_lookup_order", OPT_LIST,
+     offsetof(struct main_config, host_lookup_order), 0},
     {"hosts_connection_nolog", OPT_LIST,
      offsetof(struct main_config, hosts_connection_nolog), 0},
     {"ignore_bounce_errors_after", OPT_TIME,
@@ -195,6 +207,10 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, smtp_accept_keepalive), 0},
     {"smtp_accept_max", OPT_INT, offsetof(struct main_config, smtp_accept_max),
      0},
+    {"smtp_accept_max_nonmail", OPT_INT,
+     offsetof(struct main_config, smtp_accept_max_nonmail), 0},
+    {"smtp_accept_max_nonmail_hosts", OPT_LIST,
+     offsetof(struct main_config, smtp_accept_max_nonmail_hosts), 0},
     {"smtp_accept_max_per_connection", OPT_EXPANDED,
      offsetof(struct main_config, smtp_accept_max_per_connection), 0},
     {"smtp_accept_max_per_host", OPT_EXPANDED,
@@ -267,6 +283,7 @@ static const struct main_config main_defaults = {
     .auth_advertise_hosts = "*",
     .bounce_return_body = 1,
     .bounce_return_message = 1,
+    .bounce_return_linesize_limit = 998,
     .bounce_return_size_limit = 100 * 1024,
     .check_log_space = 10 * 1024 * 1024,
     .check_spool_inodes = 100,
@@ -281,8 +298,10 @@ static const struct main_config main_defaults = {
         "{ match{$h_precedence:}{(?i)bulk|list|junk} }"
         "{ match{$h_auto-submitted:}{(?i)auto-generated|auto-replied} }}"
         " {no}{yes}}",
+    .dns_cname_loops = 1,
     .dsn_from = "Mail Delivery System <Mailer-Daemon@$qualify_domain>",
     .helo_lookup_domains = "@ : @[]",
+    .host_lookup_order = "bydns:byaddr",
     .ignore_bounce_errors_after = 10 * 7 * 24 * 3600,
     .local_from_check = 1,
     .local_interfaces = "<; ::0 ; 0.0.0.0",
@@ -312,6 +331,8 @@ static const struct main_config main_defaults = {
     .rfc1413_hosts = "@[]",
     .smtp_accept_keepalive = 1,
     .smtp_accept_max = 20,
+    .smtp_accept_max_nonmail = 10,
+    .smtp_accept_max_nonmail_hosts = "*",
     .smtp_accept_max_per_connection = "1000",
     .smtp_accept_queue_per_connection = 10,
     .smtp_banner = "$smtp_active_hostname ESMTP mxlab $version_number "
@@ -346,6 +367,13 @@ main_config_derive(struct main_config *m)
     }
     if (m->qualify_domain == NULL)
         m->qualify_domain = m->primary_hostname;
+    if (m->exim_path == NULL) {
+        /* Exim's default is its own installed binary: this one. */
+        char buf[4096];
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+        if (n > 0)
+            m->exim_path = arena_strndup(arena_perm, buf, (size_t)n);
+    }
     if (m->qualify_recipient == NULL)
         m->qualify_recipient = m->qualify_domain;
 }

@@ -136,6 +136,15 @@ struct main_config {
     char *warn_message_file;
     int write_rejectlog;
     int expand_allow_run; /* mxlab extension: permits ${run} */
+    /* issue 14 item 8: options Exim's test configurations use */
+    int bounce_return_linesize_limit;
+    int dns_cname_loops;
+    char *exim_path;
+    char *gecos_name;
+    char *gecos_pattern;
+    char *host_lookup_order;
+    int smtp_accept_max_nonmail;
+    char *smtp_accept_max_nonmail_hosts;
 };
 
 extern const struct opt_table main_opts;

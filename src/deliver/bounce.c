@@ -21,8 +21,9 @@
  *	Subject:; a text/plain part with Exim's wording, a
  *	message/delivery-status part, and the original message
  *	(message/rfc822), or its headers only (text/rfc822-headers) for
- *	RET=HDRS, when bounce_return_body is false or the message is
- *	larger than bounce_return_size_limit. bounce_return_message false
+ *	RET=HDRS, when bounce_return_body is false, the message is
+ *	larger than bounce_return_size_limit, or a line of its body is
+ *	longer than bounce_return_linesize_limit. bounce_return_message false
  *	leaves the third part out.
  *
  *	A DSN_INFO build adds the lines of dsn_info(3) to each recipient
@@ -315,6 +316,28 @@ report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
     receive_close(rv);
 }
 
+/* bounce_return_linesize_limit: a body with a longer line (not counting
+ * its line ending) is returned as headers only, as Exim. */
+static int
+line_too_long(const char *body, size_t len, int limit)
+{
+    size_t start = 0;
+
+    if (body == NULL || limit <= 0)
+        return 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && body[i] != '\n')
+            continue;
+        size_t n = i - start;
+        if (i < len && n > 0 && body[i - 1] == '\r')
+            n--;
+        if (n > (size_t)limit)
+            return 1;
+        start = i + 1;
+    }
+    return 0;
+}
+
 static void
 send_one(struct arena *a, struct spool_msg *m, struct address *done,
          const char *errors_to, const char *rcpt)
@@ -427,7 +450,8 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
             m->dsn_ret == SPOOL_DSN_RET_HDRS ||
             !main_config.bounce_return_body || body == NULL ||
             (main_config.bounce_return_size_limit > 0 &&
-             hsize + blen > (size_t)main_config.bounce_return_size_limit);
+             hsize + blen > (size_t)main_config.bounce_return_size_limit) ||
+            line_too_long(body, blen, main_config.bounce_return_linesize_limit);
         gstr_printf(&msg, "--%s\nContent-type: %s\n", bound,
                     hdrs_only ? "text/rfc822-headers" : "message/rfc822");
         if (hdrs_only && m->dsn_ret != SPOOL_DSN_RET_HDRS)

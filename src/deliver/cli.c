@@ -20,6 +20,10 @@
  *	forced delivery"), -Mc not. A message another process holds
  *	prints "Spool file is locked (another process is handling this
  *	message)".
+ * .IP "-Mg id ..."
+ *	Give up: "ID cancelled by USER" is logged and every undelivered
+ *	address fails with "delivery cancelled by administrator" (a
+ *	bounce goes to the sender), as Exim; nothing is delivered.
  * .IP "-bd -q<time>, -qf<time>, -qff<time>, -qq<time> ..."
  *	The daemon starts such a run every <time>
  *	(deliver_cli_queue_interval() reads the option).
@@ -34,6 +38,21 @@
  *	over. -qf and -qff force deliveries past retry times, as -M
  *	and -Mc do (retry(3)). The run is logged "Start queue
  *	run: pid=N" ... "End queue run: pid=N" (with " -qf" and so on).
+ * .IP "-R[flags] string, -S[flags] string, -qR..., -qS..."
+ *	One queue run over only the messages that have an undelivered
+ *	recipient (-R) or a sender (-S) containing the string, in any
+ *	case; with the "r" flag the string is a regular expression
+ *	(caseless). "f" forces deliveries as -qf does, "ff" thaws too;
+ *	without them the first message selected is forced, as Exim does.
+ *	All addresses of a selected message are delivered. The run is
+ *	logged "Start queue run: pid=N -qf -R string" (the -q part only
+ *	with flags).
+ * .IP "-bv address ..., -bvs address ..."
+ *	Verify each address (or each line of the standard input) as a
+ *	recipient (-bvs: as a sender), routing with verify_only routers
+ *	as the ACL's "verify" does, and print as Exim does: "addr
+ *	verified", "addr failed to verify: message" or "addr cannot be
+ *	resolved at this time: message". Status 0, 1 or 2 as for -bt.
  * .IP "-bt address ..."
  *	Route each address (no verify_only routers) and print what
  *	Exim's verify_address() prints with full information: "addr is
@@ -72,16 +91,20 @@
 #include "deliver/deliver.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "receive/addr.h"
 #include "route/hosts.h"
 #include "route/route.h"
+#include "expand/regex.h"
+#include "spool/envelope.h"
 #include "spool/queue_list.h"
+#include "spool/spool_read.h"
 #include "spool/spool_path.h"
 #include "transport/tpdrivers.h"
 
 int
 deliver_cli_is_mode(const char *flag)
 {
-    static const char *const modes[] = {"-M",   "-Mc", "-q",   "-qf",
+    static const char *const modes[] = {"-M",   "-Mc", "-Mg",  "-q",   "-qf",
                                         "-qff", "-qq", "-qqf", "-qqff"};
 
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -113,10 +136,113 @@ queue_collect(const struct queue_entry *e, void *ctx)
     return 0;
 }
 
-/* One pass over the queue, in queue order. */
+struct deliver_select deliver_selection;
+
+int
+deliver_cli_select_option(int argc, char **argv, int *i)
+{
+    static const char *const rsflags[] = {"f", "ff", "r", "rf", "rff"};
+    struct deliver_select *d = &deliver_selection;
+    const char *a = argv[*i], *rest;
+    int kind, regex = 0;
+
+    if (a[0] != '-')
+        return 0;
+    rest = a + 1 + (a[1] == 'q');
+    if (*rest != 'R' && *rest != 'S')
+        return 0;
+    kind = *rest++;
+    for (size_t k = 0; k < sizeof(rsflags) / sizeof(rsflags[0]); k++)
+        if (strcmp(rest, rsflags[k]) == 0) {
+            regex = *rest == 'r';
+            if (strcmp(rest, "r") != 0)
+                d->force = 1;
+            if (strcmp(rest + regex, "ff") == 0)
+                d->thaw = 1;
+            rest += strlen(rest);
+            break;
+        }
+    if (*rest == '\0') {
+        if (*i + 1 >= argc)
+            return -1;
+        rest = argv[++*i];
+    }
+    if (kind == 'R') {
+        d->rcpt = rest;
+        d->rcpt_regex = regex;
+    } else {
+        d->sender = rest;
+        d->sender_regex = regex;
+    }
+    return 1;
+}
+
+/* 1 if text contains the string (any case), or matches it as a regex */
+static int
+select_match(const char *text, const char *want, int regex)
+{
+    pcre2_code *re;
+    pcre2_match_data *md;
+    int owned, rc;
+    gstr err;
+    struct arena *a;
+
+    if (!regex)
+        return strcasestr(text, want) != NULL;
+    a = arena_create();
+    gstr_init(&err, a);
+    if ((re = expand_regex_compile(want, 1, &err, &owned)) == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "queue run: bad selection regex "
+                  "\"%s\": %s",
+                  want, gstr_str(&err));
+        arena_destroy(a);
+        return 0;
+    }
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    rc = expand_regex_exec(re, text, strlen(text), 0, md, &err);
+    pcre2_match_data_free(md);
+    if (owned)
+        pcre2_code_free(re);
+    arena_destroy(a);
+    return rc > 0;
+}
+
+/* Whether -R/-S select the message. */
+static int
+selected(struct arena *a, const char *id)
+{
+    const struct deliver_select *d = &deliver_selection;
+    struct spool_msg m;
+    gstr err;
+    int found = 0;
+
+    if (d->rcpt == NULL && d->sender == NULL)
+        return 1;
+    gstr_init(&err, a);
+    if (spool_read_header(main_config.spool_directory,
+                          main_config.split_spool_directory, id, a, &m,
+                          &err) != SPOOL_READ_OK)
+        return 0;
+    if (d->sender != NULL &&
+        !select_match(m.sender ? m.sender : "", d->sender, d->sender_regex))
+        return 0;
+    if (d->rcpt == NULL)
+        return 1;
+    for (int r = 0; r < m.rcpt_count && !found; r++)
+        found = select_match(m.rcpts[r].address, d->rcpt, d->rcpt_regex) &&
+                !spool_msg_is_nonrcpt(&m, m.rcpts[r].address);
+    return found;
+}
+
+/* One pass over the queue, in queue order. With -R or -S, only the
+ * messages they select, the first of them forced. */
 static void
 queue_pass(struct qrun *q, unsigned flags)
 {
+    int selecting =
+        deliver_selection.rcpt != NULL || deliver_selection.sender != NULL;
+    int first = 1;
     gstr err;
 
     q->n = 0;
@@ -125,8 +251,28 @@ queue_pass(struct qrun *q, unsigned flags)
                          main_config.split_spool_directory, q->a, queue_collect,
                          q, &err) < 0)
         log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
-    for (int i = 0; i < q->n; i++)
-        (void)deliver_message(q->ids[i], flags);
+    for (int i = 0; i < q->n; i++) {
+        if (selecting && !selected(q->a, q->ids[i]))
+            continue;
+        (void)deliver_message(q->ids[i],
+                              flags | (selecting && first ? DELIVER_FORCE : 0));
+        first = 0;
+    }
+}
+
+/* " -R string", " -Sr string" for the queue run's log lines */
+static const char *
+select_text(struct arena *a)
+{
+    const struct deliver_select *d = &deliver_selection;
+    gstr g;
+
+    gstr_init(&g, a);
+    if (d->rcpt != NULL)
+        gstr_printf(&g, " -R%s %s", d->rcpt_regex ? "r" : "", d->rcpt);
+    if (d->sender != NULL)
+        gstr_printf(&g, " -S%s %s", d->sender_regex ? "r" : "", d->sender);
+    return gstr_str(&g);
 }
 
 int
@@ -136,14 +282,20 @@ deliver_queue_run(const char *flag)
     const char *opt = strcmp(flag, "-q") == 0 ? "" : flag;
     int two = strncmp(flag, "-qq", 3) == 0;
     const char *f = flag + 2 + two; /* "", "f" or "ff" */
+    const char *sel;
 
     memset(&q, 0, sizeof(q));
     q.a = arena_create();
+    if (deliver_selection.force && *f == '\0')
+        f = deliver_selection.thaw ? "ff" : "f";
+    if (*opt == '\0' && *f != '\0')
+        opt = *f == 'f' && f[1] == 'f' ? "-qff" : "-qf";
     q.flags = DELIVER_QUEUE_RUN |
               (strcmp(f, "ff") == 0 ? DELIVER_FORCE_THAW : 0) |
               (*f == 'f' ? DELIVER_FORCE : 0);
-    log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s", (long)getpid(),
-              *opt ? " " : "", opt);
+    sel = select_text(q.a);
+    log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s%s", (long)getpid(),
+              *opt ? " " : "", opt, sel);
     /* -qq: a first pass routes every message and makes the local
      * deliveries only; the second then finds the remote addresses of
      * all messages routed, and messages for one host follow each other
@@ -152,8 +304,8 @@ deliver_queue_run(const char *flag)
         queue_pass(&q, q.flags | DELIVER_2STAGE);
     queue_pass(&q, q.flags);
     smtp_transport_close_idle();
-    log_write(LOG_MAIN, "End queue run: pid=%ld%s%s", (long)getpid(),
-              *opt ? " " : "", opt);
+    log_write(LOG_MAIN, "End queue run: pid=%ld%s%s%s", (long)getpid(),
+              *opt ? " " : "", opt, sel);
     arena_destroy(q.a);
     return 0;
 }
@@ -212,9 +364,12 @@ deliver_cli_run(const char *flag, char **ids, int nids)
             continue;
         }
         switch (
-            /* -Mc respects frozen messages and retry times, as Exim */
-            deliver_message(ids[i], flag[2] == 'c'
-                                        ? 0
+            /* -Mc respects frozen messages and retry times, as Exim;
+             * -Mg gives up on the message */
+            deliver_message(ids[i], flag[2] == 'c' ? 0
+                                    : flag[2] == 'g'
+                                        ? DELIVER_FORCE_THAW | DELIVER_FORCE |
+                                              DELIVER_GIVE_UP
                                         : DELIVER_FORCE_THAW | DELIVER_FORCE)) {
         case DELIVER_FROZEN: /* -Mc leaves frozen messages alone */
             break;
@@ -366,6 +521,87 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
     }
     fputs(gstr_str(&out), stdout);
     fflush(stdout);
+    arena_destroy(a);
+    return status;
+}
+
+/* -bv, -bvs: one address, as Exim's verify_address() prints it
+ * without full information. Returns 0, 1 (deferred) or 2 (failed). */
+static int
+verify_one(struct arena *ar, struct expand_ctx *x, const char *text,
+           int as_sender, const char *sender)
+{
+    struct route_ctx rc;
+    struct address *a, *more = NULL;
+    enum route_rc r = ROUTE_FAIL;
+    const char *why = NULL;
+    int has_domain = 0;
+    char *addr = addr_extract(ar, text, strlen(text), &has_domain, &why);
+
+    if (addr == NULL || *addr == '\0') {
+        printf("syntax error: %s\n", why ? why : "empty address");
+        return 2;
+    }
+    memset(&rc, 0, sizeof(rc));
+    rc.arena = ar;
+    rc.x = x;
+    rc.mode = as_sender ? ROUTE_VERIFY_SENDER : ROUTE_VERIFY_RECIPIENT;
+    rc.sender = sender;
+    a = address_new(ar, addr, main_config.qualify_domain);
+    addr = a->address;
+    for (int depth = 0; depth < 100; depth++) {
+        r = route_address(&rc, a, &more);
+        if (r != ROUTE_REROUTED || more == NULL || more->next != NULL ||
+            (more->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
+            break;
+        a = more;
+        more = NULL;
+    }
+    if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
+        printf("%s verified\n", addr);
+        return 0;
+    }
+    printf("%s %s", addr,
+           r == ROUTE_FAIL ? "failed to verify"
+                           : "cannot be resolved at this time");
+    if (a->basic_errno > 0)
+        printf(": %s", strerror(a->basic_errno));
+    if (a->message != NULL)
+        printf(": %s", a->message);
+    else if (r != ROUTE_FAIL && a->basic_errno <= 0)
+        printf(": unknown error");
+    printf("\n");
+    return r == ROUTE_FAIL ? 2 : 1;
+}
+
+int
+deliver_cli_verify(char **addrs, int naddrs, int as_sender, const char *sender)
+{
+    struct arena *a = arena_create();
+    struct expand_ctx x;
+    int status = 0;
+    char line[4096];
+
+    expand_ctx_init(&x, a);
+    if (sender == NULL)
+        sender = caller_address(a);
+    expand_set_var(&x, "sender_address", sender);
+    for (int i = 0; i < naddrs ||
+                    (naddrs == 0 && fgets(line, sizeof(line), stdin) != NULL);
+         i++) {
+        int st;
+        if (naddrs == 0) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (line[0] == '\0')
+                continue;
+            st = verify_one(a, &x, line, as_sender, sender);
+        } else {
+            st = verify_one(a, &x, addrs[i], as_sender, sender);
+        }
+        if (st == 2 || (st == 1 && status == 0))
+            status = st;
+        fflush(stdout);
+    }
     arena_destroy(a);
     return status;
 }

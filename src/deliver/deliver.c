@@ -60,6 +60,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -698,6 +699,31 @@ deliver_pending_bounces(void)
     depth--;
 }
 
+/* -Mg, as Exim: "cancelled by USER", then every undelivered address
+ * fails with "delivery cancelled by administrator" (a bounce's are
+ * just dropped). */
+static void
+give_up(struct dlv *d, struct address *todo)
+{
+    struct passwd *pw = getpwuid(getuid());
+    struct address *a, *next;
+
+    log_write(LOG_MAIN, "%s cancelled by %s", d->m.id,
+              pw ? pw->pw_name : arena_printf(d->a, "uid %ld", (long)getuid()));
+    for (a = todo; a != NULL; a = next) {
+        next = a->next;
+        a->next = NULL;
+        if (d->m.sender == NULL || d->m.sender[0] == '\0') {
+            a->result = ADDR_DISCARD;
+        } else {
+            a->result = ADDR_FAIL;
+            a->message = "delivery cancelled by administrator";
+            deliver_log_failure(d, a, 0);
+        }
+        list_push(&d->done_tail, a);
+    }
+}
+
 enum deliver_result
 deliver_message(const char *id, unsigned flags)
 {
@@ -731,8 +757,12 @@ deliver_message(const char *id, unsigned flags)
     retry_run_begin(d.m.id, d.m.sender, d.m.received_sec,
                     (flags & DELIVER_QUEUE_RUN) != 0,
                     (flags & DELIVER_FORCE) != 0);
-    route_all(&d, todo);
-    deliver_all(&d);
+    if (flags & DELIVER_GIVE_UP)
+        give_up(&d, todo);
+    else {
+        route_all(&d, todo);
+        deliver_all(&d);
+    }
     retry_update(d.done);
     for (struct address *a = d.done; a != NULL; a = a->next)
         if (a->result == ADDR_FAIL && failed == NULL)

@@ -10,6 +10,7 @@ struct spool_msg;
 #define DELIVER_QUEUE_RUN  0x02 /* part of -q: quiet about locks */
 #define DELIVER_FORCE      0x04 /* -M, -qf, -qff: past retry times */
 #define DELIVER_2STAGE     0x08 /* -qq, first pass: no remote deliveries */
+#define DELIVER_GIVE_UP    0x10 /* -Mg: fail every address, no delivery */
 
 enum deliver_result {
     DELIVER_ATTEMPTED,

@@ -19,7 +19,8 @@
  *	dns_lookup() asks for the records of one type and follows CNAME
  *	records, first within the answer (as a recursive server sends the
  *	chain with the records it leads to), then with a fresh query when
- *	the chain leads out of the answer, up to 10 links.
+ *	the chain leads out of the answer, at most dns_cname_loops times
+ *	(Exim's main option, default 1), and up to 10 links in all.
  *
  *	The reply's code decides the result: NXDOMAIN is DNS_NOMATCH, an
  *	answer without records of the type DNS_NODATA, SERVFAIL and
@@ -39,6 +40,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "conf/mainopts.h"
 #include "dns/dns_int.h"
 #include "expand/ip.h"
 
@@ -186,7 +188,7 @@ dns_lookup_opts(struct arena *a, const char *name, enum dns_type type,
         opts && opts->timeout_ms > 0 ? opts->timeout_ms : c->timeout_ms;
     int attempts = opts && opts->attempts > 0 ? opts->attempts : c->attempts;
     const char *cur = name;
-    int hops = 0, bad = 0;
+    int hops = 0, bad = 0, requeries = 0;
 
     memset(out, 0, sizeof(*out));
     out->name = name;
@@ -231,7 +233,12 @@ dns_lookup_opts(struct arena *a, const char *name, enum dns_type type,
                          bad ? ": malformed records" : ": no records");
             return bad ? DNS_FAIL : DNS_NODATA;
         }
-        /* the chain led out of the answer: ask for where it ends */
+        /* The chain led out of the answer: ask for where it ends, at
+         * most dns_cname_loops times, as Exim. */
+        if (++requeries > main_config.dns_cname_loops) {
+            lookup_error(err, name, type, ": CNAME loop");
+            return DNS_FAIL;
+        }
     }
 }
 

@@ -15,16 +15,18 @@
  * .IP "the reverse hook"
  *	looks up PTR records of the client's address and returns the
  *	first name that looks up forward to that address again, as Exim
- *	verifies host names. Without dns_server, when the DNS has no PTR
- *	records the C library's getnameinfo() is asked too (Exim's
- *	host_lookup_order of "bydns:byaddr").
+ *	verifies host names. The methods of host_lookup_order are tried
+ *	in turn: "bydns" asks the DNS for PTR records, "byaddr" the C
+ *	library's getnameinfo() (skipped with dns_server, so that a lab
+ *	sees only its own DNS). The first that finds a name decides.
  * .IP "the forward hook"
  *	is set only with dns_server, so that host names in lists are
  *	looked up at that server; without it they go through the C
  *	library (getaddrinfo(), which reads /etc/hosts), as in Exim.
  * DIAGNOSTICS
  *	"FILE:LINE: dns_server: ..." when the option does not expand or
- *	is not "IP [port]".
+ *	is not "IP [port]"; "FILE:LINE: host_lookup_order: unknown
+ *	method ..." for an item other than bydns and byaddr.
  *--*/
 
 #include <netdb.h>
@@ -33,6 +35,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/list.h"
 #include "conf/conf.h"
 #include "conf/mainopts.h"
 #include "dns/dns.h"
@@ -148,8 +151,8 @@ hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name)
 }
 
 static int
-hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
-             gstr *err)
+hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
+                   gstr *err, int *found_names)
 {
     const char *rname = dns_reverse_name(ctx->arena, ip);
     struct dns_result r;
@@ -166,7 +169,8 @@ hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
         return MATCH_DEFER;
     }
     if (rc != DNS_OK)
-        return dns_server_set ? MATCH_FAIL : hook_reverse_byaddr(ctx, ip, name);
+        return MATCH_FAIL;
+    *found_names = r.rrs != NULL;
     for (struct dns_rr *rr = r.rrs; rr != NULL; rr = rr->next) {
         int c = name_confirms(ctx, rr->text, ip, &e);
         if (c == MATCH_OK) {
@@ -183,6 +187,58 @@ hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
     return MATCH_FAIL;
 }
 
+/* host_lookup_order: each method in turn until one finds a name (a
+ * PTR record ends the search even when its name does not look up
+ * forward to the address again), or the DNS defers. With
+ * dns_server set, "byaddr" (the system's resolver, /etc/hosts) is
+ * skipped so that a lab sees only its own DNS. */
+static int
+hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
+             gstr *err)
+{
+    struct list_iter it;
+    char *method;
+    int rc = MATCH_FAIL, found = 0;
+
+    list_iter_init(&it, main_config.host_lookup_order, ':');
+    while ((method = list_next(&it, ctx->arena)) != NULL) {
+        if (strcmp(method, "bydns") == 0)
+            rc = hook_reverse_bydns(ctx, ip, name, err, &found);
+        else if (!dns_server_set)
+            rc = hook_reverse_byaddr(ctx, ip, name);
+        if (rc != MATCH_FAIL || found)
+            return rc;
+    }
+    return rc;
+}
+
+/* Each item of host_lookup_order is "bydns" or "byaddr". */
+static int
+check_lookup_order(gstr *err)
+{
+    struct list_iter it;
+    struct arena *a = arena_perm;
+    const char *file;
+    int line;
+    char *method;
+
+    if (main_config.host_lookup_order == NULL)
+        return 0;
+    list_iter_init(&it, main_config.host_lookup_order, ':');
+    while ((method = list_next(&it, a)) != NULL) {
+        if (strcmp(method, "bydns") == 0 || strcmp(method, "byaddr") == 0)
+            continue;
+        if (conf_option_origin("host_lookup_order", &file, &line) == 0)
+            gstr_printf(err, "%s:%d: ", file, line);
+        gstr_printf(err,
+                    "host_lookup_order: unknown method \"%s\" (expected "
+                    "\"bydns\" or \"byaddr\")",
+                    method);
+        return -1;
+    }
+    return 0;
+}
+
 int
 dns_setup(gstr *err)
 {
@@ -193,6 +249,8 @@ dns_setup(gstr *err)
     gstr e;
 
     dns_server_set = 0;
+    if (check_lookup_order(err) < 0)
+        return -1;
     dns_set_server(NULL, err);
     match_host_reverse_hook = hook_reverse;
     match_host_forward_hook = NULL;

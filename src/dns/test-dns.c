@@ -17,6 +17,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "conf/mainopts.h"
 #include "dns/dns.h"
 #include "dns/dns_int.h"
 
@@ -698,6 +699,29 @@ static const struct {
     {"formerr.test", DNS_T_A, DNS_FAIL, NULL, "(FORMERR)"},
 };
 
+/* dns_cname_loops = 0: a CNAME that leads out of the answer is not
+ * followed by a fresh query, and the lookup fails. */
+START_TEST(test_cname_loops_zero)
+{
+    struct arena *a = arena_create();
+    struct dns_options o = {200, 2};
+    struct dns_result r;
+    gstr err;
+    int rc;
+
+    main_config.dns_cname_loops = 0;
+    server_start();
+    gstr_init(&err, a);
+    rc = dns_lookup_opts(a, "cname.test", DNS_T_A, &o, &r, &err);
+    ck_assert_int_eq(rc, DNS_FAIL);
+    ck_assert_msg(strstr(gstr_str(&err), "CNAME loop") != NULL, "%s",
+                  gstr_str(&err));
+    server_stop();
+    main_config.dns_cname_loops = 1;
+    arena_destroy(a);
+}
+END_TEST
+
 START_TEST(test_lookup)
 {
     struct arena *a = arena_create();
@@ -706,6 +730,7 @@ START_TEST(test_lookup)
     gstr err;
     int rc;
 
+    main_config.dns_cname_loops = 1; /* Exim's default */
     server_start();
     gstr_init(&err, a);
     rc = dns_lookup_opts(a, lookup_cases[_i].name, lookup_cases[_i].type, &o,
@@ -790,6 +815,7 @@ dns_suite(void)
     tcase_add_loop_test(tc, test_resolv, 0, NELEM(resolv_cases));
     tcase_add_loop_test(tc, test_server, 0, NELEM(server_cases));
     tcase_add_loop_test(tc, test_reverse, 0, NELEM(reverse_cases));
+    tcase_add_test(tc, test_cname_loops_zero);
     tcase_add_loop_test(tc, test_lookup, 0, NELEM(lookup_cases));
     tcase_add_test(tc, test_mx_order);
     tcase_add_test(tc, test_host_addresses);

@@ -28,6 +28,17 @@ int match_local_part(struct expand_ctx *ctx, const char *subject,
 int match_host(struct expand_ctx *ctx, const char *ip, const char *name,
                const char *list, gstr *err);
 
+/* match_host() with Exim's -bh trace on stderr when match_trace is set
+ * (src/expand/match_trace.c). option: the option the list comes from,
+ * or NULL to show the list itself. A NULL list is not matched. */
+extern int match_trace;
+int match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
+                      const char *list, const char *option, gstr *err);
+/* The same for kind 'd' (match_domain), 'a' (match_address) or 'l'
+ * (match_local_part, caseless). */
+int match_list_traced(struct expand_ctx *ctx, int kind, const char *subject,
+                      const char *list, gstr *err);
+
 /* Name lookups that host lists need. Forward: the addresses of name,
  * written as a NULL-terminated array into *addrs (in ctx's arena);
  * returns MATCH_OK, MATCH_FAIL (no such host) or MATCH_DEFER. Reverse:

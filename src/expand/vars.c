@@ -227,12 +227,9 @@ v_config_dir(struct exp *e, gstr *out)
 static void
 v_exim_path(struct exp *e, gstr *out)
 {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
     (void)e;
-    if (n > 0)
-        gstr_addn(out, buf, (size_t)n);
+    if (main_config.exim_path != NULL)
+        gstr_adds(out, main_config.exim_path);
 }
 
 static void

@@ -345,9 +345,8 @@ log_write(unsigned which, const char *fmt, ...)
 
     gstr_init(&g, a);
     if (log_fd >= 0) {
-        gstr_printf(&g, "LOG:%s%s%s\n  ", which & LOG_MAIN ? " MAIN" : "",
-                    which & LOG_REJECT ? " REJECT" : "",
-                    which & LOG_PANIC ? " PANIC" : "");
+        /* as Exim's -bh: "LOG: " and the line, without its time stamp */
+        gstr_adds(&g, "LOG: ");
         va_start(ap, fmt);
         log_text(&g, which, fmt, ap);
         va_end(ap);

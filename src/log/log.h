@@ -25,7 +25,7 @@ const char *log_selector_name(enum log_sel sel);
 /* The path of a log ("main", "reject", "panic"). */
 const char *log_path(const char *which);
 
-/* -bh: lines go to stderr as "LOG: MAIN REJECT\n  text" instead of files. */
+/* -bh: lines go to stderr as "LOG: text" (no time stamp) instead of files. */
 void log_to_stderr(int on);
 /* The same to any descriptor (-1: back to the files); the fuzz targets
  * send log lines to /dev/null this way. */

@@ -57,6 +57,7 @@
     X(subject, 0)                                                              \
     X(tls_certificate_verified, 1)                                             \
     X(tls_cipher, 1)                                                           \
+    X(tls_on_connect, 0)                                                       \
     X(tls_peerdn, 0)                                                           \
     X(tls_resumption, 0)                                                       \
     X(tls_sni, 0)                                                              \

@@ -70,9 +70,11 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "base/msg.h"
 #include "conf/mainopts.h"
 #include "deliver/deliver.h"
 #include "expand/expand.h"
+#include "expand/regex.h"
 #include "log/log.h"
 #include "receive/addr.h"
 #include "receive/cli.h"
@@ -139,6 +141,53 @@ struct caller {
     int trusted;
 };
 
+/* gecos_pattern and gecos_name, as Exim: when the pattern matches the
+ * gecos field (after the '&' substitution), gecos_name, expanded with
+ * $1... from the match, is the user's name. NULL when they are unset,
+ * do not match, or the expansion fails. */
+static const char *
+gecos_rewrite(struct arena *a, const char *gecos)
+{
+    pcre2_code *re;
+    pcre2_match_data *md;
+    struct expand_ctx x;
+    char *out = NULL;
+    int owned, rc;
+    gstr err;
+
+    if (main_config.gecos_pattern == NULL || main_config.gecos_name == NULL)
+        return NULL;
+    gstr_init(&err, a);
+    if ((re = expand_regex_compile(main_config.gecos_pattern, 0, &err,
+                                   &owned)) == NULL) {
+        log_write(LOG_MAIN | LOG_PANIC, "gecos_pattern \"%s\": %s",
+                  main_config.gecos_pattern, gstr_str(&err));
+        return NULL;
+    }
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    rc = expand_regex_exec(re, gecos, strlen(gecos), 0, md, &err);
+    if (rc > 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        expand_ctx_init(&x, a);
+        for (int i = 0; i < rc && i < 10; i++)
+            x.nums[i] = ov[2 * i] == PCRE2_UNSET
+                            ? ""
+                            : arena_strndup(a, gecos + ov[2 * i],
+                                            ov[2 * i + 1] - ov[2 * i]);
+        x.nnums = rc < 10 ? rc : 10;
+        if (expand_string(&x, main_config.gecos_name, &out, &err) !=
+            EXPAND_OK) {
+            DEBUG("failed to expand gecos_name string \"%s\": %s",
+                  main_config.gecos_name, gstr_str(&err));
+            out = NULL;
+        }
+    }
+    pcre2_match_data_free(md);
+    if (owned)
+        pcre2_code_free(re);
+    return out;
+}
+
 static void
 caller_find(struct arena *a, struct caller *c, const char *forced_name)
 {
@@ -160,6 +209,23 @@ caller_find(struct arena *a, struct caller *c, const char *forced_name)
         gstr_adds(&g, c->login + 1);
     }
     c->name = forced_name ? forced_name : gstr_str(&g);
+    if (forced_name == NULL && main_config.gecos_pattern != NULL) {
+        /* the pattern sees the whole field, '&' replaced (as Exim) */
+        const char *amp = strchr(gecos, '&'), *n;
+        gstr full;
+        gstr_init(&full, a);
+        if (amp == NULL)
+            gstr_adds(&full, gecos);
+        else {
+            gstr_addn(&full, gecos, (size_t)(amp - gecos));
+            gstr_addc(&full, (char)toupper((unsigned char)c->login[0]));
+            gstr_adds(&full, c->login + 1);
+            gstr_adds(&full, amp + 1);
+        }
+        n = gecos_rewrite(a, gstr_str(&full));
+        if (n != NULL)
+            c->name = n;
+    }
     c->trusted = c->uid == 0;
     if (!c->trusted && main_config.trusted_users != NULL) {
         struct list_iter it;

@@ -76,7 +76,7 @@ auth_advertise(struct smtp_session *s, gstr *out)
     s->auth_advertised = 0;
     s->auth_advertised_set = 0;
     if (config == NULL || config->auths == NULL ||
-        !smtp_host_in(s, main_config.auth_advertise_hosts))
+        !smtp_host_in_opt(s, auth_advertise_hosts))
         return 0;
     for (struct driver_instance *d = config->auths; d != NULL;
          d = d->next, i++) {

@@ -543,7 +543,9 @@ smtp_mode_daemon(const struct daemon_opts *o)
         log_write(LOG_MAIN, "pid %d: SIGHUP received: re-exec daemon",
                   (int)getpid());
         setenv("MXLAB_DAEMON_REEXEC", "1", 1);
-        execv("/proc/self/exe", o->argv);
+        /* as Exim, through exim_path (by default this binary) */
+        execv(main_config.exim_path ? main_config.exim_path : "/proc/self/exe",
+              o->argv);
         log_write(LOG_MAIN | LOG_PANIC, "re-exec of daemon failed: %s",
                   strerror(errno));
         return 1;

@@ -334,9 +334,10 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         receive_set_queued(r);
     if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
         receive_abort(r);
+        /* as Exim: the reply, then the warning */
+        smtp_replyf(s, 250, "OK id=%s", receive_id(r));
         smtp_io_printf(&s->io, "\n**** SMTP testing: that is not a real "
                                "message id!\n\n");
-        smtp_replyf(s, 250, "OK id=%s", receive_id(r));
         s->messages++;
         s->x.msg = NULL;
         smtp_txn_reset(s);

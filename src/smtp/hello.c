@@ -53,15 +53,14 @@ smtp_ehlo_register(struct ehlo_keyword *k)
 
 /* Does the client match a host list option? Unset matches nobody. */
 int
-smtp_host_in(struct smtp_session *s, const char *list)
+smtp_host_in_named(struct smtp_session *s, const char *list, const char *option)
 {
     gstr err;
     int r;
 
-    if (list == NULL)
-        return 0;
     gstr_init(&err, s->msg_arena);
-    r = match_host(&s->x, s->host_address, s->host_name, list, &err);
+    r = match_host_traced(&s->x, s->host_address, s->host_name, list, option,
+                          &err);
     if (r == MATCH_ERROR)
         log_write(LOG_MAIN | LOG_PANIC, "error in host list \"%s\": %s", list,
                   gstr_str(&err));
@@ -95,7 +94,7 @@ helo_syntax_ok(struct smtp_session *s, const char *name)
 
     if (*name == '\0')
         return 0;
-    if (smtp_host_in(s, main_config.helo_accept_junk_hosts))
+    if (smtp_host_in_opt(s, helo_accept_junk_hosts))
         return 1;
     if (name[0] == '[')
         return helo_literal_ok(name);
@@ -146,7 +145,7 @@ ehlo_keywords_list(struct smtp_session *s, gstr *g)
     ehlo_extensions(s, g, EHLO_AFTER_SIZE);
     if (main_config.accept_8bitmime)
         gstr_adds(g, "\n8BITMIME");
-    s->dsn_advertised = smtp_host_in(s, main_config.dsn_advertise_hosts);
+    s->dsn_advertised = smtp_host_in_opt(s, dsn_advertise_hosts);
     if (s->dsn_advertised)
         gstr_adds(g, "\nDSN");
     if (main_config.acl_smtp_etrn != NULL)
@@ -155,13 +154,11 @@ ehlo_keywords_list(struct smtp_session *s, gstr *g)
         gstr_adds(g, "\nVRFY");
     if (main_config.acl_smtp_expn != NULL)
         gstr_adds(g, "\nEXPN");
-    s->pipelining_advertised =
-        smtp_host_in(s, main_config.pipelining_advertise_hosts);
+    s->pipelining_advertised = smtp_host_in_opt(s, pipelining_advertise_hosts);
     if (s->pipelining_advertised)
         gstr_adds(g, "\nPIPELINING");
     ehlo_extensions(s, g, EHLO_AFTER_PIPELINING);
-    s->chunking_advertised =
-        smtp_host_in(s, main_config.chunking_advertise_hosts);
+    s->chunking_advertised = smtp_host_in_opt(s, chunking_advertise_hosts);
     if (s->chunking_advertised)
         gstr_adds(g, "\nCHUNKING");
     ehlo_extensions(s, g, EHLO_AFTER_CHUNKING);

@@ -63,7 +63,7 @@ host_lookup(struct smtp_session *s)
 void
 smtp_host_lookup_on_connect(struct smtp_session *s)
 {
-    if (s->host_address != NULL && smtp_host_in(s, main_config.host_lookup))
+    if (s->host_address != NULL && smtp_host_in_opt(s, host_lookup))
         host_lookup(s);
 }
 

@@ -31,7 +31,8 @@ limits_advertise(struct smtp_session *s, gstr *out)
     long mailmax = smtp_mailmax(s), rcptmax = smtp_rcptmax(s);
 
     if ((mailmax <= 0 && rcptmax <= 0) ||
-        !smtp_host_in(s, limits_main.limits_advertise_hosts))
+        !smtp_host_in_named(s, limits_main.limits_advertise_hosts,
+                            "limits_advertise_hosts"))
         return 0;
     gstr_adds(out, "LIMITS");
     if (mailmax > 0)

@@ -317,7 +317,7 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
 
     s->mail_commands++;
     if (!s->helo_seen &&
-        (s->proxy_session || smtp_host_in(s, main_config.helo_verify_hosts))) {
+        (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts))) {
         /* Exim's plain reply: logged, not counted as a protocol error. */
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL from %s: no HELO/EHLO given",
@@ -363,7 +363,7 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     }
     if (*path.address != '\0' && !path.has_domain) {
         if (s->mode != SMTP_MODE_BS &&
-            !smtp_host_in(s, main_config.sender_unqualified_hosts)) {
+            !smtp_host_in_opt(s, sender_unqualified_hosts)) {
             smtp_replyf(s, 501, "%s: sender address must contain a domain",
                         shown);
             if (log_selected(LS_smtp_syntax_error))
@@ -534,7 +534,7 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
          * (and qualified), as Exim does. */
         if (s->mode != SMTP_MODE_BS &&
             strcasecmp(path.address, "postmaster") != 0 &&
-            !smtp_host_in(s, main_config.recipient_unqualified_hosts)) {
+            !smtp_host_in_opt(s, recipient_unqualified_hosts)) {
             smtp_replyf(s, 501, "%s: recipient address must contain a domain",
                         shown);
             if (log_selected(LS_smtp_syntax_error))

@@ -18,10 +18,23 @@
  *	smtp_mode_bh() tests a host's treatment: the session runs as if
  *	from IP (and PORT, after a dot), ACLs and all, but messages are
  *	thrown away after the data ACL instead of being spooled, and log
- *	lines go to standard error, each as "LOG: " and the logs it would
- *	have gone to, then the line, as Exim prints them.
+ *	lines go to standard error, each as "LOG: " and the line without
+ *	its time stamp, as Exim prints them, among the ">>> " trace of
+ *	the ACLs run (acl_trace).
+ *
+ *	The -oM options (struct smtp_forced_id) set the client's identity
+ *	as Exim's do: -oMa the client's address and port (with -bs the
+ *	session is then a remote one: "esmtp", not "local-esmtp"), -oMi
+ *	the local end, -oMs its host name (no lookup is made), -oMt the
+ *	ident, -oMaa and -oMai the authenticator and $authenticated_id
+ *	as if it had authenticated. For -bs they count only when the
+ *	caller is trusted (root, exim_user, or in trusted_users), and
+ *	are ignored otherwise, as in Exim; -bh always takes them, but its
+ *	own address wins over -oMa. -oMas is read, and, as in Exim, reset
+ *	by the first MAIL of a session.
  * DIAGNOSTICS
- *	A bad -bh address is reported and the exit status is 1.
+ *	A bad -bh, -oMa or -oMi address is reported ("mxlab: "X" is not
+ *	an IP address") and the exit status is 1.
  *--*/
 
 #include <pwd.h>
@@ -30,8 +43,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "base/arena.h"
+#include "base/list.h"
+#include "conf/mainopts.h"
 #include "expand/ip.h"
+#include "expand/match.h"
 #include "log/log.h"
 #include "smtp/modes.h"
 #include "smtp/session.h"
@@ -46,21 +63,111 @@ caller_login(struct arena *a)
     return arena_printf(a, "%ld", (long)getuid());
 }
 
+/* "IP", "IP.PORT" or "[IP]:PORT" into *addr and *port; 0, or -1. */
+static int
+split_address(struct arena *ar, const char *text, char **addr, int *port)
+{
+    unsigned char a[16];
+    char *copy = arena_strdup(ar, text), *p;
+    int family;
+
+    *port = 0;
+    if (copy[0] == '[' && (p = strchr(copy, ']')) != NULL) {
+        *p = '\0';
+        if (p[1] == ':' || p[1] == '.')
+            *port = atoi(p + 2);
+        else if (p[1] != '\0')
+            return -1;
+        copy++;
+    } else if (!ip_parse(copy, a, &family) &&
+               (p = strrchr(copy, '.')) != NULL) {
+        *p = '\0';
+        *port = atoi(p + 1);
+    }
+    *addr = copy;
+    return ip_parse(copy, a, &family) ? 0 : -1;
+}
+
+/* root, exim_user, or a trusted_users login */
+static int
+caller_trusted(struct arena *ar)
+{
+    const char *login = caller_login(ar);
+    struct list_iter it;
+    char *u;
+
+    if (getuid() == 0)
+        return 1;
+    if (main_config.exim_user != NULL &&
+        strcmp(main_config.exim_user, login) == 0)
+        return 1;
+    if (main_config.trusted_users == NULL)
+        return 0;
+    list_iter_init(&it, main_config.trusted_users, ':');
+    while ((u = list_next(&it, ar)) != NULL)
+        if (strcmp(u, login) == 0)
+            return 1;
+    return 0;
+}
+
+/* Applies the -oM options; -1 (reported) for a bad address. */
+static int
+apply_forced(struct smtp_session *s, const struct smtp_forced_id *f)
+{
+    char *addr;
+    int port;
+
+    if (f == NULL)
+        return 0;
+    if (f->host_address != NULL && s->host_address == NULL) {
+        if (split_address(s->conn_arena, f->host_address, &addr, &port) < 0) {
+            fprintf(stderr, "mxlab: \"%s\" is not an IP address\n",
+                    f->host_address);
+            return -1;
+        }
+        s->host_address = addr;
+        s->host_port = port;
+    }
+    if (f->interface_address != NULL) {
+        if (split_address(s->conn_arena, f->interface_address, &addr, &port) <
+            0) {
+            fprintf(stderr, "mxlab: \"%s\" is not an IP address\n",
+                    f->interface_address);
+            return -1;
+        }
+        s->interface_address = addr;
+        s->interface_port = port;
+    }
+    if (f->host_name != NULL)
+        s->host_name = arena_strdup(s->conn_arena, f->host_name);
+    if (f->ident != NULL)
+        s->ident = arena_strdup(s->conn_arena, f->ident);
+    if (f->auth_name != NULL)
+        s->authenticated_by = arena_strdup(s->conn_arena, f->auth_name);
+    if (f->auth_id != NULL)
+        s->authenticated_id = arena_strdup(s->conn_arena, f->auth_id);
+    return 0;
+}
+
 int
-smtp_mode_bs(void)
+smtp_mode_bs(const struct smtp_forced_id *f)
 {
     struct smtp_session s;
     int r;
 
     smtp_session_init(&s, SMTP_MODE_BS, STDIN_FILENO, STDOUT_FILENO);
     s.ident = caller_login(s.conn_arena);
+    if (caller_trusted(s.conn_arena) && apply_forced(&s, f) < 0) {
+        smtp_session_free(&s);
+        return 1;
+    }
     r = smtp_session_run(&s);
     smtp_session_free(&s);
     return r == 0 ? 0 : 1;
 }
 
 int
-smtp_mode_bh(const char *host)
+smtp_mode_bh(const char *host, const struct smtp_forced_id *f)
 {
     struct smtp_session s;
     unsigned char a[16];
@@ -80,7 +187,12 @@ smtp_mode_bh(const char *host)
     }
     s.host_address = addr;
     s.host_port = port;
+    if (apply_forced(&s, f) < 0) {
+        smtp_session_free(&s);
+        return 1;
+    }
     log_to_stderr(1);
+    acl_trace = match_trace = 1; /* Exim's ">>> " lines */
     printf("\n**** SMTP testing session as if from host %s\n"
            "**** but without any ident (RFC 1413) callback.\n"
            "**** This is not for real!\n\n",

@@ -55,6 +55,12 @@
 #include "smtp/smtp_int.h"
 #include "smtp/tls.h"
 
+/* session.h nonmail_free bits */
+#define NM_FREE_RSET 0x1
+#define NM_FREE_HELO 0x2
+#define NM_FREE_STLS 0x4
+#define NM_FREE_AUTH 0x8
+
 enum cmd_sync {
     SYNC_ALWAYS, /* must be the last command of a group */
     SYNC_NOPIPE, /* must wait unless PIPELINING was advertised */
@@ -65,7 +71,7 @@ struct smtp_cmd {
     const char *name; /* keyword, with the colon for MAIL and RCPT */
     int (*fn)(struct smtp_session *s, char *arg);
     enum cmd_sync sync;
-    int mail_cmd; /* part of a mail transaction (not a "nonmail" command) */
+    int mail_cmd; /* MAIL, RCPT, DATA, BDAT, QUIT: not a "nonmail" command */
     int has_arg;  /* may take an argument */
     const char *history;
 };
@@ -79,8 +85,8 @@ static int cmd_expn(struct smtp_session *s, char *arg);
 static int cmd_etrn(struct smtp_session *s, char *arg);
 
 static const struct smtp_cmd commands[] = {
-    {"HELO", smtp_cmd_helo, SYNC_ALWAYS, 1, 1, "HELO"},
-    {"EHLO", smtp_cmd_ehlo, SYNC_ALWAYS, 1, 1, "EHLO"},
+    {"HELO", smtp_cmd_helo, SYNC_ALWAYS, 0, 1, "HELO"},
+    {"EHLO", smtp_cmd_ehlo, SYNC_ALWAYS, 0, 1, "EHLO"},
     {"DATA", smtp_cmd_data, SYNC_ALWAYS, 1, 0, "DATA"},
     {"VRFY", cmd_vrfy, SYNC_ALWAYS, 0, 1, "VRFY"},
     {"EXPN", cmd_expn, SYNC_ALWAYS, 0, 1, "EXPN"},
@@ -90,9 +96,9 @@ static const struct smtp_cmd commands[] = {
     {"RCPT TO:", smtp_cmd_rcpt, SYNC_NOPIPE, 1, 1, "RCPT"},
     {"RSET", cmd_rset, SYNC_NOPIPE, 0, 0, "RSET"},
     {"BDAT", smtp_cmd_bdat, SYNC_NEVER, 1, 1, "BDAT"},
-    {"AUTH", smtp_cmd_auth, SYNC_NEVER, 1, 1, "AUTH"},
-    {"STARTTLS", smtp_cmd_starttls, SYNC_ALWAYS, 1, 0, "STARTTLS"},
-    {"QUIT", cmd_quit, SYNC_NEVER, 0, 0, "QUIT"},
+    {"AUTH", smtp_cmd_auth, SYNC_NEVER, 0, 1, "AUTH"},
+    {"STARTTLS", smtp_cmd_starttls, SYNC_ALWAYS, 0, 0, "STARTTLS"},
+    {"QUIT", cmd_quit, SYNC_NEVER, 1, 0, "QUIT"},
     {"HELP", cmd_help, SYNC_NEVER, 0, 1, "HELP"},
 };
 
@@ -126,6 +132,8 @@ smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
     memset(s, 0, sizeof(*s));
     s->mode = mode;
     s->rcpt_max = -1;
+    s->nonmail_free = NM_FREE_RSET | NM_FREE_HELO | NM_FREE_STLS | NM_FREE_AUTH;
+    s->nonmail_counted_host = -1;
     s->conn_arena = arena_create();
     s->msg_arena = arena_create();
     smtp_io_init(&s->io, s->conn_arena, in_fd, out_fd,
@@ -216,11 +224,25 @@ smtp_set_host_vars(struct smtp_session *s)
         set_var_int(s, "received_port", s->interface_port);
     }
     expand_set_var(&s->x, "smtp_active_hostname", s->active_hostname);
-    expand_set_var(&s->x, "received_protocol",
-                   arena_printf(s->conn_arena, "%s%ssmtp%s%s",
-                                s->mode == SMTP_MODE_BS ? "local-" : "",
-                                s->esmtp ? "e" : "", s->tls.active ? "s" : "",
-                                s->authenticated_by ? "a" : ""));
+    if (s->tls_on_connect && s->tls.active && log_selected(LS_tls_on_connect))
+        /* Exim's names for TLS-on-connect sessions, with the selector */
+        expand_set_var(
+            &s->x, "received_protocol",
+            arena_printf(s->conn_arena, "%s%sssmtp%s",
+                         s->mode == SMTP_MODE_BS && s->host_address == NULL
+                             ? "local-"
+                             : "",
+                         s->esmtp || s->authenticated_by ? "e" : "",
+                         s->esmtp && s->authenticated_by ? "a" : ""));
+    else
+        expand_set_var(
+            &s->x, "received_protocol",
+            arena_printf(s->conn_arena, "%s%ssmtp%s%s",
+                         s->mode == SMTP_MODE_BS && s->host_address == NULL
+                             ? "local-"
+                             : "",
+                         s->esmtp ? "e" : "", s->tls.active ? "s" : "",
+                         s->authenticated_by ? "a" : ""));
     expand_set_var(&s->x, "authenticated_id", s->authenticated_id);
     expand_set_var(&s->x, "sender_host_authenticated", s->authenticated_by);
 }
@@ -533,6 +555,50 @@ smtp_command_lost(struct smtp_session *s, int status)
     return 1;
 }
 
+/* smtp_accept_max_nonmail, as Exim counts: every command but MAIL,
+ * RCPT, DATA, BDAT and QUIT, except one RSET, one HELO or EHLO and one
+ * STARTTLS per message, and the first AUTH of the connection (again
+ * after STARTTLS), so that failing AUTHs add up. Returns 1 when the
+ * limit is passed and the session was dropped. */
+static int
+nonmail_check(struct smtp_session *s, const struct smtp_cmd *c)
+{
+    unsigned bit = 0;
+
+    if (c->mail_cmd)
+        return 0;
+    if (c->fn == cmd_rset)
+        bit = NM_FREE_RSET;
+    else if (c->fn == smtp_cmd_helo || c->fn == smtp_cmd_ehlo)
+        bit = NM_FREE_HELO;
+    else if (c->fn == smtp_cmd_starttls)
+        bit = NM_FREE_STLS;
+    else if (c->fn == smtp_cmd_auth)
+        bit = NM_FREE_AUTH;
+    if (bit != 0 && (s->nonmail_free & bit)) {
+        s->nonmail_free &= ~bit;
+        return 0;
+    }
+    if (s->nonmail_counted_host < 0)
+        s->nonmail_counted_host =
+            smtp_host_in_opt(s, smtp_accept_max_nonmail_hosts) != 0;
+    if (!s->nonmail_counted_host ||
+        ++s->nonmail_commands <= main_config.smtp_accept_max_nonmail)
+        return 0;
+    {
+        const char *line = gstr_str(&s->cmd);
+        int n = (int)strcspn(line, " \t");
+
+        smtp_incomplete_transaction_log(s, "too many non-mail commands");
+        log_write(LOG_MAIN | LOG_REJECT,
+                  "SMTP call from %s dropped: too many nonmail commands "
+                  "(last was \"%.*s\")",
+                  smtp_host_and_ident(s, 0), n, line);
+    }
+    smtp_notquit_exit(s, "bad-commands", 554, "Too many nonmail commands");
+    return 1;
+}
+
 /* Reads and runs one command. Returns 1 when the session is over. */
 static int
 smtp_one_command(struct smtp_session *s)
@@ -570,10 +636,23 @@ smtp_one_command(struct smtp_session *s)
     expand_set_var(&s->x, "smtp_command", gstr_str(&s->cmd));
     if (c == NULL)
         return unknown_command(s);
+    if (nonmail_check(s, c))
+        return 1;
     if (!c->has_arg && *arg != '\0')
         return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, NULL,
                                   "unexpected argument data");
-    return c->fn(s, arg);
+    {
+        int was_tls = s->tls.active, done = c->fn(s, arg);
+
+        /* A new message may have one RSET, HELO and STARTTLS free; a
+         * new TLS session an EHLO and an AUTH. */
+        if ((c->fn == smtp_cmd_data || c->fn == smtp_cmd_bdat) &&
+            s->txn.sender == NULL && s->bdat == NULL)
+            s->nonmail_free |= NM_FREE_RSET | NM_FREE_HELO | NM_FREE_STLS;
+        if (!was_tls && s->tls.active)
+            s->nonmail_free |= NM_FREE_HELO | NM_FREE_AUTH;
+        return done;
+    }
 }
 
 /* Expands smtp_banner and sends it as a 220 reply. */

@@ -97,6 +97,11 @@ struct smtp_session {
     int synprot_errors;
     int unknown_commands;
     int nonmail_commands;
+    /* smtp_accept_max_nonmail: commands not counted just now (one RSET,
+     * HELO/EHLO and STARTTLS per message, the first AUTH), and whether
+     * the client is in smtp_accept_max_nonmail_hosts (-1: not asked). */
+    unsigned nonmail_free;
+    int nonmail_counted_host;
     int done;          /* the session is over */
     int quit_received; /* QUIT was read (protocol_detail's reset case) */
     time_t started;

@@ -43,7 +43,14 @@ long smtp_mailmax(struct smtp_session *s);
 long smtp_rcptmax(struct smtp_session *s);
 
 /* hello.c: does the client match a host list option? */
-int smtp_host_in(struct smtp_session *s, const char *list);
+int smtp_host_in_named(struct smtp_session *s, const char *list,
+                       const char *option);
+/* A host list, as smtp_host_in_named(), without a name for the -bh
+ * trace (which shows the list itself). */
+#define smtp_host_in(s, list) smtp_host_in_named((s), (list), NULL)
+/* A main option's host list: smtp_host_in_opt(s, auth_advertise_hosts);
+ * the -bh trace names the option, as Exim's does. */
+#define smtp_host_in_opt(s, opt) smtp_host_in_named((s), main_config.opt, #opt)
 
 /* hostlookup.c: $sender_host_name under host_lookup (at connection) and
  * helo_lookup_domains (at HELO/EHLO). */

@@ -259,9 +259,9 @@ server_ctx(struct smtp_session *s, SSL_CTX **ctxp, int *verify_mode,
         return TLS_DEFER;
     }
     if (cas != NULL) {
-        if (smtp_host_in(s, main_config.tls_verify_hosts))
+        if (smtp_host_in_opt(s, tls_verify_hosts))
             *verify_mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-        else if (smtp_host_in(s, main_config.tls_try_verify_hosts))
+        else if (smtp_host_in_opt(s, tls_try_verify_hosts))
             *verify_mode = SSL_VERIFY_PEER;
         if (*verify_mode != SSL_VERIFY_NONE) {
             const char *e;
@@ -499,7 +499,7 @@ int
 smtp_tls_offered(struct smtp_session *s)
 {
     return !s->tls.active && tls_advertise_set() &&
-           smtp_host_in(s, main_config.tls_advertise_hosts);
+           smtp_host_in_opt(s, tls_advertise_hosts);
 }
 
 static int

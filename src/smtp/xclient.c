@@ -132,7 +132,8 @@ restore(struct smtp_session *s, const struct xclient_saved *v)
 static int
 may_use(struct smtp_session *s)
 {
-    return s->proxy_session || smtp_host_in(s, xclient_main.hosts_xclient);
+    return s->proxy_session ||
+           smtp_host_in_named(s, xclient_main.hosts_xclient, "hosts_xclient");
 }
 
 /* The proxy itself (the connection's peer before any XCLIENT) in a

@@ -4,7 +4,8 @@
  * SUMMARY
  *	-bp and the -M message actions
  * SYNOPSIS
- *	#include "spool/cli.h"
+ *	#include "receive/addr.h"
+#include "spool/cli.h"
  *
  *	int	spool_cli_list(const char *flag, char **ids, int nids)
  *	int	spool_cli_is_action(const char *flag)
@@ -26,6 +27,19 @@
  *	with -frozen (or without it and with -manual_thaw); "Message ID
  *	is now frozen" / "is no longer frozen" is printed and "ID frozen
  *	by USER" / "ID unfrozen by USER" logged.
+ * .IP "-Mvc ID"
+ *	Write the message (headers, blank line, body) to the standard
+ *	output, as a transport would with nothing added.
+ * .IP "-Mar ID ADDRESS ..., -Mes ID ADDRESS, -Mmd ID ADDRESS ..."
+ *	Add recipients, change the sender, or mark recipients delivered
+ *	(they become non-recipients). Each address must have a domain
+ *	(-Mes also takes <>); "- error while adding recipient: ..." for
+ *	one that has not, and nothing is changed. Logged "ID recipient
+ *	<A> added by USER", "ID sender address changed to <A> by USER",
+ *	"ID address <A> marked delivered by USER"; prints "Message ID has
+ *	been modified".
+ * .IP "-Mmad ID ..."
+ *	Mark every recipient delivered, logging each as -Mmd does.
  * .IP "-Mrm ID ..."
  *	Remove the message's files (-D, -H, -J and the message log, in
  *	both spool layouts): "Message ID has been removed", and "ID
@@ -50,6 +64,7 @@
 #include "base/gstr.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
+#include "receive/addr.h"
 #include "spool/cli.h"
 #include "spool/envelope.h"
 #include "spool/msgid.h"
@@ -162,8 +177,9 @@ spool_cli_list(const char *flag, char **ids, int nids)
 int
 spool_cli_is_action(const char *flag)
 {
-    static const char *const actions[] = {"-Mvh", "-Mvb", "-Mvl",
-                                          "-Mrm", "-Mf",  "-Mt"};
+    static const char *const actions[] = {"-Mvh", "-Mvb", "-Mvl", "-Mvc",
+                                          "-Mrm", "-Mf",  "-Mt",  "-Mar",
+                                          "-Mes", "-Mmd", "-Mmad"};
 
     for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
         if (strcmp(flag, actions[i]) == 0)
@@ -215,6 +231,134 @@ show_file(const char *id, const char *area, const char *suffix)
             break;
     close(fd);
     arena_destroy(a);
+    return 0;
+}
+
+/* -Mvc: the message as a transport writes it with no additions: its
+ * headers (deleted ones left out), a blank line, the body. */
+static void
+show_copy(const struct spool_msg *m)
+{
+    gstr path;
+    FILE *f;
+    char buf[8192];
+    size_t n;
+    int first = 1;
+
+    for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
+        if (h->type != '*')
+            fwrite(h->text, 1, h->len, stdout);
+    fputc('\n', stdout);
+    gstr_init(&path, m->arena);
+    spool_path_file(&path, spool_dir(), main_config.split_spool_directory, "",
+                    m->id, "-D");
+    if ((f = fopen(path.s, "r")) == NULL)
+        return;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        const char *p = buf;
+        if (first) { /* the "<id>-D" line is not the message's */
+            const char *nl = memchr(buf, '\n', n);
+            if (nl == NULL)
+                break;
+            n -= (size_t)(nl + 1 - buf);
+            p = nl + 1;
+            first = 0;
+        }
+        fwrite(p, 1, n, stdout);
+    }
+    fclose(f);
+    fflush(stdout);
+}
+
+/* -Mar, -Mes, -Mmd: each address is checked as Exim does (it must have
+ * a domain; -Mes also takes <>), applied to m, and logged; the -H file
+ * is rewritten only if all were good. Returns 1 if anything failed. */
+static int
+do_edit(const char *flag, struct spool_msg *m, char **addrs, int naddrs,
+        const char *user)
+{
+    const char *doing = strcmp(flag, "-Mes") == 0   ? "editing sender"
+                        : strcmp(flag, "-Mar") == 0 ? "adding recipient"
+                                                    : "marking as delivered";
+    int failed = 0;
+    gstr err;
+
+    if (flag[2] == 'e' && naddrs > 1) {
+        printf("- only one sender address can be specified\n");
+        return 1;
+    }
+    if (naddrs == 0) {
+        printf("- error while %s: no address given\n", doing);
+        return 1;
+    }
+    for (int i = 0; i < naddrs; i++) {
+        int has_domain = 0;
+        const char *why = NULL;
+        char *addr = addr_extract(m->arena, addrs[i], strlen(addrs[i]),
+                                  &has_domain, &why);
+
+        if (addr == NULL || (addr[0] == '\0' && flag[2] != 'e')) {
+            printf("- error while %s:\n  bad address %s: %s\n", doing, addrs[i],
+                   why ? why : "empty address");
+            failed = 1;
+        } else if (addr[0] != '\0' && !has_domain) {
+            printf("- error while %s:\n  bad address %s: domain missing\n",
+                   doing, addrs[i]);
+            failed = 1;
+        } else if (flag[2] == 'a') {
+            spool_msg_add_rcpt(m, addr);
+            log_write(LOG_MAIN, "%s recipient <%s> added by %s", m->id, addr,
+                      user);
+        } else if (flag[2] == 'm') {
+            int found = 0;
+            for (int r = 0; r < m->rcpt_count && !found; r++)
+                found = strcmp(m->rcpts[r].address, addr) == 0;
+            if (!found) {
+                printf("- error while %s:\n  %s is not a recipient: message "
+                       "not updated\n",
+                       doing, addr);
+                failed = 1;
+            } else {
+                spool_msg_add_nonrcpt(m, addr);
+                log_write(LOG_MAIN, "%s address <%s> marked delivered by %s",
+                          m->id, addr, user);
+            }
+        } else {
+            m->sender = addr;
+            log_write(LOG_MAIN, "%s sender address changed to <%s> by %s",
+                      m->id, addr, user);
+        }
+    }
+    if (failed)
+        return 1;
+    gstr_init(&err, m->arena);
+    if (spool_rewrite_header(spool_dir(), main_config.split_spool_directory, m,
+                             &err) < 0) {
+        printf("- while %s: %s\n", doing, err.s);
+        return 1;
+    }
+    printf("has been modified\n");
+    return 0;
+}
+
+/* -Mmad: every recipient becomes a non-recipient. */
+static int
+do_mark_all(struct spool_msg *m, const char *user)
+{
+    gstr err;
+
+    for (int r = 0; r < m->rcpt_count; r++)
+        spool_msg_add_nonrcpt(m, m->rcpts[r].address);
+    gstr_init(&err, m->arena);
+    if (spool_rewrite_header(spool_dir(), main_config.split_spool_directory, m,
+                             &err) < 0) {
+        printf("- could not mark all delivered: %s\n", err.s);
+        return 1;
+    }
+    printf("has been modified\n");
+    for (int r = 0; r < m->rcpt_count; r++)
+        log_write(LOG_MAIN, "%s address <%s> marked delivered by %s", m->id,
+                  m->rcpts[r].address, user);
     return 0;
 }
 
@@ -293,7 +437,7 @@ do_freeze(const char *id, struct spool_msg *m, int freeze, const char *user)
 /* One message of -Mrm, -Mf or -Mt: lock, read, act, as Exim's
  * queue_action() does. */
 static int
-act_on(const char *flag, const char *id)
+act_on(const char *flag, const char *id, char **addrs, int naddrs)
 {
     struct arena *a = arena_create();
     int split = main_config.split_spool_directory;
@@ -334,9 +478,20 @@ act_on(const char *flag, const char *id)
         }
         printf("Continuing to ensure all files removed\n");
     }
+    if (strcmp(flag, "-Mvc") == 0) {
+        show_copy(&m);
+        spool_lock_release(fd);
+        arena_destroy(a);
+        return 0;
+    }
     printf("Message %s ", id);
     if (removing)
         failed |= do_remove(a, id, fd >= 0, username(a));
+    else if (strcmp(flag, "-Mmad") == 0)
+        failed |= do_mark_all(&m, username(a));
+    else if (strcmp(flag, "-Mar") == 0 || strcmp(flag, "-Mes") == 0 ||
+             strcmp(flag, "-Mmd") == 0)
+        failed |= do_edit(flag, &m, addrs, naddrs, username(a));
     else
         failed |= do_freeze(id, &m, strcmp(flag, "-Mf") == 0, username(a));
     if (fd >= 0)
@@ -350,8 +505,22 @@ spool_cli_action(const char *flag, char **ids, int nids)
 {
     int status = 0;
 
+    /* -Mar, -Mes and -Mmd take one id, then addresses */
+    if (strcmp(flag, "-Mar") == 0 || strcmp(flag, "-Mes") == 0 ||
+        strcmp(flag, "-Mmd") == 0) {
+        if (!ids_ok(flag, ids, nids > 0 ? 1 : 0, 1))
+            return 1;
+        return act_on(flag, ids[0], ids + 1, nids - 1);
+    }
     if (!ids_ok(flag, ids, nids, 1))
         return 1;
+    if (strcmp(flag, "-Mvc") == 0) {
+        if (nids > 1) {
+            printf("*** Only one message can be listed at once\n");
+            return 1;
+        }
+        return act_on(flag, ids[0], NULL, 0);
+    }
     if (strncmp(flag, "-Mv", 3) == 0) {
         if (nids > 1) {
             printf("*** Only one message can be listed at once\n");
@@ -364,7 +533,7 @@ spool_cli_action(const char *flag, char **ids, int nids)
         return show_file(ids[0], "msglog", "");
     }
     for (int i = 0; i < nids; i++)
-        if (act_on(flag, ids[i]) != 0)
+        if (act_on(flag, ids[i], NULL, 0) != 0)
             status = 1;
     return status;
 }

@@ -11,7 +11,8 @@ int spool_cli_list(const char *flag, char **ids, int nids);
 int spool_cli_is_list(const char *flag);
 /* 1 if flag is one of the -M actions spool_cli_action() does. */
 int spool_cli_is_action(const char *flag);
-/* -Mvh, -Mvb, -Mvl (one id), -Mrm, -Mf, -Mt (one or more). Returns the
+/* -Mvh, -Mvb, -Mvl, -Mvc (one id), -Mrm, -Mf, -Mt, -Mmad (one or more),
+ * -Mar, -Mes, -Mmd (one id, then addresses). Returns the
  * exit status. Malformed ids and a missing id are reported on stderr
  * ("mxlab: malformed message id X after -Mf option"), status 1. */
 int spool_cli_action(const char *flag, char **ids, int nids);

@@ -27,6 +27,7 @@ struct transport_smtp {
     char *hosts_avoid_tls;
     int hosts_max_try;
     int hosts_max_try_hardlimit;
+    char *hosts_noproxy_tls; /* read and shown; see docs/configuration.md */
     char *hosts_nopass_tls;
     int hosts_override;
     int hosts_randomize;
@@ -37,7 +38,7 @@ struct transport_smtp {
     char *interface;
     int keepalive;
     char *max_rcpt;
-    char *multi_domains;
+    char *multi_domain;
     char *port;
     char *protocol;
     char *retry_include_ip_address;

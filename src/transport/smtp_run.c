@@ -25,7 +25,7 @@
  *	is refused, or at once for hosts_avoid_esmtp; no pipelining
  *	for hosts_avoid_pipelining), then one transaction per max_rcpt
  *	addresses, each batch on a new connection as Exim's separate
- *	transport calls have it (and per domain unless multi_domains),
+ *	transport calls have it (and per domain unless multi_domain),
  *	with the server's LIMITS (smtp_limits.c) splitting further on
  *	the same connection: MAIL FROM with
  *	SIZE= when the server offers SIZE (the message size, one byte
@@ -921,12 +921,12 @@ max_rcpt(struct smtp_sess *s)
 }
 
 static int
-multi_domains(struct smtp_sess *s)
+multi_domain(struct smtp_sess *s)
 {
     char *v;
 
-    if (s->ob->multi_domains == NULL ||
-        transport_expand(s->c, s->ob->multi_domains, &v) < 0)
+    if (s->ob->multi_domain == NULL ||
+        transport_expand(s->c, s->ob->multi_domain, &v) < 0)
         return 1;
     return !(strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
              strcmp(v, "0") == 0 || *v == '\0');
@@ -934,7 +934,7 @@ multi_domains(struct smtp_sess *s)
 
 /* The transactions of one session: batches of open addresses, at most
  * max_rcpt each, or RCPTMAX when the server's LIMITS say less; one domain
- * each unless multi_domains (or under RCPTDOMAINMAX). A split the
+ * each unless multi_domain (or under RCPTDOMAINMAX). A split the
  * server's limits cause goes on in this connection, and its transactions
  * are logged as continued ("*"), as Exim's are; a split by the
  * transport's own max_rcpt, or reaching connection_max_messages or
@@ -945,7 +945,7 @@ multi_domains(struct smtp_sess *s)
 static int
 transactions(struct smtp_sess *s)
 {
-    int maxr = max_rcpt(s), multi = multi_domains(s);
+    int maxr = max_rcpt(s), multi = multi_domain(s);
     int per = smtp_limits_rcpt(&s->lim, maxr);
     int mailmax = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
     int sent = 0, own_split = 0, by_limits = per < maxr, retry_452 = 0;
