@@ -309,6 +309,7 @@ load_config(struct cmdline *c)
         fatal_config(gstr_str(&err));
     }
     gstr_truncate(&err, 0);
+    registry_acl_init();
     if (acl_check_config(&err) < 0)
         fatal_config(gstr_str(&err));
     if (retry_conf_check(&err) < 0)

@@ -25,6 +25,8 @@
 #include "auth/auth.h"
 #include "auth/dovecot.h"
 #include "auth/plaintext.h"
+#include "dkim/dkim_conf.h"
+#include "dkim/dkim_smtp.h"
 #include "registry.h"
 #include "route/accept.h"
 #include "route/dnslookup.h"
@@ -58,6 +60,9 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* DKIM is part of the core build, as in Exim ("DKIM" in -bV). */
+static const struct feature feature_dkim = {"DKIM", "_HAVE_DKIM",
+                                            &dkim_main_opts, &dkim_main};
 #ifdef EXPERIMENTAL_ARC
 static const struct feature feature_arc = {"Experimental_ARC", "_HAVE_ARC",
                                            NULL, NULL};
@@ -88,6 +93,7 @@ static const struct feature feature_limits = {
 #endif
 
 const struct feature *const registry_features[] = {
+    &feature_dkim,
 #ifdef EXPERIMENTAL_ARC
     &feature_arc,
 #endif
@@ -174,6 +180,12 @@ const struct driver_class auth_class = {
     "authenticator", "authenticators", &auth_generic_opts, auth_exts, 0,
     auths,           NELEM(auths),
 };
+
+void
+registry_acl_init(void)
+{
+    dkim_init();
+}
 
 void
 registry_smtp_init(void)
