@@ -27,6 +27,7 @@
 #include "auth/plaintext.h"
 #include "dkim/dkim_conf.h"
 #include "dkim/dkim_smtp.h"
+#include "dkim/dkim_transport.h"
 #include "registry.h"
 #include "route/accept.h"
 #include "route/dnslookup.h"
@@ -153,6 +154,7 @@ static const struct driver_info *const transports[] = {
 };
 
 static const struct driver_ext *const transport_exts[] = {
+    &dkim_transport_ext,
 #ifdef EXPERIMENTAL_ARC
     &arc_transport_ext,
 #endif

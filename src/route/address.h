@@ -92,6 +92,9 @@ struct address {
     /* The smtp transport's client authenticator (A=name:id). */
     const char *authenticator;
     const char *auth_id;
+    /* DKIM signatures made: "domain:selector[:...]" (DKIM= under
+     * +dkim_verbose). */
+    const char *dkim_used;
 };
 
 /* A lower-cased copy. */
