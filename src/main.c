@@ -75,6 +75,7 @@
 #include "expand/betest.h"
 #include "log/log.h"
 #include "receive/cli.h"
+#include "dkim/dkim_sign.h"
 #include "registry.h"
 #include "retry/retry_cli.h"
 #include "retry/retry_conf.h"
@@ -267,6 +268,10 @@ builtin_macros(struct conf_macro *list)
     for (size_t i = 0; i < registry_nfeatures; i++)
         list = conf_macro_add(arena_perm, list, registry_features[i]->macro,
                               "y", 0, 1);
+    list = conf_macro_add(arena_perm, list, "_DKIM_SIGN_HEADERS",
+                          dkim_default_sign_headers, 0, 1);
+    list = conf_macro_add(arena_perm, list, "_DKIM_OVERSIGN_HEADERS",
+                          dkim_oversign_headers(arena_perm), 0, 1);
     for (size_t c = 0; c < 3; c++)
         for (size_t d = 0; d < classes[c]->ndrivers; d++) {
             char *name =

@@ -184,6 +184,17 @@ defer.""",
         """An unknown canonicalisation is logged and relaxed is used.""",
         "dkim_domain      = test.ex\ndkim_selector    = sel\n" + RSA +
         "\ndkim_canon       = strict")
+    add("sign-oversign-macro", "DKIM signing: dkim_sign_headers = _DKIM_OVERSIGN_HEADERS",
+        """The built-in macro _DKIM_OVERSIGN_HEADERS is Exim's default list
+with "+" on every name: each field is signed and listed once more,
+so no field of those names can be added later.""",
+        "dkim_domain      = test.ex\ndkim_selector    = sel\n" + RSA +
+        "\ndkim_sign_headers = _DKIM_OVERSIGN_HEADERS")
+    add("sign-transport-filter", "DKIM signing: with transport_filter the filter's output is signed",
+        """The filter (here it adds a line to the body) runs first; what it
+writes is what is signed and sent.""",
+        "dkim_domain      = test.ex\ndkim_selector    = sel\n" + RSA +
+        "\ntransport_filter = /bin/sh -c \"cat; echo 'Scanned by the filter.'\"")
     print("wrote %d scenarios" % n)
 
 

@@ -23,6 +23,8 @@ struct dkim_sign_req {
 };
 
 extern const char dkim_default_sign_headers[];
+/* The same names, each with "+" (Exim's _DKIM_OVERSIGN_HEADERS). */
+const char *dkim_oversign_headers(struct arena *a);
 
 struct dkim_signer;
 struct dkim_signer *dkim_signer_new(struct arena *a);

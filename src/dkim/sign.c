@@ -66,6 +66,21 @@ const char dkim_default_sign_headers[] =
     "Resent-Message-ID:In-Reply-To:References:List-Id:List-Help:"
     "List-Unsubscribe:List-Subscribe:List-Post:List-Owner:List-Archive";
 
+const char *
+dkim_oversign_headers(struct arena *a)
+{
+    gstr g;
+
+    gstr_init(&g, a);
+    gstr_addc(&g, '+');
+    for (const char *p = dkim_default_sign_headers; *p != '\0'; p++) {
+        gstr_addc(&g, *p);
+        if (*p == ':')
+            gstr_addc(&g, '+');
+    }
+    return gstr_str(&g);
+}
+
 struct one_sig {
     struct dkim_sign_req r;
     EVP_PKEY *key;

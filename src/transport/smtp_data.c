@@ -17,9 +17,10 @@
  *
  *	DKIM-signed, when dkim_domain, dkim_selector and
  *	dkim_private_key are set (src/dkim/dkim_transport.c): the message
- *	is first written to a memory file as it will go out, the
- *	DKIM-Signature fields are made from it, and the fields go out in
- *	front of it, as Exim's transport puts them.
+ *	is first written to a memory file as it will go out (the filter's
+ *	output, with transport_filter), the DKIM-Signature fields are made
+ *	from it, and the fields go out in front of it, as Exim's transport
+ *	puts them.
  *
  *	Otherwise straight from the spool (through TLS when it is on).
  * DIAGNOSTICS
@@ -101,23 +102,53 @@ write_filtered(struct transport_call *c, struct data_out *f, const char *filter,
     return out_flush(f);
 }
 
-/* The message to a memory file, the signatures, then both out. */
 static int
-write_signed(struct transport_call *c, struct data_out *f, int *err_no,
-             gstr *err)
+fd_sink(void *ctx, const char *p, size_t n)
+{
+    int fd = *(int *)ctx;
+
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The message to a memory file (through transport_filter if there is
+ * one), the signatures, then both out. */
+static int
+write_signed(struct transport_call *c, struct data_out *f, const char *filter,
+             int *err_no, gstr *err)
 {
     static const struct tp_write_opts raw = {NULL, NULL, NULL, NULL, 1};
     int fd = memfd_create("mxlab-dkim", MFD_CLOEXEC);
     const char *used;
-    char buf[16384];
+    char buf[16384], *cmd;
     ssize_t n;
     gstr sigs;
     long count;
+    int rc;
 
     if (fd < 0)
         return -1;
     gstr_init(&sigs, c->arena);
-    if (transport_write_message(c, fd, &raw, err) < 0) {
+    if (filter != NULL) {
+        if (transport_expand(c, filter, &cmd) < 0) {
+            close(fd);
+            return -2;
+        }
+        rc = tpfilter_run(c, cmd, fd_sink, &fd, err);
+        if (rc < 0) {
+            close(fd);
+            if (rc == -2)
+                return -1;
+            *err_no = SMTP_ERRNO_FILTER_FAIL;
+            return -2;
+        }
+    } else if (transport_write_message(c, fd, &raw, err) < 0) {
         close(fd);
         return -1;
     }
@@ -158,10 +189,10 @@ smtp_data_write(struct transport_call *c, struct smtp_conn *conn, int timeout,
     gstr_init(&f.buf, c->arena);
     c->dkim_used = NULL;
     (void)setsockopt(conn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (dkim_transport_wanted(c))
+        return write_signed(c, &f, g->transport_filter, err_no, err);
     if (g->transport_filter != NULL)
         return write_filtered(c, &f, g->transport_filter, err_no, err);
-    if (dkim_transport_wanted(c))
-        return write_signed(c, &f, err_no, err);
     if (conn->tls != NULL)
         return smtp_tls_write_message(conn, c, &opts, err, timeout);
     return transport_write_message(c, conn->fd, &opts, err);
