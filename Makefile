@@ -19,7 +19,7 @@ OPT      ?= -O2 -g
 SAN      ?=
 CPPFLAGS += -Isrc -D_GNU_SOURCE
 CFLAGS   += $(CSTD) $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lspf2
 LDFLAGS  += $(SAN)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 

@@ -28,6 +28,8 @@
 #include "dkim/dkim_conf.h"
 #include "dkim/dkim_smtp.h"
 #include "dkim/dkim_transport.h"
+#include "spf/spf.h"
+#include "spf/spf_conf.h"
 #include "registry.h"
 #include "route/accept.h"
 #include "route/dnslookup.h"
@@ -64,6 +66,9 @@
 /* DKIM is part of the core build, as in Exim ("DKIM" in -bV). */
 static const struct feature feature_dkim = {"DKIM", "_HAVE_DKIM",
                                             &dkim_main_opts, &dkim_main};
+/* SPF too, through libspf2 ("SPF" in -bV). */
+static const struct feature feature_spf = {"SPF", "_HAVE_SPF", &spf_main_opts,
+                                           &spf_main};
 #ifdef EXPERIMENTAL_ARC
 static const struct feature feature_arc = {"Experimental_ARC", "_HAVE_ARC",
                                            NULL, NULL};
@@ -95,6 +100,7 @@ static const struct feature feature_limits = {
 
 const struct feature *const registry_features[] = {
     &feature_dkim,
+    &feature_spf,
 #ifdef EXPERIMENTAL_ARC
     &feature_arc,
 #endif
@@ -187,6 +193,7 @@ void
 registry_acl_init(void)
 {
     dkim_init();
+    spf_init();
 }
 
 void
