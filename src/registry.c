@@ -25,6 +25,7 @@
 #include "auth/auth.h"
 #include "auth/dovecot.h"
 #include "auth/plaintext.h"
+#include "authres/authres.h"
 #include "dkim/dkim_conf.h"
 #include "dkim/dkim_smtp.h"
 #include "dkim/dkim_transport.h"
@@ -194,6 +195,7 @@ registry_acl_init(void)
 {
     dkim_init();
     spf_init();
+    authres_init();
 }
 
 void

@@ -53,6 +53,7 @@
 #include <strings.h>
 
 #include "acl/acl.h"
+#include "authres/authres.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
@@ -280,6 +281,73 @@ run_signers(struct dkim_msg *m, struct expand_ctx *x, dkim_acl_fn *run_acl,
     return rc;
 }
 
+static const char *
+authres_reason(const struct dkim_sig *s)
+{
+    switch (s->status) {
+    case DKIM_NONE:
+        return "none";
+    case DKIM_PASS:
+        return "pass";
+    case DKIM_INVALID:
+        switch (s->reason) {
+        case DKIM_R_PUBKEY_UNAVAILABLE:
+            return "tmperror (pubkey unavailable)\n\t\t";
+        case DKIM_R_BUFFER_SIZE:
+            return "permerror (overlong public key record)\n\t\t";
+        case DKIM_R_PUBKEY_DNSRECORD:
+        case DKIM_R_PUBKEY_IMPORT:
+            return "neutral (public key record import problem)\n\t\t";
+        case DKIM_R_SIGNATURE_ERROR:
+            return "neutral (signature tag missing or invalid)\n\t\t";
+        case DKIM_R_DKIM_VERSION:
+            return "neutral (unsupported DKIM version)\n\t\t";
+        default:
+            return "permerror (unspecified problem)\n\t\t";
+        }
+    case DKIM_FAIL:
+        switch (s->reason) {
+        case DKIM_R_FAIL_BODY:
+            return "fail (body hash mismatch; body probably modified in "
+                   "transit)\n\t\t";
+        case DKIM_R_FAIL_MESSAGE:
+            return "fail (signature did not verify; headers probably "
+                   "modified in transit)\n\t\t";
+        case DKIM_R_PUBKEY_KEYSIZE:
+            return NULL; /* with the size, below */
+        default:
+            return "fail (unspecified reason)\n\t\t";
+        }
+    }
+    return "permerror";
+}
+
+/* The dkim= entries of ${authresults}, in Exim's words. */
+static void
+set_authres(struct dkim_msg *m)
+{
+    gstr g;
+
+    gstr_init(&g, m->a);
+    for (struct dkim_sig *s = m->sigs; s != NULL; s = s->next) {
+        const char *r = authres_reason(s);
+        gstr_adds(&g, ";\n\tdkim=");
+        if (r != NULL)
+            gstr_adds(&g, r);
+        else
+            gstr_printf(&g, "fail (public key too short: %u bits)\n\t\t",
+                        s->keybits);
+        if (s->domain)
+            gstr_printf(&g, " header.d=%s", s->domain);
+        if (s->identity)
+            gstr_printf(&g, " header.i=%s", s->identity);
+        if (s->selector)
+            gstr_printf(&g, " header.s=%s", s->selector);
+        gstr_printf(&g, " header.a=%s", dkim_sig_algo(m->a, s));
+    }
+    authres_set_dkim(g.len ? gstr_str(&g) : NULL);
+}
+
 static void
 log_key_failures(struct dkim_msg *m)
 {
@@ -324,6 +392,7 @@ dkim_msg_finish(struct dkim_msg *m, struct expand_ctx *x, const char *id,
             list_append(&signers, ':', s->identity);
     }
     expand_set_var(x, "dkim_signers", gstr_str(&signers));
+    set_authres(m);
     if (acl != NULL)
         return run_signers(m, x, run_acl, arg);
     for (struct dkim_sig *s = m->sigs; s != NULL; s = s->next)

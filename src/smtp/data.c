@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authres/authres.h"
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
@@ -458,6 +459,7 @@ data_start(struct smtp_session *s, int chunking)
     p.chunking = chunking;
     p.message_size_limit = size_limit(s);
     data_dkim_done(s);
+    authres_set_dkim(NULL); /* the last message's, for ${authresults} */
     if (!(s->acl.controls & ACL_CTL_DKIM_DISABLE_VERIFY)) {
         s->dkim = dkim_msg_start(s->msg_arena);
         p.line_sink = dkim_msg_line;
