@@ -57,6 +57,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "base/printing.h"
 #include "dkim/dkim.h"
 #include "dkim/dkim_conf.h"
 #include "dkim/dkim_smtp.h"
@@ -104,6 +105,19 @@ const char *
 dkim_msg_firstpass(const struct dkim_msg *m)
 {
     return m ? m->firstpass : NULL;
+}
+
+/* A value from the message, made safe for a log line or a header. */
+static const char *
+safe(struct arena *a, const char *s)
+{
+    gstr g;
+
+    if (s == NULL)
+        return NULL;
+    gstr_init(&g, a);
+    str_printing(&g, s, strlen(s));
+    return gstr_str(&g);
 }
 
 static const char *
@@ -181,13 +195,13 @@ log_sig(struct dkim_msg *m, struct expand_ctx *x, const struct dkim_sig *s)
         return;
     gstr_init(&g, m->a);
     gstr_printf(&g, "DKIM: d=%s s=%s c=%s/%s a=%s b=%zu",
-                s->domain ? s->domain : "<UNSET>",
-                s->selector ? s->selector : "<UNSET>",
+                s->domain ? safe(m->a, s->domain) : "<UNSET>",
+                s->selector ? safe(m->a, s->selector) : "<UNSET>",
                 s->canon_headers == DKIM_CANON_RELAXED ? "relaxed" : "simple",
                 s->canon_body == DKIM_CANON_RELAXED ? "relaxed" : "simple",
                 dkim_sig_algo(m->a, s), s->b ? s->b_len * 8 : (size_t)0);
     if (s->identity)
-        gstr_printf(&g, " i=%s", s->identity);
+        gstr_printf(&g, " i=%s", safe(m->a, s->identity));
     if (s->created > 0)
         gstr_printf(&g, " t=%lu", s->created);
     if (s->expires > 0)
@@ -338,11 +352,11 @@ set_authres(struct dkim_msg *m)
             gstr_printf(&g, "fail (public key too short: %u bits)\n\t\t",
                         s->keybits);
         if (s->domain)
-            gstr_printf(&g, " header.d=%s", s->domain);
+            gstr_printf(&g, " header.d=%s", safe(m->a, s->domain));
         if (s->identity)
-            gstr_printf(&g, " header.i=%s", s->identity);
+            gstr_printf(&g, " header.i=%s", safe(m->a, s->identity));
         if (s->selector)
-            gstr_printf(&g, " header.s=%s", s->selector);
+            gstr_printf(&g, " header.s=%s", safe(m->a, s->selector));
         gstr_printf(&g, " header.a=%s", dkim_sig_algo(m->a, s));
     }
     authres_set_dkim(g.len ? gstr_str(&g) : NULL);
@@ -357,8 +371,10 @@ log_key_failures(struct dkim_msg *m)
              s->reason == DKIM_R_PUBKEY_DNSRECORD ||
              s->reason == DKIM_R_PUBKEY_IMPORT))
             log_write(LOG_MAIN, "%s DKIM: %s%s %s%s [failed key import]", m->id,
-                      s->domain ? "d=" : "", s->domain ? s->domain : "",
-                      s->selector ? "s=" : "", s->selector ? s->selector : "");
+                      s->domain ? "d=" : "",
+                      s->domain ? safe(m->a, s->domain) : "",
+                      s->selector ? "s=" : "",
+                      s->selector ? safe(m->a, s->selector) : "");
 }
 
 int
