@@ -98,14 +98,7 @@ struct dkim_body {
 static const EVP_MD *
 body_md(int hash)
 {
-    switch (hash) {
-    case DKIM_HASH_SHA1:
-        return EVP_sha1();
-    case DKIM_HASH_SHA512:
-        return EVP_sha512();
-    default:
-        return EVP_sha256();
-    }
+    return dkim_md(hash);
 }
 
 struct dkim_body *

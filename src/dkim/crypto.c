@@ -4,10 +4,16 @@
  * SUMMARY
  *	DKIM's RSA and Ed25519 operations through OpenSSL's EVP interface
  * SYNOPSIS
- *	#include "dkim/dkim.h"
+ *	#include <stdlib.h>
+#include <string.h>
+
+#include "dkim/dkim.h"
  *
  *	size_t	dkim_digest(int hash, const void *data, size_t len,
  *				unsigned char *out)
+ *	EVP_PKEY *dkim_key_cached(int kind, const void *data, size_t len,
+ *				EVP_PKEY *(*load)(int kind, const void *data,
+ *				size_t len))
  *	int	dkim_crypto_verify(int keytype, int hash,
  *				const unsigned char *key, size_t keylen,
  *				const unsigned char *digest, size_t dlen,
@@ -15,6 +21,11 @@
  *				unsigned *bits)
  * DESCRIPTION
  *	dkim_digest() hashes data with SHA-1, SHA-256 or SHA-512.
+ *
+ *	dkim_key_cached() gives a key parsed before from the same bytes,
+ *	or parses it with load and keeps it (16 keys, the oldest
+ *	forgotten first): OpenSSL 3 takes far longer to decode a key than
+ *	to verify a signature with it. The caller owns one reference.
  *
  *	dkim_crypto_verify() checks a signature over the digest of the
  *	signed header fields. An RSA key in a record is a DER
@@ -35,17 +46,24 @@
 
 #include "dkim/dkim.h"
 
+/* Fetched once: OpenSSL 3 looks a digest up anew each time EVP_sha256()
+ * is used, which costs more than hashing a short header. */
+const struct evp_md_st *
+dkim_md(int hash)
+{
+    static EVP_MD *md[3];
+    static const char *const names[3] = {"SHA1", "SHA256", "SHA512"};
+    int i = hash == DKIM_HASH_SHA1 ? 0 : hash == DKIM_HASH_SHA512 ? 2 : 1;
+
+    if (md[i] == NULL)
+        md[i] = EVP_MD_fetch(NULL, names[i], NULL);
+    return md[i];
+}
+
 static const EVP_MD *
 digest_md(int hash)
 {
-    switch (hash) {
-    case DKIM_HASH_SHA1:
-        return EVP_sha1();
-    case DKIM_HASH_SHA512:
-        return EVP_sha512();
-    default:
-        return EVP_sha256();
-    }
+    return dkim_md(hash);
 }
 
 size_t
@@ -58,9 +76,53 @@ dkim_digest(int hash, const void *data, size_t len, unsigned char *out)
     return n;
 }
 
-static EVP_PKEY *
-import_key(int keytype, const unsigned char *key, size_t keylen)
+#define KEY_CACHE 16
+
+static struct {
+    int kind;
+    unsigned char *data;
+    size_t len;
+    EVP_PKEY *key;
+} key_cache[KEY_CACHE];
+static unsigned key_cache_next;
+
+EVP_PKEY *
+dkim_key_cached(int kind, const void *data, size_t len,
+                EVP_PKEY *(*load)(int kind, const void *data, size_t len))
 {
+    unsigned slot;
+    EVP_PKEY *k;
+
+    for (unsigned i = 0; i < KEY_CACHE; i++)
+        if (key_cache[i].key != NULL && key_cache[i].kind == kind &&
+            key_cache[i].len == len &&
+            memcmp(key_cache[i].data, data, len) == 0) {
+            EVP_PKEY_up_ref(key_cache[i].key);
+            return key_cache[i].key;
+        }
+    if ((k = load(kind, data, len)) == NULL)
+        return NULL;
+    slot = key_cache_next++ % KEY_CACHE;
+    EVP_PKEY_free(key_cache[slot].key);
+    free(key_cache[slot].data);
+    key_cache[slot].key = NULL;
+    if ((key_cache[slot].data = malloc(len ? len : 1)) != NULL) {
+        memcpy(key_cache[slot].data, data, len);
+        key_cache[slot].kind = kind;
+        key_cache[slot].len = len;
+        key_cache[slot].key = k;
+        EVP_PKEY_up_ref(k);
+    }
+    return k;
+}
+
+static EVP_PKEY *
+load_public(int keytype, const void *data, size_t len)
+{
+    const unsigned char *key = data, *p = data;
+    size_t keylen = len;
+    EVP_PKEY *k;
+
     if (keytype == DKIM_KEY_ED25519) {
         if (keylen > 32) {
             key += keylen - 32;
@@ -68,13 +130,18 @@ import_key(int keytype, const unsigned char *key, size_t keylen)
         }
         return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key, keylen);
     }
-    const unsigned char *p = key;
-    EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)keylen);
+    k = d2i_PUBKEY(NULL, &p, (long)keylen);
     if (k != NULL && EVP_PKEY_base_id(k) != EVP_PKEY_RSA) {
         EVP_PKEY_free(k);
         return NULL;
     }
     return k;
+}
+
+static EVP_PKEY *
+import_key(int keytype, const unsigned char *key, size_t keylen)
+{
+    return dkim_key_cached(keytype, key, keylen, load_public);
 }
 
 int

@@ -99,6 +99,15 @@ const char *dkim_sig_algo(struct arena *a, const struct dkim_sig *s);
 /* crypto.c: OpenSSL's EVP interface. */
 /* The digest of data with hash (sha1/256/512); out needs 64 bytes. */
 size_t dkim_digest(int hash, const void *data, size_t len, unsigned char *out);
+/* A key parsed before from the same kind and bytes, else load()'s
+ * (kept for next time). The caller owns one reference. */
+struct evp_pkey_st;
+struct evp_md_st;
+/* The digest for a hash (fetched once). */
+const struct evp_md_st *dkim_md(int hash);
+struct evp_pkey_st *dkim_key_cached(
+    int kind, const void *data, size_t len,
+    struct evp_pkey_st *(*load)(int kind, const void *data, size_t len));
 /* Checks sig over the header digest with the key from a record: 0 good,
  * 1 bad signature, -1 the key cannot be imported. *bits: key size. */
 int dkim_crypto_verify(int keytype, int hash, const unsigned char *key,

@@ -122,11 +122,23 @@ ossl_error(gstr *err, const char *what)
     gstr_printf(err, "%s: %s", what, buf);
 }
 
+#define KIND_PRIVATE 100
+
+static EVP_PKEY *
+load_private(int kind, const void *pem, size_t len)
+{
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+
+    (void)kind;
+    BIO_free(bio);
+    return k;
+}
+
 int
 dkim_signer_add(struct dkim_signer *g, const struct dkim_sign_req *r, gstr *err)
 {
     struct one_sig *s = arena_alloc(g->a, sizeof(*s)), **pp;
-    BIO *bio;
 
     memset(s, 0, sizeof(*s));
     s->r = *r;
@@ -135,9 +147,9 @@ dkim_signer_add(struct dkim_signer *g, const struct dkim_sign_req *r, gstr *err)
                     r->hash_name ? r->hash_name : "");
         return -1;
     }
-    bio = BIO_new_mem_buf(r->privkey, -1);
-    s->key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-    BIO_free(bio);
+    /* parsed once per process: OpenSSL 3's decoder is slow */
+    s->key = dkim_key_cached(KIND_PRIVATE, r->privkey, strlen(r->privkey),
+                             load_private);
     if (s->key == NULL) {
         ossl_error(err, "signing_init: privkey PEM-block import");
         return -1;
@@ -356,9 +368,7 @@ sign_digest(const struct one_sig *s, const unsigned char *d, size_t dlen,
         EVP_MD_CTX_free(c);
     } else {
         EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(s->key, NULL);
-        const EVP_MD *md = s->r.hash == DKIM_HASH_SHA1     ? EVP_sha1()
-                           : s->r.hash == DKIM_HASH_SHA512 ? EVP_sha512()
-                                                           : EVP_sha256();
+        const EVP_MD *md = dkim_md(s->r.hash);
         ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
              EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
              EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
