@@ -201,6 +201,13 @@ import" and the signature is "invalid" with reason
 the key is "(currently?) unavailable": status invalid, reason
 pubkey_unavailable (Authentication-Results calls it temperror).""",
         signed, zone="sel._domainkey.test.ex SERVFAIL")
+    add("verify-key-timeout", "DKIM: a key lookup that times out: pubkey_unavailable, no hang",
+        """fake-dns does not answer for the key at all. The resolver gives up
+after its attempts (2 of 5 s each, the C library's defaults) and the
+signature is "invalid" with reason "pubkey_unavailable", Exim's
+temporary outcome (tmperror in Authentication-Results). The message
+is still accepted; the ACL decides.""",
+        signed, zone="sel._domainkey.test.ex TIMEOUT")
     add("verify-revoked-key", "DKIM: a revoked key (empty p=) is invalid",
         """An empty p= revokes a key (RFC 6376 3.6.1). Exim cannot import
 it: status invalid, reason pubkey_der_syntax.""",
