@@ -34,8 +34,8 @@
  *	then b= and a final ";". Lines are folded with CRLF TAB before
  *	column 78: a tag that fits on a new line is not split; longer
  *	values (b=, long h= lists) are split at column 78. The signature
- *	covers the field as it stood with an empty "b=;", folded the
- *	same way.
+ *	covers the field as it will be sent, with the value of b= taken
+ *	out (see sign_one() for the one case where Exim differs).
  * DIAGNOSTICS
  *	dkim_signer_add() and dkim_signer_finish() return -1 with err set
  *	("DKIM: unrecognised hashname 'x'", "signing_init: privkey
@@ -429,12 +429,29 @@ sign_one(struct dkim_signer *g, struct one_sig *s, gstr *out, gstr *err)
     gstr_init(&hdr, g->a);
     pick_headers(g, s, &data, &names);
     const char *bh64 = b64(g->a, bh, bhlen);
-    build_header(g->a, s, gstr_str(&names), bh64, NULL, &hdr);
+    /* What is hashed is the final field with b='s value taken out, as a
+     * verifier sees it: the field is laid out with a stand-in value of
+     * the signature's length, so the folds fall where they will fall.
+     * (Exim lays out a field with "b=;" instead, which folds
+     * differently when the tag lands near column 78, and its simple/
+     * simple signatures then fail; otherwise the two are the same.) */
+    size_t siglen =
+        s->keytype == DKIM_KEY_ED25519 ? 64 : (size_t)EVP_PKEY_get_size(s->key);
+    char *stand_in = arena_alloc(g->a, 4 * ((siglen + 2) / 3) + 1);
+    memset(stand_in, 'A', 4 * ((siglen + 2) / 3));
+    stand_in[4 * ((siglen + 2) / 3)] = '\0';
+    build_header(g->a, s, gstr_str(&names), bh64, stand_in, &hdr);
+    struct dkim_sig *parsed = dkim_sig_parse(g->a, hdr.s, hdr.len);
+    if (parsed == NULL) {
+        gstr_adds(err, "signing: cannot lay out the DKIM-Signature field");
+        return -1;
+    }
+    n = strlen(parsed->raw_no_b);
     if (s->r.canon == DKIM_CANON_RELAXED) {
-        const char *r = dkim_relax_header(g->a, hdr.s, hdr.len, 0, &n);
+        const char *r = dkim_relax_header(g->a, parsed->raw_no_b, n, 0, &n);
         gstr_addn(&data, r, n);
     } else
-        gstr_addn(&data, hdr.s, hdr.len);
+        gstr_addn(&data, parsed->raw_no_b, n);
     dlen = dkim_digest(s->r.hash, data.s, data.len, digest);
     if (sign_digest(s, digest, dlen, &sig, &slen, g->a, err) < 0)
         return -1;

@@ -271,10 +271,10 @@ dkim_sig_parse(struct arena *a, const char *field, size_t len)
     }
     if (sig->keytype < 0 || sig->hashtype < 0)
         return NULL;
-    while (raw.len > 0 &&
-           (raw.s[raw.len - 1] == '\r' || raw.s[raw.len - 1] == '\n'))
-        raw.len--;
-    gstr_truncate(&raw, raw.len);
+    size_t n = raw.len;
+    while (n > 0 && (raw.s[n - 1] == '\r' || raw.s[n - 1] == '\n'))
+        n--;
+    gstr_truncate(&raw, n);
     sig->raw_no_b = (char *)gstr_str(&raw);
     return sig;
 }
