@@ -105,7 +105,8 @@ def smtp_lines(msg):
 
 def scenario(name, title, comment, msg, zone, extra_conf="", acl=ACL_LOG,
              data_acl=None, sender="alice@test.ex", expect="mainlog stdout",
-             before_data="", selectors="+dkim_verbose", status=None):
+             before_data="", selectors="+dkim_verbose", status=None,
+             bdat=False):
     conf = ["primary_hostname = mx.test.ex",
             "spool_directory  = $DIR/spool",
             "dns_server       = 127.0.0.1 $PORT2",
@@ -134,8 +135,13 @@ def scenario(name, title, comment, msg, zone, extra_conf="", acl=ACL_LOG,
              "waitport $PORT2\n")
     text += "exec    -odq -bs <<END\n"
     text += "EHLO client.test.ex\n%s" % before_data
-    text += "MAIL FROM:<%s>\nRCPT TO:<bob@test.ex>\nDATA\n" % sender
-    text += smtp_lines(msg) + ".\nQUIT\nEND\n"
+    if bdat:  # the message in one chunk, as it is (LF line ends)
+        body = msg.decode().replace("\r\n", "\n")
+        text += "MAIL FROM:<%s>\nRCPT TO:<bob@test.ex>\n" % sender
+        text += "BDAT %d LAST\n%sQUIT\nEND\n" % (len(body.encode()), body)
+    else:
+        text += "MAIL FROM:<%s>\nRCPT TO:<bob@test.ex>\nDATA\n" % sender
+        text += smtp_lines(msg) + ".\nQUIT\nEND\n"
     if status is not None:
         text += "  status %d\n" % status
     text += "expect  %s\n" % expect
@@ -426,6 +432,17 @@ message.""",
         """Exim stops at the 20th DKIM-Signature field: "validation error:
 EXCESS_SIGS", and nothing is verified.""",
         many, expect="mainlog")
+    add("verify-bdat", "DKIM: a message sent with BDAT (CHUNKING) is verified too",
+        """The same verification for a message that came in BDAT chunks
+(RFC 3030) instead of DATA.""",
+        signed, bdat=True)
+    add("verify-acl-defer", "DKIM: the DKIM ACL defers a message whose key is unavailable",
+        """"defer dkim_status = invalid" answers 451 and logs "temporarily
+rejected DKIM".""",
+        signed, zone="sel._domainkey.test.ex SERVFAIL", acl="""dkim:
+  defer   dkim_status = invalid
+          message     = no key for $dkim_domain yet, try later
+  accept""")
     add("verify-header-only", "DKIM: a message without a body",
         """The message ends right after its header; the body hash is that
 of an empty body.""",
