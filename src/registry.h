@@ -23,13 +23,12 @@ extern const struct driver_class router_class;
 extern const struct driver_class transport_class;
 extern const struct driver_class auth_class;
 
-/* Adds the ACL conditions of the features built in; called before the
- * configuration's ACLs are checked. */
-void registry_acl_init(void);
-
 /* Adds the commands and EHLO keywords of the features built in to the
  * SMTP server; called once, before the first session. */
 void registry_smtp_init(void);
+/* Adds the ACL conditions of the features built in; called once, before
+ * acl_check_config(). */
+void registry_acl_init(void);
 
 /* Lookup types, by name, for -bV. */
 extern const char *const registry_lookups[];

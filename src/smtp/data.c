@@ -285,8 +285,10 @@ data_dkim(struct smtp_session *s, struct receive *r)
     if (s->dkim == NULL)
         return 1;
     s->acl.user_message = s->acl.log_message = NULL;
+    s->acl.message = r; /* open to content checks, as in the DATA ACL */
     rc = dkim_msg_finish(s->dkim, &s->x, receive_id(r),
                          main_config.acl_smtp_dkim, data_dkim_acl, s);
+    s->acl.message = NULL;
     receive_set_dkim(r, dkim_msg_firstpass(s->dkim));
     data_dkim_done(s);
     /* the DKIM ACL's messages are not the 250's text */
@@ -370,8 +372,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         smtp_txn_reset(s);
         return rc < 0;
     }
-    rc = smtp_acl_stage(s, ACL_WHERE_DATA, main_config.acl_smtp_data, NULL,
-                        NULL, &user_msg);
+    rc = smtp_acl_stage_message(s, ACL_WHERE_DATA, main_config.acl_smtp_data, r,
+                                &user_msg);
     if (rc <= 0) {
         receive_abort(r);
         s->x.msg = NULL;

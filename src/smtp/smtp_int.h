@@ -87,5 +87,10 @@ int smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
 int smtp_acl_run(struct smtp_session *s, int where, const char *acl,
                  const char *recipient, const char *cmd_data);
 int smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg);
+/* The same for the DATA ACL, with the message r open to content checks
+ * (acl_state.message) while it runs. */
+struct receive;
+int smtp_acl_stage_message(struct smtp_session *s, int where, const char *acl,
+                           struct receive *r, char **user_msg);
 
 #endif
