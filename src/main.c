@@ -95,6 +95,7 @@
 #include "expand/betest.h"
 #include "log/log.h"
 #include "receive/cli.h"
+#include "dkim/dkim_sign.h"
 #include "registry.h"
 #include "retry/retry_cli.h"
 #include "retry/retry_conf.h"

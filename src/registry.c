@@ -27,11 +27,12 @@
  *
  *	registry_smtp_init() adds the features' SMTP commands and EHLO
  *	keywords; registry_acl_init() their ACL conditions, modifiers and
- *	controls (dcc; bmi_optin, bmi_run), before the configuration's
- *	ACLs are checked. registry_before_commit() lets a feature scan a
- *	message just before it is accepted (Brightmail).
- *	registry_route_features[] lists what features add to routing
- *	(Brightmail's preconditions and variables).
+ *	controls (dkim, spf, dcc; bmi_optin, bmi_run) and the
+ *	${authresults} hook, before the configuration's ACLs are checked.
+ *	registry_before_commit() lets a feature scan a message just before
+ *	it is accepted (Brightmail). registry_route_features[] lists what
+ *	features add to routing (Brightmail's preconditions and
+ *	variables).
  *--*/
 
 #include <stddef.h>
@@ -39,6 +40,15 @@
 #include "auth/auth.h"
 #include "auth/dovecot.h"
 #include "auth/plaintext.h"
+#include "base/arena.h"
+#include "conf/conf.h"
+#include "authres/authres.h"
+#include "dkim/dkim_conf.h"
+#include "dkim/dkim_sign.h"
+#include "dkim/dkim_smtp.h"
+#include "dkim/dkim_transport.h"
+#include "spf/spf.h"
+#include "spf/spf_conf.h"
 #include "registry.h"
 #include "route/accept.h"
 #include "route/dnslookup.h"
@@ -76,6 +86,12 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* DKIM is part of the core build, as in Exim ("DKIM" in -bV). */
+static const struct feature feature_dkim = {"DKIM", "_HAVE_DKIM",
+                                            &dkim_main_opts, &dkim_main};
+/* SPF too, through libspf2 ("SPF" in -bV). */
+static const struct feature feature_spf = {"SPF", "_HAVE_SPF", &spf_main_opts,
+                                           &spf_main};
 #ifdef EXPERIMENTAL_ARC
 static const struct feature feature_arc = {"Experimental_ARC", "_HAVE_ARC",
                                            NULL, NULL};
@@ -106,6 +122,8 @@ static const struct feature feature_limits = {
 #endif
 
 const struct feature *const registry_features[] = {
+    &feature_dkim,
+    &feature_spf,
 #ifdef EXPERIMENTAL_ARC
     &feature_arc,
 #endif
@@ -172,6 +190,7 @@ static const struct driver_info *const transports[] = {
 };
 
 static const struct driver_ext *const transport_exts[] = {
+    &dkim_transport_ext,
 #ifdef EXPERIMENTAL_ARC
     &arc_transport_ext,
 #endif
@@ -211,12 +230,24 @@ registry_smtp_init(void)
 #endif
 }
 
+struct conf_macro *
+registry_value_macros(struct conf_macro *list)
+{
+    list = conf_macro_add(arena_perm, list, "_DKIM_SIGN_HEADERS",
+                          dkim_default_sign_headers, 0, 1);
+    return conf_macro_add(arena_perm, list, "_DKIM_OVERSIGN_HEADERS",
+                          dkim_oversign_headers(arena_perm), 0, 1);
+}
+
 void
 registry_acl_init(void)
 {
 #ifdef EXPERIMENTAL_BMI
     bmi_acl_init();
 #endif
+    dkim_init();
+    spf_init();
+    authres_init();
 #ifdef EXPERIMENTAL_DCC
     dcc_acl_register();
 #endif

@@ -29,6 +29,11 @@ void registry_smtp_init(void);
 /* Adds the ACL conditions, modifiers and controls of the features built
  * in (dcc; Brightmail's bmi_optin and bmi_run); called once, before
  * acl_check_config(). */
+/* Predefined macros that carry a value (Exim's _DKIM_SIGN_HEADERS and
+ * _DKIM_OVERSIGN_HEADERS), added to list; conf_builtin_macros() calls
+ * it beside the _HAVE_, _DRIVER_ and _OPT_ ones. */
+struct conf_macro;
+struct conf_macro *registry_value_macros(struct conf_macro *list);
 void registry_acl_init(void);
 
 /* A message is about to be accepted: its last ACL has run (st) and

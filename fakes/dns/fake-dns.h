@@ -24,7 +24,7 @@ struct fdns_rr {
     enum fdns_mode mode;
     unsigned type;
     unsigned long ttl;
-    unsigned char rdata[1024];
+    unsigned char rdata[4096];
     size_t rdlen;
     char target[FDNS_NAME_MAX]; /* CNAME: where it points */
 };

@@ -22,7 +22,8 @@
  *	A and AAAA an address; CNAME, NS and PTR a name; MX "PREF HOST";
  *	SRV "PRIO WEIGHT PORT HOST"; SOA "MNAME RNAME SERIAL REFRESH
  *	RETRY EXPIRE MINIMUM"; TXT one or more strings, each "quoted"
- *	(with \" and \\) or a bare word. Instead of TYPE DATA a line can
+ *	(with \" and \\) or a bare word; one longer than 255 octets is
+ *	sent as several strings of 255. Instead of TYPE DATA a line can
  *	name a fault mode for the name: SERVFAIL, REFUSED, TIMEOUT (no
  *	answer at all), TRUNCATE (TC and no records over UDP, the records
  *	over TCP), GARBAGE (an answer whose record runs past the end).
@@ -235,14 +236,20 @@ fdns_rdata(struct fdns_rr *rr, char **w, int nw)
         if (nw < 1)
             return "TXT needs at least one string";
         for (int i = 0; i < nw; i++) {
-            size_t l = strlen(w[i]);
-            if (l > 255)
-                return "a TXT string is longer than 255 octets";
-            if (n + 1 + l > cap)
-                return "TXT data too long";
-            d[n++] = (unsigned char)l;
-            memcpy(d + n, w[i], l);
-            n += l;
+            /* a longer string is sent as several of 255 octets, as
+             * zone-file tools split DKIM keys */
+            const char *s = w[i];
+            size_t left = strlen(s);
+            do {
+                size_t l = left > 255 ? 255 : left;
+                if (n + 1 + l > cap)
+                    return "TXT data too long";
+                d[n++] = (unsigned char)l;
+                memcpy(d + n, s, l);
+                n += l;
+                s += l;
+                left -= l;
+            } while (left > 0);
         }
         rr->rdlen = n;
         return NULL;
@@ -320,7 +327,7 @@ void
 fdns_zone_load(struct fdns_zone *z, const char *path)
 {
     FILE *f = fopen(path, "r");
-    char line[4096];
+    char line[8192];
     int lineno = 0;
 
     memset(z, 0, sizeof(*z));

@@ -19,6 +19,7 @@ enum acl_where {
     ACL_WHERE_RCPT,
     ACL_WHERE_MAIL,
     ACL_WHERE_PREDATA,
+    ACL_WHERE_DKIM,
     ACL_WHERE_DATA,
     ACL_WHERE_NOT_SMTP,
     ACL_WHERE_NOT_SMTP_START,
@@ -38,7 +39,8 @@ enum acl_where {
 #define ACL_BIT(w)   (1u << (w))
 #define ACL_BITS_ALL ((1u << ACL_WHERE_COUNT) - 1)
 #define ACL_BITS_HAVEDATA                                                      \
-    (ACL_BIT(ACL_WHERE_DATA) | ACL_BIT(ACL_WHERE_NOT_SMTP))
+    (ACL_BIT(ACL_WHERE_DATA) | ACL_BIT(ACL_WHERE_NOT_SMTP) |                   \
+     ACL_BIT(ACL_WHERE_DKIM))
 
 /* What an ACL yields. */
 enum acl_rc {

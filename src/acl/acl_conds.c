@@ -48,7 +48,8 @@
 #define B(w)         ACL_BIT(ACL_WHERE_##w)
 #define PERMITTED(m) (ACL_BITS_ALL & ~(unsigned)(m))
 #define MSG_ACLS                                                               \
-    (B(MAIL) | B(RCPT) | B(PREDATA) | B(DATA) | B(NOT_SMTP) | B(NOT_SMTP_START))
+    (B(MAIL) | B(RCPT) | B(PREDATA) | B(DKIM) | B(DATA) | B(NOT_SMTP) |        \
+     B(NOT_SMTP_START))
 #define NO_SENDER_ACLS                                                         \
     (B(AUTH) | B(CONNECT) | B(HELO) | B(MAILAUTH) | B(QUIT) | B(ETRN) |        \
      B(EXPN) | B(STARTTLS) | B(VRFY))

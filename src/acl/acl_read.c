@@ -444,6 +444,7 @@ static const struct {
     {"acl_smtp_auth", offsetof(struct main_config, acl_smtp_auth)},
     {"acl_smtp_connect", offsetof(struct main_config, acl_smtp_connect)},
     {"acl_smtp_data", offsetof(struct main_config, acl_smtp_data)},
+    {"acl_smtp_dkim", offsetof(struct main_config, acl_smtp_dkim)},
     {"acl_smtp_etrn", offsetof(struct main_config, acl_smtp_etrn)},
     {"acl_smtp_expn", offsetof(struct main_config, acl_smtp_expn)},
     {"acl_smtp_helo", offsetof(struct main_config, acl_smtp_helo)},

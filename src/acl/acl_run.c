@@ -65,6 +65,7 @@ static const char *const where_names[ACL_WHERE_COUNT] = {
     [ACL_WHERE_RCPT] = "RCPT",
     [ACL_WHERE_MAIL] = "MAIL",
     [ACL_WHERE_PREDATA] = "PREDATA",
+    [ACL_WHERE_DKIM] = "DKIM",
     [ACL_WHERE_DATA] = "DATA",
     [ACL_WHERE_NOT_SMTP] = "non-SMTP",
     [ACL_WHERE_NOT_SMTP_START] = "non-SMTP-start",

@@ -139,6 +139,7 @@ conf_builtin_macros(struct conf_macro *list)
     for (size_t i = 0; i < registry_nfeatures && n < 33; i++)
         if (registry_features[i]->main_opts != NULL)
             main_tables[n++] = registry_features[i]->main_opts;
+    list = registry_value_macros(list);
     list = add_options(list, "_OPT_MAIN_", main_tables, n);
     list = add_class(list, &router_class, "ROUTER");
     list = add_class(list, &transport_class, "TRANSPORT");

@@ -39,6 +39,8 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, acl_smtp_connect), 0},
     {"acl_smtp_data", OPT_STRING, offsetof(struct main_config, acl_smtp_data),
      0},
+    {"acl_smtp_dkim", OPT_STRING, offsetof(struct main_config, acl_smtp_dkim),
+     0},
     {"acl_smtp_etrn", OPT_STRING, offsetof(struct main_config, acl_smtp_etrn),
      0},
     {"acl_smtp_expn", OPT_STRING, offsetof(struct main_config, acl_smtp_expn),

@@ -15,6 +15,7 @@ struct main_config {
     char *acl_smtp_auth;
     char *acl_smtp_connect;
     char *acl_smtp_data;
+    char *acl_smtp_dkim;
     char *acl_smtp_etrn;
     char *acl_smtp_expn;
     char *acl_smtp_helo;

@@ -256,7 +256,8 @@ reader_substitute(struct conf_reader *r, const char *in, gstr *out)
     for (size_t i = 0; i < cur.len; i++) {
         struct conf_macro *m;
 
-        if (!isupper((unsigned char)cur.s[i]) ||
+        /* built-in macros (_DKIM_SIGN_HEADERS) start with "_" */
+        if ((!isupper((unsigned char)cur.s[i]) && cur.s[i] != '_') ||
             (i > 0 && is_name_char(cur.s[i - 1])))
             continue;
         for (m = r->macros; m != NULL; m = m->next) {

@@ -395,6 +395,8 @@ receive_line(struct receive *r, const char *line, size_t len)
         return RECEIVE_TOOBIG;
     if (r->finished)
         return RECEIVE_ERROR;
+    if (r->p.line_sink != NULL)
+        r->p.line_sink(r->p.line_sink_arg, line, len);
     r->nlines++;
     r->size += (long)len + 1;
     if (r->in_headers) {
@@ -414,6 +416,12 @@ receive_line(struct receive *r, const char *line, size_t len)
         return RECEIVE_TOOBIG;
     }
     return RECEIVE_OK;
+}
+
+void
+receive_set_dkim(struct receive *r, const char *domain)
+{
+    r->dkim_domain = domain ? sdup(r->a, domain) : NULL;
 }
 
 int

@@ -87,6 +87,11 @@ struct receive_params {
 
     long message_size_limit; /* bytes, already expanded; 0: none */
 
+    /* Given every line as received (dot-unstuffed, without its line
+     * ending) before it is parsed: DKIM verification. NULL: none. */
+    void (*line_sink)(void *arg, const char *line, size_t len);
+    void *line_sink_arg;
+
     /* NULL: main_config.spool_directory */
     const char *spool_directory;
 
@@ -129,6 +134,10 @@ void receive_abort(struct receive *r);
 /* Drops the -D lock after a commit (for callers that do not go on to
  * deliver). */
 void receive_close(struct receive *r);
+
+/* The domain of a passing DKIM signature, for " DKIM=" on the
+ * reception line (+dkim); NULL for none. Copied. */
+void receive_set_dkim(struct receive *r, const char *domain);
 
 /* The "<= ..." text of the reception log line (without the id). */
 char *receive_log_line(struct receive *r);

@@ -57,6 +57,8 @@ struct receive {
     int nraw;
 
     struct expand_message xmsg;
+
+    const char *dkim_domain; /* receive_set_dkim() */
 };
 
 /* rlog.c */

@@ -202,6 +202,10 @@ receive_log_line_ex(struct receive *r, int extras)
     gstr_printf(&g, " S=%ld", message_size(r));
     if (log_selected(LS_8bitmime))
         gstr_printf(&g, " M8S=%d", p->body_8bitmime);
+    if (log_selected(LS_dkim) && r->dkim_domain != NULL) {
+        gstr_adds(&g, " DKIM=");
+        str_printing(&g, r->dkim_domain, strlen(r->dkim_domain));
+    }
     if (log_selected(LS_receive_time)) {
         gstr_adds(&g, " RT=");
         tod_format_duration(&g, (long)(r->complete.tv_sec - r->start.tv_sec));

@@ -93,6 +93,9 @@ struct address {
     const char *authenticator;
     const char *auth_id;
     const char *auth_sender; /* MAIL's AUTH= (+smtp_mailauth's A=) */
+    /* DKIM signatures made: "domain:selector[:...]" (DKIM= under
+     * +dkim_verbose). */
+    const char *dkim_used;
 };
 
 /* A lower-cased copy. */

@@ -12,6 +12,12 @@
  *	int	smtp_acl_stage_message(struct smtp_session *s, int where,
  *				const char *acl, struct receive *r,
  *				char **user_msg)
+ *
+ *	int	smtp_acl_run(struct smtp_session *s, int where,
+ *				const char *acl, const char *recipient,
+ *				const char *cmd_data)
+ *	int	smtp_acl_answer(struct smtp_session *s, int where, int rc,
+ *				char **user_msg)
  * DESCRIPTION
  *	Runs the ACL that an acl_smtp_* option names for one stage of the
  *	session and turns a refusal into what Exim does: the rejection log
@@ -19,6 +25,10 @@
  *	Exim's default for the stage and verb), and for "drop" the end of
  *	the connection. For an acceptance it only passes back the ACL's
  *	message, for the caller's success reply.
+ *
+ *	smtp_acl_stage() is smtp_acl_run() (which returns the acl_rc)
+ *	followed by smtp_acl_answer(); the DKIM stage runs the ACL once per
+ *	signature and writes its own log line in between.
  * DIAGNOSTICS
  *	An ACL that fails with an error is answered with a temporary error
  *	and logged as "temporarily rejected", as in Exim. Discarded
@@ -55,21 +65,32 @@ glue_init(struct smtp_session *s)
 }
 
 int
-smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
-               const char *recipient, const char *cmd_data, char **user_msg)
+smtp_acl_run(struct smtp_session *s, int where, const char *acl,
+             const char *recipient, const char *cmd_data)
 {
     struct acl_state *st = &s->acl;
-    struct acl_reply reply;
-    gstr err, out;
-    int rc;
+    gstr err;
 
-    *user_msg = NULL;
     glue_init(s);
     st->log_prefix = smtp_host_and_ident(s, 1);
+    if (where == ACL_WHERE_DKIM) /* Exim's lines after the data carry the id */
+        st->log_prefix = arena_printf(s->msg_arena, "%s %s",
+                                      expand_get_var(&s->x, "message_exim_id"),
+                                      st->log_prefix);
     st->recipient = recipient;
     st->cmd_data = cmd_data;
     gstr_init(&err, s->msg_arena);
-    rc = acl_run((enum acl_where)where, acl, &s->x, st, &err);
+    return acl_run((enum acl_where)where, acl, &s->x, st, &err);
+}
+
+int
+smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
+{
+    struct acl_state *st = &s->acl;
+    struct acl_reply reply;
+    gstr out;
+
+    *user_msg = NULL;
     if (rc == ACL_DISCARD &&
         (where == ACL_WHERE_RCPT || where == ACL_WHERE_MAIL)) {
         gstr_init(&out, s->msg_arena);
@@ -91,6 +112,15 @@ smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
         return -1;
     }
     return 0;
+}
+
+int
+smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
+               const char *recipient, const char *cmd_data, char **user_msg)
+{
+    int rc = smtp_acl_run(s, where, acl, recipient, cmd_data);
+
+    return smtp_acl_answer(s, where, rc, user_msg);
 }
 
 int

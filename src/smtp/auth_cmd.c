@@ -56,6 +56,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "authres/authres.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/printing.h"
@@ -129,6 +130,7 @@ smtp_auth_reset(struct smtp_session *s)
     s->authenticated_id = NULL;
     s->authenticated_by = NULL;
     s->auth_pubname = NULL;
+    authres_set_auth_mechanism(NULL);
     s->auth_advertised = 0;
     s->auth_advertised_set = 0;
     smtp_set_host_vars(s);
@@ -244,6 +246,7 @@ run_auth(struct smtp_session *s, struct driver_instance *d, char *data)
         s->authenticated_id = set_id;
         s->authenticated_by = arena_strdup(s->conn_arena, d->name);
         s->auth_pubname = arena_strdup(s->conn_arena, auth_public_name(d));
+        authres_set_auth_mechanism(s->auth_pubname);
         expand_set_var(&s->x, "authentication_failed", "0");
         expand_set_var(&s->x, "authenticated_fail_id", NULL);
         smtp_set_host_vars(s);

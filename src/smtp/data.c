@@ -43,12 +43,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authres/authres.h"
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/mainopts.h"
 #include "conf/opt.h"
 #include "deliver/deliver.h"
+#include "dkim/dkim_smtp.h"
 #include "log/log.h"
 #include "receive/receive.h"
 #include "smtp/smtp_int.h"
@@ -255,9 +257,50 @@ apply_acl_results(struct smtp_session *s, struct receive *r)
                                  strlen(kv->value));
 }
 
+/* The verifier holds digests outside the arena; they go with the
+ * message, whatever became of it. */
+static void
+data_dkim_done(struct smtp_session *s)
+{
+    dkim_msg_free(s->dkim);
+    s->dkim = NULL;
+}
+
+static int
+data_dkim_acl(void *arg)
+{
+    struct smtp_session *s = arg;
+
+    return smtp_acl_run(s, ACL_WHERE_DKIM, main_config.acl_smtp_dkim, NULL, "");
+}
+
+/* Exim's DKIM step between the end of the data and the data ACL:
+ * verification and acl_smtp_dkim. 1 to go on, 0 refused (replied),
+ * -1 the connection is to be dropped. */
+static int
+data_dkim(struct smtp_session *s, struct receive *r)
+{
+    char *user_msg = NULL;
+    int rc;
+
+    if (s->dkim == NULL)
+        return 1;
+    s->acl.user_message = s->acl.log_message = NULL;
+    s->acl.message = r; /* open to content checks, as in the DATA ACL */
+    rc = dkim_msg_finish(s->dkim, &s->x, receive_id(r),
+                         main_config.acl_smtp_dkim, data_dkim_acl, s);
+    s->acl.message = NULL;
+    receive_set_dkim(r, dkim_msg_firstpass(s->dkim));
+    data_dkim_done(s);
+    /* the DKIM ACL's messages are not the 250's text */
+    rc = smtp_acl_answer(s, ACL_WHERE_DKIM, rc, &user_msg);
+    return rc == 2 ? 1 : rc;
+}
+
 static void
 data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
 {
+    data_dkim_done(s);
     if (why == DATA_TIMEOUT) {
         log_write(LOG_MAIN,
                   "SMTP data timeout (message abandoned) on "
@@ -303,6 +346,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
     gstr_init(&err, s->msg_arena);
     if (!toobig && (rc = receive_finish(r, &err)) == RECEIVE_TOOBIG)
         toobig = 1;
+    if (toobig || err.len > 0)
+        data_dkim_done(s);
     if (toobig) {
         if (log_selected(LS_size_reject))
             log_write(LOG_MAIN | LOG_REJECT, "%s", receive_log_toobig(r));
@@ -321,6 +366,13 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
     s->x.msg = receive_expand_message(r);
     expand_set_var(&s->x, "message_exim_id", receive_id(r));
     expand_set_var(&s->x, "message_id", receive_id(r));
+    rc = data_dkim(s, r);
+    if (rc <= 0) {
+        receive_abort(r);
+        s->x.msg = NULL;
+        smtp_txn_reset(s);
+        return rc < 0;
+    }
     rc = smtp_acl_stage_message(s, ACL_WHERE_DATA, main_config.acl_smtp_data, r,
                                 &user_msg);
     if (rc <= 0) {
@@ -411,6 +463,13 @@ data_start(struct smtp_session *s, int chunking)
     fill_params(s, &p, rcpts);
     p.chunking = chunking;
     p.message_size_limit = size_limit(s);
+    data_dkim_done(s);
+    authres_set_dkim(NULL); /* the last message's, for ${authresults} */
+    if (!(s->acl.controls & ACL_CTL_DKIM_DISABLE_VERIFY)) {
+        s->dkim = dkim_msg_start(s->msg_arena);
+        p.line_sink = dkim_msg_line;
+        p.line_sink_arg = s->dkim;
+    }
     gstr_init(&err, s->msg_arena);
     r = receive_start(s->msg_arena, &p, &err);
     if (r == NULL) {
@@ -454,6 +513,7 @@ smtp_cmd_data(struct smtp_session *s, char *arg)
     if (d.line.len > 0)
         data_emit(&d);
     if (d.failed) {
+        data_dkim_done(s);
         receive_abort(d.r);
         smtp_reply(s, 451, "Temporary local problem - please try later");
         smtp_txn_reset(s);
@@ -537,6 +597,7 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
     if (d->line.len > 0)
         data_emit(d);
     if (d->failed) {
+        data_dkim_done(s);
         receive_abort(rcv);
         smtp_reply(s, 451, "Temporary local problem - please try later");
         smtp_txn_reset(s);
@@ -550,6 +611,7 @@ smtp_bdat_abort(struct smtp_session *s)
 {
     if (s->bdat == NULL)
         return;
+    data_dkim_done(s);
     receive_abort(s->bdat->r);
     s->bdat = NULL;
 }

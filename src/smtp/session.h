@@ -13,6 +13,7 @@
 
 struct arena;
 struct data_reader;
+struct dkim_msg;
 
 enum smtp_mode {
     SMTP_MODE_DAEMON, /* a connection accepted by -bd */
@@ -93,6 +94,7 @@ struct smtp_session {
     struct acl_state acl; /* ACL state for the connection */
     struct smtp_txn txn;
     struct data_reader *bdat; /* a BDAT message under way */
+    struct dkim_msg *dkim;    /* DKIM verification of the message read */
     int messages;             /* accepted in this session */
     int synprot_errors;
     int unknown_commands;

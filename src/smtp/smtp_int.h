@@ -94,6 +94,11 @@ void smtp_bdat_abort(struct smtp_session *s);
 int smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
                    const char *recipient, const char *cmd_data,
                    char **user_msg);
+/* The two halves of smtp_acl_stage(): the run (returns an acl_rc) and
+ * the answer to its result (returns as smtp_acl_stage()). */
+int smtp_acl_run(struct smtp_session *s, int where, const char *acl,
+                 const char *recipient, const char *cmd_data);
+int smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg);
 /* The same for the DATA ACL, with the message r open to content checks
  * (acl_state.message) while it runs. */
 struct receive;

@@ -103,6 +103,7 @@
 #include "transport/smtp.h"
 #include "transport/smtp_auth.h"
 #include "transport/smtp_client.h"
+#include "transport/smtp_data.h"
 #include "transport/smtp_retry.h"
 #include "transport/smtp_limits.h"
 #include "transport/smtp_tls.h"
@@ -112,7 +113,6 @@
 #include "transport/transport.h"
 
 #define SMTP_ERRNO_HOST_IS_LOCAL (-50)
-#define SMTP_ERRNO_FILTER_FAIL   (-24)
 #define SMTP_ERROR_LEAD          "SMTP error from remote mail server after "
 
 struct smtp_sess {
@@ -605,92 +605,25 @@ session_error(struct smtp_sess *s, int err)
     s->dead = 1;
 }
 
-/* The filter's output on its way to the server: CRLF line ends,
- * leading dots doubled. */
-struct filter_out {
-    struct smtp_sess *s;
-    gstr buf;
-    int bol;
-};
-
-static int
-filter_flush(struct filter_out *f)
-{
-    int rc = smtp_conn_write(&f->s->conn, f->buf.s, f->buf.len,
-                             f->s->ob->data_timeout);
-    gstr_truncate(&f->buf, 0);
-    return rc;
-}
-
-static int
-filter_sink(void *ctx, const char *p, size_t n)
-{
-    struct filter_out *f = ctx;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\r')
-            continue;
-        if (f->bol && p[i] == '.')
-            gstr_addc(&f->buf, '.');
-        if (p[i] == '\n')
-            gstr_addc(&f->buf, '\r');
-        gstr_addc(&f->buf, p[i]);
-        f->bol = p[i] == '\n';
-    }
-    return f->buf.len >= 16384 ? filter_flush(f) : 0;
-}
-
-/* The message through transport_filter. 0; -1 for a write error
- * (errno); -2 when the filter failed (the addresses have their
- * results). */
-static int
-write_filtered(struct smtp_sess *s, const char *filter)
-{
-    struct filter_out f = {s, {0}, 1};
-    char *cmd;
-    gstr err;
-    int rc;
-
-    if (transport_expand(s->c, filter, &cmd) < 0) {
-        s->stop = 1;
-        return -2;
-    }
-    gstr_init(&f.buf, s->a);
-    gstr_init(&err, s->a);
-    rc = tpfilter_run(s->c, cmd, filter_sink, &f, &err);
-    if (rc == -2)
-        return -1;
-    if (rc < 0) {
-        set_open(s, ADDR_DEFER, SMTP_ERRNO_FILTER_FAIL, gstr_str(&err), 1);
-        s->stop = 1;
-        return -2;
-    }
-    if (!f.bol)
-        gstr_adds(&f.buf, "\r\n");
-    return filter_flush(&f);
-}
-
+/* The message after DATA (smtp_data.c), then the final dot. 0; -1
+ * for a write error (errno); -2 when the message could not be made
+ * (the addresses have their results). */
 static int
 write_data(struct smtp_sess *s)
 {
-    static const struct tp_write_opts opts = {NULL, NULL, ".", "..", 1};
-    const struct transport_generic *g = s->c->tp->generic;
-    struct timeval tv = {s->ob->data_timeout, 0};
     gstr err;
-    int rc;
+    int rc, e = 0;
 
     gstr_init(&err, s->a);
-    (void)setsockopt(s->conn.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (g->transport_filter != NULL) {
-        if ((rc = write_filtered(s, g->transport_filter)) < 0)
-            return rc;
-    } else if (s->conn.tls != NULL) {
-        if (smtp_tls_write_message(&s->conn, s->c, &opts, &err,
-                                   s->ob->data_timeout) < 0)
-            return -1;
-    } else if (transport_write_message(s->c, s->conn.fd, &opts, &err) < 0) {
-        return -1;
+    rc = smtp_data_write(s->c, &s->conn, s->ob->data_timeout, &e, &err);
+    if (rc == -2) {
+        if (err.len > 0)
+            set_open(s, ADDR_DEFER, e, gstr_str(&err), 1);
+        s->stop = 1;
+        return -2;
     }
+    if (rc < 0)
+        return -1;
     if (smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout) < 0)
         return -1;
     s->c->bytes_written += 3; /* Exim counts the final dot too */
@@ -891,6 +824,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
         a->authenticator = s->auth_name;
         a->auth_id = s->auth_id;
         a->auth_sender = s->mail_auth;
+        a->dkim_used = s->c->dkim_used;
         a->size = s->c->bytes_written;
         if (first)
             a->flags &= ~(unsigned)ADDR_SMTP_MORE;

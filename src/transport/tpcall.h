@@ -34,6 +34,7 @@ struct transport_call {
     struct address *addrs;
     const char *return_path; /* the envelope sender used */
     long bytes_written;      /* by transport_write_message(), for S= */
+    const char *dkim_used;   /* "domain:selector..." signed with, or NULL */
 };
 
 /* A transport driver's code, by driver name. local: delivers in the

@@ -1,0 +1,21 @@
+/* smtp_data.h: the smtp transport's message after DATA: plain,
+ * through transport_filter, or DKIM-signed. */
+#ifndef MXLAB_TRANSPORT_SMTP_DATA_H
+#define MXLAB_TRANSPORT_SMTP_DATA_H
+
+#include "base/gstr.h"
+
+struct smtp_conn;
+struct transport_call;
+
+#define SMTP_ERRNO_FILTER_FAIL (-24)
+
+/* Writes the message of c to conn with CRLF line ends and leading dots
+ * doubled (not the final dot), each write within timeout seconds.
+ * 0; -1 for a write error (errno); -2 when the message could not be
+ * made: err says why and *err_no is the errno for the addresses (err
+ * empty: the addresses already have their results). */
+int smtp_data_write(struct transport_call *c, struct smtp_conn *conn,
+                    int timeout, int *err_no, gstr *err);
+
+#endif
