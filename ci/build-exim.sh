@@ -23,6 +23,7 @@
 #        bin/exim-lab        the command to give scenario-run as --mta
 #        etc/configure       the compiled-in default configuration (tiny)
 #        etc/lab.conf        the trusted shim configuration (below)
+#        etc/lab-defaults.conf  the lab's main options (ci/exim-lab.conf)
 #        etc/trusted-configs TRUSTED_CONFIG_LIST: lists etc/lab.conf only
 #        spool/              the compiled-in spool (and log) directory
 #      and writes BUILD/exim/mta, a symbolic link to bin/exim-lab.
@@ -38,12 +39,16 @@
 # WHITELIST_D_MACROS. Scenario directories change every run, so no list of
 # exact paths can name their test.conf. Instead bin/exim-lab turns
 # "-C $DIR/test.conf" into "-C etc/lab.conf -DLAB_DIR=$DIR
-# -DLAB_CONF=$DIR/test.conf": lab.conf is fixed and trusted, LAB_DIR and
-# LAB_CONF are the two whitelisted macros, and lab.conf sets the lab's
-# main options (everything Exim writes stays under $DIR) and then
-# .includes LAB_CONF. Exim passes -C and the -D macros on when it
-# re-executes itself, so deliveries keep their privilege. Exim filters -D
-# values to [A-Za-z0-9_/.-], so $DIR must be made of those characters
+# -DLAB_CONF=$DIR/.exim-lab-test.conf": lab.conf is fixed and trusted (it
+# only .includes LAB_CONF), LAB_DIR and LAB_CONF are the two whitelisted
+# macros, and the file exim-lab writes holds the lab's default main
+# options that the scenario does not set (everything Exim writes stays
+# under $DIR) and then .includes the scenario's test.conf. Exim passes -C
+# and the -D macros on when it re-executes itself, so deliveries keep
+# their privilege. Only root and eximlab may pass -D to a trusted
+# configuration (Exim drops privilege for anyone else), so this trusts
+# nothing that the lab's root did not write. Exim filters -D values to
+# [A-Za-z0-9_/.-], so $DIR must be made of those characters
 # (the runner's mkdtemp names are).
 #
 # RUNNABLE. The setuid binary must be reachable by eximlab (every parent
@@ -163,6 +168,7 @@ COMPRESS_COMMAND=/usr/bin/gzip
 COMPRESS_SUFFIX=gz
 EXICYCLOG_MAX=10
 NO_SYMLINK=yes
+DISABLE_TLS_RESUME=yes
 EOF
 )
 STAMP_NOW=$(printf 'version %s\nprefix %s\n%s\n' "$VERSION" "$PREFIX" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
@@ -221,13 +227,16 @@ install_lab() {
     printf '# the compiled-in configuration of mxlab'"'"'s reference Exim\nkeep_environment =\nlog_file_path = %s\n' \
         "$PREFIX/spool/log/%slog" >"$PREFIX/etc/configure"
 
-    # The trusted shim: the lab's common main options, then the scenario's file.
-    install -m 0644 "$here/exim-lab.conf" "$PREFIX/etc/lab.conf"
+    # The trusted shim reads the file exim-lab writes (the lab's defaults,
+    # then an .include of the scenario's file).
+    printf '# trusted shim of mxlab'"'"'s reference Exim; see bin/exim-lab\n.include LAB_CONF\n' \
+        >"$PREFIX/etc/lab.conf"
+    install -m 0644 "$here/exim-lab.conf" "$PREFIX/etc/lab-defaults.conf"
     printf '%s\n' "$PREFIX/etc/lab.conf" >"$PREFIX/etc/trusted-configs"
-    chmod 0644 "$PREFIX/etc/configure" "$PREFIX/etc/trusted-configs"
+    chmod 0644 "$PREFIX/etc/configure" "$PREFIX/etc/trusted-configs" "$PREFIX/etc/lab.conf"
     chown root:root "$PREFIX/etc/configure" "$PREFIX/etc/lab.conf" "$PREFIX/etc/trusted-configs"
 
-    sed "s|@EXIM@|$PREFIX/bin/exim|; s|@LABCONF@|$PREFIX/etc/lab.conf|" \
+    sed "s|@EXIM@|$PREFIX/bin/exim|; s|@LABCONF@|$PREFIX/etc/lab.conf|; s|@DEFAULTS@|$PREFIX/etc/lab-defaults.conf|" \
         "$here/exim-lab.sh" >"$PREFIX/bin/exim-lab"
     chmod 0755 "$PREFIX/bin/exim-lab"
     ln -sfn "$PREFIX/bin/exim-lab" "$WORK/mta"
