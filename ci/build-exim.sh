@@ -121,6 +121,18 @@ mkdir -p "$PREFIX"
 PREFIX=$(cd "$PREFIX" && pwd)
 reachable "$PREFIX" || die "$PREFIX is not reachable by $LABUSER (a parent directory is not searchable)"
 
+# The scenarios' clock is libfaketime, preloaded by scenario-run. An Exim
+# that re-executes itself as eximlab (setuid root) runs in glibc's secure
+# mode, which ignores LD_PRELOAD, so its deliveries would see the real
+# time. The lab's Exim is therefore linked with libfaketime: without
+# FAKETIME in its environment (lab-defaults.conf keeps it) it keeps the
+# real time.
+FAKETIME_DIR=""
+for d in /usr/lib/x86_64-linux-gnu/faketime /usr/lib/*/faketime; do
+    [ -f "$d/libfaketime.so.1" ] && FAKETIME_DIR=$d && break
+done
+[ -n "$FAKETIME_DIR" ] || die "libfaketime.so.1 not found (Debian's libfaketime package)"
+
 # 4a. Local/Makefile (written first: it is part of the stamp)
 LOCAL_MAKEFILE=$(cat <<EOF
 # Written by mxlab's ci/build-exim.sh
@@ -169,6 +181,7 @@ COMPRESS_SUFFIX=gz
 EXICYCLOG_MAX=10
 NO_SYMLINK=yes
 DISABLE_TLS_RESUME=yes
+EXTRALIBS_EXIM=-Wl,--no-as-needed -L$FAKETIME_DIR -l:libfaketime.so.1 -Wl,-rpath,$FAKETIME_DIR
 EOF
 )
 STAMP_NOW=$(printf 'version %s\nprefix %s\n%s\n' "$VERSION" "$PREFIX" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
