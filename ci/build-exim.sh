@@ -21,6 +21,7 @@
 #                            to deliver, so it must be)
 #        bin/exim_*          Exim's database utilities
 #        bin/exim-lab        the command to give scenario-run as --mta
+#        bin/exim-lab-dns    its DNS forwarder (harness/conformance/labdns.c)
 #        etc/configure       the compiled-in default configuration (tiny)
 #        etc/lab.conf        the trusted shim configuration (below)
 #        etc/lab-defaults.conf  the lab's main options (ci/exim-lab.conf)
@@ -249,7 +250,9 @@ install_lab() {
     chmod 0644 "$PREFIX/etc/configure" "$PREFIX/etc/trusted-configs" "$PREFIX/etc/lab.conf"
     chown root:root "$PREFIX/etc/configure" "$PREFIX/etc/lab.conf" "$PREFIX/etc/trusted-configs"
 
-    sed "s|@EXIM@|$PREFIX/bin/exim|; s|@LABCONF@|$PREFIX/etc/lab.conf|; s|@DEFAULTS@|$PREFIX/etc/lab-defaults.conf|" \
+    cc -O2 -Wall -Wextra -Werror -o "$PREFIX/bin/exim-lab-dns" "$here/../harness/conformance/labdns.c" \
+        || die "cannot compile harness/conformance/labdns.c"
+    sed "s|@EXIM@|$PREFIX/bin/exim|; s|@LABCONF@|$PREFIX/etc/lab.conf|; s|@DEFAULTS@|$PREFIX/etc/lab-defaults.conf|; s|@LABDNS@|$PREFIX/bin/exim-lab-dns|" \
         "$here/exim-lab.sh" >"$PREFIX/bin/exim-lab"
     chmod 0755 "$PREFIX/bin/exim-lab"
     ln -sfn "$PREFIX/bin/exim-lab" "$WORK/mta"
