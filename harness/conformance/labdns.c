@@ -11,11 +11,14 @@
  *	LISTEN-ADDRESS (a loopback address of the scenario's own), and
  *	starts this forwarder there.
  *
- *	It listens on LISTEN-ADDRESS port 53, UDP only, and sends each
- *	query on to 127.0.0.1 UPSTREAM-PORT from a socket of its own,
- *	waiting up to 2 seconds for the answer, which it sends back to the
- *	client from port 53, so that the resolver takes it as its name
- *	server's. Queries are handled one at a time.
+ *	It listens on LISTEN-ADDRESS port 53. Each UDP query goes on to
+ *	127.0.0.1 UPSTREAM-PORT from a socket of its own, with up to 2
+ *	seconds for the answer, which goes back to the client from port
+ *	53, so that the resolver takes it as its name server's. A TCP
+ *	connection (a resolver retrying a truncated answer) is joined to a
+ *	TCP connection to the upstream, bytes relayed both ways until one
+ *	side closes or nothing moves for 2 seconds. Queries and
+ *	connections are handled one at a time.
  *
  *	It writes its pid to DIR/.exim-lab-dns.pid once it listens, and
  *	exits when DIR no longer exists (the scenario is over) or after
@@ -44,9 +47,10 @@
 #define LABDNS_IDLE_SECS 300
 
 static int
-labdns_listen(const char *addr, struct sockaddr_in *sin)
+labdns_listen(const char *addr, struct sockaddr_in *sin, int type)
 {
     int fd;
+    int on = 1;
 
     memset(sin, 0, sizeof(*sin));
     sin->sin_family = AF_INET;
@@ -55,11 +59,14 @@ labdns_listen(const char *addr, struct sockaddr_in *sin)
         fprintf(stderr, "exim-lab-dns: bad address %s\n", addr);
         exit(1);
     }
-    if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
+    if ((fd = socket(AF_INET, type, 0)) < 0) {
         perror("exim-lab-dns: socket");
         exit(1);
     }
-    if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) < 0) {
+    if (type == SOCK_STREAM)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) < 0 ||
+        (type == SOCK_STREAM && listen(fd, 8) < 0)) {
         if (errno == EADDRINUSE)
             exit(0);
         fprintf(stderr, "exim-lab-dns: bind %s:53: %s\n", addr,
@@ -91,6 +98,35 @@ labdns_ask(const struct sockaddr_in *up, const unsigned char *q, size_t qlen,
     return n;
 }
 
+/* Relay one TCP client to the upstream until either closes or idles. */
+static void
+labdns_relay_tcp(int lfd, const struct sockaddr_in *up)
+{
+    static unsigned char chunk[4096];
+    int cfd = accept(lfd, NULL, NULL);
+    int ufd = socket(AF_INET, SOCK_STREAM, 0);
+
+    if (cfd >= 0 && ufd >= 0 &&
+        connect(ufd, (const struct sockaddr *)up, sizeof(*up)) == 0) {
+        for (;;) {
+            struct pollfd p[2] = {{cfd, POLLIN, 0}, {ufd, POLLIN, 0}};
+            ssize_t n;
+            int from;
+
+            if (poll(p, 2, LABDNS_ANSWER_MS) <= 0)
+                break;
+            from = (p[0].revents & (POLLIN | POLLHUP)) ? 0 : 1;
+            n = read(p[from].fd, chunk, sizeof(chunk));
+            if (n <= 0 || write(p[1 - from].fd, chunk, (size_t)n) != n)
+                break;
+        }
+    }
+    if (cfd >= 0)
+        close(cfd);
+    if (ufd >= 0)
+        close(ufd);
+}
+
 static void
 labdns_write_pid(const char *dir)
 {
@@ -120,6 +156,7 @@ main(int argc, char **argv)
     struct stat st;
     time_t last;
     int fd;
+    int tfd;
 
     if (argc != 4) {
         fputs("usage: exim-lab-dns LISTEN-ADDRESS UPSTREAM-PORT DIR\n", stderr);
@@ -129,17 +166,24 @@ main(int argc, char **argv)
     up.sin_family = AF_INET;
     up.sin_port = htons((unsigned short)atoi(argv[2]));
     up.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    fd = labdns_listen(argv[1], &me);
+    fd = labdns_listen(argv[1], &me, SOCK_DGRAM);
+    tfd = labdns_listen(argv[1], &me, SOCK_STREAM);
     labdns_write_pid(argv[3]);
     last = time(NULL);
     while (stat(argv[3], &st) == 0 && time(NULL) - last < LABDNS_IDLE_SECS) {
-        struct pollfd pfd = {fd, POLLIN, 0};
+        struct pollfd pfd[2] = {{fd, POLLIN, 0}, {tfd, POLLIN, 0}};
         struct sockaddr_in from;
         socklen_t flen = sizeof(from);
         ssize_t qlen;
         ssize_t alen;
 
-        if (poll(&pfd, 1, LABDNS_CHECK_MS) != 1)
+        if (poll(pfd, 2, LABDNS_CHECK_MS) <= 0)
+            continue;
+        if (pfd[1].revents & POLLIN) {
+            last = time(NULL);
+            labdns_relay_tcp(tfd, &up);
+        }
+        if (!(pfd[0].revents & POLLIN))
             continue;
         qlen = recvfrom(fd, query, sizeof(query), 0, (struct sockaddr *)&from,
                         &flen);
