@@ -9,8 +9,9 @@
 #   make lab        install, build, run the suite, start the lab daemon
 #   make format     clang-format every C file
 #
-# Experimental features are on by default; EXPERIMENTAL_<NAME>=no leaves one
-# out (NAME: ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS).
+# Experimental features are on by default (ARC, not implemented yet, is
+# off); EXPERIMENTAL_<NAME>=no leaves one out (NAME: ARC DCC BMI DSN_INFO
+# QUEUEFILE XCLIENT ESMTP_LIMITS).
 
 BUILD    ?= build
 CC       ?= cc
@@ -27,6 +28,11 @@ LDFLAGS  += $(SAN)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 FEATURES = ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS
+# ARC is not implemented yet (only its arc_sign option table exists), so it
+# is off by default: -bV must not claim it, and a configuration that uses
+# arc_sign is refused as by an Exim built without ARC, instead of loading
+# and then delivering unsigned. It becomes "yes" when ARC lands.
+EXPERIMENTAL_ARC ?= no
 $(foreach f,$(FEATURES),$(eval EXPERIMENTAL_$(f) ?= yes))
 FEATURE_DEFS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),-DEXPERIMENTAL_$(f)))
 CPPFLAGS += $(FEATURE_DEFS)
@@ -35,7 +41,7 @@ CPPFLAGS += $(FEATURE_DEFS)
 # are left out of the build together with the feature.
 FEATURE_SRCS_ARC          = $(wildcard src/arc/*.c)
 FEATURE_SRCS_DCC          = $(wildcard src/dcc/*.c)
-FEATURE_SRCS_BMI          = $(wildcard src/bmi/*.c)
+FEATURE_SRCS_BMI          = $(wildcard src/bmi/*.c src/bmi/sdk/*.c)
 FEATURE_SRCS_DSN_INFO     = $(wildcard src/deliver/dsn_info*.c)
 FEATURE_SRCS_QUEUEFILE    = $(wildcard src/transport/queuefile*.c)
 FEATURE_SRCS_XCLIENT      = $(wildcard src/smtp/xclient*.c)
@@ -43,7 +49,7 @@ FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c src/transport/smtp_lim
 FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
 
 ALL_SRCS  = $(shell find src -name '*.c' | sort)
-TEST_SRCS = $(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f))))
+TEST_SRCS = $(filter-out $(FEATURE_OFF_SRCS),$(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f)))))
 LIB_SRCS  = $(filter-out src/main.c $(TEST_SRCS) $(FEATURE_OFF_SRCS),$(ALL_SRCS))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(foreach t,$(TEST_SRCS),$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(t))))
@@ -54,8 +60,15 @@ RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/obj/%.o)
 FAKE_DIRS  = $(filter-out fakes/common,$(patsubst %/,%,$(sort $(dir $(wildcard fakes/*/*.c)))))
 FAKE_COMMON_SRCS = $(wildcard fakes/common/*.c)
 FAKE_COMMON_OBJS = $(FAKE_COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
-# fakes/dovecot builds fake-dovecot-auth (its rule is below).
-FAKE_BINS  = $(patsubst %/fake-dovecot,%/fake-dovecot-auth,$(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(notdir $(d))))
+# fakes/dovecot builds fake-dovecot-auth, fakes/bmi fake-bmid (rules below).
+FAKE_NAME  = $(patsubst bmi,bmid,$(patsubst dovecot,dovecot-auth,$(1)))
+FAKE_BINS  = $(foreach d,$(FAKE_DIRS),$(BUILD)/fakes/fake-$(call FAKE_NAME,$(notdir $(d))))
+
+# Brightmail: mxlab's stand-in for the client SDK, as a shared library and
+# its header for an MTA built against it (Exim's EXPERIMENTAL_BRIGHTMAIL).
+BMI_SDK_SRCS = $(wildcard src/bmi/sdk/*.c)
+BMI_SDK_PIC  = $(BMI_SDK_SRCS:%.c=$(BUILD)/obj-pic/%.o)
+BMI_SDK_OUT  = $(if $(filter yes,$(EXPERIMENTAL_BMI)),$(BUILD)/lib/libbmiclient_single.so $(BUILD)/include/bmi_api.h)
 
 DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -63,7 +76,7 @@ DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 	conformance conformance-update
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst
+all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst $(BMI_SDK_OUT)
 
 # Objects depend on the flags they were built with: $(BUILD)/.flags is
 # rewritten whenever the compiler, the flags or the feature set change, so
@@ -94,7 +107,19 @@ $(BUILD)/fakes/fake-$(2): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) 
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach d,$(FAKE_DIRS),$(eval $(call FAKE_RULE,$(d),$(patsubst dovecot,dovecot-auth,$(notdir $(d))))))
+$(foreach d,$(FAKE_DIRS),$(eval $(call FAKE_RULE,$(d),$(call FAKE_NAME,$(notdir $(d))))))
+
+$(BUILD)/obj-pic/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(BUILD)/lib/libbmiclient_single.so: $(BMI_SDK_PIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libbmiclient_single.so -o $@ $^
+
+$(BUILD)/include/bmi_api.h: src/bmi/sdk/bmi_api.h
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # A unit test is src/<area>/test-<name>.c linked against the library.
 define UNIT_TEST_RULE
@@ -154,26 +179,48 @@ clean:
 
 -include $(DEPS)
 
-# libFuzzer target for the expansion engine (src/expand). Builds the
-# library with clang into build-fuzz/ and runs for FUZZ_SECONDS (CI: 60).
+# libFuzzer targets, one per parser: harness/fuzz/fuzz-NAME.c, with its
+# seed corpus in harness/fuzz/corpus/NAME and, if present, a dictionary
+# harness/fuzz/NAME.dict. The library is built with clang into
+# build-fuzz/. "make fuzz-NAME" runs one target for FUZZ_SECONDS, "make
+# fuzz" runs each in turn (CI: 60 s each). Findings go into
+# build-fuzz/crash-* (libFuzzer's artifact prefix).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
-.PHONY: fuzz-expand fuzz-expand-build
-fuzz-expand-build:
+FUZZ_TARGETS  = $(patsubst harness/fuzz/fuzz-%.c,%,$(wildcard harness/fuzz/fuzz-*.c))
+.PHONY: fuzz fuzz-lib $(foreach t,$(FUZZ_TARGETS),fuzz-$(t) fuzz-$(t)-build)
+fuzz-lib:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmxlab.a
-	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
-	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	    -o build-fuzz/fuzz-expand harness/fuzz/fuzz-expand.c \
-	    build-fuzz/libmxlab.a $(LDLIBS)
 
-fuzz-expand: fuzz-expand-build
-	@mkdir -p build-fuzz/corpus-expand
-	build-fuzz/fuzz-expand -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+define FUZZ_RULE
+fuzz-$(1)-build: fuzz-lib
+	$$(FUZZ_CC) $$(CPPFLAGS) $$(CSTD) -O1 -g $$(WARN) $$(FUZZ_SAN) -fsanitize=fuzzer \
+	    $$(shell pkg-config --cflags $$(PKGS) 2>/dev/null) \
+	    -o build-fuzz/fuzz-$(1) harness/fuzz/fuzz-$(1).c \
+	    build-fuzz/libmxlab.a $$(LDLIBS)
+
+fuzz-$(1): fuzz-$(1)-build
+	@mkdir -p build-fuzz/corpus-$(1)
+	build-fuzz/fuzz-$(1) -max_total_time=$$(FUZZ_SECONDS) -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    -dict=harness/fuzz/expand.dict \
-	    build-fuzz/corpus-expand harness/fuzz/corpus/expand
+	    -artifact_prefix=build-fuzz/ \
+	    $$(if $$(wildcard harness/fuzz/$(1).dict),-dict=harness/fuzz/$(1).dict) \
+	    build-fuzz/corpus-$(1) harness/fuzz/corpus/$(1)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	    $(MAKE) --no-print-directory fuzz-$$t FUZZ_SECONDS=$(FUZZ_SECONDS) || exit 1; \
+	done
+
+# Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
+# unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
+.PHONY: bmi-exim
+bmi-exim: all
+	sh harness/bmi-exim/run.sh $(EXIM_SRC) $(BUILD)
 
 # Crash test (issue 4): SIGKILLs the receiving process (or the daemon's
 # whole process group) at random points of DATA, before and after the 250,

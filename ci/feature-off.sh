@@ -22,7 +22,7 @@ check() { # label, command...
 
 make -s BUILD="$OUT" EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
     EXPERIMENTAL_QUEUEFILE=no EXPERIMENTAL_ESMTP_LIMITS=no \
-    EXPERIMENTAL_DSN_INFO=no "$OUT/mxlab" \
+    EXPERIMENTAL_DSN_INFO=no EXPERIMENTAL_BMI=no "$OUT/mxlab" \
     "$OUT/scenario-run" "$OUT/fakes/fake-smtp" "$OUT/fakes/fake-dns" \
     >/dev/null || exit 1
 tmp=$(mktemp -d)
@@ -37,11 +37,26 @@ check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
 check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
 check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"
 check "-bV omits Experimental_DSN_info" sh -c "! grep -q Experimental_DSN_info '$tmp/bv'"
-check "-bV keeps Experimental_ARC" grep -q Experimental_ARC "$tmp/bv"
+check "-bV omits Experimental_BMI" sh -c "! grep -q Experimental_BMI '$tmp/bv'"
+printf 'bmi_config_file = /x\n' > "$tmp/bmi1.conf"
+"$OUT/mxlab" -C "$tmp/bmi1.conf" -bV > "$tmp/bmi1.out" 2>&1
+check "bmi_config_file is unknown without BMI" \
+    grep -q 'bmi1.conf:1: main option "bmi_config_file" unknown' "$tmp/bmi1.out"
+printf 'begin routers\nr:\n  driver = redirect\n  bmi_dont_deliver\n  data = :blackhole:\n' > "$tmp/bmi2.conf"
+"$OUT/mxlab" -C "$tmp/bmi2.conf" -bV > "$tmp/bmi2.out" 2>&1
+check "bmi_dont_deliver is unknown without BMI" grep -q 'bmi_dont_deliver' "$tmp/bmi2.out"
+printf 'acl_smtp_rcpt = r\nbegin acl\nr:\n  accept control = bmi_run\n' > "$tmp/bmi3.conf"
+"$OUT/mxlab" -C "$tmp/bmi3.conf" -bV > "$tmp/bmi3.out" 2>&1
+check "control = bmi_run is unknown without BMI" grep -q 'bmi_run' "$tmp/bmi3.out"
+check "no libbmiclient_single.so without BMI" test ! -e "$OUT/lib/libbmiclient_single.so"
 check "-bV omits the queuefile transport" sh -c "! grep -q 'Transports:.*queuefile' '$tmp/bv'"
 "$OUT/mxlab" -C "$tmp/dcc.conf" -bV > "$tmp/dcc.out" 2>&1
 check "dccifd_address is unknown without DCC" \
     grep -q 'dcc.conf:1: main option "dccifd_address" unknown' "$tmp/dcc.out"
+printf 'acl_smtp_data = data\nbegin acl\ndata:\n  defer !dcc = *\n' > "$tmp/dccacl.conf"
+printf 'QUIT\r\n' | "$OUT/mxlab" -C "$tmp/dccacl.conf" -bs > "$tmp/dccacl.out" 2>&1
+check "the dcc ACL condition is unknown without DCC" \
+    grep -q 'unknown ACL condition/modifier in "defer !dcc = \*"' "$tmp/dccacl.out"
 "$OUT/mxlab" -C "$tmp/qf.conf" -bV > "$tmp/qf.out" 2>&1
 check "queuefile driver is unknown without QUEUEFILE" \
     grep -q 'unknown driver "queuefile"' "$tmp/qf.out"

@@ -10,6 +10,12 @@
  *	extern const struct driver_class router_class, transport_class,
  *				auth_class;
  *	extern const char *const registry_lookups[];
+ *	extern const struct route_feature *const registry_route_features[];
+ *
+ *	void	registry_smtp_init(void)
+ *	void	registry_acl_init(void)
+ *	void	registry_before_commit(struct receive *r,
+ *			const struct acl_state *st)
  * DESCRIPTION
  *	The single place that knows which experimental features this
  *	binary was built with (make EXPERIMENTAL_<NAME>=no leaves one
@@ -18,6 +24,14 @@
  *	driver classes list their drivers and the options features add to
  *	them. Everything else in the program asks the registry instead of
  *	testing the build flags itself.
+ *
+ *	registry_smtp_init() adds the features' SMTP commands and EHLO
+ *	keywords; registry_acl_init() their ACL conditions, modifiers and
+ *	controls (dcc; bmi_optin, bmi_run), before the configuration's
+ *	ACLs are checked. registry_before_commit() lets a feature scan a
+ *	message just before it is accepted (Brightmail).
+ *	registry_route_features[] lists what features add to routing
+ *	(Brightmail's preconditions and variables).
  *--*/
 
 #include <stddef.h>
@@ -39,9 +53,13 @@
 #include "arc/arc_conf.h"
 #endif
 #ifdef EXPERIMENTAL_BMI
+#include "bmi/bmi_acl.h"
 #include "bmi/bmi_conf.h"
+#include "bmi/bmi_route.h"
+#include "bmi/bmi_scan.h"
 #endif
 #ifdef EXPERIMENTAL_DCC
+#include "dcc/dcc.h"
 #include "dcc/dcc_conf.h"
 #endif
 #ifdef EXPERIMENTAL_QUEUEFILE
@@ -127,6 +145,13 @@ static const struct driver_ext *const router_exts[] = {
     NULL,
 };
 
+const struct route_feature *const registry_route_features[] = {
+#ifdef EXPERIMENTAL_BMI
+    &bmi_route_feature,
+#endif
+    NULL,
+};
+
 const struct driver_class router_class = {
     "router",
     "routers",
@@ -183,6 +208,28 @@ registry_smtp_init(void)
 #endif
 #ifdef EXPERIMENTAL_ESMTP_LIMITS
     limits_smtp_init();
+#endif
+}
+
+void
+registry_acl_init(void)
+{
+#ifdef EXPERIMENTAL_BMI
+    bmi_acl_init();
+#endif
+#ifdef EXPERIMENTAL_DCC
+    dcc_acl_register();
+#endif
+}
+
+void
+registry_before_commit(struct receive *r, const struct acl_state *st)
+{
+#ifdef EXPERIMENTAL_BMI
+    bmi_scan(r, st);
+#else
+    (void)r;
+    (void)st;
 #endif
 }
 

@@ -26,6 +26,21 @@ extern const struct driver_class auth_class;
 /* Adds the commands and EHLO keywords of the features built in to the
  * SMTP server; called once, before the first session. */
 void registry_smtp_init(void);
+/* Adds the ACL conditions, modifiers and controls of the features built
+ * in (dcc; Brightmail's bmi_optin and bmi_run); called once, before
+ * acl_check_config(). */
+void registry_acl_init(void);
+
+/* A message is about to be accepted: its last ACL has run (st) and
+ * receive_commit() comes next. Features that scan it (Brightmail) do so
+ * here. */
+struct receive;
+struct acl_state;
+void registry_before_commit(struct receive *r, const struct acl_state *st);
+
+/* What features add to routing (route/route.h), NULL-terminated. */
+struct route_feature;
+extern const struct route_feature *const registry_route_features[];
 
 /* Lookup types, by name, for -bV. */
 extern const char *const registry_lookups[];

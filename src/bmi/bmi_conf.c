@@ -27,7 +27,7 @@ static const struct opt_def bmi_router_defs[] = {
      offsetof(struct bmi_router, bmi_deliver_default), 0},
     {"bmi_dont_deliver", OPT_BOOL,
      offsetof(struct bmi_router, bmi_dont_deliver), 0},
-    {"bmi_rule", OPT_EXPANDED, offsetof(struct bmi_router, bmi_rule), 0},
+    {"bmi_rule", OPT_STRING, offsetof(struct bmi_router, bmi_rule), 0},
 };
 
 const struct driver_ext bmi_router_ext = {

@@ -269,7 +269,7 @@ static int
 test_one(struct arena *ar, struct expand_ctx *x, const char *text,
          const char *sender, gstr *out)
 {
-    struct route_ctx rc = {ar, x, ROUTE_TEST, sender, NULL};
+    struct route_ctx rc = {ar, x, ROUTE_TEST, sender, NULL, NULL};
     struct address *todo, *routed = NULL, *a;
     int status = 0, allok = 1;
 

@@ -340,7 +340,8 @@ drop_duplicates(struct dlv *d, struct address *list)
 static void
 route_all(struct dlv *d, struct address *wave)
 {
-    struct route_ctx rc = {d->a, &d->x, ROUTE_DELIVER, d->m.sender, NULL};
+    struct route_ctx rc = {d->a,        &d->x, ROUTE_DELIVER,
+                           d->m.sender, NULL,  &d->m};
     struct address *local = NULL;
 
     while (wave != NULL) {
@@ -391,6 +392,7 @@ static void
 set_delivery_vars(struct dlv *d, struct address *a, const char *return_path)
 {
     route_set_address_vars(&d->x, a);
+    route_set_feature_vars(&d->x, &d->m, a);
     expand_set_var(&d->x, "transport_name", a->transport->name);
     expand_set_var(&d->x, "return_path", return_path);
     expand_set_var(&d->x, "address_file",

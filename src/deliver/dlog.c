@@ -84,6 +84,25 @@ deliver_msglog(struct dlv *d, const char *text)
     close(fd);
 }
 
+/* Exim passes a delivery's error text from the delivery process to its
+ * parent escaped and cut at 1024 characters, so that is what its ** and ==
+ * lines (and its bounces) show: a multi-line SMTP reply appears with "\n"
+ * escapes, never with a raw newline. */
+static const char *
+message_as_logged(struct dlv *d, struct address *a)
+{
+    gstr g;
+
+    if (a->message == NULL)
+        return NULL;
+    gstr_init(&g, d->a);
+    str_printing(&g, a->message, strlen(a->message));
+    if (g.len > 1024)
+        gstr_truncate(&g, 1024);
+    a->message = (char *)gstr_str(&g);
+    return a->message;
+}
+
 static void
 add_duration(gstr *g, long secs)
 {
@@ -159,7 +178,8 @@ add_host(gstr *g, const struct address *a)
         gstr_addc(g, '*');
 }
 
-/* Exim's d_tlslog(): X=, CV= and DN= for a delivery over TLS. */
+/* Exim's d_tlslog(): X=, CV= and DN= for a delivery over TLS (no DN= on
+ * a kept connection). */
 static void
 add_tls(gstr *g, const struct address *a)
 {
@@ -169,7 +189,10 @@ add_tls(gstr *g, const struct address *a)
         gstr_printf(g, " X=%s", a->tls_cipher);
     if (log_selected(LS_tls_certificate_verified))
         gstr_printf(g, " CV=%s", a->tls_cert_verified ? "yes" : "no");
-    if (log_selected(LS_tls_peerdn) && a->tls_peerdn != NULL) {
+    /* On a kept connection Exim's continued delivery knows the cipher
+     * and the verification, not the peer's DN. */
+    if (log_selected(LS_tls_peerdn) && a->tls_peerdn != NULL &&
+        !(a->flags & ADDR_CONT_CONN)) {
         gstr_adds(g, " DN=\"");
         str_printing(g, a->tls_peerdn, strlen(a->tls_peerdn));
         gstr_addc(g, '"');
@@ -230,9 +253,17 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     add_host(&g, a);
     add_proto_seq(&g, a); /* Exim: H=, PS=, then X= CV= DN= */
     add_tls(&g, a);
-    if (a->authenticator != NULL) /* A=, as Exim's delivery_log() */
-        gstr_printf(&g, " A=%s%s%s", a->authenticator, a->auth_id ? ":" : "",
-                    a->auth_id ? a->auth_id : "");
+    /* A=, as Exim's delivery_log(); not on a kept connection, where
+     * Exim's continued delivery does not know the authenticator. */
+    if (a->authenticator != NULL && !(a->flags & ADDR_CONT_CONN)) {
+        gstr_printf(&g, " A=%s", a->authenticator);
+        if (a->auth_id != NULL) {
+            gstr_printf(&g, ":%s", a->auth_id);
+            /* +smtp_mailauth: the AUTH= sender of the MAIL command */
+            if (log_selected(LS_smtp_mailauth) && a->auth_sender != NULL)
+                gstr_printf(&g, ":%s", a->auth_sender);
+        }
+    }
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");
     add_confirmation(&g, a);
@@ -267,7 +298,7 @@ deliver_log_failure(struct dlv *d, struct address *a, int routing)
     }
     if (a->basic_errno > 0)
         gstr_printf(&g, " : %s", strerror(a->basic_errno));
-    if (a->message != NULL)
+    if (message_as_logged(d, a) != NULL)
         gstr_printf(&g, " : %s", a->message);
     if (log_selected(LS_deliver_time)) {
         gstr_adds(&g, " DT=");
@@ -307,7 +338,7 @@ deliver_log_defer(struct dlv *d, struct address *a, int routing)
         gstr_adds(&g, " DT=");
         add_duration(&g, (long)(time(NULL) - d->started));
     }
-    if (a->message != NULL)
+    if (message_as_logged(d, a) != NULL)
         gstr_printf(&g, ": %s", a->message);
     if (d->m.deliver_firsttime || a->basic_errno > -52) /* ERRNO_RETRY_BASE */
         deliver_msglog(d, g.s);

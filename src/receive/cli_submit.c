@@ -78,6 +78,7 @@
 #include "receive/cli.h"
 #include "receive/receive.h"
 #include "spool/envelope.h"
+#include "registry.h"
 
 /* An option with a value, attached ("-fa@b") or in the next word. */
 static int
@@ -265,6 +266,7 @@ rcpts_from_args(struct arena *a, char **args, int nargs, int *n)
                 cap *= 2;
             }
             memset(&v[*n], 0, sizeof(v[*n]));
+            v[*n].raw = addr;
             v[*n].address =
                 addr_qualify(a, addr, main_config.qualify_recipient);
             v[*n].pno = -1;
@@ -394,6 +396,7 @@ apply_acl(struct receive *r, struct acl_state *st, int *queued)
     *queued = (st->controls & ACL_CTL_QUEUE) != 0;
     if (*queued)
         receive_set_queued(r);
+    registry_before_commit(r, st); /* receive_commit() follows */
 }
 
 /* acl_not_smtp, as Exim runs it once the message is read: 0 to go on,
@@ -418,6 +421,7 @@ run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
     rcpts[m->rcpt_count] = NULL;
     x->recipients = rcpts;
     acl_state_init(&st, a);
+    st.message = r;
     gstr_init(&err, a);
     rc = acl_run(ACL_WHERE_NOT_SMTP, main_config.acl_not_smtp, x, &st, &err);
     if (rc == ACL_ERROR && err.len > 0)
@@ -533,8 +537,11 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         receive_close(rd.r);
     }
     /* Exim's default for local submission is -odb */
-    if (id != NULL && deliverable && !deliver_should_queue())
+    if (id != NULL && deliverable && !deliver_should_queue()) {
+        /* The caller waits for an -odi delivery: tell it of panics. */
+        log_panic_to_stderr(o->delivery == 'i');
         deliver_after_reception(id, o->delivery == 'i');
+    }
 out:
     arena_destroy(a);
     return status;

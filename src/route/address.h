@@ -92,6 +92,7 @@ struct address {
     /* The smtp transport's client authenticator (A=name:id). */
     const char *authenticator;
     const char *auth_id;
+    const char *auth_sender; /* MAIL's AUTH= (+smtp_mailauth's A=) */
 };
 
 /* A lower-cased copy. */

@@ -15,6 +15,8 @@
  *			const char *name)
  *	int	route_expand(struct route_call *c, const char *opt_name,
  *			const char *in, char **out, int *forced)
+ *	void	route_set_feature_vars(struct expand_ctx *x,
+ *			const struct spool_msg *msg, const struct address *a)
  * DESCRIPTION
  *	route_address() offers the address to each router in turn, from
  *	a->start_router or the first, as Exim's route_address() does:
@@ -28,8 +30,13 @@
  *	check_local_user (sets $home); router_home_directory; senders;
  *	require_files; condition. A precondition that does not hold
  *	skips the router; a lookup that cannot tell defers the address.
- *	Feature preconditions (Brightmail's bmi_* ...) slot in after
- *	condition.
+ *	Then the preconditions of the features built in (the
+ *	registry's route features: Brightmail's bmi_rule,
+ *	bmi_dont_deliver, bmi_deliver_alternate, bmi_deliver_default),
+ *	as Exim checks them after condition. Before an address is
+ *	offered to the first router, each feature sets its address
+ *	variables ($bmi_deliver ...); route_set_feature_vars() does the
+ *	same for a delivery.
  *
  *	Then address_data is expanded (forced failure: as a decline),
  *	errors_to, headers_add and headers_remove are taken (and dropped
@@ -57,6 +64,7 @@
 #include "conf/conf.h"
 #include "expand/expand.h"
 #include "expand/match.h"
+#include "registry.h"
 #include "route/route.h"
 #include "route/route_drivers.h"
 #include "route/router.h"
@@ -285,7 +293,8 @@ check_condition(struct route_call *c, const char *cond)
     if (cond == NULL)
         return PRE_OK;
     gstr_init(&err, c->rc->arena);
-    rc = expand_condition(c->rc->x, cond, &truth, &err);
+    /* Exim: anything but "", "0", "no" or "false" lets the router run. */
+    rc = expand_condition_loose(c->rc->x, cond, &truth, &err);
     if (rc == EXPAND_FAIL)
         return PRE_SKIP;
     if (rc != EXPAND_OK) {
@@ -295,6 +304,29 @@ check_condition(struct route_call *c, const char *cond)
         return PRE_DEFER;
     }
     return truth ? PRE_OK : PRE_SKIP;
+}
+
+void
+route_set_feature_vars(struct expand_ctx *x, const struct spool_msg *msg,
+                       const struct address *a)
+{
+    for (size_t i = 0; registry_route_features[i] != NULL; i++)
+        if (registry_route_features[i]->set_vars != NULL)
+            registry_route_features[i]->set_vars(x, msg, a);
+}
+
+static enum pre_rc
+check_features(struct route_call *c)
+{
+    for (size_t i = 0; registry_route_features[i] != NULL; i++) {
+        const struct route_feature *f = registry_route_features[i];
+        int rc = f->check != NULL ? f->check(c) : 0;
+        if (rc > 0)
+            return PRE_SKIP;
+        if (rc < 0)
+            return PRE_DEFER;
+    }
+    return PRE_OK;
 }
 
 /* The preconditions in Exim's order. */
@@ -332,7 +364,9 @@ check_preconditions(struct route_call *c, const struct router_generic *g)
         return rc;
     if ((rc = check_require_files(c, g->require_files)))
         return rc;
-    return check_condition(c, g->condition);
+    if ((rc = check_condition(c, g->condition)))
+        return rc;
+    return check_features(c);
 }
 
 /* Options taken once the preconditions hold. -1: deferred; 1: declined
@@ -434,6 +468,7 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
     struct address *children = NULL;
     enum route_rc yield = ROUTE_DECLINE;
 
+    route_set_feature_vars(rc->x, rc->msg, a);
     for (r = a->start_router ? a->start_router : config->routers; r != NULL;
          r = r->next) {
         const struct router_generic *g = r->generic;

@@ -8,6 +8,7 @@
 struct arena;
 struct expand_ctx;
 struct driver_instance;
+struct spool_msg;
 
 /* What routing an address yields (and what each driver returns). */
 enum route_rc {
@@ -38,6 +39,8 @@ struct route_ctx {
      * reached"). NULL: no retry data. */
     int (*retry_hook)(struct route_ctx *rc, struct address *a,
                       const struct driver_instance *router);
+    /* The message being delivered; NULL for -bt and verification. */
+    const struct spool_msg *msg;
 };
 
 /* What a router driver gets. children: where a redirecting router
@@ -55,6 +58,21 @@ struct route_driver {
     const char *name;
     enum route_rc (*route)(struct route_call *c);
 };
+/* A feature's part in routing (Brightmail's verdicts), listed in
+ * registry_route_features[]. set_vars sets the feature's address
+ * variables for a (msg may be NULL: no message); it runs before each
+ * address is routed and before each delivery. check is asked after the
+ * generic preconditions: 0 to go on, 1 to skip the router, -1 to defer
+ * it (a->message says why). Either may be NULL. */
+struct route_feature {
+    void (*set_vars)(struct expand_ctx *x, const struct spool_msg *msg,
+                     const struct address *a);
+    int (*check)(struct route_call *c);
+};
+/* Calls every feature's set_vars. */
+void route_set_feature_vars(struct expand_ctx *x, const struct spool_msg *msg,
+                            const struct address *a);
+
 /* Adds a driver (called at start-up); 0, or -1 if the table is full. */
 int route_register_driver(const struct route_driver *d);
 

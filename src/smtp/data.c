@@ -53,6 +53,7 @@
 #include "receive/receive.h"
 #include "smtp/smtp_int.h"
 #include "spool/envelope.h"
+#include "registry.h"
 
 /* What ended the data. */
 enum data_end {
@@ -320,8 +321,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
     s->x.msg = receive_expand_message(r);
     expand_set_var(&s->x, "message_exim_id", receive_id(r));
     expand_set_var(&s->x, "message_id", receive_id(r));
-    rc = smtp_acl_stage(s, ACL_WHERE_DATA, main_config.acl_smtp_data, NULL,
-                        NULL, &user_msg);
+    rc = smtp_acl_stage_message(s, ACL_WHERE_DATA, main_config.acl_smtp_data, r,
+                                &user_msg);
     if (rc <= 0) {
         receive_abort(r);
         s->x.msg = NULL;
@@ -341,6 +342,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
         smtp_txn_reset(s);
         return 0;
     }
+    registry_before_commit(r, &s->acl);
     gstr_truncate(&err, 0);
     if (receive_commit(r, &err) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));

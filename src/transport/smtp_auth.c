@@ -216,12 +216,14 @@ done:
 
 const char *
 smtp_auth_mail_option(struct expand_ctx *x, struct arena *a, int authenticated,
-                      const char *option, int force, const char **err)
+                      const char *option, int force, const char **sender_used,
+                      const char **err)
 {
     const char *sender = expand_get_var(x, "authenticated_sender");
     gstr g;
 
     *err = NULL;
+    *sender_used = NULL;
     if (option != NULL) {
         char *v;
         gstr e;
@@ -242,5 +244,6 @@ smtp_auth_mail_option(struct expand_ctx *x, struct arena *a, int authenticated,
     gstr_init(&g, a);
     gstr_adds(&g, " AUTH=");
     xtext_encode(&g, sender, strlen(sender));
+    *sender_used = arena_strdup(a, sender);
     return gstr_str(&g);
 }

@@ -42,10 +42,12 @@ enum smtp_auth_result {
 int smtp_auth_client(struct smtp_auth_call *c);
 
 /* " AUTH=<xtext>" for MAIL when authenticated (or forced) and there is
- * an authenticated sender; "" otherwise; NULL with *err for an
- * expansion failure of the authenticated_sender option. */
+ * an authenticated sender, with that sender in *sender; "" (and *sender
+ * NULL) otherwise; NULL with *err for an expansion failure of the
+ * authenticated_sender option. */
 const char *smtp_auth_mail_option(struct expand_ctx *x, struct arena *a,
                                   int authenticated, const char *option,
-                                  int force, const char **err);
+                                  int force, const char **sender,
+                                  const char **err);
 
 #endif
