@@ -3,6 +3,9 @@
 #   make            build mxlab, the fakes and scenario-run into build/
 #   make test       install what is missing, unit tests, then every scenario
 #   make asan       the same suite with AddressSanitizer + UBSan
+#   make conformance  build the reference Exim 4.98.2, run the suite against
+#                   it, compare with harness/conformance/expected
+#                   (EXIM=/path/to/exim: against your own build)
 #   make lab        install, build, run the suite, start the lab daemon
 #   make format     clang-format every C file
 #
@@ -69,7 +72,8 @@ BMI_SDK_OUT  = $(if $(filter yes,$(EXPERIMENTAL_BMI)),$(BUILD)/lib/libbmiclient_
 
 DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-.PHONY: all test unit scenarios asan lab format deps clean check-format
+.PHONY: all test unit scenarios asan lab format deps clean check-format \
+	conformance conformance-update
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst $(BMI_SDK_OUT)
@@ -150,6 +154,15 @@ asan: deps
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit scenarios \
 	    crash-test
+
+# The suite against a real Exim: the reference Exim 4.98.2 that
+# ci/build-exim.sh builds, or EXIM=/path/to/exim (docs/conformance.md).
+EXIM ?=
+conformance: all
+	@sh harness/conformance/run.sh $(BUILD) $(JOBS) $(EXIM)
+
+conformance-update: all
+	@sh harness/conformance/run.sh --update $(BUILD) $(JOBS) $(EXIM)
 
 lab: deps
 	$(MAKE) all

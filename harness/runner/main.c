@@ -59,6 +59,7 @@
 #include "fileio.h"
 #include "mem.h"
 #include "msg.h"
+#include "mtainfo.h"
 #include "normalise.h"
 #include "pool.h"
 #include "result.h"
@@ -254,8 +255,22 @@ main_mta_user(const char *name, struct run_opts *o)
         msg_fatal("--mta-user: no user \"%s\" on this machine", name);
     if (geteuid() != 0)
         msg_fatal("--mta-user needs the runner to run as root");
+    o->mta_user = name;
     o->mta_uid = (long)pw->pw_uid;
     o->mta_gid = (long)pw->pw_gid;
+}
+
+/* The MTA's -bV, once, for the scenarios' "requires KIND NAME" lines. */
+static void
+main_mta_info(const char *mta, struct mta_info *info)
+{
+    struct buf err = BUF_INIT;
+
+    if (mta_info_load(info, mta, &err) < 0)
+        msg_warn("warning: %s; scenarios that require something of the MTA "
+                 "will be skipped",
+                 buf_str(&err));
+    buf_free(&err);
 }
 
 int
@@ -267,6 +282,7 @@ main(int argc, char **argv)
     char *build;
     char *mta;
     char *faketime;
+    struct mta_info info;
 
     memset(&ctx, 0, sizeof(ctx));
     main_parse_args(argc, argv, &args, &ctx.opts);
@@ -283,10 +299,20 @@ main(int argc, char **argv)
         msg_warn("warning: the MTA %s is not executable; steps that run it "
                  "will fail",
                  mta);
-    ctx.opts = (struct run_opts){
-        mta,           srcdir,           build, faketime, ctx.opts.update,
-        ctx.opts.keep, ctx.opts.verbose, -1,    -1};
+    ctx.opts = (struct run_opts){.mta = mta,
+                                 .srcdir = srcdir,
+                                 .build = build,
+                                 .faketime_lib = faketime,
+                                 .update = ctx.opts.update,
+                                 .keep = ctx.opts.keep,
+                                 .verbose = ctx.opts.verbose,
+                                 .mta_user = NULL,
+                                 .mta_uid = -1,
+                                 .mta_gid = -1,
+                                 .mta_info = NULL};
     main_mta_user(args.mta_user, &ctx.opts);
+    main_mta_info(mta, &info);
+    ctx.opts.mta_info = &info;
     main_find(&ctx, argc - optind, argv + optind);
     tap_plan(stdout, ctx.files.n);
     pool_run(ctx.files.n, args.jobs, main_job, main_report, &ctx);
@@ -296,5 +322,6 @@ main(int argc, char **argv)
     free(build);
     free(mta);
     free(faketime);
+    mta_info_free(&info);
     return ctx.counts.failed > 0 ? 1 : 0;
 }

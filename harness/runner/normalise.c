@@ -81,6 +81,7 @@ static void norm_literal_srcdir(struct norm *, size_t, struct buf *);
 static void norm_ports(struct norm *, size_t, struct buf *);
 static void norm_msgids(struct norm *, size_t, struct buf *);
 static void norm_epochs(struct norm *, size_t, struct buf *);
+static void norm_mta_user(struct norm *, size_t, struct buf *);
 
 #define MSGID_CHARS      "[0-9A-Za-z]"
 #define NOT_ALNUM_BEFORE "(?<![0-9A-Za-z])"
@@ -152,6 +153,24 @@ static const struct norm_rule norm_rules[] = {
     {"a session's duration on its closing line (whether a second boundary "
      "passed is luck)",
      "(?<![A-Za-z])D=[0-9]+(?:\\.[0-9]+)?s\\b", "D=Ns", NULL, 1},
+    {"a real Exim's name and version where mxlab writes its own (SMTP "
+     "banner, Received: header, daemon start line); the golden files "
+     "were made with mxlab 0.1.0",
+     "\\b[Ee]xim 4\\.[0-9]+(?:\\.[0-9]+)*(?:_[0-9]+)?\\b(?! compatible)",
+     "mxlab 0.1.0", NULL, 1},
+    {"Exim's warning for a configuration without keep_environment (two "
+     "lines)",
+     "^[^\\n]*Warning: purging the environment\\.\\n"
+     " Suggested action: use keep_environment\\.\\n",
+     "", NULL, 1},
+    {"Exim's panic line when a -C or -D of a re-executed Exim is not "
+     "trusted (the deliveries that fail for it still show)",
+     "^[^\\n]*exim user lost privilege for using -[CD] option\\n", "", NULL, 1},
+    {"the MTA's own user (--mta-user NAME): the name as a word, and the "
+     "line \"NAME UID GID\" of a spool -H file; mxlab's golden files were "
+     "made running as root",
+     "NAME (a word); the line NAME UID GID", "root; root 0 0", norm_mta_user,
+     0},
 };
 
 #define NORM_NRULES (sizeof(norm_rules) / sizeof(*norm_rules))
@@ -161,6 +180,8 @@ static const struct norm_rule norm_rules[] = {
 enum norm_bound {
     NORM_NUMBER, /* not next to another digit */
     NORM_PATH,   /* not inside a longer path; "/" or "." may follow */
+    NORM_WORD,   /* not inside a longer name */
+    NORM_ANY,    /* anywhere */
 };
 
 static int
@@ -187,6 +208,10 @@ norm_bounded(const struct buf *text, const char *hit, size_t len,
 
     if (bound == NORM_NUMBER)
         return !norm_is_digit(before) && !norm_is_digit(after);
+    if (bound == NORM_ANY)
+        return 1;
+    if (bound == NORM_WORD)
+        return !norm_is_name_char(before) && !norm_is_name_char(after);
     return !norm_is_name_char(before) && before != '/' && before != '.' &&
            !norm_is_name_char(after);
 }
@@ -248,6 +273,21 @@ norm_ports(struct norm *n, size_t rule, struct buf *text)
     (void)rule;
     for (int i = 0; i < 3; i++)
         norm_replace_literal(text, n->p->ports[i], names[i], NORM_NUMBER);
+}
+
+/* --mta-user: its name, then the "root UID GID" line it leaves. */
+static void
+norm_mta_user(struct norm *n, size_t rule, struct buf *text)
+{
+    struct buf ids = BUF_INIT;
+
+    (void)rule;
+    if (n->p->mta_user == NULL || strcmp(n->p->mta_user, "root") == 0)
+        return;
+    norm_replace_literal(text, n->p->mta_user, "root", NORM_WORD);
+    buf_printf(&ids, "\nroot %ld %ld\n", n->p->mta_uid, n->p->mta_gid);
+    norm_replace_literal(text, buf_str(&ids), "\nroot 0 0\n", NORM_ANY);
+    buf_free(&ids);
 }
 
 /* ---------- regex rules ---------- */

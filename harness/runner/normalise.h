@@ -13,6 +13,9 @@ struct norm_params {
     const char *ports[3];
     long long epoch_lo;
     long long epoch_hi;
+    const char *mta_user; /* --mta-user, or NULL */
+    long mta_uid;
+    long mta_gid;
 };
 
 struct norm;

@@ -33,6 +33,7 @@
 #include "escape.h"
 #include "fileio.h"
 #include "mem.h"
+#include "mtainfo.h"
 #include "output.h"
 #include "scenario.h"
 #include "words.h"
@@ -681,14 +682,38 @@ parse_skip(struct parser *p, int lineno, char *rest)
     return 0;
 }
 
+/* requires PROGRAM..., or requires KIND NAME... (a need of the MTA,
+   answered from its -bV), or requires mxlab. */
 static int
 parse_requires(struct parser *p, int lineno, char *rest)
 {
-    if (parse_words(p, lineno, rest, &p->scn->requires) < 0)
-        return -1;
+    struct strvec words = STRVEC_INIT;
+    int rc = 0;
+
     if (*rest == '\0')
         return parse_error(p, lineno, "requires wants a program name");
-    return 0;
+    if (parse_words(p, lineno, rest, &words) < 0)
+        return -1;
+    if (strcmp(words.v[0], "mxlab") == 0) {
+        if (words.n > 1)
+            rc = parse_error(p, lineno, "requires mxlab takes no names");
+        else
+            strvec_push(&p->scn->needs, "mxlab");
+    } else if (mta_info_kind_known(words.v[0])) {
+        if (words.n < 2)
+            rc = parse_error(p, lineno, "requires %s wants a name", words.v[0]);
+        for (size_t i = 1; rc == 0 && i < words.n; i++) {
+            struct buf need = BUF_INIT;
+
+            buf_printf(&need, "%s %s", words.v[0], words.v[i]);
+            strvec_push_take(&p->scn->needs, buf_steal(&need));
+        }
+    } else {
+        for (size_t i = 0; i < words.n; i++)
+            strvec_push(&p->scn->requires, words.v[i]);
+    }
+    strvec_free(&words);
+    return rc;
 }
 
 static int
@@ -810,6 +835,7 @@ scenario_free(struct scenario *scn)
     free(scn->config);
     free(scn->skip_reason);
     strvec_free(&scn->requires);
+    strvec_free(&scn->needs);
     strvec_free(&scn->expects);
     for (size_t i = 0; i < scn->nfiles; i++) {
         free(scn->files[i].relpath);

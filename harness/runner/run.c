@@ -40,6 +40,8 @@
 
 #include "fakeclock.h"
 #include "fileio.h"
+#include "mem.h"
+#include "mtainfo.h"
 #include "net.h"
 #include "result.h"
 #include "run.h"
@@ -145,6 +147,21 @@ run_preflight(struct run *r, struct result *res)
     if (r->scn.skip_reason != NULL) {
         result_set_reason(res, r->scn.skip_reason);
         return 1;
+    }
+    for (size_t i = 0; i < r->scn.needs.n; i++) {
+        char *need = mem_strdup(r->scn.needs.v[i]);
+        char *name = strchr(need, ' ');
+        int met;
+
+        if (name != NULL)
+            *name++ = '\0';
+        met = mta_info_meets(r->opts->mta_info, need, name, &why);
+        free(need);
+        if (!met) {
+            result_set_reason(res, buf_str(&why));
+            buf_free(&why);
+            return 1;
+        }
     }
     for (size_t i = 0; i < r->scn.requires.n; i++) {
         if (proc_on_path(r->scn.requires.v[i]))

@@ -4,6 +4,8 @@
 struct result;
 
 /* What every scenario of one runner invocation shares. */
+struct mta_info;
+
 struct run_opts {
     const char *mta;          /* absolute path of the MTA under test */
     const char *srcdir;       /* the working directory: $SRCDIR */
@@ -12,8 +14,10 @@ struct run_opts {
     int update;               /* --update */
     int keep;                 /* --keep */
     int verbose;              /* -v */
+    const char *mta_user;     /* --mta-user NAME, or NULL */
     long mta_uid;             /* --mta-user: owner of $DIR, or -1 */
     long mta_gid;
+    const struct mta_info *mta_info; /* its -bV, for "requires KIND" */
 };
 
 #define RUN_COMMAND_MS 30000 /* exec, sh, smtp exec */

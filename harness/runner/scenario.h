@@ -63,7 +63,8 @@ struct scenario {
     char *title;
     char *config;
     char *skip_reason;
-    struct strvec requires;
+    struct strvec requires; /* programs */
+    struct strvec needs;    /* of the MTA: "KIND NAME", or "mxlab" */
     struct strvec expects;
     struct file_spec *files;
     size_t nfiles;

@@ -95,6 +95,9 @@ verify_norm_params(const struct run *r, struct norm_params *p)
         p->ports[i] = r->ports[i];
     p->epoch_lo = r->clock.earliest;
     p->epoch_hi = fakeclock_latest(&r->clock);
+    p->mta_user = r->opts->mta_user;
+    p->mta_uid = r->opts->mta_uid;
+    p->mta_gid = r->opts->mta_gid;
 }
 
 /* Compare (or update) the outputs; set res->status. */

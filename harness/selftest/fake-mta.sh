@@ -5,7 +5,8 @@
 # it) and does just enough for the self-test scenarios, so that those
 # test the runner and not mxlab:
 #
-#   -bV          print a version line
+#   -bV          print a version line, and "Support for: Selftest_Feature"
+#                and "Authenticators: plaintext" for "requires KIND NAME"
 #   -bs          a canned SMTP dialogue on stdin/stdout
 #   -bd -oX PORT listen on 127.0.0.1 PORT (perl) and speak the same
 #                dialogue; -bd puts itself in the background the way
@@ -71,7 +72,8 @@ daemon() {
 }
 
 case "$1" in
--bV) echo "fake-mta 1.0 (runner self-test stand-in)" ;;
+-bV) printf '%s\n' "fake-mta 1.0 (runner self-test stand-in)" \
+    "Support for: Selftest_Feature" "Authenticators: plaintext" ;;
 -bs) smtp_session ;;
 -bs-daemon)
     mainlog "SMTP connection from [$FAKE_MTA_CLIENT"

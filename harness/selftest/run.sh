@@ -83,14 +83,14 @@ runner -j 4
 cp "$tmp/out" "$tmp/out-parallel"
 check "the suite fails (exit 1) because some scenarios must" rc_is 1
 check "no diagnostics or sanitizer reports on stderr" no_stderr
-check "TAP plan" has_line "1..13"
+check "TAP plan" has_line "1..16"
 check "a right golden passes" has_re '^ok [0-9]+ - good - passes: the golden files match$'
 check "normalisation is stable" has_re '^ok [0-9]+ - normalise - '
 check "quoting and here-documents work" has_re '^ok [0-9]+ - syntax - '
 check "file outputs compare" has_re '^ok [0-9]+ - outputs - '
 # daemon and stubborn need perl, tls needs openssl; without them they skip.
-npass=4
-nskip=2
+npass=5
+nskip=4
 if command -v perl >/dev/null 2>&1; then
     check "the daemon scenario passes" has_re '^ok [0-9]+ - daemon - [^#]*$'
     check "the stubborn scenario passes" has_re '^ok [0-9]+ - stubborn - [^#]*$'
@@ -124,6 +124,12 @@ check "it is reported as FILE:LINE: message" \
     has_line "# scenarios/syntax-error:5: only \"status N\" may follow this directive indented"
 check "skip skips" has_re '^ok [0-9]+ - skipped - skipped on purpose # SKIP shows that skip works$'
 check "requires skips" has_re '^ok [0-9]+ - requires-missing - .* # SKIP requires no-such-program'
+check "requires support/authenticator met from -bV" \
+    has_re '^ok [0-9]+ - requires-mta-met - [^#]*$'
+check "requires support skips when -bV lacks it" \
+    has_re "^ok [0-9]+ - requires-mta-missing - skipped: the MTA's -bV lacks a support word # SKIP requires support No_Such_Feature, not in the MTA's -bV$"
+check "requires mxlab skips another MTA" \
+    has_re "^ok [0-9]+ - requires-mxlab - .* # SKIP requires mxlab, the MTA is not mxlab$"
 check "summary line" last_line_is "$summary"
 check "nothing left running" no_leftovers
 check "scenario directories removed" [ -z "$(ls "$tmp/tmp")" ]
