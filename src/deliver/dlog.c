@@ -28,9 +28,9 @@
  *	address shows that in angle brackets. Addresses are written
  *	local_part@domain, without a stripped prefix or suffix.
  *
- *	"** addr <top> [F=] [P=] [R=r] [T=t] [H=] [PS=] [X= CV= DN=] :
- *	message", with " : " and the system error first when there is
- *	one; "** addr : Unrouteable address" when no router took it.
+ *	"** addr <top> [F=] [P=] [R=r] [T=t] [H=] [PS=] [X= CV= DN=]:
+ *	message", with ": " and the system error first when there is
+ *	one; "** addr: Unrouteable address" when no router took it.
  *
  *	"== addr <top> R=r T=t defer (errno): [strerror: ]message", or
  *	"R=r defer ..." for a routing deferral.
@@ -298,10 +298,11 @@ deliver_log_failure(struct dlv *d, struct address *a, int routing)
         add_proto_seq(&g, a);
         add_tls(&g, a);
     }
+    /* ": " as Exim's failure_log() (4.96 to the current one). */
     if (a->basic_errno > 0)
-        gstr_printf(&g, " : %s", strerror(a->basic_errno));
+        gstr_printf(&g, ": %s", strerror(a->basic_errno));
     if (message_as_logged(d, a) != NULL)
-        gstr_printf(&g, " : %s", a->message);
+        gstr_printf(&g, ": %s", a->message);
     if (log_selected(LS_deliver_time)) {
         gstr_adds(&g, " DT=");
         add_duration(&g, (long)(time(NULL) - d->started));
