@@ -27,6 +27,11 @@ FEATURES = ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS
 $(foreach f,$(FEATURES),$(eval EXPERIMENTAL_$(f) ?= yes))
 FEATURE_DEFS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),-DEXPERIMENTAL_$(f)))
 CPPFLAGS += $(FEATURE_DEFS)
+# As Exim's ALT_CONFIG_PREFIX: make ALT_CONFIG_PREFIX=/etc/mxlab/ makes
+# -C accept only files under that directory (docs/security.md).
+ifneq ($(ALT_CONFIG_PREFIX),)
+CPPFLAGS += -DALT_CONFIG_PREFIX='"$(ALT_CONFIG_PREFIX)"'
+endif
 
 # Source files that belong to one experimental feature.  A feature's files
 # are left out of the build together with the feature.
@@ -107,8 +112,11 @@ deps:
 unit: $(TEST_BINS)
 	@sh ci/run-unit.sh $(TEST_BINS)
 
+# Run as root, each scenario's directory is given to mxlab's own user
+# (exim_user, which ci/install-deps.sh creates), which mxlab drops to.
+MTA_USER = $(if $(filter 0,$(shell id -u)),--mta-user mxlab)
 scenarios: all
-	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab
+	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab $(MTA_USER)
 	@sh ci/dovecot-real.sh $(BUILD) $(JOBS)
 	@sh harness/selftest/run.sh $(BUILD)/scenario-run $(BUILD)/mxlab
 

@@ -74,6 +74,8 @@
 #include "dns/dns.h"
 #include "expand/betest.h"
 #include "log/log.h"
+#include "priv/handoff.h"
+#include "priv/priv.h"
 #include "receive/cli.h"
 #include "registry.h"
 #include "retry/retry_cli.h"
@@ -316,6 +318,56 @@ load_config(struct cmdline *c)
     if (dns_setup(&err) < 0)
         fatal_config(gstr_str(&err));
     deliver_verify_init();
+    if (priv_init(&err) < 0)
+        fatal_config(gstr_str(&err));
+}
+
+/* Who this process runs as, when root started it (priv(3)): the
+ * testing and printing modes stay the caller's, as in Exim; -bh reads
+ * from a client and delivers nothing, so it drops for good; -bs and
+ * local submission receive in a child that drops and hand their
+ * messages to a root parent; the rest (daemon, delivery, queue
+ * listing and actions) run lowered. */
+static void
+set_privilege(enum mode m)
+{
+    switch (m) {
+    case MODE_NONE:
+    case MODE_VERSION:
+    case MODE_PRINT:
+    case MODE_EXPAND:
+        return;
+    case MODE_SMTP_BH:
+        priv_drop();
+        return;
+    case MODE_SMTP_BS:
+    case MODE_SUBMIT:
+        handoff_split();
+        return;
+    default:
+        priv_lower();
+        return;
+    }
+}
+
+/* ALT_CONFIG_PREFIX (a build option, as Exim's): a -C file must be
+ * under it, without "/../" (root may name /dev/null). */
+static void
+check_alt_config(const char *file)
+{
+#ifdef ALT_CONFIG_PREFIX
+    if (strcmp(file, CONFIGURE_FILE) == 0)
+        return;
+    if (strncmp(file, ALT_CONFIG_PREFIX, strlen(ALT_CONFIG_PREFIX)) == 0 &&
+        strstr(file, "/../") == NULL)
+        return;
+    if (strcmp(file, "/dev/null") == 0 && getuid() == 0)
+        return;
+    fprintf(stderr, "mxlab: -C Permission denied\n");
+    exit(1);
+#else
+    (void)file;
+#endif
 }
 
 static void
@@ -491,8 +543,10 @@ main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     c.config_file = CONFIGURE_FILE;
     cmdline_parse(&c, argc, argv);
+    check_alt_config(c.config_file);
     load_config(&c);
     deliver_odmode = c.submit.delivery;
+    set_privilege(c.mode);
     switch (c.mode) {
     case MODE_VERSION:
         return mode_version(&c);

@@ -281,6 +281,8 @@ static const struct main_config main_defaults = {
         "{ match{$h_precedence:}{(?i)bulk|list|junk} }"
         "{ match{$h_auto-submitted:}{(?i)auto-generated|auto-replied} }}"
         " {no}{yes}}",
+    .exim_group = EXIM_GROUP,
+    .exim_user = EXIM_USER,
     .dsn_from = "Mail Delivery System <Mailer-Daemon@$qualify_domain>",
     .helo_lookup_domains = "@ : @[]",
     .ignore_bounce_errors_after = 10 * 7 * 24 * 3600,

@@ -74,6 +74,7 @@
 #include "deliver/deliver.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "priv/priv.h"
 #include "receive/addr.h"
 #include "receive/cli.h"
 #include "receive/receive.h"
@@ -141,12 +142,12 @@ struct caller {
 static void
 caller_find(struct arena *a, struct caller *c, const char *forced_name)
 {
-    struct passwd *pw = getpwuid(getuid());
+    struct passwd *pw = getpwuid(priv_caller_uid());
     const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
     gstr g;
 
-    c->uid = (long)getuid();
-    c->gid = (long)getgid();
+    c->uid = (long)priv_caller_uid();
+    c->gid = (long)priv_caller_gid();
     c->login = arena_strdup(a, pw ? pw->pw_name : "unknown");
     /* '&' in the gecos field stands for the login, capitalised */
     gstr_init(&g, a);

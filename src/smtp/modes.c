@@ -33,17 +33,18 @@
 #include "base/arena.h"
 #include "expand/ip.h"
 #include "log/log.h"
+#include "priv/priv.h"
 #include "smtp/modes.h"
 #include "smtp/session.h"
 
 static char *
 caller_login(struct arena *a)
 {
-    struct passwd *pw = getpwuid(getuid());
+    struct passwd *pw = getpwuid(priv_caller_uid());
 
     if (pw != NULL)
         return arena_strdup(a, pw->pw_name);
-    return arena_printf(a, "%ld", (long)getuid());
+    return arena_printf(a, "%ld", (long)priv_caller_uid());
 }
 
 int
