@@ -194,6 +194,18 @@ priv_exim_gid(void)
     return exim_gid;
 }
 
+/* The programs a process starts after a change of user run as that
+ * user, and cannot open what belongs to the old one. libfaketime (which
+ * the scenario runner preloads) shares its clock through memory that the
+ * first process made, owner-only, and names it in FAKETIME_SHARED: a
+ * program that finds it there and cannot open it exits. Without it, the
+ * program makes its own. */
+static void
+forget_old_user(void)
+{
+    unsetenv("FAKETIME_SHARED");
+}
+
 #ifdef PRIV_SANITIZER
 static void
 raise_at_exit(void)
@@ -218,6 +230,7 @@ priv_lower(void)
                   (long)exim_uid, strerror(errno));
         exit(1);
     }
+    forget_old_user();
 #ifdef PRIV_SANITIZER
     if (!registered++)
         atexit(raise_at_exit);
@@ -254,6 +267,7 @@ priv_become(uid_t uid, gid_t gid, const char *initgroups_user, struct gstr *err)
         errno = EPERM;
         goto failed;
     }
+    forget_old_user();
     if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
         gstr_printf(err, "uid %ld could regain root after dropping privilege",
                     (long)uid);
