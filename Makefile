@@ -195,7 +195,7 @@ $(BUILD)/crash-test: harness/crash/crash.c
 
 crash-test: $(BUILD)/mxlab $(BUILD)/crash-test $(BUILD)/fakes/fake-smtp
 	$(BUILD)/crash-test --mta $(BUILD)/mxlab --seed $(CRASH_SEED) \
-	    --runs $(CRASH_RUNS)
+	    --runs $(CRASH_RUNS) $(MTA_USER)
 	sh harness/crash/deliver-crash.sh $(BUILD) $(CRASH_SEED) $(DCRASH_RUNS)
 
 # Accept throughput, mxlab against Debian's Exim 4.96 (installed if
