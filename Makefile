@@ -149,26 +149,42 @@ clean:
 
 -include $(DEPS)
 
-# libFuzzer target for the expansion engine (src/expand). Builds the
-# library with clang into build-fuzz/ and runs for FUZZ_SECONDS (CI: 60).
+# libFuzzer targets, one per parser: harness/fuzz/fuzz-NAME.c, with its
+# seed corpus in harness/fuzz/corpus/NAME and, if present, a dictionary
+# harness/fuzz/NAME.dict. The library is built with clang into
+# build-fuzz/. "make fuzz-NAME" runs one target for FUZZ_SECONDS, "make
+# fuzz" runs each in turn (CI: 60 s each). Findings go into
+# build-fuzz/crash-* (libFuzzer's artifact prefix).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
-.PHONY: fuzz-expand fuzz-expand-build
-fuzz-expand-build:
+FUZZ_TARGETS  = $(patsubst harness/fuzz/fuzz-%.c,%,$(wildcard harness/fuzz/fuzz-*.c))
+.PHONY: fuzz fuzz-lib $(foreach t,$(FUZZ_TARGETS),fuzz-$(t) fuzz-$(t)-build)
+fuzz-lib:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmxlab.a
-	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
-	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	    -o build-fuzz/fuzz-expand harness/fuzz/fuzz-expand.c \
-	    build-fuzz/libmxlab.a $(LDLIBS)
 
-fuzz-expand: fuzz-expand-build
-	@mkdir -p build-fuzz/corpus-expand
-	build-fuzz/fuzz-expand -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+define FUZZ_RULE
+fuzz-$(1)-build: fuzz-lib
+	$$(FUZZ_CC) $$(CPPFLAGS) $$(CSTD) -O1 -g $$(WARN) $$(FUZZ_SAN) -fsanitize=fuzzer \
+	    $$(shell pkg-config --cflags $$(PKGS) 2>/dev/null) \
+	    -o build-fuzz/fuzz-$(1) harness/fuzz/fuzz-$(1).c \
+	    build-fuzz/libmxlab.a $$(LDLIBS)
+
+fuzz-$(1): fuzz-$(1)-build
+	@mkdir -p build-fuzz/corpus-$(1)
+	build-fuzz/fuzz-$(1) -max_total_time=$$(FUZZ_SECONDS) -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    -dict=harness/fuzz/expand.dict \
-	    build-fuzz/corpus-expand harness/fuzz/corpus/expand
+	    -artifact_prefix=build-fuzz/ \
+	    $$(if $$(wildcard harness/fuzz/$(1).dict),-dict=harness/fuzz/$(1).dict) \
+	    build-fuzz/corpus-$(1) harness/fuzz/corpus/$(1)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	    $(MAKE) --no-print-directory fuzz-$$t FUZZ_SECONDS=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 # Crash test (issue 4): SIGKILLs the receiving process (or the daemon's
 # whole process group) at random points of DATA, before and after the 250,

@@ -16,7 +16,12 @@
  *	HH:MM:SS" (with ".mmm" under +millisec), " [pid]" under +pid, a
  *	space, then the text. log_write() sends a line to each log its
  *	flags name: main (LOG_MAIN), reject (LOG_REJECT, unless
- *	write_rejectlog is off) and panic (LOG_PANIC). Rejections and
+ *	write_rejectlog is off) and panic (LOG_PANIC). The text is passed
+ *	through str_printing() as a whole, so no byte from the network can
+ *	start a line of its own or put a control sequence on an operator's
+ *	terminal; LOG_CONT keeps a newline that is followed by a space,
+ *	for the few entries (all with texts of mxlab's own) that are meant
+ *	to take two lines. Rejections and
  *	panics normally name the main log as well, as in Exim, but
  *	log_reject_target can leave it out. Each line is appended with one
  *	write() on an O_APPEND descriptor, so lines from concurrent
@@ -51,6 +56,7 @@
 #include "base/gstr.h"
 #include "base/list.h"
 #include "base/msg.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
@@ -67,12 +73,18 @@ static unsigned char log_sel_set[LS_COUNT];
 static char *log_template; /* "/path/%slog" */
 static int log_write_reject = 1;
 static int log_ready;
-static int log_stderr;
+static int log_fd = -1; /* -bh: lines go here instead of to the files */
 
 void
 log_to_stderr(int on)
 {
-    log_stderr = on;
+    log_fd = on ? STDERR_FILENO : -1;
+}
+
+void
+log_to_fd(int fd)
+{
+    log_fd = fd;
 }
 
 const char *
@@ -287,6 +299,32 @@ log_stamp(gstr *g)
     gstr_addc(g, ' ');
 }
 
+/* Appends the formatted text, escaped; with LOG_CONT, "\n " is kept. */
+static void
+log_text(gstr *g, unsigned which, const char *fmt, va_list ap)
+{
+    gstr raw;
+    const char *p, *end;
+
+    gstr_init(&raw, g->arena);
+    gstr_vprintf(&raw, fmt, ap);
+    p = gstr_str(&raw);
+    end = p + raw.len;
+    while (p < end) {
+        const char *nl = (which & LOG_CONT) ? memchr(p, '\n', end - p) : NULL;
+
+        while (nl != NULL && nl + 1 < end && nl[1] != ' ')
+            nl = memchr(nl + 1, '\n', end - nl - 1);
+        if (nl == NULL || nl + 1 >= end) {
+            str_printing(g, p, (size_t)(end - p));
+            break;
+        }
+        str_printing(g, p, (size_t)(nl - p));
+        gstr_addc(g, '\n');
+        p = nl + 1;
+    }
+}
+
 void
 log_write(unsigned which, const char *fmt, ...)
 {
@@ -295,22 +333,22 @@ log_write(unsigned which, const char *fmt, ...)
     gstr g;
 
     gstr_init(&g, a);
-    if (log_stderr) {
+    if (log_fd >= 0) {
         gstr_printf(&g, "LOG:%s%s%s\n  ", which & LOG_MAIN ? " MAIN" : "",
                     which & LOG_REJECT ? " REJECT" : "",
                     which & LOG_PANIC ? " PANIC" : "");
         va_start(ap, fmt);
-        gstr_vprintf(&g, fmt, ap);
+        log_text(&g, which, fmt, ap);
         va_end(ap);
         gstr_addc(&g, '\n');
-        ssize_t w = write(STDERR_FILENO, g.s, g.len);
+        ssize_t w = write(log_fd, g.s, g.len);
         (void)w;
         arena_destroy(a);
         return;
     }
     log_stamp(&g);
     va_start(ap, fmt);
-    gstr_vprintf(&g, fmt, ap);
+    log_text(&g, which, fmt, ap);
     va_end(ap);
     gstr_addc(&g, '\n');
     if ((which & LOG_MAIN) && log_append("main", g.s, g.len) < 0)

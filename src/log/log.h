@@ -10,6 +10,9 @@ struct main_config;
 #define LOG_MAIN   0x01
 #define LOG_REJECT 0x02
 #define LOG_PANIC  0x04
+/* The text has deliberate continuation lines ("\n " kept); every other
+ * non-printing byte is escaped, as always. Only for texts of mxlab's own. */
+#define LOG_CONT 0x08
 
 /* Parses log_selector and log_file_path. 0, or -1 with a message (naming
  * the option) in err. */
@@ -24,6 +27,9 @@ const char *log_path(const char *which);
 
 /* -bh: lines go to stderr as "LOG: MAIN REJECT\n  text" instead of files. */
 void log_to_stderr(int on);
+/* The same to any descriptor (-1: back to the files); the fuzz targets
+ * send log lines to /dev/null this way. */
+void log_to_fd(int fd);
 
 void log_write(unsigned which, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -24,6 +24,10 @@
  *	($sender_rcvhost), where the address comes first and the HELO name
  *	and port go in parentheses; host_and_ident() the log-line field
  *	with its "H=" (and I= and U= as the selectors and facts say).
+ *
+ *	The names come from the client or its DNS (HELO, a PTR record,
+ *	XCLIENT NAME, an ident answer), so each is shown through
+ *	str_printing(): these forms go into Received: headers and logs.
  *--*/
 
 #include <string.h>
@@ -31,6 +35,7 @@
 
 #include "base/gstr.h"
 #include "expand/ip.h"
+#include "base/printing.h"
 #include "log/log.h"
 #include "receive/hostid.h"
 
@@ -45,7 +50,10 @@ helo_is_own_literal(const struct host_id *h)
     char ip[64];
     const char *p = h->helo + 1;
 
-    if (n < 3 || h->helo[0] != '[' || h->helo[n - 1] != ']')
+    /* A session without a client address (-bs run locally, XCLIENT
+     * ADDR=[UNAVAILABLE]) has nothing to compare the literal with. */
+    if (h->address == NULL || n < 3 || h->helo[0] != '[' ||
+        h->helo[n - 1] != ']')
         return 0;
     if (strncasecmp(p, "IPv6:", 5) == 0 || strncasecmp(p, "IPv4:", 5) == 0)
         p += 5;
@@ -66,6 +74,18 @@ show_helo(const struct host_id *h)
     return h->name == NULL || strcasecmp(h->name, h->helo) != 0;
 }
 
+/* h with its client-supplied names made printable, in out's arena. */
+static struct host_id
+printable(gstr *out, const struct host_id *h)
+{
+    struct host_id p = *h;
+
+    p.name = str_printing_dup(out->arena, h->name);
+    p.helo = str_printing_dup(out->arena, h->helo);
+    p.ident = str_printing_dup(out->arena, h->ident);
+    return p;
+}
+
 static void
 add_address(gstr *out, const struct host_id *h, int with_port)
 {
@@ -75,8 +95,11 @@ add_address(gstr *out, const struct host_id *h, int with_port)
 }
 
 void
-host_fullhost(gstr *out, const struct host_id *h)
+host_fullhost(gstr *out, const struct host_id *hid)
 {
+    struct host_id hp = printable(out, hid);
+    const struct host_id *h = &hp;
+
     if (h->address == NULL)
         return;
     /* Without a verified name the HELO name is always shown; with one,
@@ -89,14 +112,17 @@ host_fullhost(gstr *out, const struct host_id *h)
 }
 
 void
-host_rcvhost(gstr *out, const struct host_id *h)
+host_rcvhost(gstr *out, const struct host_id *hid)
 {
-    int helo = show_helo(h);
+    struct host_id hp = printable(out, hid);
+    const struct host_id *h = &hp;
+    int helo;
     int port = log_selected(LS_incoming_port) && h->port > 0;
     const char *sep = "";
 
     if (h->address == NULL)
         return;
+    helo = show_helo(h);
     if (h->name != NULL) {
         /* Exim folds the line when both a HELO name and an ident follow. */
         gstr_printf(out, "%s%s([%s]", h->name, helo && h->ident ? "\n\t" : " ",

@@ -30,6 +30,7 @@
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "conf/mainopts.h"
 #include "expand/ip.h"
 #include "expand/match.h"
@@ -197,7 +198,10 @@ hello(struct smtp_session *s, char *arg, int esmtp)
                                                "argument(s)",
                                                cmd));
     }
-    s->helo_name = arena_strdup(s->conn_arena, name);
+    /* Kept printable: under helo_accept_junk_hosts it may hold anything,
+     * and it goes into Received: headers and log lines. */
+    s->helo_name =
+        arena_strdup(s->conn_arena, str_printing_dup(s->msg_arena, name));
     s->esmtp = esmtp;
     smtp_set_host_vars(s);
     r = smtp_acl_stage(s, ACL_WHERE_HELO, main_config.acl_smtp_helo, NULL, name,

@@ -17,7 +17,10 @@
  *	Replies are queued on the session's output and go out when the
  *	server next waits for input, so that pipelined replies leave
  *	together. A text with newlines becomes a multi-line reply ("550-"
- *	on every line but the last).
+ *	on every line but the last). Each line is passed through
+ *	str_printing(), so that nothing a client sent (a HELO name, an
+ *	XCLIENT value, a rejected argument) can end a reply early or put
+ *	control bytes on the wire.
  *
  *	smtp_reply_user() sends a text that came from the configuration
  *	(an ACL's message): if it starts with a three-digit code of the
@@ -39,6 +42,7 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
 #include "smtp/smtp_int.h"
@@ -47,13 +51,17 @@ static void
 reply_lines(struct smtp_session *s, int code, const char *text, int last)
 {
     const char *p = text;
+    gstr line;
 
+    gstr_init(&line, s->msg_arena);
     for (;;) {
         const char *nl = strchr(p, '\n');
         int final = nl == NULL && last;
 
-        smtp_io_printf(&s->io, "%03d%c%.*s\r\n", code, final ? ' ' : '-',
-                       (int)(nl ? nl - p : (long)strlen(p)), p);
+        gstr_truncate(&line, 0);
+        str_printing(&line, p, nl ? (size_t)(nl - p) : strlen(p));
+        smtp_io_printf(&s->io, "%03d%c%s\r\n", code, final ? ' ' : '-',
+                       gstr_str(&line));
         if (nl == NULL)
             break;
         p = nl + 1;

@@ -141,6 +141,9 @@ smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
 void
 smtp_session_free(struct smtp_session *s)
 {
+    /* A session that ends between BDAT chunks (the client went away, or
+     * was dropped) still holds the message's temporary data file. */
+    smtp_bdat_abort(s);
     arena_destroy(s->msg_arena);
     arena_destroy(s->conn_arena);
     s->msg_arena = s->conn_arena = NULL;
@@ -190,10 +193,16 @@ smtp_set_host_vars(struct smtp_session *s)
     host_fullhost(&full, &h);
     host_rcvhost(&rcv, &h);
     expand_set_var(&s->x, "sender_host_address", s->host_address);
+    /* After XCLIENT ADDR=[UNAVAILABLE] the proxy's own values must not
+     * linger: without an address the three are unset. */
     if (s->host_address != NULL) {
         set_var_int(s, "sender_host_port", s->host_port);
         expand_set_var(&s->x, "sender_fullhost", gstr_str(&full));
         expand_set_var(&s->x, "sender_rcvhost", gstr_str(&rcv));
+    } else {
+        expand_set_var(&s->x, "sender_host_port", NULL);
+        expand_set_var(&s->x, "sender_fullhost", NULL);
+        expand_set_var(&s->x, "sender_rcvhost", NULL);
     }
     expand_set_var(&s->x, "sender_host_name", s->host_name);
     expand_set_var(&s->x, "sender_helo_name", s->helo_name);

@@ -139,9 +139,10 @@ smtp_tls_daemon_init(void)
         return;
     if (main_config.tls_certificate != NULL)
         return;
-    log_write(LOG_MAIN, "Warning: No server certificate defined; will use a "
-                        "selfsigned one.\n Suggested action: either install "
-                        "a certificate or change tls_advertise_hosts option");
+    log_write(LOG_MAIN | LOG_CONT,
+              "Warning: No server certificate defined; will use a "
+              "selfsigned one.\n Suggested action: either install "
+              "a certificate or change tls_advertise_hosts option");
     if (make_selfsigned() < 0)
         log_write(LOG_MAIN | LOG_PANIC,
                   "TLS error: cannot make a self-signed certificate: %s",

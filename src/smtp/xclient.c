@@ -45,8 +45,18 @@
  *	XCLIENT: zero-length value for param", "501 failed xtext decode
  *	for XCLIENT: 'V'", "501 missing ADDR for XCLIENT", "501 missing
  *	PORT for XCLIENT"; mxlab adds "501 XCLIENT: invalid address for
- *	parameter 'ADDR': 'V'" and "501 XCLIENT: invalid port for
- *	parameter 'PORT': 'V'". Every one counts towards
+ *	parameter 'ADDR': 'V'", "501 XCLIENT: invalid port for
+ *	parameter 'PORT': 'V'", "501 XCLIENT: invalid host name for
+ *	parameter 'NAME': 'V'" and "501 XCLIENT: control character in
+ *	parameter 'LOGIN': 'V'" (V as the client sent it, escaped).
+ *
+ *	NAME and LOGIN are checked after xtext decoding, deliberately
+ *	unlike Exim 4.98 and 4.99, which take any decoded bytes: NAME must
+ *	be a host name (letters, digits, '-', '_', dots; labels of 63
+ *	bytes at most, 255 in all), LOGIN may not hold control characters
+ *	(bytes below 0x20 and DEL). Otherwise an xtext CR LF in either
+ *	would split the EHLO reply and the log line and forge a line in
+ *	the Received: header (docs/security.md). Every one counts towards
  *	smtp_max_synprot_errors; the 503s are also logged "rejected
  *	XCLIENT from H: TEXT" to the main and reject logs.
  *--*/
@@ -169,6 +179,38 @@ xclient_address(struct smtp_session *s, const char *v)
                strchr(v, '%') != NULL)
         return NULL;
     return arena_strdup(s->conn_arena, v);
+}
+
+/* A host name as a proxy's reverse lookup gives it: labels of letters,
+ * digits, '-' and '_', separated by single dots, a final dot allowed. */
+static int
+xclient_host_name(const char *v)
+{
+    size_t label = 0, total = strlen(v);
+
+    if (total == 0 || total > 255 || *v == '.')
+        return 0;
+    for (const char *p = v; *p != '\0'; p++) {
+        if (*p == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+        } else if (isalnum((unsigned char)*p) || *p == '-' || *p == '_') {
+            if (++label > 63)
+                return 0;
+        } else
+            return 0;
+    }
+    return 1;
+}
+
+static int
+xclient_login_ok(const char *v)
+{
+    for (; *v != '\0'; v++)
+        if ((unsigned char)*v < 0x20 || (unsigned char)*v == 0x7f)
+            return 0;
+    return 1;
 }
 
 static int
@@ -315,9 +357,23 @@ cmd_xclient(struct smtp_session *s, char *arg)
             break;
         }
         case X_NAME:
+            if (val != NULL && !xclient_host_name(val))
+                return refuse_501(
+                    s, &v,
+                    arena_printf(s->msg_arena,
+                                 "XCLIENT: invalid host name for parameter "
+                                 "'NAME': '%s'",
+                                 shown));
             s->host_name = val;
             break;
         case X_LOGIN:
+            if (val != NULL && !xclient_login_ok(val))
+                return refuse_501(
+                    s, &v,
+                    arena_printf(s->msg_arena,
+                                 "XCLIENT: control character in parameter "
+                                 "'LOGIN': '%s'",
+                                 shown));
             s->authenticated_id = val;
             s->authenticated_by = val != NULL ? "xclient" : NULL;
             s->auth_pubname = NULL;
