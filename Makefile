@@ -32,6 +32,14 @@ CPPFLAGS += $(FEATURE_DEFS)
 ifneq ($(ALT_CONFIG_PREFIX),)
 CPPFLAGS += -DALT_CONFIG_PREFIX='"$(ALT_CONFIG_PREFIX)"'
 endif
+# The compiled-in exim_user and exim_group (default mxlab, which
+# ci/install-deps.sh creates): make EXIM_USER=name EXIM_GROUP=name.
+ifneq ($(EXIM_USER),)
+CPPFLAGS += -DEXIM_USER='"$(EXIM_USER)"'
+endif
+ifneq ($(EXIM_GROUP),)
+CPPFLAGS += -DEXIM_GROUP='"$(EXIM_GROUP)"'
+endif
 
 # Source files that belong to one experimental feature.  A feature's files
 # are left out of the build together with the feature.

@@ -342,7 +342,12 @@ set_privilege(enum mode m)
         return;
     case MODE_SMTP_BS:
     case MODE_SUBMIT:
+        priv_make_spool();
         handoff_split();
+        return;
+    case MODE_DAEMON:
+        priv_make_spool();
+        priv_lower();
         return;
     default:
         priv_lower();

@@ -17,6 +17,7 @@
  *	int	priv_become(uid_t uid, gid_t gid,
  *			const char *initgroups_user, gstr *err)
  *	void	priv_drop(void)
+ *	void	priv_make_spool(void)
  *	const char *priv_never_list(uid_t uid)
  * DESCRIPTION
  *	As Exim: when root starts mxlab, nothing that handles mail runs
@@ -39,6 +40,12 @@
  *	ids become the exim user's, supplementary groups just exim_group,
  *	and it checks that setuid(0) now fails. priv_become() does the
  *	same for any user (local deliveries).
+ *
+ *	priv_make_spool() creates spool_directory, and each missing
+ *	directory above it, as root, owned by the exim user (mode 0750),
+ *	for the processes that will write there without root. The
+ *	directories inside the spool (input, msglog, db, log) are made
+ *	later by those processes, and so are the exim user's too.
  *
  *	priv_never_list() is Exim's never_users check: uid 0 is always
  *	refused (Exim's FIXED_NEVER_USERS "root"), and so is every user
@@ -67,6 +74,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -298,6 +306,33 @@ priv_drop(void)
         exit(1);
     }
     arena_destroy(a);
+}
+
+void
+priv_make_spool(void)
+{
+    char path[4096];
+    size_t n = strlen(main_config.spool_directory);
+    struct stat st;
+
+    if (!is_root || n == 0 || n >= sizeof(path) ||
+        stat(main_config.spool_directory, &st) == 0)
+        return;
+    memcpy(path, main_config.spool_directory, n + 1);
+    priv_raise();
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char save = *p;
+        *p = '\0';
+        if (mkdir(path, 0750) == 0 && chown(path, exim_uid, exim_gid) < 0)
+            log_write(LOG_MAIN | LOG_PANIC, "cannot give %s to uid %ld: %s",
+                      path, (long)exim_uid, strerror(errno));
+        *p = save;
+        if (save == '\0')
+            break;
+    }
+    priv_lower();
 }
 
 const char *

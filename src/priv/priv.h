@@ -39,6 +39,10 @@ int priv_become(uid_t uid, gid_t gid, const char *initgroups_user,
  * exits when that fails. No-op when not root. */
 void priv_drop(void);
 
+/* Root only: creates spool_directory (and what is missing above it)
+ * owned by the exim user, unless it exists. */
+void priv_make_spool(void);
+
 /* Whether uid may not be used for a delivery: "never_users" (the
  * option), "fixed_never_users" (root, always), or NULL. */
 const char *priv_never_list(uid_t uid);
