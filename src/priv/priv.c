@@ -281,6 +281,7 @@ priv_become(uid_t uid, gid_t gid, const char *initgroups_user, struct gstr *err)
                     (long)uid);
         return -1;
     }
+    is_root = 0; /* no way back: lowering and raising are no-ops now */
 #ifdef PRIV_SANITIZER
     (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 #endif
