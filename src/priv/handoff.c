@@ -29,6 +29,12 @@
  *	A request is one write of a fixed size (a flag and the id), so
  *	a parent that reads a socket whose other end has gone still
  *	finds every request that was made.
+ *
+ *	The parent that handoff_split() leaves behind exits as its child
+ *	did; a child killed by a signal other than SIGPIPE is logged to
+ *	the main and panic logs ("process N crashed with signal S (NAME)
+ *	while receiving a message"), and the parent then dies from the
+ *	same signal.
  * DIAGNOSTICS
  *	A malformed request is logged to the main and panic logs
  *	("handoff: malformed delivery request"); a fork that fails is
@@ -176,10 +182,11 @@ serve(int fd, pid_t child)
             return 1;
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        log_write(LOG_MAIN | LOG_PANIC,
-                  "process %d crashed with signal %d (%s) while receiving a "
-                  "message",
-                  (int)child, sig, strsignal(sig));
+        if (sig != SIGPIPE) /* a caller that stopped reading: no crash */
+            log_write(LOG_MAIN | LOG_PANIC,
+                      "process %d crashed with signal %d (%s) while "
+                      "receiving a message",
+                      (int)child, sig, strsignal(sig));
         signal(sig, SIG_DFL);
         raise(sig);
         return 128 + sig;
