@@ -158,8 +158,11 @@ priv_init(struct gstr *err)
                     user);
         return -1;
     }
-    if (!group_set)
+    if (!group_set) { /* the exim user's login group, as -bP shows it */
+        if ((gr = getgrgid(exim_gid)) != NULL)
+            main_config.exim_group = arena_strdup(arena_perm, gr->gr_name);
         return 0;
+    }
     gr = all_digits(group) ? getgrgid((gid_t)strtoul(group, NULL, 10))
                            : getgrnam(group);
     if (gr == NULL && !all_digits(group)) {
