@@ -85,7 +85,9 @@ struct child {
     char id[MSGID_LEN + 1];
 };
 
-/* Delivery processes and queue runners, beside the sessions. */
+/* Delivery processes and queue runners, beside the sessions. No more
+ * than JOB_MAX deliveries are started at once for what sessions accept
+ * (so that a session cannot make the daemon fork without end). */
 #define JOB_MAX 256
 static struct child jobs[JOB_MAX];
 static int njobs;
@@ -282,8 +284,19 @@ serve_requests(struct child *c)
     char id[MSGID_LEN + 1];
     int wait_for, r;
 
-    while ((r = handoff_read(c->fd, id, &wait_for)) > 0)
+    while ((r = handoff_read(c->fd, id, &wait_for)) > 0) {
+        if (njobs >= JOB_MAX) { /* the queue runs will deliver it */
+            log_write(LOG_MAIN,
+                      "%s delivery not started: %d delivery processes "
+                      "running",
+                      id, njobs);
+            if (wait_for && write(c->fd, "D", 1) < 0) {
+                /* the session has gone */
+            }
+            continue;
+        }
         job_add(handoff_deliver(id, wait_for, c->fd), id);
+    }
     if (r < 0) {
         close(c->fd);
         c->fd = -1;
