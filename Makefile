@@ -6,8 +6,9 @@
 #   make lab        install, build, run the suite, start the lab daemon
 #   make format     clang-format every C file
 #
-# Experimental features are on by default; EXPERIMENTAL_<NAME>=no leaves one
-# out (NAME: ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS).
+# Experimental features are on by default (ARC, not implemented yet, is
+# off); EXPERIMENTAL_<NAME>=no leaves one out (NAME: ARC DCC BMI DSN_INFO
+# QUEUEFILE XCLIENT ESMTP_LIMITS).
 
 BUILD    ?= build
 CC       ?= cc
@@ -24,6 +25,11 @@ LDFLAGS  += $(SAN)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 FEATURES = ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS
+# ARC is not implemented yet (only its arc_sign option table exists), so it
+# is off by default: -bV must not claim it, and a configuration that uses
+# arc_sign is refused as by an Exim built without ARC, instead of loading
+# and then delivering unsigned. It becomes "yes" when ARC lands.
+EXPERIMENTAL_ARC ?= no
 $(foreach f,$(FEATURES),$(eval EXPERIMENTAL_$(f) ?= yes))
 FEATURE_DEFS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),-DEXPERIMENTAL_$(f)))
 CPPFLAGS += $(FEATURE_DEFS)
@@ -53,7 +59,7 @@ FEATURE_SRCS_ESMTP_LIMITS = $(wildcard src/smtp/limits*.c src/transport/smtp_lim
 FEATURE_OFF_SRCS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),,$(FEATURE_SRCS_$(f))))
 
 ALL_SRCS  = $(shell find src -name '*.c' | sort)
-TEST_SRCS = $(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f))))
+TEST_SRCS = $(filter-out $(FEATURE_OFF_SRCS),$(filter %.c,$(foreach f,$(ALL_SRCS),$(if $(filter test-%,$(notdir $(f))),$(f)))))
 LIB_SRCS  = $(filter-out src/main.c $(TEST_SRCS) $(FEATURE_OFF_SRCS),$(ALL_SRCS))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(foreach t,$(TEST_SRCS),$(BUILD)/tests/$(subst /,_,$(patsubst src/%.c,%,$(t))))

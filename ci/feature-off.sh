@@ -37,11 +37,15 @@ check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
 check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
 check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"
 check "-bV omits Experimental_DSN_info" sh -c "! grep -q Experimental_DSN_info '$tmp/bv'"
-check "-bV keeps Experimental_ARC" grep -q Experimental_ARC "$tmp/bv"
+check "-bV keeps Experimental_BMI" grep -q Experimental_BMI "$tmp/bv"
 check "-bV omits the queuefile transport" sh -c "! grep -q 'Transports:.*queuefile' '$tmp/bv'"
 "$OUT/mxlab" -C "$tmp/dcc.conf" -bV > "$tmp/dcc.out" 2>&1
 check "dccifd_address is unknown without DCC" \
     grep -q 'dcc.conf:1: main option "dccifd_address" unknown' "$tmp/dcc.out"
+printf 'acl_smtp_data = data\nbegin acl\ndata:\n  defer !dcc = *\n' > "$tmp/dccacl.conf"
+printf 'QUIT\r\n' | "$OUT/mxlab" -C "$tmp/dccacl.conf" -bs > "$tmp/dccacl.out" 2>&1
+check "the dcc ACL condition is unknown without DCC" \
+    grep -q 'unknown ACL condition/modifier in "defer !dcc = \*"' "$tmp/dccacl.out"
 "$OUT/mxlab" -C "$tmp/qf.conf" -bV > "$tmp/qf.out" 2>&1
 check "queuefile driver is unknown without QUEUEFILE" \
     grep -q 'unknown driver "queuefile"' "$tmp/qf.out"

@@ -227,9 +227,9 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             i++;
             break; /* the rest are message ids */
         } else if (strcmp(a, "-bt") == 0) {
+            /* Options may follow (-bt -f sender addr), as in Exim: the
+             * addresses start at the first argument that is not one. */
             cmdline_set_mode(c, MODE_ADDR_TEST, a);
-            i++;
-            break; /* the rest are addresses */
         } else if (spool_cli_is_list(a) || spool_cli_is_action(a)) {
             cmdline_set_mode(c, a[1] == 'b' ? MODE_QUEUE_LIST : MODE_MSG_ACTION,
                              a);
@@ -284,6 +284,9 @@ builtin_macros(struct conf_macro *list)
 static void
 fatal_config(const char *text)
 {
+    /* Several errors come one a line; each line gets the prefix. */
+    for (const char *nl; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+        fprintf(stderr, "mxlab: %.*s\n", (int)(nl - text), text);
     fprintf(stderr, "mxlab: %s\n", text);
     exit(1);
 }
@@ -311,6 +314,7 @@ load_config(struct cmdline *c)
         fatal_config(gstr_str(&err));
     }
     gstr_truncate(&err, 0);
+    registry_acl_init();
     if (acl_check_config(&err) < 0)
         fatal_config(gstr_str(&err));
     if (retry_conf_check(&err) < 0)
@@ -411,8 +415,12 @@ mode_version(struct cmdline *c)
     print_driver_names(&out, "Authenticators:", &auth_class);
     print_driver_names(&out, "Routers:", &router_class);
     print_driver_names(&out, "Transports:", &transport_class);
-    gstr_printf(&out, "Configuration file is %s\n", c->config_file);
     fputs(gstr_str(&out), stdout);
+    fflush(stdout);
+    /* As Exim, what was built in is shown even when the configuration
+     * then turns out to be missing or wrong. */
+    load_config(c);
+    printf("Configuration file is %s\n", c->config_file);
     return 0;
 }
 
@@ -549,8 +557,13 @@ main(int argc, char **argv)
     c.config_file = CONFIGURE_FILE;
     cmdline_parse(&c, argc, argv);
     check_alt_config(c.config_file);
-    load_config(&c);
+    if (c.mode != MODE_VERSION)
+        load_config(&c);
     deliver_odmode = c.submit.delivery;
+    /* A delivery run from the command line has a caller to tell (for
+     * -odi submissions, see receive_cli_submit()). */
+    if (c.mode == MODE_DELIVER)
+        log_panic_to_stderr(1);
     set_privilege(c.mode);
     switch (c.mode) {
     case MODE_VERSION:

@@ -10,6 +10,9 @@
  *	extern const struct driver_class router_class, transport_class,
  *				auth_class;
  *	extern const char *const registry_lookups[];
+ *
+ *	void	registry_smtp_init(void)
+ *	void	registry_acl_init(void)
  * DESCRIPTION
  *	The single place that knows which experimental features this
  *	binary was built with (make EXPERIMENTAL_<NAME>=no leaves one
@@ -18,6 +21,10 @@
  *	driver classes list their drivers and the options features add to
  *	them. Everything else in the program asks the registry instead of
  *	testing the build flags itself.
+ *
+ *	registry_smtp_init() adds the features' SMTP commands and EHLO
+ *	keywords; registry_acl_init() their ACL conditions (dcc), before
+ *	the configuration's ACLs are checked.
  *--*/
 
 #include <stddef.h>
@@ -42,6 +49,7 @@
 #include "bmi/bmi_conf.h"
 #endif
 #ifdef EXPERIMENTAL_DCC
+#include "dcc/dcc.h"
 #include "dcc/dcc_conf.h"
 #endif
 #ifdef EXPERIMENTAL_QUEUEFILE
@@ -183,6 +191,14 @@ registry_smtp_init(void)
 #endif
 #ifdef EXPERIMENTAL_ESMTP_LIMITS
     limits_smtp_init();
+#endif
+}
+
+void
+registry_acl_init(void)
+{
+#ifdef EXPERIMENTAL_DCC
+    dcc_acl_register();
 #endif
 }
 

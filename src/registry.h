@@ -26,6 +26,9 @@ extern const struct driver_class auth_class;
 /* Adds the commands and EHLO keywords of the features built in to the
  * SMTP server; called once, before the first session. */
 void registry_smtp_init(void);
+/* Adds the ACL conditions of the features built in; called once, before
+ * acl_check_config(). */
+void registry_acl_init(void);
 
 /* Lookup types, by name, for -bV. */
 extern const char *const registry_lookups[];

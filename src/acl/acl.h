@@ -11,6 +11,7 @@
 struct arena;
 struct expand_ctx;
 struct expand_kv;
+struct receive;
 
 /* Where an ACL runs. The message ACLs come first (as in Exim, where a
  * "message" on a warn verb adds a header only up to ACL_WHERE_NOT_SMTP). */
@@ -118,6 +119,9 @@ struct acl_state {
                                  -1: none */
     void (*flush)(void *arg); /* flushes SMTP output before a delay */
     void *flush_arg;
+    struct receive *message; /* DATA and not-SMTP ACLs: the message being
+                                received, for content checks (dcc);
+                                NULL elsewhere */
 
     /* Results of the last acl_run(). */
     const char *user_message;   /* for the SMTP reply; may start with a code */

@@ -9,6 +9,7 @@ struct dcc_main {
     int dcc_direct_add_header;
     char *dccifd_address;
     char *dccifd_options;
+    int dccifd_timeout; /* seconds; an mxlab addition */
 };
 
 extern const struct opt_table dcc_main_opts;

@@ -64,6 +64,7 @@
 #include "log/log.h"
 #include "receive/receive.h"
 #include "route/address.h"
+#include "route/hosts.h"
 #include "spool/envelope.h"
 #include "spool/spool_path.h"
 
@@ -120,6 +121,15 @@ reportable(const struct spool_msg *m, const struct address *f,
 
 /* The error text as Exim's print_address_error(): a line break after
  * ": " once the line is long enough, each line indented 4. */
+char *
+report_boundary(struct arena *a)
+{
+    /* Zero-padded, unlike Exim's, so that a bounce's size (S=) does not
+     * change from run to run with the number of digits drawn. */
+    return arena_printf(a, "%ld-eximdsn-%010ld", (long)time(NULL),
+                        (long)(host_random() & 0x7fffffff));
+}
+
 void
 report_add_error(gstr *g, const char *lead, const char *s)
 {
@@ -322,8 +332,7 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     if (expand_string(&x, main_config.dsn_from, &from, &err) != EXPAND_OK)
         from = arena_printf(a, "Mail Delivery System <Mailer-Daemon@%s>",
                             main_config.qualify_domain);
-    bound = arena_printf(a, "%ld-eximdsn-%ld", (long)time(NULL),
-                         (long)(random() & 0x7fffffff));
+    bound = report_boundary(a);
 
     /* headers */
     gstr_adds(&msg, "X-Failed-Recipients: ");
@@ -441,6 +450,29 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     report_spool(a, m, rcpt, gstr_str(&msg));
 }
 
+/* Exim keeps its failed addresses on a list it adds to at the front, so
+ * its reports (X-Failed-Recipients:, the text, the order of the reports
+ * and of the "error ignored" lines) name them last failure first. done is
+ * in the order the addresses were finished: this returns copies of its
+ * failed entries, in the arena, in reverse. */
+static struct address *
+failed_in_exim_order(struct arena *a, const struct address *done)
+{
+    struct address *rev = NULL;
+
+    for (const struct address *f = done; f != NULL; f = f->next) {
+        struct address *c;
+
+        if (f->result != ADDR_FAIL)
+            continue;
+        c = arena_alloc(a, sizeof(*c));
+        *c = *f;
+        c->next = rev;
+        rev = c;
+    }
+    return rev;
+}
+
 void
 bounce_send(struct spool_msg *m, struct address *done)
 {
@@ -461,6 +493,7 @@ bounce_send(struct spool_msg *m, struct address *done)
         return;
     }
     a = arena_create();
+    done = failed_in_exim_order(a, done);
     for (struct address *f = done; f != NULL; f = f->next) {
         int seen = 0;
         if (f->result != ADDR_FAIL)

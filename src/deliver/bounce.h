@@ -21,6 +21,10 @@ struct gstr;
  * see bounce_take_pending()). */
 void report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
                   const char *text);
+/* A fresh MIME boundary, "TIME-eximdsn-RANDOM" as Exim's (RANDOM ten
+ * digits, zero-padded); the random part comes from host_random(), so
+ * MXLAB_RANDOM_SEED repeats it. */
+char *report_boundary(struct arena *a);
 /* "\n    lead" and s, broken after ": " as Exim's print_address_error(). */
 void report_add_error(struct gstr *g, const char *lead, const char *s);
 /* "host NAME [IP]\n    " for an address delivered to a host, or "". */

@@ -84,6 +84,25 @@ deliver_msglog(struct dlv *d, const char *text)
     close(fd);
 }
 
+/* Exim passes a delivery's error text from the delivery process to its
+ * parent escaped and cut at 1024 characters, so that is what its ** and ==
+ * lines (and its bounces) show: a multi-line SMTP reply appears with "\n"
+ * escapes, never with a raw newline. */
+static const char *
+message_as_logged(struct dlv *d, struct address *a)
+{
+    gstr g;
+
+    if (a->message == NULL)
+        return NULL;
+    gstr_init(&g, d->a);
+    str_printing(&g, a->message, strlen(a->message));
+    if (g.len > 1024)
+        gstr_truncate(&g, 1024);
+    a->message = (char *)gstr_str(&g);
+    return a->message;
+}
+
 static void
 add_duration(gstr *g, long secs)
 {
@@ -267,7 +286,7 @@ deliver_log_failure(struct dlv *d, struct address *a, int routing)
     }
     if (a->basic_errno > 0)
         gstr_printf(&g, " : %s", strerror(a->basic_errno));
-    if (a->message != NULL)
+    if (message_as_logged(d, a) != NULL)
         gstr_printf(&g, " : %s", a->message);
     if (log_selected(LS_deliver_time)) {
         gstr_adds(&g, " DT=");
@@ -307,7 +326,7 @@ deliver_log_defer(struct dlv *d, struct address *a, int routing)
         gstr_adds(&g, " DT=");
         add_duration(&g, (long)(time(NULL) - d->started));
     }
-    if (a->message != NULL)
+    if (message_as_logged(d, a) != NULL)
         gstr_printf(&g, ": %s", a->message);
     if (d->m.deliver_firsttime || a->basic_errno > -52) /* ERRNO_RETRY_BASE */
         deliver_msglog(d, g.s);

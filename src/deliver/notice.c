@@ -126,13 +126,6 @@ add_headers_part(gstr *g, const struct spool_msg *m, const char *bound)
     gstr_printf(g, "\n\n--%s--\n", bound);
 }
 
-static char *
-boundary(struct arena *a)
-{
-    return arena_printf(a, "%ld-eximdsn-%ld", (long)time(NULL),
-                        (long)(random() & 0x7fffffff));
-}
-
 void
 notice_success(struct spool_msg *m, struct address *done)
 {
@@ -157,7 +150,7 @@ notice_success(struct spool_msg *m, struct address *done)
         return;
     a = arena_create();
     gstr_init(&g, a);
-    bound = boundary(a);
+    bound = report_boundary(a);
     gstr_printf(&g,
                 "From: %s\nAuto-Submitted: auto-generated\nTo: %s\n"
                 "Subject: Delivery Status Notification\n",
@@ -302,7 +295,7 @@ notice_delay(struct spool_msg *m, struct address *done, struct expand_ctx *x)
     delay = queue_time < 120 * 60
                 ? arena_printf(a, "%ld minutes", show_time / 60)
                 : arena_printf(a, "%ld hours", show_time / 3600);
-    bound = boundary(a);
+    bound = report_boundary(a);
     gstr_init(&g, a);
     gstr_printf(&g, "Auto-Submitted: auto-replied\nFrom: %s\nTo: %s\n",
                 from_line(a), gstr_str(&to));

@@ -698,6 +698,20 @@ expand_condition(struct expand_ctx *ctx, const char *in, int *truth, gstr *err)
 }
 
 int
+expand_condition_loose(struct expand_ctx *ctx, const char *in, int *truth,
+                       gstr *err)
+{
+    char *res;
+    int rc = expand_string(ctx, in, &res, err);
+
+    if (rc != EXPAND_OK)
+        return rc;
+    *truth = *res != '\0' && strcmp(res, "0") != 0 &&
+             strcasecmp(res, "no") != 0 && strcasecmp(res, "false") != 0;
+    return EXPAND_OK;
+}
+
+int
 expand_run_allowed(void)
 {
     return main_config.expand_allow_run;

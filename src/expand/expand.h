@@ -82,6 +82,13 @@ void expand_error_text(gstr *out, const char *in, const char *message,
 int expand_condition(struct expand_ctx *ctx, const char *in, int *truth,
                      gstr *err);
 
+/* The looser reading of a router's "condition" (Exim's
+ * expand_check_condition()): "", "0", "no" and "false" (any case) are
+ * false, anything else is true. Returns EXPAND_OK with *truth set, or
+ * FAIL/ERROR. */
+int expand_condition_loose(struct expand_ctx *ctx, const char *in, int *truth,
+                           gstr *err);
+
 /* Variables set with the functions below are stored in ctx->arena, so
  * they live as long as that arena: give the context an arena that
  * outlives them (the connection's, for $acl_c variables).

@@ -1006,12 +1006,18 @@ op_hex2b64(struct exp *e, const char *at, const char *arg, gstr *out)
     return x_add(e, out, g.s, g.len);
 }
 
-/* ${escape:} is Exim's string_printing(); ${escape8bit:} escapes bytes
- * above 126 and the backslash in octal (\ooo) and leaves the rest. */
+/* ${escape:} is Exim's string_printing() except that a TAB is left as
+ * it is, as Exim's expansion does; ${escape8bit:} escapes bytes above 126
+ * and the backslash in octal (\ooo) and leaves the rest. */
 static void
 op_escape(gstr *g, const char *arg, int eightbit)
 {
     if (!eightbit) {
+        for (const char *tab; (tab = strchr(arg, '\t')) != NULL;
+             arg = tab + 1) {
+            str_printing(g, arg, (size_t)(tab - arg));
+            gstr_addc(g, '\t');
+        }
         str_printing(g, arg, strlen(arg));
         return;
     }

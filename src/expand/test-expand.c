@@ -398,6 +398,7 @@ static const struct xcase op_cases[] = {
     {"hex2b64", "${hex2b64:0102}", OK, "AQI="},
     {"hexquote", "${hexquote:a\\tb}", OK, "a\\x09b"},
     {"escape", "${escape:a\\nb\\x01}", OK, "a\\nb\\001"},
+    {"escape keeps a TAB", "${escape:a\\tb\\x01}", OK, "a\tb\\001"},
     {"escape8bit", "${escape8bit:a\\xe9b}", OK, "a\\351b"},
     {"quote plain", "${quote:abc.d-e_f}", OK, "abc.d-e_f"},
     {"quote space", "${quote:a b}", OK, "\"a b\""},

@@ -28,6 +28,10 @@
  *	processes never interleave. Log files and their folder are made
  *	when missing.
  *
+ *	Under log_panic_to_stderr(1), which a delivery or submission
+ *	started from the command line asks for, a panic line is also
+ *	written to standard error, as Exim does when it has one.
+ *
  *	log_file_path is a list of paths with "%s" where "main", "reject"
  *	or "panic" goes, and optionally %D (YYYYMMDD) or %M (YYYYMM); the
  *	first that is not "syslog" is used. Empty means
@@ -73,12 +77,19 @@ static unsigned char log_sel_set[LS_COUNT];
 static char *log_template; /* "/path/%slog" */
 static int log_write_reject = 1;
 static int log_ready;
-static int log_fd = -1; /* -bh: lines go here instead of to the files */
+static int log_fd = -1;      /* -bh: lines go here instead of to the files */
+static int log_panic_stderr; /* panic lines also to stderr */
 
 void
 log_to_stderr(int on)
 {
     log_fd = on ? STDERR_FILENO : -1;
+}
+
+void
+log_panic_to_stderr(int on)
+{
+    log_panic_stderr = on;
 }
 
 void
@@ -356,7 +367,12 @@ log_write(unsigned which, const char *fmt, ...)
                  strerror(errno));
     if ((which & LOG_REJECT) && log_write_reject)
         log_append("reject", g.s, g.len);
-    if (which & LOG_PANIC)
+    if (which & LOG_PANIC) {
         log_append("panic", g.s, g.len);
+        if (log_panic_stderr) {
+            ssize_t w = write(STDERR_FILENO, g.s, g.len);
+            (void)w;
+        }
+    }
     arena_destroy(a);
 }

@@ -30,6 +30,8 @@ void log_to_stderr(int on);
 /* The same to any descriptor (-1: back to the files); the fuzz targets
  * send log lines to /dev/null this way. */
 void log_to_fd(int fd);
+/* Panic lines also go to stderr (command-line deliveries, as Exim). */
+void log_panic_to_stderr(int on);
 
 void log_write(unsigned which, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

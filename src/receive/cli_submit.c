@@ -266,6 +266,7 @@ rcpts_from_args(struct arena *a, char **args, int nargs, int *n)
                 cap *= 2;
             }
             memset(&v[*n], 0, sizeof(v[*n]));
+            v[*n].raw = addr;
             v[*n].address =
                 addr_qualify(a, addr, main_config.qualify_recipient);
             v[*n].pno = -1;
@@ -419,6 +420,7 @@ run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
     rcpts[m->rcpt_count] = NULL;
     x->recipients = rcpts;
     acl_state_init(&st, a);
+    st.message = r;
     gstr_init(&err, a);
     rc = acl_run(ACL_WHERE_NOT_SMTP, main_config.acl_not_smtp, x, &st, &err);
     if (rc == ACL_ERROR && err.len > 0)
@@ -534,8 +536,11 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         receive_close(rd.r);
     }
     /* Exim's default for local submission is -odb */
-    if (id != NULL && deliverable && !deliver_should_queue())
+    if (id != NULL && deliverable && !deliver_should_queue()) {
+        /* The caller waits for an -odi delivery: tell it of panics. */
+        log_panic_to_stderr(o->delivery == 'i');
         deliver_after_reception(id, o->delivery == 'i');
+    }
 out:
     arena_destroy(a);
     return status;

@@ -19,6 +19,7 @@
  *	void	receive_close(struct receive *r)
  *	void	receive_set_queued(struct receive *r)
  *	const char *receive_id(const struct receive *r)
+ *	int	receive_body_fd(struct receive *r, off_t *offset)
  *	struct spool_msg *receive_msg(struct receive *r)
  *	struct expand_message *receive_expand_message(struct receive *r)
  *	long	receive_size(const struct receive *r)
@@ -250,7 +251,8 @@ fill_envelope(struct receive *r, const struct receive_params *p)
         out->dsn_flags = in->dsn_flags;
         out->errors_to = (char *)sdup(r->a, in->errors_to);
         out->pno = in->pno;
-        r->raw_rcpts[r->nraw++] = out->address;
+        r->raw_rcpts[r->nraw++] =
+            in->raw != NULL ? sdup(r->a, in->raw) : out->address;
     }
 }
 
@@ -657,6 +659,15 @@ const char *
 receive_id(const struct receive *r)
 {
     return r->m.id;
+}
+
+int
+receive_body_fd(struct receive *r, off_t *offset)
+{
+    if (r->body == NULL || spool_body_flush(r->body) < 0)
+        return -1;
+    *offset = (off_t)strlen(r->m.id) + 3; /* "<id>-D\n" */
+    return spool_body_fd(r->body);
 }
 
 struct spool_msg *

@@ -6,6 +6,7 @@
 #define MXLAB_RECEIVE_RECEIVE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct arena;
 struct expand_ctx;
@@ -143,6 +144,10 @@ void receive_fullhost(struct gstr *out, const struct receive_params *p);
 void receive_rcvhost(struct gstr *out, const struct receive_params *p);
 
 const char *receive_id(const struct receive *r);
+/* For content scanners in the data and not-SMTP ACLs: the -D file's
+ * descriptor, with what was received so far written out; its body
+ * starts at *offset (after the id line). -1 when it cannot be read. */
+int receive_body_fd(struct receive *r, off_t *offset);
 /* The envelope and headers being built: ACL variables, frozen, -N and
  * the like may be set on it before receive_commit(). */
 struct spool_msg *receive_msg(struct receive *r);

@@ -227,11 +227,13 @@ extract_from(struct receive *r, const struct spool_header *h, gstr *bad,
             gstr_printf(bad, "  %.*s: %s\n", (int)n, s, why);
             (*nbad)++;
         } else if (*a != '\0') {
+            const char *raw = a;
+
             a = addr_qualify(r->a, a, main_config.qualify_recipient);
             if (spool_msg_is_nonrcpt(&r->m, a))
                 *ignored = 1;
             else if (!rcpt_known(&r->m, a))
-                spool_msg_add_rcpt(&r->m, a);
+                spool_msg_add_rcpt(&r->m, a)->raw = raw;
         }
         s = *e != '\0' ? e + 1 : e;
         while (isspace((unsigned char)*s))
@@ -265,7 +267,8 @@ receive_extract_rcpts(struct receive *r, gstr *err)
     r->raw_rcpts =
         arena_alloc(r->a, (size_t)(m->rcpt_count + 1) * sizeof(char *));
     for (int i = 0; i < m->rcpt_count; i++)
-        r->raw_rcpts[r->nraw++] = m->rcpts[i].address;
+        r->raw_rcpts[r->nraw++] =
+            m->rcpts[i].raw ? m->rcpts[i].raw : m->rcpts[i].address;
     if (nbad == 0 && m->rcpt_count > 0)
         return 0;
     log_write(LOG_MAIN | LOG_PANIC, "%s %s found in headers", m->id,

@@ -285,7 +285,8 @@ check_condition(struct route_call *c, const char *cond)
     if (cond == NULL)
         return PRE_OK;
     gstr_init(&err, c->rc->arena);
-    rc = expand_condition(c->rc->x, cond, &truth, &err);
+    /* Exim: anything but "", "0", "no" or "false" lets the router run. */
+    rc = expand_condition_loose(c->rc->x, cond, &truth, &err);
     if (rc == EXPAND_FAIL)
         return PRE_SKIP;
     if (rc != EXPAND_OK) {

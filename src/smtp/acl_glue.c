@@ -9,6 +9,9 @@
  *	int	smtp_acl_stage(struct smtp_session *s, int where,
  *				const char *acl, const char *recipient,
  *				const char *cmd_data, char **user_msg)
+ *	int	smtp_acl_stage_message(struct smtp_session *s, int where,
+ *				const char *acl, struct receive *r,
+ *				char **user_msg)
  * DESCRIPTION
  *	Runs the ACL that an acl_smtp_* option names for one stage of the
  *	session and turns a refusal into what Exim does: the rejection log
@@ -36,6 +39,21 @@ glue_flush(void *arg)
     smtp_io_flush(&s->io);
 }
 
+/* The ACL state is set up at the first ACL of a connection. */
+static void
+glue_init(struct smtp_session *s)
+{
+    struct acl_state *st = &s->acl;
+
+    if (st->conn_arena != NULL)
+        return;
+    acl_state_init(st, s->conn_arena);
+    st->peer_fd = s->io.in_fd;
+    st->flush = glue_flush;
+    st->flush_arg = s;
+    st->host_checking = s->mode == SMTP_MODE_BH;
+}
+
 int
 smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
                const char *recipient, const char *cmd_data, char **user_msg)
@@ -46,13 +64,7 @@ smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
     int rc;
 
     *user_msg = NULL;
-    if (st->conn_arena == NULL) {
-        acl_state_init(st, s->conn_arena);
-        st->peer_fd = s->io.in_fd;
-        st->flush = glue_flush;
-        st->flush_arg = s;
-        st->host_checking = s->mode == SMTP_MODE_BH;
-    }
+    glue_init(s);
     st->log_prefix = smtp_host_and_ident(s, 1);
     st->recipient = recipient;
     st->cmd_data = cmd_data;
@@ -79,4 +91,17 @@ smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
         return -1;
     }
     return 0;
+}
+
+int
+smtp_acl_stage_message(struct smtp_session *s, int where, const char *acl,
+                       struct receive *r, char **user_msg)
+{
+    int rc;
+
+    glue_init(s);
+    s->acl.message = r;
+    rc = smtp_acl_stage(s, where, acl, NULL, NULL, user_msg);
+    s->acl.message = NULL;
+    return rc;
 }

@@ -321,8 +321,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
     s->x.msg = receive_expand_message(r);
     expand_set_var(&s->x, "message_exim_id", receive_id(r));
     expand_set_var(&s->x, "message_id", receive_id(r));
-    rc = smtp_acl_stage(s, ACL_WHERE_DATA, main_config.acl_smtp_data, NULL,
-                        NULL, &user_msg);
+    rc = smtp_acl_stage_message(s, ACL_WHERE_DATA, main_config.acl_smtp_data, r,
+                                &user_msg);
     if (rc <= 0) {
         receive_abort(r);
         s->x.msg = NULL;

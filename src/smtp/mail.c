@@ -318,12 +318,12 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     s->mail_commands++;
     if (!s->helo_seen &&
         (s->proxy_session || smtp_host_in(s, main_config.helo_verify_hosts))) {
-        if (s->proxy_session)
-            log_write(LOG_MAIN | LOG_REJECT,
-                      "rejected MAIL from %s: no HELO/EHLO given",
-                      smtp_host_and_ident(s, 0));
-        return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
-                                  "HELO or EHLO required");
+        /* Exim's plain reply: logged, not counted as a protocol error. */
+        log_write(LOG_MAIN | LOG_REJECT,
+                  "rejected MAIL from %s: no HELO/EHLO given",
+                  smtp_host_and_ident(s, 0));
+        smtp_reply(s, 503, "HELO or EHLO required");
+        return 0;
     }
     if (s->txn.sender != NULL)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
@@ -530,7 +530,10 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
                                   gstr_str(&err));
     }
     if (!path.has_domain) {
+        /* RFC 5321 4.5.1: <postmaster> without a domain is always taken
+         * (and qualified), as Exim does. */
         if (s->mode != SMTP_MODE_BS &&
+            strcasecmp(path.address, "postmaster") != 0 &&
             !smtp_host_in(s, main_config.recipient_unqualified_hosts)) {
             smtp_replyf(s, 501, "%s: recipient address must contain a domain",
                         shown);

@@ -115,7 +115,7 @@ smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
     if (too_many)
         log_write(LOG_MAIN | LOG_REJECT,
                   "SMTP call from %s dropped: too many syntax or protocol "
-                  "errors (last command was \"%s\", C=%s)",
+                  "errors (last command was \"%s\",  C=%s)",
                   smtp_host_and_ident(s, 0), gstr_str(&s->cmd),
                   gstr_str(&s->history));
     if (code > 0) {

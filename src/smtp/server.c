@@ -207,9 +207,14 @@ smtp_set_host_vars(struct smtp_session *s)
     expand_set_var(&s->x, "sender_host_name", s->host_name);
     expand_set_var(&s->x, "sender_helo_name", s->helo_name);
     expand_set_var(&s->x, "sender_ident", s->ident);
+    /* $received_ip_address and $received_port are the local end of the
+     * connection, as $interface_address and $interface_port are. */
     expand_set_var(&s->x, "interface_address", s->interface_address);
-    if (s->interface_address != NULL)
+    expand_set_var(&s->x, "received_ip_address", s->interface_address);
+    if (s->interface_address != NULL) {
         set_var_int(s, "interface_port", s->interface_port);
+        set_var_int(s, "received_port", s->interface_port);
+    }
     expand_set_var(&s->x, "smtp_active_hostname", s->active_hostname);
     expand_set_var(&s->x, "received_protocol",
                    arena_printf(s->conn_arena, "%s%ssmtp%s%s",

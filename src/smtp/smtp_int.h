@@ -82,5 +82,10 @@ void smtp_bdat_abort(struct smtp_session *s);
 int smtp_acl_stage(struct smtp_session *s, int where, const char *acl,
                    const char *recipient, const char *cmd_data,
                    char **user_msg);
+/* The same for the DATA ACL, with the message r open to content checks
+ * (acl_state.message) while it runs. */
+struct receive;
+int smtp_acl_stage_message(struct smtp_session *s, int where, const char *acl,
+                           struct receive *r, char **user_msg);
 
 #endif

@@ -38,8 +38,9 @@
  *	Unlike Exim, a refused XCLIENT changes nothing: the command is
  *	checked as a whole before anything is applied.
  * DIAGNOSTICS
- *	As Exim: "503 no HELO/EHLO given", "550 XCLIENT command used when
- *	not advertised", "503 mail transaction in progress", "501 XCLIENT
+ *	As Exim: "503 no HELO/EHLO given", "501 XCLIENT command used when
+ *	not advertised" (Exim 4.98.2 said 550; the current Exim, since
+ *	December 2025, 501), "503 mail transaction in progress", "501 XCLIENT
  *	must have at least one operand", "501 XCLIENT: missing value for
  *	parameter 'X'", "501 XCLIENT: unrecognised parameter 'X'", "501
  *	XCLIENT: zero-length value for param", "501 failed xtext decode
@@ -56,9 +57,10 @@
  *	bytes at most, 255 in all), LOGIN may not hold control characters
  *	(bytes below 0x20 and DEL). Otherwise an xtext CR LF in either
  *	would split the EHLO reply and the log line and forge a line in
- *	the Received: header (docs/security.md). Every one counts towards
- *	smtp_max_synprot_errors; the 503s are also logged "rejected
- *	XCLIENT from H: TEXT" to the main and reject logs.
+ *	the Received: header (docs/security.md). The 501s count towards
+ *	smtp_max_synprot_errors; the 503s do not, as in Exim, and are
+ *	logged "rejected XCLIENT from H: TEXT" to the main and reject
+ *	logs instead.
  *--*/
 
 #include <ctype.h>
@@ -147,12 +149,15 @@ proxy_in(struct smtp_session *s, const char *list)
            MATCH_OK;
 }
 
+/* As in Exim, the two 503s are logged but not counted towards
+ * smtp_max_synprot_errors: they say "not now", not "malformed". */
 static int
 refuse_503(struct smtp_session *s, const char *text)
 {
     log_write(LOG_MAIN | LOG_REJECT, "rejected XCLIENT from %s: %s",
               smtp_host_and_ident(s, 0), text);
-    return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL, text);
+    smtp_reply(s, 503, text);
+    return 0;
 }
 
 static int
@@ -250,7 +255,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
     if (!s->helo_seen)
         return refuse_503(s, "no HELO/EHLO given");
     if (!may_use(s))
-        return smtp_synprot_error(s, SYNPROT_SYNTAX, 550, NULL,
+        return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, NULL,
                                   "XCLIENT command used when not advertised");
     if (s->txn.sender != NULL)
         return refuse_503(s, "mail transaction in progress");

@@ -29,6 +29,10 @@ struct spool_rcpt {
     int dsn_flags;   /* SPOOL_DSN_* */
     char *errors_to; /* or NULL */
     int pno;         /* parent index for one_time children, else -1 */
+    /* As the submitter gave it, before qualification (the "for" list of
+     * the <= line shows this, as Exim's raw recipients); not spooled.
+     * NULL means the same as address. */
+    const char *raw;
 };
 
 /* ACL variable acl_c<name> (kind 'c') or acl_m<name> (kind 'm'): name is

@@ -9,6 +9,7 @@
  *	struct spool_body *spool_body_open(struct arena *a,
  *			const char *spool_dir, int split, const char *id,
  *			gstr *err)
+ *	int	spool_body_flush(struct spool_body *b)
  *	int	spool_body_write(struct spool_body *b, const char *data,
  *			size_t len)
  *	int	spool_body_copy_fd(struct spool_body *b, int fd, gstr *err)
@@ -239,6 +240,13 @@ spool_body_commit(struct spool_body *b, struct gstr *err)
         return body_fail(b, err, "rename", errno);
     b->state = BODY_COMMITTED;
     return spool_path_sync_dir(b->dir_path, err);
+}
+
+int
+spool_body_flush(struct spool_body *b)
+{
+    body_flush(b);
+    return b->write_errno == 0 ? 0 : -1;
 }
 
 void

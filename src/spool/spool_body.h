@@ -18,6 +18,10 @@ struct spool_body *spool_body_open(struct arena *a, const char *spool_dir,
  * chunks of any size. Returns 0, or -1 after a write error, which
  * spool_body_commit() then reports, or after the commit. */
 int spool_body_write(struct spool_body *b, const char *data, size_t len);
+/* Writes out what is buffered, so that the body so far can be read
+ * through spool_body_fd() (a content scanner in the data ACL). 0, or
+ * -1 after a write error. */
+int spool_body_flush(struct spool_body *b);
 /* Copies the rest of fd into the body. 0, or -1 with err set. */
 int spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err);
 /* Ends a last line that lacks its LF, writes out, fsync()s, renames to

@@ -22,7 +22,8 @@
  *	of the id. The path functions append to out.
  *
  *	spool_path_make_dirs() creates missing directories on the way to
- *	the input directory and fsyncs the parent of each one it made, so a
+ *	the input directory (the spool directory's own parents included)
+ *	and fsyncs the parent of each one it made below the spool, so a
  *	message accepted into a new directory survives a crash.
  *	spool_path_sync_dir() makes a rename or unlink in a directory
  *	durable; EINVAL (file systems that cannot sync directories) is not
@@ -136,6 +137,17 @@ spool_path_make_dirs(const char *spool_dir, char subdir, struct gstr *err)
     size_t base;
 
     gstr_init(&path, err->arena);
+    /* The spool directory's own missing parents first, as Exim makes
+     * them: a spool_directory under a folder that does not exist yet
+     * works on the first attempt. */
+    for (const char *p = strchr(spool_dir + 1, '/'); p != NULL;
+         p = strchr(p + 1, '/')) {
+        gstr_truncate(&path, 0);
+        gstr_addn(&path, spool_dir, (size_t)(p - spool_dir));
+        if (make_dir(&path, 0, err) < 0)
+            return -1;
+    }
+    gstr_truncate(&path, 0);
     gstr_adds(&path, spool_dir);
     base = path.len;
     if (make_dir(&path, 0, err) < 0)

@@ -44,7 +44,8 @@
  *	After a message the connection is kept (up to
  *	connection_max_messages transactions, or the server's MAILMAX if
  *	lower) for the next message to the
- *	same host, which starts with RSET and is logged with "*" after
+ *	same host, which goes straight on with MAIL (as Exim: a transaction
+ *	that failed was reset at once) and is logged with "*" after
  *	the host; smtp_transport_close_idle() sends the QUIT when no
  *	message follows. smtp_transport_overrides_hosts() tells -bt
  *	whether a transport's hosts replace the router's.
@@ -1153,8 +1154,7 @@ session_end(struct smtp_sess *s, int keep)
     s->conn.tls = NULL;
 }
 
-/* Takes the kept connection if it goes to h the same way: 1 if so,
- * after an RSET it answered. */
+/* Takes the kept connection if it goes to h the same way: 1 if so. */
 static int
 session_reuse(struct smtp_sess *s, struct host_item *h)
 {
@@ -1178,15 +1178,9 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->auth_name =
         idle.auth_name[0] ? arena_strdup(s->a, idle.auth_name) : NULL;
     s->auth_id = idle.auth_id[0] ? arena_strdup(s->a, idle.auth_id) : NULL;
-    s->cmd = "RSET";
-    if (send_cmd(s, "RSET\r\n") < 0 ||
-        read_reply(s, s->ob->command_timeout) / 100 != 2) {
-        smtp_conn_close(&s->conn);
-        s->messages = 0;
-        s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
-        memset(&s->lim, 0, sizeof(s->lim));
-        return 0;
-    }
+    /* No RSET: as in Exim, the kept connection's last transaction either
+     * ended in a delivery or was reset when it failed, so MAIL goes
+     * straight on. */
     h->greeting = arena_strdup(s->a, idle.greeting);
     h->helo_response = arena_strdup(s->a, idle.helo_response);
     return 1;
