@@ -347,7 +347,7 @@ set_privilege(enum mode m)
     case MODE_SMTP_BS:
     case MODE_SUBMIT:
         priv_make_spool();
-        handoff_split();
+        handoff_split(m == MODE_SUBMIT);
         return;
     case MODE_DAEMON:
         priv_make_spool();

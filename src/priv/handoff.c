@@ -10,8 +10,9 @@
  *	int	handoff_active(void)
  *	int	handoff_request(const char *id, int wait_for)
  *	int	handoff_read(int fd, char *id, int *wait_for)
- *	pid_t	handoff_deliver(const char *id, int wait_for, int ack_fd)
- *	void	handoff_split(void)
+ *	pid_t	handoff_deliver(const char *id, int wait_for, int ack_fd,
+ *			int keep_stderr)
+ *	void	handoff_split(int panic_to_stderr)
  * DESCRIPTION
  *	Exim's reception process, which runs as the exim user, re-execs
  *	the setuid binary to deliver a message it accepted. mxlab is not
@@ -24,7 +25,10 @@
  *	lowered (see priv(3)) and changes to the transport's user for
  *	each local delivery. Under -odi the reception process waits for
  *	that delivery's answer on the same socket, so the order of
- *	things is what it is without privilege separation.
+ *	things is what it is without privilege separation; for local
+ *	submission (handoff_split(1)) that delivery also keeps the
+ *	caller's standard error and writes its panic lines there, as a
+ *	delivery run from the command line does.
  *
  *	A request is one write of a fixed size (a flag and the id), so
  *	a parent that reads a socket whose other end has gone still
@@ -62,6 +66,7 @@ struct request {
 };
 
 static int handoff_fd = -1;
+static int split_panic_to_stderr;
 
 void
 handoff_set_fd(int fd)
@@ -124,7 +129,7 @@ handoff_read(int fd, char *id, int *wait_for)
 /* The delivery process keeps no descriptor of the parent's, the
  * answer socket apart, so that no client waits for it. */
 static void
-detach_except(int keep)
+detach_except(int keep, int keep_stderr)
 {
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -136,7 +141,8 @@ detach_except(int keep)
     if (fd >= 0) {
         dup2(fd, 0);
         dup2(fd, 1);
-        dup2(fd, 2);
+        if (!keep_stderr)
+            dup2(fd, 2);
     }
     for (int i = 3; i < 1024; i++)
         if (i != keep)
@@ -144,15 +150,16 @@ detach_except(int keep)
 }
 
 pid_t
-handoff_deliver(const char *id, int wait_for, int ack_fd)
+handoff_deliver(const char *id, int wait_for, int ack_fd, int keep_stderr)
 {
     pid_t pid;
 
     fflush(stdout);
     fflush(stderr);
     if ((pid = fork()) == 0) {
-        detach_except(wait_for ? ack_fd : -1);
+        detach_except(wait_for ? ack_fd : -1, keep_stderr);
         handoff_set_fd(-1);
+        log_panic_to_stderr(keep_stderr);
         (void)deliver_message(id, 0);
         if (wait_for && write(ack_fd, "D", 1) < 0) {
             /* the reception process has gone: nobody to tell */
@@ -175,7 +182,8 @@ serve(int fd, pid_t child)
     int wait_for, status, r;
 
     while ((r = handoff_read(fd, id, &wait_for)) > 0)
-        (void)handoff_deliver(id, wait_for, fd);
+        (void)handoff_deliver(id, wait_for, fd,
+                              wait_for && split_panic_to_stderr);
     close(fd);
     while (waitpid(child, &status, 0) < 0)
         if (errno != EINTR)
@@ -195,13 +203,14 @@ serve(int fd, pid_t child)
 }
 
 void
-handoff_split(void)
+handoff_split(int panic_to_stderr)
 {
     int sv[2];
     pid_t pid;
 
     if (!priv_is_root())
         return;
+    split_panic_to_stderr = panic_to_stderr;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "cannot create the delivery socket: %s",
                   strerror(errno));

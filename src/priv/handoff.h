@@ -23,13 +23,17 @@ int handoff_request(const char *id, int wait_for);
 int handoff_read(int fd, char *id, int *wait_for);
 /* Forks a delivery process for id, which lets go of every descriptor
  * but ack_fd (when wait_for, it writes the answer there once the
- * delivery has ended). Returns its pid, or -1 (logged). */
-pid_t handoff_deliver(const char *id, int wait_for, int ack_fd);
+ * delivery has ended) and, with keep_stderr, standard error, where its
+ * panic lines then go too. Returns its pid, or -1 (logged). */
+pid_t handoff_deliver(const char *id, int wait_for, int ack_fd,
+                      int keep_stderr);
 
 /* -bs and local submission started by root: forks; the child drops to
  * the exim user and returns, to receive; the parent (lowered) starts
  * the deliveries the child asks for, and when the child has ended
- * exits as it did. */
-void handoff_split(void);
+ * exits as it did. With panic_to_stderr (local submission), a delivery
+ * the child waits for (-odi) writes its panic lines to standard error
+ * too, as a delivery run from the command line. */
+void handoff_split(int panic_to_stderr);
 
 #endif

@@ -295,7 +295,7 @@ serve_requests(struct child *c)
             }
             continue;
         }
-        job_add(handoff_deliver(id, wait_for, c->fd), id);
+        job_add(handoff_deliver(id, wait_for, c->fd, 0), id);
     }
     if (r < 0) {
         close(c->fd);
