@@ -36,6 +36,19 @@ EXPERIMENTAL_ARC ?= no
 $(foreach f,$(FEATURES),$(eval EXPERIMENTAL_$(f) ?= yes))
 FEATURE_DEFS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),-DEXPERIMENTAL_$(f)))
 CPPFLAGS += $(FEATURE_DEFS)
+# As Exim's ALT_CONFIG_PREFIX: make ALT_CONFIG_PREFIX=/etc/mxlab/ makes
+# -C accept only files under that directory (docs/security.md).
+ifneq ($(ALT_CONFIG_PREFIX),)
+CPPFLAGS += -DALT_CONFIG_PREFIX='"$(ALT_CONFIG_PREFIX)"'
+endif
+# The compiled-in exim_user and exim_group (default mxlab, which
+# ci/install-deps.sh creates): make EXIM_USER=name EXIM_GROUP=name.
+ifneq ($(EXIM_USER),)
+CPPFLAGS += -DEXIM_USER='"$(EXIM_USER)"'
+endif
+ifneq ($(EXIM_GROUP),)
+CPPFLAGS += -DEXIM_GROUP='"$(EXIM_GROUP)"'
+endif
 
 # Source files that belong to one experimental feature.  A feature's files
 # are left out of the build together with the feature.
@@ -136,8 +149,11 @@ deps:
 unit: $(TEST_BINS)
 	@sh ci/run-unit.sh $(TEST_BINS)
 
+# Run as root, each scenario's directory is given to mxlab's own user
+# (exim_user, which ci/install-deps.sh creates), which mxlab drops to.
+MTA_USER = $(if $(filter 0,$(shell id -u)),--mta-user mxlab)
 scenarios: all
-	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab
+	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab $(MTA_USER)
 	@sh ci/dovecot-real.sh $(BUILD) $(JOBS)
 	@sh harness/selftest/run.sh $(BUILD)/scenario-run $(BUILD)/mxlab
 
@@ -247,7 +263,7 @@ $(BUILD)/crash-test: harness/crash/crash.c
 
 crash-test: $(BUILD)/mxlab $(BUILD)/crash-test $(BUILD)/fakes/fake-smtp
 	$(BUILD)/crash-test --mta $(BUILD)/mxlab --seed $(CRASH_SEED) \
-	    --runs $(CRASH_RUNS)
+	    --runs $(CRASH_RUNS) $(MTA_USER)
 	sh harness/crash/deliver-crash.sh $(BUILD) $(CRASH_SEED) $(DCRASH_RUNS)
 
 # Accept throughput, mxlab against Debian's Exim 4.96 (installed if

@@ -11,10 +11,24 @@ for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
         || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "mxlab: installing:$missing"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
+# The user that mxlab started by root runs as (its compiled-in exim_user
+# and exim_group, docs/security.md): a system user and group "mxlab",
+# without a login shell or a home directory. useradd and groupadd come
+# with Debian's "passwd" package, which every Debian system has.
+if ! getent group mxlab >/dev/null; then
+    echo "mxlab: creating the system group mxlab"
+    $SUDO groupadd --system mxlab
+fi
+if ! getent passwd mxlab >/dev/null; then
+    echo "mxlab: creating the system user mxlab"
+    $SUDO useradd --system --gid mxlab --no-create-home \
+        --home-dir /nonexistent --shell /usr/sbin/nologin \
+        --comment "mxlab MTA" mxlab
+fi
+[ -z "$missing" ] && exit 0
+echo "mxlab: installing:$missing"
 $SUDO apt-get update -qq
 # The packages' services (nginx and Dovecot for the interop scenarios,
 # Exim 4.96 for deliver/remote-interop-exim and dovecot/exim-interop) must

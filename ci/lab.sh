@@ -36,6 +36,12 @@ stop_old "$LAB/fake-dns.pid" fake-dns
 stop_old "$LAB/fake-xclient-proxy.pid" fake-xclient-proxy
 stop_old "$LAB/fake-dovecot-auth.pid" fake-dovecot-auth
 mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
+# Started by root, mxlab handles mail as its own user, "mxlab" (made by
+# ci/install-deps.sh; docs/security.md): the spool and the mailboxes are
+# that user's.
+if [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null; then
+    chown -R mxlab:mxlab "$LAB/spool" "$LAB/mail"
+fi
 
 # The remote side: fake-dns (127.0.0.1:2553) and fake-smtp
 # (127.0.0.1:2526) for the lab's remote domains.

@@ -94,6 +94,8 @@
 #include "dns/dns.h"
 #include "expand/betest.h"
 #include "log/log.h"
+#include "priv/handoff.h"
+#include "priv/priv.h"
 #include "receive/cli.h"
 #include "dkim/dkim_sign.h"
 #include "registry.h"
@@ -392,6 +394,61 @@ load_config(struct cmdline *c)
     if (dns_setup(&err) < 0)
         fatal_config(gstr_str(&err));
     deliver_verify_init();
+    if (priv_init(&err) < 0)
+        fatal_config(gstr_str(&err));
+}
+
+/* Who this process runs as, when root started it (priv(3)): the
+ * testing and printing modes stay the caller's, as in Exim; -bh reads
+ * from a client and delivers nothing, so it drops for good; -bs and
+ * local submission receive in a child that drops and hand their
+ * messages to a root parent; the rest (daemon, delivery, queue
+ * listing and actions) run lowered. */
+static void
+set_privilege(enum mode m)
+{
+    switch (m) {
+    case MODE_NONE:
+    case MODE_VERSION:
+    case MODE_PRINT:
+    case MODE_EXPAND:
+        return;
+    case MODE_SMTP_BH:
+        priv_drop();
+        return;
+    case MODE_SMTP_BS:
+    case MODE_SUBMIT:
+        priv_make_spool();
+        handoff_split(m == MODE_SUBMIT);
+        return;
+    case MODE_DAEMON:
+        priv_make_spool();
+        priv_lower();
+        return;
+    default:
+        priv_lower();
+        return;
+    }
+}
+
+/* ALT_CONFIG_PREFIX (a build option, as Exim's): a -C file must be
+ * under it, without "/../" (root may name /dev/null). */
+static void
+check_alt_config(const char *file)
+{
+#ifdef ALT_CONFIG_PREFIX
+    if (strcmp(file, CONFIGURE_FILE) == 0)
+        return;
+    if (strncmp(file, ALT_CONFIG_PREFIX, strlen(ALT_CONFIG_PREFIX)) == 0 &&
+        strstr(file, "/../") == NULL)
+        return;
+    if (strcmp(file, "/dev/null") == 0 && getuid() == 0)
+        return;
+    fprintf(stderr, "mxlab: -C Permission denied\n");
+    exit(1);
+#else
+    (void)file;
+#endif
 }
 
 static void
@@ -662,6 +719,7 @@ main(int argc, char **argv)
         fputs(help_text, stdout);
         return 0;
     }
+    check_alt_config(c.config_file);
     if (c.mode != MODE_VERSION)
         load_config(&c);
     deliver_odmode = c.submit.delivery;
@@ -669,6 +727,7 @@ main(int argc, char **argv)
      * -odi submissions, see receive_cli_submit()). */
     if (c.mode == MODE_DELIVER)
         log_panic_to_stderr(1);
+    set_privilege(c.mode);
     switch (c.mode) {
     case MODE_VERSION:
         return mode_version(&c);

@@ -88,6 +88,11 @@ wait_up() {
 setup mxlab
 setup exim
 chown -R "$EXIM_USER:$EXIM_USER" "$T/exim/spool" "$T/exim/log"
+# mxlab started by root receives as its own exim_user, mxlab
+# (docs/security.md)
+if [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null; then
+    chown -R mxlab:mxlab "$T/mxlab/spool" "$T/mxlab/log"
+fi
 MXLAB_PORT=$("$LOAD" --free-port)
 EXIM_PORT=$("$LOAD" --free-port)
 while [ "$EXIM_PORT" = "$MXLAB_PORT" ]; do EXIM_PORT=$("$LOAD" --free-port); done

@@ -46,8 +46,8 @@ openssl req -new -x509 -key rogue.key -subj "/O=rogue/CN=rogue.test.ex" \
     -days 30 -sha256 -out rogue.pem 2>/dev/null
 cat server.pem server.key > server-full.pem
 chmod 644 ./*.pem
-# The files belong to whoever owns the folder above (scenario-run
-# --mta-user gives $DIR to the MTA's own user, who must read the keys).
-if [ "$(id -u)" -eq 0 ]; then
-    chown -R --reference=.. . 2>/dev/null || true
-fi
+# The keys are private (0600), so they go to whoever owns the directory
+# the certificates were made in: the MTA's own user when the runner gave
+# it the scenario's directory (--mta-user), as an MTA that drops root to
+# that user (Exim, mxlab) reads its key as that user.
+chown -R --reference=.. . 2>/dev/null || true

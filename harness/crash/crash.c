@@ -63,6 +63,10 @@
  *	--runs N	number of runs, i.e. kills (default 200)
  *	--time-limit S	stop making runs after S seconds (default 60)
  *	--dir DIR	work here instead of a new temporary directory
+ *	--mta-user NAME	give the directory to user NAME (and its group)
+ *			before the MTA starts, for an MTA that drops root
+ *			to its own user (Exim's exim_user, mxlab's "mxlab");
+ *			needs root
  *	--keep		keep the directory even when everything passed
  *	--verbose	one line per run
  * DIAGNOSTICS
@@ -80,6 +84,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -147,6 +152,7 @@ struct opts {
     int time_limit;
     int keep;
     int verbose;
+    const char *mta_user;
 };
 
 /* What became of the last message of a run, the one the kill hit. */
@@ -165,7 +171,7 @@ struct tally {
 
 static struct run *runs;
 static struct run calibration;
-static struct opts opt = {"build/mxlab", NULL, 1, 200, 60, 0, 0};
+static struct opts opt = {"build/mxlab", NULL, 1, 200, 60, 0, 0, NULL};
 
 /* Buffers. */
 
@@ -1411,11 +1417,32 @@ write_conf(const char *path, const char *spool)
     return fclose(fp);
 }
 
+/* --mta-user: the directory and what is in it so far belong to the
+ * user the MTA drops to, so that it can make its spool there. */
+static int
+give_to_mta_user(const char *dir, const char *conf, const char *mta)
+{
+    struct passwd *pw;
+
+    if (opt.mta_user == NULL || *opt.mta_user == '\0')
+        return 0;
+    if ((pw = getpwnam(opt.mta_user)) == NULL) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (chown(dir, pw->pw_uid, pw->pw_gid) != 0 ||
+        chown(conf, pw->pw_uid, pw->pw_gid) != 0 ||
+        chown(mta, pw->pw_uid, pw->pw_gid) != 0)
+        return -1;
+    return 0;
+}
+
 static void
 usage(void)
 {
     fprintf(stderr, "usage: crash-test [--mta PATH] [--seed N] [--runs N] "
-                    "[--time-limit SECONDS] [--dir DIR] [--keep] "
+                    "[--time-limit SECONDS] [--dir DIR] [--mta-user NAME] "
+                    "[--keep] "
                     "[--verbose]\n");
     exit(2);
 }
@@ -1437,6 +1464,8 @@ parse_args(int argc, char **argv)
             opt.mta = argv[++i];
         else if (strcmp(a, "--dir") == 0)
             opt.dir = argv[++i];
+        else if (strcmp(a, "--mta-user") == 0)
+            opt.mta_user = argv[++i];
         else if (strcmp(a, "--seed") == 0)
             opt.seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(a, "--runs") == 0)
@@ -1522,6 +1551,11 @@ main(int argc, char **argv)
     if (runs == NULL || write_conf(conf, spool) != 0 ||
         copy_binary(opt.mta, mta) != 0) {
         fprintf(stderr, "crash: cannot set up %s\n", dir);
+        return 2;
+    }
+    if (give_to_mta_user(dir, conf, mta) != 0) {
+        fprintf(stderr, "crash: cannot give %s to %s: %s\n", dir, opt.mta_user,
+                strerror(errno));
         return 2;
     }
     d.mta = mta;

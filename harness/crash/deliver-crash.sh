@@ -100,6 +100,13 @@ begin retry
 *   *   F,1d,1m
 END
 
+# Run by root, mxlab handles mail as its own user (docs/security.md):
+# the directory, where it makes its spool and the mailboxes, is that
+# user's. (fake-smtp, which the script started already, stays root's.)
+if [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null; then
+    chown -R mxlab:mxlab "$DIR"
+fi
+
 # the kill delays, in ms
 awk -v seed="$SEED" -v n="$RUNS" 'BEGIN { srand(seed); for (i = 1; i <= n; i++) printf "%d\n", int(rand() * 120) }' >"$DIR/delays"
 

@@ -28,7 +28,11 @@
  *		scenario writes into it, to the user NAME (and its group)
  *		before the MTA runs, so that an MTA that drops root to its
  *		own user (Exim's exim_user, mxlab's) can write its spool and
- *		logs there.  Needs the runner to run as root.
+ *		logs there.  Needs the runner to run as root.  A runner
+ *		that runs as root and tests mxlab (an MTA whose file name
+ *		is "mxlab") uses the user "mxlab" when this option is not
+ *		given and that user exists; "--mta-user ''" turns that
+ *		off.
  *
  *	--keep	Keep each scenario's temporary directory and say where.
  *
@@ -243,12 +247,19 @@ main_free(struct main_ctx *ctx)
     strvec_free(&ctx->files);
 }
 
-/* --mta-user: the uid and gid that each scenario directory is given to. */
+/* --mta-user: the uid and gid that each scenario directory is given to.
+ * Root testing mxlab gives it to mxlab's own user, which mxlab drops
+ * to (docs/security.md). */
 static void
 main_mta_user(const char *name, struct run_opts *o)
 {
     struct passwd *pw;
+    const char *base = strrchr(o->mta, '/');
 
+    base = base != NULL ? base + 1 : o->mta;
+    if (name == NULL && geteuid() == 0 && strcmp(base, "mxlab") == 0 &&
+        getpwnam("mxlab") != NULL)
+        name = "mxlab";
     if (name == NULL || *name == '\0')
         return;
     if ((pw = getpwnam(name)) == NULL)

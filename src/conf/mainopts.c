@@ -301,6 +301,8 @@ static const struct main_config main_defaults = {
         "{ match{$h_auto-submitted:}{(?i)auto-generated|auto-replied} }}"
         " {no}{yes}}",
     .dns_cname_loops = 1,
+    .exim_group = EXIM_GROUP,
+    .exim_user = EXIM_USER,
     .dsn_from = "Mail Delivery System <Mailer-Daemon@$qualify_domain>",
     .helo_lookup_domains = "@ : @[]",
     .host_lookup_order = "bydns:byaddr",

@@ -7,6 +7,13 @@
 
 #ifndef SPOOL_DIRECTORY
 #define SPOOL_DIRECTORY "/var/spool/mxlab"
+/* The compiled-in exim_user and exim_group (src/priv/priv.c). */
+#ifndef EXIM_USER
+#define EXIM_USER "mxlab"
+#endif
+#ifndef EXIM_GROUP
+#define EXIM_GROUP "mxlab"
+#endif
 #endif
 
 struct main_config {

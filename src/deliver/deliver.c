@@ -48,9 +48,10 @@
  *
  *	deliver_after_reception() starts a delivery process for a message
  *	just accepted (fork; the parent goes on), or delivers in the
- *	foreground. deliver_should_queue() says whether a new message is
- *	to wait instead: -odq, or queue_only (by the option or because a
- *	path in queue_only_file exists) unless -odi or -odb override it.
+ *	foreground; a reception process that dropped root asks its root
+ *	parent to do that instead (handoff(3)). deliver_should_queue() says
+ *whether a new message is to wait instead: -odq, or queue_only (by the option
+ *or because a path in queue_only_file exists) unless -odi or -odb override it.
  * DIAGNOSTICS
  *	Spool read errors are logged to the main and panic logs. The
  *	result says whether a delivery was attempted.
@@ -78,6 +79,7 @@
 #include "deliver/notice.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "priv/handoff.h"
 #include "retry/retry.h"
 #include "route/route.h"
 #include "spool/envelope.h"
@@ -841,6 +843,14 @@ deliver_after_reception(const char *id, int wait_for)
 {
     pid_t pid;
 
+    if (handoff_active()) { /* received as the exim user: root delivers */
+        if (handoff_request(id, wait_for) < 0)
+            log_write(LOG_MAIN | LOG_PANIC,
+                      "%s delivery not started: the process that was to "
+                      "start it has gone",
+                      id);
+        return;
+    }
     if (wait_for) {
         (void)deliver_message(id, 0);
         return;

@@ -9,23 +9,34 @@
  *	int	deliver_as_user(struct transport_call *c,
  *			const struct transport_driver *drv)
  * DESCRIPTION
- *	As Exim does for local transports: when mxlab runs as root and a
- *	user applies, the delivery runs in a child process that has
- *	changed to that user and group, and the results come back to the
- *	delivery process through a pipe. The user is, in Exim's order,
- *	the transport's "user" option (expanded; a name or a number),
- *	else the router's, else the local user that "check_local_user"
- *	found; the group is "group" (the transport's, else the router's),
- *	else the user's login group. "initgroups" (the transport's or the
- *	router's) also sets the user's supplementary groups; otherwise
- *	there are none. Remote transports, and deliveries when mxlab is
- *	not root, are not affected (0 is returned and the caller runs the
- *	transport itself).
+ *	As Exim does for local transports: when root started mxlab, each
+ *	local delivery runs in a child process that has changed for good
+ *	to a user and group (priv_become()), and the results come back to
+ *	the delivery process through a pipe. The user is, in Exim's
+ *	order, the transport's "user" option (expanded; a name or a
+ *	number), else the router's, else the local user that
+ *	"check_local_user" found, else the exim user; the group is
+ *	"group" (the transport's, else the router's), else the user's
+ *	login group (exim_group for the exim user). "initgroups" (the
+ *	transport's or the router's) also sets the user's supplementary
+ *	groups; otherwise there is just the group. A user on the
+ *	never_users list, and root always, is refused. Remote transports
+ *	(which run in the delivery process, as the exim user: see
+ *	priv(3)), queuefile, and deliveries when mxlab is not root are
+ *	not affected (0 is returned and the caller runs the transport
+ *	itself).
  * DIAGNOSTICS
  *	A user or group that does not exist defers the address (errno
  *	-29 or -28): 'Failed to find user "x" from expanded string "x"
- *	for the T transport'. A child that dies without reporting defers
- *	with "transport process died".
+ *	for the T transport'. As Exim, these defer the addresses and are
+ *	also logged to the main and panic logs: "User U set for T
+ *	transport is on the never_users list" (fixed_never_users for
+ *	root when never_users does not list it; errno -29), and "User
+ *	set without group for T transport" (a number that is no user's,
+ *	no group; errno -28). A child that dies without reporting defers
+ *	with "transport process died"; one killed by a signal is logged,
+ *	as Exim, "T transport process returned non-zero status 0xS:
+ *	terminated by signal N".
  *--*/
 
 #include <errno.h>
@@ -41,6 +52,8 @@
 #include "base/fdio.h"
 #include "conf/driver.h"
 #include "deliver/deliver_int.h"
+#include "log/log.h"
+#include "priv/priv.h"
 #include "route/router.h"
 #include "transport/tpcall.h"
 #include "transport/transport.h"
@@ -59,12 +72,23 @@ all_digits(const char *s)
     return 1;
 }
 
-/* Works out uid and gid; 0 none applies, 1 found, -1 (address
- * deferred) an unknown user or group. */
+/* Exim's common_error(): defers every address of the call and logs
+ * the reason to the main and panic logs. */
+static int
+refuse(struct transport_call *c, int basic_errno, const char *message)
+{
+    transport_set_result(c, ADDR_DEFER, basic_errno, message);
+    log_write(LOG_MAIN | LOG_PANIC, "%s", message);
+    return -1;
+}
+
+/* Works out uid and gid: 1 found, -1 (addresses deferred) an unknown
+ * user or group, a user without a group, or a never user. */
 static int
 find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
          char **uname)
 {
+    const char *never;
     const struct transport_generic *tg = c->tp->generic;
     const struct address *a = c->addrs;
     const struct router_generic *rg =
@@ -84,8 +108,6 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
                 : a->local_part;
     group = tg->group != NULL ? tg->group : rg != NULL ? rg->group : NULL;
     *initgr = tg->initgroups || (rg != NULL && rg->initgroups);
-    if (user == NULL && group == NULL)
-        return 0;
     if (user != NULL) {
         if (transport_expand(c, user, &u) < 0)
             return -1;
@@ -101,11 +123,11 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
             return -1;
         }
         *uid = pw ? pw->pw_uid : (uid_t)strtoul(u, NULL, 10);
-        *gid = pw ? pw->pw_gid : getgid();
+        *gid = pw ? pw->pw_gid : (gid_t)-1;
         *uname = pw ? arena_strdup(c->arena, pw->pw_name) : NULL;
-    } else {
-        *uid = getuid();
-        *gid = getgid();
+    } else { /* nobody named: the exim user */
+        *uid = priv_exim_uid();
+        *gid = priv_exim_gid();
         *uname = NULL;
     }
     if (group != NULL) {
@@ -125,6 +147,17 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
         }
         *gid = gr ? gr->gr_gid : (gid_t)strtoul(g, NULL, 10);
     }
+    if (*gid == (gid_t)-1)
+        return refuse(c, ERRNO_GIDFAIL,
+                      arena_printf(c->arena,
+                                   "User set without group for %s transport",
+                                   c->tp->name));
+    if ((never = priv_never_list(*uid)) != NULL)
+        return refuse(c, ERRNO_UIDFAIL,
+                      arena_printf(c->arena,
+                                   "User %ld set for %s transport is on the "
+                                   "%s list",
+                                   (long)*uid, c->tp->name, never));
     return 1;
 }
 
@@ -140,18 +173,15 @@ static void
 child(struct transport_call *c, const struct transport_driver *drv, int fd,
       uid_t uid, gid_t gid, int initgr, const char *uname)
 {
-    if (setgid(gid) < 0 ||
-        (initgr && uname != NULL ? initgroups(uname, gid)
-                                 : setgroups(0, NULL)) < 0 ||
-        setuid(uid) < 0) {
-        char msg[256];
+    gstr err;
+
+    gstr_init(&err, c->arena);
+    if (priv_become(uid, gid, initgr ? uname : NULL, &err) < 0) {
         struct report r = {ADDR_DEFER, errno, 0, 0};
-        snprintf(msg, sizeof(msg), "failed to change to uid=%ld gid=%ld",
-                 (long)uid, (long)gid);
-        r.msglen = strlen(msg);
+        r.msglen = err.len;
         for (struct address *a = c->addrs; a != NULL; a = a->next) {
             (void)fd_write_all(fd, &r, sizeof(r));
-            (void)fd_write_all(fd, msg, r.msglen);
+            (void)fd_write_all(fd, err.s, r.msglen);
         }
         _exit(1);
     }
@@ -197,7 +227,7 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
 
     /* queuefile ignores user and group (experimental-spec.txt): it
      * copies the spool's own files, as the MTA's user */
-    if (!drv->local || geteuid() != 0 || strcmp(drv->name, "queuefile") == 0)
+    if (!drv->local || !priv_is_root() || strcmp(drv->name, "queuefile") == 0)
         return 0;
     if ((rc = find_ids(c, &uid, &gid, &initgr, &uname)) <= 0)
         return rc < 0; /* -1: the addresses are deferred already */
@@ -248,5 +278,10 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (WIFSIGNALED(status))
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "%s transport process returned non-zero status 0x%04x: "
+                  "terminated by signal %d",
+                  drv->name, (unsigned)status & 0xffff, WTERMSIG(status));
     return 1;
 }

@@ -51,6 +51,7 @@
 #include "conf/conf.h"
 #include "expand/expand.h"
 #include "expand/expand_int.h"
+#include "priv/priv.h"
 #include "version.h"
 
 #define EW_ALL  0x01 /* everywhere */
@@ -236,14 +237,28 @@ static void
 v_uid(struct exp *e, gstr *out)
 {
     (void)e;
-    gstr_printf(out, "%ld", (long)getuid());
+    gstr_printf(out, "%ld", (long)priv_caller_uid());
 }
 
 static void
 v_gid(struct exp *e, gstr *out)
 {
     (void)e;
-    gstr_printf(out, "%ld", (long)getgid());
+    gstr_printf(out, "%ld", (long)priv_caller_gid());
+}
+
+static void
+v_exim_uid(struct exp *e, gstr *out)
+{
+    (void)e;
+    gstr_printf(out, "%ld", (long)priv_exim_uid());
+}
+
+static void
+v_exim_gid(struct exp *e, gstr *out)
+{
+    (void)e;
+    gstr_printf(out, "%ld", (long)priv_exim_gid());
 }
 
 static void
@@ -525,9 +540,9 @@ static const struct var_def var_table[] = {
     VCTX_("domain", EW_ADDR, NULL),
     VCTX_("domain_data", EW_ADDR, NULL),
     VCTX_("dsn_from", EW_MSG, NULL),
-    VFN_("exim_gid", EW_ALL, v_gid),
+    VFN_("exim_gid", EW_ALL, v_exim_gid),
     VFN_("exim_path", EW_ALL, v_exim_path),
-    VFN_("exim_uid", EW_ALL, v_uid),
+    VFN_("exim_uid", EW_ALL, v_exim_uid),
     VFN_("exim_version", EW_ALL, v_exim_version),
     VCTX_("first_delivery", EW_DLV, NULL),
     VCTX_("home", EW_ADDR, NULL),

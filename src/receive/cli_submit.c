@@ -76,6 +76,7 @@
 #include "expand/expand.h"
 #include "expand/regex.h"
 #include "log/log.h"
+#include "priv/priv.h"
 #include "receive/addr.h"
 #include "receive/cli.h"
 #include "receive/receive.h"
@@ -191,12 +192,12 @@ gecos_rewrite(struct arena *a, const char *gecos)
 static void
 caller_find(struct arena *a, struct caller *c, const char *forced_name)
 {
-    struct passwd *pw = getpwuid(getuid());
+    struct passwd *pw = getpwuid(priv_caller_uid());
     const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
     gstr g;
 
-    c->uid = (long)getuid();
-    c->gid = (long)getgid();
+    c->uid = (long)priv_caller_uid();
+    c->gid = (long)priv_caller_gid();
     c->login = arena_strdup(a, pw ? pw->pw_name : "unknown");
     /* '&' in the gecos field stands for the login, capitalised */
     gstr_init(&g, a);

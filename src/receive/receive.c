@@ -92,11 +92,12 @@
 
 #include "base/arena.h"
 #include "base/gstr.h"
-#include "base/printing.h"
 #include "base/msg.h"
+#include "base/printing.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
+#include "priv/priv.h"
 #include "receive/receive_int.h"
 #include "spool/spool_body.h"
 #include "spool/spool_path.h"
@@ -200,10 +201,10 @@ fill_login(struct receive *r)
         r->m.gid = r->p.gid;
         return;
     }
-    struct passwd *pw = getpwuid(getuid());
+    struct passwd *pw = getpwuid(priv_caller_uid());
     r->m.login = arena_strdup(r->a, pw ? pw->pw_name : "unknown");
-    r->m.uid = (long)getuid();
-    r->m.gid = (long)getgid();
+    r->m.uid = (long)priv_caller_uid();
+    r->m.gid = (long)priv_caller_gid();
 }
 
 static void

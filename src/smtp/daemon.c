@@ -58,6 +58,8 @@
 #include "deliver/cli.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "priv/handoff.h"
+#include "priv/priv.h"
 #include "smtp/modes.h"
 #include "smtp/smtp_int.h"
 #include "smtp/tls.h"
@@ -72,10 +74,23 @@ struct listener {
     int port;
 };
 
+/* A session process (address set; fd: its delivery requests when it
+ * runs as the exim user, else -1), or a delivery process (id set) or
+ * queue runner (neither) that the daemon started. */
 struct child {
     pid_t pid;
     char *address;
+    int port;
+    int fd;
+    char id[MSGID_LEN + 1];
 };
+
+/* Delivery processes and queue runners, beside the sessions. No more
+ * than JOB_MAX deliveries are started at once for what sessions accept
+ * (so that a session cannot make the daemon fork without end). */
+#define JOB_MAX 256
+static struct child jobs[JOB_MAX];
+static int njobs;
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int signal_pipe[2] = {-1, -1};
@@ -138,7 +153,7 @@ listen_one(struct arena *a, struct listener *l, const char *addr, int port,
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int one = 1, fd;
+    int one = 1, fd, rc;
 
     memset(&ss, 0, sizeof(ss));
     if (strchr(addr, ':') != NULL) {
@@ -165,8 +180,10 @@ listen_one(struct arena *a, struct listener *l, const char *addr, int port,
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (ss.ss_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-        listen(fd, main_config.smtp_connect_backlog) < 0) {
+    priv_raise(); /* ports below 1024 are root's */
+    rc = bind(fd, (struct sockaddr *)&ss, len);
+    priv_lower();
+    if (rc < 0 || listen(fd, main_config.smtp_connect_backlog) < 0) {
         gstr_printf(err, "socket bind() to port %d for address %s failed: %s",
                     port, addr, strerror(errno));
         close(fd);
@@ -220,19 +237,98 @@ listen_all(struct arena *a, const char *ports, struct listener *ls, gstr *err)
     return n;
 }
 
+/* Exim's wording for a delivery process that dies from a signal
+ * (queue.c, exim.c); Exim's daemon says nothing about a session
+ * process, for which mxlab says the same in the same shape. */
+static void
+log_crash(const struct child *c, int status)
+{
+    int sig;
+
+    if (!WIFSIGNALED(status))
+        return;
+    sig = WTERMSIG(status);
+    if (c->address != NULL)
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "process %d crashed with signal %d (%s) while handling "
+                  "the SMTP connection from [%s]:%d",
+                  (int)c->pid, sig, strsignal(sig), c->address, c->port);
+    else if (c->id[0] != '\0')
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "process %d crashed with signal %d while delivering %s",
+                  (int)c->pid, sig, c->id);
+    else
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "queue run: process %d crashed with signal %d", (int)c->pid,
+                  sig);
+}
+
+static void
+job_add(pid_t pid, const char *id)
+{
+    if (pid <= 0 || njobs >= JOB_MAX)
+        return;
+    memset(&jobs[njobs], 0, sizeof(jobs[njobs]));
+    jobs[njobs].pid = pid;
+    jobs[njobs].fd = -1;
+    if (id != NULL)
+        memcpy(jobs[njobs].id, id, MSGID_LEN + 1);
+    njobs++;
+}
+
+/* The delivery requests of a session process, read until nothing is
+ * left (all of them once it has ended); a delivery process for each. */
+static void
+serve_requests(struct child *c)
+{
+    char id[MSGID_LEN + 1];
+    int wait_for, r;
+
+    while ((r = handoff_read(c->fd, id, &wait_for)) > 0) {
+        if (njobs >= JOB_MAX) { /* the queue runs will deliver it */
+            log_write(LOG_MAIN,
+                      "%s delivery not started: %d delivery processes "
+                      "running",
+                      id, njobs);
+            if (wait_for && write(c->fd, "D", 1) < 0) {
+                /* the session has gone */
+            }
+            continue;
+        }
+        job_add(handoff_deliver(id, wait_for, c->fd, 0), id);
+    }
+    if (r < 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+}
+
 static void
 reap(struct child *kids, int *nkids)
 {
     pid_t pid;
     int status;
 
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         for (int i = 0; i < *nkids; i++)
             if (kids[i].pid == pid) {
+                log_crash(&kids[i], status);
+                if (kids[i].fd >= 0) {
+                    serve_requests(&kids[i]);
+                    if (kids[i].fd >= 0)
+                        close(kids[i].fd);
+                }
                 free(kids[i].address);
                 kids[i] = kids[--*nkids];
                 break;
             }
+        for (int i = 0; i < njobs; i++)
+            if (jobs[i].pid == pid) {
+                log_crash(&jobs[i], status);
+                jobs[i] = jobs[--njobs];
+                break;
+            }
+    }
 }
 
 static long
@@ -267,7 +363,7 @@ sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len,
 
 static void
 run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
-          int nls)
+          int nls, int handoff)
 {
     struct smtp_session s;
     struct sockaddr_storage local;
@@ -281,6 +377,9 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
     signal(SIGHUP, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    /* not one byte from the client as root */
+    priv_drop();
+    handoff_set_fd(handoff);
     smtp_session_init(&s, SMTP_MODE_DAEMON, fd, fd);
     s.host_address = arena_strdup(s.conn_arena, addr);
     s.host_port = port;
@@ -324,7 +423,7 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
     char addr[INET6_ADDRSTRLEN];
-    int port, fd, same = 0;
+    int port, fd, same = 0, sv[2] = {-1, -1};
     pid_t pid;
 
     fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
@@ -373,17 +472,40 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
                "Connection refused: child table full");
         return;
     }
+    if (priv_is_root() &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "cannot create the delivery socket for [%s]: %s", addr,
+                  strerror(errno));
+        close(fd);
+        return;
+    }
     pid = fork();
-    if (pid == 0)
-        run_child(fd, addr, port, *nkids + 1, ls, nls);
+    if (pid == 0) {
+        if (sv[0] >= 0)
+            close(sv[0]);
+        for (int i = 0; i < *nkids; i++) /* other sessions' sockets */
+            if (kids[i].fd >= 0)
+                close(kids[i].fd);
+        run_child(fd, addr, port, *nkids + 1, ls, nls, sv[1]);
+    }
     close(fd);
+    if (sv[1] >= 0)
+        close(sv[1]);
     if (pid < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "fork of SMTP process failed: %s",
                   strerror(errno));
+        if (sv[0] >= 0)
+            close(sv[0]);
         return;
     }
+    if (sv[0] >= 0)
+        fcntl(sv[0], F_SETFL, O_NONBLOCK);
     kids[*nkids].pid = pid;
     kids[*nkids].address = strdup(addr);
+    kids[*nkids].port = port;
+    kids[*nkids].fd = sv[0];
+    kids[*nkids].id[0] = '\0';
     (*nkids)++;
 }
 
@@ -394,7 +516,9 @@ write_pid_file(const char *path)
 
     if (path == NULL)
         return;
+    priv_raise(); /* as Exim, the pid file is root's */
     fp = fopen(path, "w");
+    priv_lower();
     if (fp == NULL) {
         log_write(LOG_MAIN | LOG_PANIC, "failed to write pid file %s: %s", path,
                   strerror(errno));
@@ -464,6 +588,7 @@ start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls)
         if (pid < 0)
             log_write(LOG_MAIN | LOG_PANIC, "fork of queue runner failed: %s",
                       strerror(errno));
+        job_add(pid, NULL);
         return;
     }
     for (int i = 0; i < nls; i++)
@@ -480,7 +605,9 @@ smtp_mode_daemon(const struct daemon_opts *o)
 {
     struct arena *a = arena_create();
     struct listener ls[LISTEN_MAX];
-    struct pollfd pfd[LISTEN_MAX + 1];
+    static struct pollfd pfd[LISTEN_MAX + 1 + CHILD_MAX];
+    static int pkid[CHILD_MAX];
+    int npfd;
     struct child *kids = calloc(CHILD_MAX, sizeof(*kids));
     int nls, nkids = 0;
     time_t next_run;
@@ -515,11 +642,18 @@ smtp_mode_daemon(const struct daemon_opts *o)
         }
         pfd[nls].fd = signal_pipe[0];
         pfd[nls].events = POLLIN;
+        npfd = nls + 1;
+        for (int i = 0; i < nkids; i++)
+            if (kids[i].fd >= 0) {
+                pkid[npfd - nls - 1] = i;
+                pfd[npfd].fd = kids[i].fd;
+                pfd[npfd++].events = POLLIN;
+            }
         if (next_run != 0 && time(NULL) >= next_run) {
             start_queue_run(o, ls, nls);
             next_run = time(NULL) + o->queue_interval;
         }
-        if (poll(pfd, (nfds_t)nls + 1,
+        if (poll(pfd, (nfds_t)npfd,
                  next_run ? (int)(next_run - time(NULL)) * 1000 + 10 : -1) <
                 0 &&
             errno != EINTR)
@@ -529,6 +663,9 @@ smtp_mode_daemon(const struct daemon_opts *o)
             while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
                 ;
         }
+        for (int i = nls + 1; i < npfd; i++)
+            if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+                serve_requests(&kids[pkid[i - nls - 1]]);
         if (got_chld) {
             got_chld = 0;
             reap(kids, &nkids);
@@ -543,6 +680,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
         log_write(LOG_MAIN, "pid %d: SIGHUP received: re-exec daemon",
                   (int)getpid());
         setenv("MXLAB_DAEMON_REEXEC", "1", 1);
+        priv_raise(); /* the new daemon starts as root again */
         /* as Exim, through exim_path (by default this binary) */
         execv(main_config.exim_path ? main_config.exim_path : "/proc/self/exe",
               o->argv);
@@ -552,8 +690,11 @@ smtp_mode_daemon(const struct daemon_opts *o)
     }
     /* Exim (4.98.2 and the current one) ends on SIGTERM without a log
      * line. */
-    if (o->pid_file != NULL)
+    if (o->pid_file != NULL) {
+        priv_raise();
         unlink(o->pid_file);
+        priv_lower();
+    }
     daemon_free(a, kids, nkids);
     return 0;
 }

@@ -52,6 +52,7 @@
 #include "deliver/deliver.h"
 #include "dkim/dkim_smtp.h"
 #include "log/log.h"
+#include "priv/priv.h"
 #include "receive/receive.h"
 #include "smtp/smtp_int.h"
 #include "spool/envelope.h"
@@ -214,7 +215,7 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     /* Root, like Exim's own user, is a trusted caller: it may set any
      * sender without a Sender: header being added, and its messages are
      * not "local" in Exim's sense. */
-    p->trusted_caller = s->mode == SMTP_MODE_BS && getuid() == 0;
+    p->trusted_caller = s->mode == SMTP_MODE_BS && priv_caller_uid() == 0;
     p->sender_local = s->mode == SMTP_MODE_BS && !p->trusted_caller;
     /* What the client said about itself is tainted (--helo_name). */
     if (s->helo_name != NULL)

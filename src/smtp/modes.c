@@ -50,17 +50,18 @@
 #include "expand/ip.h"
 #include "expand/match.h"
 #include "log/log.h"
+#include "priv/priv.h"
 #include "smtp/modes.h"
 #include "smtp/session.h"
 
 static char *
 caller_login(struct arena *a)
 {
-    struct passwd *pw = getpwuid(getuid());
+    struct passwd *pw = getpwuid(priv_caller_uid());
 
     if (pw != NULL)
         return arena_strdup(a, pw->pw_name);
-    return arena_printf(a, "%ld", (long)getuid());
+    return arena_printf(a, "%ld", (long)priv_caller_uid());
 }
 
 /* "IP", "IP.PORT" or "[IP]:PORT" into *addr and *port; 0, or -1. */
