@@ -166,11 +166,11 @@ static const struct norm_rule norm_rules[] = {
     {"Exim's panic line when a -C or -D of a re-executed Exim is not "
      "trusted (the deliveries that fail for it still show)",
      "^[^\\n]*exim user lost privilege for using -[CD] option\\n", "", NULL, 1},
-    {"the MTA's own user (--mta-user NAME): the name as a word, and the "
-     "line \"NAME UID GID\" of a spool -H file; mxlab's golden files were "
-     "made running as root",
-     "NAME (a word); the line NAME UID GID", "root; root 0 0", norm_mta_user,
-     0},
+    {"the MTA's own user (--mta-user NAME): U=NAME on log lines, and the "
+     "line \"NAME UID GID\" of a spool -H file; the golden files were "
+     "made with root as the caller (the name alone is left: it may be the "
+     "MTA's own name, as mxlab's user is)",
+     "U=NAME; the line NAME UID GID", "U=root; root 0 0", norm_mta_user, 0},
 };
 
 #define NORM_NRULES (sizeof(norm_rules) / sizeof(*norm_rules))
@@ -284,8 +284,11 @@ norm_mta_user(struct norm *n, size_t rule, struct buf *text)
     (void)rule;
     if (n->p->mta_user == NULL || strcmp(n->p->mta_user, "root") == 0)
         return;
-    norm_replace_literal(text, n->p->mta_user, "root", NORM_WORD);
-    buf_printf(&ids, "\nroot %ld %ld\n", n->p->mta_uid, n->p->mta_gid);
+    buf_printf(&ids, " U=%s", n->p->mta_user);
+    norm_replace_literal(text, buf_str(&ids), " U=root", NORM_WORD);
+    buf_reset(&ids);
+    buf_printf(&ids, "\n%s %ld %ld\n", n->p->mta_user, n->p->mta_uid,
+               n->p->mta_gid);
     norm_replace_literal(text, buf_str(&ids), "\nroot 0 0\n", NORM_ANY);
     buf_free(&ids);
 }

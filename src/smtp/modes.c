@@ -97,7 +97,9 @@ caller_trusted(struct arena *ar)
     struct list_iter it;
     char *u;
 
-    if (getuid() == 0)
+    /* The caller, not this process: reception has dropped to the exim
+     * user by now. */
+    if (priv_caller_uid() == 0)
         return 1;
     if (main_config.exim_user != NULL &&
         strcmp(main_config.exim_user, login) == 0)
