@@ -44,8 +44,8 @@
  *	After a message the connection is kept (up to
  *	connection_max_messages transactions, or the server's MAILMAX if
  *	lower) for the next message to the
- *	same host, which goes straight on with MAIL (as Exim: a transaction
- *	that failed was reset at once) and is logged with "*" after
+ *	same host, which goes straight on with MAIL and is logged with "*"
+ *	after
  *	the host; smtp_transport_close_idle() sends the QUIT when no
  *	message follows. smtp_transport_overrides_hosts() tells -bt
  *	whether a transport's hosts replace the router's.
@@ -127,6 +127,7 @@ struct smtp_sess {
     gstr reply;
     const char *cmd;    /* the last command, for messages */
     int pipe_active;    /* "pipelined " in messages */
+    int need_rset;      /* a transaction failed: RSET before the next MAIL */
     int dead;           /* the connection cannot be used any more */
     int reused;         /* a connection kept from an earlier message */
     int messages;       /* transactions on this connection */
@@ -714,6 +715,20 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
     gstr out;
 
     memset(accepted, 0, nb * sizeof(*accepted));
+    /* As Exim: a failed transaction is reset only when another one
+     * follows on the connection; QUIT needs no RSET before it. */
+    if (s->need_rset) {
+        s->cmd = "RSET";
+        if (send_cmd(s, "RSET\r\n") < 0) {
+            session_error(s, errno);
+            return -1;
+        }
+        if (read_reply(s, s->ob->command_timeout) < 0) {
+            session_error(s, errno);
+            return -1;
+        }
+        s->need_rset = 0;
+    }
     s->c->bytes_written = 0;
     gstr_init(&out, s->a);
     gstr_printf(&out, "%s\r\n", mail);
@@ -747,8 +762,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
                 if (read_reply(s, s->ob->command_timeout) < 0)
                     return s->dead = 1, -1;
         }
-        (void)send_cmd(s, "RSET\r\n");
-        (void)read_reply(s, s->ob->command_timeout);
+        s->need_rset = 1; /* sent before the next MAIL, if any */
         return 0;
     }
     n = read_rcpt_replies(s, batch, nb, accepted, cmds);
@@ -756,8 +770,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
         return -1;
     if (!s->pipelining) {
         if (n == 0) {
-            (void)send_cmd(s, "RSET\r\n");
-            (void)read_reply(s, s->ob->command_timeout);
+            s->need_rset = 1;
             return 0;
         }
         if (send_cmd(s, "DATA\r\n") < 0) {
@@ -774,8 +787,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
             (void)smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->command_timeout);
             (void)read_reply(s, s->ob->final_timeout);
         }
-        (void)send_cmd(s, "RSET\r\n");
-        (void)read_reply(s, s->ob->command_timeout);
+        s->need_rset = 1; /* sent before the next MAIL, if any */
         return 0;
     }
     if (code / 100 != 3) {
@@ -785,8 +797,7 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
             return -1;
         }
         message_error(s, batch, nb, err);
-        (void)send_cmd(s, "RSET\r\n");
-        (void)read_reply(s, s->ob->command_timeout);
+        s->need_rset = 1; /* sent before the next MAIL, if any */
         return 0;
     }
     s->pipe_active = 0;
@@ -1015,7 +1026,7 @@ static struct smtp_idle {
     struct smtp_conn conn;
     char ip[64], tp[64], helo[256];
     int port;
-    int esmtp, pipelining, size_ok, dsn_ok, messages;
+    int esmtp, pipelining, size_ok, dsn_ok, messages, need_rset;
     struct smtp_limits lim;
     char greeting[512], helo_response[512];
     char auth_name[128], auth_id[256];
@@ -1080,6 +1091,7 @@ session_end(struct smtp_sess *s, int keep)
     idle.port = s->host->port;
     idle.esmtp = s->esmtp;
     idle.pipelining = s->pipelining;
+    idle.need_rset = s->need_rset;
     idle.size_ok = s->size_ok;
     idle.dsn_ok = s->dsn_ok;
     idle.messages = s->messages;
@@ -1108,6 +1120,7 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->conn.a = s->a;
     s->esmtp = idle.esmtp;
     s->pipelining = idle.pipelining;
+    s->need_rset = idle.need_rset;
     s->size_ok = idle.size_ok;
     s->dsn_ok = idle.dsn_ok;
     s->messages = idle.messages;
@@ -1115,9 +1128,8 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->auth_name =
         idle.auth_name[0] ? arena_strdup(s->a, idle.auth_name) : NULL;
     s->auth_id = idle.auth_id[0] ? arena_strdup(s->a, idle.auth_id) : NULL;
-    /* No RSET: as in Exim, the kept connection's last transaction either
-     * ended in a delivery or was reset when it failed, so MAIL goes
-     * straight on. */
+    /* No RSET unless the last transaction failed (need_rset), as in
+     * Exim. */
     h->greeting = arena_strdup(s->a, idle.greeting);
     h->helo_response = arena_strdup(s->a, idle.helo_response);
     return 1;
