@@ -27,7 +27,7 @@
  *	appendfile/maildir.
  *
  *	mta_info_kind_known() says whether KIND is one of "support",
- *	"authenticator", "router", "transport", "lookup" or "mxlab".
+ *	"authenticator", "router", "transport", "lookup", "mxlab" or "exim".
  *
  *	mta_info_meets() answers one need: KIND and NAME (NAME unused for
  *	"mxlab"). Names compare exactly ("Experimental_XCLIENT",
@@ -116,6 +116,7 @@ mta_info_parse(struct mta_info *mi, const char *text)
         if (first) {
             mi->version = mem_strndup(line, len);
             mi->is_mxlab = strncmp(line, "mxlab ", 6) == 0;
+            mi->is_exim = strncmp(line, "Exim version ", 13) == 0;
             mi->loaded = len > 0;
             first = 0;
         }
@@ -176,7 +177,7 @@ mta_info_load(struct mta_info *mi, const char *mta, struct buf *err)
 int
 mta_info_kind_known(const char *kind)
 {
-    if (strcmp(kind, "mxlab") == 0)
+    if (strcmp(kind, "mxlab") == 0 || strcmp(kind, "exim") == 0)
         return 1;
     for (size_t i = 0; i < MTA_NLINES; i++)
         if (strcmp(kind, mta_lines[i].kind) == 0)
@@ -192,6 +193,14 @@ mta_info_meets(const struct mta_info *mi, const char *kind, const char *name,
         if (mi->is_mxlab)
             return 1;
         buf_puts(why, "requires mxlab, the MTA is not mxlab");
+        return 0;
+    }
+    /* For the few deliberate differences: the scenario that shows what
+     * Exim does, beside the one that shows what mxlab does. */
+    if (strcmp(kind, "exim") == 0) {
+        if (mi->is_exim)
+            return 1;
+        buf_puts(why, "requires exim, the MTA is not Exim");
         return 0;
     }
     for (size_t i = 0; i < MTA_NLINES; i++) {

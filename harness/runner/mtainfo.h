@@ -9,6 +9,7 @@ struct buf;
 struct mta_info {
     int loaded;                   /* -bV ran and printed a version line */
     int is_mxlab;                 /* the version line names mxlab */
+    int is_exim;                  /* ... or Exim ("Exim version ...") */
     char *version;                /* the first line of -bV */
     struct strvec support;        /* words of "Support for:" */
     struct strvec authenticators; /* "Authenticators:" */

@@ -694,11 +694,12 @@ parse_requires(struct parser *p, int lineno, char *rest)
         return parse_error(p, lineno, "requires wants a program name");
     if (parse_words(p, lineno, rest, &words) < 0)
         return -1;
-    if (strcmp(words.v[0], "mxlab") == 0) {
+    if (strcmp(words.v[0], "mxlab") == 0 || strcmp(words.v[0], "exim") == 0) {
         if (words.n > 1)
-            rc = parse_error(p, lineno, "requires mxlab takes no names");
+            rc = parse_error(p, lineno, "requires %s takes no names",
+                             words.v[0]);
         else
-            strvec_push(&p->scn->needs, "mxlab");
+            strvec_push(&p->scn->needs, words.v[0]);
     } else if (mta_info_kind_known(words.v[0])) {
         if (words.n < 2)
             rc = parse_error(p, lineno, "requires %s wants a name", words.v[0]);

@@ -548,6 +548,77 @@ detach(void)
     }
 }
 
+static int
+wildcard6(const char *a)
+{
+    return strcmp(a, "::0") == 0 || strcmp(a, "::") == 0;
+}
+
+/* Exim's description of what a daemon listens on: " port N (IPv6 and
+ * IPv4)" for the two wildcards on one port, " port N (IPv6)" or " port N
+ * (IPv4)" for one, " [ip]:N" for an address, " [ip]:{N,M}" for one
+ * address on several ports; SMTP ports first, then " and for SMTPS on"
+ * the tls_on_connect_ports. */
+static void
+describe_listeners(gstr *g, struct listener *ls, int n)
+{
+    int counted[2] = {0, 0};
+
+    for (int j = 0; j < 2; j++) {
+        size_t start = g->len;
+        int first = 1;
+
+        for (int i = 0; i < n; i++) {
+            if ((smtp_tls_on_connect_port(ls[i].port) != 0) != (j > 0))
+                continue;
+            if (first) {
+                gstr_adds(g, j == 0            ? "SMTP on"
+                             : counted[0] == 0 ? "SMTPS on"
+                                               : " and for SMTPS on");
+                start = g->len;
+                first = 0;
+            }
+            counted[j]++;
+            if (wildcard6(ls[i].address)) {
+                if (i + 1 < n && strcmp(ls[i + 1].address, "0.0.0.0") == 0 &&
+                    ls[i + 1].port == ls[i].port) {
+                    gstr_printf(g, " port %d (IPv6 and IPv4)", ls[i].port);
+                    i++;
+                } else
+                    gstr_printf(g, " port %d (IPv6)", ls[i].port);
+                continue;
+            }
+            if (strcmp(ls[i].address, "0.0.0.0") == 0) {
+                gstr_printf(g, " port %d (IPv4)", ls[i].port);
+                continue;
+            }
+            int seen = 0;
+            for (int k = 0; k < i; k++)
+                if ((smtp_tls_on_connect_port(ls[k].port) != 0) == (j > 0) &&
+                    strcmp(ls[k].address, ls[i].address) == 0)
+                    seen = 1;
+            if (!seen) {
+                gstr_printf(g, " [%s]:%d", ls[i].address, ls[i].port);
+                for (int k = i + 1; k < n; k++)
+                    if ((smtp_tls_on_connect_port(ls[k].port) != 0) ==
+                            (j > 0) &&
+                        strcmp(ls[k].address, ls[i].address) == 0) {
+                        /* "[ip]:N" becomes "[ip]:{N,M...}" */
+                        char *colon = strrchr(g->s + start, ':');
+                        if (colon != NULL && colon[1] != '{') {
+                            size_t at = (size_t)(colon + 1 - g->s);
+                            char *port = arena_strdup(g->arena, colon + 1);
+                            gstr_truncate(g, at);
+                            gstr_printf(g, "{%s", port);
+                        } else if (g->len > 0 && g->s[g->len - 1] == '}')
+                            gstr_truncate(g, g->len - 1);
+                        gstr_printf(g, ",%d}", ls[k].port);
+                    }
+            }
+        }
+    }
+}
+
 static void
 log_started(const struct daemon_opts *o, struct listener *ls, int n)
 {
@@ -555,11 +626,10 @@ log_started(const struct daemon_opts *o, struct listener *ls, int n)
     gstr g;
 
     gstr_init(&g, a);
-    for (int i = 0; i < n; i++)
-        gstr_printf(&g, "%s[%s]:%d", i ? " " : "", ls[i].address, ls[i].port);
+    describe_listeners(&g, ls, n);
     log_write(LOG_MAIN,
               "mxlab %s daemon started: pid=%d, %s, "
-              "listening for SMTP on %s",
+              "listening for %s",
               MXLAB_VERSION, (int)getpid(),
               o->queue_interval > 0 ? o->queue_text : "no queue runs",
               gstr_str(&g));
