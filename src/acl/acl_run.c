@@ -111,26 +111,13 @@ static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 trace(const char *fmt, ...)
 {
-    struct arena *a;
     va_list ap;
-    gstr raw, out;
 
     if (!acl_trace)
         return;
-    a = arena_create();
-    gstr_init(&raw, a);
-    gstr_init(&out, a);
     va_start(ap, fmt);
-    gstr_vprintf(&raw, fmt, ap);
+    log_vtrace(fmt, ap);
     va_end(ap);
-    gstr_adds(&out, ">>> ");
-    str_printing(&out, raw.s ? raw.s : "", raw.len);
-    gstr_addc(&out, '\n');
-    fflush(stdout);
-    if (write(STDERR_FILENO, out.s, out.len) < 0) {
-        /* nothing more to do about it */
-    }
-    arena_destroy(a);
 }
 
 static void

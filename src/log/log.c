@@ -337,6 +337,25 @@ log_text(gstr *g, unsigned which, const char *fmt, va_list ap)
 }
 
 void
+log_vtrace(const char *fmt, va_list ap)
+{
+    struct arena *a = arena_create();
+    gstr raw, out;
+
+    gstr_init(&raw, a);
+    gstr_init(&out, a);
+    gstr_vprintf(&raw, fmt, ap);
+    gstr_adds(&out, ">>> ");
+    str_printing(&out, raw.s ? raw.s : "", raw.len);
+    gstr_addc(&out, '\n');
+    fflush(stdout);
+    if (write(STDERR_FILENO, out.s, out.len) < 0) {
+        /* nothing more to do about it */
+    }
+    arena_destroy(a);
+}
+
+void
 log_write(unsigned which, const char *fmt, ...)
 {
     struct arena *a = arena_create();

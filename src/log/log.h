@@ -2,6 +2,8 @@
 #ifndef MXLAB_LOG_LOG_H
 #define MXLAB_LOG_LOG_H
 
+#include <stdarg.h>
+
 #include "log/selectors.h"
 
 struct gstr;
@@ -32,6 +34,11 @@ void log_to_stderr(int on);
 void log_to_fd(int fd);
 /* Panic lines also go to stderr (command-line deliveries, as Exim). */
 void log_panic_to_stderr(int on);
+
+/* One ">>> " line of -bh's trace on stderr, its text escaped (it may
+ * hold what the client sent); stdout is flushed first, so the trace and
+ * the SMTP replies stay in order. */
+void log_vtrace(const char *fmt, va_list ap);
 
 void log_write(unsigned which, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
