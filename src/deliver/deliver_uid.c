@@ -40,7 +40,6 @@
  *--*/
 
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,17 +59,6 @@
 
 #define ERRNO_GIDFAIL (-28)
 #define ERRNO_UIDFAIL (-29)
-
-static int
-all_digits(const char *s)
-{
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
 
 /* Exim's common_error(): defers every address of the call and logs
  * the reason to the main and panic logs. */
@@ -111,9 +99,7 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
     if (user != NULL) {
         if (transport_expand(c, user, &u) < 0)
             return -1;
-        pw =
-            all_digits(u) ? getpwuid((uid_t)strtoul(u, NULL, 10)) : getpwnam(u);
-        if (pw == NULL && !all_digits(u)) {
+        if (priv_find_user(u, uid, &pw) < 0) {
             transport_set_result(
                 c, ADDR_DEFER, ERRNO_UIDFAIL,
                 arena_printf(c->arena,
@@ -122,7 +108,6 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
                              u, user, c->tp->name));
             return -1;
         }
-        *uid = pw ? pw->pw_uid : (uid_t)strtoul(u, NULL, 10);
         *gid = pw ? pw->pw_gid : (gid_t)-1;
         *uname = pw ? arena_strdup(c->arena, pw->pw_name) : NULL;
     } else { /* nobody named: the exim user */
@@ -131,12 +116,9 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
         *uname = NULL;
     }
     if (group != NULL) {
-        struct group *gr;
         if (transport_expand(c, group, &g) < 0)
             return -1;
-        gr =
-            all_digits(g) ? getgrgid((gid_t)strtoul(g, NULL, 10)) : getgrnam(g);
-        if (gr == NULL && !all_digits(g)) {
+        if (priv_find_group(g, gid) < 0) {
             transport_set_result(
                 c, ADDR_DEFER, ERRNO_GIDFAIL,
                 arena_printf(c->arena,
@@ -145,7 +127,6 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
                              g, group, c->tp->name));
             return -1;
         }
-        *gid = gr ? gr->gr_gid : (gid_t)strtoul(g, NULL, 10);
     }
     if (*gid == (gid_t)-1)
         return refuse(c, ERRNO_GIDFAIL,

@@ -110,6 +110,31 @@ all_digits(const char *s)
     return 1;
 }
 
+int
+priv_find_user(const char *s, uid_t *uid, struct passwd **pw)
+{
+    int number = all_digits(s);
+
+    *pw = number ? getpwuid((uid_t)strtoul(s, NULL, 10)) : getpwnam(s);
+    if (*pw == NULL && !number)
+        return -1;
+    *uid = *pw ? (*pw)->pw_uid : (uid_t)strtoul(s, NULL, 10);
+    return 0;
+}
+
+int
+priv_find_group(const char *s, gid_t *gid)
+{
+    int number = all_digits(s);
+    struct group *gr =
+        number ? getgrgid((gid_t)strtoul(s, NULL, 10)) : getgrnam(s);
+
+    if (gr == NULL && !number)
+        return -1;
+    *gid = gr ? gr->gr_gid : (gid_t)strtoul(s, NULL, 10);
+    return 0;
+}
+
 static void
 not_found(struct gstr *err, const char *option, const char *kind,
           const char *value)
@@ -141,15 +166,12 @@ priv_init(struct gstr *err)
     group_set = group != NULL && *group != '\0' &&
                 (conf_option_origin("exim_group", &file, &line) == 0 ||
                  conf_option_origin("exim_user", &file, &line) < 0);
-    pw = all_digits(user) ? getpwuid((uid_t)strtoul(user, NULL, 10))
-                          : getpwnam(user);
-    if (pw == NULL && !all_digits(user)) {
+    if (priv_find_user(user, &exim_uid, &pw) < 0) {
         if (!is_root)
             return 0;
         not_found(err, "exim_user", "user", user);
         return -1;
     }
-    exim_uid = pw ? pw->pw_uid : (uid_t)strtoul(user, NULL, 10);
     exim_gid = pw ? pw->pw_gid : exim_gid;
     if (exim_uid == 0 && is_root) {
         if (conf_option_origin("exim_user", &file, &line) == 0)
@@ -163,15 +185,12 @@ priv_init(struct gstr *err)
             main_config.exim_group = arena_strdup(arena_perm, gr->gr_name);
         return 0;
     }
-    gr = all_digits(group) ? getgrgid((gid_t)strtoul(group, NULL, 10))
-                           : getgrnam(group);
-    if (gr == NULL && !all_digits(group)) {
+    if (priv_find_group(group, &exim_gid) < 0) {
         if (!is_root)
             return 0;
         not_found(err, "exim_group", "group", group);
         return -1;
     }
-    exim_gid = gr ? gr->gr_gid : (gid_t)strtoul(group, NULL, 10);
     return 0;
 }
 

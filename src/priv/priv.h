@@ -12,6 +12,13 @@ struct gstr;
  * with err set when mxlab runs as root and they cannot be found. */
 int priv_init(struct gstr *err);
 
+/* A user or group named, as Exim's options take them, by name or by
+ * number: 0 with the id (and for a user its passwd entry in *pw, NULL
+ * for a number that has none), or -1 for a name that is not found. */
+struct passwd;
+int priv_find_user(const char *s, uid_t *uid, struct passwd **pw);
+int priv_find_group(const char *s, gid_t *gid);
+
 /* 1 when the caller is root, so that this process can change users. */
 int priv_is_root(void);
 /* The caller's real uid and gid at start (for U=, $caller_uid). */
