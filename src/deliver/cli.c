@@ -527,13 +527,33 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
 
 /* -bv, -bvs: one address, as Exim's verify_address() prints it
  * without full information. Returns 0, 1 (deferred) or 2 (failed). */
+/* Routes *a for verification. As Exim: a redirection to one address
+ * goes on to verify that address (which *a becomes); one to several, or
+ * to a pipe or file, verifies. */
+static enum route_rc
+verify_route(struct route_ctx *rc, struct address **a)
+{
+    struct address *more = NULL;
+    enum route_rc r = ROUTE_FAIL;
+
+    for (int depth = 0; depth < 100; depth++) {
+        r = route_address(rc, *a, &more);
+        if (r != ROUTE_REROUTED || more == NULL || more->next != NULL ||
+            (more->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
+            break;
+        *a = more;
+        more = NULL;
+    }
+    return r;
+}
+
 static int
 verify_one(struct arena *ar, struct expand_ctx *x, const char *text,
            int as_sender, const char *sender)
 {
     struct route_ctx rc;
-    struct address *a, *more = NULL;
-    enum route_rc r = ROUTE_FAIL;
+    struct address *a;
+    enum route_rc r;
     const char *why = NULL;
     int has_domain = 0;
     char *addr = addr_extract(ar, text, strlen(text), &has_domain, &why);
@@ -549,14 +569,7 @@ verify_one(struct arena *ar, struct expand_ctx *x, const char *text,
     rc.sender = sender;
     a = address_new(ar, addr, main_config.qualify_domain);
     addr = a->address;
-    for (int depth = 0; depth < 100; depth++) {
-        r = route_address(&rc, a, &more);
-        if (r != ROUTE_REROUTED || more == NULL || more->next != NULL ||
-            (more->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
-            break;
-        a = more;
-        more = NULL;
-    }
+    r = verify_route(&rc, &a);
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
         printf("%s verified\n", addr);
         return 0;
@@ -611,7 +624,7 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
                const char *options)
 {
     struct route_ctx rc;
-    struct address *a, *more = NULL;
+    struct address *a;
     enum route_rc r;
 
     (void)options;
@@ -623,16 +636,7 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
     rc.mode = is_sender ? ROUTE_VERIFY_SENDER : ROUTE_VERIFY_RECIPIENT;
     rc.sender = expand_get_var(c->x, "sender_address");
     a = address_new(rc.arena, address, main_config.qualify_domain);
-    /* As Exim: a redirection to one address goes on to verify that
-     * address; one to several, or to a pipe or file, verifies. */
-    for (int depth = 0; depth < 100; depth++) {
-        r = route_address(&rc, a, &more);
-        if (r != ROUTE_REROUTED || more == NULL || more->next != NULL ||
-            (more->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
-            break;
-        a = more;
-        more = NULL;
-    }
+    r = verify_route(&rc, &a);
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
         expand_set_var(c->x, "address_data", a->address_data);
         return ACL_OK;
