@@ -85,11 +85,12 @@ BMI_SDK_OUT  = $(if $(filter yes,$(EXPERIMENTAL_BMI)),$(BUILD)/lib/libbmiclient_
 
 DEPS = $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-.PHONY: all test unit scenarios asan lab format deps clean check-format \
+.PHONY: all test unit scenarios asan lab format deps clean check-format options-doc \
 	conformance conformance-update
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst $(BMI_SDK_OUT)
+all: $(BUILD)/mxlab $(BUILD)/scenario-run $(FAKE_BINS) $(BUILD)/quitrst $(BMI_SDK_OUT) \
+     $(BUILD)/option-audit
 
 # Objects depend on the flags they were built with: $(BUILD)/.flags is
 # rewritten whenever the compiler, the flags or the feature set change, so
@@ -109,6 +110,14 @@ $(BUILD)/libmxlab.a: $(LIB_OBJS)
 
 $(BUILD)/mxlab: $(BUILD)/obj/src/main.o $(BUILD)/libmxlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# docs/configuration.md's table of Exim's options beside mxlab's
+# (harness/options/check.sh compares; make options-doc rewrites it).
+$(BUILD)/option-audit: $(BUILD)/obj/harness/options/audit.o $(BUILD)/libmxlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+options-doc: $(BUILD)/option-audit
+	@sh harness/options/check.sh --update $(BUILD)/option-audit
 
 $(BUILD)/scenario-run: $(RUNNER_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -161,6 +170,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	@sh ci/feature-off.sh
+	@sh harness/options/check.sh $(BUILD)/option-audit
 	$(MAKE) scenarios
 	$(MAKE) crash-test
 

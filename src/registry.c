@@ -37,6 +37,8 @@
 
 #include <stddef.h>
 
+#include <string.h>
+
 #include "auth/auth.h"
 #include "auth/dovecot.h"
 #include "auth/plaintext.h"
@@ -120,6 +122,68 @@ static const struct feature feature_xclient = {
 static const struct feature feature_limits = {
     "ESMTP_Limits", "_HAVE_ESMTP_LIMITS", &limits_main_opts, &limits_main};
 #endif
+
+/* The names each experimental feature adds (options, drivers), for the
+ * features this build leaves out: their options are unknown, as in an
+ * Exim built without them, and the error says why. */
+struct left_out {
+    const char *support;
+    const char *const *names;
+};
+#ifndef EXPERIMENTAL_ARC
+static const char *const arc_names[] = {"arc_sign", NULL};
+#endif
+#ifndef EXPERIMENTAL_BMI
+static const char *const bmi_names[] = {"bmi_config_file",
+                                        "bmi_deliver_alternate",
+                                        "bmi_deliver_default",
+                                        "bmi_dont_deliver",
+                                        "bmi_rule",
+                                        NULL};
+#endif
+#ifndef EXPERIMENTAL_DCC
+static const char *const dcc_names[] = {"dccifd_address", "dccifd_options",
+                                        "dcc_direct_add_header", NULL};
+#endif
+#ifndef EXPERIMENTAL_QUEUEFILE
+static const char *const queuefile_names[] = {"queuefile", NULL};
+#endif
+#ifndef EXPERIMENTAL_XCLIENT
+static const char *const xclient_names[] = {"hosts_xclient", NULL};
+#endif
+#ifndef EXPERIMENTAL_ESMTP_LIMITS
+static const char *const limits_names[] = {"limits_advertise_hosts", NULL};
+#endif
+static const struct left_out left_out[] = {
+#ifndef EXPERIMENTAL_ARC
+    {"Experimental_ARC", arc_names},
+#endif
+#ifndef EXPERIMENTAL_BMI
+    {"Experimental_BMI", bmi_names},
+#endif
+#ifndef EXPERIMENTAL_DCC
+    {"Experimental_DCC", dcc_names},
+#endif
+#ifndef EXPERIMENTAL_QUEUEFILE
+    {"Experimental_QUEUEFILE", queuefile_names},
+#endif
+#ifndef EXPERIMENTAL_XCLIENT
+    {"Experimental_XCLIENT", xclient_names},
+#endif
+#ifndef EXPERIMENTAL_ESMTP_LIMITS
+    {"ESMTP_Limits", limits_names},
+#endif
+    {NULL, NULL}};
+
+const char *
+registry_left_out(const char *name)
+{
+    for (const struct left_out *l = left_out; l->support != NULL; l++)
+        for (const char *const *n = l->names; *n != NULL; n++)
+            if (strcmp(*n, name) == 0)
+                return l->support;
+    return NULL;
+}
 
 const struct feature *const registry_features[] = {
     &feature_dkim,

@@ -47,6 +47,10 @@ void registry_before_commit(struct receive *r, const struct acl_state *st);
 struct route_feature;
 extern const struct route_feature *const registry_route_features[];
 
+/* The feature ("Experimental_DCC") that an option or driver name
+ * belongs to, if this build leaves that feature out; else NULL. */
+const char *registry_left_out(const char *name);
+
 /* Lookup types, by name, for -bV. */
 extern const char *const registry_lookups[];
 

@@ -278,6 +278,8 @@ acl_log_reject(enum acl_where where, int rc, struct expand_ctx *x,
 
     if (st->log_reject_target == 0)
         return;
+    if (where == ACL_WHERE_CONNECT && !log_selected(LS_connection_reject))
+        return;
     gstr_init(&line, x->arena);
     acl_reject_line(where, rc, x, st, &line);
     log_write(st->log_reject_target, "%s", gstr_str(&line));

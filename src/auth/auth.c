@@ -29,7 +29,7 @@ static const struct opt_def auth_generic_defs[] = {
     {"server_condition", OPT_EXPANDED,
      offsetof(struct auth_generic, server_condition), 0},
     {"server_debug_print", OPT_EXPANDED,
-     offsetof(struct auth_generic, server_debug_print), 0},
+     offsetof(struct auth_generic, server_debug_print), OPT_UNIMPL},
     {"server_mail_auth_condition", OPT_EXPANDED,
      offsetof(struct auth_generic, server_mail_auth_condition), 0},
     {"server_set_id", OPT_EXPANDED,

@@ -47,6 +47,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/conf.h"
+#include "conf/eximopts.h"
 #include "registry.h"
 
 enum section {
@@ -262,7 +263,7 @@ static int
 conf_set_option(struct loader *l, const struct opt_def *d, void *block,
                 const char *name, char *value, int negate, const char *what)
 {
-    gstr err;
+    gstr err, before, after;
 
     if (conf_check_origin(l, (char *)block + d->offset, d->name, what) < 0)
         return -1;
@@ -270,8 +271,23 @@ conf_set_option(struct loader *l, const struct opt_def *d, void *block,
         conf_unquote(l, name, value, &value) < 0)
         return -1;
     gstr_init(&err, l->a);
+    gstr_init(&before, l->a);
+    gstr_init(&after, l->a);
+    if (d->flags & OPT_UNIMPL)
+        opt_print(&before, d, block);
     if (opt_set(arena_perm, d, block, value, negate, &err) < 0)
         return conf_error(l, "%s", gstr_str(&err));
+    /* Setting an option mxlab lacks to its default asks for what mxlab
+     * does; any other value would be ignored, so it is refused. */
+    if (d->flags & OPT_UNIMPL) {
+        opt_print(&after, d, block);
+        if (strcmp(gstr_str(&before), gstr_str(&after)) != 0)
+            return conf_error(l,
+                              "%s option \"%s\" is an Exim option that mxlab "
+                              "does not implement (only its default, \"%s\", "
+                              "is accepted)",
+                              what, d->name, gstr_str(&before));
+    }
     return 0;
 }
 
@@ -388,6 +404,16 @@ conf_main_line(struct loader *l, char *text)
         tables[i] = main_sets[i].table;
     const struct opt_def *d =
         conf_lookup(tables, main_nsets, name, &which, &negate);
+    if (d == NULL && registry_left_out(name) != NULL)
+        return conf_error(l,
+                          "main option \"%s\" unknown (this mxlab is built "
+                          "without %s)",
+                          name, registry_left_out(name));
+    if (d == NULL && exim_option_known("main", name))
+        return conf_error(l,
+                          "main option \"%s\" is an Exim option that mxlab "
+                          "does not implement",
+                          name);
     if (d == NULL)
         return conf_error(l, "main option \"%s\" unknown", name);
     return conf_set_option(l, d, main_sets[which].block, name, value, negate,
@@ -466,6 +492,17 @@ conf_set_driver(struct loader *l, struct driver_instance *d, char *value)
     if (d->info == NULL) {
         gstr_init(&known, l->a);
         conf_list_drivers(&known, c);
+        if (registry_left_out(value) != NULL)
+            return conf_error(l,
+                              "%s \"%s\": unknown driver \"%s\" (this mxlab "
+                              "is built without %s; built in: %s)",
+                              c->kind, d->name, value, registry_left_out(value),
+                              gstr_str(&known));
+        if (exim_driver_known(value))
+            return conf_error(l,
+                              "%s \"%s\": driver \"%s\" is an Exim driver "
+                              "that mxlab does not implement (built in: %s)",
+                              c->kind, d->name, value, gstr_str(&known));
         return conf_error(l, "%s \"%s\": unknown driver \"%s\" (built in: %s)",
                           c->kind, d->name, value, gstr_str(&known));
     }
@@ -527,6 +564,19 @@ conf_driver_option(struct loader *l, char *text)
                           "option \"%s\" of %s \"%s\" must come after "
                           "\"driver = ...\"",
                           name, c->kind, d->name);
+    if (o == NULL && d->info != NULL && registry_left_out(name) != NULL)
+        return conf_error(l,
+                          "option \"%s\" unknown for the %s %s \"%s\" (this "
+                          "mxlab is built without %s)",
+                          name, d->info->name, c->kind, d->name,
+                          registry_left_out(name));
+    if (o == NULL && d->info != NULL &&
+        (exim_option_known(c->kind, name) ||
+         exim_option_known(d->info->name, name)))
+        return conf_error(l,
+                          "%s \"%s\" option \"%s\" is an Exim option that "
+                          "mxlab does not implement",
+                          c->kind, d->name, name);
     if (o == NULL && d->info != NULL)
         return conf_error(l, "option \"%s\" unknown for the %s %s \"%s\"", name,
                           d->info->name, c->kind, d->name);

@@ -21,6 +21,10 @@ enum opt_type {
 };
 
 #define OPT_HIDDEN 0x01 /* not shown by -bP */
+/* An Exim option that mxlab knows but does not implement: -bP shows its
+ * default, and a configuration that sets it is refused ("an Exim option
+ * that mxlab does not implement"), never silently ignored. */
+#define OPT_UNIMPL 0x02
 
 struct opt_def {
     const char *name;

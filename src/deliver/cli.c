@@ -294,8 +294,9 @@ deliver_queue_run(const char *flag)
               (strcmp(f, "ff") == 0 ? DELIVER_FORCE_THAW : 0) |
               (*f == 'f' ? DELIVER_FORCE : 0);
     sel = select_text(q.a);
-    log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s%s", (long)getpid(),
-              *opt ? " " : "", opt, sel);
+    if (log_selected(LS_queue_run))
+        log_write(LOG_MAIN, "Start queue run: pid=%ld%s%s%s", (long)getpid(),
+                  *opt ? " " : "", opt, sel);
     /* -qq: a first pass routes every message and makes the local
      * deliveries only; the second then finds the remote addresses of
      * all messages routed, and messages for one host follow each other
@@ -304,8 +305,9 @@ deliver_queue_run(const char *flag)
         queue_pass(&q, q.flags | DELIVER_2STAGE);
     queue_pass(&q, q.flags);
     smtp_transport_close_idle();
-    log_write(LOG_MAIN, "End queue run: pid=%ld%s%s%s", (long)getpid(),
-              *opt ? " " : "", opt, sel);
+    if (log_selected(LS_queue_run))
+        log_write(LOG_MAIN, "End queue run: pid=%ld%s%s%s", (long)getpid(),
+                  *opt ? " " : "", opt, sel);
     arena_destroy(q.a);
     return 0;
 }

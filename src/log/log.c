@@ -51,6 +51,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -62,6 +63,7 @@
 #include "base/msg.h"
 #include "base/printing.h"
 #include "base/tod.h"
+#include "conf/eximopts.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
 
@@ -126,7 +128,21 @@ log_selector_item(const char *item, size_t len, int on, unsigned char *set,
             set[i] = (unsigned char)on;
             return 0;
         }
-    gstr_printf(err, "log_selector: unknown selector \"%.*s\"", (int)len, item);
+    /* Turning off a selector mxlab does not implement is true to what
+     * mxlab does (it never writes those lines); turning one on is not. */
+    char *name = strndup(item, len);
+    int exim = name != NULL && exim_option_known("log_selector", name);
+    free(name);
+    if (exim && !on)
+        return 0;
+    if (exim)
+        gstr_printf(err,
+                    "log_selector: \"%.*s\" is an Exim log selector that "
+                    "mxlab does not implement",
+                    (int)len, item);
+    else
+        gstr_printf(err, "log_selector: unknown selector \"%.*s\"", (int)len,
+                    item);
     return -1;
 }
 

@@ -32,7 +32,7 @@ static const struct opt_def router_manualroute_defs[] = {
     {"route_list", OPT_STRING, offsetof(struct router_manualroute, route_list),
      0},
     {"same_domain_copy_routing", OPT_BOOL,
-     offsetof(struct router_manualroute, same_domain_copy_routing), 0},
+     offsetof(struct router_manualroute, same_domain_copy_routing), OPT_UNIMPL},
 };
 
 static const struct router_manualroute router_manualroute_defaults = {

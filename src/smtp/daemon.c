@@ -389,7 +389,8 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
         s.interface_port = iport;
         s.tls_on_connect = smtp_tls_on_connect_port(iport);
     }
-    if (log_selected(LS_smtp_connection))
+    if (log_selected(LS_smtp_connection) &&
+        !smtp_host_in_opt(&s, hosts_connection_nolog))
         log_write(LOG_MAIN,
                   "SMTP connection from %s (TCP/IP connection count "
                   "= %d)",
@@ -411,7 +412,8 @@ refuse(int fd, const char *text, const char *logtext)
     if (write(fd, g.s, g.len) < 0) {
         /* the client has gone; nothing to tell it */
     }
-    log_write(LOG_MAIN, "%s", logtext);
+    if (log_selected(LS_connection_reject))
+        log_write(LOG_MAIN, "%s", logtext);
     close(fd);
     arena_destroy(a);
 }
@@ -507,6 +509,21 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
     kids[*nkids].fd = sv[0];
     kids[*nkids].id[0] = '\0';
     (*nkids)++;
+}
+
+/* Exim's rule: a listening daemon writes its pid unless -oX named its
+ * ports without -oP; the file is -oP's, else pid_file_path, else
+ * exim-daemon.pid in the spool directory. */
+static const char *
+daemon_pid_file(struct arena *a, const struct daemon_opts *o)
+{
+    if (o->pid_file != NULL)
+        return o->pid_file;
+    if (o->ports != NULL)
+        return NULL;
+    if (main_config.pid_file_path != NULL && *main_config.pid_file_path)
+        return main_config.pid_file_path;
+    return arena_printf(a, "%s/exim-daemon.pid", main_config.spool_directory);
 }
 
 static void
@@ -681,6 +698,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
     struct child *kids = calloc(CHILD_MAX, sizeof(*kids));
     int nls, nkids = 0;
     time_t next_run;
+    const char *pid_file;
     gstr err;
 
     gstr_init(&err, a);
@@ -702,7 +720,8 @@ smtp_mode_daemon(const struct daemon_opts *o)
         detach();
     unsetenv("MXLAB_DAEMON_REEXEC");
     daemon_signals();
-    write_pid_file(o->pid_file);
+    pid_file = daemon_pid_file(a, o);
+    write_pid_file(pid_file);
     log_started(o, ls, nls);
     next_run = o->queue_interval > 0 ? time(NULL) : 0;
     while (!got_term && !got_hup) {
@@ -760,9 +779,9 @@ smtp_mode_daemon(const struct daemon_opts *o)
     }
     /* Exim (4.98.2 and the current one) ends on SIGTERM without a log
      * line. */
-    if (o->pid_file != NULL) {
+    if (pid_file != NULL) {
         priv_raise();
-        unlink(o->pid_file);
+        unlink(pid_file);
         priv_lower();
     }
     daemon_free(a, kids, nkids);
