@@ -2,6 +2,7 @@
 #
 #   make            build mxlab, the fakes and scenario-run into build/
 #   make test       install what is missing, unit tests, then every scenario
+#                   (report: build/report/html/index.html, junit.xml)
 #   make asan       the same suite with AddressSanitizer + UBSan
 #   make conformance  build the reference Exim 4.98.2, run the suite against
 #                   it, compare with harness/conformance/expected
@@ -153,9 +154,12 @@ unit: $(TEST_BINS)
 # (exim_user, which ci/install-deps.sh creates), which mxlab drops to.
 MTA_USER = $(if $(filter 0,$(shell id -u)),--mta-user mxlab)
 scenarios: all
-	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab $(MTA_USER)
+	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab $(MTA_USER) \
+	    --junit $(BUILD)/report/junit.xml --html $(BUILD)/report/html \
+	    --title "mxlab: the scenario suite"
 	@sh ci/dovecot-real.sh $(BUILD) $(JOBS)
 	@sh harness/selftest/run.sh $(BUILD)/scenario-run $(BUILD)/mxlab
+	@sh harness/selftest/html-chromium.sh $(BUILD)
 
 test: deps
 	$(MAKE) all

@@ -22,7 +22,10 @@
 # /var/spool/exim4 changed during the run; scenarios that now pass but
 # are not expected to, and scenarios missing from the list, are listed
 # so that the list can be updated on purpose: --update rewrites it from
-# this run. The TAP output is kept in BUILD/conformance/tap.
+# this run. The TAP output is kept in BUILD/conformance/tap, the same
+# results as JUnit XML in BUILD/conformance/junit.xml and as an HTML
+# report (per scenario its dialogue with the Exim drawn as a sequence
+# diagram) in BUILD/conformance/html/index.html.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -59,7 +62,10 @@ stamp=$out/.start
 : >"$stamp"
 sleep 1
 
-"$BUILD/scenario-run" -j "$JOBS" --mta "$EXIM" --mta-user "$user" scenarios >"$out/tap" 2>"$out/stderr"
+"$BUILD/scenario-run" -j "$JOBS" --mta "$EXIM" --mta-user "$user" \
+    --junit "$out/junit.xml" --html "$out/html" \
+    --title "conformance: the suite against $(basename "$EXIM")" \
+    scenarios >"$out/tap" 2>"$out/stderr"
 rc=$?
 if [ $rc -gt 1 ]; then
     cat "$out/stderr" >&2
