@@ -7,7 +7,8 @@
 #   make conformance  build the reference Exim 4.98.2, run the suite against
 #                   it, compare with harness/conformance/expected
 #                   (EXIM=/path/to/exim: against your own build)
-#   make lab        install, build, run the suite, start the lab daemon
+#   make lab        install what is missing, build what changed, start the
+#                   lab: mxlab and every fake, and print a tour (docs/lab.md)
 #   make format     clang-format every C file
 #
 # Experimental features are on by default (ARC, not implemented yet, is

@@ -6,10 +6,12 @@ PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
 faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl
 nginx-light libnginx-mod-mail dovecot-core exim4-daemon-heavy
 libspf2-dev python3-dkim chromium"
+# One dpkg-query for all (make lab runs this every time: it must be quick).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null |
+    awk '/ install ok installed$/ { print $1 }')
 missing=""
 for p in $PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-        || missing="$missing $p"
+    echo "$installed" | grep -qx -- "$p" || missing="$missing $p"
 done
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
