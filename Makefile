@@ -167,6 +167,7 @@ test: deps
 	$(MAKE) unit
 	@sh ci/feature-off.sh
 	$(MAKE) scenarios
+	$(MAKE) docs-check
 	$(MAKE) crash-test
 
 asan: deps
@@ -184,6 +185,12 @@ conformance: all
 
 conformance-update: all
 	@sh harness/conformance/run.sh --update $(BUILD) $(JOBS) $(EXIM)
+
+# The documentation against the code (harness/docs/): README's status
+# table against -bV and the scenario folders.
+.PHONY: docs-check
+docs-check: all
+	@/usr/bin/python3 harness/docs/check-status.py $(BUILD)/mxlab README.md
 
 lab: deps
 	$(MAKE) all
