@@ -187,10 +187,17 @@ conformance-update: all
 	@sh harness/conformance/run.sh --update $(BUILD) $(JOBS) $(EXIM)
 
 # The documentation against the code (harness/docs/): README's status
-# table against -bV and the scenario folders.
+# table against -bV and the scenario folders; docs/learn.md against the
+# scenarios.
 .PHONY: docs-check
 docs-check: all
 	@/usr/bin/python3 harness/docs/check-status.py $(BUILD)/mxlab README.md
+	@/usr/bin/python3 harness/docs/learn.py --check
+
+# docs/learn.md, the scenarios as a learning path, written anew.
+.PHONY: learn
+learn:
+	@/usr/bin/python3 harness/docs/learn.py
 
 lab: deps
 	$(MAKE) all
