@@ -188,11 +188,12 @@ conformance-update: all
 
 # The documentation against the code (harness/docs/): README's status
 # table against -bV and the scenario folders; docs/learn.md against the
-# scenarios.
+# scenarios; each binary's --help against its page in docs/man/.
 .PHONY: docs-check
 docs-check: all
 	@/usr/bin/python3 harness/docs/check-status.py $(BUILD)/mxlab README.md
 	@/usr/bin/python3 harness/docs/learn.py --check
+	@sh harness/docs/check-man.sh $(BUILD)
 
 # docs/learn.md, the scenarios as a learning path, written anew.
 .PHONY: learn

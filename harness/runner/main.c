@@ -184,6 +184,28 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
             break;
         case 'h':
             main_usage(stdout);
+            fputs("Run scenarios against an MTA, compare with golden files, "
+                  "report TAP.\n"
+                  "  -j, --jobs N      N scenarios at once (0: one per CPU)\n"
+                  "  --update          write the golden files instead of "
+                  "comparing\n"
+                  "  --mta PATH        the MTA to test (default: mxlab beside "
+                  "scenario-run)\n"
+                  "  --mta-user NAME   give each scenario's directory to "
+                  "NAME (as root)\n"
+                  "  --keep            keep each scenario's directory, say "
+                  "where\n"
+                  "  -v, --verbose     a trace of each scenario's steps\n"
+                  "  --junit FILE      also write the results as JUnit XML\n"
+                  "  --html DIR        also write an HTML report into DIR\n"
+                  "  --title TEXT      the HTML report's heading\n"
+                  "  --list-rules      print the normalisation rules "
+                  "(Markdown)\n"
+                  "  -h, --help        this text\n"
+                  "PATH: scenario files or folders (default: scenarios). "
+                  "See scenario-run(1),\n"
+                  "docs/scenario-format.md.\n",
+                  stdout);
             exit(0);
         default:
             main_usage(stderr);
