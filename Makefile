@@ -168,6 +168,7 @@ test: deps
 	@sh ci/feature-off.sh
 	$(MAKE) scenarios
 	$(MAKE) docs-check
+	$(MAKE) logtools
 	$(MAKE) crash-test
 
 asan: deps
@@ -182,6 +183,13 @@ asan: deps
 EXIM ?=
 conformance: all
 	@sh harness/conformance/run.sh $(BUILD) $(JOBS) $(EXIM)
+	@sh harness/logtools/run.sh $(BUILD)
+
+# Exim's eximstats and exigrep (installed by ci/build-exim.sh) on a main
+# log mxlab writes; skipped without them.
+.PHONY: logtools
+logtools: all
+	@sh harness/logtools/run.sh $(BUILD)
 
 conformance-update: all
 	@sh harness/conformance/run.sh --update $(BUILD) $(JOBS) $(EXIM)
