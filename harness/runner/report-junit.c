@@ -18,7 +18,8 @@
  *	a property, its file in the file attribute, its running time in
  *	seconds in time.  All text is escaped (report-xml.c).
  *
- *	The file is written whole and renamed into place.
+ *	The file is written whole and renamed into place; its folder is
+ *	made if missing.
  * DIAGNOSTICS
  *	Returns 0, or -1 with a message in err.
  */
@@ -122,7 +123,9 @@ report_junit(const struct report *rep, const char *file, struct buf *err)
         buf_puts(&out, "  </testsuite>\n");
     }
     buf_puts(&out, "</testsuites>\n");
-    rc = fileio_write_atomic(file, buf_str(&out), out.len);
+    rc = fileio_mkdirs_for(file);
+    if (rc == 0)
+        rc = fileio_write_atomic(file, buf_str(&out), out.len);
     if (rc < 0)
         buf_printf(err, "cannot write %s: %s", file, strerror(errno));
     buf_free(&out);
