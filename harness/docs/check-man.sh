@@ -2,7 +2,8 @@
 # harness/docs/check-man.sh BUILD - every binary has a manual page that
 # names every option its --help prints.
 #
-# For each binary (BUILD/mxlab, BUILD/scenario-run, BUILD/quitrst, each
+# For each binary (BUILD/mxlab, BUILD/scenario-run, BUILD/quitrst,
+# BUILD/crash-test when built, each
 # BUILD/fakes/fake-*): docs/man/NAME.1 or NAME.8 must exist, --help must
 # exit 0 and print something, and each option word of its output (a word
 # starting with "-" or "--" and a letter) must appear in the page (with
@@ -13,7 +14,8 @@ BUILD=${1:-build}
 man=docs/man
 problems=0
 n=0
-for bin in "$BUILD/mxlab" "$BUILD/scenario-run" "$BUILD/quitrst" "$BUILD"/fakes/fake-*; do
+for bin in "$BUILD/mxlab" "$BUILD/scenario-run" "$BUILD/quitrst" \
+    "$BUILD/crash-test" "$BUILD"/fakes/fake-*; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin")
     n=$((n + 1))
