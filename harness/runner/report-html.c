@@ -17,7 +17,8 @@
  *	dir/FOLDER/index.html: the folder's scenarios, each with its
  *	outcome, title and, if skipped, why;
  *
- *	dir/NAME.html (dir/core/helo.html for core/helo): the scenario's
+ *	dir/NAME.html (dir/core/helo.html for core/helo; see report_add()
+ *	for names that are not safe as paths): the scenario's
  *	comments, its outcome and running time, on failure what went
  *	wrong (the reason and the diffs, coloured), the SMTP dialogue as
  *	a sequence diagram (report-svg.c), and its configuration.
@@ -229,11 +230,11 @@ html_scenario(const struct report *rep, const struct report_case *c,
 
     html_head(&page, c->name);
     buf_puts(&page, "<p><a href=\"");
-    html_up(&page, c->name);
+    html_up(&page, c->page);
     buf_puts(&page, "index.html\">");
     report_xml_escape_str(&page, rep->heading);
     buf_puts(&page, "</a> / <a href=\"");
-    html_up(&page, c->name);
+    html_up(&page, c->page);
     html_href(&page, c->folder);
     buf_puts(&page, "/index.html\">");
     report_xml_escape_str(&page, c->folder);
@@ -283,7 +284,7 @@ html_scenario(const struct report *rep, const struct report_case *c,
         buf_puts(&page, "</pre>\n");
     }
     buf_puts(&page, "</body></html>\n");
-    buf_printf(&rel, "%s.html", c->name);
+    buf_printf(&rel, "%s.html", c->page);
     rc = html_write(dir, buf_str(&rel), &page, err);
     buf_free(&rel);
     buf_free(&page);
@@ -321,7 +322,7 @@ html_folder(const struct report *rep, size_t from, size_t to, const char *dir,
         buf_puts(&page, "</td><td><a href=\"");
         html_up(&page, c->folder);
         buf_puts(&page, "../");
-        html_href(&page, c->name);
+        html_href(&page, c->page);
         buf_puts(&page, ".html\">");
         report_xml_escape_str(&page, c->name);
         buf_puts(&page, "</a></td><td>");

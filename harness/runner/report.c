@@ -18,6 +18,8 @@
  *
  *	report_add() keeps a copy of scenario i's result and reads its
  *	capture file, if there is one, into the case (then removes it).
+ *	The case's page is its name made safe as a path below the report's
+ *	folder: leading slashes dropped, ".." components written "__".
  *
  *	report_free() releases everything and removes the directory.
  *
@@ -121,15 +123,42 @@ report_load_capture(struct report *rep, size_t i, struct report_case *c)
     buf_free(&text);
 }
 
+static char *
+report_page_name(const char *name)
+{
+    struct buf out = BUF_INIT;
+
+    while (*name == '/')
+        name++;
+    while (*name != '\0') {
+        size_t len = strcspn(name, "/");
+
+        if (len == 2 && name[0] == '.' && name[1] == '.')
+            buf_puts(&out, "__");
+        else if (len > 0)
+            buf_add(&out, name, len);
+        name += len;
+        while (*name == '/')
+            name++;
+        if (*name != '\0' && len > 0)
+            buf_putc(&out, '/');
+    }
+    if (out.len == 0)
+        buf_puts(&out, "__");
+    return buf_steal(&out);
+}
+
 void
 report_add(struct report *rep, size_t i, const char *name, const char *path,
            const struct result *res)
 {
     struct report_case *c = &rep->cases[i];
-    const char *slash = strchr(name, '/');
+    const char *slash;
 
     c->name = mem_strdup(name);
-    c->folder = slash ? mem_strndup(name, (size_t)(slash - name))
+    c->page = report_page_name(name);
+    slash = strchr(c->page, '/');
+    c->folder = slash ? mem_strndup(c->page, (size_t)(slash - c->page))
                       : mem_strdup("scenarios");
     c->path = mem_strdup(path);
     c->status = res->status;
@@ -150,6 +179,7 @@ report_free(struct report *rep)
         struct report_case *c = &rep->cases[i];
 
         free(c->name);
+        free(c->page);
         free(c->folder);
         free(c->path);
         free(c->title);

@@ -17,7 +17,8 @@ void capture_end(struct run *r);
 /* One scenario as the reports see it. */
 struct report_case {
     char *name;   /* core/helo */
-    char *folder; /* core */
+    char *page;   /* name as a safe relative path: no "..", no leading / */
+    char *folder; /* core: the first folder of page */
     char *path;   /* scenarios/core/helo */
     enum result_status status;
     char *title;
