@@ -10,6 +10,10 @@
 #   make lab        install what is missing, build what changed, start the
 #                   lab: mxlab and every fake, and print a tour (docs/lab.md)
 #   make format     clang-format every C file
+#   make docs-check README's status table, docs/learn.md and the man pages
+#                   against the code (part of make test); make learn
+#                   rewrites docs/learn.md
+#   make logtools   Exim's eximstats and exigrep on a main log of mxlab's
 #
 # Experimental features are on by default (ARC, not implemented yet, is
 # off); EXPERIMENTAL_<NAME>=no leaves one out (NAME: ARC DCC BMI DSN_INFO
