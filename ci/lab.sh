@@ -22,30 +22,37 @@ LAB="$ROOT/lab"
 mkdir -p "$LAB"
 
 # alive PID: the process runs (a zombie, which nobody may reap here,
-# does not).
+# does not). Shell built-ins only: make lab must be quick on a busy
+# machine.
 alive() {
-    [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+    [ -r "/proc/$1/status" ] || return 1
+    while read -r key value rest; do
+        [ "$key" = State: ] && { [ "$value" != Z ]; return; }
+    done <"/proc/$1/status"
+    return 1
 }
 
-# stop_old NAME: stop the process in lab/NAME.pid if it is NAME.
-stop_old() {
-    f="$LAB/$1.pid"
-    [ -f "$f" ] || return 0
-    old=$(cat "$f")
+# Stop what lab/NAME.pid names, if it is NAME, all at once; then wait
+# (3 s at most) until they are gone.
+FAKES="fake-smtp fake-dns fake-xclient-proxy fake-dovecot-auth fake-dccifd fake-bmid"
+stopped=""
+for p in mxlab $FAKES; do
+    f="$LAB/$p.pid"
+    [ -f "$f" ] || continue
+    old=""
+    read -r old <"$f" || true
     if [ -n "$old" ] && alive "$old" &&
-        grep -q "$1" "/proc/$old/cmdline" 2>/dev/null; then
-        kill "$old"
-        n=0
-        while alive "$old" && [ $n -lt 30 ]; do
-            sleep 0.1
-            n=$((n + 1))
-        done
+        grep -q "$p" "/proc/$old/cmdline" 2>/dev/null; then
+        kill "$old" && stopped="$stopped $old"
     fi
     rm -f "$f"
-}
-FAKES="fake-smtp fake-dns fake-xclient-proxy fake-dovecot-auth fake-dccifd fake-bmid"
-for p in mxlab $FAKES; do
-    stop_old "$p"
+done
+n=0
+for old in $stopped; do
+    while alive "$old" && [ $n -lt 30 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
 done
 
 mkdir -p "$LAB/spool" "$LAB/mail" "$LAB/remote"
