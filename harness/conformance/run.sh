@@ -66,7 +66,7 @@ sleep 1
 
 "$BUILD/scenario-run" -j "$JOBS" --mta "$EXIM" --mta-user "$user" \
     --junit "$out/junit.xml" --html "$out/html" \
-    --title "conformance: the suite against $(basename "$EXIM")" \
+    --title "conformance: the suite against $("$EXIM" -C /dev/null -bV 2>/dev/null | head -1)" \
     scenarios >"$out/tap" 2>"$out/stderr"
 rc=$?
 if [ $rc -gt 1 ]; then
