@@ -2,12 +2,18 @@
 #
 #   make            build mxlab, the fakes and scenario-run into build/
 #   make test       install what is missing, unit tests, then every scenario
+#                   (report: build/report/html/index.html, junit.xml)
 #   make asan       the same suite with AddressSanitizer + UBSan
 #   make conformance  build the reference Exim 4.98.2, run the suite against
 #                   it, compare with harness/conformance/expected
 #                   (EXIM=/path/to/exim: against your own build)
-#   make lab        install, build, run the suite, start the lab daemon
+#   make lab        install what is missing, build what changed, start the
+#                   lab: mxlab and every fake, and print a tour (docs/lab.md)
 #   make format     clang-format every C file
+#   make docs-check README's status table, docs/learn.md and the man pages
+#                   against the code (part of make test); make learn
+#                   rewrites docs/learn.md
+#   make logtools   Exim's eximstats and exigrep on a main log of mxlab's
 #
 # Experimental features are on by default (ARC, not implemented yet, is
 # off); EXPERIMENTAL_<NAME>=no leaves one out (NAME: ARC DCC BMI DSN_INFO
@@ -162,9 +168,12 @@ unit: $(TEST_BINS)
 # (exim_user, which ci/install-deps.sh creates), which mxlab drops to.
 MTA_USER = $(if $(filter 0,$(shell id -u)),--mta-user mxlab)
 scenarios: all
-	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab $(MTA_USER)
+	$(BUILD)/scenario-run -j $(JOBS) --mta $(BUILD)/mxlab $(MTA_USER) \
+	    --junit $(BUILD)/report/junit.xml --html $(BUILD)/report/html \
+	    --title "mxlab: the scenario suite"
 	@sh ci/dovecot-real.sh $(BUILD) $(JOBS)
 	@sh harness/selftest/run.sh $(BUILD)/scenario-run $(BUILD)/mxlab
+	@sh harness/selftest/html-chromium.sh $(BUILD)
 
 test: deps
 	$(MAKE) all
@@ -172,6 +181,8 @@ test: deps
 	@sh ci/feature-off.sh
 	@sh harness/options/check.sh $(BUILD)/option-audit
 	$(MAKE) scenarios
+	$(MAKE) docs-check
+	$(MAKE) logtools
 	$(MAKE) crash-test
 
 asan: deps
@@ -186,9 +197,30 @@ asan: deps
 EXIM ?=
 conformance: all
 	@sh harness/conformance/run.sh $(BUILD) $(JOBS) $(EXIM)
+	@sh harness/logtools/run.sh $(BUILD)
+
+# Exim's eximstats and exigrep (installed by ci/build-exim.sh) on a main
+# log mxlab writes; skipped without them.
+.PHONY: logtools
+logtools: all
+	@sh harness/logtools/run.sh $(BUILD)
 
 conformance-update: all
 	@sh harness/conformance/run.sh --update $(BUILD) $(JOBS) $(EXIM)
+
+# The documentation against the code (harness/docs/): README's status
+# table against -bV and the scenario folders; docs/learn.md against the
+# scenarios; each binary's --help against its page in docs/man/.
+.PHONY: docs-check
+docs-check: all
+	@/usr/bin/python3 harness/docs/check-status.py $(BUILD)/mxlab README.md
+	@/usr/bin/python3 harness/docs/learn.py --check
+	@sh harness/docs/check-man.sh $(BUILD)
+
+# docs/learn.md, the scenarios as a learning path, written anew.
+.PHONY: learn
+learn:
+	@/usr/bin/python3 harness/docs/learn.py
 
 lab: deps
 	$(MAKE) all

@@ -20,6 +20,7 @@
 #        bin/exim            the binary, setuid root (Exim re-executes itself
 #                            to deliver, so it must be)
 #        bin/exim_*          Exim's database utilities
+#        bin/eximstats, bin/exigrep   Exim's log utilities
 #        bin/exim-lab        the command to give scenario-run as --mta
 #        bin/exim-lab-dns    its DNS forwarder (harness/conformance/labdns.c)
 #        etc/configure       the compiled-in default configuration (tiny)
@@ -256,6 +257,15 @@ install_lab() {
         "$here/exim-lab.sh" >"$PREFIX/bin/exim-lab"
     chmod 0755 "$PREFIX/bin/exim-lab"
     ln -sfn "$PREFIX/bin/exim-lab" "$WORK/mta"
+    # Exim's log utilities (Perl scripts made by the build), for
+    # harness/logtools/run.sh: they read mxlab's main log as Exim's.
+    for u in eximstats exigrep; do
+        f=$(ls "$WORK/exim-$VERSION"/build-*/"$u" 2>/dev/null | head -1)
+        if [ -n "$f" ]; then
+            install -m 0755 "$f" "$PREFIX/bin/$u"
+            [ "$PREFIX" = "$WORK" ] || ln -sfn "$PREFIX/bin/$u" "$WORK/$u"
+        fi
+    done
 }
 
 if [ -f "$WORK/.stamp" ] && [ "$(cat "$WORK/.stamp")" = "$STAMP_NOW" ] \

@@ -5,11 +5,22 @@ set -e
 PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
 faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl
 nginx-light libnginx-mod-mail dovecot-core exim4-daemon-heavy
-libspf2-dev python3-dkim"
+libspf2-dev python3-dkim chromium"
+# make lab and make test run this every time, so it must be quick: when
+# this list was found installed and dpkg's status has not changed since
+# (the stamp is newer), there is nothing to check.
+STAMP=${BUILD:-build}/.deps-ok
+if [ -f "$STAMP" ] && [ "$STAMP" -nt /var/lib/dpkg/status ] &&
+    [ "$(cat "$STAMP")" = "$(echo $PKGS)" ] &&
+    getent passwd mxlab >/dev/null && getent group mxlab >/dev/null; then
+    exit 0
+fi
+# One dpkg-query for all.
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null |
+    awk '/ install ok installed$/ { print $1 }')
 missing=""
 for p in $PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-        || missing="$missing $p"
+    echo "$installed" | grep -qx -- "$p" || missing="$missing $p"
 done
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -27,7 +38,10 @@ if ! getent passwd mxlab >/dev/null; then
         --home-dir /nonexistent --shell /usr/sbin/nologin \
         --comment "mxlab MTA" mxlab
 fi
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    mkdir -p "$(dirname "$STAMP")" && echo $PKGS >"$STAMP"
+    exit 0
+fi
 echo "mxlab: installing:$missing"
 $SUDO apt-get update -qq
 # The packages' services (nginx and Dovecot for the interop scenarios,
@@ -42,3 +56,4 @@ if [ ! -e "$policy" ]; then
     trap '$SUDO rm -f "$policy"' EXIT
 fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+mkdir -p "$(dirname "$STAMP")" && echo $PKGS >"$STAMP"

@@ -22,7 +22,12 @@
 # /var/spool/exim4 changed during the run; scenarios that now pass but
 # are not expected to, and scenarios missing from the list, are listed
 # so that the list can be updated on purpose: --update rewrites it from
-# this run. The TAP output is kept in BUILD/conformance/tap.
+# this run. The TAP output is kept in BUILD/conformance/tap, the same
+# results as JUnit XML in BUILD/conformance/junit.xml and as an HTML
+# report (per scenario its dialogue with the Exim drawn as a sequence
+# diagram) in BUILD/conformance/html/index.html; with mxlab's results of
+# make test (BUILD/report/junit.xml), BUILD/conformance/html/compare.html
+# shows both outcomes of each scenario side by side.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -59,7 +64,10 @@ stamp=$out/.start
 : >"$stamp"
 sleep 1
 
-"$BUILD/scenario-run" -j "$JOBS" --mta "$EXIM" --mta-user "$user" scenarios >"$out/tap" 2>"$out/stderr"
+"$BUILD/scenario-run" -j "$JOBS" --mta "$EXIM" --mta-user "$user" \
+    --junit "$out/junit.xml" --html "$out/html" \
+    --title "conformance: the suite against $("$EXIM" -C /dev/null -bV 2>/dev/null | head -1)" \
+    scenarios >"$out/tap" 2>"$out/stderr"
 rc=$?
 if [ $rc -gt 1 ]; then
     cat "$out/stderr" >&2
@@ -121,6 +129,12 @@ elif [ -f "$expected" ]; then
     fi
 else
     echo "conformance: no $expected; make conformance-update writes it"
+fi
+
+# mxlab beside Exim, when make test left mxlab's results.
+if [ -s "$BUILD/report/junit.xml" ] && [ -s "$out/junit.xml" ]; then
+    /usr/bin/python3 "$here/compare-html.py" "$BUILD/report/junit.xml" \
+        "$out/junit.xml" "$out/html/compare.html" ../../report/html
 fi
 
 touched=$(find /var/log/exim4 /var/spool/exim4 -newer "$stamp" 2>/dev/null)

@@ -1454,7 +1454,16 @@ parse_args(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (strcmp(a, "--keep") == 0)
+        if (strcmp(a, "--help") == 0) {
+            printf("usage: crash-test [--mta PATH] [--seed N] [--runs N] "
+                   "[--time-limit SECONDS] [--dir DIR]\n"
+                   "                  [--mta-user NAME] [--keep] "
+                   "[-v|--verbose]\n"
+                   "SIGKILL the receiving MTA at random points of DATA, then "
+                   "check that every\nacknowledged message is whole on the "
+                   "spool; see crash-test(1).\n");
+            exit(0);
+        } else if (strcmp(a, "--keep") == 0)
             opt.keep = 1;
         else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
             opt.verbose = 1;

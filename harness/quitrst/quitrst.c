@@ -166,7 +166,14 @@ main(int argc, char **argv)
             starttls = 1;
         else if (strcmp(argv[i], "--tls-on-connect") == 0)
             on_connect = 1;
-        else {
+        else if (strcmp(argv[i], "--help") == 0) {
+            printf("usage: quitrst [--host ADDR] --port PORT "
+                   "[--starttls | --tls-on-connect] [--wait MS] "
+                   "[--last COMMAND]\n"
+                   "EHLO, QUIT (or COMMAND), then a TCP reset; see "
+                   "quitrst(1).\n");
+            return 0;
+        } else {
             fprintf(stderr, "usage: quitrst [--host ADDR] --port PORT "
                             "[--starttls | --tls-on-connect] [--wait MS] "
                             "[--last COMMAND]\n");

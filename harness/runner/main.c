@@ -3,7 +3,7 @@
  *	scenario-run - run mxlab scenarios and compare with golden outputs
  * SYNOPSIS
  *	scenario-run [-j N] [--update] [--mta PATH] [--mta-user NAME]
- *		[--keep] [-v] [PATH...]
+ *		[--keep] [-v] [--junit FILE] [--html DIR] [PATH...]
  *	scenario-run --list-rules
  * DESCRIPTION
  *	Runs each scenario file named by PATH, or found below a PATH that
@@ -38,6 +38,19 @@
  *
  *	-v	Show a trace of each scenario's steps.
  *
+ *	--junit FILE
+ *		Also write the results as JUnit XML to FILE (one testcase
+ *		per scenario, classname its folder; report-junit.c).
+ *
+ *	--html DIR
+ *		Also write a static HTML report into DIR: DIR/index.html,
+ *		a page per folder and one per scenario with its comments,
+ *		its configuration, its SMTP dialogue as a sequence diagram
+ *		and, if it failed, what went wrong (report-html.c).
+ *
+ *	--title TEXT
+ *		The heading of the HTML report (default "scenario-run").
+ *
  *	--list-rules
  *		Print the normalisation rules as a Markdown table.
  *
@@ -66,6 +79,7 @@
 #include "mtainfo.h"
 #include "normalise.h"
 #include "pool.h"
+#include "report.h"
 #include "result.h"
 #include "run.h"
 #include "strvec.h"
@@ -77,6 +91,7 @@ struct main_ctx {
     char **golden;
     struct run_opts opts;
     struct tap_counts counts;
+    struct report report;
 };
 
 struct main_args {
@@ -84,13 +99,18 @@ struct main_args {
     int list_rules;
     const char *mta;
     const char *mta_user;
+    const char *junit;
+    const char *html;
+    const char *title;
 };
 
 static void
 main_usage(FILE *fp)
 {
     fputs("usage: scenario-run [-j N] [--update] [--mta PATH] "
-          "[--mta-user NAME] [--keep] [-v] [PATH...]\n"
+          "[--mta-user NAME] [--keep] [-v]\n"
+          "                    [--junit FILE] [--html DIR] [--title TEXT] "
+          "[PATH...]\n"
           "       scenario-run --list-rules\n",
           fp);
 }
@@ -122,6 +142,9 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
         {"keep", no_argument, NULL, 'k'},
         {"verbose", no_argument, NULL, 'v'},
         {"list-rules", no_argument, NULL, 'l'},
+        {"junit", required_argument, NULL, 'J'},
+        {"html", required_argument, NULL, 'H'},
+        {"title", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -150,8 +173,39 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
         case 'l':
             a->list_rules = 1;
             break;
+        case 'J':
+            a->junit = optarg;
+            break;
+        case 'H':
+            a->html = optarg;
+            break;
+        case 'T':
+            a->title = optarg;
+            break;
         case 'h':
             main_usage(stdout);
+            fputs("Run scenarios against an MTA, compare with golden files, "
+                  "report TAP.\n"
+                  "  -j, --jobs N      N scenarios at once (0: one per CPU)\n"
+                  "  --update          write the golden files instead of "
+                  "comparing\n"
+                  "  --mta PATH        the MTA to test (default: mxlab beside "
+                  "scenario-run)\n"
+                  "  --mta-user NAME   give each scenario's directory to "
+                  "NAME (as root)\n"
+                  "  --keep            keep each scenario's directory, say "
+                  "where\n"
+                  "  -v, --verbose     a trace of each scenario's steps\n"
+                  "  --junit FILE      also write the results as JUnit XML\n"
+                  "  --html DIR        also write an HTML report into DIR\n"
+                  "  --title TEXT      the HTML report's heading\n"
+                  "  --list-rules      print the normalisation rules "
+                  "(Markdown)\n"
+                  "  -h, --help        this text\n"
+                  "PATH: scenario files or folders (default: scenarios). "
+                  "See scenario-run(1),\n"
+                  "docs/scenario-format.md.\n",
+                  stdout);
             exit(0);
         default:
             main_usage(stderr);
@@ -205,6 +259,8 @@ main_job(size_t i, void *vctx, struct result *res)
 {
     struct main_ctx *ctx = vctx;
 
+    if (ctx->report.capture_dir != NULL)
+        capture_begin(ctx->report.capture_dir, i);
     run_scenario(ctx->files.v[i], ctx->golden[i], &ctx->opts, res);
 }
 
@@ -214,6 +270,8 @@ main_report(size_t i, struct result *res, void *vctx)
     struct main_ctx *ctx = vctx;
 
     tap_result(stdout, i + 1, ctx->names[i], res, &ctx->counts);
+    if (ctx->report.cases != NULL)
+        report_add(&ctx->report, i, ctx->names[i], ctx->files.v[i], res);
 }
 
 static void
@@ -284,11 +342,33 @@ main_mta_info(const char *mta, struct mta_info *info)
     buf_free(&err);
 }
 
+/* --junit and --html, after the run; a report that cannot be written
+ * makes the run fail. */
+static void
+main_write_reports(struct main_ctx *ctx, const struct main_args *a)
+{
+    struct buf err = BUF_INIT;
+
+    if (ctx->report.cases == NULL)
+        return;
+    if (a->junit != NULL && report_junit(&ctx->report, a->junit, &err) < 0) {
+        msg_warn("--junit: %s", buf_str(&err));
+        ctx->counts.failed++;
+    }
+    buf_reset(&err);
+    if (a->html != NULL && report_html(&ctx->report, a->html, &err) < 0) {
+        msg_warn("--html: %s", buf_str(&err));
+        ctx->counts.failed++;
+    }
+    buf_free(&err);
+    report_free(&ctx->report);
+}
+
 int
 main(int argc, char **argv)
 {
     struct main_ctx ctx;
-    struct main_args args = {1, 0, NULL, NULL};
+    struct main_args args = {1, 0, NULL, NULL, NULL, NULL, NULL};
     char *srcdir;
     char *build;
     char *mta;
@@ -325,9 +405,15 @@ main(int argc, char **argv)
     main_mta_info(mta, &info);
     ctx.opts.mta_info = &info;
     main_find(&ctx, argc - optind, argv + optind);
+    if (args.junit != NULL || args.html != NULL) {
+        report_init(&ctx.report, ctx.files.n, 1);
+        ctx.report.mta = mta;
+        ctx.report.heading = args.title ? args.title : "scenario-run";
+    }
     tap_plan(stdout, ctx.files.n);
     pool_run(ctx.files.n, args.jobs, main_job, main_report, &ctx);
     tap_summary(stdout, &ctx.counts);
+    main_write_reports(&ctx, &args);
     main_free(&ctx);
     free(srcdir);
     free(build);

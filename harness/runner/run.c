@@ -43,6 +43,7 @@
 #include "mem.h"
 #include "mtainfo.h"
 #include "net.h"
+#include "report.h"
 #include "result.h"
 #include "run.h"
 #include "runctx.h"
@@ -205,6 +206,7 @@ run_finish(struct run *r, struct result *res)
 {
     struct buf detail = BUF_INIT;
 
+    capture_end(r);
     buf_add(&detail, buf_str(&r->fail), r->fail.len);
     buf_add(&detail, buf_str(&res->detail), res->detail.len);
     buf_add(&detail, buf_str(&r->trace), r->trace.len);

@@ -62,6 +62,7 @@
 #include "mem.h"
 #include "msg.h"
 #include "net.h"
+#include "report.h"
 #include "run.h"
 #include "runctx.h"
 #include "strvec.h"
@@ -514,6 +515,7 @@ step_run_all(struct run *r)
         long long t0 = deadline_now_ms();
         int rc = step_table[st->kind](r, st);
 
+        capture_step(r, st);
         if (r->opts->verbose)
             buf_printf(&r->trace, "%s:%d: %s (%.2f s)%s\n", r->scn.path,
                        st->lineno, st->source,

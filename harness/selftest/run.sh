@@ -15,6 +15,8 @@
 #   - an inline <<< check failure names file and line, and --update does
 #     not hide it;
 #   - nothing a scenario started is left running;
+#   - --junit writes JUnit XML and --html a report that say the same
+#     (checked with python3's XML parser, check-reports.py);
 #   - the normalisation table in docs/scenario-format.md is the one
 #     --list-rules prints.
 #
@@ -133,6 +135,15 @@ check "requires mxlab skips another MTA" \
 check "summary line" last_line_is "$summary"
 check "nothing left running" no_leftovers
 check "scenario directories removed" [ -z "$(ls "$tmp/tmp")" ]
+
+# --- --junit and --html: the same run as reports ---------------------
+runner -j 4 --junit "$tmp/junit.xml" --html "$tmp/html"
+check "with --junit and --html the TAP is the same" \
+    cmp -s "$tmp/out" "$tmp/out-parallel"
+check "and nothing on stderr" no_stderr
+check "the JUnit XML and the HTML report hold the results" \
+    /usr/bin/python3 "$here/check-reports.py" "$tmp/junit.xml" "$tmp/html" \
+    "$npass" 4 "$nskip"
 
 # --- one at a time: the same report ---------------------------------
 runner -j 1
