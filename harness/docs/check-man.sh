@@ -15,7 +15,7 @@ man=docs/man
 problems=0
 n=0
 for bin in "$BUILD/mxlab" "$BUILD/scenario-run" "$BUILD/quitrst" \
-    "$BUILD/crash-test" "$BUILD"/fakes/fake-*; do
+    "$BUILD/crash-test" "$BUILD/option-audit" "$BUILD"/fakes/fake-*; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin")
     n=$((n + 1))

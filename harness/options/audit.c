@@ -167,8 +167,19 @@ class_rows(const struct driver_class *c)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: option-audit [--help]\n"
+               "Prints docs/configuration.md's table of Exim's options "
+               "beside mxlab's.\n");
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "option-audit: unknown argument \"%s\" (try --help)\n",
+                argv[1]);
+        return 2;
+    }
     struct scope m = {"main", "main", {&main_opts}, 1, 1, 0, NULL};
     for (size_t i = 0; i < registry_nfeatures && m.nt < MAXT; i++)
         if (registry_features[i]->main_opts != NULL)
