@@ -177,8 +177,10 @@ static const struct opt_def main_defs[] = {
     {"queue_only", OPT_BOOL, offsetof(struct main_config, queue_only), 0},
     {"queue_only_file", OPT_EXPANDED,
      offsetof(struct main_config, queue_only_file), 0},
+    /* mxlab always runs the queue in arrival order: true is its default
+     * and the one value it takes (Exim's default is false, random). */
     {"queue_run_in_order", OPT_BOOL,
-     offsetof(struct main_config, queue_run_in_order), 0},
+     offsetof(struct main_config, queue_run_in_order), OPT_UNIMPL},
     {"queue_run_max", OPT_EXPANDED, offsetof(struct main_config, queue_run_max),
      0},
     {"queue_smtp_domains", OPT_LIST,
@@ -318,6 +320,7 @@ static const struct main_config main_defaults = {
     .message_size_limit = "50M",
     .pipelining_advertise_hosts = "*",
     .queue_list_requires_admin = 1,
+    .queue_run_in_order = 1,
     .queue_run_max = "5",
     .received_header_text =
         "Received: ${if def:sender_rcvhost {from $sender_rcvhost\n\t}"

@@ -424,7 +424,11 @@ transport_one(struct dlv *d, struct address *a)
     a->return_path = arena_strdup(d->a, rp);
     drv = transport_driver_for(a->transport);
     if ((d->flags & DELIVER_2STAGE) && drv != NULL && !drv->local) {
-        /* -qq's first pass routes only; the second pass delivers */
+        /* -qq's first pass routes only; the second pass delivers, the
+         * message waiting for the hosts so that a connection carries
+         * the next one (as Exim's smtp transport under queue_smtp) */
+        set_delivery_vars(d, a, rp);
+        smtp_transport_queued(a->transport, &d->x, a);
         for (struct address *b = a; b != NULL; b = b->next) {
             b->result = ADDR_DEFER;
             b->basic_errno = 0;

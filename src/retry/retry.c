@@ -107,6 +107,7 @@ static struct {
     char *msgid, *sender;
     time_t received;
     int queue_run, force;
+    int msg_specific; /* a 4xx to MAIL or DATA: no follow-on deliveries */
     struct item *items;
     struct mark *marks;
 } R;
@@ -127,6 +128,24 @@ db(void)
             log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
     }
     return R.db;
+}
+
+struct retry_db *
+retry_shared_db(void)
+{
+    return R.active ? db() : NULL;
+}
+
+const char *
+retry_current_msgid(void)
+{
+    return R.active ? R.msgid : NULL;
+}
+
+int
+retry_message_specific(void)
+{
+    return R.active && R.msg_specific;
 }
 
 void
@@ -407,6 +426,7 @@ host_failed(struct transport_call *c, const struct host_item *h, int err,
         key = arena_printf(R.a, "%s:%s", key, R.msgid);
         flags = RF_HOST | RF_MESSAGE;
         more |= (code >= 400 ? code - 400 : 0) << 8;
+        R.msg_specific = 1;
     }
     for (struct address *a = c->addrs; a != NULL; a = a->next)
         n++;

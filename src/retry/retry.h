@@ -14,6 +14,20 @@ void retry_run_begin(const char *msgid, const char *sender, time_t received,
                      int queue_run, int force);
 /* Ends it: closes the database. */
 void retry_run_end(void);
+/* The database and message of the delivery under way (NULL outside one),
+ * for retry_wait.c. */
+struct retry_db *retry_shared_db(void);
+const char *retry_current_msgid(void);
+/* A host deferred the message itself (4xx to MAIL or DATA): as Exim, the
+ * message is then not recorded as waiting for its hosts. */
+int retry_message_specific(void);
+
+/* retry_wait.c: the messages waiting for a host (Exim's wait-<transport>
+ * hints), for the message under way. */
+struct host_item;
+void retry_wait_add(const char *tp, const struct host_item *hosts);
+int retry_wait_take(const char *tp, const char *host);
+int retry_wait_others(const char *tp, const char *host);
 
 /* Before routing a: 1 if it is to be deferred ("retry time not
  * reached"; a->basic_errno and a->message are set). */

@@ -59,6 +59,8 @@ static int
 dump_one(const char *key, const struct retry_rec *r, void *ctx)
 {
     (void)ctx;
+    if (strncmp(key, "W:", 2) == 0)
+        return 0; /* a wait record (retry_wait.c), not a retry record */
     printf("  %s %d %d %s\n", key, r->basic_errno, r->more_errno, r->text);
     put_time(r->first_failed);
     fputs("  ", stdout);

@@ -43,11 +43,11 @@
  *
  *	After a message the connection is kept (up to
  *	connection_max_messages transactions, or the server's MAILMAX if
- *	lower) for the next message to the
- *	same host, which goes straight on with MAIL and is logged with "*"
- *	after
- *	the host; smtp_transport_close_idle() sends the QUIT when no
- *	message follows. smtp_transport_overrides_hosts() tells -bt
+ *	lower) when another message waits for the host (retry_wait.c, as
+ *	Exim's wait-<transport> hints), for the next message to the same
+ *	host if it is a waiting one; that one goes straight on with MAIL
+ *	and is logged with "*" after the host; smtp_transport_close_idle() sends
+ *the QUIT when no message follows. smtp_transport_overrides_hosts() tells -bt
  *	whether a transport's hosts replace the router's.
  *
  *	Results per address: accepted at the end of data, delivered
@@ -97,6 +97,8 @@
 #include "base/arena.h"
 #include "expand/match.h"
 #include "log/log.h"
+#include "expand/expand.h"
+#include "retry/retry.h"
 #include "route/hosts.h"
 #include "route/router.h"
 #include "spool/envelope.h"
@@ -1069,6 +1071,10 @@ session_end(struct smtp_sess *s, int keep)
         smtp_conn_close(&s->conn);
         return;
     }
+    /* Exim keeps a connection only for a message recorded as waiting
+     * for the host (retry_wait.c): one never tried opens its own. */
+    if (keep && !retry_wait_others(s->c->tp->name, s->host->name))
+        keep = 0;
     if (!keep || (max > 0 && s->messages >= max) ||
         smtp_conn_pending(&s->conn) ||
         strlen(s->host->address) >= sizeof(idle.ip) ||
@@ -1111,7 +1117,8 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
         return 0;
     if (strcmp(idle.ip, h->address) != 0 || idle.port != h->port ||
         strcmp(idle.tp, s->c->tp->name) != 0 ||
-        strcmp(idle.helo, s->helo) != 0) {
+        strcmp(idle.helo, s->helo) != 0 ||
+        !retry_wait_take(s->c->tp->name, h->name)) {
         smtp_transport_close_idle();
         return 0;
     }
@@ -1356,6 +1363,7 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
             return;
         }
         if (session_start(s) == 0) {
+            (void)retry_wait_take(s->c->tp->name, h->name);
             again = transactions(s);
             mark_continued(s, h);
             smtp_tls_mark(s, h);
@@ -1472,6 +1480,15 @@ smtp_deliver(struct transport_call *c)
     if (fallback != NULL)
         try_hosts(&s, fallback, 1, port, 0);
     sigaction(SIGPIPE, &old_pipe, NULL);
+    /* Deferred addresses make the message wait for these hosts (Exim's
+     * transport_update_waiting()), unless one message per connection
+     * is all the transport allows. */
+    for (i = 0; i < s.n; i++)
+        if (s.v[i]->result == ADDR_PENDING || s.v[i]->result == ADDR_DEFER) {
+            if (s.ob->connection_max_messages != 1)
+                retry_wait_add(c->tp->name, hosts);
+            break;
+        }
     for (i = 0; i < s.n; i++) {
         struct address *a = s.v[i];
         /* a remote server's reply may go to the sender (DSNs) */
@@ -1515,6 +1532,29 @@ smtp_transport_overrides_hosts(const struct driver_instance *tp)
 
     return tp->info == &transport_smtp_info && ob->hosts_override &&
            ob->hosts != NULL;
+}
+
+void
+smtp_transport_queued(const struct driver_instance *tp, struct expand_ctx *x,
+                      struct address *a)
+{
+    const struct transport_smtp *ob = tp->priv;
+    struct arena *ar;
+    char *list;
+
+    if (tp->info != &transport_smtp_info || ob->connection_max_messages == 1)
+        return;
+    if (a->hosts != NULL && !(ob->hosts_override && ob->hosts)) {
+        retry_wait_add(tp->name, a->hosts);
+        return;
+    }
+    if (ob->hosts == NULL)
+        return;
+    ar = arena_create();
+    if (expand_string(x, ob->hosts, &list, NULL) == EXPAND_OK)
+        retry_wait_add(tp->name,
+                       host_list_parse(ar, list, ob->hosts_randomize));
+    arena_destroy(ar);
 }
 
 const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver};

@@ -19,5 +19,13 @@ void smtp_transport_close_idle(void);
 /* 1 if tp is an smtp transport whose own hosts replace a router's
  * (hosts_override with hosts): -bt then shows no hosts, as Exim. */
 int smtp_transport_overrides_hosts(const struct driver_instance *tp);
+/* -qq's first pass: a remote delivery is queued, not made; if tp is an
+ * smtp transport, the message is recorded as waiting for the hosts it
+ * would use (the router's, or its own hosts expanded in x), as Exim's
+ * smtp transport does under queue_smtp. */
+struct expand_ctx;
+struct address;
+void smtp_transport_queued(const struct driver_instance *tp,
+                           struct expand_ctx *x, struct address *a);
 
 #endif
