@@ -8,6 +8,7 @@
  *
  *	extern const struct transport_driver transport_smtp_driver;
  *	void	smtp_transport_close_idle(void)
+ *	void	smtp_transport_hold_idle(int on)
  *	int	smtp_transport_overrides_hosts(
  *			const struct driver_instance *tp)
  * DESCRIPTION
@@ -47,8 +48,10 @@
  *	same host, which goes straight on with MAIL and is logged with "*"
  *	after
  *	the host; smtp_transport_close_idle() sends the QUIT when no
- *	message follows. smtp_transport_overrides_hosts() tells -bt
- *	whether a transport's hosts replace the router's.
+ *	message follows; while smtp_transport_hold_idle() is on, the kept
+ *	connection is neither used nor replaced.
+ *smtp_transport_overrides_hosts() tells -bt whether a transport's hosts replace
+ *the router's.
  *
  *	Results per address: accepted at the end of data, delivered
  *	(the reply is kept as the confirmation for C="...", the first
@@ -1032,6 +1035,16 @@ static struct smtp_idle {
     char auth_name[128], auth_id[256];
 } idle;
 
+static int idle_held;
+
+void
+smtp_transport_hold_idle(int on)
+{
+    idle_held += on ? 1 : -1;
+    if (idle_held < 0)
+        idle_held = 0;
+}
+
 void
 smtp_transport_close_idle(void)
 {
@@ -1069,7 +1082,7 @@ session_end(struct smtp_sess *s, int keep)
         smtp_conn_close(&s->conn);
         return;
     }
-    if (!keep || (max > 0 && s->messages >= max) ||
+    if (!keep || idle_held || (max > 0 && s->messages >= max) ||
         smtp_conn_pending(&s->conn) ||
         strlen(s->host->address) >= sizeof(idle.ip) ||
         strlen(s->helo) >= sizeof(idle.helo) ||
@@ -1107,7 +1120,7 @@ session_end(struct smtp_sess *s, int keep)
 static int
 session_reuse(struct smtp_sess *s, struct host_item *h)
 {
-    if (!idle.active)
+    if (!idle.active || idle_held)
         return 0;
     if (strcmp(idle.ip, h->address) != 0 || idle.port != h->port ||
         strcmp(idle.tp, s->c->tp->name) != 0 ||
