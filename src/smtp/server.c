@@ -357,7 +357,7 @@ cmd_help(struct smtp_session *s, char *arg)
 
     (void)arg;
     gstr_init(&g, s->msg_arena);
-    gstr_adds(&g, "Commands supported:\n AUTH");
+    gstr_adds(&g, "Commands supported:\nAUTH"); /* "214 AUTH", as Exim */
     if (smtp_tls_offered(s))
         gstr_adds(&g, " STARTTLS");
     gstr_adds(&g, " HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP");
