@@ -29,8 +29,9 @@
  *	transport calls have it (and per domain unless multi_domain),
  *	with the server's LIMITS (smtp_limits.c) splitting further on
  *	the same connection: MAIL FROM with
- *	SIZE= when the server offers SIZE (the message size, one byte
- *	per line for the CRs, plus size_addition), RET= and ENVID= when
+ *	SIZE= when the server offers SIZE (the message size with the
+ *	blank line after the headers, one byte per line for the CRs,
+ *	plus size_addition, as Exim), RET= and ENVID= when
  *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
  *	the message with CRLF line ends and leading dots doubled; the
  *	final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
@@ -501,7 +502,9 @@ send_failed:
     return -1;
 }
 
-/* Message size for SIZE=: what will be sent, CRs included. */
+/* Message size for SIZE=, as Exim computes it: the headers that are
+ * sent, the blank line after them and the body, plus one for each
+ * header and body line (the CRs; the blank line's is not counted). */
 static long
 wire_size(struct smtp_sess *s)
 {
@@ -512,7 +515,7 @@ wire_size(struct smtp_sess *s)
         if (h->type != '*')
             for (size_t i = 0; i < h->len; i++)
                 lines += h->text[i] == '\n';
-    return s->c->msg->size + lines + s->ob->size_addition;
+    return s->c->msg->size + 1 + lines + s->ob->size_addition;
 }
 
 static char *
