@@ -306,12 +306,14 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
     if (why == DATA_TIMEOUT) {
         log_write(LOG_MAIN,
                   "SMTP data timeout (message abandoned) on "
-                  "connection from %s F=<%s>",
-                  smtp_host_and_ident(s, 0), s->txn.sender);
+                  "connection from %s F=<%s> D=%lds",
+                  smtp_host_and_ident(s, 0), s->txn.sender,
+                  (long)(time(NULL) - s->started));
+        /* Exim's words, its final dot included */
         smtp_notquit_exit(s, "data-timeout", 421,
                           arena_printf(s->msg_arena,
-                                       "%s: SMTP incoming data timeout - "
-                                       "closing connection",
+                                       "%s SMTP incoming data timeout - "
+                                       "closing connection.",
                                        s->active_hostname));
     } else {
         if (log_selected(LS_lost_incoming_connection))
