@@ -121,9 +121,12 @@ struct acl_state {
                                  -1: none */
     void (*flush)(void *arg); /* flushes SMTP output before a delay */
     void *flush_arg;
-    struct receive *message; /* DATA and not-SMTP ACLs: the message being
-                                received, for content checks (dcc);
-                                NULL elsewhere */
+    struct receive *message;      /* DATA and not-SMTP ACLs: the message being
+                                     received, for content checks (dcc);
+                                     NULL elsewhere */
+    const char *log_reject_block; /* lines that follow a rejection in the
+                                     reject log (envelope and headers
+                                     after the data); NULL: none */
 
     /* Results of the last acl_run(). */
     const char *user_message;   /* for the SMTP reply; may start with a code */

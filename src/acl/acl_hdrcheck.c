@@ -157,6 +157,27 @@ check_addr(struct acl_call *c, const char *spec, int *unqualified)
     int quoted = 0;
 
     *unqualified = 0;
+    if (*spec == '@') {
+        /* a source route, "@a,@b:local@domain", as Exim reads it: each
+         * route domain must be there, then a colon */
+        const char *p = spec;
+        int commas = 0;
+        while (*p == '@') {
+            const char *d = p + 1, *e = d;
+            while (*e != '\0' && *e != ',' && *e != ':')
+                e++;
+            if (e == d || !dotted_words(d, e, 0))
+                return "domain missing or malformed";
+            p = e;
+            if (*p != ',')
+                break;
+            commas = 1;
+            p++;
+        }
+        if (*p != ':')
+            return commas ? "colon expected after route list" : "no local part";
+        return check_addr(c, p + 1, unqualified);
+    }
     for (const char *p = spec; *p != '\0'; p++) {
         if (*p == '\\' && quoted && p[1] != '\0')
             p++;

@@ -35,7 +35,8 @@
  *	authenticated); "temporarily rejected" for 4xx; DATA appears as
  *	"DATA" (PREDATA) and "after DATA"; the connect ACL as 'connection
  *	in "connect" ACL'. Only the first line of a multi-line log
- *	message is logged.
+ *	message is logged. st->log_reject_block, when set, follows the
+ *	line in the reject log.
  * DIAGNOSTICS
  *	A code with the wrong first digit is reported in the panic log
  *	('configured error code starts with incorrect digit (expected 5)
@@ -282,7 +283,8 @@ acl_log_reject(enum acl_where where, int rc, struct expand_ctx *x,
         return;
     gstr_init(&line, x->arena);
     acl_reject_line(where, rc, x, st, &line);
-    log_write(st->log_reject_target, "%s", gstr_str(&line));
+    log_write_block(st->log_reject_target, st->log_reject_block, "%s",
+                    gstr_str(&line));
 }
 
 void

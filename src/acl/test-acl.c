@@ -699,7 +699,7 @@ START_TEST(test_header_verify)
          "require verify = header_syntax\naccept", ACL_OK, NULL},
         {"at only", "To: @\n", "require verify = header_syntax\naccept",
          ACL_FAIL,
-         "missing or malformed local part: failing address in \"To:\" header "
+         "domain missing or malformed: failing address in \"To:\" header "
          "is: @"},
         {"bad domain", "Cc: x@, y@z.ex\n",
          "require verify = header_syntax\naccept", ACL_FAIL,

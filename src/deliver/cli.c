@@ -19,7 +19,8 @@
  *	Deliver those messages now, -M frozen ones too ("Unfrozen by
  *	forced delivery"), -Mc not. A message another process holds
  *	prints "Spool file is locked (another process is handling this
- *	message)".
+ *	message)". An id that is not on the queue is only logged, "ID
+ *	Spool file ID-D not found", and the exit status stays 0, as Exim.
  * .IP "-Mg id ..."
  *	Give up: "ID cancelled by USER" is logged and every undelivered
  *	address fails with "delivery cancelled by administrator" (a
@@ -381,9 +382,8 @@ deliver_cli_run(const char *flag, char **ids, int nids)
                    ids[i]);
             status = 1;
             break;
-        case DELIVER_NOT_ATTEMPTED:
-            printf("Spool data file for %s does not exist\n", ids[i]);
-            status = 1;
+        case DELIVER_NOT_ATTEMPTED: /* as Exim: logged, exit status 0 */
+            log_write(LOG_MAIN, "%s Spool file %s-D not found", ids[i], ids[i]);
             break;
         case DELIVER_ERROR:
             status = 1;

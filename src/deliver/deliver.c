@@ -17,7 +17,8 @@
  *	alone) and the -H read; addresses in the -J journal, left by a
  *	run that was interrupted, join the non-recipients. A frozen
  *	message is skipped unless DELIVER_FORCE_THAW (-M, -qff), which
- *	logs "Unfrozen by forced delivery".
+ *	logs "Unfrozen by forced delivery"; otherwise "Message is frozen"
+ *	(+skip_delivery, on by default).
  * .IP 2.
  *	Each recipient that is not a non-recipient is routed
  *	(route_address()); generated addresses are routed in turn, and
@@ -37,7 +38,9 @@
  * .IP 4.
  *	Failures are logged "**" (deliver_bounce_hook(), bounce(3),
  *	reports them), deferrals "==". A recipient whose addresses are all
- *	delivered, failed or discarded joins the non-recipients. When no
+ *	delivered, failed or discarded joins the non-recipients. The
+ *	reports this made (bounce, delay warning, success DSN) are
+ *	delivered next, as Exim's waiting for its child does. When no
  *	recipient is left, "Completed" is logged and the -H, -D, -J and
  *	message log are removed; otherwise the -H is rewritten with the
  *	new non-recipients and the -J removed.
@@ -250,8 +253,11 @@ open_message(struct dlv *d, const char *id, unsigned flags)
         return DELIVER_ERROR;
     }
     if (d->m.frozen) {
-        if (!(flags & DELIVER_FORCE_THAW))
+        if (!(flags & DELIVER_FORCE_THAW)) {
+            if (log_selected(LS_skip_delivery)) /* as Exim */
+                log_write(LOG_MAIN, "%s Message is frozen", id);
             return DELIVER_FROZEN;
+        }
         log_write(LOG_MAIN, "%s Unfrozen by forced delivery", id);
         d->m.frozen = 0;
         d->m.manual_thaw = 1;
@@ -685,9 +691,10 @@ close_message(struct dlv *d, int remaining)
 }
 
 /* As Exim, a report is delivered at once by the process that made it
- * (unless messages are to wait for a queue run), after the message it
- * reports on is finished with; a report on a report is not made (the
- * failing report is frozen), so this goes one level deep. */
+ * (unless messages are to wait for a queue run), before the message it
+ * reports on is closed (its "Completed" comes after the report's
+ * lines); a report on a report is not made (the failing report is
+ * frozen), so this goes one level deep. */
 static void
 deliver_pending_bounces(void)
 {
@@ -779,6 +786,15 @@ deliver_message(const char *id, unsigned flags)
     if (!(flags & DELIVER_2STAGE))
         notice_delay(&d.m, d.done, &d.x);
     remaining = finish_recipients(&d);
+    /* as Exim, which waits for the process that sends a report: the
+     * report's lines come before this message's "Completed"; that
+     * process has a connection of its own, and outside a queue run
+     * this message's connection has been closed by then */
+    if (!(flags & DELIVER_QUEUE_RUN))
+        smtp_transport_close_idle();
+    smtp_transport_hold_idle(1);
+    deliver_pending_bounces();
+    smtp_transport_hold_idle(0);
     close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */
         smtp_transport_close_idle();

@@ -122,7 +122,8 @@ v_tod_bsdinbox(struct exp *e, gstr *out)
 
     (void)e;
     localtime_r(&now, &tm);
-    snprintf(buf, sizeof(buf), "%.3s %.3s %2d %02d:%02d:%02d %d",
+    /* the day zero-padded, as Exim ("May 06") */
+    snprintf(buf, sizeof(buf), "%.3s %.3s %02d %02d:%02d:%02d %d",
              &"SunMonTueWedThuFriSat"[3 * tm.tm_wday],
              &"JanFebMarAprMayJunJulAugSepOctNovDec"[3 * tm.tm_mon], tm.tm_mday,
              tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);

@@ -11,6 +11,8 @@
  *				gstr *err)
  *	int	log_selected(enum log_sel sel)
  *	void	log_write(unsigned which, const char *fmt, ...)
+ *	void	log_write_block(unsigned which, const char *block,
+ *				const char *fmt, ...)
  * DESCRIPTION
  *	Log lines look as Exim writes them: a time stamp "YYYY-MM-DD
  *	HH:MM:SS" (with ".mmm" under +millisec), " [pid]" under +pid, a
@@ -27,6 +29,12 @@
  *	write() on an O_APPEND descriptor, so lines from concurrent
  *	processes never interleave. Log files and their folder are made
  *	when missing.
+ *
+ *	log_write_block() is log_write() with a block of further lines
+ *	that goes to the reject log only, in the same write(), as Exim
+ *	follows a rejection after the data with the envelope and the
+ *	headers (each line escaped; a continuation's leading space or
+ *	TAB kept).
  *
  *	Under log_panic_to_stderr(1), which a delivery or submission
  *	started from the command line asks for, a panic line is also
@@ -371,8 +379,56 @@ log_vtrace(const char *fmt, va_list ap)
     arena_destroy(a);
 }
 
+/* A block for the reject log only (the envelope and headers of a
+ * message refused after its data): each line escaped, with a leading
+ * space or TAB (a header's continuation) kept as it is. */
+static void
+log_block(gstr *g, const char *block)
+{
+    const char *p = block;
+
+    while (*p != '\0') {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+        if (n > 0 && (*p == '\t' || *p == ' ')) {
+            gstr_addc(g, *p);
+            p++;
+            n--;
+        }
+        str_printing(g, p, n);
+        gstr_addc(g, '\n');
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+}
+
+static void log_vwrite(unsigned which, const char *block, const char *fmt,
+                       va_list ap);
+
 void
 log_write(unsigned which, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vwrite(which, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void
+log_write_block(unsigned which, const char *block, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vwrite(which, block, fmt, ap);
+    va_end(ap);
+}
+
+static void
+log_vwrite(unsigned which, const char *block, const char *fmt, va_list ap0)
 {
     struct arena *a = arena_create();
     va_list ap;
@@ -382,7 +438,7 @@ log_write(unsigned which, const char *fmt, ...)
     if (log_fd >= 0) {
         /* as Exim's -bh: "LOG: " and the line, without its time stamp */
         gstr_adds(&g, "LOG: ");
-        va_start(ap, fmt);
+        va_copy(ap, ap0);
         log_text(&g, which, fmt, ap);
         va_end(ap);
         gstr_addc(&g, '\n');
@@ -392,15 +448,23 @@ log_write(unsigned which, const char *fmt, ...)
         return;
     }
     log_stamp(&g);
-    va_start(ap, fmt);
+    va_copy(ap, ap0);
     log_text(&g, which, fmt, ap);
     va_end(ap);
     gstr_addc(&g, '\n');
     if ((which & LOG_MAIN) && log_append("main", g.s, g.len) < 0)
         msg_warn("cannot write main log %s: %s", log_path("main") ?: "(unset)",
                  strerror(errno));
-    if ((which & LOG_REJECT) && log_write_reject)
-        log_append("reject", g.s, g.len);
+    if ((which & LOG_REJECT) && log_write_reject) {
+        if (block != NULL && *block != '\0') {
+            gstr r;
+            gstr_init(&r, a);
+            gstr_addn(&r, g.s, g.len);
+            log_block(&r, block);
+            log_append("reject", r.s, r.len);
+        } else
+            log_append("reject", g.s, g.len);
+    }
     if (which & LOG_PANIC) {
         log_append("panic", g.s, g.len);
         if (log_panic_stderr) {

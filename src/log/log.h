@@ -42,5 +42,9 @@ void log_vtrace(const char *fmt, va_list ap);
 
 void log_write(unsigned which, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same; block (lines ending in '\n') follows the line in the reject
+ * log only. */
+void log_write_block(unsigned which, const char *block, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -31,10 +31,12 @@
     X(receive_time, 0)                                                         \
     X(received_recipients, 0)                                                  \
     X(received_sender, 0)                                                      \
+    X(rejected_header, 1)                                                      \
     X(retry_defer, 1)                                                          \
     X(return_path_on_delivery, 0)                                              \
     X(sender_on_delivery, 0)                                                   \
     X(size_reject, 1)                                                          \
+    X(skip_delivery, 1)                                                        \
     X(smtp_confirmation, 1)                                                    \
     X(smtp_connection, 0)                                                      \
     X(smtp_incomplete_transaction, 0)                                          \

@@ -102,7 +102,7 @@ add_tls(gstr *g, const struct receive_params *p)
 {
     if (log_selected(LS_tls_cipher) && p->tls_cipher)
         gstr_printf(g, " X=%s", p->tls_cipher);
-    if (log_selected(LS_tls_certificate_verified) && p->tls_peercert)
+    if (log_selected(LS_tls_certificate_verified) && p->tls_cipher)
         gstr_printf(g, " CV=%s", p->tls_certificate_verified ? "yes" : "no");
     if (log_selected(LS_tls_peerdn) && p->tls_peerdn) {
         gstr_adds(g, " DN=\"");

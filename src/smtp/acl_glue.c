@@ -24,7 +24,9 @@
  *	line (main and reject logs), the SMTP reply (the ACL's message, or
  *	Exim's default for the stage and verb), and for "drop" the end of
  *	the connection. For an acceptance it only passes back the ACL's
- *	message, for the caller's success reply.
+ *	message, for the caller's success reply. After the data, the
+ *	lines carry the message id and a rejection is followed in the
+ *	reject log by the envelope and the headers (+rejected_header).
  *
  *	smtp_acl_stage() is smtp_acl_run() (which returns the acl_rc)
  *	followed by smtp_acl_answer(); the DKIM stage runs the ACL once per
@@ -39,7 +41,39 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "log/log.h"
+#include "receive/receive.h"
 #include "smtp/smtp_int.h"
+#include "spool/envelope.h"
+
+/* What Exim's reject log adds to a rejection once the message has
+ * headers: the sender, up to five recipients, and every header line
+ * with its type letter. */
+static const char *
+reject_block(struct smtp_session *s, struct receive *r)
+{
+    struct spool_msg *m = receive_msg(r);
+    struct spool_header *h;
+    gstr g;
+    int i;
+
+    if (m == NULL || !log_selected(LS_rejected_header))
+        return NULL;
+    gstr_init(&g, s->msg_arena);
+    if (m->rcpt_count > 0) {
+        gstr_printf(&g, "Envelope-from: <%s>\n", m->sender ? m->sender : "");
+        gstr_printf(&g, "Envelope-to: <%s>\n", m->rcpts[0].address);
+        for (i = 1; i < m->rcpt_count && i < 5; i++)
+            gstr_printf(&g, "    <%s>\n", m->rcpts[i].address);
+        if (i < m->rcpt_count)
+            gstr_adds(&g, "    ...\n");
+    }
+    for (h = m->headers; h != NULL; h = h->next)
+        if (h->text != NULL) {
+            gstr_printf(&g, "%c ", h->type);
+            gstr_addn(&g, h->text, h->len);
+        }
+    return gstr_str(&g);
+}
 
 static void
 glue_flush(void *arg)
@@ -73,7 +107,8 @@ smtp_acl_run(struct smtp_session *s, int where, const char *acl,
 
     glue_init(s);
     st->log_prefix = smtp_host_and_ident(s, 1);
-    if (where == ACL_WHERE_DKIM) /* Exim's lines after the data carry the id */
+    if (where == ACL_WHERE_DKIM ||
+        where == ACL_WHERE_DATA) /* Exim's lines after the data carry the id */
         st->log_prefix = arena_printf(s->msg_arena, "%s %s",
                                       expand_get_var(&s->x, "message_exim_id"),
                                       st->log_prefix);
@@ -102,7 +137,12 @@ smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
             *user_msg = arena_strdup(s->msg_arena, st->user_message);
         return rc == ACL_DISCARD ? 2 : 1;
     }
+    st->log_reject_block = NULL;
+    if ((where == ACL_WHERE_DATA || where == ACL_WHERE_DKIM) &&
+        st->message != NULL)
+        st->log_reject_block = reject_block(s, st->message);
     acl_log_reject((enum acl_where)where, rc, &s->x, st);
+    st->log_reject_block = NULL;
     acl_reply_get((enum acl_where)where, rc, st, &reply);
     gstr_init(&out, s->msg_arena);
     acl_reply_format(&reply, (st->controls & ACL_CTL_NO_MULTILINE) != 0, &out);

@@ -22,7 +22,8 @@
  *	qualified is for the caller to decide (has_domain tells it).
  * DIAGNOSTICS
  *	-1 with a message such as "malformed address: x may not follow
- *	a@b", "unmatched < or >" or "missing or malformed local part".
+ *	a@b", "'>' missing at end of address" or "missing or malformed local
+ *part".
  *--*/
 
 #include <ctype.h>
@@ -38,22 +39,21 @@ is_atext(unsigned char c)
     return isalnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-/* Length of a dot-atom at p (0 if none). */
+/* Length of a dot-atom at p (0 if none). As Exim, an empty atom next
+ * to a dot (".a@b", "a..b@c", "a.@b") is let through; only a local
+ * part without any atom is refused. */
 static size_t
 dot_atom(const char *p)
 {
     const char *s = p;
+    int atoms = 0;
 
-    for (;;) {
-        const char *start = p;
-        while (is_atext((unsigned char)*p))
-            p++;
-        if (p == start)
-            return 0; /* empty atom: leading, trailing or double dot */
+    while (is_atext((unsigned char)*p) || *p == '.') {
         if (*p != '.')
-            return (size_t)(p - s);
+            atoms = 1;
         p++;
     }
+    return atoms ? (size_t)(p - s) : 0;
 }
 
 /* Length of a quoted string at p (0 if none or unterminated). */
@@ -149,7 +149,7 @@ smtp_parse_path(struct arena *a, const char *in, int allow_null,
             }
         }
         if (*q != '>')
-            return path_error(err, "unmatched < or >");
+            return path_error(err, "'>' missing at end of address");
         addr = arena_strndup(a, s + 1, (size_t)(q - s - 1));
         end = q + 1;
     } else {
@@ -160,8 +160,10 @@ smtp_parse_path(struct arena *a, const char *in, int allow_null,
     }
     if (addr[0] == '@') { /* a source route: drop it */
         char *colon = strchr(addr, ':');
-        if (colon == NULL)
-            return path_error(err, "domain missing in source-routed address");
+        if (colon == NULL) /* as Exim: no commas, so most likely this */
+            return path_error(err, strchr(addr, ',') != NULL
+                                       ? "colon expected after route list"
+                                       : "no local part");
         addr = colon + 1;
     }
     while (*end == ' ')

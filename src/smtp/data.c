@@ -72,6 +72,7 @@ struct data_reader {
     gstr line;
     int toobig;
     int failed;
+    long bdat_total; /* BDAT: the bytes of every chunk so far */
 };
 
 static void
@@ -305,12 +306,14 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
     if (why == DATA_TIMEOUT) {
         log_write(LOG_MAIN,
                   "SMTP data timeout (message abandoned) on "
-                  "connection from %s F=<%s>",
-                  smtp_host_and_ident(s, 0), s->txn.sender);
+                  "connection from %s F=<%s> D=%lds",
+                  smtp_host_and_ident(s, 0), s->txn.sender,
+                  (long)(time(NULL) - s->started));
+        /* Exim's words, its final dot included */
         smtp_notquit_exit(s, "data-timeout", 421,
                           arena_printf(s->msg_arena,
-                                       "%s: SMTP incoming data timeout - "
-                                       "closing connection",
+                                       "%s SMTP incoming data timeout - "
+                                       "closing connection.",
                                        s->active_hostname));
     } else {
         if (log_selected(LS_lost_incoming_connection))
@@ -336,9 +339,12 @@ data_log_received(struct smtp_session *s, struct receive *r)
     log_write(LOG_MAIN, "%s %s", receive_id(r), line);
 }
 
-/* After the data: the data ACL, then the spool, then the reply. */
+/* After the data: the data ACL, then the spool, then the reply. After
+ * BDAT LAST (chunk >= 0), Exim's default reply has two lines: the
+ * chunk's size and the total, then the id. */
 static int
-data_finish(struct smtp_session *s, struct receive *r, int toobig)
+data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
+            long total)
 {
     char *user_msg = NULL, *id;
     int rc, deliverable;
@@ -413,6 +419,9 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig)
                         s->acl.fake_message);
     else if (user_msg != NULL)
         smtp_reply_user(s, 250, user_msg);
+    else if (chunk >= 0)
+        smtp_replyf(s, 250, " %ld byte chunk, total %ld\nOK id=%s", chunk,
+                    total, receive_id(r));
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
     id = arena_strdup(s->msg_arena, receive_id(r));
@@ -520,7 +529,7 @@ smtp_cmd_data(struct smtp_session *s, char *arg)
         smtp_txn_reset(s);
         return 0;
     }
-    return data_finish(s, d.r, d.toobig);
+    return data_finish(s, d.r, d.toobig, -1, 0);
 }
 
 /* Feeds a chunk: lines end in LF; a CR before the LF is dropped. */
@@ -588,6 +597,7 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
         return 1;
     }
     bdat_feed(s->bdat, chunk.s ? chunk.s : "", chunk.len);
+    s->bdat->bdat_total += size;
     if (!last) {
         smtp_replyf(s, 250, "%ld byte chunk received", size);
         return 0;
@@ -604,7 +614,7 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
         smtp_txn_reset(s);
         return 0;
     }
-    return data_finish(s, rcv, d->toobig);
+    return data_finish(s, rcv, d->toobig, size, d->bdat_total);
 }
 
 void

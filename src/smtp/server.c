@@ -33,7 +33,8 @@
  * DIAGNOSTICS
  *	smtp_session_run() returns -1 when the session ended without QUIT.
  *	Log lines as Exim writes them: "no MAIL in SMTP connection from
- *	...", "SMTP command timeout on connection from ...", "unexpected
+ *	...", "SMTP command timeout on[ TLS] connection from ... D=Ns",
+ *	"SMTP connection from ... D=Ns closed by QUIT", "unexpected
  *	disconnection while reading SMTP command from ..." and the drop
  *	lines for errors.
  *--*/
@@ -356,7 +357,7 @@ cmd_help(struct smtp_session *s, char *arg)
 
     (void)arg;
     gstr_init(&g, s->msg_arena);
-    gstr_adds(&g, "Commands supported:\n AUTH");
+    gstr_adds(&g, "Commands supported:\nAUTH"); /* "214 AUTH", as Exim */
     if (smtp_tls_offered(s))
         gstr_adds(&g, " STARTTLS");
     gstr_adds(&g, " HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP");
@@ -534,8 +535,10 @@ int
 smtp_command_lost(struct smtp_session *s, int status)
 {
     if (status == IO_TIMEOUT) {
-        log_write(LOG_MAIN, "SMTP command timeout on connection from %s",
-                  smtp_host_and_ident(s, 0));
+        log_write(LOG_MAIN,
+                  "SMTP command timeout on%s connection from %s D=%lds",
+                  s->tls.active ? " TLS" : "", smtp_host_and_ident(s, 0),
+                  (long)(time(NULL) - s->started));
         smtp_notquit_exit(s, "command-timeout", 421,
                           arena_printf(s->conn_arena,
                                        "%s: SMTP command timeout - closing "
@@ -686,8 +689,8 @@ log_session_end(struct smtp_session *s, int by_quit)
                   smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started),
                   gstr_str(&s->history));
     if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN, "SMTP connection from %s closed by QUIT",
-                  smtp_host_and_ident(s, 0));
+        log_write(LOG_MAIN, "SMTP connection from %s D=%lds closed by QUIT",
+                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
 }
 
 /* Input sent before the banner breaks the rules in the same way. */

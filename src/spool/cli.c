@@ -45,7 +45,8 @@
  *	both spool layouts): "Message ID has been removed", and "ID
  *	removed by USER" and "ID Completed" in the main log.
  * DIAGNOSTICS
- *	As Exim: "Spool data file for ID does not exist", "Message ID is
+ *	As Exim: "Spool data file for ID does not exist" (and "ID Spool
+ *	file ID-D not found" in the main log), "Message ID is
  *	locked", "Spool format error for ID-H", "Message ID is already
  *	frozen", "Failed to open input file for ID-H: <error>". The exit
  *	status is 1 when an action failed for any message. Ids are
@@ -451,9 +452,10 @@ act_on(const char *flag, const char *id, char **addrs, int naddrs)
     lr = spool_lock_open(spool_dir(), split, id, &fd, &err);
     if (lr != SPOOL_LOCK_OK) {
         failed = 1;
-        if (lr == SPOOL_LOCK_MISSING)
+        if (lr == SPOOL_LOCK_MISSING) {
+            log_write(LOG_MAIN, "%s Spool file %s-D not found", id, id);
             printf("Spool data file for %s does not exist\n", id);
-        else if (lr == SPOOL_LOCK_BUSY)
+        } else if (lr == SPOOL_LOCK_BUSY)
             printf("Message %s is locked\n", id);
         else
             printf("Couldn't open spool file for %s: %s\n", id,

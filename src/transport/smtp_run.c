@@ -8,6 +8,7 @@
  *
  *	extern const struct transport_driver transport_smtp_driver;
  *	void	smtp_transport_close_idle(void)
+ *	void	smtp_transport_hold_idle(int on)
  *	int	smtp_transport_overrides_hosts(
  *			const struct driver_instance *tp)
  * DESCRIPTION
@@ -28,8 +29,9 @@
  *	transport calls have it (and per domain unless multi_domain),
  *	with the server's LIMITS (smtp_limits.c) splitting further on
  *	the same connection: MAIL FROM with
- *	SIZE= when the server offers SIZE (the message size, one byte
- *	per line for the CRs, plus size_addition), RET= and ENVID= when
+ *	SIZE= when the server offers SIZE (the message size with the
+ *	blank line after the headers, one byte per line for the CRs,
+ *	plus size_addition, as Exim), RET= and ENVID= when
  *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
  *	the message with CRLF line ends and leading dots doubled; the
  *	final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
@@ -46,8 +48,10 @@
  *	lower) when another message waits for the host (retry_wait.c, as
  *	Exim's wait-<transport> hints), for the next message to the same
  *	host if it is a waiting one; that one goes straight on with MAIL
- *	and is logged with "*" after the host; smtp_transport_close_idle() sends
- *the QUIT when no message follows. smtp_transport_overrides_hosts() tells -bt
+ *	and is logged with "*" after the host. smtp_transport_close_idle()
+ *	sends the QUIT when no message follows; while
+ *	smtp_transport_hold_idle() is on, the kept connection is neither
+ *	used nor replaced. smtp_transport_overrides_hosts() tells -bt
  *	whether a transport's hosts replace the router's.
  *
  *	Results per address: accepted at the end of data, delivered
@@ -500,7 +504,9 @@ send_failed:
     return -1;
 }
 
-/* Message size for SIZE=: what will be sent, CRs included. */
+/* Message size for SIZE=, as Exim computes it: the headers that are
+ * sent, the blank line after them and the body, plus one for each
+ * header and body line (the CRs; the blank line's is not counted). */
 static long
 wire_size(struct smtp_sess *s)
 {
@@ -511,7 +517,7 @@ wire_size(struct smtp_sess *s)
         if (h->type != '*')
             for (size_t i = 0; i < h->len; i++)
                 lines += h->text[i] == '\n';
-    return s->c->msg->size + lines + s->ob->size_addition;
+    return s->c->msg->size + 1 + lines + s->ob->size_addition;
 }
 
 static char *
@@ -1034,6 +1040,16 @@ static struct smtp_idle {
     char auth_name[128], auth_id[256];
 } idle;
 
+static int idle_held;
+
+void
+smtp_transport_hold_idle(int on)
+{
+    idle_held += on ? 1 : -1;
+    if (idle_held < 0)
+        idle_held = 0;
+}
+
 void
 smtp_transport_close_idle(void)
 {
@@ -1075,7 +1091,7 @@ session_end(struct smtp_sess *s, int keep)
      * for the host (retry_wait.c): one never tried opens its own. */
     if (keep && !retry_wait_others(s->c->tp->name, s->host->name))
         keep = 0;
-    if (!keep || (max > 0 && s->messages >= max) ||
+    if (!keep || idle_held || (max > 0 && s->messages >= max) ||
         smtp_conn_pending(&s->conn) ||
         strlen(s->host->address) >= sizeof(idle.ip) ||
         strlen(s->helo) >= sizeof(idle.helo) ||
@@ -1113,7 +1129,7 @@ session_end(struct smtp_sess *s, int keep)
 static int
 session_reuse(struct smtp_sess *s, struct host_item *h)
 {
-    if (!idle.active)
+    if (!idle.active || idle_held)
         return 0;
     if (strcmp(idle.ip, h->address) != 0 || idle.port != h->port ||
         strcmp(idle.tp, s->c->tp->name) != 0 ||

@@ -28,7 +28,8 @@
  *	("system" by default, or a file or directory). For a host that
  *	matches tls_verify_cert_hostnames (default "*") the certificate
  *	must also name the host (its name, or its address when it was
- *	given as one). tls_sni (expanded) is sent as the server name.
+ *	given as one), checked as a DNS name as Exim does: an iPAddress
+ *	entry does not match. tls_sni (expanded) is sent as the server name.
  *	tls_certificate and tls_privatekey give a client certificate,
  *	tls_require_ciphers OpenSSL's cipher list.
  *
@@ -36,8 +37,8 @@
  *	afterwards every read and write goes through TLS, each bounded by
  *	the caller's deadline.
  * DIAGNOSTICS
- *	"[IP] SSL verify error: depth=N error=TEXT cert=DN" and
- *	"[IP] SSL verify error: certificate name mismatch: DN="..."
+ *	"[ID ][IP] SSL verify error: depth=N error=TEXT cert=DN" and
+ *	"[ID ][IP] SSL verify error: certificate name mismatch: DN="..."
  *	H="..."" in the main log, as Exim; errors in *err as
  *	"(SSL_connect): REASON" or "(OPTION): REASON".
  *--*/
@@ -55,7 +56,6 @@
 #include "base/deadline.h"
 #include "base/gstr.h"
 #include "expand/expand.h"
-#include "expand/ip.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "route/address.h"
@@ -67,6 +67,7 @@
 
 struct client_verify {
     const struct host_item *h;
+    const char *id_prefix;  /* "ID " in a delivery, as Exim's lines */
     const char *check_name; /* tls_verify_cert_hostnames: NULL for none */
     int optional;
     int override; /* a failure was let through */
@@ -105,15 +106,12 @@ expand_opt(struct expand_ctx *x, const char *name, const char *in, char **out,
     return 0;
 }
 
-/* Does the certificate name the host? */
+/* Does the certificate name the host? As Exim, the host's name (or
+ * the address it was given as) is checked as a DNS name only: an
+ * iPAddress entry does not match. */
 static int
 names_host(X509 *cert, const char *name)
 {
-    unsigned char a[16];
-    int family;
-
-    if (ip_parse(name, a, &family) == 1)
-        return X509_check_ip_asc(cert, name, 0) == 1;
     return X509_check_host(cert, name, 0,
                            X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
                                X509_CHECK_FLAG_SINGLE_LABEL_SUBDOMAINS,
@@ -135,10 +133,10 @@ verify_callback(int ok, X509_STORE_CTX *xs)
     if (cert != NULL)
         X509_NAME_oneline(X509_get_subject_name(cert), dn, sizeof(dn));
     if (!ok) {
-        log_write(LOG_MAIN, "[%s] SSL verify error: depth=%d error=%s cert=%s",
-                  cv->h->address, depth,
-                  X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)),
-                  dn);
+        log_write(
+            LOG_MAIN, "%s[%s] SSL verify error: depth=%d error=%s cert=%s",
+            cv->id_prefix, cv->h->address, depth,
+            X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)), dn);
         if (!cv->optional)
             return 0;
         cv->override = 1;
@@ -147,13 +145,12 @@ verify_callback(int ok, X509_STORE_CTX *xs)
     if (depth == 0 && cv->check_name != NULL && cert != NULL &&
         !names_host(cert, cv->check_name)) {
         log_write(LOG_MAIN,
-                  "[%s] SSL verify error: certificate name mismatch: "
+                  "%s[%s] SSL verify error: certificate name mismatch: "
                   "DN=\"%s\" H=\"%s\"",
-                  cv->h->address, dn, cv->check_name);
-        if (!cv->optional) {
-            X509_STORE_CTX_set_error(xs, X509_V_ERR_HOSTNAME_MISMATCH);
+                  cv->id_prefix, cv->h->address, dn, cv->check_name);
+        if (!cv->optional) /* no error code set: OpenSSL's alert is
+                               then "internal error", as with Exim */
             return 0;
-        }
         cv->override = 1;
     }
     return 1;
@@ -173,6 +170,10 @@ smtp_tls_client_start(struct smtp_conn *c, const struct transport_smtp *ob,
 
     memset(&cv, 0, sizeof(cv));
     cv.h = h;
+    {
+        const char *id = expand_get_var(x, "message_exim_id");
+        cv.id_prefix = id && *id ? arena_printf(a, "%s ", id) : "";
+    }
     if (ctx == NULL) {
         *err = arena_printf(a, "(SSL_CTX_new): %s", tlsc_error(a, "failed"));
         return -1;

@@ -16,6 +16,11 @@ extern const struct transport_driver transport_queuefile_driver;
  * message for the next one; the delivery process calls it when no
  * more messages follow (after a queue run, after a single delivery). */
 void smtp_transport_close_idle(void);
+/* While on (nested: a count), the kept connection is left alone: a
+ * delivery of a report made in the middle of a queue run opens its own
+ * connection and closes it, as Exim's separate process for the report
+ * does. */
+void smtp_transport_hold_idle(int on);
 /* 1 if tp is an smtp transport whose own hosts replace a router's
  * (hosts_override with hosts): -bt then shows no hosts, as Exim. */
 int smtp_transport_overrides_hosts(const struct driver_instance *tp);
