@@ -113,6 +113,9 @@ struct evp_pkey_st *dkim_key_cached(
 int dkim_crypto_verify(int keytype, int hash, const unsigned char *key,
                        size_t keylen, const unsigned char *digest, size_t dlen,
                        const unsigned char *sig, size_t slen, unsigned *bits);
+/* OpenSSL's words for the last failure of dkim_crypto_verify() (its
+ * first queued error, "error:02000068:rsa routines::bad signature"). */
+const char *dkim_crypto_error(void);
 
 /* verify.c: the verifier. */
 struct dkim_verify;
@@ -135,6 +138,10 @@ extern dkim_txt_fn *dkim_txt_hook;
 struct dkim_sig *dkim_verify_finish(struct dkim_verify *v,
                                     const struct dkim_verify_opts *o,
                                     const char **error);
+/* After dkim_verify_finish(): when no signature passed, the crypto
+ * error of the last signature that reached key import or the signature
+ * check (Exim logs it as "DKIM: validation error: X"), else NULL. */
+const char *dkim_verify_crypto_error(void);
 /* A validation error seen while lines were fed, or NULL. */
 const char *dkim_verify_error(const struct dkim_verify *v);
 /* Verification was turned off: a bad header line (a DKIM bypass). */

@@ -400,6 +400,9 @@ dkim_msg_finish(struct dkim_msg *m, struct expand_ctx *x, const char *id,
         return ACL_OK;
     }
     log_key_failures(m);
+    if (dkim_verify_crypto_error() != NULL)
+        log_write(LOG_MAIN, "%s DKIM: validation error: %s", id,
+                  dkim_verify_crypto_error());
     gstr_init(&signers, m->a);
     for (struct dkim_sig *s = m->sigs; s != NULL; s = s->next) {
         if (s->domain)
