@@ -123,6 +123,7 @@ struct dkim_verify_opts {
     const char *hashes;       /* dkim_verify_hashes */
     const char *keytypes;     /* dkim_verify_keytypes */
     const char *min_keysizes; /* dkim_verify_min_keysizes */
+    int minimal;              /* dkim_verify_minimal: stop at a pass */
 };
 struct dkim_verify *dkim_verify_start(struct arena *a);
 /* One line as received (dot-unstuffed, no line ending). */

@@ -491,6 +491,10 @@ dkim_verify_finish(struct dkim_verify *v, const struct dkim_verify_opts *o,
     crypto_error = NULL;
     int passed = 0;
     for (struct dkim_sig *s = sigs; s != NULL; s = s->next) {
+        if (passed && o->minimal) { /* as Exim: the rest is not verified */
+            sig_set(s, DKIM_NONE, DKIM_R_NONE);
+            continue;
+        }
         if (s->status != DKIM_FAIL)
             sig_verify(v, s, o);
         passed |= s->status == DKIM_PASS;
