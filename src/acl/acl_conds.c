@@ -454,9 +454,10 @@ c_logwrite(struct acl_call *c, const char *arg)
         s++;
     if (bits == 0)
         bits = LOG_MAIN;
-    /* Exim puts the message id on every line once the message has one;
-     * so far only the DKIM ACL's lines here (the DATA ACL's to follow) */
-    const char *id = c->where == ACL_WHERE_DKIM
+    /* Exim puts the message id on every line once the message has one:
+     * in the ACLs that run after the data */
+    const char *id = c->where == ACL_WHERE_DKIM || c->where == ACL_WHERE_DATA ||
+                             c->where == ACL_WHERE_NOT_SMTP
                          ? expand_get_var(c->x, "message_exim_id")
                          : NULL;
     if (id != NULL && *id != '\0')
