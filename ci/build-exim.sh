@@ -216,7 +216,12 @@ EXTRALIBS_EXIM += -L$PREFIX/lib -lbmiclient_single -Wl,-rpath,$PREFIX/lib")
 else
     SDK_SUM=
 fi
-STAMP_NOW=$(printf 'version %s\nprefix %s\nsdk %s\n%s\n' "$VERSION" "$PREFIX" "$SDK_SUM" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
+# (the main build's stamp is computed as before, so that it is not rebuilt)
+if [ -n "$SDK_SUM" ]; then
+    STAMP_NOW=$(printf 'version %s\nprefix %s\nsdk %s\n%s\n' "$VERSION" "$PREFIX" "$SDK_SUM" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
+else
+    STAMP_NOW=$(printf 'version %s\nprefix %s\n%s\n' "$VERSION" "$PREFIX" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
+fi
 
 build_exim() {
     # 3. the tarball
