@@ -3,6 +3,16 @@
 # scenarios against.
 #
 # Usage: sh ci/build-exim.sh [BUILD]      (BUILD defaults to "build")
+#        EXIM_VARIANT=bmi sh ci/build-exim.sh [BUILD]
+#
+# EXIM_VARIANT=bmi builds a second Exim, in BUILD/exim-bmi (link
+# BUILD/exim-bmi/mta), the same build plus EXPERIMENTAL_BRIGHTMAIL=yes,
+# compiled against mxlab's BMI SDK stand-in (BUILD/include/bmi_api.h) and
+# linked with its BUILD/lib/libbmiclient_single.so (make all builds both);
+# the library is copied to the prefix's lib/ and found there through the
+# binary's run path. It reuses the main build's tarball when that is
+# there. Cached like the main build (its stamp includes the library's and
+# the header's checksums).
 #
 # What it does, each step skipped when its result is already there:
 #
@@ -68,6 +78,7 @@
 set -eu
 
 BUILD=${1:-build}
+VARIANT=${EXIM_VARIANT:-}
 VERSION=${EXIM_VERSION:-4.98.2}
 LABUSER=eximlab
 JOBS=${JOBS:-2}
@@ -80,8 +91,19 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (setuid install, user creation)"
 
-mkdir -p "$BUILD/exim"
-WORK=$(cd "$BUILD/exim" && pwd)
+case $VARIANT in
+'') NAME=exim ;;
+bmi)
+    NAME=exim-bmi
+    [ -f "$BUILD/lib/libbmiclient_single.so" ] && [ -f "$BUILD/include/bmi_api.h" ] \
+        || die "no $BUILD/lib/libbmiclient_single.so or $BUILD/include/bmi_api.h (make all with EXPERIMENTAL_BMI=yes)"
+    SDK_LIB=$(cd "$BUILD/lib" && pwd)
+    SDK_INC=$(cd "$BUILD/include" && pwd)
+    ;;
+*) die "unknown EXIM_VARIANT '$VARIANT' (empty or bmi)" ;;
+esac
+mkdir -p "$BUILD/$NAME"
+WORK=$(cd "$BUILD/$NAME" && pwd)
 
 # 1. packages
 missing=""
@@ -186,11 +208,29 @@ DISABLE_TLS_RESUME=yes
 EXTRALIBS_EXIM=-Wl,--no-as-needed -L$FAKETIME_DIR -l:libfaketime.so.1 -Wl,-rpath,$FAKETIME_DIR
 EOF
 )
-STAMP_NOW=$(printf 'version %s\nprefix %s\n%s\n' "$VERSION" "$PREFIX" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
+if [ "$VARIANT" = bmi ]; then
+    # Brightmail: mxlab's SDK stand-in, copied into the prefix at install
+    LOCAL_MAKEFILE=$(printf '%s\n%s\n' "$LOCAL_MAKEFILE" "EXPERIMENTAL_BRIGHTMAIL=yes
+CFLAGS += -I$SDK_INC
+EXTRALIBS_EXIM += -L$PREFIX/lib -lbmiclient_single -Wl,-rpath,$PREFIX/lib")
+    SDK_SUM=$(cat "$SDK_LIB/libbmiclient_single.so" "$SDK_INC/bmi_api.h" | sha256sum | cut -c1-64)
+else
+    SDK_SUM=
+fi
+# (the main build's stamp is computed as before, so that it is not rebuilt)
+if [ -n "$SDK_SUM" ]; then
+    STAMP_NOW=$(printf 'version %s\nprefix %s\nsdk %s\n%s\n' "$VERSION" "$PREFIX" "$SDK_SUM" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
+else
+    STAMP_NOW=$(printf 'version %s\nprefix %s\n%s\n' "$VERSION" "$PREFIX" "$LOCAL_MAKEFILE" | sha256sum | cut -c1-64)
+fi
 
 build_exim() {
     # 3. the tarball
     TARBALL=$WORK/exim4_$VERSION.orig.tar.xz
+    main_tarball=$BUILD/exim/exim4_$VERSION.orig.tar.xz
+    if [ ! -s "$TARBALL" ] && [ -n "$VARIANT" ] && [ -s "$main_tarball" ]; then
+        cp "$main_tarball" "$TARBALL"
+    fi
     if [ ! -s "$TARBALL" ]; then
         APT=$WORK/apt
         mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
@@ -216,6 +256,10 @@ build_exim() {
     [ -f "$SRC/src/version.sh" ] || printf 'EXIM_RELEASE_VERSION="%s"\nEXIM_VARIANT_VERSION=""\nEXIM_COMPILE_NUMBER="1"\n' \
         "$VERSION" >"$SRC/src/version.sh"
     printf '%s\n' "$LOCAL_MAKEFILE" >"$SRC/Local/Makefile"
+    if [ "$VARIANT" = bmi ]; then
+        install -d -m 0755 "$PREFIX/lib"
+        install -m 0755 "$SDK_LIB/libbmiclient_single.so" "$PREFIX/lib/libbmiclient_single.so"
+    fi
     echo "build-exim: compiling Exim $VERSION (log: $SRC/build.log)"
     if ! make -C "$SRC" -j"$JOBS" >"$SRC/build.log" 2>&1; then
         tail -20 "$SRC/build.log" >&2

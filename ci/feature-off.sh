@@ -37,7 +37,7 @@ check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
 check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
 check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"
 check "-bV omits Experimental_DSN_info" sh -c "! grep -q Experimental_DSN_info '$tmp/bv'"
-check "-bV omits Experimental_BMI" sh -c "! grep -q Experimental_BMI '$tmp/bv'"
+check "-bV omits Experimental_Brightmail" sh -c "! grep -q Experimental_Brightmail '$tmp/bv'"
 printf 'bmi_config_file = /x\n' > "$tmp/bmi1.conf"
 "$OUT/mxlab" -C "$tmp/bmi1.conf" -bV > "$tmp/bmi1.out" 2>&1
 check "bmi_config_file is unknown without BMI" \

@@ -99,8 +99,8 @@ static const struct feature feature_arc = {"Experimental_ARC", "_HAVE_ARC",
                                            NULL, NULL};
 #endif
 #ifdef EXPERIMENTAL_BMI
-static const struct feature feature_bmi = {"Experimental_BMI", "_HAVE_BMI",
-                                           &bmi_main_opts, &bmi_main};
+static const struct feature feature_bmi = {
+    "Experimental_Brightmail", "_HAVE_BRIGHTMAIL", &bmi_main_opts, &bmi_main};
 #endif
 #ifdef EXPERIMENTAL_DCC
 static const struct feature feature_dcc = {"Experimental_DCC", "_HAVE_DCC",

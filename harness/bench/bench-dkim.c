@@ -208,7 +208,7 @@ main(int argc, char **argv)
     while (now() - t0 < secs) {
         struct arena *a = arena_create();
         struct dkim_verify *v = dkim_verify_start(a);
-        struct dkim_verify_opts o = {"sha256", "rsa", "rsa=1024"};
+        struct dkim_verify_opts o = {"sha256", "rsa", "rsa=1024", 0};
         const char *err;
         feed_lines(signed_msg.s, dkim_verify_line, v);
         struct dkim_sig *s = dkim_verify_finish(v, &o, &err);

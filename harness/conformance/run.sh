@@ -13,6 +13,14 @@
 # The Exim's own user (scenario-run --mta-user) is its exim_user, asked
 # of it with -bP; EXIM_USER=NAME overrides.
 #
+# The bmi folder needs an Exim built with EXPERIMENTAL_BRIGHTMAIL, which
+# the reference build is not: without EXIM, the BMI variant is built too
+# (EXIM_VARIANT=bmi ci/build-exim.sh, BUILD/exim-bmi/mta, linked with
+# mxlab's libbmiclient_single.so) and scenarios/bmi is run against it; its
+# outcomes replace the bmi lines of the main run (where they are skipped).
+# EXIM_BMI=PATH names another BMI-enabled Exim; EXIM_BMI=none runs no
+# second pass. Its TAP output is kept in BUILD/conformance/tap-bmi.
+#
 # Prints a table per folder (passed, failed, skipped) and then
 #   conformance: N passed, N failed, N skipped
 # and compares each scenario's outcome with harness/conformance/expected
@@ -44,10 +52,20 @@ expected=$here/expected
 out=$BUILD/conformance
 mkdir -p "$out"
 
+EXIM_BMI=${EXIM_BMI:-}
 if [ -z "$EXIM" ]; then
     sh ci/build-exim.sh "$BUILD" || exit 1
     EXIM=$BUILD/exim/mta
+    if [ -z "$EXIM_BMI" ]; then
+        EXIM_VARIANT=bmi sh ci/build-exim.sh "$BUILD" || exit 1
+        EXIM_BMI=$BUILD/exim-bmi/mta
+    fi
 fi
+[ "$EXIM_BMI" = none ] && EXIM_BMI=
+case $EXIM_BMI in
+'' | /*) ;;
+*) EXIM_BMI=$(pwd)/$EXIM_BMI ;;
+esac
 case $EXIM in
 /*) ;;
 *) EXIM=$(pwd)/$EXIM ;;
@@ -75,11 +93,33 @@ if [ $rc -gt 1 ]; then
     exit 1
 fi
 
-# "pass|fail|skip FOLDER/NAME" for each TAP line
-awk '
+# The bmi folder against the BMI-enabled Exim
+: >"$out/tap-bmi"
+if [ -n "$EXIM_BMI" ]; then
+    echo "conformance: bmi against $("$EXIM_BMI" -C /dev/null -bV 2>/dev/null | head -1) ($EXIM_BMI)"
+    "$BUILD/scenario-run" -j "$JOBS" --mta "$EXIM_BMI" --mta-user "$user" scenarios/bmi >"$out/tap-bmi" 2>>"$out/stderr"
+    rc=$?
+    if [ $rc -gt 1 ]; then
+        cat "$out/stderr" >&2
+        echo "conformance: scenario-run failed to run against $EXIM_BMI (exit $rc)" >&2
+        exit 1
+    fi
+fi
+
+# "pass|fail|skip FOLDER/NAME" for each TAP line (the bmi folder from
+# the BMI run when there was one)
+tapline='
     /^ok [0-9]+ - / { st = ($0 ~ / # SKIP /) ? "skip" : "pass"; print st, $4; next }
     /^not ok [0-9]+ - / { print "fail", $5 }
-' "$out/tap" | sort -k2,2 >"$out/outcomes"
+'
+{
+    if [ -s "$out/tap-bmi" ]; then
+        awk "$tapline" "$out/tap" | grep -v ' bmi/'
+        awk "$tapline" "$out/tap-bmi"
+    else
+        awk "$tapline" "$out/tap"
+    fi
+} | sort -k2,2 >"$out/outcomes"
 
 echo
 printf '%-16s %7s %7s %7s\n' folder passed failed skipped

@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct arena *a = arena_create();
     struct dkim_verify_opts o = {"sha256:sha512:sha1", "ed25519:rsa",
-                                 "rsa=1024 ed25519=250"};
+                                 "rsa=1024 ed25519=250", 0};
     char *text = arena_strndup(a, (const char *)data, size);
     const char *err = NULL, *p, *nl;
     gstr field;

@@ -30,6 +30,13 @@
  *	accept it replaces the success code (250; 354 for PREDATA, 220
  *	for the connect ACL; QUIT always 221).
  *
+ *	A message text longer than 75 characters is broken into the lines
+ *	of a multi-line reply as Exim breaks it: each line that runs past
+ *	75 characters is cut at a blank between its 36th and 75th
+ *	character, the last blank that follows a colon if there is one,
+ *	else the last blank; failing that at the next blank or newline
+ *	after it. The blank becomes the line break.
+ *
  *	The rejection line is "PREFIX F=<sender> rejected RCPT <x@y>:
  *	LOG" (F= for RCPT and DATA only, with A=authenticator:id when
  *	authenticated); "temporarily rejected" for 4xx; DATA appears as
@@ -44,6 +51,7 @@
  *--*/
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acl/acl.h"
@@ -176,11 +184,59 @@ acl_reply_get(enum acl_where where, int rc, const struct acl_state *st,
     }
 }
 
+/* Exim's line breaking of a long message (its string_split_message()
+ * rule, in our own code): a malloc'ed copy with some blanks turned into
+ * newlines, or NULL when the text is short enough. */
+static char *
+split_long(const char *text)
+{
+    enum { WIDTH = 75, MIN_CUT = 35 };
+    char *copy, *line;
+
+    if (strlen(text) <= WIDTH || (copy = strdup(text)) == NULL)
+        return NULL;
+    line = copy;
+    for (;;) {
+        char *end = line, *cut = NULL;
+        int n = 0;
+
+        while (n < WIDTH && *end != '\0' && *end != '\n')
+            end++, n++;
+        if (*end == '\0')
+            break;
+        if (*end == '\n') {
+            line = end + 1;
+            continue;
+        }
+        for (char *t = end; t > line + MIN_CUT; t--)
+            if (*t == ' ') {
+                if (t[-1] == ':') {
+                    cut = t;
+                    break;
+                }
+                if (cut == NULL)
+                    cut = t;
+            }
+        if (cut == NULL)
+            for (char *t = end + 1; *t != '\0'; t++)
+                if (*t == ' ' || *t == '\n') {
+                    cut = t;
+                    break;
+                }
+        if (cut == NULL)
+            break;
+        *cut = '\n';
+        line = cut + 1;
+    }
+    return copy;
+}
+
 void
 acl_reply_format(const struct acl_reply *r, int no_multiline, gstr *out)
 {
     const char *code = r->code, *ext = "";
-    const char *t = r->text ? r->text : "";
+    char *split = split_long(r->text ? r->text : "");
+    const char *t = split ? split : r->text ? r->text : "";
     char base[4];
 
     memcpy(base, code, 3);
@@ -197,6 +253,7 @@ acl_reply_format(const struct acl_reply *r, int no_multiline, gstr *out)
             break;
         t = nl + 1;
     }
+    free(split);
 }
 
 static const char *

@@ -1136,6 +1136,28 @@ START_TEST(test_replies)
         {"connect banner", ACL_WHERE_CONNECT, ACL_OK, "welcome", 0,
          "220 welcome\r\n"},
         {"quit keeps 221", ACL_WHERE_QUIT, ACL_OK, "250 bye", 0, "221 bye\r\n"},
+        /* Exim's line breaking of a message over 75 characters: at the
+         * last blank after a colon between columns 36 and 75 */
+        {"long message split after a colon", ACL_WHERE_RCPT, ACL_FAIL,
+         "192.0.2.200 is not allowed to send for test.ex: Please see "
+         "http://www.open-spf.org/Why : Reason: mechanism",
+         0,
+         "550-192.0.2.200 is not allowed to send for test.ex:\r\n"
+         "550 Please see http://www.open-spf.org/Why : Reason: mechanism\r\n"},
+        /* no colon: the last blank before column 76 */
+        {"long message split at a blank", ACL_WHERE_RCPT, ACL_FAIL,
+         "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm "
+         "nnnn oooo pppp qqqq",
+         0,
+         "550-aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll "
+         "mmmm nnnn oooo\r\n550 pppp qqqq\r\n"},
+        /* no blank before column 76: the next one after it */
+        {"long word", ACL_WHERE_RCPT, ACL_FAIL,
+         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+         "xxxxxxxxxxxxxxxxx tail",
+         0,
+         "550-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+         "xxxxxxxxxxxxxxxxxxxxx\r\n550 tail\r\n"},
     };
 
     for (size_t i = 0; i < NELEM(cases); i++) {

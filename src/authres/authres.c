@@ -125,7 +125,7 @@ add_spf(struct expand_ctx *x, gstr *g)
     if (!set(result))
         return;
     gstr_printf(g, ";\n\tspf=%s", result);
-    if (guessed && strcmp(guessed, "1") == 0)
+    if (guessed && strcmp(guessed, "yes") == 0)
         gstr_adds(g, " (best guess record for domain)");
     if (set(sender) && (at = strrchr(sender, '@')) != NULL && at[1] != '\0')
         gstr_printf(g, " smtp.mailfrom=%s", at + 1);

@@ -19,6 +19,7 @@
  *				const unsigned char *digest, size_t dlen,
  *				const unsigned char *sig, size_t slen,
  *				unsigned *bits)
+ *	const char *dkim_crypto_error(void)
  * DESCRIPTION
  *	dkim_digest() hashes data with SHA-1, SHA-256 or SHA-512.
  *
@@ -37,9 +38,12 @@
  *	for Ed25519).
  * DIAGNOSTICS
  *	dkim_crypto_verify() returns 0 for a good signature, 1 for a bad
- *	one, -1 when the key cannot be imported.
+ *	one, -1 when the key cannot be imported; dkim_crypto_error() then
+ *	gives OpenSSL's text of the first error it queued (as Exim logs
+ *	it; "error:00000000:lib(0)::reason(0)" when OpenSSL queued none).
  *--*/
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -138,6 +142,22 @@ load_public(int keytype, const void *data, size_t len)
     return k;
 }
 
+static char crypto_error[256];
+
+const char *
+dkim_crypto_error(void)
+{
+    return crypto_error;
+}
+
+/* Keeps OpenSSL's first queued error, as Exim reports it. */
+static void
+note_error(void)
+{
+    ERR_error_string_n(ERR_get_error(), crypto_error, sizeof(crypto_error));
+    ERR_clear_error();
+}
+
 static EVP_PKEY *
 import_key(int keytype, const unsigned char *key, size_t keylen)
 {
@@ -149,11 +169,15 @@ dkim_crypto_verify(int keytype, int hash, const unsigned char *key,
                    size_t keylen, const unsigned char *digest, size_t dlen,
                    const unsigned char *sig, size_t slen, unsigned *bits)
 {
-    EVP_PKEY *k = import_key(keytype, key, keylen);
+    EVP_PKEY *k;
     int good = 0;
 
-    if (k == NULL)
+    ERR_clear_error();
+    crypto_error[0] = '\0';
+    if ((k = import_key(keytype, key, keylen)) == NULL) {
+        note_error();
         return -1;
+    }
     *bits = (unsigned)EVP_PKEY_bits(k);
     if (keytype == DKIM_KEY_ED25519) {
         EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -169,5 +193,7 @@ dkim_crypto_verify(int keytype, int hash, const unsigned char *key,
         EVP_PKEY_CTX_free(c);
     }
     EVP_PKEY_free(k);
+    if (!good)
+        note_error();
     return good ? 0 : 1;
 }

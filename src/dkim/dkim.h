@@ -113,6 +113,9 @@ struct evp_pkey_st *dkim_key_cached(
 int dkim_crypto_verify(int keytype, int hash, const unsigned char *key,
                        size_t keylen, const unsigned char *digest, size_t dlen,
                        const unsigned char *sig, size_t slen, unsigned *bits);
+/* OpenSSL's words for the last failure of dkim_crypto_verify() (its
+ * first queued error, "error:02000068:rsa routines::bad signature"). */
+const char *dkim_crypto_error(void);
 
 /* verify.c: the verifier. */
 struct dkim_verify;
@@ -120,6 +123,7 @@ struct dkim_verify_opts {
     const char *hashes;       /* dkim_verify_hashes */
     const char *keytypes;     /* dkim_verify_keytypes */
     const char *min_keysizes; /* dkim_verify_min_keysizes */
+    int minimal;              /* dkim_verify_minimal: stop at a pass */
 };
 struct dkim_verify *dkim_verify_start(struct arena *a);
 /* One line as received (dot-unstuffed, no line ending). */
@@ -135,6 +139,10 @@ extern dkim_txt_fn *dkim_txt_hook;
 struct dkim_sig *dkim_verify_finish(struct dkim_verify *v,
                                     const struct dkim_verify_opts *o,
                                     const char **error);
+/* After dkim_verify_finish(): when no signature passed, the crypto
+ * error of the last signature that reached key import or the signature
+ * check (Exim logs it as "DKIM: validation error: X"), else NULL. */
+const char *dkim_verify_crypto_error(void);
 /* A validation error seen while lines were fed, or NULL. */
 const char *dkim_verify_error(const struct dkim_verify *v);
 /* Verification was turned off: a bad header line (a DKIM bypass). */

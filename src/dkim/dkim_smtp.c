@@ -24,8 +24,10 @@
  *	$dkim_verify_reason, $dkim_domain, $dkim_selector and the other
  *	$dkim_* variables of that signature; for an item without a
  *	signature it runs once with the defaults (status "none"). A run
- *	that does not accept ends it; so does a pass under
- *	dkim_verify_minimal. Afterwards $dkim_verify_status is the list of
+ *	that does not accept ends it. (dkim_verify_minimal stops the
+ *	verification at the first pass, as in Exim: the signatures after it
+ *	are "none", "[not verified]"; the ACL still runs for every signer.)
+ *	Afterwards $dkim_verify_status is the list of
  *	the statuses the runs ended with. Without the ACL nothing runs.
  *
  *	Each signature the ACL ran for (every signature, without the ACL)
@@ -242,9 +244,6 @@ run_signer(struct dkim_msg *m, struct expand_ctx *x, const char *item,
         list_append(results, ':', expand_get_var(x, "dkim_verify_status"));
         if (rc != ACL_OK)
             return rc;
-        if (dkim_main.dkim_verify_minimal &&
-            strcmp(expand_get_var(x, "dkim_verify_status"), "pass") == 0)
-            return rc;
     }
     if (rc != -1)
         return rc;
@@ -286,9 +285,6 @@ run_signers(struct dkim_msg *m, struct expand_ctx *x, dkim_acl_fn *run_acl,
         list_append(&seen, ':', item);
         rc = run_signer(m, x, item, &results, run_acl, arg);
         if (rc != ACL_OK)
-            break;
-        if (dkim_main.dkim_verify_minimal &&
-            strcmp(expand_get_var(x, "dkim_verify_status"), "pass") == 0)
             break;
     }
     expand_set_var(x, "dkim_verify_status", gstr_str(&results));
@@ -381,9 +377,9 @@ int
 dkim_msg_finish(struct dkim_msg *m, struct expand_ctx *x, const char *id,
                 const char *acl, dkim_acl_fn *run_acl, void *arg)
 {
-    struct dkim_verify_opts o = {dkim_main.dkim_verify_hashes,
-                                 dkim_main.dkim_verify_keytypes,
-                                 dkim_main.dkim_verify_min_keysizes};
+    struct dkim_verify_opts o = {
+        dkim_main.dkim_verify_hashes, dkim_main.dkim_verify_keytypes,
+        dkim_main.dkim_verify_min_keysizes, dkim_main.dkim_verify_minimal};
     const char *error = NULL;
     gstr signers;
 
@@ -400,6 +396,9 @@ dkim_msg_finish(struct dkim_msg *m, struct expand_ctx *x, const char *id,
         return ACL_OK;
     }
     log_key_failures(m);
+    if (dkim_verify_crypto_error() != NULL)
+        log_write(LOG_MAIN, "%s DKIM: validation error: %s", id,
+                  dkim_verify_crypto_error());
     gstr_init(&signers, m->a);
     for (struct dkim_sig *s = m->sigs; s != NULL; s = s->next) {
         if (s->domain)

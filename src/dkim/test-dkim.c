@@ -284,7 +284,8 @@ static const char *
 verify_text(struct arena *a, const char *from, const char *to,
             const char *hashes)
 {
-    struct dkim_verify_opts o = {hashes, "ed25519:rsa", "rsa=1024 ed25519=250"};
+    struct dkim_verify_opts o = {hashes, "ed25519:rsa", "rsa=1024 ed25519=250",
+                                 0};
     struct dkim_verify *v = dkim_verify_start(a);
     const char *p = rfc8463_msg, *err = NULL, *hit;
     gstr text, out;
@@ -456,7 +457,7 @@ START_TEST(test_sign)
     struct arena *a = arena_create();
     struct dkim_signer *g = dkim_signer_new(a);
     struct dkim_sign_req r = {0};
-    struct dkim_verify_opts o = {"sha256", "ed25519:rsa", "rsa=1024"};
+    struct dkim_verify_opts o = {"sha256", "ed25519:rsa", "rsa=1024", 0};
     gstr out, err;
     const char *e = NULL;
 

@@ -408,6 +408,16 @@ min_keysize(const char *list, int keytype)
     return 0;
 }
 
+/* Exim's rule for "DKIM: validation error: X": the outcome of the last
+ * key import or signature check, kept when no signature passed. */
+static const char *crypto_error;
+
+const char *
+dkim_verify_crypto_error(void)
+{
+    return crypto_error;
+}
+
 static void
 sig_verify(struct dkim_verify *v, struct dkim_sig *s,
            const struct dkim_verify_opts *o)
@@ -436,6 +446,7 @@ sig_verify(struct dkim_verify *v, struct dkim_sig *s,
     rc = dkim_crypto_verify(s->keytype, s->hashtype, s->pubkey->key,
                             s->pubkey->keylen, digest, dlen, s->b, s->b_len,
                             &s->keybits);
+    crypto_error = rc != 0 ? dkim_crypto_error() : NULL;
     if (rc < 0) {
         sig_set(s, DKIM_INVALID, DKIM_R_PUBKEY_IMPORT);
         s->pubkey = NULL;
@@ -477,9 +488,19 @@ dkim_verify_finish(struct dkim_verify *v, const struct dkim_verify_opts *o,
     sigs = sort_by(v->a, v->sigs, o->hashes, 1);
     sigs = sort_by(v->a, sigs, o->keytypes, 0);
     v->sigs = sigs;
-    for (struct dkim_sig *s = sigs; s != NULL; s = s->next)
+    crypto_error = NULL;
+    int passed = 0;
+    for (struct dkim_sig *s = sigs; s != NULL; s = s->next) {
+        if (passed && o->minimal) { /* as Exim: the rest is not verified */
+            sig_set(s, DKIM_NONE, DKIM_R_NONE);
+            continue;
+        }
         if (s->status != DKIM_FAIL)
             sig_verify(v, s, o);
+        passed |= s->status == DKIM_PASS;
+    }
+    if (passed)
+        crypto_error = NULL;
     dkim_verify_free(v);
     return sigs;
 }

@@ -643,7 +643,7 @@ static const struct var_def var_table[] = {
     VCTX_("spf_header_comment", EW_CONN, NULL),
     VCTX_("spf_received", EW_CONN, NULL),
     VCTX_("spf_result", EW_CONN, NULL),
-    VCTX_("spf_result_guessed", EW_CONN, "0"),
+    VCTX_("spf_result_guessed", EW_CONN, "no"),
     VCTX_("spf_smtp_comment", EW_CONN, NULL),
     VCTX_("spf_used_domain", EW_CONN, NULL),
     VCONF_("spool_directory", EW_ALL, spool_directory),

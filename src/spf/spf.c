@@ -252,7 +252,7 @@ spf_query(struct acl_call *c, int guess)
         set_var(x, "spf_received", SPF_response_get_received_spf(resp));
         set_var(x, "spf_result", SPF_strresult(SPF_response_result(resp)));
         set_var(x, "spf_smtp_comment", SPF_response_get_smtp_comment(resp));
-        set_var(x, "spf_result_guessed", guess ? "1" : "0");
+        set_var(x, "spf_result_guessed", guess ? "yes" : "no");
         set_var(x, "spf_used_domain",
                 sender && *sender ? strrchr(sender, '@') + 1 : helo);
         SPF_response_free(resp);
