@@ -92,6 +92,8 @@ const char *arc_chain_domains(struct arena *a, const struct arc_chain *c);
 struct arc_verify;
 struct arc_verify *arc_verify_start(struct arena *a);
 void arc_verify_line(void *v, const char *line, size_t len);
+/* No more lines: the body hashes are finished, which releases what
+ * they hold outside the arena; arc_verify_finish() still works. */
 void arc_verify_free(struct arc_verify *v);
 
 /* The outcome of the verify = arc condition. */
