@@ -421,7 +421,7 @@ body_canon(const char *c)
         {"relaxed/simple", DKIM_CANON_SIMPLE},
         {"relaxed/relaxed", DKIM_CANON_RELAXED},
         {"simple", DKIM_CANON_SIMPLE},
-        {"relaxed", DKIM_CANON_RELAXED},
+        {"relaxed", DKIM_CANON_SIMPLE}, /* relaxed/simple (RFC 6376) */
     };
 
     if (c == NULL)
