@@ -63,6 +63,7 @@
 #include "transport/transport.h"
 #ifdef EXPERIMENTAL_ARC
 #include "arc/arc_conf.h"
+#include "arc/arc_smtp.h"
 #endif
 #ifdef EXPERIMENTAL_BMI
 #include "bmi/bmi_acl.h"
@@ -312,6 +313,9 @@ registry_acl_init(void)
     dkim_init();
     spf_init();
     authres_init();
+#ifdef EXPERIMENTAL_ARC
+    arc_init();
+#endif
 #ifdef EXPERIMENTAL_DCC
     dcc_acl_register();
 #endif
