@@ -28,8 +28,9 @@
  *	"ARC: bad signing-specification (identity|selector|privkey)",
  *	"unable to open file for reading: FILE" (also to the panic log),
  *	"ARC: no Authentication-Results header for signing",
- *	"ARC: AMS signing: privkey PEM-block import: ..." (followed by an
- *	empty line, as Exim's text ends in a newline). mxlab's own:
+ *	"ARC: AMS signing: privkey PEM-block import: ..." (Exim's text
+ *	ends in a newline, which puts an empty line in its log; mxlab
+ *	does not write that). mxlab's own:
  *	"ARC: unknown signing option(s) ignored: LIST" (Exim ignores them
  *	without a word; the set is still made), "ARC: incoming chain has
  *	an incomplete set; not signing" (Exim is silent).
@@ -173,7 +174,7 @@ sign_message(struct transport_call *c, struct arc_sign_req *r, int fd,
                       &err);
     dkim_body_free(body);
     if (rc < 0)
-        arc_log(c, LOG_MAIN, "ARC: %s\n", gstr_str(&err));
+        arc_log(c, LOG_MAIN, "ARC: %s", gstr_str(&err));
     else if (rc == 0 && strcmp(why, "noar") == 0)
         arc_log(c, LOG_MAIN,
                 "ARC: no Authentication-Results header for signing");
@@ -202,7 +203,9 @@ arc_transport_sign(struct transport_call *c, int fd, gstr *sigs, gstr *err)
     if (rc == EXPAND_FAIL)
         return 0;
     if (rc != EXPAND_OK) {
+        int e = errno; /* Exim's log shows it */
         gstr_adds(err, "failed to expand arc_sign");
+        errno = e;
         return -1;
     }
     rc = arc_sign_spec_parse(c->arena, spec, (unsigned long)time(NULL), &r,

@@ -31,7 +31,7 @@
  *	A filter that fails: -2 with its message (errno -24, as Exim). A
  *	signing failure under dkim_strict: -2 with the reason, errno
  *	EACCES, as Exim defers then. arc_sign that cannot be expanded:
- *	-2 with "failed to expand arc_sign".
+ *	-3 with "failed to expand arc_sign" (a send failure, as Exim).
  *--*/
 
 #include <errno.h>
@@ -167,8 +167,9 @@ write_signed(struct transport_call *c, struct data_out *f, const char *filter,
         return -2;
     }
     if (registry_arc_sign(c, fd, &sigs, err) < 0) {
+        *err_no = errno;
         close(fd);
-        return -2;
+        return -3;
     }
     gstr_truncate(err, 0);
     if ((sigs.len > 0 && out_sink(f, sigs.s, sigs.len) < 0) ||
