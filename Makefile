@@ -32,7 +32,7 @@ FEATURES = ARC DCC BMI DSN_INFO QUEUEFILE XCLIENT ESMTP_LIMITS
 # is off by default: -bV must not claim it, and a configuration that uses
 # arc_sign is refused as by an Exim built without ARC, instead of loading
 # and then delivering unsigned. It becomes "yes" when ARC lands.
-EXPERIMENTAL_ARC ?= no
+EXPERIMENTAL_ARC ?= yes
 $(foreach f,$(FEATURES),$(eval EXPERIMENTAL_$(f) ?= yes))
 FEATURE_DEFS = $(foreach f,$(FEATURES),$(if $(filter yes,$(EXPERIMENTAL_$(f))),-DEXPERIMENTAL_$(f)))
 CPPFLAGS += $(FEATURE_DEFS)

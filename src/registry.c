@@ -62,6 +62,7 @@
 #ifdef EXPERIMENTAL_ARC
 #include "arc/arc_conf.h"
 #include "arc/arc_sign.h"
+#include "arc/arc_smtp.h"
 #endif
 #ifdef EXPERIMENTAL_BMI
 #include "bmi/bmi_acl.h"
@@ -249,6 +250,9 @@ registry_acl_init(void)
     dkim_init();
     spf_init();
     authres_init();
+#ifdef EXPERIMENTAL_ARC
+    arc_init();
+#endif
 #ifdef EXPERIMENTAL_DCC
     dcc_acl_register();
 #endif

@@ -128,6 +128,9 @@ void dkim_verify_line(void *v, const char *line, size_t len);
  * when none could be found. NULL hook: the DNS resolver. */
 typedef const char *dkim_txt_fn(struct arena *a, const char *name);
 extern dkim_txt_fn *dkim_txt_hook;
+/* A key record by its name ("sel._domainkey.example.org."): the hook's
+ * answer, else DNS's (as the verifier looks keys up; ARC uses it). */
+const char *dkim_txt_lookup(struct arena *a, const char *name);
 /* Ends the message: finishes the hashes, fetches keys and verifies.
  * Returns the signatures kept (in the order of dkim_verify_hashes and
  * dkim_verify_keytypes), or NULL. *error is set (and nothing verified)

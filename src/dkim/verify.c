@@ -306,6 +306,12 @@ txt_from_dns(struct arena *a, const char *name)
     return NULL;
 }
 
+const char *
+dkim_txt_lookup(struct arena *a, const char *name)
+{
+    return dkim_txt_hook ? dkim_txt_hook(a, name) : txt_from_dns(a, name);
+}
+
 static void
 sig_set(struct dkim_sig *s, enum dkim_status st, enum dkim_reason r)
 {
@@ -319,8 +325,7 @@ sig_key(struct arena *a, struct dkim_sig *s)
 {
     const char *name =
         arena_printf(a, "%s._domainkey.%s.", s->selector, s->domain);
-    const char *txt =
-        dkim_txt_hook ? dkim_txt_hook(a, name) : txt_from_dns(a, name);
+    const char *txt = dkim_txt_lookup(a, name);
     struct dkim_pubkey *p;
 
     if (txt == NULL || txt[0] == '\0') {

@@ -425,6 +425,12 @@ receive_set_dkim(struct receive *r, const char *domain)
     r->dkim_domain = domain ? sdup(r->a, domain) : NULL;
 }
 
+void
+receive_set_arc(struct receive *r, int pass)
+{
+    r->arc_pass = pass;
+}
+
 int
 receive_in_headers(const struct receive *r)
 {

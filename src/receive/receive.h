@@ -138,6 +138,9 @@ void receive_close(struct receive *r);
 /* The domain of a passing DKIM signature, for " DKIM=" on the
  * reception line (+dkim); NULL for none. Copied. */
 void receive_set_dkim(struct receive *r, const char *domain);
+/* An ARC chain passed verify = arc: " ARC" on the reception line
+ * (+dkim), as Exim writes it. */
+void receive_set_arc(struct receive *r, int pass);
 
 /* The "<= ..." text of the reception log line (without the id). */
 char *receive_log_line(struct receive *r);

@@ -59,6 +59,7 @@ struct receive {
     struct expand_message xmsg;
 
     const char *dkim_domain; /* receive_set_dkim() */
+    int arc_pass;            /* receive_set_arc() */
 };
 
 /* rlog.c */

@@ -206,6 +206,8 @@ receive_log_line_ex(struct receive *r, int extras)
         gstr_adds(&g, " DKIM=");
         str_printing(&g, r->dkim_domain, strlen(r->dkim_domain));
     }
+    if (log_selected(LS_dkim) && r->arc_pass)
+        gstr_adds(&g, " ARC");
     if (log_selected(LS_receive_time)) {
         gstr_adds(&g, " RT=");
         tod_format_duration(&g, (long)(r->complete.tv_sec - r->start.tv_sec));

@@ -51,6 +51,9 @@
 #include "conf/opt.h"
 #include "deliver/deliver.h"
 #include "dkim/dkim_smtp.h"
+#ifdef EXPERIMENTAL_ARC
+#include "arc/arc_smtp.h"
+#endif
 #include "log/log.h"
 #include "priv/priv.h"
 #include "receive/receive.h"
@@ -265,6 +268,9 @@ data_dkim_done(struct smtp_session *s)
 {
     dkim_msg_free(s->dkim);
     s->dkim = NULL;
+#ifdef EXPERIMENTAL_ARC
+    arc_msg_done();
+#endif
 }
 
 static int
@@ -452,6 +458,16 @@ data_allowed(struct smtp_session *s, const char *cmd, int *stop)
     return 0;
 }
 
+#ifdef EXPERIMENTAL_ARC
+/* ARC's verifier reads the message next to DKIM's. */
+static void
+data_line_sink(void *arg, const char *line, size_t len)
+{
+    dkim_msg_line(arg, line, len);
+    arc_msg_line(line, len);
+}
+#endif
+
 static struct receive *
 data_start(struct smtp_session *s, int chunking)
 {
@@ -471,6 +487,11 @@ data_start(struct smtp_session *s, int chunking)
         p.line_sink = dkim_msg_line;
         p.line_sink_arg = s->dkim;
     }
+#ifdef EXPERIMENTAL_ARC
+    arc_msg_start(s->dkim ? s->msg_arena : NULL, &s->x);
+    if (s->dkim)
+        p.line_sink = data_line_sink;
+#endif
     gstr_init(&err, s->msg_arena);
     r = receive_start(s->msg_arena, &p, &err);
     if (r == NULL) {
