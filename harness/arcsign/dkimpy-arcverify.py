@@ -36,7 +36,7 @@ def main():
         return keys.get(name.decode().lower(), "").encode() or None
 
     cv, results, why = dkim.arc_verify(message(sys.argv[1]), dnsfunc=dnsfunc)
-    line = "dkimpy arc: cv=" + cv.decode()
+    line = "dkimpy arc: cv=" + (cv.decode() if cv else "(none given)")
     if cv != b"pass" and why:
         line += " (" + str(why) + ")"
     print(line)
