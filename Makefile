@@ -283,6 +283,17 @@ bench-dkim: $(BUILD)/bench-dkim
 	$(BUILD)/bench-dkim harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
 	/usr/bin/python3 harness/bench/bench-dkimpy.py harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
 
+# ARC sealing and verifying rates, mxlab beside OpenSSL alone and
+# dkimpy, in one run. Not part of make test.
+$(BUILD)/bench-arc: harness/bench/bench-arc.c $(BUILD)/libmxlab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: bench-arc
+bench-arc: $(BUILD)/bench-arc
+	$(BUILD)/bench-arc harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
+	/usr/bin/python3 harness/bench/bench-arc-dkimpy.py harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
+
 BENCH_SECONDS ?= 3
 
 bench: $(BUILD)/mxlab $(BUILD)/smtpload
