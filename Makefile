@@ -162,6 +162,7 @@ test: deps
 	$(MAKE) unit
 	@sh ci/feature-off.sh
 	$(MAKE) scenarios
+	$(if $(filter yes,$(EXPERIMENTAL_ARC)),$(MAKE) arc-suite-sign)
 	$(MAKE) crash-test
 
 asan: deps
@@ -282,6 +283,18 @@ $(BUILD)/bench-dkim: harness/bench/bench-dkim.c $(BUILD)/libmxlab.a
 bench-dkim: $(BUILD)/bench-dkim
 	$(BUILD)/bench-dkim harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
 	/usr/bin/python3 harness/bench/bench-dkimpy.py harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
+
+# The signing cases of the ARC test suite (harness/arc-suite/sign-cases).
+$(BUILD)/arc-sign-case: harness/arc-suite/arc-sign-case.c $(BUILD)/libmxlab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: arc-suite-sign
+arc-suite-sign: $(BUILD)/arc-sign-case
+	/usr/bin/python3 harness/arc-suite/sign-cases $(BUILD)/arc-sign-case \
+	    $(ARC_SUITE)/arc-draft-sign-tests.yml
+
+ARC_SUITE ?= ../shared/conformance/arc-test-suite
 
 # ARC sealing and verifying rates, mxlab beside OpenSSL alone and
 # dkimpy, in one run. Not part of make test.
