@@ -20,7 +20,7 @@ check() { # label, command...
     fi
 }
 
-make -s BUILD="$OUT" EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
+make -s BUILD="$OUT" EXPERIMENTAL_ARC=no EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
     EXPERIMENTAL_QUEUEFILE=no EXPERIMENTAL_ESMTP_LIMITS=no \
     EXPERIMENTAL_DSN_INFO=no EXPERIMENTAL_BMI=no "$OUT/mxlab" \
     "$OUT/scenario-run" "$OUT/fakes/fake-smtp" "$OUT/fakes/fake-dns" \
@@ -33,6 +33,10 @@ printf 'begin transports\nscan:\n  driver = queuefile\n' > "$tmp/qf.conf"
 
 "$OUT/mxlab" -C "$tmp/ok.conf" -bV > "$tmp/bv" 2>&1
 check "-bV still works" grep -q '^Support for:' "$tmp/bv"
+check "-bV omits Experimental_ARC" sh -c "! grep -q Experimental_ARC '$tmp/bv'"
+printf 'acl_smtp_data = data\nbegin acl\ndata:\n  accept verify = arc\n' > "$tmp/arc.conf"
+printf 'QUIT\r\n' | "$OUT/mxlab" -C "$tmp/arc.conf" -bs > "$tmp/arc.out" 2>&1
+check "verify = arc is unknown without ARC" grep -q 'ACL condition "verify arc"' "$tmp/arc.out"
 check "-bV omits Experimental_DCC" sh -c "! grep -q Experimental_DCC '$tmp/bv'"
 check "-bV omits Experimental_XCLIENT" sh -c "! grep -q Experimental_XCLIENT '$tmp/bv'"
 check "-bV omits Experimental_QUEUEFILE" sh -c "! grep -q Experimental_QUEUEFILE '$tmp/bv'"

@@ -184,7 +184,7 @@ local:
 begin transports
 mailbox:
   driver = appendfile
-  file   = $DIR/mail/$local_part
+  file   = $DIR/mail/bob
 END
 file    zone <<END
 %sEND

@@ -56,9 +56,12 @@
  * DIAGNOSTICS
  *	The reasons above, in r->reason.
  * BUGS
- *	As in Exim, the AMS header names of h= match field names as
- *	prefixes, the keys are read as RSA only, and $arc_oldest_pass is
- *	not reset between the messages of one connection.
+ *	As in Exim 4.98.2: the AMS header names of h= match field names
+ *	as prefixes; keys are read as RSA only; $arc_oldest_pass is not
+ *	reset between the messages of one connection; and an AMS with
+ *	"simple" header canonicalisation is hashed over header lines
+ *	ending in LF (Exim's internal form) with the AMS's own line end,
+ *	instead of CRLF, so that it never verifies.
  *--*/
 
 #include <ctype.h>
@@ -240,6 +243,17 @@ line_key(struct arena *a, const struct arc_line *al)
     return p;
 }
 
+/* "simple" header canonicalisation as Exim 4.98 applies it to an AMS:
+ * over its stored header lines, which end in LF, not CRLF (so such an
+ * AMS never verifies in Exim; see BUGS). */
+static void
+add_lf(gstr *g, const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!(p[i] == '\r' && i + 1 < len && p[i + 1] == '\n'))
+            gstr_addc(g, p[i]);
+}
+
 /* The AMS header hash: the fields named in h=, each name taking the
  * next unused field from the bottom, then the AMS without b=. */
 static size_t
@@ -265,7 +279,7 @@ ams_header_digest(struct arc_verify *v, const struct dkim_sig *s,
                 const char *r = dkim_relax_header(v->a, h->text, h->len, 1, &n);
                 gstr_addn(&data, r, n);
             } else
-                gstr_addn(&data, h->text, h->len);
+                add_lf(&data, h->text, h->len);
             used[i] = 1;
             break;
         }
@@ -274,8 +288,10 @@ ams_header_digest(struct arc_verify *v, const struct dkim_sig *s,
         const char *r =
             dkim_relax_header(v->a, s->raw_no_b, strlen(s->raw_no_b), 0, &n);
         gstr_addn(&data, r, n);
-    } else
-        gstr_adds(&data, s->raw_no_b);
+    } else {
+        add_lf(&data, s->raw_no_b, strlen(s->raw_no_b));
+        gstr_addc(&data, '\n');
+    }
     return dkim_digest(s->hashtype, data.s ? data.s : "", data.len, out);
 }
 
