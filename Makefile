@@ -300,7 +300,7 @@ arc-suite-sign: $(BUILD)/arc-sign-case
 	/usr/bin/python3 harness/arc-suite/sign-cases $(BUILD)/arc-sign-case \
 	    $(ARC_SUITE)/arc-draft-sign-tests.yml
 
-ARC_SUITE ?= ../shared/conformance/arc-test-suite
+ARC_SUITE ?= harness/arc-suite/arc-test-suite
 
 # ARC sealing and verifying rates, mxlab beside OpenSSL alone and
 # dkimpy, in one run. Not part of make test.
