@@ -4,7 +4,8 @@
  * SUMMARY
  *	one ARC set for an outgoing message
  * SYNOPSIS
- *	#include "arc/arc_sign.h"
+ *	#include "arc/arc.h"
+#include "arc/arc_sign.h"
  *
  *	int	arc_sign_set(struct arena *a, const struct arc_sign_req *r,
  *			const char *hdrs, size_t hlen,
@@ -23,8 +24,9 @@
  *	it, if any, is the cv= of the seal (default "none").
  *
  *	N is one more than the highest instance of the ARC fields already
- *	present (1..50 counted; others are ignored, as Exim ignores them
- *	when signing).
+ *	present, as the chain parser (parse.c, in its signing mode: i=
+ *	only) reads them; fields it refuses (i= over 50, no i=) are
+ *	ignored, as Exim ignores them when signing.
  *
  *	ARC-Message-Signature: tags i a c d s [t] [x] bh h b, always
  *	c=relaxed (relaxed header, simple body). h= names, bottom up,
@@ -62,6 +64,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arc/arc.h"
 #include "arc/arc_sign.h"
 #include "base/arena.h"
 #include "base/b64.h"
@@ -69,7 +72,6 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_sign.h"
 
-#define ARC_MAX_INSTANCE 50
 #define KIND_ARC_PRIVATE 201
 
 /* One header field, "Name: value" with CRLF folds and a final CRLF. */
@@ -81,13 +83,6 @@ struct field {
 struct fields {
     struct field *f;
     size_t n, cap;
-};
-
-/* The ARC fields of one instance met in the message (the first of
- * each kind, top down). */
-struct set_in {
-    const struct field *aar, *ams, *as;
-    int seen;
 };
 
 static void
@@ -147,62 +142,16 @@ field_is(const struct field *f, const char *name)
     return f->s[n] == ':' || f->s[n] == ' ' || f->s[n] == '\t';
 }
 
-/* The i= value of an ARC field: 1..50, or 0. */
-static int
-field_instance(const struct field *f)
+/* The incoming chain, parsed as Exim's signer parses it (i= only; a
+ * field that does not parse is left out, as Exim ignores the error).
+ * Returns the highest instance (0: none). */
+static unsigned
+collect_chain(struct arena *a, const struct fields *fs, struct arc_chain *c)
 {
-    const char *p = memchr(f->s, ':', f->len), *end = f->s + f->len;
-
-    if (p == NULL)
-        return 0;
-    for (p++; p < end;) {
-        while (p < end && strchr(" \t\r\n", *p) != NULL)
-            p++;
-        if (p < end && *p == 'i') {
-            const char *q = p + 1;
-            while (q < end && strchr(" \t\r\n", *q) != NULL)
-                q++;
-            if (q < end && *q == '=') {
-                int i = atoi(q + 1);
-                return i >= 1 && i <= ARC_MAX_INSTANCE ? i : 0;
-            }
-        }
-        while (p < end && *p != ';')
-            p++;
-        if (p < end)
-            p++;
-    }
-    return 0;
-}
-
-/* The incoming chain's sets; returns the highest instance (0: none). */
-static int
-collect_sets(const struct fields *fs, struct set_in *sets)
-{
-    int high = 0;
-
-    memset(sets, 0, (ARC_MAX_INSTANCE + 1) * sizeof(*sets));
-    for (size_t i = 0; i < fs->n; i++) {
-        const struct field *f = &fs->f[i];
-        const struct field **slot;
-        int inst;
-        if (field_is(f, "ARC-Authentication-Results"))
-            slot = &sets[inst = field_instance(f)].aar;
-        else if (field_is(f, "ARC-Message-Signature"))
-            slot = &sets[inst = field_instance(f)].ams;
-        else if (field_is(f, "ARC-Seal"))
-            slot = &sets[inst = field_instance(f)].as;
-        else
-            continue;
-        if (inst == 0)
-            continue;
-        sets[inst].seen = 1;
-        if (*slot == NULL)
-            *slot = f;
-        if (inst > high)
-            high = inst;
-    }
-    return high;
+    arc_chain_init(c, a);
+    for (size_t i = 0; i < fs->n; i++)
+        (void)arc_chain_add(c, fs->f[i].s, fs->f[i].len, 1);
+    return c->last ? c->last->instance : 0;
 }
 
 static int
@@ -423,7 +372,7 @@ make_ams(struct arena *a, const struct arc_sign_req *r, EVP_PKEY *key, int inst,
 
 static int
 make_as(struct arena *a, const struct arc_sign_req *r, EVP_PKEY *key, int inst,
-        const char *cv, const struct set_in *sets, const gstr *aar,
+        const char *cv, const struct arc_chain *chain, const gstr *aar,
         const gstr *ams, gstr *as, const char **why, gstr *err)
 {
     gstr data, sig;
@@ -436,17 +385,14 @@ make_as(struct arena *a, const struct arc_sign_req *r, EVP_PKEY *key, int inst,
         gstr_printf(as, "; t=%lu", r->t);
     gstr_adds(as, ";\r\n\t b=;");
     if (strcmp(cv, "fail") != 0)
-        for (int i = 1; i < inst; i++) {
-            const struct set_in *s = &sets[i];
-            if (!s->seen)
-                continue;
+        for (const struct arc_set *s = chain->first; s != NULL; s = s->next) {
             if (s->aar == NULL || s->ams == NULL || s->as == NULL) {
                 *why = "chain";
                 return 0;
             }
-            add_relaxed(a, &data, s->aar->s, s->aar->len, 1);
-            add_relaxed(a, &data, s->ams->s, s->ams->len, 1);
-            add_relaxed(a, &data, s->as->s, s->as->len, 1);
+            add_relaxed(a, &data, s->aar->text, s->aar->len, 1);
+            add_relaxed(a, &data, s->ams->text, s->ams->len, 1);
+            add_relaxed(a, &data, s->as->text, s->as->len, 1);
         }
     add_relaxed(a, &data, aar->s, aar->len, 1);
     add_relaxed(a, &data, ams->s, ams->len, 1);
@@ -470,7 +416,7 @@ arc_sign_set(struct arena *a, const struct arc_sign_req *r, const char *hdrs,
              gstr *err)
 {
     struct fields fs = {0};
-    struct set_in sets[ARC_MAX_INSTANCE + 1];
+    struct arc_chain chain;
     const char *ar, *cv;
     size_t arlen;
     int inst, rc;
@@ -484,7 +430,7 @@ arc_sign_set(struct arena *a, const struct arc_sign_req *r, const char *hdrs,
         *why = "noar";
         return 0;
     }
-    inst = collect_sets(&fs, sets) + 1;
+    inst = (int)collect_chain(a, &fs, &chain) + 1;
     cv = ar_cv(a, ar, arlen);
     gstr_init(&aar, a);
     gstr_init(&ams, a);
@@ -509,7 +455,7 @@ arc_sign_set(struct arena *a, const struct arc_sign_req *r, const char *hdrs,
         EVP_PKEY_free(key);
         return -1;
     }
-    rc = make_as(a, r, key, inst, cv, sets, &aar, &ams, &as, why, err);
+    rc = make_as(a, r, key, inst, cv, &chain, &aar, &ams, &as, why, err);
     EVP_PKEY_free(key);
     if (rc <= 0)
         return rc;
