@@ -421,7 +421,7 @@ body_canon(const char *c)
         {"relaxed/simple", DKIM_CANON_SIMPLE},
         {"relaxed/relaxed", DKIM_CANON_RELAXED},
         {"simple", DKIM_CANON_SIMPLE},
-        {"relaxed", DKIM_CANON_RELAXED},
+        {"relaxed", DKIM_CANON_SIMPLE}, /* relaxed/simple (RFC 6376) */
     };
 
     if (c == NULL)
@@ -450,6 +450,7 @@ struct dkim_sig *
 arc_ams_as_dkim(struct arena *a, const struct arc_line *ams)
 {
     struct dkim_sig *s;
+    const char *head = ams->c_head ? ams->c_head : "simple";
     int hash = hash_type(ams->a_hash);
     int body = body_canon(ams->c);
 
@@ -461,7 +462,7 @@ arc_ams_as_dkim(struct arena *a, const struct arc_line *ams)
     s->keytype = DKIM_KEY_RSA;
     s->hashtype = hash;
     /* Exim: relaxed when c='s header part is a prefix of "relaxed" */
-    s->canon_headers = strncmp("relaxed", ams->c_head, strlen(ams->c_head)) == 0
+    s->canon_headers = strncmp("relaxed", head, strlen(head)) == 0
                            ? DKIM_CANON_RELAXED
                            : DKIM_CANON_SIMPLE;
     s->canon_body = body;
