@@ -63,6 +63,7 @@
 #include "transport/transport.h"
 #ifdef EXPERIMENTAL_ARC
 #include "arc/arc_conf.h"
+#include "arc/arc_sign.h"
 #include "arc/arc_smtp.h"
 #endif
 #ifdef EXPERIMENTAL_BMI
@@ -329,6 +330,31 @@ registry_before_commit(struct receive *r, const struct acl_state *st)
 #else
     (void)r;
     (void)st;
+#endif
+}
+
+int
+registry_arc_sign_wanted(const struct transport_call *c)
+{
+#ifdef EXPERIMENTAL_ARC
+    return arc_transport_wanted(c);
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
+int
+registry_arc_sign(struct transport_call *c, int fd, gstr *sigs, gstr *err)
+{
+#ifdef EXPERIMENTAL_ARC
+    return arc_transport_sign(c, fd, sigs, err);
+#else
+    (void)c;
+    (void)fd;
+    (void)sigs;
+    (void)err;
+    return 0;
 #endif
 }
 

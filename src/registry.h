@@ -43,6 +43,17 @@ struct receive;
 struct acl_state;
 void registry_before_commit(struct receive *r, const struct acl_state *st);
 
+/* ARC signing on the smtp transport (arc_sign), when built in:
+ * whether the call's transport asks for it, and the ARC set put in
+ * front of sigs (the DKIM-Signature fields made for the message in
+ * fd). registry_arc_sign() returns -1 with err set when the delivery
+ * must defer; 0 otherwise. Without ARC: 0 and nothing done. */
+struct transport_call;
+struct gstr;
+int registry_arc_sign_wanted(const struct transport_call *c);
+int registry_arc_sign(struct transport_call *c, int fd, struct gstr *sigs,
+                      struct gstr *err);
+
 /* What features add to routing (route/route.h), NULL-terminated. */
 struct route_feature;
 extern const struct route_feature *const registry_route_features[];

@@ -22,11 +22,16 @@
  *	from it, and the fields go out in front of it, as Exim's transport
  *	puts them.
  *
+ *	ARC-sealed, when arc_sign is set (src/arc/sign_transport.c,
+ *	through the registry): the same way; the ARC set goes in front of
+ *	the DKIM-Signature fields.
+ *
  *	Otherwise straight from the spool (through TLS when it is on).
  * DIAGNOSTICS
  *	A filter that fails: -2 with its message (errno -24, as Exim). A
  *	signing failure under dkim_strict: -2 with the reason, errno
- *	EACCES, as Exim defers then.
+ *	EACCES, as Exim defers then. arc_sign that cannot be expanded:
+ *	-3 with "failed to expand arc_sign" (a send failure, as Exim).
  *--*/
 
 #include <errno.h>
@@ -39,6 +44,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "dkim/dkim_transport.h"
+#include "registry.h"
 #include "transport/smtp_client.h"
 #include "transport/smtp_data.h"
 #include "transport/smtp_tls.h"
@@ -153,10 +159,17 @@ write_signed(struct transport_call *c, struct data_out *f, const char *filter,
         return -1;
     }
     count = c->bytes_written;
-    if (dkim_transport_sign(c, fd, &sigs, &used, err) < 0) {
+    used = NULL;
+    if (dkim_transport_wanted(c) &&
+        dkim_transport_sign(c, fd, &sigs, &used, err) < 0) {
         close(fd);
         *err_no = EACCES;
         return -2;
+    }
+    if (registry_arc_sign(c, fd, &sigs, err) < 0) {
+        *err_no = errno;
+        close(fd);
+        return -3;
     }
     gstr_truncate(err, 0);
     if ((sigs.len > 0 && out_sink(f, sigs.s, sigs.len) < 0) ||
@@ -189,7 +202,7 @@ smtp_data_write(struct transport_call *c, struct smtp_conn *conn, int timeout,
     gstr_init(&f.buf, c->arena);
     c->dkim_used = NULL;
     (void)setsockopt(conn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (dkim_transport_wanted(c))
+    if (dkim_transport_wanted(c) || registry_arc_sign_wanted(c))
         return write_signed(c, &f, g->transport_filter, err_no, err);
     if (g->transport_filter != NULL)
         return write_filtered(c, &f, g->transport_filter, err_no, err);

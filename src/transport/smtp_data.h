@@ -14,7 +14,9 @@ struct transport_call;
  * doubled (not the final dot), each write within timeout seconds.
  * 0; -1 for a write error (errno); -2 when the message could not be
  * made: err says why and *err_no is the errno for the addresses (err
- * empty: the addresses already have their results). */
+ * empty: the addresses already have their results); -3 when it could
+ * not be made and Exim treats that as a failed send (arc_sign that
+ * cannot be expanded): err is the reason, *err_no the errno. */
 int smtp_data_write(struct transport_call *c, struct smtp_conn *conn,
                     int timeout, int *err_no, gstr *err);
 

@@ -625,6 +625,15 @@ write_data(struct smtp_sess *s)
 
     gstr_init(&err, s->a);
     rc = smtp_data_write(s->c, &s->conn, s->ob->data_timeout, &e, &err);
+    if (rc == -3) { /* arc_sign: Exim's SEND_FAILED */
+        const char *m =
+            arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
+                         s->host->address, gstr_str(&err));
+        set_open(s, ADDR_DEFER, e, m, 1);
+        smtp_write_logs(s, s->host, m, e);
+        s->stop = 1;
+        return -2;
+    }
     if (rc == -2) {
         if (err.len > 0)
             set_open(s, ADDR_DEFER, e, gstr_str(&err), 1);
