@@ -337,17 +337,6 @@ arc-suite: $(BUILD)/arc-verify
 	/usr/bin/python3 harness/arc-suite/run.py --verifier $(BUILD)/arc-verify \
 	    harness/arc-suite/arc-test-suite
 
-# ARC verifying rates, mxlab beside dkimpy, in one run (docs/arc.md).
-# Not part of make test.
-$(BUILD)/bench-arc: harness/arc-suite/bench-arc.c $(BUILD)/libmxlab.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-.PHONY: bench-arc
-bench-arc: $(BUILD)/bench-arc
-	/usr/bin/python3 harness/arc-suite/bench-arc.py harness/dkim/keys/rsa2048.pem \
-	    $(BENCH_SECONDS) $(BUILD)/bench-arc $(BUILD)/bench-arc-data
-
 .PHONY: bench-dkim
 bench-dkim: $(BUILD)/bench-dkim
 	$(BUILD)/bench-dkim harness/dkim/keys/rsa2048.pem $(BENCH_SECONDS)
