@@ -434,13 +434,15 @@ unprint(struct rd *r, const char *s, size_t n)
 }
 
 /* "[ip]:port" or "ip.port" (Exim's host_address_extract_port()); an
- * address it cannot split is kept whole with port 0, as in Exim. */
+ * address it cannot split is kept whole with port 0, as in Exim. The
+ * bracket that closes is the last one, so that such an address, which
+ * the writer puts in brackets, reads back the same (fuzz-spool). */
 static void
 set_hostport(struct rd *r, const char *s, size_t n, char **addr, int *port)
 {
     *port = 0;
     if (n > 0 && s[0] == '[') {
-        const char *rb = memchr(s, ']', n);
+        const char *rb = memrchr(s, ']', n);
         size_t rest;
 
         if (rb != NULL) {

@@ -1113,6 +1113,32 @@ START_TEST(test_legacy_options)
 }
 END_TEST
 
+/* fuzz-spool: a host address that cannot be split is kept whole, and
+ * written back in brackets; read again, it must be the same address. */
+START_TEST(test_unsplit_host_address_round_trip)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m, back;
+    gstr err, text;
+    static const char in[] = "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+                             "-host_address junk[192.0.2.7]:50123\n"
+                             "XX\n0\n\n";
+
+    gstr_init(&err, a);
+    gstr_init(&text, a);
+    ck_assert_int_eq(spool_parse_header(in, sizeof(in) - 1, NULL, a, &m, &err),
+                     SPOOL_READ_OK);
+    ck_assert_str_eq(m.host_address, "junk[192.0.2.7]:50123");
+    ck_assert_int_eq(m.host_port, 0);
+    spool_format_header(&text, &m);
+    ck_assert_int_eq(spool_parse_header(text.s, text.len, NULL, a, &back, &err),
+                     SPOOL_READ_OK);
+    ck_assert_str_eq(back.host_address, m.host_address);
+    ck_assert_int_eq(back.host_port, 0);
+    arena_destroy(a);
+}
+END_TEST
+
 /*
  * Files on disk.
  */
@@ -1591,6 +1617,7 @@ spool_suite(void)
     tcase_add_test(hfile, test_damaged_everywhere);
     tcase_add_test(hfile, test_unknown_options);
     tcase_add_test(hfile, test_legacy_options);
+    tcase_add_test(hfile, test_unsplit_host_address_round_trip);
     tcase_add_test(hfile, test_write_defensive);
     tcase_add_test(hfile, test_bad_ids);
     tcase_add_loop_test(hfile, test_bp_age, 0, NELEM(age_cases));
