@@ -199,8 +199,9 @@ clean:
 # seed corpus in harness/fuzz/corpus/NAME and, if present, a dictionary
 # harness/fuzz/NAME.dict. The library is built with clang into
 # build-fuzz/. "make fuzz-NAME" runs one target for FUZZ_SECONDS, "make
-# fuzz" runs each in turn (CI: 60 s each). Findings go into
-# build-fuzz/crash-* (libFuzzer's artifact prefix).
+# fuzz" runs them all, FUZZ_JOBS at a time (CI: 60 s each). Findings go
+# into build-fuzz/crash-* (libFuzzer's artifact prefix). The seed corpora
+# come from the scenarios: python3 harness/fuzz/seeds.py.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -227,10 +228,13 @@ fuzz-$(1): fuzz-$(1)-build
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
-fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-	    $(MAKE) --no-print-directory fuzz-$$t FUZZ_SECONDS=$(FUZZ_SECONDS) || exit 1; \
-	done
+# FUZZ_JOBS targets run at once (2: CI has two cores); each one's output
+# is printed when it ends (--output-sync), and -k lets the others finish
+# when one finds something.
+FUZZ_JOBS ?= 2
+fuzz: fuzz-lib
+	$(MAKE) --no-print-directory -k -j$(FUZZ_JOBS) --output-sync=target \
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) $(addprefix fuzz-,$(FUZZ_TARGETS))
 
 # Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
 # unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
