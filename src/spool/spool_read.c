@@ -636,6 +636,9 @@ read_option(struct rd *r, const char *line, size_t len)
     struct optline o;
     const struct opt *t;
 
+    /* An option line ends at a NUL, as it does for Exim (a C string
+     * from fgets); the writer could not give back what follows one. */
+    len = strnlen(line, len);
     if (split_option(r, line, len, &o) < 0)
         return -1;
     t = find_opt(&o);

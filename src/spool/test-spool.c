@@ -1139,6 +1139,28 @@ START_TEST(test_unsplit_host_address_round_trip)
 }
 END_TEST
 
+/* fuzz-spool: an option line ends at a NUL, as in Exim, so that a flag
+ * followed by a NUL is that flag (and reads back the same when written). */
+START_TEST(test_option_line_ends_at_nul)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m;
+    gstr err;
+    static const char in[] = "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+                             "-deliver_firsttime\0\0\x80\n"
+                             "-local\0junk\n"
+                             "XX\n0\n\n";
+
+    gstr_init(&err, a);
+    ck_assert_int_eq(spool_parse_header(in, sizeof(in) - 1, NULL, a, &m, &err),
+                     SPOOL_READ_OK);
+    ck_assert_int_eq(m.deliver_firsttime, 1);
+    ck_assert_int_eq(m.local, 1);
+    ck_assert_ptr_null(m.unknown);
+    arena_destroy(a);
+}
+END_TEST
+
 /*
  * Files on disk.
  */
@@ -1618,6 +1640,7 @@ spool_suite(void)
     tcase_add_test(hfile, test_unknown_options);
     tcase_add_test(hfile, test_legacy_options);
     tcase_add_test(hfile, test_unsplit_host_address_round_trip);
+    tcase_add_test(hfile, test_option_line_ends_at_nul);
     tcase_add_test(hfile, test_write_defensive);
     tcase_add_test(hfile, test_bad_ids);
     tcase_add_loop_test(hfile, test_bp_age, 0, NELEM(age_cases));
