@@ -242,6 +242,19 @@ fuzz: fuzz-lib
 bmi-exim: all
 	sh harness/bmi-exim/run.sh $(EXIM_SRC) $(BUILD)
 
+# Load and endurance (issue 19, harness/soak/soak.sh; not in make test):
+# SOAK_SESSIONS parallel sessions send SOAK_MESSAGES messages of mixed
+# sizes to a daemon that delivers as they come, while two silent clients
+# wait for smtp_receive_timeout; every 250 must be in the maildir or the
+# spool, no zombie, no refusal, fds and RSS flat. Samples (second, fds,
+# RSS, children) go to $(BUILD)/soak/samples.
+SOAK_SESSIONS ?= 200
+SOAK_MESSAGES ?= 100000
+.PHONY: soak
+soak: $(BUILD)/mxlab $(BUILD)/smtpload
+	rm -rf $(BUILD)/soak
+	bash harness/soak/soak.sh $(BUILD) $(SOAK_SESSIONS) $(SOAK_MESSAGES) $(CURDIR)/$(BUILD)/soak
+
 # valgrind (issue 19): the scenarios listed in harness/valgrind/sample,
 # with mxlab run under memcheck (harness/valgrind/mxlab-vg, every child
 # traced). Passes when every scenario passes and no process reported a
