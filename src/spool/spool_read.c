@@ -707,6 +707,9 @@ read_recipients(struct rd *r)
 
         if (need_line(r, &line, &len, "a recipient") < 0)
             return -1;
+        /* A recipient line ends at a NUL too, as Exim's do; the writer
+         * could not give back what follows one (fuzz-spool). */
+        len = strnlen(line, len);
         rc = spool_msg_add_rcpt(r->m, "");
         if (rcpt_line_parse(line, len, r->a, rc, &why) < 0)
             return len == 0 ? corrupt(r, "recipient line %s", why)

@@ -1161,6 +1161,31 @@ START_TEST(test_option_line_ends_at_nul)
 }
 END_TEST
 
+/* fuzz-spool: a recipient line ends at a NUL, so a line that starts with
+ * one is an empty recipient line, which is corrupt. */
+START_TEST(test_rcpt_line_ends_at_nul)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m;
+    gstr err;
+    static const char cut[] = "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+                              "XX\n1\nbob@test.ex\0junk\n\n";
+    static const char empty[] =
+        "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+        "XX\n1\n\0bob@test.ex\n\n";
+
+    gstr_init(&err, a);
+    ck_assert_int_eq(
+        spool_parse_header(cut, sizeof(cut) - 1, NULL, a, &m, &err),
+        SPOOL_READ_OK);
+    ck_assert_str_eq(m.rcpts[0].address, "bob@test.ex");
+    ck_assert_int_ne(
+        spool_parse_header(empty, sizeof(empty) - 1, NULL, a, &m, &err),
+        SPOOL_READ_OK);
+    arena_destroy(a);
+}
+END_TEST
+
 /*
  * Files on disk.
  */
@@ -1641,6 +1666,7 @@ spool_suite(void)
     tcase_add_test(hfile, test_legacy_options);
     tcase_add_test(hfile, test_unsplit_host_address_round_trip);
     tcase_add_test(hfile, test_option_line_ends_at_nul);
+    tcase_add_test(hfile, test_rcpt_line_ends_at_nul);
     tcase_add_test(hfile, test_write_defensive);
     tcase_add_test(hfile, test_bad_ids);
     tcase_add_loop_test(hfile, test_bp_age, 0, NELEM(age_cases));
