@@ -289,8 +289,8 @@ CRASH_SEED ?= 1
 # queue run's process group; finishes with a second -M, DCRASH_RUNS
 # times, and checks every address got the message once (twice only where
 # the kill fell between a delivery and its -J journal entry), nothing
-# left on the spool. CI runs 40 (10 of each kind); the 1,000-run figure
-# is in docs/reliability.md.
+# left on the spool. CI runs 40 (10 of each kind); the long run's figures
+# are in docs/reliability.md.
 DCRASH_RUNS ?= 40
 .PHONY: crash-test bench
 # A client that resets the connection right after QUIT (protocol_detail
