@@ -194,22 +194,31 @@ fz_stderr(void)
     return fz_null;
 }
 
-/* Writes the input to a file of its own for a parser that takes a path.
- * Returns the path. */
+static char fz_script_path[64];
+
+static void
+fz_remove_script(void)
+{
+    (void)unlink(fz_script_path);
+}
+
+/* Writes the input to a file of its own for a parser that takes a path
+ * (removed at exit). Returns the path. */
 static const char *
 fz_write_script(const uint8_t *data, size_t size)
 {
-    static char path[64];
     FILE *f;
 
-    if (path[0] == '\0')
-        snprintf(path, sizeof(path), "/dev/shm/fuzz-script.%ld",
-                 (long)getpid());
-    if ((f = fopen(path, "w")) == NULL)
+    if (fz_script_path[0] == '\0') {
+        snprintf(fz_script_path, sizeof(fz_script_path),
+                 "/dev/shm/fuzz-script.%ld", (long)getpid());
+        atexit(fz_remove_script);
+    }
+    if ((f = fopen(fz_script_path, "w")) == NULL)
         abort();
     if (fwrite(data, 1, size, f) != size || fclose(f) != 0)
         abort();
-    return path;
+    return fz_script_path;
 }
 
 #define malloc(n)        fz_malloc(n)

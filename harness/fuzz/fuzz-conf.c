@@ -41,6 +41,13 @@ static char dir[] = "/dev/shm/fuzz-conf-XXXXXX";
 static char path[sizeof(dir) + 16];
 static struct main_config saved;
 
+static void
+remove_dir(void)
+{
+    (void)unlink(path);
+    (void)rmdir(dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -49,6 +56,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     if (mkdtemp(dir) == NULL)
         abort();
     snprintf(path, sizeof(path), "%s/configure", dir);
+    atexit(remove_dir);
     saved = main_config;
     return 0;
 }

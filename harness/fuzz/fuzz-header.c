@@ -27,11 +27,13 @@
  *--*/
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -47,6 +49,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char spool_dir[] = "/dev/shm/fuzz-header-XXXXXX";
 
+static int
+rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st, (void)flag, (void)f;
+    return remove(p);
+}
+
+static void
+remove_spool(void)
+{
+    (void)nftw(spool_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -59,6 +74,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     if (mkdtemp(spool_dir) == NULL)
         abort();
+    atexit(remove_spool);
     snprintf(path, sizeof(path), "%s/configure", spool_dir);
     if ((f = fopen(path, "w")) == NULL)
         abort();
