@@ -27,13 +27,18 @@
  *	garbage	send junk that is no valid reply instead of each reply
  *	close-mid-reply	send the first part of the reply, without its
  *		line ending, then close
+ *	oversize	send each reply with its last line made longer by
+ *		FAKE_HUGE_PAD (100,000) bytes of "x" before its line
+ *		ending; the padding is not copied to the transcript,
+ *		an event line says it was sent
  *
  *	fake_fault_parse() reads a mode as written on the command line.
  *	fake_fault_help is the text --help shows for them.
  *
  *	A fake_action is what a script asks for one reply: the reply
  *	itself (FAKE_ACT_REPLY), drop (close without replying), hang,
- *	garbage or close-mid-reply, and a delay (delay=MS) before it.
+ *	garbage, close-mid-reply or oversize, and a delay (delay=MS)
+ *	before it.
  *	fake_action_parse() recognises one such word and updates a; it
  *	returns 0 for a word that is neither.
  *
@@ -69,7 +74,8 @@ const char fake_fault_help[] =
     "  hang             accept, then never answer\n"
     "  slow=MS          delay each reply by MS milliseconds\n"
     "  garbage          send junk instead of each reply\n"
-    "  close-mid-reply  send part of the first reply, then close\n";
+    "  close-mid-reply  send part of the first reply, then close\n"
+    "  oversize         pad each reply's last line with 100000 bytes\n";
 
 /* Junk no line-based protocol takes for a reply: no code, odd
  * punctuation, a lone CR in the middle. Printable otherwise, so that the
@@ -100,7 +106,7 @@ fake_fault_parse(const char *text, struct fake_fault *f)
         {"refuse", FAKE_FAULT_REFUSE},     {"reset", FAKE_FAULT_RESET},
         {"nolisten", FAKE_FAULT_NOLISTEN}, {"hang", FAKE_FAULT_HANG},
         {"garbage", FAKE_FAULT_GARBAGE},   {"close-mid-reply", FAKE_FAULT_CUT},
-        {"none", FAKE_FAULT_NONE},
+        {"oversize", FAKE_FAULT_HUGE},     {"none", FAKE_FAULT_NONE},
     };
     size_t i;
 
@@ -131,6 +137,8 @@ fake_action_parse(const char *word, struct fake_action *a)
         a->kind = FAKE_ACT_GARBAGE;
     else if (strcmp(word, "close-mid-reply") == 0)
         a->kind = FAKE_ACT_CUT;
+    else if (strcmp(word, "oversize") == 0)
+        a->kind = FAKE_ACT_HUGE;
     else
         return 0;
     return 1;
@@ -162,8 +170,48 @@ fake_fault_kind(const struct fake_conn *c, const struct fake_action *a)
         return FAKE_ACT_GARBAGE;
     case FAKE_FAULT_CUT:
         return FAKE_ACT_CUT;
+    case FAKE_FAULT_HUGE:
+        return FAKE_ACT_HUGE;
     }
     return FAKE_ACT_REPLY;
+}
+
+/* The reply with FAKE_HUGE_PAD bytes of "x" before its final line
+ * ending. The transcript gets the reply as it would have been and an
+ * event for the padding. */
+static int
+fake_send_huge(struct fake_conn *c, const char *wire, size_t len,
+               const char *last)
+{
+    static const char pad[] =
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    size_t end = len, done = 0;
+    int rc;
+
+    while (end > 0 && (wire[end - 1] == '\n' || wire[end - 1] == '\r'))
+        end--;
+    fake_transcript_lines(c->id, FAKE_TR_SENT, wire, len);
+    fake_transcript_event(c->id,
+                          "fault: oversize, %d bytes added to the last line",
+                          FAKE_HUGE_PAD);
+    if ((rc = fake_conn_write(c, wire, end)) != FAKE_IO_OK)
+        return rc;
+    while (done < FAKE_HUGE_PAD) {
+        size_t n = FAKE_HUGE_PAD - done;
+        if (n > sizeof(pad) - 1)
+            n = sizeof(pad) - 1;
+        if ((rc = fake_conn_write(c, pad, n)) != FAKE_IO_OK)
+            return rc;
+        done += n;
+    }
+    if ((rc = fake_conn_write(c, wire + end, len - end)) != FAKE_IO_OK)
+        return rc;
+    if (last == NULL)
+        return FAKE_IO_OK;
+    fake_transcript_event(c->id, "%s", last);
+    c->ended = 1;
+    return FAKE_IO_CLOSED;
 }
 
 int
@@ -189,6 +237,8 @@ fake_fault_respond(struct fake_conn *c, const struct fake_action *a,
     case FAKE_ACT_GARBAGE:
         fake_transcript_event(c->id, "fault: garbage instead of a reply");
         return fake_conn_send(c, fake_garbage, sizeof(fake_garbage) - 1);
+    case FAKE_ACT_HUGE:
+        return fake_send_huge(c, wire, len, last);
     case FAKE_ACT_CUT:
         cut = fake_cut_length(wire, len);
         rc = fake_conn_send_last(c, wire, cut, "fault: closing mid-reply");

@@ -12,6 +12,7 @@
 #define FAKE_FAULT_SLOW     5
 #define FAKE_FAULT_GARBAGE  6
 #define FAKE_FAULT_CUT      7
+#define FAKE_FAULT_HUGE     8
 
 struct fake_fault {
     int mode;
@@ -24,6 +25,10 @@ struct fake_fault {
 #define FAKE_ACT_HANG    2
 #define FAKE_ACT_GARBAGE 3
 #define FAKE_ACT_CUT     4
+#define FAKE_ACT_HUGE    5
+
+/* What oversize adds to the last line of a reply. */
+#define FAKE_HUGE_PAD 100000
 
 struct fake_action {
     int kind;

@@ -129,7 +129,7 @@ di_send(struct fake_conn *c, const struct di_rule *rule,
         return FAKE_IO_CLOSED;
     }
     if (a.kind == FAKE_ACT_REPLY && c->fault.mode != FAKE_FAULT_GARBAGE &&
-        c->fault.mode != FAKE_FAULT_CUT) {
+        c->fault.mode != FAKE_FAULT_CUT && c->fault.mode != FAKE_FAULT_HUGE) {
         long long delay =
             a.delay_ms +
             (c->fault.mode == FAKE_FAULT_SLOW ? c->fault.delay_ms : 0);

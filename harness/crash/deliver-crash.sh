@@ -6,11 +6,17 @@
 #
 # Each run spools one message (-odq) for three mbox recipients, two
 # maildir recipients and three recipients at a remote server (fake-smtp),
-# starts "mxlab -M ID" and SIGKILLs it after a delay drawn at random
+# starts a delivery and SIGKILLs it after a delay drawn at random
 # (seeded) between 0 and 120 ms, so the kill lands before, during or
 # after the local and remote deliveries; then "mxlab -M ID" runs to the
-# end. A retry section is configured, so the LMDB retry database is
-# written by processes that are killed too.
+# end. Runs take turns over four ways to deliver and kill:
+#   0  "mxlab -M ID", the process is killed
+#   1  "mxlab -M ID" in a process group of its own, the whole group is
+#      killed (the delivery process and its transport children at once)
+#   2  a queue run, "mxlab -qf", the queue runner is killed
+#   3  a queue run in a process group of its own, the group is killed
+# A retry section is configured, so the LMDB retry database is written
+# by processes that are killed too.
 #
 # Checks, per run: the message has left the spool (no -H, -D or -J);
 # each local recipient has exactly one complete copy, or two when the
@@ -21,7 +27,7 @@
 # partial mbox copy left by a kill in the middle of the write is counted
 # as "torn" (mbox appends are not atomic; Exim has the same property).
 # The delivery process must leave no sanitizer report. Prints one line
-# per failed run and "deliver-crash: N passed, N failed (K kills
+# per run ("ok N" or "not ok N - why") and "deliver-crash: N passed, N failed (K kills
 # mid-delivery, R repeated local, Q repeated remote, T torn)", K being
 # the runs whose message was still on the spool after the kill.
 set -u
@@ -37,6 +43,7 @@ rep_local=0
 rep_remote=0
 torn=0
 hit=0
+groupkills=0
 
 cleanup() {
     if [ -n "${fpid:-}" ]; then kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null; fi
@@ -130,11 +137,32 @@ END
         fail=$((fail + 1))
         continue
     fi
-    "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" &
+    mode=$((run % 4))
+    case $mode in
+    0) "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
+    1) setsid "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
+    2) "$MTA" -C "$DIR/test.conf" -qf >/dev/null 2>"$DIR/kill.$run" & ;;
+    3) setsid "$MTA" -C "$DIR/test.conf" -qf >/dev/null 2>"$DIR/kill.$run" & ;;
+    esac
     dpid=$!
     sleep "0.$(printf %03d "$delay")"
-    kill -9 "$dpid" 2>/dev/null
+    # (setsid in the background of a script keeps its pid: it is no group
+    # leader, so it calls setsid() and execs mxlab, whose pid is the
+    # group's id.)
+    if [ $mode -eq 1 ] || [ $mode -eq 3 ]; then
+        kill -9 -- "-$dpid" 2>/dev/null
+        groupkills=$((groupkills + 1))
+    else
+        kill -9 "$dpid" 2>/dev/null
+    fi
     wait "$dpid" 2>/dev/null
+    # A child the kill did not reach (the delivery process a queue
+    # runner forked, a transport's process) finishes on its own: wait for
+    # it, so that the final -M finds the message unlocked.
+    for i in $(seq 1 600); do
+        pgrep -f "$DIR/test.conf" >/dev/null || break
+        sleep 0.05
+    done
     # did the kill land before the delivery finished?
     [ -e "$DIR/spool/input/$id-H" ] && hit=$((hit + 1))
     "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/finish.$run"
@@ -170,15 +198,13 @@ END
             why="$why maildir $u has $whole copies;"
         fi
     done
+    # the remote copies of this run (one grep over the whole store)
+    grep -l -x "end-of-crash-$run" "$DIR/remote/"* 2>/dev/null >"$DIR/copies"
     for u in r1 r2 r3; do
         got=0
-        for f in "$DIR/remote/"*; do
-            [ -f "$f" ] || continue
-            if grep -q "^end-of-crash-$run\$" "$f" &&
-                grep -q "^RCPT TO:<$u@remote.test.ex>" "$f"; then
-                got=$((got + 1))
-            fi
-        done
+        while read -r f; do
+            grep -q "^RCPT TO:<$u@remote.test.ex>" "$f" && got=$((got + 1))
+        done <"$DIR/copies"
         if [ "$got" -eq 2 ]; then
             rep_remote=$((rep_remote + 1))
         elif [ "$got" -ne 1 ]; then
@@ -188,13 +214,14 @@ END
     done
     if [ "$ok" -eq 1 ]; then
         pass=$((pass + 1))
+        echo "ok $run - mode $mode, kill after ${delay}ms"
     else
         fail=$((fail + 1))
-        echo "not ok $run - kill after ${delay}ms:$why"
+        echo "not ok $run - mode $mode, kill after ${delay}ms:$why"
     fi
 done <"$DIR/delays"
 
-echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $rep_local repeated local, $rep_remote repeated remote, $torn torn)"
+echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $groupkills of a process group, $rep_local repeated local, $rep_remote repeated remote, $torn torn)"
 if [ "$fail" -eq 0 ]; then
     cleanup
     fpid=

@@ -812,6 +812,7 @@ conf_load(const char *path, struct conf_macro *macros, gstr *err)
     if (!conf_reader_failed(l.r))
         conf_finish_instance(&l);
     cfg->macros = conf_reader_macros(l.r);
+    conf_reader_close(l.r);
     conf_origins = l.origins;
     if (conf_reader_failed(l.r))
         return -1;

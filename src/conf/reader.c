@@ -12,6 +12,7 @@
  *	char	*conf_reader_next(struct conf_reader *r, const char **file,
  *				int *line)
  *	int	conf_reader_error(struct conf_reader *r, const char *fmt, ...)
+ *	void	conf_reader_close(struct conf_reader *r)
  * DESCRIPTION
  *	The reader turns a configuration file into logical lines, doing
  *	what Exim does before any option is looked at:
@@ -163,7 +164,7 @@ reader_push_file(struct conf_reader *r, const char *path, int must_exist)
                                  ".include nesting deeper than %d "
                                  "(does a file include itself?)",
                                  INCLUDE_DEPTH_MAX);
-    fp = fopen(path, "r");
+    fp = fopen(path, "re");
     if (fp == NULL) {
         if (!must_exist && errno == ENOENT)
             return 0;
@@ -507,6 +508,13 @@ reader_pop_file(struct conf_reader *r)
     fclose(f->fp);
     r->file = f->up;
     r->depth--;
+}
+
+void
+conf_reader_close(struct conf_reader *r)
+{
+    while (r->file != NULL)
+        reader_pop_file(r);
 }
 
 static int

@@ -26,6 +26,9 @@ struct conf_reader *conf_reader_open(struct arena *a, const char *path,
  * is true). *file and *line say where the line started. */
 char *conf_reader_next(struct conf_reader *r, const char **file, int *line);
 int conf_reader_failed(const struct conf_reader *r);
+/* Closes the files still open (those of an .include chain that an error
+ * stopped). The reader's memory stays in its arena. */
+void conf_reader_close(struct conf_reader *r);
 struct conf_macro *conf_reader_macros(const struct conf_reader *r);
 /* Records an error at the current line: "FILE:LINE: message". Returns -1. */
 int conf_reader_error(struct conf_reader *r, const char *fmt, ...)

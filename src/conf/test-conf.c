@@ -11,6 +11,7 @@
  *--*/
 
 #include <check.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,38 @@ START_TEST(test_reader)
 }
 END_TEST
 
+/* fuzz-conf: a reader stopped by an error closes the files of the
+ * .include chain it had open (ten of them here), and its files are not
+ * inherited across exec. */
+START_TEST(test_reader_close)
+{
+    struct arena *a = arena_create();
+    struct conf_reader *r;
+    const char *file;
+    int line, before, after;
+    char path[256];
+    gstr err;
+
+    before = dup(0);
+    close(before);
+    write_file("loop.conf", "a = 1\n.include loop.conf\n");
+    snprintf(path, sizeof(path), "%s/loop.conf", tmpdir);
+    gstr_init(&err, a);
+    r = conf_reader_open(a, path, NULL, &err);
+    ck_assert_ptr_nonnull(r);
+    while (conf_reader_next(r, &file, &line) != NULL)
+        ;
+    ck_assert(conf_reader_failed(r));
+    ck_assert(fcntl(before, F_GETFD) >= 0);
+    ck_assert(fcntl(before, F_GETFD) & FD_CLOEXEC);
+    conf_reader_close(r);
+    after = dup(0);
+    close(after);
+    ck_assert_int_eq(after, before);
+    arena_destroy(a);
+}
+END_TEST
+
 static void
 make_tmpdir(void)
 {
@@ -251,6 +284,7 @@ conf_suite(void)
 
     tcase_add_loop_test(tc, test_opt, 0, NELEM(opt_cases));
     tcase_add_loop_test(tc, test_reader, 0, NELEM(reader_cases));
+    tcase_add_test(tc, test_reader_close);
     suite_add_tcase(s, tc);
     return s;
 }

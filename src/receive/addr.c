@@ -107,6 +107,13 @@ strip_comments(struct gstr *g, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (inq) {
+            /* A fold inside quotes is unfolded (RFC 5322 2.2.3): CR and
+             * LF never reach the address, and with it the spool. */
+            if (c == '\r' || c == '\n')
+                continue;
+            if (c == '\\' && i + 1 < n &&
+                (s[i + 1] == '\r' || s[i + 1] == '\n'))
+                continue;
             gstr_addc(g, c);
             if (c == '\\' && i + 1 < n)
                 gstr_addc(g, s[++i]);

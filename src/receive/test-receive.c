@@ -844,6 +844,11 @@ static const struct {
     {"<a@b.ex", NULL},
     {"a b@c.ex", NULL},
     {"@b.ex", NULL},
+    /* fuzz-address: a fold inside quotes is unfolded, so that no LF
+     * reaches the -H file's recipient lines */
+    {"\"a\n b\"@b.ex", "\"a b\"@b.ex"},
+    {"Joe <\"a\r\n\tb\"@b.ex>", "\"a\tb\"@b.ex"},
+    {"\"a\\\n b\"@b.ex", "\"a b\"@b.ex"},
 };
 
 START_TEST(test_addr)

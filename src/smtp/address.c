@@ -58,7 +58,7 @@ dot_atom(const char *p)
 
 /* Length of a quoted string at p (0 if none or unterminated). */
 static size_t
-quoted_string(const char *p)
+quoted_span(const char *p)
 {
     const char *s = p;
 
@@ -68,6 +68,17 @@ quoted_string(const char *p)
         if (*p == '\\' && p[1] != '\0')
             p++;
     return *p == '"' ? (size_t)(p + 1 - s) : 0;
+}
+
+/* As quoted_span(), and 0 too for a quoted string that holds a CR or
+ * LF, which RFC 5321's qtextSMTP and quoted-pairSMTP exclude and which
+ * would reach the next hop's RCPT line (found by fuzz-address). */
+static size_t
+quoted_string(const char *p)
+{
+    size_t n = quoted_span(p);
+
+    return memchr(p, '\r', n) != NULL || memchr(p, '\n', n) != NULL ? 0 : n;
 }
 
 static size_t
@@ -142,7 +153,7 @@ smtp_parse_path(struct arena *a, const char *in, int allow_null,
         const char *q = s + 1;
         for (; *q != '\0' && *q != '>'; q++) {
             if (*q == '"') {
-                size_t n = quoted_string(q);
+                size_t n = quoted_span(q);
                 if (n == 0)
                     break;
                 q += n - 1;

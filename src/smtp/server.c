@@ -703,7 +703,12 @@ early_talker(struct smtp_session *s)
     gstr buf;
     gstr_init(&buf, s->conn_arena);
     enum io_eol eol;
-    smtp_io_getline(&s->io, &buf, 128, &eol);
+    int rc = smtp_io_getline(&s->io, &buf, 128, &eol);
+    /* A client that closed (or reset) the connection before the banner
+     * sent nothing: as for Exim, that is no early talker, and the
+     * session ends at its first read (found by make soak). */
+    if ((rc == IO_EOF || rc == IO_ERROR) && buf.len == 0)
+        return 0;
     log_write(LOG_MAIN | LOG_REJECT,
               "SMTP protocol synchronization error (input sent without "
               "waiting for greeting): rejected connection from %s input=\"%s\"",

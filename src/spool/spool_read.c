@@ -434,13 +434,15 @@ unprint(struct rd *r, const char *s, size_t n)
 }
 
 /* "[ip]:port" or "ip.port" (Exim's host_address_extract_port()); an
- * address it cannot split is kept whole with port 0, as in Exim. */
+ * address it cannot split is kept whole with port 0, as in Exim. The
+ * bracket that closes is the last one, so that such an address, which
+ * the writer puts in brackets, reads back the same (fuzz-spool). */
 static void
 set_hostport(struct rd *r, const char *s, size_t n, char **addr, int *port)
 {
     *port = 0;
     if (n > 0 && s[0] == '[') {
-        const char *rb = memchr(s, ']', n);
+        const char *rb = memrchr(s, ']', n);
         size_t rest;
 
         if (rb != NULL) {
@@ -634,6 +636,9 @@ read_option(struct rd *r, const char *line, size_t len)
     struct optline o;
     const struct opt *t;
 
+    /* An option line ends at a NUL, as it does for Exim (a C string
+     * from fgets); the writer could not give back what follows one. */
+    len = strnlen(line, len);
     if (split_option(r, line, len, &o) < 0)
         return -1;
     t = find_opt(&o);
@@ -702,6 +707,9 @@ read_recipients(struct rd *r)
 
         if (need_line(r, &line, &len, "a recipient") < 0)
             return -1;
+        /* A recipient line ends at a NUL too, as Exim's do; the writer
+         * could not give back what follows one (fuzz-spool). */
+        len = strnlen(line, len);
         rc = spool_msg_add_rcpt(r->m, "");
         if (rcpt_line_parse(line, len, r->a, rc, &why) < 0)
             return len == 0 ? corrupt(r, "recipient line %s", why)

@@ -1113,6 +1113,79 @@ START_TEST(test_legacy_options)
 }
 END_TEST
 
+/* fuzz-spool: a host address that cannot be split is kept whole, and
+ * written back in brackets; read again, it must be the same address. */
+START_TEST(test_unsplit_host_address_round_trip)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m, back;
+    gstr err, text;
+    static const char in[] = "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+                             "-host_address junk[192.0.2.7]:50123\n"
+                             "XX\n0\n\n";
+
+    gstr_init(&err, a);
+    gstr_init(&text, a);
+    ck_assert_int_eq(spool_parse_header(in, sizeof(in) - 1, NULL, a, &m, &err),
+                     SPOOL_READ_OK);
+    ck_assert_str_eq(m.host_address, "junk[192.0.2.7]:50123");
+    ck_assert_int_eq(m.host_port, 0);
+    spool_format_header(&text, &m);
+    ck_assert_int_eq(spool_parse_header(text.s, text.len, NULL, a, &back, &err),
+                     SPOOL_READ_OK);
+    ck_assert_str_eq(back.host_address, m.host_address);
+    ck_assert_int_eq(back.host_port, 0);
+    arena_destroy(a);
+}
+END_TEST
+
+/* fuzz-spool: an option line ends at a NUL, as in Exim, so that a flag
+ * followed by a NUL is that flag (and reads back the same when written). */
+START_TEST(test_option_line_ends_at_nul)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m;
+    gstr err;
+    static const char in[] = "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+                             "-deliver_firsttime\0\0\x80\n"
+                             "-local\0junk\n"
+                             "XX\n0\n\n";
+
+    gstr_init(&err, a);
+    ck_assert_int_eq(spool_parse_header(in, sizeof(in) - 1, NULL, a, &m, &err),
+                     SPOOL_READ_OK);
+    ck_assert_int_eq(m.deliver_firsttime, 1);
+    ck_assert_int_eq(m.local, 1);
+    ck_assert_ptr_null(m.unknown);
+    arena_destroy(a);
+}
+END_TEST
+
+/* fuzz-spool: a recipient line ends at a NUL, so a line that starts with
+ * one is an empty recipient line, which is corrupt. */
+START_TEST(test_rcpt_line_ends_at_nul)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m;
+    gstr err;
+    static const char cut[] = "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+                              "XX\n1\nbob@test.ex\0junk\n\n";
+    static const char empty[] =
+        "1vQk3L-0000Xb-0A-H\nroot 0 0\n<>\n1715000000 0\n"
+        "XX\n1\n\0bob@test.ex\n\n";
+
+    gstr_init(&err, a);
+    ck_assert_int_eq(
+        spool_parse_header(cut, sizeof(cut) - 1, NULL, a, &m, &err),
+        SPOOL_READ_OK);
+    ck_assert_str_eq(m.rcpts[0].address, "bob@test.ex");
+    ck_assert_int_ne(
+        spool_parse_header(empty, sizeof(empty) - 1, NULL, a, &m, &err),
+        SPOOL_READ_OK);
+    arena_destroy(a);
+}
+END_TEST
+
 /*
  * Files on disk.
  */
@@ -1591,6 +1664,9 @@ spool_suite(void)
     tcase_add_test(hfile, test_damaged_everywhere);
     tcase_add_test(hfile, test_unknown_options);
     tcase_add_test(hfile, test_legacy_options);
+    tcase_add_test(hfile, test_unsplit_host_address_round_trip);
+    tcase_add_test(hfile, test_option_line_ends_at_nul);
+    tcase_add_test(hfile, test_rcpt_line_ends_at_nul);
     tcase_add_test(hfile, test_write_defensive);
     tcase_add_test(hfile, test_bad_ids);
     tcase_add_loop_test(hfile, test_bp_age, 0, NELEM(age_cases));

@@ -157,6 +157,10 @@ read_line(struct smtp_conn *s, long deadline, gstr *line)
                 return 0;
             }
             gstr_addc(line, c);
+            if (line->len >= SMTP_REPLY_MAX) {
+                errno = SMTP_ERRNO_SMTPFORMAT;
+                return -1;
+            }
         }
         ssize_t n;
         int r;
@@ -200,12 +204,20 @@ smtp_conn_read_reply(struct smtp_conn *s, int timeout, gstr *reply)
     gstr_truncate(reply, 0);
     for (;;) {
         const char *l;
-        if (read_line(s, deadline, &line) < 0)
+        if (read_line(s, deadline, &line) < 0) {
+            if (errno == SMTP_ERRNO_SMTPFORMAT) /* over-long: show its start */
+                gstr_addn(reply, line.s, line.len < 64 ? line.len : 64);
             return -1;
+        }
         l = line.s;
         if (reply->len > 0)
             gstr_addc(reply, '\n');
         gstr_addn(reply, l, line.len);
+        if (reply->len >= SMTP_REPLY_MAX) {
+            gstr_truncate(reply, 64);
+            errno = SMTP_ERRNO_SMTPFORMAT;
+            return -1;
+        }
         if (line.len < 3 || l[0] < '1' || l[0] > '5' || l[1] < '0' ||
             l[1] > '9' || l[2] < '0' || l[2] > '9' ||
             (line.len > 3 && l[3] != ' ' && l[3] != '-')) {

@@ -37,6 +37,11 @@ void smtp_conn_close(struct smtp_conn *s);
 /* Writes text as it is within timeout seconds. 0 or -1 with errno. */
 int smtp_conn_write(struct smtp_conn *s, const char *text, size_t n,
                     int timeout);
+/* The most a reply may hold, all its lines together (Exim's response
+ * buffer is as large): a longer one is a format error, so a server
+ * cannot make the transport read without end. */
+#define SMTP_REPLY_MAX 4096
+
 /* Reads one reply within timeout seconds: its lines, without CRLF,
  * joined by "\n" into reply (emptied first). Returns the reply code
  * (100..599), or -1 with errno: ETIMEDOUT, 0 when the connection
