@@ -272,6 +272,10 @@ $(BUILD)/smtpload: harness/bench/smtpload.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
+$(BUILD)/smtpsink: harness/bench/smtpsink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # DKIM signing and verifying rates, mxlab beside OpenSSL alone and
 # dkimpy, in one run (docs/dkim.md). Not part of make test.
 $(BUILD)/bench-dkim: harness/bench/bench-dkim.c $(BUILD)/libmxlab.a
@@ -285,5 +289,5 @@ bench-dkim: $(BUILD)/bench-dkim
 
 BENCH_SECONDS ?= 3
 
-bench: $(BUILD)/mxlab $(BUILD)/smtpload
+bench: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
 	@sh harness/bench/bench.sh $(BUILD)
