@@ -290,4 +290,4 @@ bench-dkim: $(BUILD)/bench-dkim
 BENCH_SECONDS ?= 3
 
 bench: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
-	@sh harness/bench/bench.sh $(BUILD)
+	@sh harness/bench/bench.sh $(BUILD) $(EXIM)
