@@ -252,7 +252,7 @@ CRASH_SEED ?= 1
 # message once (twice only where the kill fell between a delivery and
 # its -J journal entry), nothing left on the spool.
 DCRASH_RUNS ?= 30
-.PHONY: crash-test bench
+.PHONY: crash-test bench bench-mem
 # A client that resets the connection right after QUIT (protocol_detail
 # scenarios).
 $(BUILD)/quitrst: harness/quitrst/quitrst.c
@@ -293,3 +293,8 @@ BENCH_SECONDS ?= 3
 
 bench: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
 	@sh harness/bench/bench.sh $(BUILD) $(EXIM)
+
+# PSS per idle connection and per connection in DATA, mxlab beside Exim
+# 4.98.2 (docs/performance.md). Not part of make test.
+bench-mem: $(BUILD)/mxlab $(BUILD)/smtpload
+	@sh harness/bench/pss.sh $(BUILD) $(EXIM)
