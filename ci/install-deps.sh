@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
 faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl
 nginx-light libnginx-mod-mail dovecot-core exim4-daemon-heavy
-libspf2-dev python3-dkim"
+libspf2-dev python3-dkim strace linux-perf"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
