@@ -109,8 +109,11 @@ $(BUILD)/libmxlab.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# -z now: the daemon resolves every library symbol once at start-up;
+# with lazy binding each forked session process resolved them again
+# (ld.so was 6 % of a session's CPU; docs/performance.md).
 $(BUILD)/mxlab: $(BUILD)/obj/src/main.o $(BUILD)/libmxlab.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(LDLIBS)
 
 $(BUILD)/scenario-run: $(RUNNER_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
