@@ -20,7 +20,9 @@
 
 BUILD    ?= build
 CC       ?= cc
-JOBS     ?= 2
+# Scenarios at once: most of a scenario is waiting (for a daemon, a peer,
+# a time-out), so 8 is the fastest on 2 cores (docs/performance.md).
+JOBS     ?= 8
 PKGS      = libpcre2-8 openssl
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CSTD      = -std=gnu11
@@ -108,8 +110,11 @@ $(BUILD)/libmxlab.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# -z now: the daemon resolves every library symbol once at start-up;
+# with lazy binding each forked session process resolved them again
+# (ld.so was 6 % of a session's CPU; docs/performance.md).
 $(BUILD)/mxlab: $(BUILD)/obj/src/main.o $(BUILD)/libmxlab.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(LDLIBS)
 
 # docs/configuration.md's table of Exim's options beside mxlab's
 # (harness/options/check.sh compares; make options-doc rewrites it).
@@ -340,7 +345,7 @@ CRASH_SEED ?= 1
 # left on the spool. CI runs 40 (10 of each kind); the long run's figures
 # are in docs/reliability.md.
 DCRASH_RUNS ?= 40
-.PHONY: crash-test bench
+.PHONY: crash-test bench bench-mem
 # A client that resets the connection right after QUIT (protocol_detail
 # scenarios).
 $(BUILD)/quitrst: harness/quitrst/quitrst.c
@@ -361,6 +366,10 @@ crash-test: $(BUILD)/mxlab $(BUILD)/crash-test $(BUILD)/fakes/fake-smtp
 $(BUILD)/smtpload: harness/bench/smtpload.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+
+$(BUILD)/smtpsink: harness/bench/smtpsink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # DKIM signing and verifying rates, mxlab beside OpenSSL alone and
 # dkimpy, in one run (docs/dkim.md). Not part of make test.
@@ -409,5 +418,10 @@ bench-arc: $(BUILD)/bench-arc
 
 BENCH_SECONDS ?= 3
 
-bench: $(BUILD)/mxlab $(BUILD)/smtpload
-	@sh harness/bench/bench.sh $(BUILD)
+bench: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
+	@sh harness/bench/bench.sh $(BUILD) $(EXIM)
+
+# PSS per idle connection and per connection in DATA, mxlab beside Exim
+# 4.98.2 (docs/performance.md). Not part of make test.
+bench-mem: $(BUILD)/mxlab $(BUILD)/smtpload
+	@sh harness/bench/pss.sh $(BUILD) $(EXIM)

@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libssl-dev libpcre2-dev check libfaketime
 faketime swaks clang-format clang libclang-rt-14-dev liblmdb-dev openssl
 nginx-light libnginx-mod-mail dovecot-core exim4-daemon-heavy
 libspf2-dev python3-dkim chromium opendkim opendkim-tools
-python3-authres python3-yaml valgrind"
+python3-authres python3-yaml valgrind strace linux-perf"
 # make lab and make test run this every time, so it must be quick: when
 # this list was found installed and dpkg's status has not changed since
 # (the stamp is newer), there is nothing to check.

@@ -1,43 +1,73 @@
 #!/bin/sh
-# make bench: accept throughput over loopback, mxlab and Debian's Exim 4.96
-# side by side in one run.
+# make bench: accept throughput over loopback, mxlab beside Exim 4.98.2 (the
+# project's reference build), Debian's Exim 4.96 and a null SMTP sink, all
+# in one run, with the spool on the disk (fsynced) and on tmpfs.
 #
-#   sh harness/bench/bench.sh [BUILD]       (make bench does this)
+#   sh harness/bench/bench.sh [BUILD [EXIM]]        (make bench does this)
 #
-# Both MTAs get the same configuration (harness/bench/bench.conf.in: accept
+# EXIM is the Exim 4.98.2 to run (a binary or the wrapper ci/build-exim.sh
+# installs); empty: ci/build-exim.sh BUILD (cached) and BUILD/exim/mta.
+# Debian's Exim 4.96 is installed when missing (install-exim.sh).
+#
+# Every MTA gets the same configuration (harness/bench/bench.conf.in: accept
 # every recipient, queue_only, no DNS or ident look-ups, logs to files),
-# each its own spool under a temporary directory and its own port on
-# 127.0.0.1, each started in the foreground (-bdf) by this script and
-# stopped by it at the end.  The load comes from build/smtpload (4 KB
-# messages, no pipelining).  Four cases: 1 and 20 parallel sessions, 10
-# messages per connection and 1.  Each case is run BENCH_REPEAT times,
-# mxlab and Exim alternating, the spools emptied before each run; the
-# table shows the median of each.  Nothing here asserts a timing.
+# its own spool and its own port on 127.0.0.1, and is started in the
+# foreground (-bdf) by this script and stopped by it.  The sink
+# (BUILD/smtpsink) keeps nothing: it is the ceiling of the load client
+# (BUILD/smtpload: 4 KB messages, no pipelining) on this machine.
+#
+# Two spool modes: "disk", a directory under /var/tmp (the root file
+# system, every spool write fsynced by the MTAs as they always do), and
+# "tmpfs", a directory under /dev/shm (fsync costs nothing there, so the
+# software alone is measured).  Four cases each: 1 and 20 parallel
+# sessions, 10 messages per connection and 1.  Each case runs
+# BENCH_REPEAT times; in each repetition every MTA runs once, the order
+# rotating from one repetition to the next, spools emptied before each
+# run.  The table shows each MTA's median rate and, for mxlab against each
+# other, the median of the per-repetition ratios (runs of one repetition
+# are seconds apart, so a change of load hits both sides alike).  Nothing
+# here asserts a timing.
 #
 # Environment: BENCH_MESSAGES (messages per run, default 1000),
-# BENCH_REPEAT (default 3), BENCH_KEEP=1 (keep the temporary directory).
+# BENCH_REPEAT (default 3), BENCH_MODES (default "disk tmpfs"),
+# BENCH_MTAS (default "mxlab exim498 exim496 sink"), BENCH_KEEP=1 (keep
+# the temporary directories).
 set -eu
 
 BUILD=${1:-build}
+EXIM498=${2:-}
 MESSAGES=${BENCH_MESSAGES:-1000}
 REPEAT=${BENCH_REPEAT:-3}
+MODES=${BENCH_MODES:-disk tmpfs}
+MTAS=${BENCH_MTAS:-mxlab exim498 exim496 sink}
 SIZE=4096
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-MXLAB=$ROOT/$BUILD/mxlab
-LOAD=$ROOT/$BUILD/smtpload
-EXIM=/usr/sbin/exim4
-EXIM_USER=Debian-exim
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+MXLAB=$BUILD/mxlab
+LOAD=$BUILD/smtpload
+SINK=$BUILD/smtpsink
+EXIM496=/usr/sbin/exim4
 
-for f in "$MXLAB" "$LOAD"; do
-    [ -x "$f" ] || { echo "bench: $f is missing (make all $BUILD/smtpload)"; exit 2; }
+for f in "$MXLAB" "$LOAD" "$SINK"; do
+    [ -x "$f" ] || { echo "bench: $f is missing (make all $f)"; exit 2; }
 done
-sh "$HERE/install-exim.sh"
+case " $MTAS " in
+*" exim496 "*) sh "$HERE/install-exim.sh" ;;
+esac
+case " $MTAS " in
+*" exim498 "*)
+    if [ -z "$EXIM498" ]; then
+        (cd "$ROOT" && sh ci/build-exim.sh "$BUILD") >&2 || exit 1
+        EXIM498=$BUILD/exim/mta
+    fi
+    [ -x "$EXIM498" ] || { echo "bench: $EXIM498 is not executable"; exit 2; }
+    ;;
+esac
 
-T=$(mktemp -d /tmp/mxlab-bench.XXXXXX)
-chmod 755 "$T" # Exim's reception processes run as $EXIM_USER
-MXLAB_PID=""
-EXIM_PID=""
+TOP=$(mktemp -d /tmp/mxlab-bench.XXXXXX)
+DIRS=$TOP
+PIDS=""
 
 stop() { # pid: SIGTERM, then up to 5 s, then SIGKILL
     [ -n "$1" ] || return 0
@@ -50,76 +80,89 @@ stop() { # pid: SIGTERM, then up to 5 s, then SIGKILL
     kill -9 "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
 }
+stop_all() {
+    for p in $PIDS; do stop "$p"; done
+    PIDS=""
+}
 cleanup() {
-    stop "$MXLAB_PID"
-    stop "$EXIM_PID"
+    stop_all
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench: kept $T"
+        echo "bench: kept $DIRS"
     else
-        rm -rf "$T"
+        for d in $DIRS; do rm -rf "$d"; done
     fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# setup NAME: directories and configuration for one MTA.
-setup() {
-    mkdir -p "$T/$1/spool" "$T/$1/log"
-    sed -e "s|@SPOOL@|$T/$1/spool|" -e "s|@LOG@|$T/$1/log|" \
-        "$HERE/bench.conf.in" > "$T/$1/conf"
-    chmod 644 "$T/$1/conf"
+# binary NAME / user NAME: what runs an MTA, and the user its spool must
+# belong to (the user it receives as; none for the sink).
+binary() {
+    case $1 in
+    mxlab) echo "$MXLAB" ;;
+    exim498) echo "$EXIM498" ;;
+    exim496) echo "$EXIM496" ;;
+    esac
+}
+user_of() {
+    case $1 in
+    mxlab)
+        # mxlab started by root receives as its exim_user (docs/security.md)
+        [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null && echo mxlab
+        ;;
+    exim498 | exim496) "$(binary "$1")" -C /dev/null -bP exim_user 2>/dev/null |
+        sed -n 's/^exim_user = //p' ;;
+    esac
+    return 0
 }
 
 # wait_up PORT PIDFILE PID: until the pid file is written and a session
 # gets through, at most 10 s.
 wait_up() {
     i=0
-    while [ $i -lt 100 ]; do
+    while [ $i -lt 200 ]; do
         kill -0 "$3" 2>/dev/null || return 1
         if [ -s "$2" ] && "$LOAD" -p "$1" --probe 2>/dev/null; then
             return 0
         fi
-        sleep 0.1
+        sleep 0.05
         i=$((i + 1))
     done
     return 1
 }
 
-setup mxlab
-setup exim
-chown -R "$EXIM_USER:$EXIM_USER" "$T/exim/spool" "$T/exim/log"
-# mxlab started by root receives as its own exim_user, mxlab
-# (docs/security.md)
-if [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null; then
-    chown -R mxlab:mxlab "$T/mxlab/spool" "$T/mxlab/log"
-fi
-MXLAB_PORT=$("$LOAD" --free-port)
-EXIM_PORT=$("$LOAD" --free-port)
-while [ "$EXIM_PORT" = "$MXLAB_PORT" ]; do EXIM_PORT=$("$LOAD" --free-port); done
-
-"$MXLAB" -C "$T/mxlab/conf" -bdf -oX "$MXLAB_PORT" -oP "$T/mxlab/pid" \
-    > "$T/mxlab/stderr" 2>&1 &
-MXLAB_PID=$!
-"$EXIM" -C "$T/exim/conf" -bdf -oX "$EXIM_PORT" -oP "$T/exim/pid" \
-    > "$T/exim/stderr" 2>&1 &
-EXIM_PID=$!
-wait_up "$MXLAB_PORT" "$T/mxlab/pid" "$MXLAB_PID" ||
-    { echo "bench: mxlab did not start:"; cat "$T/mxlab/stderr"; exit 1; }
-wait_up "$EXIM_PORT" "$T/exim/pid" "$EXIM_PID" ||
-    { echo "bench: exim did not start:"; cat "$T/exim/stderr"; exit 1; }
-
-# empty NAME: the spool's messages and message logs go (not the logs).
-empty() {
-    find "$T/$1/spool/input" "$T/$1/spool/msglog" -type f -delete 2>/dev/null || true
+# start DIR NAME: directories, configuration and daemon for one MTA; its
+# port in DIR/NAME/port.
+start() {
+    d=$1/$2
+    mkdir -p "$d/spool" "$d/log"
+    sed -e "s|@SPOOL@|$d/spool|" -e "s|@LOG@|$d/log|" \
+        "$HERE/bench.conf.in" >"$d/conf"
+    chmod 644 "$d/conf"
+    u=$(user_of "$2")
+    [ -z "$u" ] || chown -R "$u:" "$d/spool" "$d/log"
+    port=$("$LOAD" --free-port)
+    while grep -qx "$port" "$1"/*/port 2>/dev/null; do port=$("$LOAD" --free-port); done
+    echo "$port" >"$d/port"
+    if [ "$2" = sink ]; then
+        "$SINK" -p "$port" -P "$d/pid" >"$d/stderr" 2>&1 &
+    else
+        "$(binary "$2")" -C "$d/conf" -bdf -oX "$port" -oP "$d/pid" \
+            >"$d/stderr" 2>&1 &
+    fi
+    pid=$!
+    PIDS="$PIDS $pid"
+    wait_up "$port" "$d/pid" "$pid" ||
+        { echo "bench: $2 did not start:"; cat "$d/stderr"; exit 1; }
 }
 
-# load NAME PORT SESSIONS PER_CONN: one run; prints msgs/s, or "FAILED".
+# load DIR NAME SESSIONS PER_CONN: one run; prints msgs/s, or "FAILED".
 load() {
-    empty "$1"
+    find "$1/$2/spool/input" "$1/$2/spool/msglog" -type f -delete 2>/dev/null || true
     sync
-    out=$("$LOAD" -l "$1" -p "$2" -c "$3" -m "$4" -n "$MESSAGES" -s "$SIZE" \
-        2>>"$T/load.stderr") || true
-    echo "$out" >> "$T/runs.txt"
+    out=$("$LOAD" -l "$2" -p "$(cat "$1/$2/port")" -c "$3" -m "$4" \
+        -n "$MESSAGES" -s "$SIZE" 2>>"$1/load.stderr") || true
+    echo "$out" >>"$1/runs.txt"
     case "$out" in
     *" failed=0 "*) echo "$out" | sed 's/.*msgs_per_sec=//' ;;
     *) echo FAILED ;;
@@ -130,49 +173,89 @@ median() { # numbers on stdin, one a line; FAILED if any run failed
     sort -n | awk '/FAILED/ { bad = 1 } { v[NR] = $1 }
         END { if (bad || NR == 0) print "FAILED";
               else if (NR % 2) print v[(NR + 1) / 2];
-              else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+              else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-echo "bench: $("$MXLAB" -C "$T/mxlab/conf" -bV 2>/dev/null | head -1)," \
-     "commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-echo "bench: $("$EXIM" -C "$T/exim/conf" -bV 2>/dev/null | head -1)"
-echo "bench: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1))," \
-     "$(uname -sr), spool on $(df -T "$T" | awk 'NR == 2 { print $2 }')"
-echo "bench: $MESSAGES messages of $SIZE bytes per run, median of $REPEAT runs"
+# ratios A B: the per-repetition ratios of the runs in files A and B.
+ratios() {
+    paste "$1" "$2" | awk '{ if ($1 ~ /FAILED/ || $2 ~ /FAILED/ || $2 == 0)
+        print "FAILED"; else printf "%.3f\n", $1 / $2 }'
+}
 
-# warm both up (page cache, first spool directories)
-"$LOAD" -l warm -p "$MXLAB_PORT" -c 4 -m 10 -n 100 -s "$SIZE" > /dev/null 2>&1 || true
-"$LOAD" -l warm -p "$EXIM_PORT" -c 4 -m 10 -n 100 -s "$SIZE" > /dev/null 2>&1 || true
-
-printf '\n%-34s %12s %12s %12s\n' "case" "mxlab msg/s" "exim msg/s" "mxlab/exim"
-for c in "1 10" "1 1" "20 10" "20 1"; do
-    set -- $c
-    : > "$T/m.txt"
-    : > "$T/e.txt"
-    r=0
-    while [ $r -lt "$REPEAT" ]; do
-        if [ $((r % 2)) -eq 0 ]; then
-            load mxlab "$MXLAB_PORT" "$1" "$2" >> "$T/m.txt"
-            load exim "$EXIM_PORT" "$1" "$2" >> "$T/e.txt"
-        else
-            load exim "$EXIM_PORT" "$1" "$2" >> "$T/e.txt"
-            load mxlab "$MXLAB_PORT" "$1" "$2" >> "$T/m.txt"
-        fi
-        r=$((r + 1))
+# rotate N WORDS...: the words, rotated left by N.
+rotate() {
+    n=$1
+    shift
+    k=$((n % $#))
+    while [ "$k" -gt 0 ]; do
+        w=$1
+        shift
+        set -- "$@" "$w"
+        k=$((k - 1))
     done
-    m=$(median < "$T/m.txt")
-    e=$(median < "$T/e.txt")
-    ratio=$(awk -v m="$m" -v e="$e" 'BEGIN {
-        if (m ~ /FAILED/ || e ~ /FAILED/ || e == 0) print "-";
-        else printf "%.2f", m / e }')
-    s=session; [ "$1" -gt 1 ] && s=sessions
-    printf '%-34s %12s %12s %12s\n' \
-        "$1 $s, $2 msg/connection" "$m" "$e" "$ratio"
-done
-echo
-echo "bench: every run (msgs/s per run, mxlab and exim):"
-sed 's/^/  /' "$T/runs.txt"
-if [ -s "$T/load.stderr" ]; then
-    echo "bench: the load client reported:"
-    sort "$T/load.stderr" | uniq -c | head -20
-fi
+    echo "$@"
+}
+
+header() {
+    echo "bench: $("$MXLAB" -C "$1/mxlab/conf" -bV 2>/dev/null | head -1)," \
+        "commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+    for m in $MTAS; do
+        case $m in
+        exim*) echo "bench: $m: $("$(binary "$m")" -C "$1/$m/conf" -bV 2>/dev/null | head -1)" ;;
+        esac
+    done
+    echo "bench: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1))," \
+        "$(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "bench: $MESSAGES messages of $SIZE bytes per run, $REPEAT repetitions"
+}
+
+# run_mode MODE: start every MTA with its spool on MODE, run the cases.
+run_mode() {
+    case $1 in
+    disk) T=$(mktemp -d /var/tmp/mxlab-bench.XXXXXX) ;;
+    tmpfs) T=$(mktemp -d /dev/shm/mxlab-bench.XXXXXX) ;;
+    *) echo "bench: unknown mode $1"; exit 2 ;;
+    esac
+    DIRS="$DIRS $T"
+    chmod 755 "$T" # the Exims receive as their own users
+    for m in $MTAS; do start "$T" "$m"; done
+    echo
+    echo "== spool on $1: $(df -T "$T" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
+    header "$T"
+    for m in $MTAS; do # page cache, first spool directories
+        "$LOAD" -l warm -p "$(cat "$T/$m/port")" -c 4 -m 10 -n 100 -s "$SIZE" \
+            >/dev/null 2>&1 || true
+    done
+    printf '\n%-28s' "case (msgs/s)"
+    for m in $MTAS; do printf ' %9s' "$m"; done
+    for m in $MTAS; do [ "$m" = mxlab ] || printf ' %13s' "mxlab/$m"; done
+    echo
+    for c in "1 10" "1 1" "20 10" "20 1"; do
+        set -- $c
+        for m in $MTAS; do : >"$T/$m.runs"; done
+        r=0
+        while [ $r -lt "$REPEAT" ]; do
+            for m in $(rotate $r $MTAS); do
+                load "$T" "$m" "$1" "$2" >>"$T/$m.runs"
+            done
+            r=$((r + 1))
+        done
+        s=session
+        [ "$1" -gt 1 ] && s=sessions
+        printf '%-28s' "$1 $s, $2 msg/conn"
+        for m in $MTAS; do printf ' %9s' "$(median <"$T/$m.runs")"; done
+        for m in $MTAS; do
+            [ "$m" = mxlab ] || printf ' %13s' "$(ratios "$T/mxlab.runs" "$T/$m.runs" | median)"
+        done
+        echo
+    done
+    echo "every run:"
+    sed 's/^/  /' "$T/runs.txt"
+    if [ -s "$T/load.stderr" ]; then
+        echo "the load client reported:"
+        sort "$T/load.stderr" | uniq -c | head -20
+    fi
+    stop_all
+}
+
+for mode in $MODES; do run_mode "$mode"; done

@@ -15,11 +15,49 @@
 #   server-full.pem             server.pem followed by its key
 #
 # The scenarios run under a fake clock; the certificates take its dates.
+#
+# Making a set costs about 15 openssl runs, so a set is made once per hour
+# of the (fake) clock and copied from a cache: $MXLAB_CERT_CACHE, else
+# $TMPDIR/mxlab-certs.UID, a directory only its owner may use.  A cached
+# set is dated from the start of its hour (libfaketime's FAKETIME=@DATE,
+# when the scenario runs under it), so it is never dated in the future of
+# a scenario that copies it later in that hour.  MXLAB_CERT_CACHE=none
+# makes a fresh set every time.
 set -e
 d=${1:?usage: mkcerts.sh DIR}
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 mkdir -p "$d"
-cd "$d"
 umask 077
+
+# install SET: the certificates of directory SET into $d, given to whoever
+# owns the directory $d was made in (see the end of this file).
+install_set() {
+    cp -p "$1"/* "$d"/
+    chmod 644 "$d"/*.pem
+    (cd "$d" && chown -R --reference=.. . 2>/dev/null) || true
+}
+
+cache=${MXLAB_CERT_CACHE:-${TMPDIR:-/tmp}/mxlab-certs.$(id -u)}
+if [ "$cache" != none ] && [ -z "$MXLAB_CERTS_FRESH" ]; then
+    mkdir -m 700 -p "$cache" 2>/dev/null || true
+    if [ -O "$cache" ] && [ -d "$cache" ]; then
+        now=$(date +%s)
+        hour=$((now - now % 3600))
+        set_dir="$cache/$(cksum < "$self" | cut -d' ' -f1)-$hour"
+        if [ ! -f "$set_dir/server-full.pem" ]; then
+            tmp=$(mktemp -d "$cache/new.XXXXXX")
+            MXLAB_CERTS_FRESH=1 \
+                FAKETIME="@$(date -u -d "@$hour" '+%Y-%m-%d %H:%M:%S')" \
+                sh "$self" "$tmp"
+            # Another scenario may have made the same set meanwhile.
+            mv -T "$tmp" "$set_dir" 2>/dev/null || rm -rf "$tmp"
+        fi
+        install_set "$set_dir"
+        exit 0
+    fi
+fi
+
+cd "$d"
 
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 

@@ -54,6 +54,10 @@
  *	--list-rules
  *		Print the normalisation rules as a Markdown table.
  *
+ *	With $SCENARIO_RUN_TIMES set to a file name, each scenario's wall
+ *	time is appended to that file as a line "MS NAME" (for finding
+ *	where the suite's time goes; docs/performance.md).
+ *
  *	$SRCDIR is the working directory; $BUILD is the directory that
  *	holds scenario-run (so build-asan/scenario-run runs the fakes of
  *	build-asan).
@@ -71,6 +75,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "deadline.h"
 #include "discover.h"
 #include "fakeclock.h"
 #include "fileio.h"
@@ -258,10 +263,17 @@ static void
 main_job(size_t i, void *vctx, struct result *res)
 {
     struct main_ctx *ctx = vctx;
+    const char *times = getenv("SCENARIO_RUN_TIMES");
+    long long t0 = deadline_now_ms();
+    FILE *fp;
 
     if (ctx->report.capture_dir != NULL)
         capture_begin(ctx->report.capture_dir, i);
     run_scenario(ctx->files.v[i], ctx->golden[i], &ctx->opts, res);
+    if (times != NULL && *times != '\0' && (fp = fopen(times, "a")) != NULL) {
+        fprintf(fp, "%lld %s\n", deadline_now_ms() - t0, ctx->names[i]);
+        fclose(fp);
+    }
 }
 
 static void

@@ -87,7 +87,11 @@ stop)
     pid=$(cat "$d/peer.pid")
     kill "$pid" 2>/dev/null || true
     i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+    # The peer was started by an earlier step's shell, so the runner reaps
+    # it: gone means a zombie ("Z" in /proc/PID/stat) as well as no entry.
+    while [ $i -lt 50 ] &&
+        st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) &&
+        [ "${st%% *}" != Z ]; do
         i=$((i + 1))
         sleep 0.1
     done

@@ -24,8 +24,10 @@ int spool_body_write(struct spool_body *b, const char *data, size_t len);
 int spool_body_flush(struct spool_body *b);
 /* Copies the rest of fd into the body. 0, or -1 with err set. */
 int spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err);
-/* Ends a last line that lacks its LF, writes out, fsync()s, renames to
- * <id>-D and fsync()s the directory. The file stays open and locked. */
+/* Ends a last line that lacks its LF, writes out, fsync()s and renames
+ * to <id>-D; the directory is synced by spool_write_header(), after the
+ * -H's rename, before the message counts as accepted. The file stays
+ * open and locked. */
 int spool_body_commit(struct spool_body *b, struct gstr *err);
 /* The message was not accepted: unlinks the temporary file, or the -D
  * file if committed but no -H was written; closes. */

@@ -24,7 +24,8 @@
  *	spool_path_make_dirs() creates missing directories on the way to
  *	the input directory (the spool directory's own parents included)
  *	and fsyncs the parent of each one it made below the spool, so a
- *	message accepted into a new directory survives a crash.
+ *	message accepted into a new directory survives a crash; when the
+ *	input directory is there it costs one stat().
  *	spool_path_sync_dir() makes a rename or unlink in a directory
  *	durable; EINVAL (file systems that cannot sync directories) is not
  *	an error, as in Exim. spool_path_check_id() refuses anything but a
@@ -134,9 +135,15 @@ int
 spool_path_make_dirs(const char *spool_dir, char subdir, struct gstr *err)
 {
     struct gstr path;
+    struct stat st;
     size_t base;
 
     gstr_init(&path, err->arena);
+    /* Almost always the directory is there: one stat instead of a mkdir
+     * for every component of the path, for every spool file written. */
+    spool_path_dir(&path, spool_dir, subdir);
+    if (stat(path.s, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
     /* The spool directory's own missing parents first, as Exim makes
      * them: a spool_directory under a folder that does not exist yet
      * works on the first attempt. */

@@ -1,0 +1,94 @@
+#!/bin/sh
+# pss.sh BUILD [EXIM]: memory per SMTP connection, mxlab beside Exim, in one
+# run.  Starts each MTA (harness/bench/bench.conf.in, spool on tmpfs),
+# holds N connections open (BENCH_CONNS, default 20), first idle after
+# EHLO, then each in DATA after 64 KB of a message, and prints the summed
+# PSS (/proc/PID/smaps_rollup) of the daemon's children divided by N, and
+# the daemon's own PSS and RSS.  EXIM as for bench.sh (empty: the
+# reference Exim 4.98.2 of ci/build-exim.sh).  make bench-mem runs it.
+# Needs root (the spools belong to the
+# MTAs' users) and python3 (to hold the connections).
+set -eu
+BUILD=${1:-build}
+EXIM=${2:-}
+if [ -z "$EXIM" ]; then
+    sh ci/build-exim.sh "$BUILD" >&2 || exit 1
+    EXIM=$BUILD/exim/mta
+fi
+N=${BENCH_CONNS:-20}
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d /dev/shm/mxlab-pss.XXXXXX)
+chmod 755 "$T"
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    sleep 0.5
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+pss_of() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+rss_of() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+children_pss() { # daemon pid: summed PSS in KiB of its children
+    t=0
+    for c in $(cat "/proc/$1/task/$1/children"); do t=$((t + $(pss_of "$c"))); done
+    echo "$t"
+}
+
+# hold PORT MODE: N connections, kept open until stdin closes
+hold() {
+    python3 - "$1" "$2" "$N" <<'PY' &
+import socket, sys, time
+port, mode, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+socks = []
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    f = s.makefile("rb")
+    def reply():
+        while True:
+            l = f.readline()
+            if len(l) < 4 or l[3:4] != b"-":
+                return l
+    reply()
+    s.sendall(b"EHLO pss.bench.ex\r\n"); reply()
+    if mode == "data":
+        s.sendall(b"MAIL FROM:<a@bench.ex>\r\n"); reply()
+        s.sendall(b"RCPT TO:<b@bench.ex>\r\n"); reply()
+        s.sendall(b"DATA\r\n"); reply()
+        s.sendall(b"Subject: pss\r\n\r\n" + (b"x" * 78 + b"\r\n") * 820)
+    socks.append((s, f))
+print("held", flush=True)
+time.sleep(600)
+PY
+    HOLD=$!
+}
+
+printf '%-10s %-6s %12s %12s %12s\n' mta state "PSS/conn KiB" "daemon PSS" "daemon RSS"
+for m in mxlab exim498; do
+    d=$T/$m
+    mkdir -p "$d/spool" "$d/log"
+    sed -e "s|@SPOOL@|$d/spool|" -e "s|@LOG@|$d/log|" "$HERE/bench.conf.in" >"$d/conf"
+    chmod 644 "$d/conf"
+    if [ $m = mxlab ]; then bin=$BUILD/mxlab; u=mxlab; else bin=$EXIM; u=$("$EXIM" -C /dev/null -bP exim_user | sed 's/.*= //'); fi
+    chown -R "$u:" "$d/spool" "$d/log"
+    port=$("$BUILD/smtpload" --free-port)
+    "$bin" -C "$d/conf" -bdf -oX "$port" -oP "$d/pid" >"$d/stderr" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    until [ -s "$d/pid" ] && "$BUILD/smtpload" -p "$port" --probe 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 100 ] || { echo "pss: $m did not start"; exit 1; }; sleep 0.1
+    done
+    dpid=$(cat "$d/pid")
+    for state in idle data; do
+        hold "$port" "$state" >"$d/held.$state"
+        i=0
+        until grep -q held "$d/held.$state"; do
+            i=$((i + 1)); [ $i -lt 600 ] || { echo "pss: $m: connections not held"; exit 1; }; sleep 0.1
+        done
+        sleep 1
+        c=$(children_pss "$dpid")
+        printf '%-10s %-6s %12s %12s %12s\n' "$m" "$state" "$((c / N))" "$(pss_of "$dpid")" "$(rss_of "$dpid")"
+        kill "$HOLD"; wait "$HOLD" 2>/dev/null || true
+        sleep 1
+    done
+done
