@@ -171,6 +171,14 @@ static const struct norm_rule norm_rules[] = {
      "made with root as the caller (the name alone is left: it may be the "
      "MTA's own name, as mxlab's user is)",
      "U=NAME; the line NAME UID GID", "U=root; root 0 0", norm_mta_user, 0},
+    {"Exim's name where mxlab starts a message to standard error with its "
+     "own (\"exim: message rejected ...\")",
+     "^exim: ", "mxlab: ", NULL, 1},
+    {"the reference Exim's trusted shim configuration (exim-lab runs Exim "
+     "with -C .../etc/lab.conf, which includes the scenario's file; "
+     "docs/conformance.md) where mxlab names $DIR/test.conf",
+     "(?<![^\\s\"'=<>(])/[^\\s\"']*/etc/lab\\.conf\\b", "$$DIR/test.conf", NULL,
+     1},
 };
 
 #define NORM_NRULES (sizeof(norm_rules) / sizeof(*norm_rules))

@@ -16,6 +16,8 @@
  *				const char *label);
  *	int	proc_set_exited(const struct proc_set *set, size_t i,
  *				int *status);
+ *	void	proc_set_mark(struct proc_set *set);
+ *	int	proc_set_settle(struct proc_set *set, int ms);
  *	void	proc_set_stop(struct proc_set *set, int grace_ms);
  *	void	proc_set_free(struct proc_set *set);
  * DESCRIPTION
@@ -56,6 +58,16 @@
  *	every group and every orphan adopted by the subreaper, waits up
  *	to grace_ms for them all to exit, then sends SIGKILL to what is
  *	left, and reaps everything.
+ *
+ *	proc_set_mark() notes every live descendant of this process as
+ *	meant to stay (called once a daemon or a fake is up, so that a
+ *	daemon that forked itself into the background counts too).
+ *	proc_set_settle() waits up to ms until no other live descendant
+ *	is left, not counting what a peer (a leader whose peer flag is
+ *	set: a fake) forked: the reception and delivery processes that an MTA's
+ *	daemon forks (Exim delivers after it has answered the client),
+ *	so that the logs are complete before the scenario stops it. It
+ *	returns 1 when settled, 0 when time ran out.
  * DIAGNOSTICS
  *	proc_spawn() returns -1 with a message in err if the fork or the
  *	exec fails.  Running out of memory is fatal.
@@ -362,6 +374,7 @@ proc_set_add(struct proc_set *set, pid_t pid, const char *label)
     set->v[set->n].pid = pid;
     set->v[set->n].label = mem_strdup(label);
     set->v[set->n].reaped = 0;
+    set->v[set->n].peer = 0;
     set->n++;
 }
 
@@ -492,6 +505,120 @@ proc_set_signal_until_gone(struct proc_set *set, int sig, int ms)
     }
 }
 
+/* The live (not zombie) descendants of this process: their pids into
+ * *out and their parents' into *parent. */
+static size_t
+proc_descendants(pid_t **out, pid_t **parent)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t *pid = NULL, *ppid = NULL, *res, *rpar;
+    size_t n = 0, cap = 0, nres = 0;
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        struct buf path = BUF_INIT, stat = BUF_INIT;
+        const char *cp;
+        char state = '?';
+        long pp = -1;
+
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        buf_printf(&path, "/proc/%s/stat", de->d_name);
+        if (fileio_read(buf_str(&path), &stat) == 0 &&
+            (cp = strrchr(buf_str(&stat), ')')) != NULL)
+            sscanf(cp + 1, " %c %ld", &state, &pp);
+        buf_free(&path);
+        buf_free(&stat);
+        if (pp <= 0 || state == 'Z' || state == 'X')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            pid = mem_grow(pid, cap, sizeof(*pid));
+            ppid = mem_grow(ppid, cap, sizeof(*ppid));
+        }
+        pid[n] = (pid_t)atol(de->d_name);
+        ppid[n++] = (pid_t)pp;
+    }
+    if (d != NULL)
+        closedir(d);
+    res = mem_array(n + 1, sizeof(*res));
+    rpar = mem_array(n + 1, sizeof(*rpar));
+    for (int grow = 1; grow;) { /* breadth first from this process */
+        grow = 0;
+        for (size_t i = 0; i < n; i++) {
+            int parent_in = ppid[i] == getpid(), seen = 0;
+            for (size_t j = 0; j < nres && !parent_in; j++)
+                parent_in = ppid[i] == res[j];
+            for (size_t j = 0; j < nres && !seen; j++)
+                seen = pid[i] == res[j];
+            if (parent_in && !seen) {
+                rpar[nres] = ppid[i];
+                res[nres++] = pid[i];
+                grow = 1;
+            }
+        }
+    }
+    free(pid);
+    free(ppid);
+    *out = res;
+    *parent = rpar;
+    return nres;
+}
+
+void
+proc_set_mark(struct proc_set *set)
+{
+    pid_t *parent;
+
+    free(set->known);
+    set->nknown = proc_descendants(&set->known, &parent);
+    free(parent);
+}
+
+/* Whether p is a known process, a leader, or forked by a peer. */
+static int
+proc_set_expected(const struct proc_set *set, pid_t p, const pid_t *pid,
+                  const pid_t *parent, size_t n)
+{
+    for (size_t j = 0; j < set->nknown; j++)
+        if (p == set->known[j])
+            return 1;
+    for (size_t hops = 0; hops <= n; hops++) {
+        size_t i;
+
+        for (size_t j = 0; j < set->n; j++)
+            if (p == set->v[j].pid && (hops == 0 || set->v[j].peer))
+                return 1;
+        for (i = 0; i < n && pid[i] != p; i++)
+            ;
+        if (i == n)
+            return 0;
+        p = parent[i];
+    }
+    return 0;
+}
+
+int
+proc_set_settle(struct proc_set *set, int ms)
+{
+    struct deadline dl;
+
+    deadline_set(&dl, ms);
+    for (;;) {
+        pid_t *pid, *parent;
+        size_t n = proc_descendants(&pid, &parent), other = 0;
+
+        for (size_t i = 0; i < n; i++)
+            other += !proc_set_expected(set, pid[i], pid, parent, n);
+        free(pid);
+        free(parent);
+        if (other == 0)
+            return 1;
+        if (deadline_expired(&dl) || deadline_sleep_ms(20) < 0)
+            return 0;
+    }
+}
+
 void
 proc_set_stop(struct proc_set *set, int grace_ms)
 {
@@ -507,4 +634,7 @@ proc_set_free(struct proc_set *set)
     free(set->v);
     set->v = NULL;
     set->n = 0;
+    free(set->known);
+    set->known = NULL;
+    set->nknown = 0;
 }

@@ -41,11 +41,14 @@ struct proc_group {
     pid_t pid;
     char *label;
     int reaped;
+    int peer; /* a fake: what it forks is not waited for */
 };
 
 struct proc_set {
     struct proc_group *v;
     size_t n;
+    pid_t *known; /* descendants that are meant to stay (proc_set_mark) */
+    size_t nknown;
 };
 
 pid_t proc_spawn(const struct proc_spec *spec, struct buf *err);
@@ -58,6 +61,8 @@ void proc_become_subreaper(void);
 
 void proc_set_add(struct proc_set *set, pid_t pid, const char *label);
 int proc_set_exited(const struct proc_set *set, size_t i, int *status);
+void proc_set_mark(struct proc_set *set);
+int proc_set_settle(struct proc_set *set, int ms);
 void proc_set_stop(struct proc_set *set, int grace_ms);
 void proc_set_free(struct proc_set *set);
 

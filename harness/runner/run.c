@@ -194,6 +194,10 @@ run_execute(struct run *r, struct result *res)
 
     if (rc == 0)
         rc = step_run_all(r);
+    /* Exim's daemon delivers after it has answered the client: let
+     * the processes it forked finish before it is stopped. */
+    if (rc == 0)
+        proc_set_settle(&r->procs, RUN_SETTLE_MS);
     proc_set_stop(&r->procs, RUN_STOP_MS);
     if (rc < 0)
         res->status = RESULT_FAIL;

@@ -24,6 +24,7 @@ struct run_opts {
 #define RUN_LISTEN_MS  10000 /* daemon, waitport */
 #define RUN_WAITFOR_MS 10000 /* waitfor */
 #define RUN_STOP_MS    5000  /* SIGTERM to SIGKILL at the end */
+#define RUN_SETTLE_MS  5000  /* for the daemon's children at the end */
 
 void run_scenario(const char *path, const char *golden_dir,
                   const struct run_opts *opts, struct result *res);

@@ -523,6 +523,12 @@ step_run_all(struct run *r)
                        rc < 0 ? " FAILED" : "");
         if (rc < 0)
             return -1;
+        /* what runs now is meant to stay (run.c waits for the rest) */
+        if (st->kind == STEP_BACKGROUND && r->procs.n > 0)
+            r->procs.v[r->procs.n - 1].peer = 1;
+        if (st->kind == STEP_DAEMON || st->kind == STEP_BACKGROUND ||
+            st->kind == STEP_WAITPORT)
+            proc_set_mark(&r->procs);
     }
     return 0;
 }

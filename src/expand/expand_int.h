@@ -24,6 +24,9 @@ struct exp {
     /* Values that items set for their arguments. */
     const char *value; /* $value */
     const char *item;  /* $item */
+    /* The list item that decided a match (a lookup's result for a lookup
+     * item), for $domain_data and $local_part_data. */
+    const char *list_value;
     const char *num[10];
     size_t numlen[10];
     int nmax; /* highest $n set, -1 for none */

@@ -252,6 +252,8 @@ lookup_item(struct exp *e, const char *subject, const char *item,
         return -1;
     }
     *matched = rc == LOOKUP_OK;
+    if (*matched)
+        e->list_value = result;
     return 1;
 }
 
@@ -351,6 +353,8 @@ match_list(struct exp *e, const char *subject, const char *list,
             if (is_lookup < 0)
                 return -1;
             r = is_lookup ? m : fn(e, subject, item, caseless);
+            if (r > 0 && !is_lookup)
+                e->list_value = item;
         }
         if (r < 0)
             return -1;

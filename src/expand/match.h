@@ -21,6 +21,15 @@ int match_address(struct expand_ctx *ctx, const char *subject, const char *list,
                   gstr *err);
 int match_local_part(struct expand_ctx *ctx, const char *subject,
                      const char *list, int caseful, gstr *err);
+/* The same, and *value (when the subject matched; NULL otherwise) is the
+ * list item that decided: the item itself, or a lookup item's result
+ * (Exim's $domain_data and $local_part_data). A match that a negated
+ * item's failure decided has no value. */
+int match_domain_value(struct expand_ctx *ctx, const char *subject,
+                       const char *list, const char **value, gstr *err);
+int match_local_part_value(struct expand_ctx *ctx, const char *subject,
+                           const char *list, int caseful, const char **value,
+                           gstr *err);
 
 /* The calling host: ip is its address (NULL or "" for a local caller,
  * which only an empty item or "*" matches); name is its verified host

@@ -12,12 +12,20 @@
  *				const char *list, gstr *err)
  *	int	match_local_part(struct expand_ctx *ctx, const char *subject,
  *				const char *list, int caseful, gstr *err)
+ *	int	match_domain_value(struct expand_ctx *ctx, const char *subject,
+ *				const char *list, const char **value, gstr *err)
+ *	int	match_local_part_value(struct expand_ctx *ctx,
+ *				const char *subject, const char *list,
+ *				int caseful, const char **value, gstr *err)
  *	int	match_host(struct expand_ctx *ctx, const char *ip,
  *				const char *name, const char *list, gstr *err)
  * DESCRIPTION
  *	The domain, address and local-part matchers set up the engine's
  *	state from ctx and call the engine's own list matchers, so that
- *	"${if match_domain...}" and an ACL "domains =" agree.
+ *	"${if match_domain...}" and an ACL "domains =" agree. The
+ *	_value variants also return the item that decided a match (the
+ *	item as written, or a lookup item's result): a router's
+ *	$domain_data and $local_part_data, which Exim treats as untainted.
  *
  *	Host lists are matched here, item by item as Exim does: "*"
  *	matches every caller; an empty item matches only a local caller
@@ -109,11 +117,22 @@ int
 match_domain(struct expand_ctx *ctx, const char *subject, const char *list,
              gstr *err)
 {
+    return match_domain_value(ctx, subject, list, NULL, err);
+}
+
+int
+match_domain_value(struct expand_ctx *ctx, const char *subject,
+                   const char *list, const char **value, gstr *err)
+{
     struct exp e;
     gstr msg;
+    int r;
 
     exp_init(&e, ctx, &msg);
-    return exp_result(&e, x_match_domain(&e, subject, list), err);
+    r = exp_result(&e, x_match_domain(&e, subject, list), err);
+    if (value != NULL)
+        *value = r == MATCH_OK ? e.list_value : NULL;
+    return r;
 }
 
 int
@@ -131,11 +150,23 @@ int
 match_local_part(struct expand_ctx *ctx, const char *subject, const char *list,
                  int caseful, gstr *err)
 {
+    return match_local_part_value(ctx, subject, list, caseful, NULL, err);
+}
+
+int
+match_local_part_value(struct expand_ctx *ctx, const char *subject,
+                       const char *list, int caseful, const char **value,
+                       gstr *err)
+{
     struct exp e;
     gstr msg;
+    int r;
 
     exp_init(&e, ctx, &msg);
-    return exp_result(&e, x_match_local_part(&e, subject, list, !caseful), err);
+    r = exp_result(&e, x_match_local_part(&e, subject, list, !caseful), err);
+    if (value != NULL)
+        *value = r == MATCH_OK ? e.list_value : NULL;
+    return r;
 }
 
 /* Host lists. */

@@ -63,6 +63,11 @@ struct address {
     const struct driver_instance *router;       /* the one that took it */
     const struct driver_instance *transport;
     char *address_data;
+    /* $domain_data, $local_part_data: the value of the item of the
+     * router's domains / local_parts list that matched (the item itself,
+     * or a lookup's result); reset for each router. */
+    char *domain_data;
+    char *local_part_data;
     char *errors_to;
     char *home;
     char *headers_add;       /* "Name: value\n"..., from routers */

@@ -115,6 +115,8 @@ route_set_address_vars(struct expand_ctx *x, const struct address *a)
     expand_set_var(x, "local_part_prefix", a->prefix);
     expand_set_var(x, "local_part_suffix", a->suffix);
     expand_set_var(x, "address_data", a->address_data);
+    expand_set_var(x, "domain_data", a->domain_data);
+    expand_set_var(x, "local_part_data", a->local_part_data);
     expand_set_var(x, "home", a->home);
     expand_set_var(x, "original_local_part", top->cc_local_part);
     expand_set_var(x, "original_domain", top->domain);
@@ -217,6 +219,7 @@ static enum pre_rc
 check_list(struct route_call *c, const char *name, const char *list,
            const char *subject, int kind, int caseful)
 {
+    const char *value = NULL;
     char *exp;
     gstr err;
     int m;
@@ -226,11 +229,22 @@ check_list(struct route_call *c, const char *name, const char *list,
     if (route_expand(c, name, list, &exp, NULL) < 0)
         return PRE_DEFER;
     gstr_init(&err, c->rc->arena);
-    m = kind == 'd'   ? match_domain(c->rc->x, subject, exp, &err)
-        : kind == 'l' ? match_local_part(c->rc->x, subject, exp, caseful, &err)
+    m = kind == 'd'   ? match_domain_value(c->rc->x, subject, exp, &value, &err)
+        : kind == 'l' ? match_local_part_value(c->rc->x, subject, exp, caseful,
+                                               &value, &err)
                       : match_address(c->rc->x, subject, exp, &err);
-    if (m == MATCH_OK)
+    if (m == MATCH_OK) {
+        /* $domain_data, $local_part_data (Exim 4.95: every list match) */
+        char *v = value ? arena_strdup(c->rc->arena, value) : NULL;
+        if (kind == 'd') {
+            c->a->domain_data = v;
+            expand_set_var(c->rc->x, "domain_data", v);
+        } else if (kind == 'l') {
+            c->a->local_part_data = v;
+            expand_set_var(c->rc->x, "local_part_data", v);
+        }
         return PRE_OK;
+    }
     if (m == MATCH_FAIL)
         return PRE_SKIP;
     c->a->message = arena_printf(c->rc->arena,
@@ -337,6 +351,9 @@ check_preconditions(struct route_call *c, const struct router_generic *g)
     enum pre_rc rc;
     char *home;
 
+    c->a->domain_data = c->a->local_part_data = NULL;
+    expand_set_var(c->rc->x, "domain_data", NULL);
+    expand_set_var(c->rc->x, "local_part_data", NULL);
     if (g->verify_only && (mode == ROUTE_DELIVER || mode == ROUTE_TEST))
         return PRE_SKIP;
     if ((mode == ROUTE_VERIFY_RECIPIENT && !g->verify_recipient) ||
