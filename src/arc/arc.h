@@ -68,6 +68,9 @@ const char *arc_line_parse(struct arena *a, struct arc_line *al,
 /* The kind of an ARC header field by its name, or -1 for another
  * field; *off gets the length of the name and colon. */
 int arc_field_kind(const char *field, size_t len, size_t *off);
+/* The hash of an a= tag's hash part ("sha256"), matched as Exim does
+ * (a prefix of a known name): enum dkim_hash, or -1. */
+int arc_hash_type(const char *h);
 /* Adds one header field to the chain (fields that are not ARC's are
  * ignored): NULL, or "inserting AMS: line parse: a tag dup",
  * "inserting AS: dup hdr", "inserting AAR: instance find",

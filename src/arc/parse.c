@@ -392,8 +392,8 @@ arc_chain_collect(struct arc_chain *c, const struct arc_hdr *h, size_t n,
 }
 
 /* Exim's hash-name match: the a= hash as a prefix of a known name. */
-static int
-hash_type(const char *h)
+int
+arc_hash_type(const char *h)
 {
     static const char *const names[] = {"sha1", "sha256", "sha512"};
     static const int types[] = {DKIM_HASH_SHA1, DKIM_HASH_SHA256,
@@ -451,7 +451,7 @@ arc_ams_as_dkim(struct arena *a, const struct arc_line *ams)
 {
     struct dkim_sig *s;
     const char *head = ams->c_head ? ams->c_head : "simple";
-    int hash = hash_type(ams->a_hash);
+    int hash = arc_hash_type(ams->a_hash);
     int body = body_canon(ams->c);
 
     if (hash < 0 || body < 0)

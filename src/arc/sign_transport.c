@@ -41,7 +41,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,21 +54,6 @@
 #include "log/log.h"
 #include "spool/envelope.h"
 #include "transport/tpcall.h"
-
-static void arc_log(struct transport_call *c, unsigned which, const char *fmt,
-                    ...) __attribute__((format(printf, 3, 4)));
-
-static void
-arc_log(struct transport_call *c, unsigned which, const char *fmt, ...)
-{
-    va_list ap;
-    char *text;
-
-    va_start(ap, fmt);
-    text = arena_vprintf(c->arena, fmt, ap);
-    va_end(ap);
-    log_write(which, "%s %s", c->msg->m->id, text);
-}
 
 static const struct arc_transport *
 opts(const struct transport_call *c)
@@ -94,8 +78,8 @@ read_key_file(struct transport_call *c, const char *path)
     gstr g;
 
     if (fd < 0) {
-        arc_log(c, LOG_MAIN | LOG_PANIC, "unable to open file for reading: %s",
-                path);
+        transport_log(c, LOG_MAIN | LOG_PANIC,
+                      "unable to open file for reading: %s", path);
         return NULL;
     }
     gstr_init(&g, c->arena);
@@ -103,7 +87,7 @@ read_key_file(struct transport_call *c, const char *path)
         gstr_addn(&g, buf, (size_t)n);
     close(fd);
     if (n < 0) {
-        arc_log(c, LOG_MAIN | LOG_PANIC, "unable to read file: %s", path);
+        transport_log(c, LOG_MAIN | LOG_PANIC, "unable to read file: %s", path);
         return NULL;
     }
     return (char *)gstr_str(&g);
@@ -162,8 +146,8 @@ sign_message(struct transport_call *c, struct arc_sign_req *r, int fd,
     gstr_init(&set, c->arena);
     gstr_init(&err, c->arena);
     if (read_message(c, fd, &hdrs, body) < 0) {
-        arc_log(c, LOG_MAIN, "ARC: error reading the message: %s",
-                strerror(errno));
+        transport_log(c, LOG_MAIN, "ARC: error reading the message: %s",
+                      strerror(errno));
         dkim_body_free(body);
         return;
     }
@@ -174,13 +158,13 @@ sign_message(struct transport_call *c, struct arc_sign_req *r, int fd,
                       &err);
     dkim_body_free(body);
     if (rc < 0)
-        arc_log(c, LOG_MAIN, "ARC: %s", gstr_str(&err));
+        transport_log(c, LOG_MAIN, "ARC: %s", gstr_str(&err));
     else if (rc == 0 && strcmp(why, "noar") == 0)
-        arc_log(c, LOG_MAIN,
-                "ARC: no Authentication-Results header for signing");
+        transport_log(c, LOG_MAIN,
+                      "ARC: no Authentication-Results header for signing");
     else if (rc == 0)
-        arc_log(c, LOG_MAIN,
-                "ARC: incoming chain has an incomplete set; not signing");
+        transport_log(c, LOG_MAIN,
+                      "ARC: incoming chain has an incomplete set; not signing");
     else {
         gstr_addn(&set, sigs->s, sigs->len);
         gstr_truncate(sigs, 0);
@@ -213,12 +197,12 @@ arc_transport_sign(struct transport_call *c, int fd, gstr *sigs, gstr *err)
     if (rc == 0)
         return 0;
     if (rc < 0) {
-        arc_log(c, LOG_MAIN, "ARC: bad signing-specification (%s)", what);
+        transport_log(c, LOG_MAIN, "ARC: bad signing-specification (%s)", what);
         return 0;
     }
     if (unknown != NULL)
-        arc_log(c, LOG_MAIN, "ARC: unknown signing option(s) ignored: %s",
-                unknown);
+        transport_log(c, LOG_MAIN, "ARC: unknown signing option(s) ignored: %s",
+                      unknown);
     if (r.privkey[0] == '/' &&
         (r.privkey = read_key_file(c, r.privkey)) == NULL)
         return 0;

@@ -389,22 +389,6 @@ relaxed(struct arc_verify *v, struct arc_line *al)
     return al->relaxed;
 }
 
-static int
-seal_hash(const char *h)
-{
-    static const char *const names[] = {"sha1", "sha256", "sha512"};
-    static const int types[] = {DKIM_HASH_SHA1, DKIM_HASH_SHA256,
-                                DKIM_HASH_SHA512};
-    size_t n;
-
-    if (h == NULL || (n = strlen(h)) == 0)
-        return -1;
-    for (int i = 0; i < 3; i++)
-        if (strncmp(h, names[i], n) == 0)
-            return types[i];
-    return -1;
-}
-
 /* Step 4 for one seal: 0 good, -1 failed (r->reason set when Exim
  * gives one). */
 static int
@@ -423,7 +407,7 @@ seal_verify(struct arc_verify *v, struct arc_result *r, struct arc_set *set)
         r->reason = "seal cv state";
         return -1;
     }
-    if ((hash = seal_hash(as->a_hash)) < 0) {
+    if ((hash = arc_hash_type(as->a_hash)) < 0) {
         r->reason = "seal hash setup error";
         return -1;
     }

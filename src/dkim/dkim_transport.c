@@ -38,7 +38,6 @@
  *--*/
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,22 +57,6 @@
 #include "transport/tpcall.h"
 
 #define OFF(f) offsetof(struct dkim_transport, f)
-
-/* Exim's lines written during a delivery carry the message id. */
-static void dk_log(struct transport_call *c, unsigned which, const char *fmt,
-                   ...) __attribute__((format(printf, 3, 4)));
-
-static void
-dk_log(struct transport_call *c, unsigned which, const char *fmt, ...)
-{
-    va_list ap;
-    char *text;
-
-    va_start(ap, fmt);
-    text = arena_vprintf(c->arena, fmt, ap);
-    va_end(ap);
-    log_write(which, "%s %s", c->msg->m->id, text);
-}
 
 static const struct opt_def dkim_transport_defs[] = {
     {"dkim_canon", OPT_EXPANDED, OFF(dkim_canon), 0},
@@ -123,7 +106,7 @@ dk_expand(struct transport_call *c, const char *name, const char *in,
     if (expand_string(c->x, in, out, &e) == EXPAND_OK)
         return 0;
     gstr_printf(err, "failed to expand %s: %s", name, gstr_str(&e));
-    dk_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
+    transport_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
     return -1;
 }
 
@@ -137,7 +120,7 @@ read_key_file(struct transport_call *c, const char *path, gstr *err)
 
     if (fd < 0) {
         gstr_printf(err, "unable to open file for reading: %s", path);
-        dk_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
+        transport_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
         return NULL;
     }
     gstr_init(&g, c->arena);
@@ -146,7 +129,7 @@ read_key_file(struct transport_call *c, const char *path, gstr *err)
     close(fd);
     if (n < 0) {
         gstr_printf(err, "unable to read file: %s", path);
-        dk_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
+        transport_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
         return NULL;
     }
     return (char *)gstr_str(&g);
@@ -168,10 +151,10 @@ one_request(struct transport_call *c, const struct dkim_transport *o,
     else if (strcmp(canon, "simple") == 0)
         r->canon = DKIM_CANON_SIMPLE;
     else {
-        dk_log(c, LOG_MAIN,
-               "DKIM: unknown canonicalization method '%s', defaulting "
-               "to 'relaxed'.",
-               canon);
+        transport_log(c, LOG_MAIN,
+                      "DKIM: unknown canonicalization method '%s', defaulting "
+                      "to 'relaxed'.",
+                      canon);
         r->canon = DKIM_CANON_RELAXED;
     }
     if (o->dkim_sign_headers &&
@@ -246,10 +229,10 @@ add_requests(struct transport_call *c, const struct dkim_transport *o,
             r.domain = dom;
             r.selector = sel;
             if (dkim_signer_add(g, &r, err) < 0) {
-                dk_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
+                transport_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
                 if (r.hash >= 0) /* the key: Exim's second line */
-                    dk_log(c, LOG_MAIN | LOG_PANIC,
-                           "DKIM: signing failed: PRIVKEY");
+                    transport_log(c, LOG_MAIN | LOG_PANIC,
+                                  "DKIM: signing failed: PRIVKEY");
                 return -1;
             }
             list_append(used, ':', dom);
@@ -296,9 +279,9 @@ strict(struct transport_call *c, const struct dkim_transport *o)
         return 0;
     if (strcasecmp(v, "1") != 0 && strcasecmp(v, "true") != 0)
         return 0;
-    dk_log(c, LOG_MAIN,
-           "DKIM: message could not be signed, and dkim_strict "
-           "is set. Deferring message delivery.");
+    transport_log(c, LOG_MAIN,
+                  "DKIM: message could not be signed, and dkim_strict "
+                  "is set. Deferring message delivery.");
     return 1;
 }
 
@@ -318,11 +301,12 @@ dkim_transport_sign(struct transport_call *c, int fd, gstr *sigs,
         if (feed(g, fd, c->arena) < 0) {
             gstr_printf(err, "DKIM: Error reading the message: %s",
                         strerror(errno));
-            dk_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
+            transport_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
             rc = -1;
         } else if (dkim_signer_finish(g, sigs, err) < 0) {
-            dk_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
-            dk_log(c, LOG_MAIN | LOG_PANIC, "DKIM: signing failed: SIGNING");
+            transport_log(c, LOG_MAIN | LOG_PANIC, "%s", gstr_str(err));
+            transport_log(c, LOG_MAIN | LOG_PANIC,
+                          "DKIM: signing failed: SIGNING");
             rc = -1;
         }
     }

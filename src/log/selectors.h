@@ -49,7 +49,7 @@
     X(tls_cipher, 1)                                                           \
     X(tls_on_connect, 0)                                                       \
     X(tls_peerdn, 0)                                                           \
-    X(tls_sni, 0)                                                              \
+    X(tls_sni, 0)
 
 #define LOG_SEL_ENUM(name, on) LS_##name,
 enum log_sel { LOG_SELECTORS(LOG_SEL_ENUM) LS_COUNT };

@@ -37,6 +37,7 @@
  *--*/
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,6 +50,7 @@
 #include "conf/driver.h"
 #include "conf/opt.h"
 #include "expand/expand.h"
+#include "log/log.h"
 #include "spool/envelope.h"
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
@@ -86,6 +88,18 @@ transport_driver_for(const struct driver_instance *tp)
         if (tp->info != NULL && strcmp(drivers[i]->name, tp->info->name) == 0)
             return drivers[i];
     return NULL;
+}
+
+void
+transport_log(struct transport_call *c, unsigned which, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+
+    va_start(ap, fmt);
+    text = arena_vprintf(c->arena, fmt, ap);
+    va_end(ap);
+    log_write(which, "%s %s", c->msg->m->id, text);
 }
 
 void

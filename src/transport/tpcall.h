@@ -50,6 +50,10 @@ const struct transport_driver *
 transport_driver_for(const struct driver_instance *tp);
 
 /* Sets every address of the call to result with message. */
+/* A log line written during the call, with the message id first, as
+ * Exim's lines written during a delivery (which: LOG_MAIN...). */
+void transport_log(struct transport_call *c, unsigned which, const char *fmt,
+                   ...) __attribute__((format(printf, 3, 4)));
 void transport_set_result(struct transport_call *c, enum addr_result result,
                           int basic_errno, const char *message);
 /* Expands text for the call's transport; on error every address is
