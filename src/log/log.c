@@ -89,6 +89,16 @@ static int log_write_reject = 1;
 static int log_ready;
 static int log_fd = -1;      /* -bh: lines go here instead of to the files */
 static int log_panic_stderr; /* panic lines also to stderr */
+static char log_msgid[32];   /* the message being received, or "" */
+
+void
+log_set_message_id(const char *id)
+{
+    if (id == NULL || strlen(id) >= sizeof(log_msgid))
+        log_msgid[0] = '\0';
+    else
+        memcpy(log_msgid, id, strlen(id) + 1);
+}
 
 void
 log_to_stderr(int on)
@@ -343,6 +353,14 @@ log_text(gstr *g, unsigned which, const char *fmt, va_list ap)
 
     gstr_init(&raw, g->arena);
     gstr_vprintf(&raw, fmt, ap);
+    /* As Exim's log_write(): while a message has an id, every line
+     * starts with it (unless the caller wrote it already). */
+    if (log_msgid[0] != '\0') {
+        size_t n = strlen(log_msgid);
+        if (raw.len < n + 1 || memcmp(raw.s, log_msgid, n) != 0 ||
+            raw.s[n] != ' ')
+            gstr_printf(g, "%s ", log_msgid);
+    }
     p = gstr_str(&raw);
     end = p + raw.len;
     while (p < end) {

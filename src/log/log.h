@@ -27,6 +27,10 @@ const char *log_selector_name(enum log_sel sel);
 /* The path of a log ("main", "reject", "panic"). */
 const char *log_path(const char *which);
 
+/* The id of the message being received (NULL: none): as in Exim, every
+ * line written while it is set starts with it. */
+void log_set_message_id(const char *id);
+
 /* -bh: lines go to stderr as "LOG: text" (no time stamp) instead of files. */
 void log_to_stderr(int on);
 /* The same to any descriptor (-1: back to the files); the fuzz targets

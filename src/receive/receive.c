@@ -343,6 +343,16 @@ trim_blank_continuations(struct receive *r, char *t, size_t len)
     }
 }
 
+/* The header section has ended. From here on, as in Exim (which makes
+ * the message id at this point), log lines carry the message id. */
+static void
+headers_end(struct receive *r)
+{
+    if (r->in_headers)
+        log_set_message_id(r->m.id);
+    r->in_headers = 0;
+}
+
 static void
 pending_done(struct receive *r)
 {
@@ -350,7 +360,7 @@ pending_done(struct receive *r)
 
     r->have_pending = 0;
     if (!is_header_line(g->s, g->len)) {
-        r->in_headers = 0;
+        headers_end(r);
         body_put(r, g->s, g->len);
         gstr_truncate(g, 0);
         return;
@@ -381,7 +391,7 @@ header_line(struct receive *r, const char *line, size_t len)
         return;
     }
     if (len == 0) {
-        r->in_headers = 0;
+        headers_end(r);
         return;
     }
     gstr_addn(&r->pending, line, len);
@@ -535,7 +545,7 @@ receive_finish(struct receive *r, gstr *err)
 
     if (r->have_pending)
         pending_done(r);
-    r->in_headers = 0;
+    headers_end(r);
     if (r->toobig)
         return RECEIVE_TOOBIG;
     if (r->finished)
@@ -634,6 +644,7 @@ unlink_file(struct receive *r, const char *area, const char *suffix)
 void
 receive_abort(struct receive *r)
 {
+    log_set_message_id(NULL); /* no message accepted */
     if (r == NULL)
         return;
     if (r->committed) {
@@ -654,6 +665,7 @@ receive_abort(struct receive *r)
 void
 receive_close(struct receive *r)
 {
+    log_set_message_id(NULL);
     if (r != NULL && !r->closed && r->body != NULL) {
         if (r->committed)
             spool_body_close(r->body);
