@@ -59,7 +59,6 @@
  *--*/
 
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
@@ -135,30 +134,6 @@ request_build(struct acl_call *c, struct receive *r, gstr *head, gstr *hdrs)
     gstr_addn(hdrs, "\r\n", 2);
 }
 
-/* The message under way: Exim's log lines written while a message has an
- * id carry it first, the DCC ones included. */
-static const char *dcc_msgid;
-
-static void dcc_log(unsigned which, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-dcc_log(unsigned which, const char *fmt, ...)
-{
-    va_list ap;
-    gstr g;
-    struct arena *a = arena_create();
-
-    gstr_init(&g, a);
-    if (dcc_msgid != NULL && *dcc_msgid)
-        gstr_printf(&g, "%s ", dcc_msgid);
-    va_start(ap, fmt);
-    gstr_vprintf(&g, fmt, ap);
-    va_end(ap);
-    log_write(which, "%s", gstr_str(&g));
-    arena_destroy(a);
-}
-
 /* Logs why an exchange failed, where Exim does (and where it does
  * not, in mxlab's own words). */
 static void
@@ -170,34 +145,34 @@ log_io_failure(const struct dcc_addr *addr, enum dcc_io io, int e)
      * between its close and our writes, so all say the same. */
     if ((io == DCC_IO_WRITE || io == DCC_IO_SHUTDOWN || io == DCC_IO_READ) &&
         (e == EPIPE || e == ECONNRESET || e == ENOTCONN)) {
-        dcc_log(LOG_MAIN, "DCC: dccifd closed the connection before "
-                          "answering (connection reset)");
+        log_write(LOG_MAIN, "DCC: dccifd closed the connection before "
+                            "answering (connection reset)");
         return;
     }
     switch (io) {
     case DCC_IO_SOCKET:
-        dcc_log(LOG_PANIC, "DCC: Creating %s socket connection failed: %s",
-                kind, strerror(e));
+        log_write(LOG_PANIC, "DCC: Creating %s socket connection failed: %s",
+                  kind, strerror(e));
         break;
     case DCC_IO_CONNECT:
-        dcc_log(LOG_PANIC, "DCC: Connecting to %s socket failed: %s", kind,
-                strerror(e));
+        log_write(LOG_PANIC, "DCC: Connecting to %s socket failed: %s", kind,
+                  strerror(e));
         break;
     case DCC_IO_WRITE:
-        dcc_log(LOG_MAIN, "DCC: error writing to dccifd: %s", strerror(e));
+        log_write(LOG_MAIN, "DCC: error writing to dccifd: %s", strerror(e));
         break;
     case DCC_IO_SHUTDOWN:
-        dcc_log(LOG_MAIN, "DCC: Couldn't shutdown socket: %s", strerror(e));
+        log_write(LOG_MAIN, "DCC: Couldn't shutdown socket: %s", strerror(e));
         break;
     case DCC_IO_READ:
-        dcc_log(LOG_MAIN, "DCC: error reading from dccifd: %s", strerror(e));
+        log_write(LOG_MAIN, "DCC: error reading from dccifd: %s", strerror(e));
         break;
     case DCC_IO_TIMEOUT:
-        dcc_log(LOG_MAIN, "DCC: no answer from dccifd within %ds",
-                dcc_main.dccifd_timeout);
+        log_write(LOG_MAIN, "DCC: no answer from dccifd within %ds",
+                  dcc_main.dccifd_timeout);
         break;
     case DCC_IO_BODY:
-        dcc_log(LOG_MAIN | LOG_PANIC, "DCC: error while opening spool file");
+        log_write(LOG_MAIN | LOG_PANIC, "DCC: error while opening spool file");
         break;
     case DCC_IO_OK:
         break;
@@ -216,10 +191,10 @@ log_rejected(struct acl_call *c, struct receive *r)
     if (ip == NULL || *ip == '\0')
         ip = "NULL";
     if (*name)
-        dcc_log(LOG_MAIN, "H=%s [%s] F=<%s>: rejected by DCC", name, ip,
-                sender);
+        log_write(LOG_MAIN, "H=%s [%s] F=<%s>: rejected by DCC", name, ip,
+                  sender);
     else
-        dcc_log(LOG_MAIN, "H=[%s] F=<%s>: rejected by DCC", ip, sender);
+        log_write(LOG_MAIN, "H=[%s] F=<%s>: rejected by DCC", ip, sender);
 }
 
 /* The verdict letter as Exim maps it, with its log lines. */
@@ -244,18 +219,18 @@ verdict_map(struct acl_call *c, struct receive *r, const struct dcc_answer *ans,
         break;
     case 'T':
         result = "T", rc = ACL_DEFER;
-        dcc_log(LOG_MAIN, "Temporary error with DCC: %s", logged);
+        log_write(LOG_MAIN, "Temporary error with DCC: %s", logged);
         break;
     case 0:
-        dcc_log(LOG_MAIN, "DCC: dccifd sent no result: %s", logged);
+        log_write(LOG_MAIN, "DCC: dccifd sent no result: %s", logged);
         return ACL_DEFER;
     default:
         result = "T", rc = ACL_DEFER;
-        dcc_log(LOG_MAIN, "Unknown DCC response: %s", logged);
+        log_write(LOG_MAIN, "Unknown DCC response: %s", logged);
         break;
     }
     if (ans->line1_extra > 0)
-        dcc_log(LOG_MAIN, "Wrong header from DCC, output is %s", logged);
+        log_write(LOG_MAIN, "Wrong header from DCC, output is %s", logged);
     expand_set_var(c->x, "dcc_result", result);
     return rc;
 }
@@ -286,15 +261,14 @@ dcc_ask(struct acl_call *c, struct receive *r)
     enum dcc_io io;
     int e, rc;
 
-    dcc_msgid = receive_msg(r)->id;
     if (dcc_addr_parse(dcc_main.dccifd_address, a, &addr) < 0) {
-        dcc_log(LOG_MAIN, "DCC: warning - invalid dccifd address: '%s'",
-                dcc_main.dccifd_address ? dcc_main.dccifd_address : "");
+        log_write(LOG_MAIN, "DCC: warning - invalid dccifd address: '%s'",
+                  dcc_main.dccifd_address ? dcc_main.dccifd_address : "");
         return -1;
     }
     memset(&req, 0, sizeof(req));
     if ((req.body_fd = receive_body_fd(r, &req.body_off)) < 0) {
-        dcc_log(LOG_MAIN | LOG_PANIC, "DCC: error while opening spool file");
+        log_write(LOG_MAIN | LOG_PANIC, "DCC: error while opening spool file");
         return -1;
     }
     gstr_init(&head, a);
@@ -309,8 +283,8 @@ dcc_ask(struct acl_call *c, struct receive *r)
         return -1; /* deferred, and not remembered */
     }
     if (answer.len == 0) {
-        dcc_log(LOG_MAIN,
-                "DCC: dccifd closed the connection without an answer");
+        log_write(LOG_MAIN,
+                  "DCC: dccifd closed the connection without an answer");
         return ACL_DEFER;
     }
     dcc_answer_parse(answer.s, answer.len, a, &ans);
