@@ -87,8 +87,12 @@ domain_part(const char *p)
     const char *s = p;
 
     if (*p == '[') {
-        const char *e = strchr(p, ']');
-        return e ? (size_t)(e + 1 - p) : 0;
+        /* an address literal: dtext (RFC 5321: printable ASCII but [ \ ]),
+         * so no CR or LF can travel on inside it */
+        const char *e = p + 1;
+        while (*e != ']' && *e >= 33 && *e <= 126 && *e != '[' && *e != '\\')
+            e++;
+        return *e == ']' ? (size_t)(e + 1 - p) : 0;
     }
     for (;;) {
         const char *start = p;
