@@ -668,10 +668,15 @@ read_tree(struct rd *r, const char *line, size_t len, struct tree_node **at,
         (line[1] != 'Y' && line[1] != 'N') || line[2] != ' ')
         return corrupt_value(r, "non-recipients tree line", line, len,
                              "is not \"<Y|N><Y|N> <address>\"");
+    /* a NUL ends the address, as on other lines; none left is corrupt */
+    size_t nlen = strnlen(line + 3, len - 3);
+    if (nlen == 0)
+        return corrupt_value(r, "non-recipients tree line", line, len,
+                             "has an empty address");
     left = line[0] == 'Y';
     right = line[1] == 'Y';
     node = arena_alloc(r->a, sizeof(*node));
-    node->name = copy(r, line + 3, len - 3);
+    node->name = copy(r, line + 3, nlen);
     *at = node;
     if (left) {
         if (need_line(r, &line, &len, "a non-recipients tree line") < 0 ||
