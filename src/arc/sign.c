@@ -58,8 +58,6 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,7 +70,6 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_sign.h"
 
-#define KIND_ARC_PRIVATE 201
 
 /* One header field, "Name: value" with CRLF folds and a final CRLF. */
 struct field {
@@ -214,55 +211,17 @@ ar_cv(struct arena *a, const char *ar, size_t len)
     return "none";
 }
 
-static EVP_PKEY *
-load_private(int kind, const void *pem, size_t len)
-{
-    BIO *bio = BIO_new_mem_buf(pem, (int)len);
-    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-
-    (void)kind;
-    BIO_free(bio);
-    return k;
-}
-
-static void
-ossl_error(gstr *err, const char *what)
-{
-    char buf[256];
-
-    ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
-    gstr_printf(err, "%s: %s", what, buf);
-}
-
 /* The signature over data, base64 in *b64. */
 static int
 sign_data(struct arena *a, EVP_PKEY *key, const gstr *data, gstr *b64,
           gstr *err)
 {
-    unsigned char d[64], *sig = NULL;
+    unsigned char d[64], *sig;
     size_t dlen = dkim_digest(DKIM_HASH_SHA256, data->s, data->len, d);
-    size_t slen = 0;
-    int ok;
+    size_t slen;
 
-    if (EVP_PKEY_base_id(key) == EVP_PKEY_ED25519) {
-        EVP_MD_CTX *c = EVP_MD_CTX_new();
-        ok = c != NULL && EVP_DigestSignInit(c, NULL, NULL, NULL, key) > 0 &&
-             EVP_DigestSign(c, NULL, &slen, d, dlen) > 0 &&
-             (sig = arena_alloc(a, slen)) != NULL &&
-             EVP_DigestSign(c, sig, &slen, d, dlen) > 0;
-        EVP_MD_CTX_free(c);
-    } else {
-        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(key, NULL);
-        ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
-             EVP_PKEY_CTX_set_signature_md(c, dkim_md(DKIM_HASH_SHA256)) > 0 &&
-             EVP_PKEY_sign(c, NULL, &slen, d, dlen) > 0 &&
-             (sig = arena_alloc(a, slen)) != NULL &&
-             EVP_PKEY_sign(c, sig, &slen, d, dlen) > 0;
-        EVP_PKEY_CTX_free(c);
-    }
-    if (!ok) {
-        ossl_error(err, "signing");
+    if (dkim_crypto_sign(key, DKIM_HASH_SHA256, d, dlen, a, &sig, &slen) < 0) {
+        dkim_crypto_failed(err, "signing");
         return -1;
     }
     b64_encode(b64, sig, slen);
@@ -440,10 +399,9 @@ arc_sign_set(struct arena *a, const struct arc_sign_req *r, const char *hdrs,
         inst, r->identity, r->remote_ip ? r->remote_ip : "NULL");
     gstr_addn(&aar, ar, arlen);
     ERR_clear_error();
-    key = dkim_key_cached(KIND_ARC_PRIVATE, r->privkey, strlen(r->privkey),
-                          load_private);
+    key = dkim_private_key(r->privkey);
     if (key == NULL) {
-        ossl_error(err, "AMS signing: privkey PEM-block import");
+        dkim_crypto_failed(err, "AMS signing: privkey PEM-block import");
         return -1;
     }
     if (make_ams(a, r, key, inst, &fs, bh, bhlen, &ams, err) < 0) {

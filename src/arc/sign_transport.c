@@ -40,7 +40,6 @@
  *--*/
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +49,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "dkim/dkim.h"
+#include "dkim/dkim_transport.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "spool/envelope.h"
@@ -67,30 +67,6 @@ arc_transport_wanted(const struct transport_call *c)
     const struct arc_transport *o = opts(c);
 
     return o != NULL && o->arc_sign != NULL;
-}
-
-static char *
-read_key_file(struct transport_call *c, const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    char buf[4096];
-    ssize_t n;
-    gstr g;
-
-    if (fd < 0) {
-        transport_log(c, LOG_MAIN | LOG_PANIC,
-                      "unable to open file for reading: %s", path);
-        return NULL;
-    }
-    gstr_init(&g, c->arena);
-    while ((n = read(fd, buf, sizeof(buf))) > 0)
-        gstr_addn(&g, buf, (size_t)n);
-    close(fd);
-    if (n < 0) {
-        transport_log(c, LOG_MAIN | LOG_PANIC, "unable to read file: %s", path);
-        return NULL;
-    }
-    return (char *)gstr_str(&g);
 }
 
 /* The header section into hdrs, the body into the hash. */
@@ -179,6 +155,7 @@ arc_transport_sign(struct transport_call *c, int fd, gstr *sigs, gstr *err)
     struct arc_sign_req r;
     const char *what, *unknown;
     char *spec;
+    gstr kerr;
     int rc;
 
     if (o == NULL || o->arc_sign == NULL)
@@ -203,8 +180,9 @@ arc_transport_sign(struct transport_call *c, int fd, gstr *sigs, gstr *err)
     if (unknown != NULL)
         transport_log(c, LOG_MAIN, "ARC: unknown signing option(s) ignored: %s",
                       unknown);
+    gstr_init(&kerr, c->arena);
     if (r.privkey[0] == '/' &&
-        (r.privkey = read_key_file(c, r.privkey)) == NULL)
+        (r.privkey = dkim_key_file(c, r.privkey, &kerr)) == NULL)
         return 0;
     sign_message(c, &r, fd, sigs);
     return 0;

@@ -20,6 +20,12 @@
  *				const unsigned char *sig, size_t slen,
  *				unsigned *bits)
  *	const char *dkim_crypto_error(void)
+ *	EVP_PKEY *dkim_private_key(const char *pem)
+ *	int	dkim_crypto_sign(EVP_PKEY *key, int hash,
+ *				const unsigned char *digest, size_t dlen,
+ *				struct arena *a, unsigned char **sig,
+ *				size_t *slen)
+ *	void	dkim_crypto_failed(gstr *err, const char *what)
  * DESCRIPTION
  *	dkim_digest() hashes data with SHA-1, SHA-256 or SHA-512.
  *
@@ -36,6 +42,13 @@
  *	used, as Exim does), and the signature is PureEdDSA over the
  *	SHA-256 digest. *bits is the key's size as OpenSSL counts it (253
  *	for Ed25519).
+ *
+ *	dkim_private_key() parses a PEM private key (RSA or Ed25519),
+ *	through the cache; DKIM and ARC signing share it.
+ *	dkim_crypto_sign() signs a digest: PKCS#1 v1.5 with hash's
+ *	DigestInfo for RSA, PureEdDSA over the digest for Ed25519.
+ *	dkim_crypto_failed() appends "what: <OpenSSL's first queued
+ *	error>" to err.
  * DIAGNOSTICS
  *	dkim_crypto_verify() returns 0 for a good signature, 1 for a bad
  *	one, -1 when the key cannot be imported; dkim_crypto_error() then
@@ -45,9 +58,12 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "base/arena.h"
+#include "base/gstr.h"
 #include "dkim/dkim.h"
 
 /* Fetched once: OpenSSL 3 looks a digest up anew each time EVP_sha256()
@@ -196,4 +212,61 @@ dkim_crypto_verify(int keytype, int hash, const unsigned char *key,
     if (!good)
         note_error();
     return good ? 0 : 1;
+}
+
+#define KIND_PRIVATE 100
+
+static EVP_PKEY *
+load_private(int kind, const void *pem, size_t len)
+{
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+
+    (void)kind;
+    BIO_free(bio);
+    return k;
+}
+
+EVP_PKEY *
+dkim_private_key(const char *pem)
+{
+    /* parsed once per process: OpenSSL 3's decoder is slow */
+    return dkim_key_cached(KIND_PRIVATE, pem, strlen(pem), load_private);
+}
+
+int
+dkim_crypto_sign(EVP_PKEY *key, int hash, const unsigned char *d, size_t dlen,
+                 struct arena *a, unsigned char **sig, size_t *slen)
+{
+    int ok;
+
+    *sig = NULL;
+    *slen = 0;
+    if (EVP_PKEY_base_id(key) == EVP_PKEY_ED25519) {
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        ok = c != NULL && EVP_DigestSignInit(c, NULL, NULL, NULL, key) > 0 &&
+             EVP_DigestSign(c, NULL, slen, d, dlen) > 0 &&
+             (*sig = arena_alloc(a, *slen)) != NULL &&
+             EVP_DigestSign(c, *sig, slen, d, dlen) > 0;
+        EVP_MD_CTX_free(c);
+    } else {
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(key, NULL);
+        ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
+             EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_signature_md(c, dkim_md(hash)) > 0 &&
+             EVP_PKEY_sign(c, NULL, slen, d, dlen) > 0 &&
+             (*sig = arena_alloc(a, *slen)) != NULL &&
+             EVP_PKEY_sign(c, *sig, slen, d, dlen) > 0;
+        EVP_PKEY_CTX_free(c);
+    }
+    return ok ? 0 : -1;
+}
+
+void
+dkim_crypto_failed(gstr *err, const char *what)
+{
+    char buf[256];
+
+    ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
+    gstr_printf(err, "%s: %s", what, buf);
 }

@@ -116,6 +116,16 @@ int dkim_crypto_verify(int keytype, int hash, const unsigned char *key,
 /* OpenSSL's words for the last failure of dkim_crypto_verify() (its
  * first queued error, "error:02000068:rsa routines::bad signature"). */
 const char *dkim_crypto_error(void);
+/* A PEM private key (RSA or Ed25519), parsed once per process through
+ * the cache (DKIM and ARC signing share it); NULL if it is not one. */
+struct evp_pkey_st *dkim_private_key(const char *pem);
+/* Signs a digest made with hash: 0, or -1 (dkim_crypto_failed() says
+ * why). *sig is allocated in a. */
+int dkim_crypto_sign(struct evp_pkey_st *key, int hash,
+                     const unsigned char *digest, size_t dlen, struct arena *a,
+                     unsigned char **sig, size_t *slen);
+/* Appends "what: <OpenSSL's first queued error>" to err. */
+void dkim_crypto_failed(gstr *err, const char *what);
 
 /* verify.c: the verifier. */
 struct dkim_verify;

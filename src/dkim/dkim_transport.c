@@ -110,8 +110,8 @@ dk_expand(struct transport_call *c, const char *name, const char *in,
     return -1;
 }
 
-static char *
-read_key_file(struct transport_call *c, const char *path, gstr *err)
+char *
+dkim_key_file(struct transport_call *c, const char *path, gstr *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     gstr g;
@@ -165,7 +165,7 @@ one_request(struct transport_call *c, const struct dkim_transport *o,
         return -1;
     if (key[0] == '\0' || strcmp(key, "0") == 0 || strcmp(key, "false") == 0)
         return 0;
-    if (key[0] == '/' && (key = read_key_file(c, key, err)) == NULL)
+    if (key[0] == '/' && (key = dkim_key_file(c, key, err)) == NULL)
         return -1;
     r->privkey = key;
     if (dk_expand(c, "dkim_hash", o->dkim_hash, &hash, err) < 0)

@@ -26,6 +26,11 @@ extern const struct driver_ext dkim_transport_ext;
  * dkim_private_key are all set (as Exim decides). */
 int dkim_transport_wanted(const struct transport_call *c);
 
+/* The contents of a private key file (dkim_private_key or arc_sign's
+ * key given as a path); NULL, with Exim's panic-log line written and
+ * err set, when it cannot be read. */
+char *dkim_key_file(struct transport_call *c, const char *path, gstr *err);
+
 /* Signatures for the message in fd (as it will be sent, CRLF line
  * ends, no dot-stuffing), appended to sigs (empty when nothing is to
  * be signed). *used gets "domain:selector" pairs for the log. Returns

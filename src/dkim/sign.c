@@ -44,8 +44,6 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <string.h>
 #include <strings.h>
 
@@ -113,28 +111,6 @@ dkim_signer_new(struct arena *a)
     return g;
 }
 
-static void
-ossl_error(gstr *err, const char *what)
-{
-    char buf[256];
-
-    ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
-    gstr_printf(err, "%s: %s", what, buf);
-}
-
-#define KIND_PRIVATE 100
-
-static EVP_PKEY *
-load_private(int kind, const void *pem, size_t len)
-{
-    BIO *bio = BIO_new_mem_buf(pem, (int)len);
-    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-
-    (void)kind;
-    BIO_free(bio);
-    return k;
-}
-
 int
 dkim_signer_add(struct dkim_signer *g, const struct dkim_sign_req *r, gstr *err)
 {
@@ -147,11 +123,9 @@ dkim_signer_add(struct dkim_signer *g, const struct dkim_sign_req *r, gstr *err)
                     r->hash_name ? r->hash_name : "");
         return -1;
     }
-    /* parsed once per process: OpenSSL 3's decoder is slow */
-    s->key = dkim_key_cached(KIND_PRIVATE, r->privkey, strlen(r->privkey),
-                             load_private);
+    s->key = dkim_private_key(r->privkey);
     if (s->key == NULL) {
-        ossl_error(err, "signing_init: privkey PEM-block import");
+        dkim_crypto_failed(err, "signing_init: privkey PEM-block import");
         return -1;
     }
     s->keytype = EVP_PKEY_base_id(s->key) == EVP_PKEY_ED25519 ? DKIM_KEY_ED25519
@@ -353,35 +327,6 @@ build_header(struct arena *a, const struct one_sig *s, const char *names,
         headcat(&h, ";", "b=;", "");
 }
 
-static int
-sign_digest(const struct one_sig *s, const unsigned char *d, size_t dlen,
-            unsigned char **sig, size_t *slen, struct arena *a, gstr *err)
-{
-    int ok = 0;
-
-    if (s->keytype == DKIM_KEY_ED25519) {
-        EVP_MD_CTX *c = EVP_MD_CTX_new();
-        ok = c != NULL && EVP_DigestSignInit(c, NULL, NULL, NULL, s->key) > 0 &&
-             EVP_DigestSign(c, NULL, slen, d, dlen) > 0 &&
-             (*sig = arena_alloc(a, *slen)) != NULL &&
-             EVP_DigestSign(c, *sig, slen, d, dlen) > 0;
-        EVP_MD_CTX_free(c);
-    } else {
-        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(s->key, NULL);
-        const EVP_MD *md = dkim_md(s->r.hash);
-        ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
-             EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
-             EVP_PKEY_sign(c, NULL, slen, d, dlen) > 0 &&
-             (*sig = arena_alloc(a, *slen)) != NULL &&
-             EVP_PKEY_sign(c, *sig, slen, d, dlen) > 0;
-        EVP_PKEY_CTX_free(c);
-    }
-    if (!ok)
-        ossl_error(err, "signing");
-    return ok ? 0 : -1;
-}
-
 /* The signed fields (bottom up) into data, their names into names. */
 static void
 pick_headers(struct dkim_signer *g, const struct one_sig *s, gstr *data,
@@ -453,8 +398,11 @@ sign_one(struct dkim_signer *g, struct one_sig *s, gstr *out, gstr *err)
     } else
         gstr_addn(&data, parsed->raw_no_b, n);
     dlen = dkim_digest(s->r.hash, data.s, data.len, digest);
-    if (sign_digest(s, digest, dlen, &sig, &slen, g->a, err) < 0)
+    if (dkim_crypto_sign(s->key, s->r.hash, digest, dlen, g->a, &sig, &slen) <
+        0) {
+        dkim_crypto_failed(err, "signing");
         return -1;
+    }
     build_header(g->a, s, gstr_str(&names), bh64, b64(g->a, sig, slen), out);
     gstr_adds(out, "\r\n");
     return 0;
