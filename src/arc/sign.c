@@ -70,7 +70,6 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_sign.h"
 
-
 /* One header field, "Name: value" with CRLF folds and a final CRLF. */
 struct field {
     const char *s;
