@@ -373,7 +373,7 @@ $(BUILD)/smtpsink: harness/bench/smtpsink.c
 
 # DKIM signing and verifying rates, mxlab beside OpenSSL alone and
 # dkimpy, in one run (docs/dkim.md). Not part of make test.
-$(BUILD)/bench-dkim: harness/bench/bench-dkim.c $(BUILD)/libmxlab.a
+$(BUILD)/bench-dkim: harness/bench/bench-dkim.c harness/bench/benchlib.c $(BUILD)/libmxlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -407,7 +407,7 @@ ARC_SUITE ?= harness/arc-suite/arc-test-suite
 
 # ARC sealing and verifying rates, mxlab beside OpenSSL alone and
 # dkimpy, in one run. Not part of make test.
-$(BUILD)/bench-arc: harness/bench/bench-arc.c $(BUILD)/libmxlab.a
+$(BUILD)/bench-arc: harness/bench/bench-arc.c harness/bench/benchlib.c $(BUILD)/libmxlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -17,78 +17,18 @@
  *	(a set needs two signatures; a chain of N sets 2N verifications).
  *--*/
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "arc/arc.h"
 #include "arc/arc_sign.h"
 #include "base/arena.h"
-#include "base/b64.h"
 #include "base/gstr.h"
+#include "benchlib.h"
 #include "dkim/dkim.h"
 
-static char record[2048];
 static const char *pem;
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *
-key_record(struct arena *a, const char *name)
-{
-    (void)a;
-    (void)name;
-    return record;
-}
-
-static char *
-read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    static char buf[16384];
-    size_t n;
-
-    if (f == NULL) {
-        perror(path);
-        exit(2);
-    }
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void
-make_record(void)
-{
-    BIO *bio = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    unsigned char *der = NULL;
-    int n = i2d_PUBKEY(k, &der);
-    struct arena *a = arena_create();
-    gstr g;
-
-    gstr_init(&g, a);
-    gstr_adds(&g, "v=DKIM1; k=rsa; p=");
-    b64_encode(&g, der, (size_t)n);
-    snprintf(record, sizeof(record), "%s", gstr_str(&g));
-    OPENSSL_free(der);
-    EVP_PKEY_free(k);
-    BIO_free(bio);
-    arena_destroy(a);
-}
 
 /* One set over msg (CRLF lines): the set and msg into out. */
 static int
@@ -141,9 +81,9 @@ static void
 verify_rate(const char *msg, unsigned want, double secs)
 {
     long n = 0;
-    double t0 = now();
+    double t0 = bench_now();
 
-    while (now() - t0 < secs) {
+    while (bench_now() - t0 < secs) {
         struct arena *a = arena_create();
         unsigned inst;
         const char *state = verify(a, msg, &inst);
@@ -155,48 +95,21 @@ verify_rate(const char *msg, unsigned want, double secs)
         n++;
     }
     printf("mxlab-verify-%u: %8.0f /s  (a chain of %u set%s)\n", want,
-           (double)n / (now() - t0), want, want > 1 ? "s" : "");
+           (double)n / (bench_now() - t0), want, want > 1 ? "s" : "");
 }
 
 static void
 openssl_rate(double secs)
 {
-    BIO *bio = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    unsigned char d[32] = {1}, sig[512];
-    size_t slen;
-    long n = 0;
-    double t0 = now();
+    double sign, verify;
 
-    while (now() - t0 < secs) {
-        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-        slen = sizeof(sig);
-        EVP_PKEY_sign_init(c);
-        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING);
-        EVP_PKEY_CTX_set_signature_md(c, EVP_sha256());
-        EVP_PKEY_sign(c, sig, &slen, d, sizeof(d));
-        EVP_PKEY_CTX_free(c);
-        n++;
-    }
+    bench_openssl_rates(pem, secs, &sign, &verify);
     printf("openssl-sign:    %8.0f /s  (one RSA-2048 signature; a set "
            "needs two)\n",
-           (double)n / (now() - t0));
-    n = 0;
-    t0 = now();
-    while (now() - t0 < secs) {
-        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-        EVP_PKEY_verify_init(c);
-        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING);
-        EVP_PKEY_CTX_set_signature_md(c, EVP_sha256());
-        EVP_PKEY_verify(c, sig, slen, d, sizeof(d));
-        EVP_PKEY_CTX_free(c);
-        n++;
-    }
+           sign);
     printf("openssl-verify:  %8.0f /s  (one RSA-2048 verification; a "
            "chain of N needs 2N)\n",
-           (double)n / (now() - t0));
-    EVP_PKEY_free(k);
-    BIO_free(bio);
+           verify);
 }
 
 int
@@ -211,9 +124,8 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: bench-arc KEY.pem [SECONDS]\n");
         return 2;
     }
-    pem = read_file(argv[1]);
-    make_record();
-    dkim_txt_hook = key_record;
+    pem = bench_read_file(argv[1]);
+    bench_serve_key(pem);
     gstr_init(&msg, perm);
     gstr_adds(&msg, "Authentication-Results: test.ex; arc=none\r\n"
                     "From: Alice <alice@test.ex>\r\nTo: Bob <bob@test.ex>\r\n"
@@ -223,8 +135,8 @@ main(int argc, char **argv)
         gstr_adds(&msg, "The quick brown fox jumps over the lazy dog, "
                         "again and again and again.\r\n");
 
-    t0 = now();
-    while (now() - t0 < secs) {
+    t0 = bench_now();
+    while (bench_now() - t0 < secs) {
         struct arena *a = arena_create();
         gstr out;
         gstr_init(&out, a);
@@ -237,7 +149,7 @@ main(int argc, char **argv)
         n++;
     }
     printf("mxlab-seal:      %8.0f /s  (4 KB message, one set, RSA-2048)\n",
-           (double)n / (now() - t0));
+           (double)n / (bench_now() - t0));
 
     gstr_init(&chain, perm);
     gstr_adds(&chain, one.s);

@@ -16,39 +16,15 @@
  *	as the limit.
  *--*/
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/arena.h"
-#include "base/b64.h"
 #include "base/gstr.h"
+#include "benchlib.h"
 #include "dkim/dkim.h"
 #include "dkim/dkim_sign.h"
-
-static char record[2048];
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *
-key_record(struct arena *a, const char *name)
-{
-    (void)a;
-    (void)name;
-    return record;
-}
 
 static void
 feed_lines(const char *msg, void (*fn)(void *, const char *, size_t), void *arg)
@@ -68,79 +44,15 @@ signer_line(void *g, const char *line, size_t len)
     dkim_signer_line(g, line, len);
 }
 
-static char *
-read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    static char buf[16384];
-    size_t n;
-
-    if (f == NULL) {
-        perror(path);
-        exit(2);
-    }
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void
-make_record(const char *pem)
-{
-    BIO *bio = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    unsigned char *der = NULL;
-    int n = i2d_PUBKEY(k, &der);
-    struct arena *a = arena_create();
-    gstr g;
-
-    gstr_init(&g, a);
-    gstr_adds(&g, "v=DKIM1; k=rsa; p=");
-    b64_encode(&g, der, (size_t)n);
-    snprintf(record, sizeof(record), "%s", gstr_str(&g));
-    OPENSSL_free(der);
-    EVP_PKEY_free(k);
-    BIO_free(bio);
-    arena_destroy(a);
-}
-
 /* OpenSSL alone: RSA sign and verify of a SHA-256 digest. */
 static void
 openssl_rates(const char *pem, double secs)
 {
-    BIO *bio = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    unsigned char d[32] = {1}, sig[512];
-    size_t slen = sizeof(sig);
-    long n = 0;
-    double t0 = now();
+    double sign, verify;
 
-    while (now() - t0 < secs) {
-        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-        slen = sizeof(sig);
-        EVP_PKEY_sign_init(c);
-        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING);
-        EVP_PKEY_CTX_set_signature_md(c, EVP_sha256());
-        EVP_PKEY_sign(c, sig, &slen, d, sizeof(d));
-        EVP_PKEY_CTX_free(c);
-        n++;
-    }
-    printf("openssl-sign:   %8.0f /s\n", (double)n / (now() - t0));
-    n = 0;
-    t0 = now();
-    while (now() - t0 < secs) {
-        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-        EVP_PKEY_verify_init(c);
-        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING);
-        EVP_PKEY_CTX_set_signature_md(c, EVP_sha256());
-        EVP_PKEY_verify(c, sig, slen, d, sizeof(d));
-        EVP_PKEY_CTX_free(c);
-        n++;
-    }
-    printf("openssl-verify: %8.0f /s\n", (double)n / (now() - t0));
-    EVP_PKEY_free(k);
-    BIO_free(bio);
+    bench_openssl_rates(pem, secs, &sign, &verify);
+    printf("openssl-sign:   %8.0f /s\n", sign);
+    printf("openssl-verify: %8.0f /s\n", verify);
 }
 
 int
@@ -157,8 +69,8 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: bench-dkim KEY.pem [SECONDS]\n");
         return 2;
     }
-    pem = read_file(argv[1]);
-    make_record(pem);
+    pem = bench_read_file(argv[1]);
+    bench_serve_key(pem);
     gstr_init(&msg, perm);
     gstr_adds(&msg, "From: Alice <alice@test.ex>\nTo: Bob <bob@test.ex>\n"
                     "Subject: benchmark\nDate: Mon, 06 May 2024 09:00:00 "
@@ -168,8 +80,8 @@ main(int argc, char **argv)
                         "again and again and again.\n");
 
     /* signing */
-    t0 = now();
-    while (now() - t0 < secs) {
+    t0 = bench_now();
+    while (bench_now() - t0 < secs) {
         struct arena *a = arena_create();
         struct dkim_signer *g = dkim_signer_new(a);
         struct dkim_sign_req r = {0};
@@ -199,13 +111,12 @@ main(int argc, char **argv)
         n++;
     }
     printf("mxlab-sign:     %8.0f /s  (4 KB message, RSA-2048)\n",
-           (double)n / (now() - t0));
+           (double)n / (bench_now() - t0));
 
     /* verifying */
-    dkim_txt_hook = key_record;
     n = 0;
-    t0 = now();
-    while (now() - t0 < secs) {
+    t0 = bench_now();
+    while (bench_now() - t0 < secs) {
         struct arena *a = arena_create();
         struct dkim_verify *v = dkim_verify_start(a);
         struct dkim_verify_opts o = {"sha256", "rsa", "rsa=1024", 0};
@@ -221,7 +132,7 @@ main(int argc, char **argv)
         arena_destroy(a);
         n++;
     }
-    printf("mxlab-verify:   %8.0f /s\n", (double)n / (now() - t0));
+    printf("mxlab-verify:   %8.0f /s\n", (double)n / (bench_now() - t0));
     printf("body bytes hashed per message: %lu (body %zu bytes, each once)\n",
            hashed, msg.len - (size_t)(strstr(msg.s, "\n\n") + 2 - msg.s));
     openssl_rates(pem, secs);
