@@ -7,18 +7,8 @@
 # "feature-off: N passed, N failed".
 set -u
 OUT=${BUILD_OFF:-build-featoff}
-pass=0
-fail=0
-check() { # label, command...
-    label=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        echo "not ok - $label"
-    fi
-}
+CHECK_NAME=feature-off
+. harness/checklib.sh
 
 make -s BUILD="$OUT" EXPERIMENTAL_ARC=no EXPERIMENTAL_DCC=no EXPERIMENTAL_XCLIENT=no \
     EXPERIMENTAL_QUEUEFILE=no EXPERIMENTAL_ESMTP_LIMITS=no \
@@ -103,5 +93,4 @@ for s in greeting-5xx ehlo-helo-rejected rcpt-long-multiline two-recipients \
     check "DSN_INFO=no bounce of dsn-info/$s had them" \
         sh -c "! cmp -s 'golden/dsn-info/$s/file-mail-alice' '$tmp/want'"
 done
-echo "feature-off: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_summary

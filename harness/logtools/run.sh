@@ -42,18 +42,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxlab-logtools.XXXXXX") || exit 2
 fpid=""
 trap '[ -n "$fpid" ] && kill "$fpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-passed=0
-failed=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "logtools: FAIL: $desc"
-    fi
-}
+CHECK_NAME=logtools
+. "$(dirname "$0")/../checklib.sh"
 
 # A free loopback port for fake-smtp, as the kernel picks it.
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -154,5 +144,4 @@ if [ "$failed" -gt 0 ]; then
     echo "logtools: eximstats said:"
     sed -n '1,14s/^/    /p' "$tmp/stats"
 fi
-echo "logtools: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

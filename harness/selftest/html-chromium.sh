@@ -20,18 +20,8 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxlab-html.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-passed=0
-failed=0
-check() {
-    desc=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "html-chromium: FAIL: $desc"
-    fi
-}
+CHECK_NAME=html-chromium
+. "$here/../checklib.sh"
 
 scn1=deliver/bounce-remote-550
 scn2=xclient/503-not-counted
@@ -77,5 +67,4 @@ if [ "$failed" -gt 0 ]; then
     echo "html-chromium: chromium said:"
     grep -v -e dbus -e DBus "$tmp/chromium.err" | tail -5
 fi
-echo "html-chromium: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -37,22 +37,14 @@ trap 'exit 130' INT TERM
 cp -R "$here/scenarios" "$here/golden" "$here/fake-mta.sh" "$tmp/"
 mkdir "$tmp/tmp"
 
-passed=0
-failed=0
 rc=0
+CHECK_NAME=selftest
+. "$here/../checklib.sh"
 
-# check DESCRIPTION COMMAND...: count COMMAND's success as one check.
-check() {
-    desc=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "selftest: FAIL: $desc"
-        echo "selftest: runner output was:"
-        sed 's/^/    /' "$tmp/out" "$tmp/err"
-    fi
+# After a failed check: what the runner printed.
+check_on_fail() {
+    echo "selftest: runner output was:"
+    sed 's/^/    /' "$tmp/out" "$tmp/err"
 }
 
 # runner ARGS...: run the runner in the copy; output in out and err.
@@ -200,5 +192,4 @@ rules_documented() {
 }
 check "docs/scenario-format.md carries the --list-rules table" rules_documented
 
-echo "selftest: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary
