@@ -5,36 +5,16 @@
 # "dkimpy arc: cv=pass" (or none/fail, with dkimpy's reason) and a line
 # per instance with its AMS and AS results. MESSAGE may be a fake-smtp
 # stored message: lines before the first header field are skipped.
-import re
+import os
 import sys
 
-import dkim
-
-
-def zone_txt(path):
-    keys = {}
-    for line in open(path):
-        m = re.match(r'\s*(\S+)\s+(?:\d+\s+)?TXT\s+(.*)$', line)
-        if m:
-            strings = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
-            keys[m.group(1).lower().rstrip(".") + "."] = "".join(strings)
-    return keys
-
-
-def message(path):
-    data = open(path, "rb").read().replace(b"\r\n", b"\n")
-    lines = data.split(b"\n")
-    while lines and not re.match(rb"[!-9;-~]+:", lines[0]):
-        lines.pop(0)
-    return b"\r\n".join(lines)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "dkim"))
+from dkimpylib import dkim, message, zone_dnsfunc  # noqa: E402
 
 
 def main():
-    keys = zone_txt(sys.argv[2])
-
-    def dnsfunc(name, timeout=5):
-        return keys.get(name.decode().lower(), "").encode() or None
-
+    dnsfunc = zone_dnsfunc(sys.argv[2])
     cv, results, why = dkim.arc_verify(message(sys.argv[1]), dnsfunc=dnsfunc)
     line = "dkimpy arc: cv=" + (cv.decode() if cv else "(none given)")
     if cv != b"pass" and why:

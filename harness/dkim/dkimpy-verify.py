@@ -5,40 +5,17 @@
 # signature: "dkimpy: d=D s=S pass" or "... fail (REASON)". MESSAGE may
 # be a fake-smtp stored message: lines before the first header field
 # (the envelope) are skipped.
+import os
 import re
 import sys
 
-# dkim.dnsplug would import dnspython, which pulls in httpx and costs most
-# of a second of CPU per run; no lookup here goes to DNS, so keep it out.
-sys.modules["dns"] = None
-sys.modules["DNS"] = None
-import dkim  # noqa: E402
-
-
-def zone_txt(path):
-    keys = {}
-    for line in open(path):
-        m = re.match(r'\s*(\S+)\s+(?:\d+\s+)?TXT\s+(.*)$', line)
-        if m:
-            strings = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
-            keys[m.group(1).lower().rstrip(".") + "."] = "".join(strings)
-    return keys
-
-
-def message(path):
-    data = open(path, "rb").read().replace(b"\r\n", b"\n")
-    lines = data.split(b"\n")
-    while lines and not re.match(rb"[!-9;-~]+:", lines[0]):
-        lines.pop(0)
-    return b"\r\n".join(lines)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dkimpylib import dkim, message, zone_dnsfunc  # noqa: E402
 
 
 def main():
-    keys = zone_txt(sys.argv[2])
+    dnsfunc = zone_dnsfunc(sys.argv[2])
     msg = message(sys.argv[1])
-
-    def dnsfunc(name, timeout=5):
-        return keys.get(name.decode().lower(), "").encode() or None
 
     d = dkim.DKIM(msg)
     sigs = [v for (k, v) in d.headers if k.lower() == b"dkim-signature"]
