@@ -454,16 +454,8 @@ c_logwrite(struct acl_call *c, const char *arg)
         s++;
     if (bits == 0)
         bits = LOG_MAIN;
-    /* Exim puts the message id on every line once the message has one:
-     * in the ACLs that run after the data */
-    const char *id = c->where == ACL_WHERE_DKIM || c->where == ACL_WHERE_DATA ||
-                             c->where == ACL_WHERE_NOT_SMTP
-                         ? expand_get_var(c->x, "message_exim_id")
-                         : NULL;
-    if (id != NULL && *id != '\0')
-        log_write(bits, "%s %s", id, printable(c, s));
-    else
-        log_write(bits, "%s", printable(c, s));
+    /* after the data, log_write() puts the message id first, as Exim */
+    log_write(bits, "%s", printable(c, s));
     return ACL_OK;
 }
 

@@ -106,12 +106,8 @@ smtp_acl_run(struct smtp_session *s, int where, const char *acl,
     gstr err;
 
     glue_init(s);
+    /* after the data, log_write() puts the message id first */
     st->log_prefix = smtp_host_and_ident(s, 1);
-    if (where == ACL_WHERE_DKIM ||
-        where == ACL_WHERE_DATA) /* Exim's lines after the data carry the id */
-        st->log_prefix = arena_printf(s->msg_arena, "%s %s",
-                                      expand_get_var(&s->x, "message_exim_id"),
-                                      st->log_prefix);
     st->recipient = recipient;
     st->cmd_data = cmd_data;
     gstr_init(&err, s->msg_arena);
