@@ -18,9 +18,11 @@
  *	    <address> <orcpt> <len>,<dsnflags> <errors_to> <len>,<pno>#3
  *
  *	(empty fields leave two spaces together; pno is -1 when there is
- *	no parent). Exim drops an ORCPT that came without NOTIFY, as its
- *	flags are then 0; mxlab writes the long form for it. Newlines in
- *	addresses are written as spaces, as Exim does.
+ *	no parent). An address that would read back otherwise if written
+ *	alone (one ending in "#12" or " 5") is written in this form too. Exim
+ *drops an ORCPT that came without NOTIFY, as its flags are then 0; mxlab writes
+ *the long form for it. Newlines in addresses are written as spaces, as Exim
+ *does.
  *
  *	Addresses may contain spaces, so lines are parsed from the right.
  *	A trailing "#<flags>" means the current form: bit 1 for "<errors_to>
@@ -49,6 +51,30 @@ put_oneline(struct gstr *out, const char *s)
         gstr_addc(out, *s == '\n' ? ' ' : *s);
 }
 
+/* Would the address, written alone, read back as itself? One that ends
+ * in digits may look like the fields of a longer form ("a#12", "a 5"),
+ * which Exim's format cannot tell apart; such an address is written in
+ * the long form, whose fields end it unambiguously. */
+static int
+reads_back_alone(const char *addr)
+{
+    size_t n = strlen(addr);
+    struct spool_rcpt back;
+    const char *why;
+    struct arena *a;
+    int same;
+
+    if (n == 0 || addr[n - 1] < '0' || addr[n - 1] > '9' ||
+        strchr(addr, '\n') != NULL)
+        return 1;
+    a = arena_create();
+    same = rcpt_line_parse(addr, n, a, &back, &why) == 0 &&
+           strcmp(back.address, addr) == 0 && back.pno < 0 &&
+           back.errors_to == NULL && back.orcpt == NULL;
+    arena_destroy(a);
+    return same;
+}
+
 void
 rcpt_line_format(struct gstr *out, const struct spool_rcpt *r)
 {
@@ -57,7 +83,7 @@ rcpt_line_format(struct gstr *out, const struct spool_rcpt *r)
 
     put_oneline(out, r->address);
     if (r->pno >= 0 || r->errors_to != NULL || r->dsn_flags != 0 ||
-        r->orcpt != NULL) {
+        r->orcpt != NULL || !reads_back_alone(r->address)) {
         gstr_addc(out, ' ');
         put_oneline(out, orcpt);
         gstr_printf(out, " %zu,%d ", strlen(orcpt), r->dsn_flags);
