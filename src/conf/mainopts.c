@@ -63,6 +63,8 @@ static const struct opt_def main_defs[] = {
      0},
     {"add_environment", OPT_LIST, offsetof(struct main_config, add_environment),
      OPT_UNIMPL},
+    {"allow_domain_literals", OPT_BOOL,
+     offsetof(struct main_config, allow_domain_literals), 0},
     {"allow_mx_to_ip", OPT_BOOL, offsetof(struct main_config, allow_mx_to_ip),
      OPT_UNIMPL},
     {"auth_advertise_hosts", OPT_LIST,

@@ -34,6 +34,7 @@ struct main_config {
     char *acl_smtp_starttls;
     char *acl_smtp_vrfy;
     char *add_environment;
+    int allow_domain_literals;
     int allow_mx_to_ip;
     char *auth_advertise_hosts;
     int bounce_return_body;

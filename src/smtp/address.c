@@ -133,7 +133,8 @@ check_address(const char *addr, int *has_domain, gstr *err)
     p++;
     n = domain_part(p);
     if (n == 0)
-        return path_error(err, "domain missing or malformed");
+        return path_error(err, *p == '[' ? "malformed domain literal"
+                                         : "domain missing or malformed");
     if (p[n] != '\0') {
         gstr_printf(err, "malformed address: %s may not follow %.*s", p + n,
                     (int)(p + n - addr), addr);

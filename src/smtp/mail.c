@@ -238,6 +238,13 @@ parse_whole_path(struct smtp_session *s, char *arg, int allow_null,
 {
     if (smtp_parse_path(s->msg_arena, arg, allow_null, path, err) < 0)
         return -1;
+    /* Exim refuses an address literal unless allow_domain_literals */
+    const char *at = strrchr(path->address, '@');
+    if (path->has_domain && at != NULL && at[1] == '[' &&
+        !main_config.allow_domain_literals) {
+        gstr_adds(err, "domain literals not allowed");
+        return -1;
+    }
     if (*path->rest == '\0')
         return 0;
     gstr_printf(err, "malformed address: %s may not follow %.*s", path->rest,
