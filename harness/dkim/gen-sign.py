@@ -26,7 +26,7 @@ sed._domainkey.test.ex  TXT "v=DKIM1; k=ed25519; p=%s"
 sel._domainkey.sub.test.ex  TXT "v=DKIM1; k=rsa; p=%s"
 """ % (pub("rsa2048"), pub("ed25519", True), pub("rsa2048"))
 
-KEYS = "$SRCDIR/harness/dkim/keys"
+KEYS = "$DIR/keys"
 MSG = """From: Alice <alice@test.ex>
 To: Bob <bob@remote.example>
 Subject: signed on the way out
@@ -43,6 +43,8 @@ def scenario(name, title, comment, opts, msg=MSG, expect="mainlog stdout file:re
              verify=True, status=None, main=""):
     text = "".join("# " + l + "\n" for l in comment.strip().split("\n"))
     text += "title   %s\n" % title
+    text += ("# the keys are copied in: the MTA's user may not reach the "
+             "source tree\nsh      cp -R $SRCDIR/harness/dkim/keys $DIR/keys\n")
     text += """config  <<END
 primary_hostname = mx.test.ex
 qualify_domain   = test.ex
