@@ -96,6 +96,14 @@ static const struct norm_rule norm_rules[] = {
      norm_literal_mta, 0},
     {"the source tree (the runner's working directory), likewise",
      "the path of $SRCDIR", "$SRCDIR", norm_literal_srcdir, 0},
+    {"the pid after a log line's timestamp (log_selector +pid)",
+     "^([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
+     "(?:\\.[0-9]{3})?(?: [-+][0-9]{4})?) \\[[0-9]+\\]",
+     "$1 [PID]", NULL, 1},
+    {"pid=N", "\\bpid=[0-9]+", "pid=PID", NULL, 1},
+    {"process N", "\\bprocess [0-9]+\\b", "process PID", NULL, 1},
+    {"pid N: (the daemon's own log lines)", "\\bpid [0-9]+:", "pid PID:", NULL,
+     1},
     {"the scenario's ports, not inside a longer number",
      "the numbers of $PORT, $PORT2, $PORT3", "$PORT, $PORT2, $PORT3",
      norm_ports, 0},
@@ -110,14 +118,6 @@ static const struct norm_rule norm_rules[] = {
      NOT_ALNUM_BEFORE "(E?)(" MSGID_CHARS "{6}-" MSGID_CHARS "{6}-" MSGID_CHARS
                       "{2})" NOT_ALNUM_AFTER,
      "as above", norm_msgids, 1},
-    {"the pid after a log line's timestamp (log_selector +pid)",
-     "^([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
-     "(?:\\.[0-9]{3})?(?: [-+][0-9]{4})?) \\[[0-9]+\\]",
-     "$1 [PID]", NULL, 1},
-    {"pid=N", "\\bpid=[0-9]+", "pid=PID", NULL, 1},
-    {"process N", "\\bprocess [0-9]+\\b", "process PID", NULL, 1},
-    {"pid N: (the daemon's own log lines)", "\\bpid [0-9]+:", "pid PID:", NULL,
-     1},
     {"seconds and milliseconds of timestamps (log_selector +millisec)",
      "\\b([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}):[0-9]{2}\\.[0-9]{3}"
      "\\b",

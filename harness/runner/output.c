@@ -30,13 +30,18 @@
  *	can say that something must not be there.  A directory gives a
  *	listing of everything below it, sorted, one "=== path" line per
  *	entry (directories end in "/", symbolic links show "-> target"),
- *	each regular file followed by its contents.
+ *	each regular file followed by its contents.  Names that start with
+ *	a message id sort as Exim lists its queue, by arrival (the id's
+ *	time, then its sub-second part), not by the pid in the middle:
+ *	two messages received in one second by processes whose pids
+ *	wrapped round would otherwise swap places from run to run.
  * DIAGNOSTICS
  *	output_name_check() and output_file_path() return 0, or -1 (with
  *	a message in err for output_name_check()).  A file that cannot
  *	be read is shown as "(unreadable: reason)" in the output.
  */
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -143,6 +148,48 @@ output_add_file(const char *path, struct buf *out)
     buf_free(&content);
 }
 
+/* The length of the message id name starts with (23 for Exim 4.97 and
+ * later, 16 before), the offset of its sub-second part in *sub; or 0. */
+static size_t
+output_msgid_len(const char *name, size_t *sub)
+{
+    static const size_t len[] = {23, 16};
+    static const size_t dash2[] = {18, 13};
+
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+
+        for (i = 0; i < len[k]; i++) {
+            int dash = i == 6 || i == dash2[k];
+
+            if (dash ? name[i] != '-' : !isalnum((unsigned char)name[i]))
+                break;
+        }
+        if (i == len[k] && !isalnum((unsigned char)name[i])) {
+            *sub = dash2[k] + 1;
+            return len[k];
+        }
+    }
+    return 0;
+}
+
+static int
+output_name_cmp(const char *a, const char *b)
+{
+    size_t sa, sb;
+    size_t la = output_msgid_len(a, &sa), lb = output_msgid_len(b, &sb);
+    int d;
+
+    if (la != 0 && la == lb) {
+        d = strncmp(a, b, 6);
+        if (d == 0)
+            d = strncmp(a + sa, b + sb, la - sa);
+        if (d != 0)
+            return d;
+    }
+    return strcmp(a, b);
+}
+
 static void
 output_list_names(const char *path, struct strvec *names)
 {
@@ -155,7 +202,7 @@ output_list_names(const char *path, struct strvec *names)
         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
             strvec_push(names, de->d_name);
     closedir(d);
-    strvec_sort(names);
+    strvec_sort_by(names, output_name_cmp);
 }
 
 static void output_list_tree(const char *path, const char *rel, int depth,

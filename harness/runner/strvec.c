@@ -11,6 +11,8 @@
  *	void	strvec_push(struct strvec *sv, const char *s);
  *	void	strvec_push_take(struct strvec *sv, char *s);
  *	void	strvec_sort(struct strvec *sv);
+ *	void	strvec_sort_by(struct strvec *sv,
+ *			int (*cmp)(const char *, const char *));
  *	void	strvec_uniq(struct strvec *sv);
  *	int	strvec_contains(const struct strvec *sv, const char *s);
  *	char *const *strvec_argv(struct strvec *sv);
@@ -22,7 +24,7 @@
  *	itself, which must have come from malloc(3).
  *
  *	strvec_sort() sorts by strcmp(3); strvec_uniq() then drops
- *	adjacent duplicates.
+ *	adjacent duplicates.  strvec_sort_by() sorts by cmp.
  *
  *	strvec_contains() says whether s is an element.
  *
@@ -82,6 +84,23 @@ strvec_sort(struct strvec *sv)
 {
     if (sv->n > 1)
         qsort(sv->v, sv->n, sizeof(*sv->v), strvec_compare);
+}
+
+/* qsort(3) has no context argument; sorts do not nest or run in threads. */
+static int (*strvec_by)(const char *, const char *);
+
+static int
+strvec_compare_by(const void *a, const void *b)
+{
+    return strvec_by(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strvec_sort_by(struct strvec *sv, int (*cmp)(const char *, const char *))
+{
+    strvec_by = cmp;
+    if (sv->n > 1)
+        qsort(sv->v, sv->n, sizeof(*sv->v), strvec_compare_by);
 }
 
 void

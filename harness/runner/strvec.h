@@ -20,6 +20,7 @@ void strvec_free(struct strvec *sv);
 void strvec_push(struct strvec *sv, const char *s);
 void strvec_push_take(struct strvec *sv, char *s);
 void strvec_sort(struct strvec *sv);
+void strvec_sort_by(struct strvec *sv, int (*cmp)(const char *, const char *));
 void strvec_uniq(struct strvec *sv);
 int strvec_contains(const struct strvec *sv, const char *s);
 char *const *strvec_argv(struct strvec *sv);
