@@ -166,11 +166,15 @@ static const struct norm_rule norm_rules[] = {
     {"Exim's panic line when a -C or -D of a re-executed Exim is not "
      "trusted (the deliveries that fail for it still show)",
      "^[^\\n]*exim user lost privilege for using -[CD] option\\n", "", NULL, 1},
-    {"the MTA's own user (--mta-user NAME): U=NAME on log lines, and the "
-     "line \"NAME UID GID\" of a spool -H file; the golden files were "
-     "made with root as the caller (the name alone is left: it may be the "
-     "MTA's own name, as mxlab's user is)",
-     "U=NAME; the line NAME UID GID", "U=root; root 0 0", norm_mta_user, 0},
+    {"the MTA's own user (--mta-user NAME): U=NAME on log lines, the line "
+     "\"NAME UID GID\" of a spool -H file, and \"Received: from NAME by\" "
+     "of a message it submitted (a bounce); the golden files were made "
+     "with root as the caller, so the S= of a U=NAME line is also told as "
+     "if the name were root's, whose length its Received: line shows (the "
+     "name alone is left: it may be the MTA's own name, as mxlab's user "
+     "is)",
+     "U=NAME; the line NAME UID GID; from NAME by; S=N on a U=NAME line",
+     "U=root; root 0 0; from root by; S=N-len(NAME)+4", norm_mta_user, 0},
     {"Exim's name where mxlab starts a message to standard error with its "
      "own (\"exim: message rejected ...\")",
      "^exim: ", "mxlab: ", NULL, 1},
@@ -283,7 +287,42 @@ norm_ports(struct norm *n, size_t rule, struct buf *text)
         norm_replace_literal(text, n->p->ports[i], names[i], NORM_NUMBER);
 }
 
-/* --mta-user: its name, then the "root UID GID" line it leaves. */
+/* A U=NAME log line's S=N, for a NAME of other length than "root". */
+static void
+norm_mta_user_sizes(struct buf *text, const char *user)
+{
+    long shift = (long)strlen(user) - 4;
+    struct buf out = BUF_INIT, mark = BUF_INIT;
+    const char *p = buf_str(text);
+
+    buf_printf(&mark, " U=%s ", user);
+    while (*p != '\0') {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol != NULL ? (size_t)(eol - p + 1) : strlen(p);
+        const char *u = memmem(p, len, buf_str(&mark), mark.len);
+        const char *sz =
+            u != NULL ? memmem(u, len - (size_t)(u - p), " S=", 3) : NULL;
+        char *end = NULL;
+        long size = sz != NULL ? strtol(sz + 3, &end, 10) : -1;
+
+        if (sz != NULL && end > sz + 3 && size > shift &&
+            (*end == ' ' || *end == '\n' || *end == '\0')) {
+            buf_add(&out, p, (size_t)(sz + 3 - p));
+            buf_printf(&out, "%ld", size - shift);
+            buf_add(&out, end, len - (size_t)(end - p));
+        } else {
+            buf_add(&out, p, len);
+        }
+        p += len;
+    }
+    buf_reset(text);
+    buf_add(text, out.data, out.len);
+    buf_free(&out);
+    buf_free(&mark);
+}
+
+/* --mta-user: the sizes of its lines, its name, its Received: lines,
+ * then the "root UID GID" line it leaves. */
 static void
 norm_mta_user(struct norm *n, size_t rule, struct buf *text)
 {
@@ -292,8 +331,13 @@ norm_mta_user(struct norm *n, size_t rule, struct buf *text)
     (void)rule;
     if (n->p->mta_user == NULL || strcmp(n->p->mta_user, "root") == 0)
         return;
-    buf_printf(&ids, " U=%s", n->p->mta_user);
-    norm_replace_literal(text, buf_str(&ids), " U=root", NORM_WORD);
+    norm_mta_user_sizes(text, n->p->mta_user);
+    buf_printf(&ids, "U=%s", n->p->mta_user);
+    norm_replace_literal(text, buf_str(&ids), "U=root", NORM_WORD);
+    buf_reset(&ids);
+    buf_printf(&ids, "Received: from %s by ", n->p->mta_user);
+    norm_replace_literal(text, buf_str(&ids), "Received: from root by ",
+                         NORM_ANY);
     buf_reset(&ids);
     buf_printf(&ids, "\n%s %ld %ld\n", n->p->mta_user, n->p->mta_uid,
                n->p->mta_gid);
