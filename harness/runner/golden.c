@@ -6,7 +6,7 @@
  *
  *	int	golden_compare(const char *dir,
  *				const struct golden_item *items, size_t n,
- *				struct buf *report);
+ *				void (*both)(struct buf *), struct buf *report);
  *	int	golden_update(const char *dir,
  *				const struct golden_item *items, size_t n,
  *				struct buf *report);
@@ -15,10 +15,12 @@
  *	and nothing else.
  *
  *	golden_compare() compares each item's text with the file of its
- *	name in dir, byte for byte.  For each one that differs (or is
- *	missing) it appends the output of "diff -u golden actual" to
- *	report, cut at GOLDEN_DIFF_MAX_LINES lines.  A file in dir that
- *	no item names is reported too: it is a check nobody runs.
+ *	name in dir, byte for byte, after both have been passed through
+ *	both (when it is not NULL): a rule for what a golden file made with
+ *	mxlab cannot know of another MTA's output.  For each one that differs
+ *(or is missing) it appends the output of "diff -u golden actual" to report,
+ *cut at GOLDEN_DIFF_MAX_LINES lines.  A file in dir that no item names is
+ *reported too: it is a check nobody runs.
  *
  *	golden_update() makes dir hold exactly the items: it creates dir
  *	if need be, writes each file whose contents differ (atomically),
@@ -178,13 +180,21 @@ golden_show_diff(const char *gpath, const struct golden_item *item, int exists,
 /* Compare one item; 0 if equal. */
 static int
 golden_compare_item(const char *dir, const struct golden_item *item,
-                    struct buf *report)
+                    void (*both)(struct buf *), struct buf *report)
 {
     char *gpath = fileio_join(dir, item->name);
-    struct buf golden = BUF_INIT;
+    struct buf golden = BUF_INIT, actual = BUF_INIT;
     int exists = fileio_read(gpath, &golden) == 0;
-    int same = exists && golden.len == item->text.len &&
-               memcmp(buf_str(&golden), buf_str(&item->text), golden.len) == 0;
+    int same;
+
+    buf_add(&actual, item->text.data, item->text.len);
+    if (both != NULL) {
+        both(&golden);
+        both(&actual);
+    }
+    same = exists && golden.len == actual.len &&
+           memcmp(golden.data, actual.data, golden.len) == 0;
+    buf_free(&actual);
 
     if (!same) {
         if (exists)
@@ -203,13 +213,13 @@ golden_compare_item(const char *dir, const struct golden_item *item,
 
 int
 golden_compare(const char *dir, const struct golden_item *items, size_t n,
-               struct buf *report)
+               void (*both)(struct buf *), struct buf *report)
 {
     struct strvec names = STRVEC_INIT;
     int rc = 0;
 
     for (size_t i = 0; i < n; i++)
-        if (golden_compare_item(dir, &items[i], report) < 0)
+        if (golden_compare_item(dir, &items[i], both, report) < 0)
             rc = -1;
     golden_list(dir, &names);
     for (size_t i = 0; i < names.n; i++) {

@@ -14,7 +14,7 @@ struct golden_item {
 #define GOLDEN_DIFF_MAX_LINES 400
 
 int golden_compare(const char *dir, const struct golden_item *items, size_t n,
-                   struct buf *report);
+                   void (*both)(struct buf *), struct buf *report);
 int golden_update(const char *dir, const struct golden_item *items, size_t n,
                   struct buf *report);
 

@@ -24,5 +24,6 @@ struct norm *norm_create(const struct norm_params *p, struct buf *err);
 void norm_apply(struct norm *n, struct buf *text);
 void norm_free(struct norm *n);
 void norm_print_rules(FILE *fp);
+void norm_foreign(struct buf *text);
 
 #endif

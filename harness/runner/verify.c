@@ -115,7 +115,9 @@ verify_outputs(struct run *r, struct result *res)
         msg_fatal("%s", buf_str(&res->detail));
     verify_collect(r, norm, items);
     if (!r->opts->update) {
-        if (golden_compare(r->golden_dir, items, n, &res->detail) < 0)
+        if (golden_compare(r->golden_dir, items, n,
+                           params.mta_user != NULL ? norm_foreign : NULL,
+                           &res->detail) < 0)
             res->status = RESULT_FAIL;
     } else if ((changed =
                     golden_update(r->golden_dir, items, n, &res->detail)) < 0) {
