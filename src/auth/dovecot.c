@@ -24,8 +24,8 @@
  *	"VERSION 1 0"), its MECH lines (public_name must be among them,
  *	any case), SPID, CUID, COOKIE, and DONE. Then "CPID pid" and
  *	"AUTH 1 MECH service=smtp [secured [valid-client-cert]] rip= lip=
- *	rport= lport= nologin resp=DATA", where DATA is what followed the
- *	mechanism on the AUTH line, as it was sent (base64). "secured" is
+ *	nologin resp=DATA" (as Exim: no rport= or lport=), where DATA is what
+ *followed the mechanism on the AUTH line, as it was sent (base64). "secured" is
  *	sent when the client and server addresses are the same (a local
  *	client), or when the SMTP session is under TLS and server_tls is
  *	true (its default); "valid-client-cert" when, in addition, the
@@ -35,12 +35,20 @@
  *	unchanged, and its answers back as CONT. OK must carry user=,
  *	which becomes $auth1 (so does user= on FAIL); server_condition,
  *	if set, is then an authorization check.
+ *
+ *	Lines are read as Exim reads them: up to a LF, at most 8191
+ *	bytes, or what came before the end of the connection. In the
+ *	handshake such a line without its LF is "protocol line too
+ *	long", and lines other than VERSION, MECH, SPID and DONE are
+ *	ignored; in the answers, the last byte of a line is dropped as
+ *	if it were the LF, so an over-long OK is cut to 8190 bytes and
+ *	taken.
  * DIAGNOSTICS
- *	AUTH_FAIL for Dovecot's FAIL (without "temp"), AUTH_DEFER with a
- *	reason in c->defer_msg for everything else that can go wrong: the
- *	socket cannot be reached or times out, an unexpected line, a
- *	wrong VERSION, a missing MECH, an OK without user=, a FAIL with
- *	"temp" (or code=temp_fail).
+ *	AUTH_FAIL for Dovecot's FAIL (with "temp" too, as in Exim),
+ *	AUTH_DEFER with a reason in c->defer_msg for everything else
+ *	that can go wrong: the socket cannot be reached or times out, a
+ *	malformed VERSION, MECH, DONE, CONT or OK line, a wrong VERSION,
+ *	a missing MECH, an OK without user=.
  *--*/
 
 #include <ctype.h>
@@ -242,9 +250,28 @@ dc_write(struct dc_conn *dc, const char *s)
     return 0;
 }
 
-enum dc_read { DC_OK, DC_EOF, DC_TIMEOUT, DC_TOO_LONG, DC_ERROR, DC_NUL };
+enum dc_read {
+    DC_OK,
+    DC_PARTIAL, /* no LF: 8191 bytes, or the rest before the end */
+    DC_EOF,
+    DC_TIMEOUT,
+    DC_ERROR,
+    DC_NUL
+};
 
-/* Reads one line (LF removed) into line. */
+/* Hands the first n bytes of the buffer over as a line. */
+static int
+dc_take(struct dc_conn *dc, char *line, size_t n, size_t skip, int rc)
+{
+    memcpy(line, dc->buf, n);
+    line[n] = '\0';
+    dc->have -= n + skip;
+    memmove(dc->buf, dc->buf + n + skip, dc->have);
+    /* A NUL would hide the rest of the line. */
+    return memchr(line, '\0', n) != NULL ? DC_NUL : rc;
+}
+
+/* Reads one line (LF removed) into line, of DC_LINE_MAX bytes. */
 static int
 dc_getline(struct dc_conn *dc, char *line)
 {
@@ -253,18 +280,10 @@ dc_getline(struct dc_conn *dc, char *line)
     for (;;) {
         char *nl = memchr(dc->buf, '\n', dc->have);
 
-        if (nl != NULL) {
-            size_t n = (size_t)(nl - dc->buf);
-
-            memcpy(line, dc->buf, n);
-            line[n] = '\0';
-            dc->have -= n + 1;
-            memmove(dc->buf, nl + 1, dc->have);
-            /* A NUL would hide the rest of the line. */
-            return memchr(line, '\0', n) != NULL ? DC_NUL : DC_OK;
-        }
+        if (nl != NULL)
+            return dc_take(dc, line, (size_t)(nl - dc->buf), 1, DC_OK);
         if (dc->have >= sizeof(dc->buf) - 1)
-            return DC_TOO_LONG;
+            return dc_take(dc, line, sizeof(dc->buf) - 1, 0, DC_PARTIAL);
         switch (fd_wait_until(dc->fd, POLLIN, deadline)) {
         case 0:
             return DC_TIMEOUT;
@@ -275,8 +294,10 @@ dc_getline(struct dc_conn *dc, char *line)
             read(dc->fd, dc->buf + dc->have, sizeof(dc->buf) - 1 - dc->have);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (n < 0)
+        if (n < 0 && dc->have == 0)
             return DC_ERROR;
+        if (n <= 0 && dc->have > 0)
+            return dc_take(dc, line, dc->have, 0, DC_PARTIAL);
         if (n == 0)
             return DC_EOF;
         dc->have += (size_t)n;
@@ -306,7 +327,7 @@ static int
 dc_read_error(struct auth_server_call *c, int r)
 {
     switch (r) {
-    case DC_TOO_LONG:
+    case DC_PARTIAL:
         return dc_defer(c, "authentication socket protocol line too long");
     case DC_TIMEOUT:
         return dc_defer(c, "authentication socket read timed out");
@@ -331,25 +352,14 @@ dc_user(struct auth_server_call *c, char **args, int nargs)
     return NULL;
 }
 
+/* Dovecot's handshake, up to DONE; 0 when public_name was among its
+ * MECH lines, else AUTH_DEFER with the reason set. */
 static int
-dc_has(char **args, int nargs, const char *word)
+dc_handshake(struct auth_server_call *c, struct dc_conn *dc, const char *mech)
 {
-    for (int i = 2; i < nargs; i++)
-        if (strcmp(args[i], word) == 0)
-            return 1;
-    return 0;
-}
+    char line[DC_LINE_MAX], *args[DC_FIELDS];
+    int nargs, r, found = 0, have_mech = 0;
 
-static int
-dc_session(struct auth_server_call *c, struct dc_conn *dc)
-{
-    const char *mech = auth_public_name(c->d);
-    const struct auth_dovecot *ob = c->d->priv;
-    char line[DC_LINE_MAX], *args[DC_FIELDS], *answer;
-    int nargs, r, found = 0, have_mech = 0, have_version = 0;
-    gstr cmd;
-
-    /* The handshake, up to DONE. */
     for (;;) {
         if ((r = dc_getline(dc, line)) != DC_OK)
             return dc_read_error(c, r);
@@ -360,11 +370,8 @@ dc_session(struct auth_server_call *c, struct dc_conn *dc)
             if (atoi(args[1]) != 1)
                 return dc_defer(c, "authentication socket protocol version "
                                    "mismatch");
-            have_version = 1;
             /* A write error shows as a read error next, as in Exim. */
             (void)dc_write(dc, "VERSION\t1\t0\n");
-        } else if (!have_version) {
-            return dc_defer(c, "authentication socket protocol error");
         } else if (strcmp(args[0], "MECH") == 0) {
             if (nargs < 2)
                 return dc_defer(c, "authentication socket protocol error");
@@ -381,11 +388,39 @@ dc_session(struct auth_server_call *c, struct dc_conn *dc)
                 return dc_defer(c, "authentication socket protocol error");
             break;
         }
-        /* CUID, COOKIE and anything new are ignored. */
+        /* CUID, COOKIE and anything else are ignored, as by Exim. */
     }
     if (!found)
         return dc_defer(c, "Dovecot did not advertise mechanism \"%s\" to us",
                         mech);
+    return 0;
+}
+
+/* One answer line of Dovecot's; its last byte is dropped when it came
+ * without a LF, as Exim does. */
+static int
+dc_answer_line(struct dc_conn *dc, char *line)
+{
+    int r = dc_getline(dc, line);
+
+    if (r == DC_PARTIAL) {
+        line[strlen(line) - 1] = '\0';
+        r = DC_OK;
+    }
+    return r;
+}
+
+static int
+dc_session(struct auth_server_call *c, struct dc_conn *dc)
+{
+    const char *mech = auth_public_name(c->d);
+    const struct auth_dovecot *ob = c->d->priv;
+    char line[DC_LINE_MAX], *args[DC_FIELDS], *answer;
+    int nargs, r;
+    gstr cmd;
+
+    if ((r = dc_handshake(c, dc, mech)) != 0)
+        return r;
     if (strchr(c->data, '\t') != NULL)
         return AUTH_FAIL;
 
@@ -402,20 +437,16 @@ dc_session(struct auth_server_call *c, struct dc_conn *dc)
         gstr_printf(&cmd, "rip=%s\t", c->host_address);
     if (c->interface_address != NULL)
         gstr_printf(&cmd, "lip=%s\t", c->interface_address);
-    if (c->host_address != NULL)
-        gstr_printf(&cmd, "rport=%d\t", c->host_port);
-    if (c->interface_address != NULL)
-        gstr_printf(&cmd, "lport=%d\t", c->interface_port);
     gstr_printf(&cmd, "nologin\tresp=%s\n", c->data);
     (void)dc_write(dc, gstr_str(&cmd));
 
     for (;;) {
-        if ((r = dc_getline(dc, line)) != DC_OK)
+        if ((r = dc_answer_line(dc, line)) != DC_OK)
             return dc_read_error(c, r);
         nargs = dc_split(line, args);
-        if (nargs < 2 || strcmp(args[1], "1") != 0)
+        if (nargs < 2 || atoi(args[1]) != 1)
             return dc_defer(c, "authentication socket connection id mismatch");
-        if (strcmp(args[0], "CONT") == 0) {
+        if (strcasecmp(args[0], "CONT") == 0) {
             if (nargs > 3)
                 return dc_defer(c, "authentication socket protocol error");
             r = c->challenge(c->io_ctx, nargs == 3 ? args[2] : "", &answer);
@@ -427,15 +458,13 @@ dc_session(struct auth_server_call *c, struct dc_conn *dc)
             gstr_printf(&cmd, "CONT\t1\t%s\n", answer);
             if (dc_write(dc, gstr_str(&cmd)) < 0)
                 return dc_defer(c, "authentication socket write error");
-        } else if (strcmp(args[0], "FAIL") == 0) {
-            const char *user = dc_user(c, args, nargs);
-
-            if (dc_has(args, nargs, "temp") ||
-                dc_has(args, nargs, "code=temp_fail"))
-                return dc_defer(c, "Dovecot reported a temporary failure%s%s",
-                                user ? " for " : "", user ? user : "");
+        } else if (strcasecmp(args[0], "FAIL") == 0) {
+            /* Exim reads no "temp": every FAIL is a failure. */
+            (void)dc_user(c, args, nargs);
             return AUTH_FAIL;
-        } else if (strcmp(args[0], "OK") == 0) {
+        } else if (strcasecmp(args[0], "OK") == 0) {
+            if (nargs < 3)
+                return dc_defer(c, "authentication socket protocol error");
             if (dc_user(c, args, nargs) == NULL)
                 return dc_defer(c, "authentication socket protocol error, "
                                    "username missing");
