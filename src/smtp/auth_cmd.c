@@ -157,6 +157,12 @@ auth_challenge(void *ctx, const char *text, char **answer)
     r = smtp_io_getline(&s->io, &line, SMTP_CMD_MAX, &eol);
     if (r == IO_TOO_LONG)
         return AUTH_BAD64;
+    /* As Exim: the end of the connection is an empty answer; the next
+     * command read finds the connection lost. */
+    if (r == IO_EOF) {
+        *answer = "";
+        return AUTH_OK;
+    }
     if (r != IO_OK) {
         a->status = r;
         return AUTH_IO;

@@ -34,9 +34,11 @@
  *	smtp_session_run() returns -1 when the session ended without QUIT.
  *	Log lines as Exim writes them: "no MAIL in SMTP connection from
  *	...", "SMTP command timeout on[ TLS] connection from ... D=Ns",
- *	"SMTP connection from ... D=Ns closed by QUIT", "unexpected
- *	disconnection while reading SMTP command from ..." and the drop
- *	lines for errors.
+ *	"SMTP connection from ... D=Ns closed by QUIT", for a connection
+ *	lost inside a transaction "unexpected disconnection while reading
+ *	SMTP command from ... D=Ns" (lost_incoming_connection), outside one
+ *	"SMTP connection from ... lost D=Ns" (smtp_connection), and the
+ *	drop lines for errors.
  *--*/
 
 #include <ctype.h>
@@ -550,10 +552,17 @@ smtp_command_lost(struct smtp_session *s, int status)
     smtp_notquit_exit(s, "connection-lost", 421,
                       arena_printf(s->conn_arena, "%s lost input connection",
                                    s->active_hostname));
-    if (log_selected(LS_smtp_connection) || s->txn.sender != NULL)
-        log_write(LOG_MAIN,
-                  "unexpected disconnection while reading SMTP command from "
-                  "%s D=%lds",
+    /* As Exim: inside a transaction under lost_incoming_connection,
+     * otherwise as the end of the connection under smtp_connection. */
+    if (s->txn.sender != NULL || s->txn.nrcpts > 0) {
+        if (log_selected(LS_lost_incoming_connection))
+            log_write(LOG_MAIN,
+                      "unexpected %s while reading SMTP command from %s D=%lds",
+                      s->host_address == NULL ? "EOF" : "disconnection",
+                      smtp_host_and_ident(s, 0),
+                      (long)(time(NULL) - s->started));
+    } else if (log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN, "SMTP connection from %s lost D=%lds",
                   smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
     return 1;
 }
