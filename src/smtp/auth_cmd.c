@@ -129,6 +129,7 @@ void
 smtp_auth_reset(struct smtp_session *s)
 {
     s->authenticated_id = NULL;
+    s->tainted &= ~(unsigned)SESS_TAINT_AUTH_ID;
     s->authenticated_by = NULL;
     s->auth_pubname = NULL;
     authres_set_auth_mechanism(NULL);
@@ -251,6 +252,7 @@ run_auth(struct smtp_session *s, struct driver_instance *d, char *data)
     switch (rc) {
     case AUTH_OK:
         s->authenticated_id = set_id;
+        s->tainted |= SESS_TAINT_AUTH_ID; /* as Exim's, whatever it holds */
         s->authenticated_by = arena_strdup(s->conn_arena, d->name);
         s->auth_pubname = arena_strdup(s->conn_arena, auth_public_name(d));
         authres_set_auth_mechanism(s->auth_pubname);

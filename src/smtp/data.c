@@ -224,6 +224,13 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     /* What the client said about itself is tainted (--helo_name). */
     if (s->helo_name != NULL)
         p->tainted |= SPOOL_TAINT(SPOOL_F_HELO_NAME);
+    /* So is what it sent in XCLIENT and what AUTH made of its data. */
+    if (s->tainted & SESS_TAINT_HOST_ADDRESS)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_HOST_ADDRESS);
+    if (s->tainted & SESS_TAINT_HOST_NAME)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_HOST_NAME);
+    if (s->tainted & SESS_TAINT_AUTH_ID)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_AUTH_ID);
     p->allow_unqualified = s->mode == SMTP_MODE_BS;
     p->ctx = &s->x;
 }

@@ -52,6 +52,7 @@ host_lookup(struct smtp_session *s)
             MATCH_OK &&
         name != NULL && *name != '\0') {
         s->host_name = arena_strdup(s->conn_arena, name);
+        s->tainted &= ~(unsigned)SESS_TAINT_HOST_NAME; /* from the DNS */
         smtp_set_host_vars(s);
         return;
     }

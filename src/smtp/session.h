@@ -43,6 +43,12 @@ struct smtp_txn {
     int too_many_logged; /* "too many recipients" is logged once */
 };
 
+enum {
+    SESS_TAINT_HOST_ADDRESS = 1, /* XCLIENT ADDR */
+    SESS_TAINT_HOST_NAME = 2,    /* XCLIENT NAME */
+    SESS_TAINT_AUTH_ID = 4,      /* AUTH's server_set_id, XCLIENT LOGIN */
+};
+
 struct smtp_session {
     enum smtp_mode mode;
     struct arena *conn_arena; /* freed when the session ends */
@@ -71,6 +77,9 @@ struct smtp_session {
     char *authenticated_id; /* $authenticated_id (server_set_id), or NULL */
     char *authenticated_by; /* the authenticator's name (A=), or NULL */
     char *auth_pubname;     /* its mechanism (-host_auth_pubname) */
+    /* Which of the client's values it sent itself (AUTH, XCLIENT), so
+     * that the -H file marks them tainted ("--name"), as Exim does. */
+    unsigned tainted; /* SESS_TAINT_* */
 
     /* XCLIENT: a proxy passed on its client (src/smtp/xclient.c) */
     int proxy_session;

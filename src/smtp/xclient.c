@@ -97,6 +97,7 @@ struct xclient_saved {
     char *authenticated_id;
     char *authenticated_by;
     char *auth_pubname;
+    unsigned tainted;
 };
 
 static void
@@ -112,6 +113,7 @@ save(const struct smtp_session *s, struct xclient_saved *v)
     v->authenticated_id = s->authenticated_id;
     v->authenticated_by = s->authenticated_by;
     v->auth_pubname = s->auth_pubname;
+    v->tainted = s->tainted;
 }
 
 static void
@@ -127,6 +129,7 @@ restore(struct smtp_session *s, const struct xclient_saved *v)
     s->authenticated_id = v->authenticated_id;
     s->authenticated_by = v->authenticated_by;
     s->auth_pubname = v->auth_pubname;
+    s->tainted = v->tainted;
 }
 
 static int
@@ -339,6 +342,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
             if (a == X_ADDR) {
                 s->proxy_local_address = s->host_address;
                 s->host_address = addr;
+                s->tainted |= SESS_TAINT_HOST_ADDRESS;
                 addr_given = 1;
             } else
                 s->proxy_external_address = addr;
@@ -371,6 +375,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
                                  "'NAME': '%s'",
                                  shown));
             s->host_name = val;
+            s->tainted |= SESS_TAINT_HOST_NAME;
             break;
         case X_LOGIN:
             if (val != NULL && !xclient_login_ok(val))
@@ -383,6 +388,7 @@ cmd_xclient(struct smtp_session *s, char *arg)
             s->authenticated_id = val;
             s->authenticated_by = val != NULL ? "xclient" : NULL;
             s->auth_pubname = NULL;
+            s->tainted |= SESS_TAINT_AUTH_ID;
             break;
         case X_N:
             break;
