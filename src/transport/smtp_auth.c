@@ -26,8 +26,9 @@
  *	mechanisms were found, authentication attempt(s) failed); otherwise
  *	the message goes unauthenticated.
  *
- *	The AUTH commands' data never reaches the log: messages name the
- *	command as "AUTH MECH".
+ *	The AUTH commands' data never reaches the log: as in Exim, messages
+ *	show the command with each byte of its data as "*" ("AUTH PLAIN
+ *	****"), and an answer to a challenge as "*"s only.
  *
  *	smtp_auth_mail_option() builds MAIL's AUTH= parameter from the
  *	authenticated_sender option (expanded; else $authenticated_sender
@@ -88,6 +89,24 @@ offers(const char *list, const char *mech)
     return 0;
 }
 
+/* The line as error messages show it: an AUTH command keeps its
+ * mechanism, every other byte of data becomes '*', as Exim hides it. */
+static const char *
+masked_command(struct arena *a, const char *line)
+{
+    char *m = arena_strdup(a, line), *p = m;
+
+    if (strncmp(m, "AUTH ", 5) == 0) {
+        p += 5;
+        p += strspn(p, " \t");
+        p += strcspn(p, " \t");
+        p += strspn(p, " \t");
+    }
+    for (; *p != '\0'; p++)
+        *p = '*';
+    return m;
+}
+
 struct auth_io {
     struct smtp_auth_call *c;
     int failed_send; /* a write failed */
@@ -105,10 +124,7 @@ client_command(void *ctx, const char *line, int *code, gstr *text)
     char *wire = arena_printf(c->a, "%s\r\n", line);
     int r;
 
-    if (strncmp(line, "AUTH ", 5) == 0) {
-        size_t n = strcspn(line + 5, " ");
-        c->cmd = arena_printf(c->a, "AUTH %.*s", (int)n, line + 5);
-    }
+    c->cmd = masked_command(c->a, line);
     if (smtp_conn_write(c->conn, wire, strlen(wire), c->timeout) < 0) {
         io->failed_send = 1;
         io->err = errno;

@@ -26,7 +26,7 @@ struct smtp_auth_call {
     /* Results. */
     const char *authenticator; /* the instance that succeeded (A=) */
     const char *auth_id;       /* its client_set_id, or NULL */
-    const char *cmd;           /* the last AUTH command, without data */
+    const char *cmd;           /* the last command, its AUTH data as "*"s */
     gstr *reply;               /* the caller's reply buffer (last reply) */
     int basic_errno;           /* for SMTP_AUTH_DEFER */
     const char *message;

@@ -432,9 +432,10 @@ session_auth(struct smtp_sess *s)
         s->dead = 1;
         return -1;
     default:
+        /* a 4xx answer leaves the connection usable for QUIT, as in
+         * Exim; setup_failed() marks it dead after an I/O error */
         s->cmd = ac.cmd;
         setup_failed(s, errno);
-        s->dead = 1;
         return -1;
     }
 }
