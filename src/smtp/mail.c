@@ -325,12 +325,12 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     s->mail_commands++;
     if (!s->helo_seen &&
         (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts))) {
-        /* Exim's plain reply: logged, not counted as a protocol error. */
+        /* Logged, and counted as a protocol error, as in Exim. */
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL from %s: no HELO/EHLO given",
                   smtp_host_and_ident(s, 0));
-        smtp_reply(s, 503, "HELO or EHLO required");
-        return 0;
+        return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
+                                  "HELO or EHLO required");
     }
     if (s->txn.sender != NULL)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
