@@ -59,6 +59,9 @@ struct expand_ctx {
      * leaves them (Exim's expand_nstring); nnums 0: none. */
     const char *nums[10];
     int nnums;
+    /* Called when $sender_host_name is read while unset (Exim looks the
+     * client's name up then); it may set the variable. NULL: no lookup. */
+    void (*host_name_lookup)(struct expand_ctx *ctx);
 };
 
 #define EXPAND_DEFAULT_MAX_SIZE  (8u * 1024 * 1024)

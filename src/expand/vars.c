@@ -816,6 +816,11 @@ var_value(struct exp *e, const char *name, const char **value)
     switch (v->kind) {
     case VCTX:
         *value = kv_get(e->ctx->vars, name);
+        if (*value == NULL && e->ctx->host_name_lookup != NULL &&
+            strcmp(name, "sender_host_name") == 0) {
+            e->ctx->host_name_lookup(e->ctx);
+            *value = kv_get(e->ctx->vars, name);
+        }
         if (*value == NULL)
             *value = v->dflt;
         break;

@@ -9,6 +9,8 @@
  *	void	smtp_host_lookup_on_connect(struct smtp_session *s)
  *	void	smtp_host_lookup_for_helo(struct smtp_session *s,
  *				const char *helo)
+ *
+ *	void	smtp_host_lookup_when_read(struct smtp_session *s)
  * DESCRIPTION
  *	A client's host name is looked up (a PTR record whose name's
  *	addresses include the client's address, so that the name is
@@ -20,7 +22,12 @@
  *	name would mislead. A name found becomes $sender_host_name and is
  *	shown in H= ("H=name (helo) [ip]").
  *
- *	Only one lookup is made per session.
+ *	smtp_host_lookup_when_read() makes the session's expansions look
+ *	the name up when $sender_host_name is read while unset, as Exim's
+ *	does (a logwrite or condition that names it).
+ *
+ *	Only one lookup is made per session (none again after XCLIENT gave
+ *	another address, as in Exim).
  * DIAGNOSTICS
  *	A lookup that finds no verified name is logged "no host name found
  *	for IP address IP" under the host_lookup_failed selector (on by
@@ -80,4 +87,18 @@ smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo)
     if (match_domain(&s->x, helo, main_config.helo_lookup_domains, &err) ==
         MATCH_OK)
         host_lookup(s);
+}
+
+/* $sender_host_name read while unset. */
+static void
+lookup_when_read(struct expand_ctx *x)
+{
+    host_lookup((struct smtp_session *)x->conn);
+}
+
+void
+smtp_host_lookup_when_read(struct smtp_session *s)
+{
+    s->x.conn = s;
+    s->x.host_name_lookup = lookup_when_read;
 }

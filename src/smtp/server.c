@@ -142,6 +142,7 @@ smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
     smtp_io_init(&s->io, s->conn_arena, in_fd, out_fd,
                  main_config.smtp_receive_timeout);
     expand_ctx_init(&s->x, s->conn_arena);
+    smtp_host_lookup_when_read(s);
     gstr_init(&s->history, s->conn_arena);
     gstr_init(&s->cmd, s->conn_arena);
     s->started = time(NULL);
