@@ -146,6 +146,9 @@ void receive_set_arc(struct receive *r, int pass);
 char *receive_log_line(struct receive *r);
 /* "rejected from <s> H=...: message too big: read=N max=M" text. */
 char *receive_log_toobig(struct receive *r);
+/* "rejected from <s> H=...: <why>", for a message refused while its
+ * data is read. */
+char *receive_log_refused(struct receive *r, const char *why);
 /* " H=host [I=...]" and " U=ident" as Exim writes them for this
  * client (nothing for a local message without ident); shared with the
  * SMTP layer's rejection lines. */
@@ -173,5 +176,8 @@ void receive_set_queued(struct receive *r);
 struct expand_message *receive_expand_message(struct receive *r);
 /* Bytes so far: headers and body, LF line ends. */
 long receive_size(const struct receive *r);
+/* The "total" of Exim's reply to BDAT LAST: the size with a CR LF for
+ * every line, as Exim counts it (not the bytes of the chunks). */
+long receive_chunking_total(const struct receive *r);
 
 #endif
