@@ -135,6 +135,11 @@ void receive_abort(struct receive *r);
  * deliver). */
 void receive_close(struct receive *r);
 
+/* The client's name, found by a host lookup after the data started (a
+ * DATA ACL's verify = reverse_host_lookup): as in Exim it goes into the
+ * -H file and the reception line, not into the Received: header, which
+ * is made before. Nothing when a name is known already. Copied. */
+void receive_set_host_name(struct receive *r, const char *name);
 /* The domain of a passing DKIM signature, for " DKIM=" on the
  * reception line (+dkim); NULL for none. Copied. */
 void receive_set_dkim(struct receive *r, const char *domain);

@@ -227,9 +227,12 @@ fill_params(struct smtp_session *s, struct receive_params *p,
      * not "local" in Exim's sense. */
     p->trusted_caller = s->mode == SMTP_MODE_BS && priv_caller_uid() == 0;
     p->sender_local = s->mode == SMTP_MODE_BS && !p->trusted_caller;
-    /* What the client said about itself is tainted (--helo_name). */
+    /* What the client said about itself is tainted (--helo_name), and
+     * so is its host name, from the DNS, XCLIENT or -oMs, as in Exim. */
     if (s->helo_name != NULL)
         p->tainted |= SPOOL_TAINT(SPOOL_F_HELO_NAME);
+    if (s->host_name != NULL)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_HOST_NAME);
     p->allow_unqualified = s->mode == SMTP_MODE_BS;
     p->ctx = &s->x;
 }
@@ -400,6 +403,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
         return rc < 0;
     }
     apply_acl_results(s, r);
+    receive_set_host_name(r, s->host_name); /* an ACL may have found it */
     if (s->acl.controls & ACL_CTL_QUEUE)
         receive_set_queued(r);
     if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
