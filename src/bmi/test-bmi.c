@@ -350,7 +350,7 @@ START_TEST(test_outcome)
         free(s);
     }
     bmi_verdict_outcome(a, all, outcome_cases[_i].lp, outcome_cases[_i].dom,
-                        &o);
+                        NULL, &o);
     if (outcome_cases[_i].verdict_line) {
         want = verdict_str(outcome_cases[_i].verdict_line);
         ck_assert_str_eq(o.verdict, want);
