@@ -58,7 +58,8 @@ bmi_set_vars(struct expand_ctx *x, const struct spool_msg *msg,
         top = top->parent;
     bmi_verdict_outcome(x->arena, msg ? msg->bmi_verdicts : NULL,
                         top->cc_local_part ? top->cc_local_part : "",
-                        top->domain ? top->domain : "", &o);
+                        top->domain ? top->domain : "",
+                        msg && msg->id[0] ? msg->id : NULL, &o);
     expand_set_var(x, "bmi_base64_verdict", o.verdict);
     expand_set_var(x, "bmi_base64_tracker_verdict", o.tracker);
     expand_set_var(x, "bmi_alt_location", o.alt);

@@ -8,7 +8,7 @@
  *
  *	void	bmi_verdict_outcome(struct arena *a, const char *verdicts,
  *			const char *local_part, const char *domain,
- *			struct bmi_outcome *out)
+ *			const char *msgid, struct bmi_outcome *out)
  *	int	bmi_verdict_rule_fired(struct arena *a, const char *verdict,
  *			const char *list)
  * DESCRIPTION
@@ -32,7 +32,8 @@
  *	A verdict string the SDK cannot read is logged to the panic log
  *	as Exim logs it, "bmi error [loc L type T]:
  *	bmiCreateVerdictFromStr() failed. [STRING]", and counts as no
- *	verdict.
+ *	verdict; the line starts with msgid (the message being delivered)
+ *	when it is not NULL, as Exim's lines in a delivery do.
  *--*/
 
 #include <stdlib.h>
@@ -48,7 +49,7 @@
 #include "log/log.h"
 
 static BmiVerdict *
-verdict_from(struct arena *a, const char *str)
+verdict_from(struct arena *a, const char *str, const char *msgid)
 {
     BmiVerdict *v = NULL;
     BmiError err = bmiCreateVerdictFromStr(str, &v);
@@ -57,9 +58,11 @@ verdict_from(struct arena *a, const char *str)
         gstr shown;
         gstr_init(&shown, a);
         str_printing(&shown, str, strlen(str));
+        /* in a delivery, Exim's line carries the message id */
         log_write(LOG_PANIC,
-                  "bmi error [loc %d type %d]: bmiCreateVerdictFromStr() "
+                  "%s%sbmi error [loc %d type %d]: bmiCreateVerdictFromStr() "
                   "failed. [%s]",
+                  msgid ? msgid : "", msgid ? " " : "",
                   (int)bmiErrorGetLocation(err), (int)bmiErrorGetType(err),
                   gstr_str(&shown));
         return NULL;
@@ -89,14 +92,14 @@ lists_recipient(struct arena *a, const BmiVerdict *v, const char *local_part,
 
 static const char *
 find_verdict(struct arena *a, const char *verdicts, const char *local_part,
-             const char *domain)
+             const char *domain, const char *msgid)
 {
     struct list_iter it;
     char *item;
 
     list_iter_init(&it, verdicts, ':');
     while ((item = list_next(&it, a)) != NULL) {
-        BmiVerdict *v = verdict_from(a, item);
+        BmiVerdict *v = verdict_from(a, item, msgid);
         int found;
         if (v == NULL)
             return NULL; /* as Exim: the search ends there */
@@ -111,7 +114,7 @@ find_verdict(struct arena *a, const char *verdicts, const char *local_part,
 void
 bmi_verdict_outcome(struct arena *a, const char *verdicts,
                     const char *local_part, const char *domain,
-                    struct bmi_outcome *out)
+                    const char *msgid, struct bmi_outcome *out)
 {
     BmiVerdict *v;
     char *old = NULL;
@@ -120,8 +123,9 @@ bmi_verdict_outcome(struct arena *a, const char *verdicts,
     out->deliver = 1;
     if (verdicts == NULL || *verdicts == '\0')
         return;
-    out->verdict = find_verdict(a, verdicts, local_part, domain);
-    if (out->verdict == NULL || (v = verdict_from(a, out->verdict)) == NULL)
+    out->verdict = find_verdict(a, verdicts, local_part, domain, msgid);
+    if (out->verdict == NULL ||
+        (v = verdict_from(a, out->verdict, msgid)) == NULL)
         return;
     if (bmiErrorIsFatal(bmiCreateOldStrFromVerdict(v, &old)) != BMI_TRUE &&
         old != NULL) {
@@ -147,7 +151,7 @@ bmi_verdict_rule_fired(struct arena *a, const char *verdict, const char *list)
     int fired = 0;
 
     if (verdict == NULL || *verdict == '\0' ||
-        (v = verdict_from(a, verdict)) == NULL)
+        (v = verdict_from(a, verdict, NULL)) == NULL)
         return 0;
     if (bmiErrorIsFatal(bmiVerdictError(v)) == BMI_TRUE) {
         bmiFreeVerdict(v);

@@ -18,7 +18,7 @@ struct bmi_outcome {
  * it means. */
 void bmi_verdict_outcome(struct arena *a, const char *verdicts,
                          const char *local_part, const char *domain,
-                         struct bmi_outcome *out);
+                         const char *msgid, struct bmi_outcome *out);
 /* 1 if one of the rule numbers in list (colon-separated) fired in the
  * verdict (may be NULL: none did). */
 int bmi_verdict_rule_fired(struct arena *a, const char *verdict,

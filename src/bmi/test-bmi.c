@@ -350,7 +350,7 @@ START_TEST(test_outcome)
         free(s);
     }
     bmi_verdict_outcome(a, all, outcome_cases[_i].lp, outcome_cases[_i].dom,
-                        &o);
+                        NULL, &o);
     if (outcome_cases[_i].verdict_line) {
         want = verdict_str(outcome_cases[_i].verdict_line);
         ck_assert_str_eq(o.verdict, want);
@@ -378,7 +378,7 @@ START_TEST(test_outcome_none)
     struct arena *a = arena_create();
     struct bmi_outcome o;
 
-    bmi_verdict_outcome(a, NULL, "u1", "test.ex", &o);
+    bmi_verdict_outcome(a, NULL, "u1", "test.ex", NULL, &o);
     ck_assert_int_eq(o.deliver, 1);
     ck_assert_ptr_null(o.verdict);
     ck_assert_ptr_null(o.alt);

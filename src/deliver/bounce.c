@@ -31,9 +31,11 @@
  *	may see (ADDR_PASS_MSG), folded and cut after 950 characters as
  *	Exim does; the text part cuts an error line after 254.
  *
- *	A failed bounce (sender <>) is not reported: its failed addresses
- *	are turned into deferrals and the message is frozen, logged
- *	"Frozen (delivery error message)" as Exim.
+ *	A failed bounce (sender <>) is not reported: an address that
+ *	timed out under the retry rules is logged "error ignored" and is
+ *	done with; the other failed addresses are turned into deferrals
+ *	and the message is frozen, logged "Frozen (delivery error
+ *	message)", as in Exim.
  *
  *	As in Exim, the report is delivered at once: its id is kept
  *	for bounce_take_pending(), and deliver_message() delivers it once
@@ -497,6 +499,15 @@ failed_in_exim_order(struct arena *a, const struct address *done)
     return rev;
 }
 
+static void
+log_ignored(const struct spool_msg *m, const struct address *f, const char *why)
+{
+    const struct address *pa = f->parent;
+
+    log_write(LOG_MAIN, "%s %s%s%s%s: error ignored%s", m->id, f->address,
+              pa ? " <" : "", pa ? pa->address : "", pa ? ">" : "", why);
+}
+
 void
 bounce_send(struct spool_msg *m, struct address *done)
 {
@@ -504,11 +515,16 @@ bounce_send(struct spool_msg *m, struct address *done)
 
     if (m->sender == NULL || m->sender[0] == '\0') {
         int any = 0;
-        for (struct address *f = done; f != NULL; f = f->next)
-            if (f->result == ADDR_FAIL) {
-                f->result = ADDR_DEFER;
-                any = 1;
+        for (struct address *f = done; f != NULL; f = f->next) {
+            if (f->result != ADDR_FAIL)
+                continue;
+            if ((f->flags & ADDR_RETRY_TIMEDOUT) && f->errors_to == NULL) {
+                log_ignored(m, f, "");
+                continue;
             }
+            f->result = ADDR_DEFER;
+            any = 1;
+        }
         if (any && !m->frozen) {
             m->frozen = 1;
             m->frozen_at = time(NULL);
@@ -523,13 +539,10 @@ bounce_send(struct spool_msg *m, struct address *done)
         if (f->result != ADDR_FAIL)
             continue;
         if (!wants_report(m, f)) {
-            const struct address *pa = f->parent;
-            log_write(LOG_MAIN, "%s %s%s%s%s: error ignored%s", m->id,
-                      f->address, pa ? " <" : "", pa ? pa->address : "",
-                      pa ? ">" : "",
-                      f->errors_to != NULL && f->errors_to[0] == '\0'
-                          ? ""
-                          : ": RFC 3461 DSN, failure notify not requested");
+            log_ignored(m, f,
+                        f->errors_to != NULL && f->errors_to[0] == '\0'
+                            ? ""
+                            : ": RFC 3461 DSN, failure notify not requested");
             continue;
         }
         for (struct address *g = done; g != f; g = g->next)

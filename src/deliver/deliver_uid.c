@@ -24,7 +24,9 @@
  *	(which run in the delivery process, as the exim user: see
  *	priv(3)), queuefile, and deliveries when mxlab is not root are
  *	not affected (0 is returned and the caller runs the transport
- *	itself).
+ *	itself). The child works in the address's home directory (from
+ *	check_local_user or router_home_directory), else in "/", as
+ *	Exim's local deliveries do.
  * DIAGNOSTICS
  *	A user or group that does not exist defers the address (errno
  *	-29 or -28): 'Failed to find user "x" from expanded string "x"
@@ -34,7 +36,9 @@
  *	root when never_users does not list it; errno -29), and "User
  *	set without group for T transport" (a number that is no user's,
  *	no group; errno -28). A child that dies without reporting defers
- *	with "transport process died"; one killed by a signal is logged,
+ *	with "transport process died"; a home directory the user cannot
+ *	enter defers with its errno and "failed to chdir to DIR", as in
+ *	Exim; a child killed by a signal is logged,
  *	as Exim, "T transport process returned non-zero status 0xS:
  *	terminated by signal N".
  *--*/
@@ -154,11 +158,26 @@ static void
 child(struct transport_call *c, const struct transport_driver *drv, int fd,
       uid_t uid, gid_t gid, int initgr, const char *uname)
 {
+    const char *wd;
     gstr err;
 
     gstr_init(&err, c->arena);
     if (priv_become(uid, gid, initgr ? uname : NULL, &err) < 0) {
         struct report r = {ADDR_DEFER, errno, 0, 0};
+        r.msglen = err.len;
+        for (struct address *a = c->addrs; a != NULL; a = a->next) {
+            (void)fd_write_all(fd, &r, sizeof(r));
+            (void)fd_write_all(fd, err.s, r.msglen);
+        }
+        _exit(1);
+    }
+    /* as Exim: the home directory (check_local_user's, or
+     * router_home_directory), else "/"; a failure defers */
+    wd = c->addrs != NULL && c->addrs->home != NULL ? c->addrs->home : "/";
+    if (chdir(wd) < 0) {
+        struct report r = {ADDR_DEFER, errno, 0, 0};
+        gstr_truncate(&err, 0);
+        gstr_printf(&err, "failed to chdir to %s", wd);
         r.msglen = err.len;
         for (struct address *a = c->addrs; a != NULL; a = a->next) {
             (void)fd_write_all(fd, &r, sizeof(r));

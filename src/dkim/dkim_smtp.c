@@ -44,9 +44,11 @@
  *	do (caselessly, with "*" and regular expressions).
  * DIAGNOSTICS
  *	"DKIM: d=D s=S [failed key import]" for each signature whose key
- *	could not be had. "DKIM: validation error: X" and "DKIM: Error
- *	during validation, disabling signature verification: X" when the
- *	message could not be taken in (X is LONG_LINE or EXCESS_SIGS).
+ *	could not be had. "DKIM: validation error: X" when the message
+ *	cannot be taken in (X is LONG_LINE or EXCESS_SIGS), logged as the
+ *	line comes in (so without the message id for a header, as in
+ *	Exim), then at the end "DKIM: Error during validation, disabling
+ *	signature verification: X".
  *	"expansion of dkim_verify_signers option failed: MSG" to the main
  *	and panic logs.
  *--*/
@@ -92,8 +94,15 @@ void
 dkim_msg_line(void *arg, const char *line, size_t len)
 {
     struct dkim_msg *m = arg;
+    const char *error;
 
+    if (dkim_verify_error(m->v) != NULL)
+        return;
     dkim_verify_line(m->v, line, len);
+    /* logged as the data comes in, as Exim does: for a header (too
+     * many signatures) that is before the message has its id */
+    if ((error = dkim_verify_error(m->v)) != NULL)
+        log_write(LOG_MAIN, "DKIM: validation error: %.100s", error);
 }
 
 void
@@ -388,7 +397,6 @@ dkim_msg_finish(struct dkim_msg *m, struct expand_ctx *x, const char *id,
         return ACL_OK;
     m->sigs = dkim_verify_finish(m->v, &o, &error);
     if (error != NULL) {
-        log_write(LOG_MAIN, "%s DKIM: validation error: %.100s", id, error);
         log_write(LOG_MAIN,
                   "%s DKIM: Error during validation, disabling signature "
                   "verification: %.100s",

@@ -17,7 +17,8 @@
  *	dkim_hash (sha256), dkim_identity, dkim_timestamps; all expanded
  *	for each message.
  *
- *	dkim_domain is a list; each domain (lower-cased, once each) sets
+ *	dkim_domain is a list; each item (lower-cased; one listed twice
+ *	signs twice, as in Exim) sets
  *	$dkim_domain, and dkim_selector, expanded then, is a list whose
  *	each item sets $dkim_selector and gives one signature, with the
  *	other options expanded for it. A dkim_private_key that expands to
@@ -192,27 +193,21 @@ static int
 add_requests(struct transport_call *c, const struct dkim_transport *o,
              struct dkim_signer *g, gstr *used, gstr *err)
 {
-    struct list_iter dit, sit, seen_it;
-    char *domains, *sels, *dom, *sel, *old;
-    gstr seen;
+    struct list_iter dit, sit;
+    char *domains, *sels, *dom, *sel;
 
     if (dk_expand(c, "dkim_domain", o->dkim_domain, &domains, err) < 0)
         return -1;
-    gstr_init(&seen, c->arena);
     list_iter_init(&dit, domains, ':');
+    /* A domain listed twice signs twice, as in Exim (whose check for a
+     * domain already seen never matches) and as its specification
+     * reads: each element in turn. */
     while ((dom = list_next(&dit, c->arena)) != NULL) {
-        int dup = 0;
         if (*dom == '\0')
             continue;
         for (char *p = dom; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
-        list_iter_init(&seen_it, gstr_str(&seen), ':');
-        while (!dup && (old = list_next(&seen_it, c->arena)) != NULL)
-            dup = strcmp(old, dom) == 0;
-        if (dup)
-            continue;
-        list_append(&seen, ':', dom);
         expand_set_var(c->x, "dkim_domain", dom);
         if (dk_expand(c, "dkim_selector", o->dkim_selector, &sels, err) < 0)
             return -1;

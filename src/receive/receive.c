@@ -23,6 +23,8 @@
  *	struct spool_msg *receive_msg(struct receive *r)
  *	struct expand_message *receive_expand_message(struct receive *r)
  *	long	receive_size(const struct receive *r)
+ *	long	receive_chunking_total(const struct receive *r)
+ *	void	receive_set_host_name(struct receive *r, const char *name)
  * DESCRIPTION
  *	One message, from the start of its data to its acceptance, the
  *	way Exim's receive_msg() goes about it; SMTP (DATA and BDAT) and
@@ -360,6 +362,7 @@ pending_done(struct receive *r)
 
     r->have_pending = 0;
     if (!is_header_line(g->s, g->len)) {
+        r->no_blank = 1;
         headers_end(r);
         body_put(r, g->s, g->len);
         gstr_truncate(g, 0);
@@ -712,4 +715,22 @@ long
 receive_size(const struct receive *r)
 {
     return r->size;
+}
+
+long
+receive_chunking_total(const struct receive *r)
+{
+    /* Exim adds its line count to the size, and counts the body's first
+     * line twice when no empty line ended the headers */
+    return r->size + r->nlines + r->no_blank;
+}
+
+void
+receive_set_host_name(struct receive *r, const char *name)
+{
+    if (name == NULL || r->p.host_name != NULL)
+        return;
+    r->p.host_name = arena_strdup(r->a, name);
+    r->m.host_name = (char *)r->p.host_name;
+    r->m.tainted |= SPOOL_TAINT(SPOOL_F_HOST_NAME); /* from the DNS */
 }

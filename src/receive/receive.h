@@ -135,6 +135,11 @@ void receive_abort(struct receive *r);
  * deliver). */
 void receive_close(struct receive *r);
 
+/* The client's name, found by a host lookup after the data started (a
+ * DATA ACL's verify = reverse_host_lookup): as in Exim it goes into the
+ * -H file and the reception line, not into the Received: header, which
+ * is made before. Nothing when a name is known already. Copied. */
+void receive_set_host_name(struct receive *r, const char *name);
 /* The domain of a passing DKIM signature, for " DKIM=" on the
  * reception line (+dkim); NULL for none. Copied. */
 void receive_set_dkim(struct receive *r, const char *domain);
@@ -146,6 +151,9 @@ void receive_set_arc(struct receive *r, int pass);
 char *receive_log_line(struct receive *r);
 /* "rejected from <s> H=...: message too big: read=N max=M" text. */
 char *receive_log_toobig(struct receive *r);
+/* "rejected from <s> H=...: <why>", for a message refused while its
+ * data is read. */
+char *receive_log_refused(struct receive *r, const char *why);
 /* " H=host [I=...]" and " U=ident" as Exim writes them for this
  * client (nothing for a local message without ident); shared with the
  * SMTP layer's rejection lines. */
@@ -173,5 +181,8 @@ void receive_set_queued(struct receive *r);
 struct expand_message *receive_expand_message(struct receive *r);
 /* Bytes so far: headers and body, LF line ends. */
 long receive_size(const struct receive *r);
+/* The "total" of Exim's reply to BDAT LAST: the size with a CR LF for
+ * every line, as Exim counts it (not the bytes of the chunks). */
+long receive_chunking_total(const struct receive *r);
 
 #endif

@@ -29,8 +29,9 @@ struct receive {
     int in_headers;
     gstr pending; /* the header being read, folded lines included */
     int have_pending;
-    int nlines; /* lines given so far */
-    long size;  /* headers and body, LF line ends */
+    int nlines;   /* lines given so far */
+    int no_blank; /* the headers ended at a line that is not a header */
+    long size;    /* headers and body, LF line ends */
     long max_linelen;
     int toobig;
     long toobig_size;

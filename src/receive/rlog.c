@@ -12,6 +12,7 @@
  *			const struct receive_params *p)
  *	char	*receive_log_line(struct receive *r)
  *	char	*receive_log_toobig(struct receive *r)
+ *	char	*receive_log_refused(struct receive *r, const char *why)
  * DESCRIPTION
  *	receive_fullhost() is Exim's $sender_fullhost: "name [ip]" for a
  *	verified host name, "name (helo) [ip]" when the HELO name
@@ -32,6 +33,10 @@
  *	[A=driver[:id[:sender]]] [PRX=] [K] S= [M8S=] [RT=] [id=|id*=]
  *	[T="subject"] [from <sender>] [for rcpt ...], each optional part
  *	under its log_selector.
+ *
+ *	receive_log_refused() is the text Exim logs for a message refused
+ *	while its data is read, "rejected from <sender> H=...: why";
+ *	receive_log_toobig() is the one for message_size_limit.
  * DIAGNOSTICS
  *	None.
  *--*/
@@ -233,15 +238,21 @@ receive_log_line(struct receive *r)
 }
 
 char *
-receive_log_toobig(struct receive *r)
+receive_log_refused(struct receive *r, const char *why)
 {
     gstr g, h;
 
     gstr_init(&g, r->a);
     gstr_init(&h, r->a);
     receive_host_field(&h, &r->p);
-    gstr_printf(&g, "rejected from <%s>%s: message too big: read=%ld max=%ld",
-                r->p.sender, gstr_str(&h), r->toobig_size,
-                r->p.message_size_limit);
+    gstr_printf(&g, "rejected from <%s>%s: %s", r->p.sender, gstr_str(&h), why);
     return (char *)gstr_str(&g);
+}
+
+char *
+receive_log_toobig(struct receive *r)
+{
+    return receive_log_refused(
+        r, arena_printf(r->a, "message too big: read=%ld max=%ld",
+                        r->toobig_size, r->p.message_size_limit));
 }

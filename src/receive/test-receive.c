@@ -182,52 +182,63 @@ static const struct {
     const char *headers; /* type|text, in order */
     const char *body;
     long max_linelen;
+    /* Exim's BDAT LAST total: the size, one more per line, and one more
+     * when a non-header line ended the headers */
+    long chunking_total;
 } parse_cases[] = {
     {"simple",
      {"Subject: x", "", "body", NULL},
      " |Subject: x\n",
      "body\n",
-     10},
+     10,
+     20},
     {"folded",
      {"Subject: a", " b", "\tc", "", "x", NULL},
      " |Subject: a\n b\n\tc\n",
      "x\n",
-     10},
+     10,
+     25},
     {"blank continuations dropped",
      {"X: a", "  ", "\t", "Y: b", "", NULL},
      " |X: a\n |Y: b\n",
      "",
-     4},
+     4,
+     16},
     {"no empty line",
      {"Subject: x", "not a header", "Y: in body", NULL},
      " |Subject: x\n",
      "not a header\nY: in body\n",
-     12},
+     12,
+     39},
     {"first line not a header",
      {"hello world", "Subject: x", NULL},
      "",
      "hello world\nSubject: x\n",
-     11},
+     11,
+     26},
     {"first line starts with space",
      {" lead", "Subject: y", NULL},
      "",
      " lead\nSubject: y\n",
-     10},
-    {"space before colon", {"Name : v", "", NULL}, " |Name : v\n", "", 8},
-    {"empty name", {": v", "", NULL}, " |: v\n", "", 3},
+     10,
+     20},
+    {"space before colon", {"Name : v", "", NULL}, " |Name : v\n", "", 8, 12},
+    {"empty name", {": v", "", NULL}, " |: v\n", "", 3, 7},
     {"non-header with continuation",
      {"Subject: s", "not header", " cont", "Z: z", NULL},
      " |Subject: s\n",
      "not header\n cont\nZ: z\n",
-     10},
-    {"headers only", {"Subject: x", NULL}, " |Subject: x\n", "", 10},
-    {"empty message", {NULL}, "", "", 0},
-    {"body starts with empty line", {"", "", "x", NULL}, "", "\nx\n", 1},
+     10,
+     38},
+    {"headers only", {"Subject: x", NULL}, " |Subject: x\n", "", 10, 12},
+    {"empty message", {NULL}, "", "", 0, 0},
+    {"body starts with empty line", {"", "", "x", NULL}, "", "\nx\n", 1, 7},
     {"long body line",
      {"A: b", "", "0123456789abcdef", NULL},
      " |A: b\n",
      "0123456789abcdef\n",
-     16},
+     16,
+     26},
 };
 
 START_TEST(test_parse)
@@ -249,6 +260,9 @@ START_TEST(test_parse)
                   x->body);
     ck_assert_ptr_eq(m.x.msg, x);
     ck_assert_int_eq(gstr_str(&err)[0], '\0');
+    ck_assert_msg(receive_chunking_total(m.r) == parse_cases[_i].chunking_total,
+                  "%s: chunking total %ld", parse_cases[_i].label,
+                  receive_chunking_total(m.r));
     ck_assert_int_eq(receive_commit(m.r, &err), 0);
     ck_assert_msg(receive_msg(m.r)->max_received_linelength ==
                       parse_cases[_i].max_linelen,

@@ -601,6 +601,7 @@ retry_update(struct address *done)
         if (count == 0 || count != timed || (marks(a) & MK_SKIPPED))
             continue;
         a->result = ADDR_FAIL;
+        a->flags |= ADDR_RETRY_TIMEDOUT;
         a->message =
             a->message
                 ? arena_printf(R.a, "%s: retry timeout exceeded", a->message)

@@ -34,9 +34,9 @@
  *	registry's route features: Brightmail's bmi_rule,
  *	bmi_dont_deliver, bmi_deliver_alternate, bmi_deliver_default),
  *	as Exim checks them after condition. Before an address is
- *	offered to the first router, each feature sets its address
- *	variables ($bmi_deliver ...); route_set_feature_vars() does the
- *	same for a delivery.
+ *	offered to each router (as Exim sets its expansion variables
+ *	then), each feature sets its address variables ($bmi_deliver
+ *	...); route_set_feature_vars() does the same for a delivery.
  *
  *	Then address_data is expanded (forced failure: as a decline),
  *	errors_to, headers_add and headers_remove are taken (and dropped
@@ -485,7 +485,6 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
     struct address *children = NULL;
     enum route_rc yield = ROUTE_DECLINE;
 
-    route_set_feature_vars(rc->x, rc->msg, a);
     for (r = a->start_router ? a->start_router : config->routers; r != NULL;
          r = r->next) {
         const struct router_generic *g = r->generic;
@@ -497,6 +496,8 @@ route_address(struct route_ctx *rc, struct address *a, struct address **more)
 
         if (address_ancestor_routed_by(a, r, g->repeat_use))
             continue;
+        /* as Exim, which sets its expansion variables for each router */
+        route_set_feature_vars(rc->x, rc->msg, a);
         a->router = r;
         last = r;
         expand_set_var(rc->x, "router_name", r->name);

@@ -136,6 +136,7 @@ smtp_acl_run(struct smtp_session *s, int where, const char *acl,
 {
     struct acl_state *st = &s->acl;
     gstr err;
+    int rc;
 
     glue_init(s);
     /* after the data, log_write() puts the message id first */
@@ -144,7 +145,9 @@ smtp_acl_run(struct smtp_session *s, int where, const char *acl,
     st->recipient = recipient;
     st->cmd_data = cmd_data;
     gstr_init(&err, s->msg_arena);
-    return acl_run((enum acl_where)where, acl, &s->x, st, &err);
+    rc = acl_run((enum acl_where)where, acl, &s->x, st, &err);
+    smtp_host_name_adopt(s);
+    return rc;
 }
 
 int

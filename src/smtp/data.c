@@ -30,7 +30,10 @@
  *	start another.
  *
  *	BDAT (CHUNKING) takes the message in chunks of an exact size, no
- *	dot-stuffing; "BDAT n LAST" ends it.
+ *	dot-stuffing; "BDAT n LAST" ends it. As in Exim, no predata ACL
+ *	runs for it, a refused BDAT's chunk is read and thrown away, and
+ *	a message whose first header line ends in a bare LF is refused
+ *	(552) once that header field is complete.
  * DIAGNOSTICS
  *	A connection lost or timed out in the middle of the data loses the
  *	message (never half of one) with Exim's log lines; a message over
@@ -75,7 +78,10 @@ struct data_reader {
     gstr line;
     int toobig;
     int failed;
-    long bdat_total; /* BDAT: the bytes of every chunk so far */
+    int first_crlf; /* BDAT: -1 until the first line ends, then 1 for CR LF */
+    int lf_header;  /* BDAT: the first line, a header field, ended in LF */
+    int lf_refused; /* BDAT: that header field is complete: refuse */
+    gstr lf_text;   /* BDAT: that field's text, for the reject log */
 };
 
 static void
@@ -221,13 +227,14 @@ fill_params(struct smtp_session *s, struct receive_params *p,
      * not "local" in Exim's sense. */
     p->trusted_caller = s->mode == SMTP_MODE_BS && priv_caller_uid() == 0;
     p->sender_local = s->mode == SMTP_MODE_BS && !p->trusted_caller;
-    /* What the client said about itself is tainted (--helo_name). */
+    /* What the client said about itself is tainted (--helo_name), and
+     * so is its host name, from the DNS, XCLIENT or -oMs, as in Exim. */
     if (s->helo_name != NULL)
         p->tainted |= SPOOL_TAINT(SPOOL_F_HELO_NAME);
     /* So is what it sent in XCLIENT and what AUTH made of its data. */
     if (s->tainted & SESS_TAINT_HOST_ADDRESS)
         p->tainted |= SPOOL_TAINT(SPOOL_F_HOST_ADDRESS);
-    if (s->tainted & SESS_TAINT_HOST_NAME)
+    if (s->host_name != NULL || (s->tainted & SESS_TAINT_HOST_NAME))
         p->tainted |= SPOOL_TAINT(SPOOL_F_HOST_NAME);
     if (s->tainted & SESS_TAINT_AUTH_ID)
         p->tainted |= SPOOL_TAINT(SPOOL_F_AUTH_ID);
@@ -354,10 +361,9 @@ data_log_received(struct smtp_session *s, struct receive *r)
 
 /* After the data: the data ACL, then the spool, then the reply. After
  * BDAT LAST (chunk >= 0), Exim's default reply has two lines: the
- * chunk's size and the total, then the id. */
+ * chunk's size and the message's, then the id. */
 static int
-data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
-            long total)
+data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
 {
     char *user_msg = NULL, *id;
     int rc, deliverable;
@@ -402,6 +408,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
         return rc < 0;
     }
     apply_acl_results(s, r);
+    receive_set_host_name(r, s->host_name); /* an ACL may have found it */
     if (s->acl.controls & ACL_CTL_QUEUE)
         receive_set_queued(r);
     if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
@@ -434,7 +441,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
         smtp_reply_user(s, 250, user_msg);
     else if (chunk >= 0)
         smtp_replyf(s, 250, " %ld byte chunk, total %ld\nOK id=%s", chunk,
-                    total, receive_id(r));
+                    receive_chunking_total(r), receive_id(r));
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
     id = arena_strdup(s->msg_arena, receive_id(r));
@@ -557,15 +564,55 @@ smtp_cmd_data(struct smtp_session *s, char *arg)
         smtp_txn_reset(s);
         return 0;
     }
-    return data_finish(s, d.r, d.toobig, -1, 0);
+    return data_finish(s, d.r, d.toobig, -1);
 }
 
-/* Feeds a chunk: lines end in LF; a CR before the LF is dropped. */
+/* Exim's header syntax: printable characters up to a colon, then
+ * perhaps blanks; the line must not start with white space. */
+static int
+bdat_is_header(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
+        i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    return i < n && p[i] == ':';
+}
+
+/* Under CHUNKING Exim refuses a message whose first line, a header
+ * field, ends in a bare LF. It does so once that field, continuation
+ * lines included, is complete: when a line starts that is not a
+ * continuation, or the data ends. Called at the end of each line. */
+static void
+bdat_check_line_end(struct data_reader *d)
+{
+    int crlf = d->line.len > 0 && d->line.s[d->line.len - 1] == '\r';
+
+    if (d->first_crlf < 0) {
+        d->first_crlf = crlf;
+        if (!crlf && bdat_is_header(d->line.s, d->line.len))
+            d->lf_header = 1;
+    }
+    if (d->lf_header) {
+        gstr_addn(&d->lf_text, d->line.s, d->line.len);
+        gstr_addc(&d->lf_text, '\n');
+    }
+}
+
+/* Feeds a chunk: lines end in LF; a CR before the LF is dropped. Stops
+ * at a refusal (lf_refused); the rest of the chunk is dropped. */
 static void
 bdat_feed(struct data_reader *d, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (d->lf_header && d->line.len == 0 && p[i] != ' ' && p[i] != '\t') {
+            d->lf_refused = 1;
+            return;
+        }
         if (p[i] == '\n') {
+            bdat_check_line_end(d);
             if (d->line.len > 0 && d->line.s[d->line.len - 1] == '\r')
                 gstr_truncate(&d->line, d->line.len - 1);
             data_emit(d);
@@ -573,6 +620,39 @@ bdat_feed(struct data_reader *d, const char *p, size_t n)
             gstr_addc(&d->line, p[i]);
         }
     }
+}
+
+/* Exim's refusal of a bare-LF header under CHUNKING: a 552, no message
+ * id yet, the message thrown away; the session goes on. */
+static int
+bdat_refuse_lf(struct smtp_session *s, struct data_reader *d)
+{
+    const char *block = NULL;
+    gstr g;
+
+    if (log_selected(LS_rejected_header)) {
+        gstr_init(&g, s->msg_arena);
+        gstr_printf(&g, "Envelope-from: <%s>\n", s->txn.sender);
+        gstr_printf(&g, "Envelope-to: <%s>\n", s->txn.rcpts[0].address);
+        for (size_t i = 1; i < s->txn.nrcpts && i < 5; i++)
+            gstr_printf(&g, "    <%s>\n", s->txn.rcpts[i].address);
+        if (s->txn.nrcpts > 5)
+            gstr_adds(&g, "    ...\n");
+        gstr_adds(&g, "  ");
+        gstr_addn(&g, d->lf_text.s, d->lf_text.len);
+        block = gstr_str(&g);
+    }
+    if (log_selected(LS_size_reject))
+        log_write_block(LOG_MAIN | LOG_REJECT, block, "%s",
+                        receive_log_refused(d->r, "Non-CRLF-terminated header, "
+                                                  "under CHUNKING: message "
+                                                  "abandoned"));
+    data_dkim_done(s);
+    receive_abort(d->r);
+    s->bdat = NULL;
+    smtp_reply(s, 552, "Message header not CRLF terminated");
+    smtp_txn_reset(s);
+    return 0;
 }
 
 int
@@ -598,26 +678,28 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
     else if (*end != '\0')
         return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, NULL,
                                   "invalid BDAT argument");
+    gstr_init(&chunk, s->msg_arena);
     if (s->bdat == NULL) {
-        char *user_msg = NULL;
         struct receive *r;
-        int rc;
 
-        if (!data_allowed(s, "BDAT", &stop))
+        /* as in Exim, a refused BDAT's chunk is read and thrown away,
+         * and there is no predata ACL for BDAT */
+        if (!data_allowed(s, "BDAT", &stop)) {
+            /* a lost connection shows at the next command */
+            if (!stop)
+                (void)smtp_io_read_bytes(&s->io, &chunk, (size_t)size);
             return stop;
-        rc = smtp_acl_stage(s, ACL_WHERE_PREDATA, main_config.acl_smtp_predata,
-                            NULL, NULL, &user_msg);
-        if (rc <= 0)
-            return rc < 0;
+        }
         r = data_start(s, 1);
         if (r == NULL)
             return 0;
         s->bdat = arena_alloc(s->msg_arena, sizeof(*s->bdat));
         s->bdat->s = s;
         s->bdat->r = r;
+        s->bdat->first_crlf = -1;
         gstr_init(&s->bdat->line, s->msg_arena);
+        gstr_init(&s->bdat->lf_text, s->msg_arena);
     }
-    gstr_init(&chunk, s->msg_arena);
     int r = smtp_io_read_bytes(&s->io, &chunk, (size_t)size);
     if (r != IO_OK) {
         data_lost(s, s->bdat->r, r == IO_TIMEOUT ? DATA_TIMEOUT : DATA_EOF);
@@ -625,7 +707,10 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
         return 1;
     }
     bdat_feed(s->bdat, chunk.s ? chunk.s : "", chunk.len);
-    s->bdat->bdat_total += size;
+    if (last && s->bdat->lf_header)
+        s->bdat->lf_refused = 1; /* the data ended the field */
+    if (s->bdat->lf_refused)
+        return bdat_refuse_lf(s, s->bdat);
     if (!last) {
         smtp_replyf(s, 250, "%ld byte chunk received", size);
         return 0;
@@ -642,7 +727,7 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
         smtp_txn_reset(s);
         return 0;
     }
-    return data_finish(s, rcv, d->toobig, size, d->bdat_total);
+    return data_finish(s, rcv, d->toobig, size);
 }
 
 void

@@ -9,8 +9,8 @@
  *	void	smtp_host_lookup_on_connect(struct smtp_session *s)
  *	void	smtp_host_lookup_for_helo(struct smtp_session *s,
  *				const char *helo)
- *
  *	void	smtp_host_lookup_when_read(struct smtp_session *s)
+ *	void	smtp_host_name_adopt(struct smtp_session *s)
  * DESCRIPTION
  *	A client's host name is looked up (a PTR record whose name's
  *	addresses include the client's address, so that the name is
@@ -28,6 +28,11 @@
  *
  *	Only one lookup is made per session (none again after XCLIENT gave
  *	another address, as in Exim).
+ *
+ *	smtp_host_name_adopt() takes the name an ACL found (verify =
+ *	reverse_host_lookup sets $sender_host_name) for the rest of the
+ *	session, as Exim rebuilds its sender_fullhost then: H= fields,
+ *	and the reception line of a message whose DATA ACL found it.
  * DIAGNOSTICS
  *	A lookup that finds no verified name is logged "no host name found
  *	for IP address IP" under the host_lookup_failed selector (on by
@@ -40,6 +45,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/mainopts.h"
+#include "expand/expand.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "smtp/smtp_int.h"
@@ -101,4 +107,19 @@ smtp_host_lookup_when_read(struct smtp_session *s)
 {
     s->x.conn = s;
     s->x.host_name_lookup = lookup_when_read;
+}
+
+void
+smtp_host_name_adopt(struct smtp_session *s)
+{
+    const char *name;
+
+    if (s->host_address == NULL || s->host_name != NULL)
+        return;
+    name = expand_get_var(&s->x, "sender_host_name");
+    if (name == NULL || *name == '\0')
+        return;
+    s->host_name = arena_strdup(s->conn_arena, name);
+    s->host_lookup_done = 1;
+    smtp_set_host_vars(s);
 }

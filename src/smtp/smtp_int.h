@@ -57,6 +57,9 @@ int smtp_host_in_named(struct smtp_session *s, const char *list,
 void smtp_host_lookup_on_connect(struct smtp_session *s);
 void smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo);
 void smtp_host_lookup_when_read(struct smtp_session *s);
+/* An ACL found the client's name ($sender_host_name): it stands for
+ * the rest of the session. */
+void smtp_host_name_adopt(struct smtp_session *s);
 
 /* host naming for this session */
 void smtp_host_id(const struct smtp_session *s, struct host_id *h);

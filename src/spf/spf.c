@@ -20,15 +20,17 @@
  *
  *	spf_guess = LIST does the same, but a domain without a policy
  *	("none") is checked against spf_guess instead ($spf_result_guessed
- *	is then 1).
+ *	is then "yes").
  *
  *	Both set $spf_result, $spf_header_comment, $spf_received (a whole
  *	Received-SPF: header field), $spf_smtp_comment (the explanation,
  *	from spf_smtp_comment_template or the domain's exp=) and
  *	$spf_used_domain (the sender's domain, or the HELO name for an
- *	empty sender). Without a client address or a HELO name (a local
- *	-bs session, a MAIL before HELO) the result is permerror, as in
- *	Exim.
+ *	empty sender). Without a HELO name (a MAIL before HELO) the
+ *	result is permerror and the variables are left alone, as in Exim.
+ *	Without a client address (a local -bs session) the address is
+ *	0.0.0.0, as Exim has libspf2 take it: against most policies a
+ *	fail.
  *
  *	libspf2 makes its DNS queries through a layer of ours that asks
  *	mxlab's resolver (src/dns/), so dns_server aims them at fake-dns
@@ -229,12 +231,14 @@ spf_query(struct acl_call *c, int guess)
     SPF_response_t *resp = NULL;
     int rc = SPF_RESULT_PERMERROR;
 
-    if (srv == NULL || ip == NULL || *ip == '\0' || helo == NULL ||
-        *helo == '\0')
+    if (srv == NULL || helo == NULL || *helo == '\0')
         return rc;
     req = SPF_request_new(srv);
     if (req == NULL)
         return rc;
+    /* as Exim: no address (-bs) is given to libspf2 as NULL: 0.0.0.0 */
+    if (ip != NULL && *ip == '\0')
+        ip = NULL;
     if ((SPF_request_set_ipv4_str(req, ip) != SPF_E_SUCCESS &&
          SPF_request_set_ipv6_str(req, ip) != SPF_E_SUCCESS) ||
         SPF_request_set_helo_dom(req, helo) != SPF_E_SUCCESS ||

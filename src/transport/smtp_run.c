@@ -626,7 +626,9 @@ write_data(struct smtp_sess *s)
 
     gstr_init(&err, s->a);
     rc = smtp_data_write(s->c, &s->conn, s->ob->data_timeout, &e, &err);
-    if (rc == -3) { /* arc_sign: Exim's SEND_FAILED */
+    /* a signing failure under dkim_strict (EACCES) and arc_sign are
+     * Exim's SEND_FAILED: a host error */
+    if (rc == -3 || (rc == -2 && e == EACCES)) {
         const char *m =
             arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
                          s->host->address, gstr_str(&err));
