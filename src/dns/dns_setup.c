@@ -19,6 +19,9 @@
  *	in turn: "bydns" asks the DNS for PTR records, "byaddr" the C
  *	library's getnameinfo() (skipped with dns_server, so that a lab
  *	sees only its own DNS). The first that finds a name decides.
+ *	The answer (a name, or none) for the last address asked about
+ *	is kept for the life of the process, as Exim keeps a client's
+ *	name for its connection.
  * .IP "the forward hook"
  *	is set only with dns_server, so that host names in lists are
  *	looked up at that server; without it they go through the C
@@ -193,8 +196,8 @@ hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
  * dns_server set, "byaddr" (the system's resolver, /etc/hosts) is
  * skipped so that a lab sees only its own DNS. */
 static int
-hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
-             gstr *err)
+reverse_lookup(struct expand_ctx *ctx, const char *ip, const char **name,
+               gstr *err)
 {
     struct list_iter it;
     char *method;
@@ -209,6 +212,37 @@ hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
         if (rc != MATCH_FAIL || found)
             return rc;
     }
+    return rc;
+}
+
+/* The last address's verified name, or that it has none: Exim looks a
+ * client's name up once per connection (a host list that needs it,
+ * then verify = reverse_host_lookup, ask nothing more), and each
+ * connection is a process of its own. A deferred lookup is not kept. */
+static struct {
+    char *ip, *name; /* name NULL: none was found */
+} reverse_seen;
+
+static int
+hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
+             gstr *err)
+{
+    int rc;
+
+    if (reverse_seen.ip != NULL && strcmp(reverse_seen.ip, ip) == 0) {
+        if (reverse_seen.name == NULL)
+            return MATCH_FAIL;
+        *name = arena_strdup(ctx->arena, reverse_seen.name);
+        return MATCH_OK;
+    }
+    rc = reverse_lookup(ctx, ip, name, err);
+    if (rc == MATCH_DEFER)
+        return rc;
+    arena_perm_init();
+    reverse_seen.ip = arena_strdup(arena_perm, ip);
+    reverse_seen.name = rc == MATCH_OK && *name != NULL
+                            ? arena_strdup(arena_perm, *name)
+                            : NULL;
     return rc;
 }
 
@@ -249,6 +283,7 @@ dns_setup(gstr *err)
     gstr e;
 
     dns_server_set = 0;
+    reverse_seen.ip = NULL;
     if (check_lookup_order(err) < 0)
         return -1;
     dns_set_server(NULL, err);
