@@ -316,6 +316,8 @@ acl_reject_line(enum acl_where where, int rc, struct expand_ctx *x,
                     prefix[0] ? " " : "", s ? s : "");
     } else {
         gstr_adds(out, prefix);
+        if (st->log_tls != NULL)
+            gstr_adds(out, st->log_tls);
         if (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
             sender_info(x, out);
         gstr_printf(out, "%s%srejected %s", out->len ? " " : "",

@@ -23,7 +23,9 @@
  *	session and turns a refusal into what Exim does: the rejection log
  *	line (main and reject logs), the SMTP reply (the ACL's message, or
  *	Exim's default for the stage and verb), and for "drop" the end of
- *	the connection. For an acceptance it only passes back the ACL's
+ *	the connection. Under TLS the rejection line names the session
+ *	after the host (X=, CV=, DN=, SNI=, as the "<=" line's selectors
+ *	allow), as Exim's does. For an acceptance it only passes back the ACL's
  *	message, for the caller's success reply. After the data, the
  *	lines carry the message id and a rejection is followed in the
  *	reject log by the envelope and the headers (+rejected_header).
@@ -37,9 +39,12 @@
  *	recipients and messages are logged as Exim logs them.
  *--*/
 
+#include <string.h>
+
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/printing.h"
 #include "log/log.h"
 #include "receive/receive.h"
 #include "smtp/smtp_int.h"
@@ -98,6 +103,33 @@ glue_init(struct smtp_session *s)
     st->host_checking = s->mode == SMTP_MODE_BH;
 }
 
+/* Exim's reject lines name the TLS session after the host, under the
+ * same selectors as the "<=" line: " X=... CV=... DN="..." SNI=...". */
+static const char *
+tls_log_fields(struct smtp_session *s)
+{
+    gstr g;
+
+    if (!s->tls.active || s->tls.cipher == NULL)
+        return NULL;
+    gstr_init(&g, s->msg_arena);
+    if (log_selected(LS_tls_cipher))
+        gstr_printf(&g, " X=%s", s->tls.cipher);
+    if (log_selected(LS_tls_certificate_verified))
+        gstr_printf(&g, " CV=%s",
+                    s->tls.peercert && s->tls.cert_verified ? "yes" : "no");
+    if (log_selected(LS_tls_peerdn) && s->tls.peerdn != NULL) {
+        gstr_adds(&g, " DN=\"");
+        str_printing(&g, s->tls.peerdn, strlen(s->tls.peerdn));
+        gstr_addc(&g, '"');
+    }
+    if (log_selected(LS_tls_sni) && s->tls.sni != NULL) {
+        gstr_adds(&g, " SNI=");
+        str_printing(&g, s->tls.sni, strlen(s->tls.sni));
+    }
+    return gstr_str(&g);
+}
+
 int
 smtp_acl_run(struct smtp_session *s, int where, const char *acl,
              const char *recipient, const char *cmd_data)
@@ -108,6 +140,7 @@ smtp_acl_run(struct smtp_session *s, int where, const char *acl,
     glue_init(s);
     /* after the data, log_write() puts the message id first */
     st->log_prefix = smtp_host_and_ident(s, 1);
+    st->log_tls = tls_log_fields(s);
     st->recipient = recipient;
     st->cmd_data = cmd_data;
     gstr_init(&err, s->msg_arena);

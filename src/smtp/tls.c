@@ -241,7 +241,7 @@ server_ctx(struct smtp_session *s, SSL_CTX **ctxp, int *verify_mode,
     if (cert != NULL) {
         const char *e;
         if (tlsc_load_cert(ctx, cert, key, s->msg_arena, &e) < 0) {
-            *err = arena_printf(s->msg_arena, "(%s)", e);
+            *err = e; /* Exim's "(WHAT file=F): REASON" */
             return TLS_DEFER;
         }
     } else {

@@ -41,7 +41,9 @@
  *	PEM file holding one or more certificates.
  * DIAGNOSTICS
  *	Errors are OpenSSL's own strings ("error:0A000086:SSL routines::
- *	certificate verify failed"), or "timed out".
+ *	certificate verify failed"), or "timed out"; as Exim, a server
+ *	whose client does not speak a known TLS version says which it
+ *	offered: "(SSL_accept): (TLSv1.3)".
  *--*/
 
 #include <errno.h>
@@ -144,19 +146,20 @@ tlsc_load_cert(SSL_CTX *ctx, const char *cert, const char *key, struct arena *a,
                const char **err)
 {
     if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-        *err = arena_printf(a, "SSL_CTX_use_certificate_chain_file file=%s: %s",
-                            cert, tlsc_error(a, "cannot load"));
+        *err =
+            arena_printf(a, "(SSL_CTX_use_certificate_chain_file file=%s): %s",
+                         cert, tlsc_error(a, "cannot load"));
         return -1;
     }
     if (key == NULL)
         key = cert;
     if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-        *err = arena_printf(a, "SSL_CTX_use_PrivateKey_file file=%s: %s", key,
+        *err = arena_printf(a, "(SSL_CTX_use_PrivateKey_file file=%s): %s", key,
                             tlsc_error(a, "cannot load"));
         return -1;
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {
-        *err = arena_printf(a, "SSL_CTX_check_private_key file=%s: %s", key,
+        *err = arena_printf(a, "(SSL_CTX_check_private_key file=%s): %s", key,
                             tlsc_error(a, "key does not match"));
         return -1;
     }
@@ -213,6 +216,17 @@ tls_wait(SSL *ssl, int want, long deadline)
     return fd_wait_until(SSL_get_wfd(ssl), POLLOUT, deadline);
 }
 
+/* The reasons that say the client does not speak a TLS version we
+ * know (or no TLS at all). */
+static int
+not_a_tls_client(int reason)
+{
+    return reason == SSL_R_WRONG_VERSION_NUMBER ||
+           reason == SSL_R_VERSION_TOO_LOW ||
+           reason == SSL_R_UNKNOWN_PROTOCOL ||
+           reason == SSL_R_UNSUPPORTED_PROTOCOL;
+}
+
 int
 tlsc_handshake(SSL *ssl, int server, long deadline, struct arena *a,
                const char **err)
@@ -257,6 +271,14 @@ tlsc_handshake(SSL *ssl, int server, long deadline, struct arena *a,
             else
                 *err =
                     arena_printf(a, "(%s): syscall %s", what, strerror(errno));
+            return -1;
+        }
+        if (server && e == SSL_ERROR_SSL &&
+            not_a_tls_client(ERR_GET_REASON(ERR_peek_error()))) {
+            /* Exim names the version it offered, not OpenSSL's error:
+             * "(SSL_accept): (TLSv1.3)" */
+            ERR_clear_error();
+            *err = arena_printf(a, "(%s): (%s)", what, SSL_get_version(ssl));
             return -1;
         }
         *err = arena_printf(a, "(%s): %s", what,

@@ -1287,10 +1287,11 @@ smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
         if (s->v[i]->result == ADDR_DEFER &&
             s->v[i]->basic_errno == SMTP_ERRNO_TLSFAILURE)
             s->v[i]->result = ADDR_PENDING;
+    /* with the message id, as Exim writes it during a delivery */
     log_write(LOG_MAIN,
-              "%s: delivering unencrypted to H=%s [%s] (not in "
+              "%s %s: delivering unencrypted to H=%s [%s] (not in "
               "hosts_require_tls)",
-              msg, h->name, h->address);
+              s->c->msg->m->id, msg, h->name, h->address);
     s->tls_clear = 1;
     s->dead = 0;
     s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
