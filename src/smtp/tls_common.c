@@ -74,6 +74,23 @@ tlsc_error(struct arena *a, const char *fallback)
     return arena_strdup(a, buf);
 }
 
+/* A certificate as PEM text, or NULL. */
+static char *
+cert_pem(X509 *crt, struct arena *a)
+{
+    BIO *b;
+    char *data, *out = NULL;
+    long n;
+
+    if (crt == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
+        return NULL;
+    if (PEM_write_bio_X509(b, crt) == 1 && (n = BIO_get_mem_data(b, &data)) > 0)
+        out = arena_strndup(a, data, (size_t)n);
+    BIO_free(b);
+    ERR_clear_error();
+    return out;
+}
+
 void
 tlsc_info(SSL *ssl, struct arena *a, struct tls_info *ti)
 {
@@ -101,9 +118,11 @@ tlsc_info(SSL *ssl, struct arena *a, struct tls_info *ti)
     sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     if (sni != NULL && ti->sni == NULL)
         ti->sni = arena_strdup(a, sni);
+    ti->ourcert = cert_pem(SSL_get_certificate(ssl), a);
     peer = SSL_get1_peer_certificate(ssl);
     if (peer != NULL) {
         ti->peercert = 1;
+        ti->peercert_pem = cert_pem(peer, a);
         if (X509_NAME_oneline(X509_get_subject_name(peer), dn, sizeof(dn)))
             ti->peerdn = arena_strdup(a, dn);
         X509_free(peer);
