@@ -323,14 +323,24 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     gstr err;
 
     s->mail_commands++;
-    if (!s->helo_seen &&
-        (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts))) {
-        /* Exim's plain reply: logged, not counted as a protocol error. */
+    if (!s->helo_seen && s->proxy_session) {
+        /* after XCLIENT: logged, not counted as a protocol error
+         * (issue 14, item 11) */
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL from %s: no HELO/EHLO given",
                   smtp_host_and_ident(s, 0));
         smtp_reply(s, 503, "HELO or EHLO required");
         return 0;
+    }
+    /* Exim's hosts_require_helo (default "*", which matches a -bs
+     * session too): logged, and a protocol error as Exim's is */
+    if (!s->helo_seen && (smtp_host_in_opt(s, helo_verify_hosts) ||
+                          smtp_host_in_opt(s, hosts_require_helo))) {
+        log_write(LOG_MAIN | LOG_REJECT,
+                  "rejected MAIL from %s: no HELO/EHLO given",
+                  smtp_host_and_ident(s, 0));
+        return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
+                                  "HELO or EHLO required");
     }
     if (s->txn.sender != NULL)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
