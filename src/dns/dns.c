@@ -248,6 +248,13 @@ dns_lookup_opts(struct arena *a, const char *name, enum dns_type type,
             return DNS_OK;
         }
         out->canonical = cur;
+        if (m.malformed && m.rcode == DNS_RCODE_NOERROR) {
+            /* Exim finds no records in it: not found, and not
+             * remembered (for Exim the query succeeded) */
+            char *why = arena_printf(a, ": %s", gstr_str(err));
+            lookup_error(err, name, type, why);
+            return DNS_NODATA;
+        }
         if (m.rcode == DNS_RCODE_NXDOMAIN) {
             lookup_error(err, name, type, ": no such domain");
             return remember(asked, type, DNS_NOMATCH, &m, err);

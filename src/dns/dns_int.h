@@ -44,7 +44,8 @@ struct dns_msg {
     unsigned qtype, qclass;
     struct dns_wire_rr *answers;
     size_t nanswers;
-    long neg_ttl; /* an SOA's minimum field in the authority section, or -1 */
+    long neg_ttl;  /* an SOA's minimum field in the authority section, or -1 */
+    int malformed; /* the records could not be read (dns_transact) */
 };
 
 /* Writes a query (recursion desired) into buf; returns its length, or

@@ -19,7 +19,10 @@
  *	monotonic clock. A SERVFAIL, REFUSED or NOTIMP reply does not end
  *	the attempts, as in the C library's resolver: the next server (or
  *	attempt) is asked, and when all have been tried, the last such
- *	reply is returned (its rcode in m, nothing else).
+ *	reply is returned (its rcode in m, nothing else). A reply to the
+ *	query whose records cannot be read is the answer too, without
+ *	records (m->malformed, and why in err), as the C library's
+ *	resolver hands such a reply to Exim; it is not asked again.
  * DIAGNOSTICS
  *	DNS_AGAIN with the reason in err: "timed out (2 attempts of 5s)",
  *	"127.0.0.1 port 53: Connection refused", "malformed reply from
@@ -230,12 +233,24 @@ dns_transact(struct arena *a, const struct dns_conf *c, long timeout_ms,
                 refusal = (int)m->rcode;
                 continue;
             }
+            /* Its id and question are ours (same_query()): as for the
+             * C library's resolver, it is the answer, and its records
+             * are not there to be read. */
             {
                 char *why = arena_strdup(a, gstr_str(err));
+                unsigned rcode = buf[3] & 0x0f;
                 gstr_truncate(err, 0);
                 gstr_adds(err, "malformed reply from ");
                 dns_conf_server_text(err, &c->servers[s]);
                 gstr_printf(err, ": %s", why);
+                memset(m, 0, sizeof(*m));
+                m->qr = 1;
+                m->rcode = rcode;
+                m->neg_ttl = -1;
+                m->malformed = 1;
+                if (!server_gave_up(rcode))
+                    return DNS_OK;
+                refusal = (int)rcode;
             }
         }
     if (refusal >= 0) {

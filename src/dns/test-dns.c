@@ -582,6 +582,12 @@ server_reply(const unsigned char *q, size_t qlen, int tcp, unsigned char *r)
                                           0,    1,    0x2c, 0, 2, 0xc0, 0x0c};
         memcpy(r + n, c, sizeof(c));
         n += sizeof(c), an++;
+    } else if (strcmp(name, "junk.test") == 0) {
+        /* an answer whose data runs past the end of the message */
+        static const unsigned char c[] = {0xc0, 0x0c, 0, 1, 0, 1,   0,
+                                          0,    1,    0, 0, 9, 192, 0};
+        memcpy(r + n, c, sizeof(c));
+        n += sizeof(c), an++;
     } else if (strcmp(name, "servfail.test") == 0)
         r[3] |= 2;
     else if (strcmp(name, "nodata.test") != 0)
@@ -699,6 +705,9 @@ static const struct {
     {"a..b", DNS_T_A, DNS_NOMATCH, NULL, "not a valid domain name"},
     {"a..b", DNS_T_TXT, DNS_FAIL, NULL, "not a valid domain name"},
     {"formerr.test", DNS_T_A, DNS_FAIL, NULL, "(FORMERR)"},
+    /* as Exim through the C library: an answer without records */
+    {"junk.test", DNS_T_A, DNS_NODATA, NULL,
+     "malformed reply from 127.0.0.1 port"},
 };
 
 /* dns_cname_loops = 0: a CNAME that leads out of the answer is not
