@@ -111,8 +111,9 @@ struct acl_state {
                                  the expansion context's arena */
     const char *log_prefix;   /* "H=(helo) [ip]" as Exim's log lines start;
                                  used for warn and reject lines */
-    const char *log_tls;      /* " X=... CV=..." after the host on reject
-                                 lines (not warn lines), as Exim; or NULL */
+    const char *log_tls;      /* " X=... CV=..." of a TLS session, which
+                                 reject lines carry after the host; NULL
+                                 or "": none */
     const char *recipient;    /* RCPT and VRFY: the address; acl_run()
                                  sets $domain and $local_part from it */
     const char *cmd_data;     /* the command's argument, for reject lines

@@ -63,6 +63,7 @@ struct main_config {
     char *helo_lookup_domains;
     char *helo_try_verify_hosts;
     char *helo_verify_hosts;
+    char *hosts_require_helo;
     char *hold_domains;
     char *host_lookup;
     char *hosts_connection_nolog;

@@ -80,6 +80,7 @@
 #include "deliver/deliver.h"
 #include "deliver/deliver_int.h"
 #include "deliver/notice.h"
+#include "dns/dns.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "priv/handoff.h"
@@ -745,6 +746,10 @@ deliver_message(const char *id, unsigned flags)
     int remaining;
     enum deliver_result rc;
 
+    /* each of Exim's deliveries is a process of its own: what an
+     * earlier one in this process learnt of failed DNS lookups is not
+     * known to it */
+    dns_cache_clear();
     memset(&d, 0, sizeof(d));
     d.a = arena_create();
     d.spool_dir = main_config.spool_directory;

@@ -26,7 +26,14 @@
  *	answer without records of the type DNS_NODATA, SERVFAIL and
  *	REFUSED DNS_AGAIN (so are a time-out and a network error), FORMERR
  *	and NOTIMP DNS_FAIL. Records whose data is malformed for their
- *	type are left out.
+ *	type are left out. A name that cannot be a domain name is not
+ *	asked for: DNS_NOMATCH, as in Exim (DNS_FAIL for PTR and TXT).
+ *
+ *	As Exim, a query that failed (any result but records or a CNAME
+ *	to follow) is not sent again by the same process: its result is
+ *	remembered (dns_cache.c), a negative answer for the minimum TTL
+ *	of the SOA in its authority section (for ever without one), an
+ *	error for the life of the process.
  * DIAGNOSTICS
  *	The message in err always names the domain and the type: "DNS
  *	lookup of x.example (A) timed out (2 attempts of 5s)", "DNS lookup
@@ -37,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/gstr.h"
@@ -172,6 +180,21 @@ answer_collect(struct arena *a, const struct dns_msg *m, unsigned type,
     }
 }
 
+/* A failed query is not sent again by this process (Exim's negative
+ * cache): a negative answer for as long as the SOA in its authority
+ * section says (for ever without one), an error for ever. */
+static int
+remember(const char *asked, unsigned type, int rc, const struct dns_msg *m,
+         gstr *err)
+{
+    time_t expiry = 0;
+
+    if (m != NULL && m->neg_ttl >= 0)
+        expiry = time(NULL) + m->neg_ttl;
+    dns_cache_put(asked, type, rc, expiry, gstr_str(err));
+    return rc;
+}
+
 static unsigned
 query_id(void)
 {
@@ -199,30 +222,42 @@ dns_lookup_opts(struct arena *a, const char *name, enum dns_type type,
         size_t qlen;
         int rc;
 
+        if (dns_cache_get(asked, type, &rc, err))
+            return rc;
         gstr_truncate(err, 0);
         if ((qlen = dns_wire_query(q, sizeof(q), query_id(), cur, type, err)) ==
             0) {
             char *why = arena_printf(a, ": %s", gstr_str(err));
             lookup_error(err, name, type, why);
-            return DNS_FAIL;
+            /* As Exim, whose name check says "no such name" for all
+             * but the PTR and TXT lookups; nothing is asked. */
+            return type == DNS_T_PTR || type == DNS_T_TXT ? DNS_FAIL
+                                                          : DNS_NOMATCH;
         }
         if (dns_transact(a, c, timeout, attempts, q, qlen, &m, err) != DNS_OK) {
             char *why = arena_printf(
                 a, "%s%s", strncmp(err->s, "timed out", 9) == 0 ? " " : ": ",
                 gstr_str(err));
             lookup_error(err, name, type, why);
-            return DNS_AGAIN;
+            return remember(asked, type, DNS_AGAIN, NULL, err);
         }
         if ((rc = rcode_status(&m, name, type, err)) != DNS_OK)
-            return rc;
+            return remember(asked, type, rc, NULL, err);
         if (answer_collect(a, &m, type, &cur, &hops, out, &bad) > 0) {
             out->canonical = cur;
             return DNS_OK;
         }
         out->canonical = cur;
+        if (m.malformed && m.rcode == DNS_RCODE_NOERROR) {
+            /* Exim finds no records in it: not found, and not
+             * remembered (for Exim the query succeeded) */
+            char *why = arena_printf(a, ": %s", gstr_str(err));
+            lookup_error(err, name, type, why);
+            return DNS_NODATA;
+        }
         if (m.rcode == DNS_RCODE_NXDOMAIN) {
             lookup_error(err, name, type, ": no such domain");
-            return DNS_NOMATCH;
+            return remember(asked, type, DNS_NOMATCH, &m, err);
         }
         if (hops >= DNS_MAX_CNAMES) {
             lookup_error(err, name, type, ": CNAME chain too long");
@@ -231,7 +266,7 @@ dns_lookup_opts(struct arena *a, const char *name, enum dns_type type,
         if (dns_name_eq(cur, asked)) {
             lookup_error(err, name, type,
                          bad ? ": malformed records" : ": no records");
-            return bad ? DNS_FAIL : DNS_NODATA;
+            return bad ? DNS_FAIL : remember(asked, type, DNS_NODATA, &m, err);
         }
         /* The chain led out of the answer: ask for where it ends, at
          * most dns_cname_loops times, as Exim. */

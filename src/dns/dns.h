@@ -121,4 +121,9 @@ int dns_set_server(const char *spec, gstr *err);
  * expand/match.h. Returns 0, or -1 with "FILE:LINE: message" in err. */
 int dns_setup(gstr *err);
 
+/* Forgets the failed lookups this process remembers (Exim's negative
+ * cache, src/dns/dns_cache.c): each delivery starts afresh, as each of
+ * Exim's runs in a process of its own. */
+void dns_cache_clear(void);
+
 #endif

@@ -183,6 +183,7 @@ dns_set_server(const char *spec, gstr *err)
 {
     struct dns_conf c;
 
+    dns_cache_clear(); /* what one server said is not another's answer */
     if (spec == NULL) {
         conf_state = 0;
         return 0;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "base/gstr.h"
 #include "dns/dns.h"
@@ -43,6 +44,8 @@ struct dns_msg {
     unsigned qtype, qclass;
     struct dns_wire_rr *answers;
     size_t nanswers;
+    long neg_ttl;  /* an SOA's minimum field in the authority section, or -1 */
+    int malformed; /* the records could not be read (dns_transact) */
 };
 
 /* Writes a query (recursion desired) into buf; returns its length, or
@@ -95,5 +98,11 @@ void dns_conf_server_text(gstr *out, const struct sockaddr_storage *ss);
 int dns_transact(struct arena *a, const struct dns_conf *c, long timeout_ms,
                  int attempts, const unsigned char *query, size_t qlen,
                  struct dns_msg *m, gstr *err);
+
+/* Failed lookups remembered per process, as Exim (dns_cache.c).
+ * expiry: a time(), or 0 for the life of the process. */
+int dns_cache_get(const char *name, unsigned type, int *rc, gstr *err);
+void dns_cache_put(const char *name, unsigned type, int rc, time_t expiry,
+                   const char *message);
 
 #endif

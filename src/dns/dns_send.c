@@ -16,7 +16,13 @@
  *	waits up to timeout_ms for a reply that carries the query's id and
  *	question. A reply with the TC bit set is asked again over TCP, of
  *	the same server, under the same time-out. Time is measured on the
- *	monotonic clock.
+ *	monotonic clock. A SERVFAIL, REFUSED or NOTIMP reply does not end
+ *	the attempts, as in the C library's resolver: the next server (or
+ *	attempt) is asked, and when all have been tried, the last such
+ *	reply is returned (its rcode in m, nothing else). A reply to the
+ *	query whose records cannot be read is the answer too, without
+ *	records (m->malformed, and why in err), as the C library's
+ *	resolver hands such a reply to Exim; it is not asked again.
  * DIAGNOSTICS
  *	DNS_AGAIN with the reason in err: "timed out (2 attempts of 5s)",
  *	"127.0.0.1 port 53: Connection refused", "malformed reply from
@@ -189,13 +195,23 @@ tcp_try(const struct dns_conf *c, int s, const unsigned char *q, size_t qlen,
     return rc;
 }
 
+/* The C library's resolver takes these answers as "this server cannot
+ * help" and asks the next server, and again on the next attempt; so do
+ * we, so that a lookup asks as often as Exim's does. */
+static int
+server_gave_up(unsigned rcode)
+{
+    return rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
+           rcode == DNS_RCODE_NOTIMP;
+}
+
 int
 dns_transact(struct arena *a, const struct dns_conf *c, long timeout_ms,
              int attempts, const unsigned char *query, size_t qlen,
              struct dns_msg *m, gstr *err)
 {
     unsigned char *buf = arena_alloc(a, DNS_MSG_MAX);
-    int timeouts = 0, tries = 0;
+    int timeouts = 0, tries = 0, refusal = -1;
 
     for (int t = 0; t < attempts; t++)
         for (int s = 0; s < c->nservers; s++) {
@@ -211,16 +227,41 @@ dns_transact(struct arena *a, const struct dns_conf *c, long timeout_ms,
             if (rc != TRY_REPLY)
                 continue;
             gstr_truncate(err, 0);
-            if (dns_wire_parse(a, buf, rlen, m, err) == 0)
-                return DNS_OK;
+            if (dns_wire_parse(a, buf, rlen, m, err) == 0) {
+                if (!server_gave_up(m->rcode))
+                    return DNS_OK;
+                refusal = (int)m->rcode;
+                continue;
+            }
+            /* Its id and question are ours (same_query()): as for the
+             * C library's resolver, it is the answer, and its records
+             * are not there to be read. */
             {
                 char *why = arena_strdup(a, gstr_str(err));
+                unsigned rcode = buf[3] & 0x0f;
                 gstr_truncate(err, 0);
                 gstr_adds(err, "malformed reply from ");
                 dns_conf_server_text(err, &c->servers[s]);
                 gstr_printf(err, ": %s", why);
+                memset(m, 0, sizeof(*m));
+                m->qr = 1;
+                m->rcode = rcode;
+                m->neg_ttl = -1;
+                m->malformed = 1;
+                if (!server_gave_up(rcode))
+                    return DNS_OK;
+                refusal = (int)rcode;
             }
         }
+    if (refusal >= 0) {
+        /* what the last server that answered said */
+        memset(m, 0, sizeof(*m));
+        m->qr = 1;
+        m->rcode = (unsigned)refusal;
+        m->neg_ttl = -1;
+        gstr_truncate(err, 0);
+        return DNS_OK;
+    }
     if (timeouts == tries) {
         gstr_truncate(err, 0);
         gstr_printf(err, "timed out (%d attempt%s of ", tries,

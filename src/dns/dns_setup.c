@@ -14,11 +14,18 @@
  *	host lists use (expand/match.h):
  * .IP "the reverse hook"
  *	looks up PTR records of the client's address and returns the
- *	first name that looks up forward to that address again, as Exim
- *	verifies host names. The methods of host_lookup_order are tried
+ *	first name that looks up forward to that address again in the
+ *	DNS (AAAA and A, whatever found the name), as Exim verifies host
+ *	names. The methods of host_lookup_order are tried
  *	in turn: "bydns" asks the DNS for PTR records, "byaddr" the C
  *	library's getnameinfo() (skipped with dns_server, so that a lab
  *	sees only its own DNS). The first that finds a name decides.
+ *	When a name was found but does not look up to the address, err
+ *	says so ("IP does not match any IP address for NAME"); it is empty
+ *	when no name was found. The answer (a name, or none) for the last
+ *	address asked about
+ *	is kept for the life of the process, as Exim keeps a client's
+ *	name for its connection.
  * .IP "the forward hook"
  *	is set only with dns_server, so that host names in lists are
  *	looked up at that server; without it they go through the C
@@ -91,35 +98,17 @@ same_address(const char *x, const char *y)
            memcmp(a, b, sizeof(a)) == 0;
 }
 
-/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. */
+/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. Asked
+ * of the DNS (AAAA and A), however the name was found: Exim confirms a
+ * name with its DNS lookup, never /etc/hosts (so 127.0.0.1, whose name
+ * "localhost" comes from /etc/hosts, has no verified name). */
 static int
 name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
               gstr *err)
 {
     const char **addrs = NULL;
-    int rc;
+    int rc = hook_forward(ctx, name, &addrs, err);
 
-    if (dns_server_set)
-        rc = hook_forward(ctx, name, &addrs, err);
-    else {
-        struct addrinfo hints, *res;
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_STREAM;
-        rc = getaddrinfo(name, NULL, &hints, &res);
-        if (rc != 0)
-            return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
-        for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-            char buf[NI_MAXHOST];
-            if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, sizeof(buf), NULL,
-                            0, NI_NUMERICHOST) == 0 &&
-                same_address(buf, ip)) {
-                freeaddrinfo(res);
-                return MATCH_OK;
-            }
-        }
-        freeaddrinfo(res);
-        return MATCH_FAIL;
-    }
     if (rc != MATCH_OK)
         return rc;
     for (size_t i = 0; addrs[i] != NULL; i++)
@@ -128,8 +117,20 @@ name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
     return MATCH_FAIL;
 }
 
+/* A name was found and does not look up to ip: Exim's words, in err. */
 static int
-hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name)
+not_confirmed(gstr *err, const char *ip, const char *name)
+{
+    if (err != NULL) {
+        gstr_truncate(err, 0);
+        gstr_printf(err, "%s does not match any IP address for %s", ip, name);
+    }
+    return MATCH_FAIL;
+}
+
+static int
+hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name,
+                    gstr *err)
 {
     struct addrinfo hints, *res;
     char buf[NI_MAXHOST];
@@ -145,7 +146,7 @@ hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name)
     if (rc != 0)
         return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
     if (name_confirms(ctx, buf, ip, NULL) != MATCH_OK)
-        return MATCH_FAIL;
+        return not_confirmed(err, ip, buf);
     *name = arena_strdup(ctx->arena, buf);
     return MATCH_OK;
 }
@@ -184,7 +185,7 @@ hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
         err_copy(err, &e);
         return MATCH_DEFER;
     }
-    return MATCH_FAIL;
+    return r.rrs != NULL ? not_confirmed(err, ip, r.rrs->text) : MATCH_FAIL;
 }
 
 /* host_lookup_order: each method in turn until one finds a name (a
@@ -193,8 +194,8 @@ hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
  * dns_server set, "byaddr" (the system's resolver, /etc/hosts) is
  * skipped so that a lab sees only its own DNS. */
 static int
-hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
-             gstr *err)
+reverse_lookup(struct expand_ctx *ctx, const char *ip, const char **name,
+               gstr *err)
 {
     struct list_iter it;
     char *method;
@@ -205,10 +206,51 @@ hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
         if (strcmp(method, "bydns") == 0)
             rc = hook_reverse_bydns(ctx, ip, name, err, &found);
         else if (!dns_server_set)
-            rc = hook_reverse_byaddr(ctx, ip, name);
+            rc = hook_reverse_byaddr(ctx, ip, name, err);
         if (rc != MATCH_FAIL || found)
             return rc;
     }
+    return rc;
+}
+
+/* The last address's verified name, or that it has none: Exim looks a
+ * client's name up once per connection (a host list that needs it,
+ * then verify = reverse_host_lookup, ask nothing more), and each
+ * connection is a process of its own. A deferred lookup is not kept. */
+static struct {
+    char *ip, *name; /* name NULL: none was found */
+    char *why;       /* then: a name that did not look up to ip, or "" */
+} reverse_seen;
+
+static int
+hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
+             gstr *err)
+{
+    int rc;
+
+    if (reverse_seen.ip != NULL && strcmp(reverse_seen.ip, ip) == 0) {
+        if (reverse_seen.name == NULL) {
+            if (err != NULL) {
+                gstr_truncate(err, 0);
+                gstr_adds(err, reverse_seen.why);
+            }
+            return MATCH_FAIL;
+        }
+        *name = arena_strdup(ctx->arena, reverse_seen.name);
+        return MATCH_OK;
+    }
+    if (err != NULL)
+        gstr_truncate(err, 0);
+    rc = reverse_lookup(ctx, ip, name, err);
+    if (rc == MATCH_DEFER)
+        return rc;
+    arena_perm_init();
+    reverse_seen.ip = arena_strdup(arena_perm, ip);
+    reverse_seen.name = rc == MATCH_OK && *name != NULL
+                            ? arena_strdup(arena_perm, *name)
+                            : NULL;
+    reverse_seen.why = arena_strdup(
+        arena_perm, rc != MATCH_OK && err != NULL ? gstr_str(err) : "");
     return rc;
 }
 
@@ -249,6 +291,7 @@ dns_setup(gstr *err)
     gstr e;
 
     dns_server_set = 0;
+    reverse_seen.ip = NULL;
     if (check_lookup_order(err) < 0)
         return -1;
     dns_set_server(NULL, err);

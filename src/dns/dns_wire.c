@@ -206,6 +206,37 @@ skip_question(const unsigned char *buf, size_t len, size_t *off, char *name,
     return 0;
 }
 
+/* The minimum field of an SOA record in the authority section: how
+ * long a negative answer may be remembered (Exim reads it there). A
+ * malformed authority section only means there is none. */
+static void
+authority_neg_ttl(struct arena *a, const unsigned char *buf, size_t len,
+                  size_t off, unsigned ns, struct dns_msg *m)
+{
+    char name[DNS_TEXT_MAX + 1];
+    gstr err;
+
+    gstr_init(&err, a);
+    m->neg_ttl = -1;
+    for (unsigned i = 0; i < ns; i++) {
+        size_t rdlen;
+        unsigned type;
+
+        if (dns_wire_name(buf, len, &off, name, &err) < 0 || off + 10 > len)
+            break;
+        type = get16(buf + off);
+        rdlen = get16(buf + off + 8);
+        off += 10;
+        if (off + rdlen > len)
+            break;
+        if (type == DNS_T_SOA && rdlen >= 22) {
+            m->neg_ttl = (long)get32(buf + off + rdlen - 4);
+            break;
+        }
+        off += rdlen;
+    }
+}
+
 int
 dns_wire_parse(struct arena *a, const unsigned char *buf, size_t len,
                struct dns_msg *m, gstr *err)
@@ -215,6 +246,7 @@ dns_wire_parse(struct arena *a, const unsigned char *buf, size_t len,
     size_t off = 12;
 
     memset(m, 0, sizeof(*m));
+    m->neg_ttl = -1;
     if (len < 12) {
         gstr_adds(err, "message shorter than its header");
         return -1;
@@ -266,6 +298,7 @@ dns_wire_parse(struct arena *a, const unsigned char *buf, size_t len,
         off = w->rdoff + w->rdlen;
         m->nanswers++;
     }
+    authority_neg_ttl(a, buf, len, off, get16(buf + 8), m);
     return 0;
 }
 

@@ -582,6 +582,12 @@ server_reply(const unsigned char *q, size_t qlen, int tcp, unsigned char *r)
                                           0,    1,    0x2c, 0, 2, 0xc0, 0x0c};
         memcpy(r + n, c, sizeof(c));
         n += sizeof(c), an++;
+    } else if (strcmp(name, "junk.test") == 0) {
+        /* an answer whose data runs past the end of the message */
+        static const unsigned char c[] = {0xc0, 0x0c, 0, 1, 0, 1,   0,
+                                          0,    1,    0, 0, 9, 192, 0};
+        memcpy(r + n, c, sizeof(c));
+        n += sizeof(c), an++;
     } else if (strcmp(name, "servfail.test") == 0)
         r[3] |= 2;
     else if (strcmp(name, "nodata.test") != 0)
@@ -695,8 +701,13 @@ static const struct {
     {"servfail.test", DNS_T_A, DNS_AGAIN, NULL, "(SERVFAIL)"},
     {"slow.test", DNS_T_A, DNS_AGAIN, NULL,
      "DNS lookup of slow.test (A) timed out (2 attempts of 200ms)"},
-    {"a..b", DNS_T_A, DNS_FAIL, NULL, "not a valid domain name"},
+    /* Exim's name check: no such name, nothing asked; not for TXT */
+    {"a..b", DNS_T_A, DNS_NOMATCH, NULL, "not a valid domain name"},
+    {"a..b", DNS_T_TXT, DNS_FAIL, NULL, "not a valid domain name"},
     {"formerr.test", DNS_T_A, DNS_FAIL, NULL, "(FORMERR)"},
+    /* as Exim through the C library: an answer without records */
+    {"junk.test", DNS_T_A, DNS_NODATA, NULL,
+     "malformed reply from 127.0.0.1 port"},
 };
 
 /* dns_cname_loops = 0: a CNAME that leads out of the answer is not
@@ -798,6 +809,118 @@ START_TEST(test_host_addresses)
 }
 END_TEST
 
+/* Failed queries are remembered by the process, successes are not:
+ * with the server gone, the failures come back as they were and the
+ * success is asked for again (and fails). */
+START_TEST(test_negative_cache)
+{
+    struct arena *a = arena_create();
+    struct dns_options o = {200, 1};
+    struct dns_result r;
+    gstr err;
+
+    server_start();
+    gstr_init(&err, a);
+    ck_assert_int_eq(dns_lookup_opts(a, "nx.test", DNS_T_A, &o, &r, &err),
+                     DNS_NOMATCH);
+    ck_assert_int_eq(dns_lookup_opts(a, "nodata.test", DNS_T_A, &o, &r, &err),
+                     DNS_NODATA);
+    ck_assert_int_eq(
+        dns_lookup_opts(a, "servfail.test", DNS_T_MX, &o, &r, &err), DNS_AGAIN);
+    ck_assert_int_eq(dns_lookup_opts(a, "tc.test", DNS_T_A, &o, &r, &err),
+                     DNS_OK);
+    kill(server_pid, SIGKILL);
+    waitpid(server_pid, NULL, 0);
+    ck_assert_int_eq(dns_lookup_opts(a, "nx.test", DNS_T_A, &o, &r, &err),
+                     DNS_NOMATCH);
+    ck_assert_str_eq(gstr_str(&err),
+                     "DNS lookup of nx.test (A): no such domain");
+    ck_assert_int_eq(dns_lookup_opts(a, "nodata.test", DNS_T_A, &o, &r, &err),
+                     DNS_NODATA);
+    ck_assert_int_eq(
+        dns_lookup_opts(a, "servfail.test", DNS_T_MX, &o, &r, &err), DNS_AGAIN);
+    ck_assert_str_eq(gstr_str(&err),
+                     "DNS lookup of servfail.test (MX): server failure "
+                     "(SERVFAIL)");
+    /* another type, another name's case: asked, and the server is gone */
+    ck_assert_int_eq(dns_lookup_opts(a, "nx.test", DNS_T_MX, &o, &r, &err),
+                     DNS_AGAIN);
+    ck_assert_int_eq(dns_lookup_opts(a, "NX.test", DNS_T_A, &o, &r, &err),
+                     DNS_AGAIN);
+    ck_assert_int_eq(dns_lookup_opts(a, "tc.test", DNS_T_A, &o, &r, &err),
+                     DNS_AGAIN);
+    dns_set_server(NULL, NULL);
+    arena_destroy(a);
+}
+END_TEST
+
+/* An entry is forgotten once its time has come. */
+START_TEST(test_cache_expiry)
+{
+    struct arena *a = arena_create();
+    gstr err;
+    int rc = -1;
+
+    gstr_init(&err, a);
+    dns_cache_put("old.test", DNS_T_A, DNS_NOMATCH, time(NULL) - 1, "gone");
+    dns_cache_put("new.test", DNS_T_A, DNS_NODATA, time(NULL) + 60, "later");
+    dns_cache_put("ever.test", DNS_T_A, DNS_AGAIN, 0, "for ever");
+    ck_assert_int_eq(dns_cache_get("old.test", DNS_T_A, &rc, &err), 0);
+    ck_assert_int_eq(dns_cache_get("new.test", DNS_T_A, &rc, &err), 1);
+    ck_assert_int_eq(rc, DNS_NODATA);
+    ck_assert_str_eq(gstr_str(&err), "later");
+    ck_assert_int_eq(dns_cache_get("ever.test", DNS_T_A, &rc, &err), 1);
+    ck_assert_int_eq(rc, DNS_AGAIN);
+    dns_cache_clear();
+    ck_assert_int_eq(dns_cache_get("ever.test", DNS_T_A, &rc, &err), 0);
+    arena_destroy(a);
+}
+END_TEST
+
+/* The SOA's minimum field in the authority section of a negative
+ * answer: how long it is remembered. */
+static const struct {
+    const char *label, *nscount, *authority;
+    long neg_ttl;
+} authority_cases[] = {
+    {"SOA", "0001",
+     "c00c 0006 0001 0000012c 0016 00 00 00000001 00000e10 00000258 "
+     "00093a80 0000003c",
+     60},
+    {"NS, then SOA", "0002",
+     "c00c 0002 0001 0000012c 0002 c00c "
+     "c00c 0006 0001 0000012c 0016 00 00 00000001 00000e10 00000258 "
+     "00093a80 0000012c",
+     300},
+    {"none", "0000", "", -1},
+    {"SOA cut short", "0001", "c00c 0006 0001 0000012c 0016 00 00 0000", -1},
+    {"SOA too small", "0001", "c00c 0006 0001 0000012c 0002 00 00", -1},
+};
+
+START_TEST(test_authority)
+{
+    unsigned char msg[1024], *m;
+    char hex[2048];
+    struct arena *a = arena_create();
+    struct dns_msg dm;
+    size_t n;
+    gstr err;
+
+    snprintf(hex, sizeof(hex),
+             "1234 8183 0001 0000 %s 0000 0161 0162 00 0001 0001 %s",
+             authority_cases[_i].nscount, authority_cases[_i].authority);
+    n = unhex(hex, msg);
+    m = exact(msg, n);
+    gstr_init(&err, a);
+    ck_assert_int_eq(dns_wire_parse(a, m, n, &dm, &err), 0);
+    ck_assert_uint_eq(dm.rcode, DNS_RCODE_NXDOMAIN);
+    ck_assert_msg(dm.neg_ttl == authority_cases[_i].neg_ttl, "%s: %ld",
+                  authority_cases[_i].label, dm.neg_ttl);
+    free(m);
+    arena_destroy(a);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -810,6 +933,7 @@ dns_suite(void)
     tcase_add_loop_test(tc, test_name, 0, NELEM(name_cases));
     tcase_add_test(tc, test_name_too_long);
     tcase_add_loop_test(tc, test_parse, 0, NELEM(parse_cases));
+    tcase_add_loop_test(tc, test_authority, 0, NELEM(authority_cases));
     tcase_add_loop_test(tc, test_rdata, 0, NELEM(rdata_cases));
     tcase_add_test(tc, test_malformed);
     tcase_add_loop_test(tc, test_resolv, 0, NELEM(resolv_cases));
@@ -819,6 +943,8 @@ dns_suite(void)
     tcase_add_loop_test(tc, test_lookup, 0, NELEM(lookup_cases));
     tcase_add_test(tc, test_mx_order);
     tcase_add_test(tc, test_host_addresses);
+    tcase_add_test(tc, test_negative_cache);
+    tcase_add_test(tc, test_cache_expiry);
     suite_add_tcase(s, tc);
     return s;
 }

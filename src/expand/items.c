@@ -47,6 +47,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "base/printing.h"
 #include "expand/xlist.h"
 #include "conf/conf.h"
 #include "expand/expand_int.h"
@@ -267,8 +268,10 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
         }
         if (rc == LOOKUP_DEFER) {
             *sp = s;
+            /* Exim's words: the reason follows bare, but escaped */
             return x_error(e, at, "lookup of %s gave DEFER: %s",
-                           x_q(e, key ? key : file), x_q(e, gstr_str(&err)));
+                           x_q(e, key ? key : file),
+                           str_printing_dup(e->a, gstr_str(&err)));
         }
         found = rc == LOOKUP_OK;
     }

@@ -281,8 +281,8 @@ static const struct xcase item_cases[] = {
     {"dsearch full", "${lookup{aliases}dsearch,ret=full{@D@}}", OK,
      "@D@/aliases"},
     {"dsearch slash", "${lookup{a/b}dsearch{@D@}}", ERR,
-     "lookup of \"a/b\" gave DEFER: \"key for dsearch lookup contains a "
-     "slash: a/b\""},
+     "lookup of \"a/b\" gave DEFER: key for dsearch lookup contains a "
+     "slash: a/b"},
     {"lookup missing file", "${lookup{x}lsearch{@D@/nosuch}}", ERR,
      "failed to open @D@/nosuch for linear search: No such file or "
      "directory"},
@@ -494,9 +494,9 @@ static const struct xcase exim_cases[] = {
     {"match_ip net24-lsearch",
      "${if match_ip{5.6.7.8}{net24-lsearch;@D@/matchip}}", OK, "true"},
     {"iplsearch not an ip", "${lookup{rhubarb}iplsearch{@D@/nets}}", ERR,
-     "lookup of \"rhubarb\" gave DEFER: \"\\\"rhubarb\\\" is not a valid "
+     "lookup of \"rhubarb\" gave DEFER: \"rhubarb\" is not a valid "
      "iplsearch key (an IP address, with optional CIDR mask, is wanted): in "
-     "a host list, use net-iplsearch as the search type\""},
+     "a host list, use net-iplsearch as the search type"},
     {"wildlsearch lookup key", "${lookup{a:b}wildlsearch{@D@/wildlookup}}", OK,
      "lookup succeeded"},
     {"addresses separator space", "${addresses:>' 'abc@xyz, 'pqr@xyz}", OK,

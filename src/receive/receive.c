@@ -137,6 +137,8 @@ copy_params(struct receive *r, const struct receive_params *p)
     c->tls_cipher_std = sdup(a, p->tls_cipher_std);
     c->tls_peerdn = sdup(a, p->tls_peerdn);
     c->tls_sni = sdup(a, p->tls_sni);
+    c->tls_ourcert = sdup(a, p->tls_ourcert);
+    c->tls_peercert_pem = sdup(a, p->tls_peercert_pem);
     c->proxy_local_address = sdup(a, p->proxy_local_address);
     c->login = sdup(a, p->login);
     c->originator_name = sdup(a, p->originator_name);
@@ -242,6 +244,8 @@ fill_envelope(struct receive *r, const struct receive_params *p)
     m->tls_cipher = (char *)c->tls_cipher;
     m->tls_peerdn = (char *)c->tls_peerdn;
     m->tls_sni = (char *)c->tls_sni;
+    m->tls_ourcert = (char *)c->tls_ourcert;
+    m->tls_peercert = (char *)c->tls_peercert_pem;
     m->tls_ver = (char *)c->tls_ver;
     m->dsn_envid = (char *)c->dsn_envid;
     m->dsn_ret = c->dsn_ret;

@@ -60,7 +60,9 @@ struct receive_params {
     const char *tls_cipher_std;  /* $tls_in_cipher_std */
     const char *tls_peerdn;
     const char *tls_sni;
-    int tls_peercert; /* the client showed a certificate (CV=) */
+    int tls_peercert;             /* the client showed a certificate (CV=) */
+    const char *tls_ourcert;      /* PEM of our certificate, or NULL */
+    const char *tls_peercert_pem; /* PEM of the client's, or NULL */
     int tls_certificate_verified;
     const char *proxy_local_address; /* PRX= under +proxy */
     int pipelining_advertised;       /* " L" under +pipelining */

@@ -23,7 +23,9 @@
  *	session and turns a refusal into what Exim does: the rejection log
  *	line (main and reject logs), the SMTP reply (the ACL's message, or
  *	Exim's default for the stage and verb), and for "drop" the end of
- *	the connection. For an acceptance it only passes back the ACL's
+ *	the connection. Under TLS the rejection line names the session
+ *	after the host (X=, CV=, DN=, SNI=, as the "<=" line's selectors
+ *	allow), as Exim's does. For an acceptance it only passes back the ACL's
  *	message, for the caller's success reply. After the data, the
  *	lines carry the message id and a rejection is followed in the
  *	reject log by the envelope and the headers (+rejected_header).

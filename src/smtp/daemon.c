@@ -704,7 +704,10 @@ smtp_mode_daemon(const struct daemon_opts *o)
     gstr_init(&err, a);
     if (kids == NULL)
         msg_fatal("out of memory");
-    smtp_tls_daemon_init();
+    if (smtp_tls_daemon_init() < 0) {
+        daemon_free(a, kids, 0);
+        return 1;
+    }
     nls = listen_all(a, o->ports ? o->ports : main_config.daemon_smtp_ports, ls,
                      &err);
     if (nls <= 0) {

@@ -219,6 +219,8 @@ fill_params(struct smtp_session *s, struct receive_params *p,
         p->tls_peerdn = s->tls.peerdn;
         p->tls_sni = s->tls.sni;
         p->tls_peercert = s->tls.peercert;
+        p->tls_ourcert = s->tls.ourcert;
+        p->tls_peercert_pem = s->tls.peercert_pem;
         p->tls_certificate_verified = s->tls.peercert && s->tls.cert_verified;
     }
     p->body_8bitmime = t->body_8bit ? 8 : 0;
@@ -238,6 +240,12 @@ fill_params(struct smtp_session *s, struct receive_params *p,
         p->tainted |= SPOOL_TAINT(SPOOL_F_HOST_NAME);
     if (s->tainted & SESS_TAINT_AUTH_ID)
         p->tainted |= SPOOL_TAINT(SPOOL_F_AUTH_ID);
+    /* So are the server name it asked for and its certificate (Exim's
+     * --tls_sni, --tls_peercert); our own certificate is not. */
+    if (s->tls.active && s->tls.sni != NULL)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_TLS_SNI);
+    if (s->tls.active && s->tls.peercert_pem != NULL)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_TLS_PEERCERT);
     p->allow_unqualified = s->mode == SMTP_MODE_BS;
     p->ctx = &s->x;
 }

@@ -69,7 +69,9 @@ host_lookup(struct smtp_session *s)
         smtp_set_host_vars(s);
         return;
     }
-    if (log_selected(LS_host_lookup_failed))
+    /* as Exim, only when no name was found at all (not when one was
+     * found that does not look up to the address again) */
+    if (log_selected(LS_host_lookup_failed) && err.len == 0)
         log_write(LOG_MAIN, "no host name found for IP address %s",
                   s->host_address);
 }

@@ -323,9 +323,12 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     gstr err;
 
     s->mail_commands++;
+    /* After XCLIENT, or under Exim's hosts_require_helo (default "*",
+     * which matches a -bs session too) or helo_verify_hosts: logged, and
+     * counted as a protocol error, as in Exim. */
     if (!s->helo_seen &&
-        (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts))) {
-        /* Logged, and counted as a protocol error, as in Exim. */
+        (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts) ||
+         smtp_host_in_opt(s, hosts_require_helo))) {
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL from %s: no HELO/EHLO given",
                   smtp_host_and_ident(s, 0));

@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	#include "smtp/tls.h"
  *
- *	void	smtp_tls_daemon_init(void)
+ *	int	smtp_tls_daemon_init(void)
  *	int	smtp_tls_on_connect_port(int port)
  *	int	smtp_tls_start_on_connect(struct smtp_session *s)
  *	void	smtp_tls_end(struct smtp_session *s)
@@ -33,7 +33,9 @@
  *	(both expanded for each connection; the key may be in the
  *	certificate file). Without tls_certificate the daemon logs Exim's
  *	warning at start-up and makes a self-signed certificate for
- *	primary_hostname. tls_require_ciphers is OpenSSL's cipher list.
+ *	primary_hostname. tls_require_ciphers is OpenSSL's cipher list;
+ *	as Exim, the daemon does not start when it (expanded at start-up)
+ *	names no cipher OpenSSL knows.
  *
  *	Client certificates: a client matching tls_verify_hosts must show
  *	a certificate that verifies against tls_verify_certificates, or
@@ -62,6 +64,10 @@
  *	+protocol_detail only, "[IP] after QUIT, client reset TCP before
  *	SMTP response and TLS close".
  * DIAGNOSTICS
+ *	At daemon start-up: "tls_require_ciphers invalid:
+ *	SSL_CTX_set_cipher_list(LIST) failed: REASON" (Exim's words),
+ *	"tls_require_ciphers invalid: failed to expand tls_require_ciphers".
+ *
  *	"454 TLS currently unavailable" when the configuration is at fault
  *	(a certificate that cannot be loaded, a bad cipher list), logged
  *	"TLS error on connection from H (WHAT): REASON". A handshake that
@@ -71,6 +77,7 @@
  *--*/
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,7 +89,9 @@
 #include "base/deadline.h"
 #include "base/gstr.h"
 #include "base/list.h"
+#include "conf/conf.h"
 #include "conf/mainopts.h"
+#include "expand/expand.h"
 #include "log/log.h"
 #include "smtp/ehlo.h"
 #include "smtp/smtp_int.h"
@@ -132,21 +141,60 @@ make_selfsigned(void)
     return tlsc_selfsigned(main_config.primary_hostname, &ss_key, &ss_crt);
 }
 
-void
+/* Exim's check before the daemon starts: NULL, or why the list is no
+ * good. */
+static const char *
+ciphers_invalid(struct arena *a)
+{
+    struct expand_ctx x;
+    const char *why = NULL;
+    char *list;
+    SSL_CTX *ctx;
+    gstr e;
+
+    if (main_config.tls_require_ciphers == NULL)
+        return NULL;
+    expand_ctx_init(&x, a);
+    gstr_init(&e, a);
+    if (expand_string(&x, main_config.tls_require_ciphers, &list, &e) !=
+        EXPAND_OK)
+        return "failed to expand tls_require_ciphers";
+    if (*list == '\0' || (ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+        return NULL;
+    if (SSL_CTX_set_cipher_list(ctx, list) != 1)
+        why = arena_printf(a, "SSL_CTX_set_cipher_list(%s) failed: %s", list,
+                           tlsc_error(a, "no cipher match"));
+    SSL_CTX_free(ctx);
+    return why;
+}
+
+int
 smtp_tls_daemon_init(void)
 {
+    const char *why, *file;
+    int line;
+
     if (!tls_advertise_set() && main_config.tls_on_connect_ports == NULL)
-        return;
-    if (main_config.tls_certificate != NULL)
-        return;
-    log_write(LOG_MAIN | LOG_CONT,
-              "Warning: No server certificate defined; will use a "
-              "selfsigned one.\n Suggested action: either install "
-              "a certificate or change tls_advertise_hosts option");
-    if (make_selfsigned() < 0)
-        log_write(LOG_MAIN | LOG_PANIC,
-                  "TLS error: cannot make a self-signed certificate: %s",
-                  tlsc_error(arena_perm, "unknown error"));
+        return 0;
+    if (main_config.tls_certificate == NULL) {
+        log_write(LOG_MAIN | LOG_CONT,
+                  "Warning: No server certificate defined; will use a "
+                  "selfsigned one.\n Suggested action: either install "
+                  "a certificate or change tls_advertise_hosts option");
+        if (make_selfsigned() < 0)
+            log_write(LOG_MAIN | LOG_PANIC,
+                      "TLS error: cannot make a self-signed certificate: %s",
+                      tlsc_error(arena_perm, "unknown error"));
+    }
+    if ((why = ciphers_invalid(arena_perm)) == NULL)
+        return 0;
+    log_write(LOG_PANIC, "tls_require_ciphers invalid: %s", why);
+    if (conf_option_origin("tls_require_ciphers", &file, &line) == 0)
+        fprintf(stderr, "mxlab: %s:%d: tls_require_ciphers invalid: %s\n", file,
+                line, why);
+    else
+        fprintf(stderr, "mxlab: tls_require_ciphers invalid: %s\n", why);
+    return -1;
 }
 
 int
@@ -241,7 +289,7 @@ server_ctx(struct smtp_session *s, SSL_CTX **ctxp, int *verify_mode,
     if (cert != NULL) {
         const char *e;
         if (tlsc_load_cert(ctx, cert, key, s->msg_arena, &e) < 0) {
-            *err = arena_printf(s->msg_arena, "(%s)", e);
+            *err = e; /* Exim's "(WHAT file=F): REASON" */
             return TLS_DEFER;
         }
     } else {

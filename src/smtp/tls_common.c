@@ -41,7 +41,9 @@
  *	PEM file holding one or more certificates.
  * DIAGNOSTICS
  *	Errors are OpenSSL's own strings ("error:0A000086:SSL routines::
- *	certificate verify failed"), or "timed out".
+ *	certificate verify failed"), or "timed out"; as Exim, a server
+ *	whose client does not speak a known TLS version says which it
+ *	offered: "(SSL_accept): (TLSv1.3)".
  *--*/
 
 #include <errno.h>
@@ -72,6 +74,23 @@ tlsc_error(struct arena *a, const char *fallback)
     return arena_strdup(a, buf);
 }
 
+/* A certificate as PEM text, or NULL. */
+static char *
+cert_pem(X509 *crt, struct arena *a)
+{
+    BIO *b;
+    char *data, *out = NULL;
+    long n;
+
+    if (crt == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
+        return NULL;
+    if (PEM_write_bio_X509(b, crt) == 1 && (n = BIO_get_mem_data(b, &data)) > 0)
+        out = arena_strndup(a, data, (size_t)n);
+    BIO_free(b);
+    ERR_clear_error();
+    return out;
+}
+
 void
 tlsc_info(SSL *ssl, struct arena *a, struct tls_info *ti)
 {
@@ -99,9 +118,11 @@ tlsc_info(SSL *ssl, struct arena *a, struct tls_info *ti)
     sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     if (sni != NULL && ti->sni == NULL)
         ti->sni = arena_strdup(a, sni);
+    ti->ourcert = cert_pem(SSL_get_certificate(ssl), a);
     peer = SSL_get1_peer_certificate(ssl);
     if (peer != NULL) {
         ti->peercert = 1;
+        ti->peercert_pem = cert_pem(peer, a);
         if (X509_NAME_oneline(X509_get_subject_name(peer), dn, sizeof(dn)))
             ti->peerdn = arena_strdup(a, dn);
         X509_free(peer);
@@ -144,19 +165,20 @@ tlsc_load_cert(SSL_CTX *ctx, const char *cert, const char *key, struct arena *a,
                const char **err)
 {
     if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-        *err = arena_printf(a, "SSL_CTX_use_certificate_chain_file file=%s: %s",
-                            cert, tlsc_error(a, "cannot load"));
+        *err =
+            arena_printf(a, "(SSL_CTX_use_certificate_chain_file file=%s): %s",
+                         cert, tlsc_error(a, "cannot load"));
         return -1;
     }
     if (key == NULL)
         key = cert;
     if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-        *err = arena_printf(a, "SSL_CTX_use_PrivateKey_file file=%s: %s", key,
+        *err = arena_printf(a, "(SSL_CTX_use_PrivateKey_file file=%s): %s", key,
                             tlsc_error(a, "cannot load"));
         return -1;
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {
-        *err = arena_printf(a, "SSL_CTX_check_private_key file=%s: %s", key,
+        *err = arena_printf(a, "(SSL_CTX_check_private_key file=%s): %s", key,
                             tlsc_error(a, "key does not match"));
         return -1;
     }
@@ -213,6 +235,17 @@ tls_wait(SSL *ssl, int want, long deadline)
     return fd_wait_until(SSL_get_wfd(ssl), POLLOUT, deadline);
 }
 
+/* The reasons that say the client does not speak a TLS version we
+ * know (or no TLS at all). */
+static int
+not_a_tls_client(int reason)
+{
+    return reason == SSL_R_WRONG_VERSION_NUMBER ||
+           reason == SSL_R_VERSION_TOO_LOW ||
+           reason == SSL_R_UNKNOWN_PROTOCOL ||
+           reason == SSL_R_UNSUPPORTED_PROTOCOL;
+}
+
 int
 tlsc_handshake(SSL *ssl, int server, long deadline, struct arena *a,
                const char **err)
@@ -257,6 +290,14 @@ tlsc_handshake(SSL *ssl, int server, long deadline, struct arena *a,
             else
                 *err =
                     arena_printf(a, "(%s): syscall %s", what, strerror(errno));
+            return -1;
+        }
+        if (server && e == SSL_ERROR_SSL &&
+            not_a_tls_client(ERR_GET_REASON(ERR_peek_error()))) {
+            /* Exim names the version it offered, not OpenSSL's error:
+             * "(SSL_accept): (TLSv1.3)" */
+            ERR_clear_error();
+            *err = arena_printf(a, "(%s): (%s)", what, SSL_get_version(ssl));
             return -1;
         }
         *err = arena_printf(a, "(%s): %s", what,

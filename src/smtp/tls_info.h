@@ -12,6 +12,8 @@ struct tls_info {
     char *cipher_std;    /* "TLS_AES_256_GCM_SHA384" */
     char *peerdn;        /* "/CN=client.test.ex" (DN=), or NULL */
     char *sni;           /* the server name asked for, or NULL */
+    char *ourcert;       /* our certificate, PEM (the spool's -tls_ourcert) */
+    char *peercert_pem;  /* the peer's, PEM, or NULL (--tls_peercert) */
     int peercert;        /* the peer showed a certificate (CV= is logged) */
     int cert_verified;   /* ... and it was verified */
     int verify_override; /* verification failed but was optional */

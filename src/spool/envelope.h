@@ -84,6 +84,8 @@ enum spool_field {
     SPOOL_F_TLS_CIPHER,
     SPOOL_F_TLS_PEERDN,
     SPOOL_F_TLS_SNI,
+    SPOOL_F_TLS_OURCERT,
+    SPOOL_F_TLS_PEERCERT,
     SPOOL_F_TLS_VER,
     SPOOL_F_DSN_ENVID,
 };
@@ -140,6 +142,8 @@ struct spool_msg {
     char *tls_cipher;
     char *tls_peerdn;    /* raw; escaped on the spool as Exim does */
     char *tls_sni;       /* raw; escaped likewise */
+    char *tls_ourcert;   /* PEM, raw; its newlines are "\n" on the spool */
+    char *tls_peercert;  /* likewise, the client's (always "--") */
     char tls_resumption; /* 'A'+flags, 0 = not written */
     char *tls_ver;
     char *dsn_envid; /* xtext as received */

@@ -321,6 +321,8 @@ static const struct opt opts[] = {
     {"tls_cipher", O_STR, F(tls_cipher), 0, SPOOL_F_TLS_CIPHER},
     {"tls_peerdn", O_UNPRINT, F(tls_peerdn), 0, SPOOL_F_TLS_PEERDN},
     {"tls_sni", O_UNPRINT, F(tls_sni), 0, SPOOL_F_TLS_SNI},
+    {"tls_ourcert", O_UNPRINT, F(tls_ourcert), 0, SPOOL_F_TLS_OURCERT},
+    {"tls_peercert", O_UNPRINT, F(tls_peercert), 0, SPOOL_F_TLS_PEERCERT},
     {"tls_ver", O_STR, F(tls_ver), 0, SPOOL_F_TLS_VER},
     {"dsn_envid", O_STR, F(dsn_envid), 0, SPOOL_F_DSN_ENVID},
     {"dsn_ret", O_INT, F(dsn_ret), 0, -1},

@@ -82,7 +82,8 @@ put_var(struct gstr *out, const struct spool_msg *m, enum spool_field f,
     gstr_adds(out, m->tainted & SPOOL_TAINT(f) ? "--" : "-");
     gstr_adds(out, name);
     gstr_addc(out, ' ');
-    if (f == SPOOL_F_TLS_PEERDN || f == SPOOL_F_TLS_SNI)
+    if (f == SPOOL_F_TLS_PEERDN || f == SPOOL_F_TLS_SNI ||
+        f == SPOOL_F_TLS_OURCERT || f == SPOOL_F_TLS_PEERCERT)
         str_printing(out, value, strlen(value));
     else
         put_oneline(out, value);
@@ -201,8 +202,10 @@ put_tls_dsn_options(struct gstr *out, const struct spool_msg *m)
 {
     put_flag(out, m->tls_certificate_verified, "-tls_certificate_verified\n");
     put_var(out, m, SPOOL_F_TLS_CIPHER, "tls_cipher", m->tls_cipher);
+    put_var(out, m, SPOOL_F_TLS_PEERCERT, "tls_peercert", m->tls_peercert);
     put_var(out, m, SPOOL_F_TLS_PEERDN, "tls_peerdn", m->tls_peerdn);
     put_var(out, m, SPOOL_F_TLS_SNI, "tls_sni", m->tls_sni);
+    put_var(out, m, SPOOL_F_TLS_OURCERT, "tls_ourcert", m->tls_ourcert);
     if (m->tls_resumption != 0)
         gstr_printf(out, "-tls_resumption %c\n", m->tls_resumption);
     put_var(out, m, SPOOL_F_TLS_VER, "tls_ver", m->tls_ver);

@@ -380,6 +380,11 @@ rich_message(struct spool_msg *m, struct arena *a, int nonrcpts,
     m->tls_cipher = "TLS1.3:TLS_AES_256_GCM_SHA384:256";
     m->tls_peerdn = "CN=client,O=Example\tCorp\n\x01";
     m->tls_sni = "mx.example.org";
+    m->tls_ourcert =
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    m->tls_peercert =
+        "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
+    m->tainted |= SPOOL_TAINT(SPOOL_F_TLS_PEERCERT);
     m->tls_resumption = 'A';
     m->tls_ver = "TLS1.3";
     m->dsn_envid = "QQ314159";
@@ -466,6 +471,8 @@ START_TEST(test_roundtrip_rich)
     ck_assert_str_eq(back.active_hostname, "mx2.example.org");
     ck_assert_uint_eq(back.tainted, m.tainted);
     ck_assert_str_eq(back.tls_peerdn, m.tls_peerdn);
+    ck_assert_str_eq(back.tls_ourcert, m.tls_ourcert);
+    ck_assert_str_eq(back.tls_peercert, m.tls_peercert);
     ck_assert_int_eq(back.tls_resumption, 'A');
     ck_assert_int_eq(back.frozen, 1);
     ck_assert_int_eq(back.frozen_at, 1715000100);
@@ -585,8 +592,13 @@ START_TEST(test_write_lines)
              "-bmi_verdicts 0:1:B1FAH2YAAAA:example.net\n"
              "-tls_certificate_verified\n"
              "-tls_cipher TLS1.3:TLS_AES_256_GCM_SHA384:256\n"
+             "--tls_peercert -----BEGIN CERTIFICATE-----\\nMIIC\\n-----END "
+             "CERTIFICATE-----\\n\n"
              "-tls_peerdn CN=client,O=Example\\tCorp\\n\\001\n"
-             "-tls_sni mx.example.org\n-tls_resumption A\n-tls_ver TLS1.3\n"
+             "-tls_sni mx.example.org\n"
+             "-tls_ourcert -----BEGIN CERTIFICATE-----\\nMIIB\\n-----END "
+             "CERTIFICATE-----\\n\n"
+             "-tls_resumption A\n-tls_ver TLS1.3\n"
              "-dsn_envid QQ314159\n-dsn_ret 2\n-spam_score 5.5\n"
              "--(pgsql)future_option value with spaces\nXX\n5\n"
              "bob@example.net\n"
@@ -976,7 +988,7 @@ START_TEST(test_unknown_options)
         "1vQk3L-000000000Xb-00A1-H\nexim 93 93\n<a@b>\n1715000000 0\n"
         "-received_time_usec .000001\n"
         "-debug_selector 0x7\n"
-        "--tls_peercert MIIB\\nabc\n"
+        "-tls_ocsp 4\n"
         "-spam_score 5.5\n"
         "-local yes\n"
         "--(pgsql)something_new x y z\n"
@@ -998,7 +1010,7 @@ START_TEST(test_unknown_options)
                           "-body_linecount 1\n-max_received_linelength 0\n"
                           "-local\n"
                           "-debug_selector 0x7\n"
-                          "--tls_peercert MIIB\\nabc\n"
+                          "-tls_ocsp 4\n"
                           "-spam_score 5.5\n"
                           "-local yes\n"
                           "--(pgsql)something_new x y z\n"

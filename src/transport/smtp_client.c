@@ -32,6 +32,7 @@
  *--*/
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -143,21 +144,25 @@ smtp_conn_write(struct smtp_conn *s, const char *text, size_t n, int timeout)
     return 0;
 }
 
-/* One line without its CRLF into line. 0, or -1 with errno. */
+/* One line into line, without its line end and the white space before
+ * it (as Exim). room is what is left of the reply's buffer: as in
+ * Exim, a line that would leave fewer than 4 bytes of it is malformed,
+ * and what was read of it is kept. 0, or -1 with errno. */
 static int
-read_line(struct smtp_conn *s, long deadline, gstr *line)
+read_line(struct smtp_conn *s, long deadline, size_t room, gstr *line)
 {
     gstr_truncate(line, 0);
     for (;;) {
         while (s->pos < s->len) {
             char c = s->buf[s->pos++];
             if (c == '\n') {
-                if (line->len > 0 && line->s[line->len - 1] == '\r')
+                while (line->len > 0 &&
+                       isspace((unsigned char)line->s[line->len - 1]))
                     gstr_truncate(line, line->len - 1);
                 return 0;
             }
             gstr_addc(line, c);
-            if (line->len >= SMTP_REPLY_MAX) {
+            if (line->len + 4 > room) {
                 errno = SMTP_ERRNO_SMTPFORMAT;
                 return -1;
             }
@@ -197,6 +202,7 @@ int
 smtp_conn_read_reply(struct smtp_conn *s, int timeout, gstr *reply)
 {
     long deadline = clock_ms() + (long)timeout * 1000;
+    size_t room = SMTP_REPLY_MAX;
     gstr line;
     int code = -1;
 
@@ -204,20 +210,16 @@ smtp_conn_read_reply(struct smtp_conn *s, int timeout, gstr *reply)
     gstr_truncate(reply, 0);
     for (;;) {
         const char *l;
-        if (read_line(s, deadline, &line) < 0) {
-            if (errno == SMTP_ERRNO_SMTPFORMAT) /* over-long: show its start */
-                gstr_addn(reply, line.s, line.len < 64 ? line.len : 64);
+        int rc = read_line(s, deadline, room, &line);
+        if (rc < 0 && errno != SMTP_ERRNO_SMTPFORMAT)
             return -1;
-        }
         l = line.s;
         if (reply->len > 0)
             gstr_addc(reply, '\n');
         gstr_addn(reply, l, line.len);
-        if (reply->len >= SMTP_REPLY_MAX) {
-            gstr_truncate(reply, 64);
-            errno = SMTP_ERRNO_SMTPFORMAT;
+        if (rc < 0) /* over-long: the reply as far as it was read */
             return -1;
-        }
+        room -= line.len + 1;
         if (line.len < 3 || l[0] < '1' || l[0] > '5' || l[1] < '0' ||
             l[1] > '9' || l[2] < '0' || l[2] > '9' ||
             (line.len > 3 && l[3] != ' ' && l[3] != '-')) {

@@ -39,7 +39,8 @@ int smtp_conn_write(struct smtp_conn *s, const char *text, size_t n,
                     int timeout);
 /* The most a reply may hold, all its lines together (Exim's response
  * buffer is as large): a longer one is a format error, so a server
- * cannot make the transport read without end. */
+ * cannot make the transport read without end; as in Exim, what was
+ * read (up to 4093 bytes) is kept for the message. */
 #define SMTP_REPLY_MAX 4096
 
 /* Reads one reply within timeout seconds: its lines, without CRLF,

@@ -99,6 +99,8 @@
 #include <sys/time.h>
 
 #include "base/arena.h"
+#include "base/gstr.h"
+#include "base/printing.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "expand/expand.h"
@@ -160,25 +162,16 @@ void (*smtp_retry_host_failed)(struct transport_call *c,
                                const struct host_item *h, int err,
                                const char *msg);
 
-/* Reply text as Exim logs it: control characters escaped, lines
- * joined by "\n" written as backslash and n. */
+/* Reply text as Exim logs it (its string_printing()): lines joined
+ * by "\n" written as backslash and n, other control characters and
+ * bytes above 126 escaped as \r, \t ... or \ooo. */
 static char *
 printable(struct arena *a, const char *s)
 {
     gstr g;
 
     gstr_init(&g, a);
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '\n')
-            gstr_adds(&g, "\\n");
-        else if (ch == '\\')
-            gstr_adds(&g, "\\\\");
-        else if (ch < 32 || ch == 127)
-            gstr_printf(&g, "\\x%02x", ch);
-        else
-            gstr_addc(&g, (char)ch);
-    }
+    str_printing(&g, s, strlen(s));
     return (char *)gstr_str(&g);
 }
 
@@ -1290,10 +1283,11 @@ smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
         if (s->v[i]->result == ADDR_DEFER &&
             s->v[i]->basic_errno == SMTP_ERRNO_TLSFAILURE)
             s->v[i]->result = ADDR_PENDING;
+    /* with the message id, as Exim writes it during a delivery */
     log_write(LOG_MAIN,
-              "%s: delivering unencrypted to H=%s [%s] (not in "
+              "%s %s: delivering unencrypted to H=%s [%s] (not in "
               "hosts_require_tls)",
-              msg, h->name, h->address);
+              s->c->msg->m->id, msg, h->name, h->address);
     s->tls_clear = 1;
     s->dead = 0;
     s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;

@@ -191,7 +191,7 @@ smtp_tls_client_start(struct smtp_conn *c, const struct transport_smtp *ob,
     if (cert != NULL) {
         const char *e;
         if (tlsc_load_cert(ctx, cert, key, a, &e) < 0) {
-            *err = arena_printf(a, "(%s)", e);
+            *err = e; /* Exim's "(WHAT file=F): REASON" */
             goto fail;
         }
     }

@@ -152,7 +152,9 @@ parse_modifier(struct arena *a, const char *s, struct dnsdb_query *q, gstr *err)
     } else if (strncasecmp(s, "retry_", 6) == 0) {
         char *end;
         long n = strtol(s + 6, &end, 0);
-        if (n < 0 || end == s + 6) {
+        /* Exim: "retry_x," reads as 0 retries, and then the "x" is
+         * where a comma should be */
+        if (n < 0) {
             gstr_adds(err, "unsupported dnsdb retry count");
             return NULL;
         }
@@ -251,7 +253,8 @@ format_rr(gstr *g, const struct dnsdb_query *q, const struct dns_rr *rr)
     default:
         break;
     }
-    gstr_adds(g, rr->text);
+    /* the root (a null MX's "0 ."): Exim's name expansion makes it empty */
+    gstr_adds(g, strcmp(rr->text, ".") == 0 ? "" : rr->text);
     if (q->type == DNS_T_SOA && q->outsep2 != NULL)
         for (size_t i = 0; i < rr->nstrings; i++) {
             add_field(g, q->outsep2);
