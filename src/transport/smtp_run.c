@@ -316,6 +316,26 @@ note_setup(struct smtp_sess *s)
         }
 }
 
+/* DSN information for a failure in a transaction (after MAIL, DATA,
+ * the final dot, or the session breaking down there): the greeting and
+ * the EHLO/HELO reply, on the open addresses of batch (of every open
+ * address when batch is NULL), as Exim's set_errno() is given them
+ * there. A 5xx or 4xx to RCPT is the address's own result and carries
+ * none. A connection taken over from an earlier message has neither,
+ * as in Exim, whose continued connection reads no greeting. */
+static void
+note_transaction(struct smtp_sess *s, struct address **batch, size_t nb)
+{
+    struct address **v = batch != NULL ? batch : s->v;
+    size_t n = batch != NULL ? nb : s->n;
+
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->result == ADDR_PENDING) {
+            v[i]->smtp_greeting = s->reused ? NULL : s->host->greeting;
+            v[i]->helo_response = s->reused ? NULL : s->host->helo_response;
+        }
+}
+
 /* protocol_detail: c ("e" EHLO, "h" HELO, "l" LHLO, "s" STARTTLS, "a"
  * AUTH) added to the session's sequence, kept on the first open
  * address as Exim keeps it on the transaction's first address. */
@@ -589,6 +609,7 @@ message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
     const char *msg;
     char code = check_response(s, &err, &msg);
 
+    note_transaction(s, batch, nb);
     for (size_t i = 0; i < nb; i++) {
         struct address *a = batch[i];
         if (a->result != ADDR_PENDING)
@@ -609,6 +630,7 @@ session_error(struct smtp_sess *s, int err)
     const char *msg;
 
     (void)check_response(s, &err, &msg);
+    note_transaction(s, NULL, 0);
     set_open(s, ADDR_DEFER, err, msg, 1);
     smtp_write_logs(s, s->host, msg, err);
     s->dead = 1;
@@ -629,14 +651,17 @@ write_data(struct smtp_sess *s)
         const char *m =
             arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
                          s->host->address, gstr_str(&err));
+        note_transaction(s, NULL, 0);
         set_open(s, ADDR_DEFER, e, m, 1);
         smtp_write_logs(s, s->host, m, e);
         s->stop = 1;
         return -2;
     }
     if (rc == -2) {
-        if (err.len > 0)
+        if (err.len > 0) {
+            note_transaction(s, NULL, 0);
             set_open(s, ADDR_DEFER, e, gstr_str(&err), 1);
+        }
         s->stop = 1;
         return -2;
     }
