@@ -732,10 +732,14 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
             a->result = ADDR_FAIL;
             a->basic_errno = 0;
             done++;
-        } else if (code == 452 && done > 0) {
+        } else if (code == 452 && done > 0 && s->pipelining) {
             /* "too many recipients" after some went through: as Exim,
              * the address stays open for a further transaction on this
-             * connection (transactions() sends it) */
+             * connection (transactions() sends it). Only under
+             * PIPELINING: Exim looks for an earlier 2xx or 5xx among the
+             * replies it reads together, and without PIPELINING it reads
+             * each RCPT's reply alone, so there a 452 is a deferral like
+             * any 4xx. */
             a->message = NULL;
             too_many = 1;
         } else {
