@@ -1352,11 +1352,19 @@ smtp_tls_mark(struct smtp_sess *s, const struct host_item *h)
 static void
 mark_continued(struct smtp_sess *s, const struct host_item *h)
 {
+    /* Exim's "*" follows a count kept over the addresses in their
+     * order: a transaction that continued the connection raises it, and
+     * it stays raised for the addresses after that one, even those sent
+     * in an earlier transaction (with RCPTDOMAINMAX a1, b1, a2 go as
+     * a1 a2, then b1: a2 is logged with "*") */
+    int seq = 0;
+
     for (size_t i = 0; i < s->n; i++) {
         struct address *a = s->v[i];
         if (a->host_used != h || !s->open_before[i])
             continue;
-        if (s->reused || s->limit_cont[i])
+        seq |= s->limit_cont[i];
+        if (s->reused || seq)
             a->flags |= ADDR_CONT_CONN;
         else
             a->flags &= ~(unsigned)ADDR_CONT_CONN;
