@@ -18,8 +18,11 @@
  *	in alphabetical order.
  *
  *	conf_print_instance() prints one router, transport or
- *	authenticator ("NAME KIND:" then its generic, feature and private
- *	options, sorted), or all of a kind when name is NULL.
+ *	authenticator as Exim does: its generic options ("driver" among
+ *	them, and a feature's options for every driver of the class) in
+ *	alphabetical order, then its own (with a feature's options for
+ *	that driver), sorted; or all of a kind when name is NULL, each
+ *	after an empty line and "NAME KIND:".
  *	conf_print_named_list() prints "domainlist NAME = value" for the
  *	named list of that kind ("domainlist", "hostlist", ...) and name.
  * DIAGNOSTICS
@@ -107,27 +110,47 @@ conf_print_main_option(gstr *out, const char *name)
     return -1;
 }
 
+/* As Exim's -bP: the generic options, "driver" among them, in
+ * alphabetical order, then the driver's own ones (a feature's options
+ * for every driver of the class count as generic, those for one driver
+ * as its own, which is where Exim's option tables have them). */
 static void
 print_instance(gstr *out, const struct driver_instance *d)
 {
     const struct driver_class *c = d->cls;
-    size_t total = c->generic->ndefs + d->info->opts.ndefs, n = 0;
+    size_t total = c->generic->ndefs + d->info->opts.ndefs, n = 0, ng;
     struct printable *v;
+    int driver_done = 0;
 
     for (size_t i = 0; i < c->nexts && i < DRIVER_EXT_MAX; i++)
         total += c->exts[i]->opts.ndefs;
     v = arena_alloc(out->arena, total * sizeof(*v));
     n = collect(v, n, c->generic, d->generic);
+    for (size_t i = 0; i < c->nexts && i < DRIVER_EXT_MAX; i++)
+        if (c->exts[i]->only_driver == NULL)
+            n = collect(v, n, &c->exts[i]->opts, d->ext[i]);
+    ng = n;
     for (size_t i = 0; i < c->nexts && i < DRIVER_EXT_MAX; i++) {
         const struct driver_ext *e = c->exts[i];
-        if (e->only_driver == NULL ||
+        if (e->only_driver != NULL &&
             strcmp(e->only_driver, d->info->name) == 0)
             n = collect(v, n, &e->opts, d->ext[i]);
     }
     n = collect(v, n, &d->info->opts, d->priv);
-    gstr_printf(out, "%s %s:\n", d->name, c->kind);
-    gstr_printf(out, "driver = %s\n", d->info->name);
-    print_sorted(out, v, n);
+    qsort(v, ng, sizeof(*v), printable_cmp);
+    for (size_t i = 0; i < ng; i++) {
+        if (!driver_done && strcmp(v[i].def->name, "driver") > 0) {
+            gstr_printf(out, "driver = %s\n", d->info->name);
+            driver_done = 1;
+        }
+        if (v[i].def->flags & OPT_HIDDEN)
+            continue;
+        opt_print(out, v[i].def, v[i].block);
+        gstr_addc(out, '\n');
+    }
+    if (!driver_done)
+        gstr_printf(out, "driver = %s\n", d->info->name);
+    print_sorted(out, v + ng, n - ng);
 }
 
 static struct driver_instance *
@@ -149,8 +172,10 @@ conf_print_instance(gstr *out, const char *kind, const char *name)
          d = d->next) {
         if (name != NULL && strcmp(d->name, name) != 0)
             continue;
-        if (found++)
-            gstr_addc(out, '\n');
+        found++;
+        /* as Exim: a heading only when all of the kind are listed */
+        if (name == NULL)
+            gstr_printf(out, "\n%s %s:\n", d->name, d->cls->kind);
         print_instance(out, d);
     }
     return found || name == NULL ? 0 : -1;

@@ -40,7 +40,10 @@
  *	reports them), deferrals "==". A recipient whose addresses are all
  *	delivered, failed or discarded joins the non-recipients. The
  *	reports this made (bounce, delay warning, success DSN) are
- *	delivered next, as Exim's waiting for its child does. When no
+ *	delivered next, as Exim's waiting for its child does under -odi;
+ *	without -odi (a queue run, -M, the daemon) Exim's child delivers
+ *	them in the background, so they are delivered after the message
+ *	is closed. When no
  *	recipient is left, "Completed" is logged and the -H, -D, -J and
  *	message log are removed; otherwise the -H is rewritten with the
  *	new non-recipients and the -J removed.
@@ -791,16 +794,23 @@ deliver_message(const char *id, unsigned flags)
     if (!(flags & DELIVER_2STAGE))
         notice_delay(&d.m, d.done, &d.x);
     remaining = finish_recipients(&d);
-    /* as Exim, which waits for the process that sends a report: the
-     * report's lines come before this message's "Completed"; that
-     * process has a connection of its own, and outside a queue run
-     * this message's connection has been closed by then */
+    /* Exim submits a report to a new process of its own and waits for
+     * it; under -odi (synchronous delivery, which that process
+     * inherits) the report is delivered before it returns, so the
+     * report's lines come before this message's "Completed". Otherwise
+     * (a queue run, -M, the daemon) the report is delivered in the
+     * background and this message is closed first. The report's
+     * delivery has a connection of its own, and outside a queue run
+     * this message's connection has been closed by then. */
+    if (deliver_odmode != 'i')
+        close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN))
         smtp_transport_close_idle();
     smtp_transport_hold_idle(1);
     deliver_pending_bounces();
     smtp_transport_hold_idle(0);
-    close_message(&d, remaining);
+    if (deliver_odmode == 'i')
+        close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */
         smtp_transport_close_idle();
 out:

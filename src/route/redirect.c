@@ -309,12 +309,12 @@ rd_special(struct route_call *c, const char *item, const char *rest)
     text = arena_strndup(c->rc->arena, rest, len);
     if (rc == ROUTE_DISCARD)
         return rc;
-    c->a->message = *text != '\0'      ? text
-                    : rc == ROUTE_FAIL ? "forced rejection"
-                                       : "forced defer";
+    /* As Exim: the text, even when empty (a bare ":fail:" logs and
+     * reports an empty error; Exim's "forced rejection" is for a NULL
+     * one, which a redirect list never gives), may go to the sender. */
+    c->a->message = text;
     c->a->user_message = c->a->message;
-    if (*text != '\0') /* the administrator's text may go to the sender */
-        c->a->flags |= ADDR_PASS_MSG;
+    c->a->flags |= ADDR_PASS_MSG;
     return rc;
 }
 

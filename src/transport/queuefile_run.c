@@ -27,10 +27,9 @@
  *	fsynced at the end. An existing file of the same name is not
  *	overwritten (the delivery defers).
  *
- *	Further addresses of the same message that reach the same
- *	directory in the same delivery process find the copy there and
- *	count as delivered too (Exim would fail to link a second time
- *	and defer them): one copy per message and directory.
+ *	The transport runs once per address, as Exim's: a further address
+ *	of the same message for the same directory finds the -H file
+ *	there and is deferred ("File exists", errno 17), as in Exim.
  *
  *	The generic transport options (headers_add, transport_filter,
  *	user and the rest) have no effect, as in Exim.
@@ -63,10 +62,6 @@
 #include "transport/tpdrivers.h"
 
 #define QF_MODE 0640 /* Exim's SPOOL_MODE */
-
-/* The last message put into a directory by this process: further
- * addresses of the same message for the same directory are done. */
-static char done_id[64], done_dir[4096];
 
 /* Defers every address of c with message and errno err; panic: the
  * deferral goes to the panic log too (Exim's PANIC result). */
@@ -177,6 +172,28 @@ failed:
     return -1;
 }
 
+/* Exim places the -H file first, so a copy already in the directory
+ * (an earlier address of the message: Exim runs the transport once per
+ * address) fails there, "File exists". This places -H last, and checks
+ * for it first to fail the same way. 1 (the address deferred) if it is
+ * there. */
+static int
+h_exists(struct transport_call *c, int ddfd, const char *dir, const char *id,
+         int can_link)
+{
+    struct stat st;
+
+    if (fstatat(ddfd, arena_printf(c->arena, "%s-H", id), &st,
+                AT_SYMLINK_NOFOLLOW) != 0)
+        return 0;
+    qf_defer(c, EEXIST, 0,
+             arena_printf(c->arena,
+                          "%s transport %s file: %s/%s-H failed with error: %s",
+                          c->tp->name, can_link ? "linking" : "opening", dir,
+                          id, strerror(EEXIST)));
+    return 1;
+}
+
 static void
 queuefile_deliver(struct transport_call *c)
 {
@@ -229,14 +246,8 @@ queuefile_deliver(struct transport_call *c)
                               c->tp->name, s, strerror(e)));
         goto done;
     }
-    if (strcmp(done_id, id) == 0 && strcmp(done_dir, dir) == 0) {
-        struct stat st;
-        if (fstatat(ddfd, arena_printf(c->arena, "%s-H", id), &st, 0) == 0 &&
-            fstatat(ddfd, arena_printf(c->arena, "%s-D", id), &st, 0) == 0) {
-            transport_set_result(c, ADDR_OK, 0, NULL);
-            goto done;
-        }
-    }
+    if (h_exists(c, ddfd, dir, id, dst.st_dev == sst.st_dev))
+        goto done;
     if (put_file(c, sdfd, ddfd, src.s, dir, id, "D", dst.st_dev == sst.st_dev) <
         0)
         goto done;
@@ -257,9 +268,6 @@ queuefile_deliver(struct transport_call *c)
         goto done;
     }
     transport_set_result(c, ADDR_OK, 0, NULL);
-    snprintf(done_id, sizeof(done_id), "%s", id);
-    if (strlen(dir) < sizeof(done_dir))
-        snprintf(done_dir, sizeof(done_dir), "%s", dir);
 done:
     if (ddfd >= 0)
         close(ddfd);

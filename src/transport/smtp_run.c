@@ -309,6 +309,26 @@ note_setup(struct smtp_sess *s)
         }
 }
 
+/* DSN information for a failure in a transaction (after MAIL, DATA,
+ * the final dot, or the session breaking down there): the greeting and
+ * the EHLO/HELO reply, on the open addresses of batch (of every open
+ * address when batch is NULL), as Exim's set_errno() is given them
+ * there. A 5xx or 4xx to RCPT is the address's own result and carries
+ * none. A connection taken over from an earlier message has neither,
+ * as in Exim, whose continued connection reads no greeting. */
+static void
+note_transaction(struct smtp_sess *s, struct address **batch, size_t nb)
+{
+    struct address **v = batch != NULL ? batch : s->v;
+    size_t n = batch != NULL ? nb : s->n;
+
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->result == ADDR_PENDING) {
+            v[i]->smtp_greeting = s->reused ? NULL : s->host->greeting;
+            v[i]->helo_response = s->reused ? NULL : s->host->helo_response;
+        }
+}
+
 /* protocol_detail: c ("e" EHLO, "h" HELO, "l" LHLO, "s" STARTTLS, "a"
  * AUTH) added to the session's sequence, kept on the first open
  * address as Exim keeps it on the transaction's first address. */
@@ -583,6 +603,7 @@ message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
     const char *msg;
     char code = check_response(s, &err, &msg);
 
+    note_transaction(s, batch, nb);
     for (size_t i = 0; i < nb; i++) {
         struct address *a = batch[i];
         if (a->result != ADDR_PENDING)
@@ -603,6 +624,7 @@ session_error(struct smtp_sess *s, int err)
     const char *msg;
 
     (void)check_response(s, &err, &msg);
+    note_transaction(s, NULL, 0);
     set_open(s, ADDR_DEFER, err, msg, 1);
     smtp_write_logs(s, s->host, msg, err);
     s->dead = 1;
@@ -625,14 +647,17 @@ write_data(struct smtp_sess *s)
         const char *m =
             arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
                          s->host->address, gstr_str(&err));
+        note_transaction(s, NULL, 0);
         set_open(s, ADDR_DEFER, e, m, 1);
         smtp_write_logs(s, s->host, m, e);
         s->stop = 1;
         return -2;
     }
     if (rc == -2) {
-        if (err.len > 0)
+        if (err.len > 0) {
+            note_transaction(s, NULL, 0);
             set_open(s, ADDR_DEFER, e, gstr_str(&err), 1);
+        }
         s->stop = 1;
         return -2;
     }
@@ -703,10 +728,14 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
             a->result = ADDR_FAIL;
             a->basic_errno = 0;
             done++;
-        } else if (code == 452 && done > 0) {
+        } else if (code == 452 && done > 0 && s->pipelining) {
             /* "too many recipients" after some went through: as Exim,
              * the address stays open for a further transaction on this
-             * connection (transactions() sends it) */
+             * connection (transactions() sends it). Only under
+             * PIPELINING: Exim looks for an earlier 2xx or 5xx among the
+             * replies it reads together, and without PIPELINING it reads
+             * each RCPT's reply alone, so there a 452 is a deferral like
+             * any 4xx. */
             a->message = NULL;
             too_many = 1;
         } else {
@@ -1320,11 +1349,19 @@ smtp_tls_mark(struct smtp_sess *s, const struct host_item *h)
 static void
 mark_continued(struct smtp_sess *s, const struct host_item *h)
 {
+    /* Exim's "*" follows a count kept over the addresses in their
+     * order: a transaction that continued the connection raises it, and
+     * it stays raised for the addresses after that one, even those sent
+     * in an earlier transaction (with RCPTDOMAINMAX a1, b1, a2 go as
+     * a1 a2, then b1: a2 is logged with "*") */
+    int seq = 0;
+
     for (size_t i = 0; i < s->n; i++) {
         struct address *a = s->v[i];
         if (a->host_used != h || !s->open_before[i])
             continue;
-        if (s->reused || s->limit_cont[i])
+        seq |= s->limit_cont[i];
+        if (s->reused || seq)
             a->flags |= ADDR_CONT_CONN;
         else
             a->flags &= ~(unsigned)ADDR_CONT_CONN;

@@ -67,7 +67,11 @@ static const struct opt_def transport_generic_defs[] = {
     {"user", OPT_EXPANDED, offsetof(struct transport_generic, user), 0},
 };
 
+/* retry_use_local_part: Exim leaves it "unset", which counts as true
+ * (a local delivery's retry key has the local part) and -bP shows as
+ * set, for every transport. */
 static const struct transport_generic transport_generic_defaults = {
+    .retry_use_local_part = 1,
     .transport_filter_timeout = 300,
 };
 
