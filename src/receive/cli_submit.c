@@ -588,9 +588,8 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         goto out;
     }
     if (rd.toobig) {
-        if (log_selected(LS_size_reject))
-            log_write(LOG_MAIN | LOG_REJECT, "%s %s", receive_id(rd.r),
-                      receive_log_toobig(rd.r));
+        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject), "%s %s",
+                  receive_id(rd.r), receive_log_toobig(rd.r));
         fprintf(stderr, "mxlab: message rejected: message too big (max=%ld)\n",
                 p.message_size_limit);
         receive_abort(rd.r);

@@ -362,8 +362,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
     if (toobig || err.len > 0)
         data_dkim_done(s);
     if (toobig) {
-        if (log_selected(LS_size_reject))
-            log_write(LOG_MAIN | LOG_REJECT, "%s", receive_log_toobig(r));
+        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject), "%s",
+                  receive_log_toobig(r));
         receive_abort(r);
         smtp_reply(s, 552, "Message size exceeds maximum permitted");
         smtp_txn_reset(s);

@@ -358,12 +358,10 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     limit = expanded_number(s, "message_size_limit",
                             main_config.message_size_limit);
     if (limit > 0 && s->txn.size > limit) {
-        if (log_selected(LS_size_reject))
-            log_write(LOG_MAIN | LOG_REJECT,
-                      "rejected MAIL FROM:<%s> %s: message too big: "
-                      "size=%ld max=%ld",
-                      path.address, smtp_host_and_ident(s, 1), s->txn.size,
-                      limit);
+        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject),
+                  "rejected MAIL FROM:<%s> %s: message too big: "
+                  "size=%ld max=%ld",
+                  path.address, smtp_host_and_ident(s, 1), s->txn.size, limit);
         smtp_txn_reset(s);
         smtp_reply(s, 552, "Message size exceeds maximum permitted");
         return 0;
@@ -373,10 +371,9 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
             !smtp_host_in_opt(s, sender_unqualified_hosts)) {
             smtp_replyf(s, 501, "%s: sender address must contain a domain",
                         shown);
-            if (log_selected(LS_smtp_syntax_error))
-                log_write(LOG_MAIN | LOG_REJECT,
-                          "unqualified sender rejected: <%s> %s", path.address,
-                          smtp_host_and_ident(s, 1));
+            log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_smtp_syntax_error),
+                      "unqualified sender rejected: <%s> %s", path.address,
+                      smtp_host_and_ident(s, 1));
             smtp_txn_reset(s);
             return 0;
         }
@@ -544,10 +541,9 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
             !smtp_host_in_opt(s, recipient_unqualified_hosts)) {
             smtp_replyf(s, 501, "%s: recipient address must contain a domain",
                         shown);
-            if (log_selected(LS_smtp_syntax_error))
-                log_write(LOG_MAIN | LOG_REJECT,
-                          "unqualified recipient rejected: <%s> %s",
-                          path.address, smtp_host_and_ident(s, 1));
+            log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_smtp_syntax_error),
+                      "unqualified recipient rejected: <%s> %s", path.address,
+                      smtp_host_and_ident(s, 1));
             s->txn.rcpt_fail_count++;
             return 0;
         }

@@ -516,12 +516,13 @@ unknown_command(struct smtp_session *s)
                       "command",
                       gstr_str(&s->cmd), smtp_host_and_ident(s, 1));
         smtp_incomplete_transaction_log(s, "unrecognized command");
+        /* As Exim: the not-QUIT ACL runs before the drop is logged. */
+        smtp_notquit_exit(s, "bad-commands", 500,
+                          "Too many unrecognized commands");
         log_write(LOG_MAIN | LOG_REJECT,
                   "SMTP call from %s dropped: too many unrecognized commands "
                   "(last was \"%s\")",
                   smtp_host_and_ident(s, 0), gstr_str(&s->cmd));
-        smtp_notquit_exit(s, "bad-commands", 500,
-                          "Too many unrecognized commands");
         return 1;
     }
     return smtp_synprot_error(s, SYNPROT_SYNTAX, 500, NULL,
@@ -683,14 +684,16 @@ smtp_banner(struct smtp_session *s)
 static void
 log_session_end(struct smtp_session *s, int by_quit)
 {
+    /* As Exim: QUIT is logged when it is read, the missing MAIL once
+     * the session is over. */
+    if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN, "SMTP connection from %s D=%lds closed by QUIT",
+                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
     if (s->messages == 0 && log_selected(LS_smtp_no_mail))
         log_write(LOG_MAIN, "no MAIL in %sSMTP connection from %s D=%lds C=%s",
                   s->mode == SMTP_MODE_BS ? "local " : "",
                   smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started),
                   gstr_str(&s->history));
-    if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN, "SMTP connection from %s D=%lds closed by QUIT",
-                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
 }
 
 /* Input sent before the banner breaks the rules in the same way. */
