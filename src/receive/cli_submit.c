@@ -434,6 +434,11 @@ params_init(struct receive_params *p, const struct submit_opts *o,
     p->originator_name = c->name;
     p->protocol = c->trusted && o->protocol ? o->protocol : "local";
     p->ident = c->trusted && o->ident ? o->ident : c->login;
+    /* Values from the command line are tainted in Exim ("--" in -H). */
+    if (c->trusted && o->protocol)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_RECEIVED_PROTOCOL);
+    if (c->trusted && o->ident)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_IDENT);
     p->extract_rcpts = o->extract;
     p->not_smtp = 1;
     p->allow_unqualified = 1;
