@@ -241,6 +241,21 @@ size_limit(struct smtp_session *s)
     return (long)n;
 }
 
+/* The list holds the newest variable first; the spool's tree is built
+ * in the order they were first set, as Exim's is, which decides the
+ * order of the -aclc and -aclm lines. */
+static void
+set_aclvars_oldest_first(struct spool_msg *m, const struct expand_kv *kv)
+{
+    if (kv == NULL)
+        return;
+    set_aclvars_oldest_first(m, kv->next);
+    if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
+        (kv->name[4] == 'c' || kv->name[4] == 'm'))
+        spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
+                             strlen(kv->value));
+}
+
 /* The data ACL's header changes and controls go into the message. */
 static void
 apply_acl_results(struct smtp_session *s, struct receive *r)
@@ -255,11 +270,7 @@ apply_acl_results(struct smtp_session *s, struct receive *r)
         m->frozen = 1;
         m->frozen_at = time(NULL);
     }
-    for (struct expand_kv *kv = s->x.acl_vars; kv != NULL; kv = kv->next)
-        if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
-            (kv->name[4] == 'c' || kv->name[4] == 'm'))
-            spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
-                                 strlen(kv->value));
+    set_aclvars_oldest_first(m, s->x.acl_vars);
 }
 
 /* The verifier holds digests outside the arena; they go with the
