@@ -142,6 +142,7 @@ smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
     acl_reply_get((enum acl_where)where, rc, st, &reply);
     gstr_init(&out, s->msg_arena);
     acl_reply_format(&reply, (st->controls & ACL_CTL_NO_MULTILINE) != 0, &out);
+    smtp_note_rcpt_response(s, reply.text ? reply.text : "");
     smtp_io_write(&s->io, out.s ? out.s : "", out.len);
     if (reply.drop) {
         smtp_notquit_exit(s, "acl-drop", 0, NULL);

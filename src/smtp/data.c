@@ -468,6 +468,12 @@ data_allowed(struct smtp_session *s, const char *cmd, int *stop)
     }
     if (s->txn.nrcpts > 0)
         return 1;
+    if (s->txn.rcpt_response != NULL && !s->txn.rcpt_response_differs) {
+        smtp_reply_more(s, 503,
+                        "All RCPT commands were rejected with this "
+                        "error:");
+        smtp_reply_more(s, 503, s->txn.rcpt_response);
+    }
     if (s->pipelining_advertised && s->txn.rcpt_fail_count > 0)
         smtp_replyf(s, 503, "Valid RCPT command must precede %s", cmd);
     else

@@ -513,6 +513,7 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
     int r;
     gstr err;
 
+    s->txn.rcpt_in_progress = 1;
     if (s->txn.sender == NULL)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
                                   "sender not yet given");

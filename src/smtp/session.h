@@ -41,6 +41,11 @@ struct smtp_txn {
     int rcpt_defer_count;
     int rcpt_fail_count;
     int too_many_logged; /* "too many recipients" is logged once */
+    /* The first reply to each RCPT, as Exim keeps it: when every RCPT
+     * got the same one, DATA quotes it. */
+    int rcpt_in_progress; /* a RCPT's first reply is still to come */
+    int rcpt_response_differs;
+    char *rcpt_response;
 };
 
 struct smtp_session {

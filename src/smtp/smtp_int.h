@@ -17,6 +17,10 @@ void smtp_replyf(struct smtp_session *s, int code, const char *fmt, ...)
 /* A reply text that may start with its own code ("550 5.7.1 go away")
  * and may have several lines; code is used when it does not. */
 void smtp_reply_user(struct smtp_session *s, int code, const char *text);
+/* Lines of a reply before its last. */
+void smtp_reply_more(struct smtp_session *s, int code, const char *text);
+/* Notes the first reply to a RCPT (see reply.c). */
+void smtp_note_rcpt_response(struct smtp_session *s, const char *text);
 /* Logs a syntax or protocol error, replies, and ends the session when
  * there were too many. Returns 1 if the session must end. */
 int smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
