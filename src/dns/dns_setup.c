@@ -14,8 +14,10 @@
  *	host lists use (expand/match.h):
  * .IP "the reverse hook"
  *	looks up PTR records of the client's address and returns the
- *	first name that looks up forward to that address again, as Exim
- *	verifies host names. The methods of host_lookup_order are tried
+ *	first name that looks up forward (in the DNS, as Exim) to that
+ *	address again, as Exim verifies host names. When names were found
+ *	but none verifies, it fails with "IP does not match any IP address
+ *	for NAME" in err. The methods of host_lookup_order are tried
  *	in turn: "bydns" asks the DNS for PTR records, "byaddr" the C
  *	library's getnameinfo() (skipped with dns_server, so that a lab
  *	sees only its own DNS). The first that finds a name decides.
@@ -91,35 +93,16 @@ same_address(const char *x, const char *y)
            memcmp(a, b, sizeof(a)) == 0;
 }
 
-/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. */
+/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. As
+ * Exim, the check asks the DNS (A and AAAA), never /etc/hosts, even for
+ * a name that byaddr found there. */
 static int
 name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
               gstr *err)
 {
     const char **addrs = NULL;
-    int rc;
+    int rc = hook_forward(ctx, name, &addrs, err);
 
-    if (dns_server_set)
-        rc = hook_forward(ctx, name, &addrs, err);
-    else {
-        struct addrinfo hints, *res;
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_STREAM;
-        rc = getaddrinfo(name, NULL, &hints, &res);
-        if (rc != 0)
-            return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
-        for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-            char buf[NI_MAXHOST];
-            if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, sizeof(buf), NULL,
-                            0, NI_NUMERICHOST) == 0 &&
-                same_address(buf, ip)) {
-                freeaddrinfo(res);
-                return MATCH_OK;
-            }
-        }
-        freeaddrinfo(res);
-        return MATCH_FAIL;
-    }
     if (rc != MATCH_OK)
         return rc;
     for (size_t i = 0; addrs[i] != NULL; i++)
@@ -128,8 +111,20 @@ name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
     return MATCH_FAIL;
 }
 
+/* A name was found but none of its addresses is the client's: Exim's
+ * wording, kept in err (the caller logs nothing for this case). */
+static void
+note_unverified(gstr *err, const char *ip, const char *name)
+{
+    if (err != NULL) {
+        gstr_truncate(err, 0);
+        gstr_printf(err, "%s does not match any IP address for %s", ip, name);
+    }
+}
+
 static int
-hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name)
+hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name,
+                    gstr *err, int *found_names)
 {
     struct addrinfo hints, *res;
     char buf[NI_MAXHOST];
@@ -144,8 +139,11 @@ hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name)
     freeaddrinfo(res);
     if (rc != 0)
         return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
-    if (name_confirms(ctx, buf, ip, NULL) != MATCH_OK)
+    *found_names = 1;
+    if (name_confirms(ctx, buf, ip, NULL) != MATCH_OK) {
+        note_unverified(err, ip, buf);
         return MATCH_FAIL;
+    }
     *name = arena_strdup(ctx->arena, buf);
     return MATCH_OK;
 }
@@ -184,6 +182,8 @@ hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
         err_copy(err, &e);
         return MATCH_DEFER;
     }
+    if (r.rrs != NULL)
+        note_unverified(err, ip, r.rrs->text);
     return MATCH_FAIL;
 }
 
@@ -205,7 +205,7 @@ hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
         if (strcmp(method, "bydns") == 0)
             rc = hook_reverse_bydns(ctx, ip, name, err, &found);
         else if (!dns_server_set)
-            rc = hook_reverse_byaddr(ctx, ip, name);
+            rc = hook_reverse_byaddr(ctx, ip, name, err, &found);
         if (rc != MATCH_FAIL || found)
             return rc;
     }

@@ -222,6 +222,8 @@ fill_envelope(struct receive *r, const struct receive_params *p)
     m->host_address = (char *)c->host_address;
     m->host_port = c->host_port;
     m->host_name = (char *)c->host_name;
+    m->host_lookup_failed = c->host_lookup_failed;
+    m->host_lookup_deferred = c->host_lookup_deferred;
     m->host_auth = (char *)c->auth_driver;
     m->host_auth_pubname = (char *)c->auth_pubname;
     m->interface_address = (char *)c->interface_address;

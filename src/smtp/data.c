@@ -195,6 +195,8 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     p->host_address = s->host_address;
     p->host_port = s->host_port;
     p->host_name = s->host_name;
+    p->host_lookup_failed = s->host_lookup_failed;
+    p->host_lookup_deferred = s->host_lookup_deferred;
     p->helo_name = s->helo_name;
     p->interface_address = s->interface_address;
     p->interface_port = s->interface_port;

@@ -22,12 +22,13 @@
  *
  *	Only one lookup is made per session.
  * DIAGNOSTICS
- *	A lookup that finds no verified name is logged "no host name found
+ *	A lookup that finds no name at all is logged "no host name found
  *	for IP address IP" under the host_lookup_failed selector (on by
- *	default), as Exim logs it; the session goes on without a name.
- *	(Exim words a name whose addresses do not include the client's
- *	differently, in a message kept for later rejections; mxlab logs
- *	both cases the same way.)
+ *	default), as Exim logs it; a name whose addresses do not include
+ *	the client's is not logged (as in Exim). Either way the session
+ *	goes on without a name, $host_lookup_failed is 1 and the spool
+ *	file says -host_lookup_failed; a DNS that does not answer sets
+ *	$host_lookup_deferred instead.
  *--*/
 
 #include "base/arena.h"
@@ -42,20 +43,28 @@ host_lookup(struct smtp_session *s)
 {
     const char *name = NULL;
     gstr err;
+    int rc;
 
     if (s->host_address == NULL || s->host_name != NULL ||
         s->host_lookup_done || match_host_reverse_hook == NULL)
         return;
     s->host_lookup_done = 1;
     gstr_init(&err, s->msg_arena);
-    if (match_host_reverse_hook(&s->x, s->host_address, &name, &err) ==
-            MATCH_OK &&
-        name != NULL && *name != '\0') {
+    rc = match_host_reverse_hook(&s->x, s->host_address, &name, &err);
+    if (rc == MATCH_OK && name != NULL && *name != '\0') {
         s->host_name = arena_strdup(s->conn_arena, name);
         smtp_set_host_vars(s);
         return;
     }
-    if (log_selected(LS_host_lookup_failed))
+    if (rc == MATCH_DEFER) {
+        s->host_lookup_deferred = 1;
+        expand_set_var(&s->x, "host_lookup_deferred", "1");
+        return;
+    }
+    s->host_lookup_failed = 1;
+    expand_set_var(&s->x, "host_lookup_failed", "1");
+    /* As Exim: a name that does not verify is not logged here */
+    if (err.len == 0 && log_selected(LS_host_lookup_failed))
         log_write(LOG_MAIN, "no host name found for IP address %s",
                   s->host_address);
 }

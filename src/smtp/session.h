@@ -58,8 +58,10 @@ struct smtp_session {
     /* The client. Under -bs, host_address is NULL. */
     char *host_address;
     int host_port;
-    char *host_name;      /* verified reverse lookup, or NULL */
-    int host_lookup_done; /* hostlookup.c: at most one lookup a session */
+    char *host_name;          /* verified reverse lookup, or NULL */
+    int host_lookup_done;     /* hostlookup.c: at most one lookup a session */
+    int host_lookup_failed;   /* no verified name: $host_lookup_failed */
+    int host_lookup_deferred; /* the DNS did not answer */
     char *interface_address;
     int interface_port;
     char *ident; /* login of a local caller */
