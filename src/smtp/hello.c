@@ -168,6 +168,27 @@ ehlo_keywords_list(struct smtp_session *s, gstr *g)
     gstr_adds(g, "\nHELP");
 }
 
+/* helo_verify_hosts: a name that does not fit the client is refused
+ * (not counted as a protocol error, as in Exim); helo_try_verify_hosts
+ * only checks it. 0 when refused. */
+static int
+helo_verified(struct smtp_session *s, const char *cmd)
+{
+    int required = smtp_host_in_opt(s, helo_verify_hosts), v;
+
+    if (!required && !smtp_host_in_opt(s, helo_try_verify_hosts))
+        return 1;
+    v = smtp_helo_verify(s);
+    if (v == 1 || !required)
+        return 1;
+    smtp_replyf(s, v < 0 ? 451 : 550, "%s argument does not match calling host",
+                cmd);
+    log_write(LOG_MAIN | LOG_REJECT, "%srejected \"%s %s\" from %s",
+              v < 0 ? "temporarily " : "", cmd, s->helo_name,
+              smtp_host_and_ident(s, 0));
+    return 0;
+}
+
 static int
 hello(struct smtp_session *s, char *arg, int esmtp)
 {
@@ -204,6 +225,10 @@ hello(struct smtp_session *s, char *arg, int esmtp)
     smtp_host_lookup_for_helo(s, s->helo_name);
     s->esmtp = esmtp;
     smtp_set_host_vars(s);
+    /* Refused, the name is kept (it shows in later log lines), as in
+     * Exim; the session still has no greeting. */
+    if (!helo_verified(s, cmd))
+        return 0;
     r = smtp_acl_stage(s, ACL_WHERE_HELO, main_config.acl_smtp_helo, NULL, name,
                        &user_msg);
     if (r <= 0) {

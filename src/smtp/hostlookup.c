@@ -9,6 +9,7 @@
  *	void	smtp_host_lookup_on_connect(struct smtp_session *s)
  *	void	smtp_host_lookup_for_helo(struct smtp_session *s,
  *				const char *helo)
+ *	int	smtp_helo_verify(struct smtp_session *s)
  * DESCRIPTION
  *	A client's host name is looked up (a PTR record whose name's
  *	addresses include the client's address, so that the name is
@@ -21,6 +22,14 @@
  *	shown in H= ("H=name (helo) [ip]").
  *
  *	Only one lookup is made per session.
+ *
+ *	smtp_helo_verify() checks the HELO name as Exim does for
+ *	helo_verify_hosts and helo_try_verify_hosts: true without a
+ *	client address (-bs); an address literal must start with the
+ *	client's address; a name must equal the client's (looked up now
+ *	if it was not) or have the client's address among its A and AAAA
+ *	records. It returns 1 (verified), 0, or -1 when the DNS did not
+ *	answer.
  * DIAGNOSTICS
  *	A lookup that finds no name at all is logged "no host name found
  *	for IP address IP" under the host_lookup_failed selector (on by
@@ -31,9 +40,13 @@
  *	$host_lookup_deferred instead.
  *--*/
 
+#include <string.h>
+#include <strings.h>
+
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/mainopts.h"
+#include "dns/dns.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "smtp/smtp_int.h"
@@ -88,4 +101,43 @@ smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo)
     if (match_domain(&s->x, helo, main_config.helo_lookup_domains, &err) ==
         MATCH_OK)
         host_lookup(s);
+}
+
+/* A literal verifies when it starts with the client's address (Exim
+ * compares no further), also in its IPv4-mapped IPv6 form. */
+static int
+helo_literal_fits(const char *helo, const char *ip)
+{
+    if (strncmp(helo + 1, ip, strlen(ip)) == 0)
+        return 1;
+    return strncasecmp(ip, "::ffff:", 7) == 0 &&
+           strncmp(helo + 1, ip + 7, strlen(ip) - 7) == 0;
+}
+
+int
+smtp_helo_verify(struct smtp_session *s)
+{
+    const char **addrs = NULL;
+    int deferred = 0, rc;
+    gstr err;
+
+    if (s->helo_name == NULL)
+        return 0;
+    if (s->host_address == NULL)
+        return 1;
+    if (s->helo_name[0] == '[')
+        return helo_literal_fits(s->helo_name, s->host_address);
+    if (s->host_name == NULL && !s->host_lookup_failed) {
+        host_lookup(s);
+        deferred = s->host_lookup_deferred;
+    }
+    if (s->host_name != NULL && strcasecmp(s->host_name, s->helo_name) == 0)
+        return 1;
+    gstr_init(&err, s->msg_arena);
+    rc = dns_host_addresses(s->msg_arena, s->helo_name, &addrs, &err);
+    if (rc == DNS_OK)
+        for (size_t i = 0; addrs[i] != NULL; i++)
+            if (strcmp(addrs[i], s->host_address) == 0)
+                return 1;
+    return deferred ? -1 : 0;
 }

@@ -60,6 +60,9 @@ int smtp_host_in_named(struct smtp_session *s, const char *list,
  * helo_lookup_domains (at HELO/EHLO). */
 void smtp_host_lookup_on_connect(struct smtp_session *s);
 void smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo);
+/* helo_verify_hosts, helo_try_verify_hosts: does the HELO name fit the
+ * client? 1 yes, 0 no, -1 the DNS did not answer. */
+int smtp_helo_verify(struct smtp_session *s);
 
 /* host naming for this session */
 void smtp_host_id(const struct smtp_session *s, struct host_id *h);
