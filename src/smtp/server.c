@@ -610,9 +610,11 @@ smtp_one_command(struct smtp_session *s)
     enum io_eol eol;
     char *arg = NULL;
     const struct smtp_cmd *c;
-    int r = smtp_io_getline(&s->io, &s->cmd, SMTP_CMD_MAX, &eol);
+    int r = smtp_io_getline_cut(&s->io, &s->cmd, SMTP_CMD_MAX, &eol);
 
-    if (r == IO_TOO_LONG) { /* as Exim: an unrecognized command */
+    /* As Exim: an unrecognized command, and what is left of the line
+     * is read as the next one. */
+    if (r == IO_TOO_LONG) {
         gstr_truncate(&s->cmd, 0);
         gstr_adds(&s->cmd, "(command line too long)");
         smtp_history_add(s, "other");
