@@ -370,6 +370,10 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
     gstr err;
 
     gstr_init(&err, s->msg_arena);
+    /* Exim asks this of the first header line; mxlab does not take
+     * "From " lines from any host, so the list is unset (seen in -bh) */
+    if (s->host_address != NULL)
+        smtp_host_in_named(s, NULL, "ignore_fromline_hosts");
     if (!toobig && (rc = receive_finish(r, &err)) == RECEIVE_TOOBIG)
         toobig = 1;
     if (toobig || err.len > 0)
@@ -411,6 +415,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
     if (s->acl.controls & ACL_CTL_QUEUE)
         receive_set_queued(r);
     if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
+        data_log_received(s, r);   /* on stderr, as Exim */
         receive_abort(r);
         /* as Exim: the reply, then the warning */
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));

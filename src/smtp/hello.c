@@ -94,7 +94,7 @@ helo_syntax_ok(struct smtp_session *s, const char *name)
 
     if (*name == '\0')
         return 0;
-    if (smtp_host_in_opt(s, helo_accept_junk_hosts))
+    if (s->helo_accept_junk)
         return 1;
     if (name[0] == '[')
         return helo_literal_ok(name);
@@ -162,6 +162,8 @@ ehlo_keywords_list(struct smtp_session *s, gstr *g)
     if (s->chunking_advertised)
         gstr_adds(g, "\nCHUNKING");
     ehlo_extensions(s, g, EHLO_AFTER_CHUNKING);
+    /* WELLKNOWN is not offered: the list is unset (it shows in -bh) */
+    smtp_host_in_named(s, NULL, "wellknown_advertise_hosts");
     if (main_config.prdr_enable)
         gstr_adds(g, "\nPRDR");
     ehlo_extensions(s, g, EHLO_BEFORE_HELP);
@@ -174,9 +176,9 @@ ehlo_keywords_list(struct smtp_session *s, gstr *g)
 static int
 helo_verified(struct smtp_session *s, const char *cmd)
 {
-    int required = smtp_host_in_opt(s, helo_verify_hosts), v;
+    int required = s->helo_verify_required, v;
 
-    if (!required && !smtp_host_in_opt(s, helo_try_verify_hosts))
+    if (!required && !s->helo_try_verify)
         return 1;
     v = smtp_helo_verify(s);
     if (v == 1 || !required)

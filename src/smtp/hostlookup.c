@@ -94,12 +94,12 @@ smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo)
 {
     gstr err;
 
-    if (s->host_address == NULL || s->host_name != NULL ||
-        main_config.helo_lookup_domains == NULL)
+    if (s->host_address == NULL || s->host_name != NULL)
         return;
     gstr_init(&err, s->msg_arena);
-    if (match_domain(&s->x, helo, main_config.helo_lookup_domains, &err) ==
-        MATCH_OK)
+    if (match_list_traced_named(&s->x, 'd', helo,
+                                main_config.helo_lookup_domains,
+                                "helo_lookup_domains", &err) == MATCH_OK)
         host_lookup(s);
 }
 

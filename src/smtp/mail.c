@@ -323,8 +323,7 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     gstr err;
 
     s->mail_commands++;
-    if (!s->helo_seen &&
-        (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts))) {
+    if (!s->helo_seen && (s->proxy_session || s->helo_verify_required)) {
         /* Exim's plain reply: logged, not counted as a protocol error. */
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL from %s: no HELO/EHLO given",
@@ -367,8 +366,7 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
         return 0;
     }
     if (*path.address != '\0' && !path.has_domain) {
-        if (s->mode != SMTP_MODE_BS &&
-            !smtp_host_in_opt(s, sender_unqualified_hosts)) {
+        if (s->mode != SMTP_MODE_BS && !s->sender_unqualified_ok) {
             smtp_replyf(s, 501, "%s: sender address must contain a domain",
                         shown);
             log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_smtp_syntax_error),
@@ -539,7 +537,7 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
          * (and qualified), as Exim does. */
         if (s->mode != SMTP_MODE_BS &&
             strcasecmp(path.address, "postmaster") != 0 &&
-            !smtp_host_in_opt(s, recipient_unqualified_hosts)) {
+            !s->recipient_unqualified_ok) {
             smtp_replyf(s, 501, "%s: recipient address must contain a domain",
                         shown);
             log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_smtp_syntax_error),

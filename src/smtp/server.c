@@ -723,6 +723,22 @@ early_talker(struct smtp_session *s)
     return 1;
 }
 
+/* The host lists Exim checks when a session starts, in its order (the
+ * order of -bh's trace). Those mxlab does not implement are unset. */
+static void
+host_flags_at_start(struct smtp_session *s)
+{
+    smtp_host_in_named(s, NULL, "host_reject_connection");
+    s->sender_unqualified_ok = smtp_host_in_opt(s, sender_unqualified_hosts);
+    s->recipient_unqualified_ok =
+        smtp_host_in_opt(s, recipient_unqualified_hosts);
+    s->helo_verify_required = smtp_host_in_opt(s, helo_verify_hosts);
+    if (!s->helo_verify_required)
+        s->helo_try_verify = smtp_host_in_opt(s, helo_try_verify_hosts);
+    s->helo_accept_junk = smtp_host_in_opt(s, helo_accept_junk_hosts);
+    smtp_host_in_named(s, NULL, "hosts_proxy");
+}
+
 int
 smtp_session_run(struct smtp_session *s)
 {
@@ -731,12 +747,17 @@ smtp_session_run(struct smtp_session *s)
 
     smtp_set_host_vars(s);
     smtp_host_lookup_on_connect(s);
+    host_flags_at_start(s);
     r = smtp_acl_stage(s, ACL_WHERE_CONNECT, main_config.acl_smtp_connect, NULL,
                        NULL, &user_msg);
     if (r <= 0) {
         smtp_io_flush(&s->io);
         return -1;
     }
+    /* mxlab does not offer early pipelining: as Exim with the list
+     * set empty (it shows in -bh) */
+    if (s->host_address != NULL)
+        smtp_host_in_named(s, "", "pipelining_connect_advertise_hosts");
     if (s->tls_on_connect && smtp_tls_start_on_connect(s) < 0)
         return -1;
     if (early_talker(s))
