@@ -449,8 +449,13 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
     id = arena_strdup(s->msg_arena, receive_id(r));
-    deliverable = !(s->acl.controls & (ACL_CTL_QUEUE | ACL_CTL_FREEZE)) &&
-                  !receive_msg(r)->frozen;
+    /* Exim's daemon has forgotten the freeze by the time it decides,
+     * so a frozen message gets a delivery process too, which logs
+     * "Message is frozen"; under -bs it does not. */
+    deliverable = !(s->acl.controls & ACL_CTL_QUEUE) &&
+                  (s->mode == SMTP_MODE_DAEMON ||
+                   (!(s->acl.controls & ACL_CTL_FREEZE) &&
+                    !receive_msg(r)->frozen));
     receive_close(r);
     /* a delivery process, unless the message is to wait in the queue */
     if (deliverable && !deliver_should_queue())
