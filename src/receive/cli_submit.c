@@ -525,9 +525,13 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
     gstr_init(&err, a);
     rc = receive_finish(r, &err);
     if (rc == RECEIVE_ERROR) {
-        if (strncmp(gstr_str(&err), "Expansion", 9) == 0)
+        if (strncmp(gstr_str(&err), "Expansion", 9) == 0) {
+            /* as Exim: the panic line itself is what the caller sees */
+            log_panic_to_stderr(1);
             log_write(LOG_MAIN | LOG_PANIC, "%s %s", receive_id(r), err.s);
-        fail("%s", err.s);
+            log_panic_to_stderr(0);
+        } else
+            fail("%s", err.s);
         return 1;
     }
     if ((rc = run_not_smtp_acl(r, x, a, &queued)) != 0) {
