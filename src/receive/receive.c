@@ -555,6 +555,7 @@ receive_finish(struct receive *r, gstr *err)
     receive_classify_headers(r, &date_exists, &from);
     if (r->p.extract_rcpts && receive_extract_rcpts(r, err) < 0)
         return RECEIVE_ERROR;
+    receive_qualify_headers(r);
     if (r->msgid_header == NULL && fixups_apply(r))
         add_message_id(r);
     receive_local_fixups(r, date_exists, from);
