@@ -541,7 +541,7 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
                       "%s => blackhole (non-SMTP ACL discarded recipients)",
                       receive_id(r));
             log_write(LOG_MAIN, "%s Completed", receive_id(r));
-            return 0;
+            return 1; /* as Exim: no message, exit status 1 */
         }
         return 1;
     }
