@@ -404,8 +404,13 @@ header_line(struct receive *r, const char *line, size_t len)
 int
 receive_line(struct receive *r, const char *line, size_t len)
 {
-    if (r->toobig)
+    if (r->toobig) {
+        /* Exim reads the rest of an SMTP message, counting it: read= in
+         * the log is the whole size. A local one stops at the limit. */
+        if (!r->p.not_smtp)
+            r->toobig_size += (long)len + 1;
         return RECEIVE_TOOBIG;
+    }
     if (r->finished)
         return RECEIVE_ERROR;
     if (r->p.line_sink != NULL)
@@ -424,8 +429,11 @@ receive_line(struct receive *r, const char *line, size_t len)
         /* Exim counts the body byte by byte and stops at the first one
          * over; a header line is checked when it is complete */
         r->toobig = 1;
-        r->toobig_size =
-            r->in_headers ? r->size + 1 : r->p.message_size_limit + 1;
+        if (!r->p.not_smtp)
+            r->toobig_size = r->size;
+        else
+            r->toobig_size =
+                r->in_headers ? r->size + 1 : r->p.message_size_limit + 1;
         return RECEIVE_TOOBIG;
     }
     return RECEIVE_OK;

@@ -379,8 +379,8 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
     if (toobig || err.len > 0)
         data_dkim_done(s);
     if (toobig) {
-        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject), "%s",
-                  receive_log_toobig(r));
+        log_write_block(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject),
+                        smtp_reject_block(s, r), "%s", receive_log_toobig(r));
         receive_abort(r);
         smtp_reply(s, 552, "Message size exceeds maximum permitted");
         smtp_txn_reset(s);
@@ -452,10 +452,10 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
     /* Exim's daemon has forgotten the freeze by the time it decides,
      * so a frozen message gets a delivery process too, which logs
      * "Message is frozen"; under -bs it does not. */
-    deliverable = !(s->acl.controls & ACL_CTL_QUEUE) &&
-                  (s->mode == SMTP_MODE_DAEMON ||
-                   (!(s->acl.controls & ACL_CTL_FREEZE) &&
-                    !receive_msg(r)->frozen));
+    deliverable =
+        !(s->acl.controls & ACL_CTL_QUEUE) &&
+        (s->mode == SMTP_MODE_DAEMON ||
+         (!(s->acl.controls & ACL_CTL_FREEZE) && !receive_msg(r)->frozen));
     receive_close(r);
     /* a delivery process, unless the message is to wait in the queue */
     if (deliverable && !deliver_should_queue())

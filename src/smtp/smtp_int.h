@@ -17,6 +17,10 @@ void smtp_replyf(struct smtp_session *s, int code, const char *fmt, ...)
 /* A reply text that may start with its own code ("550 5.7.1 go away")
  * and may have several lines; code is used when it does not. */
 void smtp_reply_user(struct smtp_session *s, int code, const char *text);
+/* acl_glue.c: what Exim's reject log adds after a rejection once the
+ * message has headers (envelope, headers with their type letters). */
+struct receive;
+const char *smtp_reject_block(struct smtp_session *s, struct receive *r);
 /* Lines of a reply before its last. */
 void smtp_reply_more(struct smtp_session *s, int code, const char *text);
 /* Notes the first reply to a RCPT (see reply.c). */
