@@ -272,6 +272,12 @@ apply_acl_results(struct smtp_session *s, struct receive *r)
         m->frozen = 1;
         m->frozen_at = time(NULL);
     }
+    /* As Exim: a message falsely refused must not send a DSN */
+    if (s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER))
+        for (int i = 0; i < m->rcpt_count; i++)
+            m->rcpts[i].dsn_flags = (m->rcpts[i].dsn_flags &
+                                     ~(SPOOL_DSN_SUCCESS | SPOOL_DSN_DELAY)) |
+                                    SPOOL_DSN_NEVER;
     set_aclvars_oldest_first(m, s->x.acl_vars);
 }
 
@@ -440,7 +446,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk,
         log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
     if (s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER))
         smtp_reply_user(s, s->acl.controls & ACL_CTL_FAKEREJECT ? 550 : 450,
-                        s->acl.fake_message);
+                        acl_split_message(s->msg_arena, s->acl.fake_message));
     else if (user_msg != NULL)
         smtp_reply_user(s, 250, user_msg);
     else if (chunk >= 0)
