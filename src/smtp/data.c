@@ -673,6 +673,29 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
     return data_finish(s, rcv, d->toobig, size, d->bdat_total);
 }
 
+int
+smtp_bdat_lost(struct smtp_session *s)
+{
+    struct data_reader *d = s->bdat;
+    const char *where = "";
+
+    if (d == NULL)
+        return 0;
+    /* Exim's words for where the message was: in a header line, at the
+     * start of one (the headers may have ended), or in the body */
+    if (receive_in_headers(d->r))
+        where = d->line.len > 0 ? " (header)" : " (after header)";
+    smtp_bdat_abort(s); /* no file is left once the loss is logged */
+    if (log_selected(LS_lost_incoming_connection) ||
+        log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN,
+                  "SMTP connection from %s lost while reading "
+                  "message data%s",
+                  smtp_host_and_ident(s, 0), where);
+    smtp_notquit_exit(s, "connection-lost", 0, NULL);
+    return 1;
+}
+
 void
 smtp_bdat_abort(struct smtp_session *s)
 {

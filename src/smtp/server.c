@@ -547,6 +547,9 @@ smtp_command_lost(struct smtp_session *s, int status)
                                        s->active_hostname));
         return 1;
     }
+    /* between BDAT chunks Exim is still reading the message */
+    if (smtp_bdat_lost(s))
+        return 1;
     smtp_incomplete_transaction_log(s, "connection lost");
     smtp_notquit_exit(s, "connection-lost", 421,
                       arena_printf(s->conn_arena, "%s lost input connection",

@@ -97,6 +97,10 @@ int smtp_tls_offered(struct smtp_session *s);
 void smtp_txn_reset(struct smtp_session *s);
 /* Drops a BDAT message under way (RSET, a new EHLO, the end). */
 void smtp_bdat_abort(struct smtp_session *s);
+/* The connection was lost between BDAT chunks: logged as Exim does
+ * ("lost while reading message data"), the message dropped. 0 when no
+ * BDAT message was under way. */
+int smtp_bdat_lost(struct smtp_session *s);
 
 /* acl glue (acl_glue.c): runs a stage's ACL and sends the reply for a
  * refusal. Returns 1 if accepted (reply not yet sent), 2 if discarded
