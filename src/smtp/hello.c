@@ -212,11 +212,20 @@ hello(struct smtp_session *s, char *arg, int esmtp)
                   "%s",
                   cmd, smtp_host_and_ident(s, 0),
                   *name ? name : "(no argument given)");
-        return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, NULL,
-                                  arena_printf(s->msg_arena,
-                                               "Syntactically invalid %s "
-                                               "argument(s)",
-                                               cmd));
+        /* As Exim: counted as a syntax error, but with no "SMTP syntax
+         * error" line; past the limit the session just ends. */
+        smtp_replyf(s, 501, "Syntactically invalid %s argument(s)", cmd);
+        if (++s->synprot_errors > main_config.smtp_max_synprot_errors) {
+            log_write(LOG_MAIN | LOG_REJECT,
+                      "SMTP call from %s dropped: too many syntax or "
+                      "protocol errors (last command was \"%s\",  C=%s)",
+                      smtp_host_and_ident(s, 0), gstr_str(&s->cmd),
+                      gstr_str(&s->history));
+            smtp_io_flush(&s->io);
+            s->done = 1;
+            return 1;
+        }
+        return 0;
     }
     /* Kept printable: under helo_accept_junk_hosts it may hold anything,
      * and it goes into Received: headers and log lines. */
