@@ -30,11 +30,13 @@
  *	as if it had authenticated. For -bs they count only when the
  *	caller is trusted (root, exim_user, or in trusted_users), and
  *	are ignored otherwise, as in Exim; -bh always takes them, and of
- *	-bh and -oMa the one given later sets the address. -oMas is read, and,
- *as in Exim, reset by the first MAIL of a session. DIAGNOSTICS A bad -bh, -oMa
- *or -oMi address is reported ("mxlab: "X" is not an IP address") and the exit
- *status is 1. Once a -bh session has started, the exit status is 0 however it
- *ends, as in Exim.
+ *	-bh and -oMa the one given later sets the address. -oMas is read,
+ *	and, as in Exim, reset by the first MAIL of a session.
+ * DIAGNOSTICS
+ *	A bad -bh, -oMa or -oMi address is reported ("mxlab abandoned: "X"
+ *	is not an IP address", Exim's words) and the exit status is 1.
+ *	Once a -bh session has started, the exit status is 0 however it
+ *	ends, as in Exim.
  *--*/
 
 #include <pwd.h>
@@ -125,7 +127,7 @@ apply_forced(struct smtp_session *s, const struct smtp_forced_id *f)
         return 0;
     if (f->host_address != NULL && s->host_address == NULL) {
         if (split_address(s->conn_arena, f->host_address, &addr, &port) < 0) {
-            fprintf(stderr, "mxlab: \"%s\" is not an IP address\n",
+            fprintf(stderr, "mxlab abandoned: \"%s\" is not an IP address\n",
                     f->host_address);
             return -1;
         }
@@ -135,7 +137,7 @@ apply_forced(struct smtp_session *s, const struct smtp_forced_id *f)
     if (f->interface_address != NULL) {
         if (split_address(s->conn_arena, f->interface_address, &addr, &port) <
             0) {
-            fprintf(stderr, "mxlab: \"%s\" is not an IP address\n",
+            fprintf(stderr, "mxlab abandoned: \"%s\" is not an IP address\n",
                     f->interface_address);
             return -1;
         }
@@ -185,7 +187,7 @@ smtp_mode_bh(const char *host, const struct smtp_forced_id *f)
         port = atoi(dot + 1);
     }
     if (!ip_parse(addr, a, &family)) {
-        fprintf(stderr, "mxlab: -bh: \"%s\" is not an IP address\n", host);
+        fprintf(stderr, "mxlab abandoned: \"%s\" is not an IP address\n", host);
         smtp_session_free(&s);
         return 1;
     }
