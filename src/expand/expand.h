@@ -59,6 +59,9 @@ struct expand_ctx {
      * leaves them (Exim's expand_nstring); nnums 0: none. */
     const char *nums[10];
     int nnums;
+    /* Set when a lookup could not tell (Exim's search_find_defer): an
+     * error that follows is a temporary one. The caller clears it. */
+    int lookup_deferred;
 };
 
 #define EXPAND_DEFAULT_MAX_SIZE  (8u * 1024 * 1024)

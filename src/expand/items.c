@@ -266,6 +266,7 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
             return x_error(e, at, "%s", gstr_str(&err));
         }
         if (rc == LOOKUP_DEFER) {
+            e->ctx->lookup_deferred = 1;
             *sp = s;
             return x_error(e, at, "lookup of %s gave DEFER: %s",
                            x_q(e, key ? key : file), x_q(e, gstr_str(&err)));

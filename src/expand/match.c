@@ -290,6 +290,8 @@ lookup_item(struct exp *e, const char *subject, const char *item,
     c.err = &err;
     rc = lookup_run(&spec, &c, &result);
     if (rc == LOOKUP_DEFER || rc == LOOKUP_ERROR) {
+        if (rc == LOOKUP_DEFER)
+            e->ctx->lookup_deferred = 1;
         x_error(e, NULL, "%s", gstr_str(&err));
         return -1;
     }
