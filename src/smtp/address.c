@@ -136,8 +136,8 @@ check_address(const char *addr, int *has_domain, gstr *err)
         return path_error(err, *p == '[' ? "malformed domain literal"
                                          : "domain missing or malformed");
     if (p[n] != '\0') {
-        gstr_printf(err, "malformed address: %.32s may not follow %.*s",
-                    p + n, (int)(p + n - addr), addr);
+        gstr_printf(err, "malformed address: %.32s may not follow %.*s", p + n,
+                    (int)(p + n - addr), addr);
         return -1;
     }
     *has_domain = 1;
