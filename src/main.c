@@ -197,8 +197,10 @@ forced_option(struct cmdline *c, int argc, char **argv, int *i)
             break;
     if (k == sizeof(names) / sizeof(names[0]))
         return 0;
-    if (*i + 1 >= argc)
-        usage_error("data expected after %s", a);
+    if (*i + 1 >= argc) { /* as Exim: this line alone, no usage */
+        fprintf(stderr, "mxlab: data expected after %s\n", a);
+        exit(1);
+    }
     const char *v = argv[++*i];
     switch (k) {
     case 0:
@@ -294,6 +296,8 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
         } else if (strcmp(a, "-bh") == 0 || strcmp(a, "-bhc") == 0) {
             cmdline_set_mode(c, MODE_SMTP_BH, a);
             c->bh_callout = a[3] == 'c';
+            /* as Exim: of -bh and -oMa, the later one gives the address */
+            c->forced.host_address = NULL;
             if (++i >= argc)
                 usage_error("%s needs an IP address", a);
             c->bh_host = argv[i];

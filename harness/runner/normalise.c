@@ -178,6 +178,9 @@ static const struct norm_rule norm_rules[] = {
     {"Exim's name where mxlab starts a message to standard error with its "
      "own (\"exim: message rejected ...\")",
      "^exim: ", "mxlab: ", NULL, 1},
+    {"Exim's name where mxlab starts a command-line error with its own "
+     "(\"exim abandoned: \\\"X\\\" is not an IP address\")",
+     "^exim abandoned: ", "mxlab abandoned: ", NULL, 1},
     {"the reference Exim's trusted shim configuration (exim-lab runs Exim "
      "with -C .../etc/lab.conf, which includes the scenario's file; "
      "docs/conformance.md) where mxlab names $DIR/test.conf",

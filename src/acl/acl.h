@@ -204,6 +204,9 @@ struct acl_reply {
 };
 void acl_reply_get(enum acl_where where, int rc, const struct acl_state *st,
                    struct acl_reply *r);
+/* text with Exim's line breaks for a long reply (lines of up to 75
+ * characters, cut at a blank); text itself when it is short. */
+const char *acl_split_message(struct arena *a, const char *text);
 /* Writes reply lines ("550-first\r\n550 last\r\n") into out. */
 void acl_reply_format(const struct acl_reply *r, int no_multiline, gstr *out);
 

@@ -40,6 +40,7 @@ struct acl_line {
     const char *text;
     const char *file;
     int line;
+    int end_line; /* its last physical line: the statement's number */
 };
 
 /* Parsing (acl_read.c). Returns the ACL, or NULL with "FILE:LINE:

@@ -189,7 +189,9 @@ parse_line(struct arena *a, const struct acl_line *l, struct acl_stmt **cur,
         memset(st, 0, sizeof(*st));
         st->verb = (enum acl_verb)v;
         st->file = l->file;
-        st->line = l->line;
+        /* as Exim: a statement is known by the last line of its verb's
+         * logical line (errors in reading it name the first) */
+        st->line = l->end_line > 0 ? l->end_line : l->line;
         **tail = st;
         *tail = &st->next;
         *cur = st;
@@ -284,6 +286,7 @@ acl_parse_text(struct arena *a, const char *name, const char *text,
         v[n].text = t;
         v[n].file = file;
         v[n].line = start;
+        v[n].end_line = lineno;
         n++;
     }
     return acl_parse_lines(a, name, v, n, err);
@@ -352,6 +355,7 @@ named_acl(const struct conf_acl *ca, gstr *err)
         v[i].text = ca->lines.v[i].text;
         v[i].file = ca->lines.v[i].file;
         v[i].line = ca->lines.v[i].line;
+        v[i].end_line = ca->lines.v[i].end_line;
     }
     gstr_init(&name, cache_arena);
     gstr_printf(&name, "ACL %s", ca->name);

@@ -231,6 +231,19 @@ split_long(const char *text)
     return copy;
 }
 
+const char *
+acl_split_message(struct arena *a, const char *text)
+{
+    char *split = text ? split_long(text) : NULL;
+    const char *copy;
+
+    if (split == NULL)
+        return text;
+    copy = arena_strdup(a, split);
+    free(split);
+    return copy;
+}
+
 void
 acl_reply_format(const struct acl_reply *r, int no_multiline, gstr *out)
 {

@@ -36,6 +36,7 @@
  *	The enum auth_rc values; defer_msg says why for AUTH_DEFER.
  *--*/
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -46,6 +47,8 @@
 #include "base/arena.h"
 #include "base/b64.h"
 #include "expand/expand.h"
+#include "expand/match.h"
+#include "log/log.h"
 
 const char *
 auth_public_name(const struct driver_instance *d)
@@ -153,6 +156,30 @@ auth_prompt(struct auth_server_call *c, const char *prompt)
     return take_answer(c, answer, 1);
 }
 
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+trace(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vtrace(fmt, ap);
+    va_end(ap);
+}
+
+/* -bh: what the condition sees and gives, as Exim's debug output */
+static void
+trace_cond_vars(const struct auth_server_call *c)
+{
+    trace("%s authenticator server_condition:", c->d->name);
+    for (int i = 0; i < c->nvars && i < AUTH_VARS; i++)
+        if (c->vars[i] != NULL)
+            trace("  $auth%d = %s", i + 1, c->vars[i]);
+    for (int i = 1; i < c->x->nnums; i++)
+        trace("  $%d = %s", i, c->x->nums[i] ? c->x->nums[i] : "");
+}
+
 int
 auth_check_cond(struct auth_server_call *c, const char *cond, int unset_rc)
 {
@@ -160,10 +187,18 @@ auth_check_cond(struct auth_server_call *c, const char *cond, int unset_rc)
     gstr err;
     int r;
 
+    if (match_trace)
+        trace_cond_vars(c);
     if (cond == NULL)
         return unset_rc;
     gstr_init(&err, c->arena);
     r = expand_string(c->x, cond, &v, &err);
+    if (match_trace) {
+        if (r == EXPAND_OK)
+            trace("expanded string: %s", v);
+        else
+            trace("expansion failed: %s", gstr_str(&err));
+    }
     if (r == EXPAND_FAIL)
         return AUTH_FAIL;
     if (r != EXPAND_OK) {

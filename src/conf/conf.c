@@ -88,6 +88,7 @@ struct loader {
     struct opt_origin *origins;
     const char *file;
     int line;
+    int end_line; /* the last physical line of this logical line */
     gstr *err;
 };
 
@@ -662,7 +663,8 @@ conf_driver_line(struct loader *l, char *text)
 }
 
 static void
-lines_add(struct conf_lines *ls, char *text, const char *file, int line)
+lines_add(struct conf_lines *ls, char *text, const char *file, int line,
+          int end_line)
 {
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 16;
@@ -673,6 +675,7 @@ lines_add(struct conf_lines *ls, char *text, const char *file, int line)
     ls->v[ls->n].text = arena_strdup(arena_perm, text);
     ls->v[ls->n].file = file;
     ls->v[ls->n].line = line;
+    ls->v[ls->n].end_line = end_line;
     ls->n++;
 }
 
@@ -703,7 +706,7 @@ conf_acl_line(struct loader *l, char *text)
     if (l->acl == NULL)
         return conf_error(l, "ACL line before the first ACL name "
                              "(expected \"name:\")");
-    lines_add(&l->acl->lines, text, l->file, l->line);
+    lines_add(&l->acl->lines, text, l->file, l->line, l->end_line);
     return 0;
 }
 
@@ -753,10 +756,10 @@ conf_line(struct loader *l, char *text)
     case SEC_AUTHS:
         return conf_driver_line(l, text);
     case SEC_RETRY:
-        lines_add(&l->cfg->retry, text, l->file, l->line);
+        lines_add(&l->cfg->retry, text, l->file, l->line, l->end_line);
         return 0;
     case SEC_REWRITE:
-        lines_add(&l->cfg->rewrite, text, l->file, l->line);
+        lines_add(&l->cfg->rewrite, text, l->file, l->line, l->end_line);
         return 0;
     case SEC_COUNT:
         break;
@@ -806,6 +809,7 @@ conf_load(const char *path, struct conf_macro *macros, gstr *err)
     while ((text = conf_reader_next(l.r, &file, &line)) != NULL) {
         l.file = file;
         l.line = line;
+        l.end_line = conf_reader_end_line(l.r);
         if (conf_line(&l, text) < 0)
             break;
     }

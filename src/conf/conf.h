@@ -15,6 +15,7 @@ struct conf_line {
     char *text;
     const char *file;
     int line;
+    int end_line; /* the last physical line (continuations) */
 };
 
 struct conf_lines {

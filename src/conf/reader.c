@@ -572,6 +572,14 @@ reader_logical_line(struct conf_reader *r, gstr *out)
     }
 }
 
+int
+conf_reader_end_line(const struct conf_reader *r)
+{
+    return r != NULL && r->file != NULL && r->file->path == r->cur_file
+               ? r->file->lineno
+               : r->cur_line;
+}
+
 char *
 conf_reader_next(struct conf_reader *r, const char **file, int *line)
 {

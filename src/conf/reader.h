@@ -25,6 +25,9 @@ struct conf_reader *conf_reader_open(struct arena *a, const char *path,
  * the end of the file or on error (then err is set and conf_reader_failed
  * is true). *file and *line say where the line started. */
 char *conf_reader_next(struct conf_reader *r, const char **file, int *line);
+/* The last physical line of what conf_reader_next() returned last (its
+ * continuation lines included); Exim numbers an ACL statement so. */
+int conf_reader_end_line(const struct conf_reader *r);
 int conf_reader_failed(const struct conf_reader *r);
 /* Closes the files still open (those of an .include chain that an error
  * stopped). The reader's memory stays in its arena. */

@@ -14,9 +14,10 @@
  *	host lists use (expand/match.h):
  * .IP "the reverse hook"
  *	looks up PTR records of the client's address and returns the
- *	first name that looks up forward to that address again in the
- *	DNS (AAAA and A, whatever found the name), as Exim verifies host
- *	names. The methods of host_lookup_order are tried
+ *	first name that looks up forward (in the DNS, as Exim) to that
+ *	address again, as Exim verifies host names. When names were found
+ *	but none verifies, it fails with "IP does not match any IP address
+ *	for NAME" in err. The methods of host_lookup_order are tried
  *	in turn: "bydns" asks the DNS for PTR records, "byaddr" the C
  *	library's getnameinfo() (skipped with dns_server, so that a lab
  *	sees only its own DNS). The first that finds a name decides.
@@ -98,10 +99,9 @@ same_address(const char *x, const char *y)
            memcmp(a, b, sizeof(a)) == 0;
 }
 
-/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. Asked
- * of the DNS (AAAA and A), however the name was found: Exim confirms a
- * name with its DNS lookup, never /etc/hosts (so 127.0.0.1, whose name
- * "localhost" comes from /etc/hosts, has no verified name). */
+/* Does name look up to ip? MATCH_OK, MATCH_FAIL or MATCH_DEFER. As
+ * Exim, the check asks the DNS (A and AAAA), never /etc/hosts, even for
+ * a name that byaddr found there. */
 static int
 name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
               gstr *err)
@@ -117,20 +117,20 @@ name_confirms(struct expand_ctx *ctx, const char *name, const char *ip,
     return MATCH_FAIL;
 }
 
-/* A name was found and does not look up to ip: Exim's words, in err. */
-static int
-not_confirmed(gstr *err, const char *ip, const char *name)
+/* A name was found but none of its addresses is the client's: Exim's
+ * wording, kept in err (the caller logs nothing for this case). */
+static void
+note_unverified(gstr *err, const char *ip, const char *name)
 {
     if (err != NULL) {
         gstr_truncate(err, 0);
         gstr_printf(err, "%s does not match any IP address for %s", ip, name);
     }
-    return MATCH_FAIL;
 }
 
 static int
 hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name,
-                    gstr *err)
+                    gstr *err, int *found_names)
 {
     struct addrinfo hints, *res;
     char buf[NI_MAXHOST];
@@ -145,8 +145,11 @@ hook_reverse_byaddr(struct expand_ctx *ctx, const char *ip, const char **name,
     freeaddrinfo(res);
     if (rc != 0)
         return rc == EAI_AGAIN ? MATCH_DEFER : MATCH_FAIL;
-    if (name_confirms(ctx, buf, ip, NULL) != MATCH_OK)
-        return not_confirmed(err, ip, buf);
+    *found_names = 1;
+    if (name_confirms(ctx, buf, ip, NULL) != MATCH_OK) {
+        note_unverified(err, ip, buf);
+        return MATCH_FAIL;
+    }
     *name = arena_strdup(ctx->arena, buf);
     return MATCH_OK;
 }
@@ -185,7 +188,9 @@ hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
         err_copy(err, &e);
         return MATCH_DEFER;
     }
-    return r.rrs != NULL ? not_confirmed(err, ip, r.rrs->text) : MATCH_FAIL;
+    if (r.rrs != NULL)
+        note_unverified(err, ip, r.rrs->text);
+    return MATCH_FAIL;
 }
 
 /* host_lookup_order: each method in turn until one finds a name (a
@@ -206,7 +211,7 @@ reverse_lookup(struct expand_ctx *ctx, const char *ip, const char **name,
         if (strcmp(method, "bydns") == 0)
             rc = hook_reverse_bydns(ctx, ip, name, err, &found);
         else if (!dns_server_set)
-            rc = hook_reverse_byaddr(ctx, ip, name, err);
+            rc = hook_reverse_byaddr(ctx, ip, name, err, &found);
         if (rc != MATCH_FAIL || found)
             return rc;
     }

@@ -62,6 +62,9 @@ struct expand_ctx {
     /* Called when $sender_host_name is read while unset (Exim looks the
      * client's name up then); it may set the variable. NULL: no lookup. */
     void (*host_name_lookup)(struct expand_ctx *ctx);
+    /* Set when a lookup could not tell (Exim's search_find_defer): an
+     * error that follows is a temporary one. The caller clears it. */
+    int lookup_deferred;
 };
 
 #define EXPAND_DEFAULT_MAX_SIZE  (8u * 1024 * 1024)

@@ -39,6 +39,10 @@ struct exp {
 
 #define X_MAX_STEPS 2000000UL
 
+/* What $h_ and ${rfc2047d:} translate encoded words to: Exim's default
+ * headers_charset (the option itself is not implemented). */
+#define EXPAND_HEADERS_CHARSET "ISO-8859-1"
+
 /* The core (expand.c). */
 int x_expand(struct exp *e, const char **sp, unsigned fl, gstr *out);
 int x_error(struct exp *e, const char *at, const char *fmt, ...)

@@ -12,14 +12,14 @@
  *	void	x_message_headers(struct exp *e, int raw, gstr *out)
  *	void	x_message_body(struct exp *e, int end, gstr *out)
  *
- *	void	expand_rfc2047_decode(gstr *out, const char *in, size_t len)
+ *	void	expand_rfc2047_decode(gstr *out, const char *in, size_t len,
+ *				const char *to_charset)
  * DESCRIPTION
  *	x_header_prefix() says whether a variable name is a header
  *	variable: h_ or header_ (white space trimmed, RFC 2047 decoded),
- *	bh_ or bheader_ (the same, with no charset translation, which
- *	mxlab never does anyway), rh_ or rheader_ (raw: the text after the
- *	colon as received, newline included), lh_ or lheader_ (raw, as a
- *	colon-separated list, one item per header of that name).
+ *	bh_ or bheader_ (the same, with no charset translation), rh_ or rheader_
+ *(raw: the text after the colon as received, newline included), lh_ or lheader_
+ *(raw, as a colon-separated list, one item per header of that name).
  *
  *	x_header() appends the value of every header with the given name
  *	(case does not matter, a trailing colon is ignored). For h_ and bh_
@@ -29,21 +29,29 @@
  *	x_message_body() gives the first (or, with end, the last)
  *	message_body_visible bytes of the body, newlines turned into
  *	spaces unless message_body_newlines is set.
+ *
+ *	expand_rfc2047_decode() decodes encoded words; with to_charset
+ *	(h_ and ${rfc2047d:} use Exim's default headers_charset,
+ *	ISO-8859-1) each word's text is translated from its own charset,
+ *	as Exim does: what cannot be translated is kept as it is.
  * DIAGNOSTICS
  *	x_header() returns 0 if there is no such header (or no message),
  *	1 otherwise. Malformed encoded words are left as they are.
  *--*/
 
 #include <ctype.h>
+#include <iconv.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/arena.h"
 #include "base/b64.h"
 #include "base/gstr.h"
 #include "conf/conf.h"
 #include "expand/expand_int.h"
 
-void expand_rfc2047_decode(gstr *out, const char *in, size_t len);
+void expand_rfc2047_decode(gstr *out, const char *in, size_t len,
+                           const char *to_charset);
 
 int
 x_header_prefix(const char *name, char *kind, size_t *skip)
@@ -88,13 +96,42 @@ hex_value(int c)
     return tolower(c) - 'a' + 10;
 }
 
-/* Decodes one encoded word at p ("=?cs?E?text?="); returns its length,
- * or 0 if p does not start one. */
+/* Appends in (len bytes, in charset from) translated to charset to, as
+ * Exim: a stretch that does not translate, and all after it, is kept
+ * as it is; so is everything when the pair is unknown. */
+static void
+translate(gstr *out, const char *from, const char *to, const char *in,
+          size_t len)
+{
+    iconv_t cd = iconv_open(to, from);
+    char *ip = (char *)in;
+
+    if (cd == (iconv_t)-1) {
+        gstr_addn(out, in, len);
+        return;
+    }
+    while (len > 0) {
+        char buf[256], *op = buf;
+        size_t left = sizeof(buf);
+        (void)iconv(cd, &ip, &len, &op, &left);
+        if (op == buf) {
+            gstr_addn(out, ip, len);
+            break;
+        }
+        gstr_addn(out, buf, (size_t)(op - buf));
+    }
+    iconv_close(cd);
+}
+
+/* Decodes one encoded word at p ("=?cs?E?text?="), translated to
+ * to_charset unless it is NULL; returns its length, or 0 if p does not
+ * start one. */
 static size_t
-decode_word(gstr *out, const char *p, const char *end)
+decode_word(gstr *out, const char *p, const char *end, const char *to_charset)
 {
     const char *cs = p + 2, *q, *text, *stop;
     char enc;
+    gstr raw;
 
     if (end - p < 8 || p[0] != '=' || p[1] != '?')
         return 0;
@@ -113,6 +150,17 @@ decode_word(gstr *out, const char *p, const char *end)
     for (const char *c = text; c < stop; c++)
         if (isspace((unsigned char)*c))
             return 0;
+    if (to_charset != NULL) {
+        /* the charset name ends at '?' or at an RFC 2231 '*language' */
+        const char *cend = memchr(cs, '*', (size_t)(q - cs));
+        char *from =
+            arena_strndup(out->arena, cs, (size_t)((cend ? cend : q) - cs));
+        gstr_init(&raw, out->arena);
+        if (decode_word(&raw, p, end, NULL) == 0)
+            return 0;
+        translate(out, from, to_charset, raw.s ? raw.s : "", raw.len);
+        return (size_t)(stop + 2 - p);
+    }
     if (enc == 'b') {
         size_t before = out->len;
         if (b64_decode(out, text, (size_t)(stop - text)) < 0) {
@@ -137,13 +185,14 @@ decode_word(gstr *out, const char *p, const char *end)
 }
 
 void
-expand_rfc2047_decode(gstr *out, const char *in, size_t len)
+expand_rfc2047_decode(gstr *out, const char *in, size_t len,
+                      const char *to_charset)
 {
     const char *p = in, *end = in + len;
     int last_was_word = 0;
 
     while (p < end) {
-        size_t n = decode_word(out, p, end);
+        size_t n = decode_word(out, p, end, to_charset);
         if (n > 0) {
             p += n;
             last_was_word = 1;
@@ -156,7 +205,7 @@ expand_rfc2047_decode(gstr *out, const char *in, size_t len)
                 q++;
             gstr probe;
             gstr_init(&probe, out->arena);
-            if (q < end && decode_word(&probe, q, end) > 0) {
+            if (q < end && decode_word(&probe, q, end, NULL) > 0) {
                 p = q;
                 continue;
             }
@@ -217,7 +266,8 @@ x_header(struct exp *e, char kind, const char *name, gstr *out)
     if (!found)
         return 0;
     if (kind == 'h' || kind == 'b')
-        expand_rfc2047_decode(out, g.s, g.len);
+        expand_rfc2047_decode(out, g.s, g.len,
+                              kind == 'h' ? EXPAND_HEADERS_CHARSET : NULL);
     else
         gstr_addn(out, g.s, g.len);
     return 1;
@@ -247,7 +297,7 @@ x_message_headers(struct exp *e, int raw, gstr *out)
         first = 0;
     }
     if (!raw)
-        expand_rfc2047_decode(out, g.s, g.len);
+        expand_rfc2047_decode(out, g.s, g.len, NULL);
 }
 
 void

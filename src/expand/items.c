@@ -267,6 +267,7 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
             return x_error(e, at, "%s", gstr_str(&err));
         }
         if (rc == LOOKUP_DEFER) {
+            e->ctx->lookup_deferred = 1;
             *sp = s;
             /* Exim's words: the reason follows bare, but escaped */
             return x_error(e, at, "lookup of %s gave DEFER: %s",

@@ -29,7 +29,8 @@
  *		"partial-lsearch;...", "iplsearch;..." for hosts): found
  *		means a match.
  *
- *	Domain items: "@" (the primary host name), "^regex", "*suffix",
+ *	Domain items: "@" (the primary host name), "@[]" (a domain literal
+ *	of a local interface's address), "^regex", "*suffix",
  *	or a literal name, compared without regard to case. Address
  *	items: "^regex" (the whole address), "local@domain" where local
  *	may be "*" and domain is a domain item, or a domain item alone
@@ -44,8 +45,11 @@
  *--*/
 
 #include <ctype.h>
+#include <ifaddrs.h>
+#include <netdb.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "base/arena.h"
 #include "base/gstr.h"
@@ -106,6 +110,42 @@ regex_item(struct exp *e, const char *subject, const char *pattern,
     return rc < 0 ? -1 : rc > 0;
 }
 
+/* "@[]": a domain literal ("[ip]", "[IPv6:ip]") holding an address of
+ * one of this host's interfaces. */
+static int
+local_literal(struct exp *e, const char *subject)
+{
+    size_t n = strlen(subject);
+    struct ifaddrs *ifs;
+    char *ip;
+    int found = 0;
+
+    if (n < 3 || subject[0] != '[' || subject[n - 1] != ']')
+        return 0;
+    ip = arena_strndup(e->a, subject + 1, n - 2);
+    if (strncasecmp(ip, "IPv6:", 5) == 0)
+        ip += 5;
+    if (getifaddrs(&ifs) != 0)
+        return 0;
+    for (struct ifaddrs *i = ifs; i != NULL && !found; i = i->ifa_next) {
+        char buf[NI_MAXHOST];
+        socklen_t len;
+        if (i->ifa_addr == NULL)
+            continue;
+        if (i->ifa_addr->sa_family == AF_INET)
+            len = sizeof(struct sockaddr_in);
+        else if (i->ifa_addr->sa_family == AF_INET6)
+            len = sizeof(struct sockaddr_in6);
+        else
+            continue;
+        found = getnameinfo(i->ifa_addr, len, buf, sizeof(buf), NULL, 0,
+                            NI_NUMERICHOST) == 0 &&
+                ip_in_net(ip, buf) == 1;
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
 static int
 domain_item(struct exp *e, const char *subject, const char *item, int caseless)
 {
@@ -113,6 +153,8 @@ domain_item(struct exp *e, const char *subject, const char *item, int caseless)
     if (strcmp(item, "@") == 0)
         return main_config.primary_hostname != NULL &&
                strcasecmp(subject, main_config.primary_hostname) == 0;
+    if (strcmp(item, "@[]") == 0)
+        return local_literal(e, subject);
     if (item[0] == '^')
         return regex_item(e, subject, item, 1);
     if (item[0] == '*') {
@@ -248,6 +290,8 @@ lookup_item(struct exp *e, const char *subject, const char *item,
     c.err = &err;
     rc = lookup_run(&spec, &c, &result);
     if (rc == LOOKUP_DEFER || rc == LOOKUP_ERROR) {
+        if (rc == LOOKUP_DEFER)
+            e->ctx->lookup_deferred = 1;
         x_error(e, NULL, "%s", gstr_str(&err));
         return -1;
     }

@@ -47,6 +47,10 @@ int match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
  * (match_local_part, caseless). */
 int match_list_traced(struct expand_ctx *ctx, int kind, const char *subject,
                       const char *list, gstr *err);
+/* The same for a main option's list: "SUBJECT in OPTION?". */
+int match_list_traced_named(struct expand_ctx *ctx, int kind,
+                            const char *subject, const char *list,
+                            const char *option, gstr *err);
 
 /* Name lookups that host lists need. Forward: the addresses of name,
  * written as a NULL-terminated array into *addrs (in ctx's arena);

@@ -14,13 +14,18 @@
  *	int	match_list_traced(struct expand_ctx *ctx, int kind,
  *				const char *subject, const char *list,
  *				gstr *err)
+ *	int	match_list_traced_named(struct expand_ctx *ctx, int kind,
+ *				const char *subject, const char *list,
+ *				const char *option, gstr *err)
  * DESCRIPTION
  *	match_host_traced() is match_host() for callers that know what
  *	list they check. When match_trace is set (-bh), it writes to
  *	standard error the ">>> " lines Exim's match_check_list() writes
  *	in host-checking mode:
  * .IP "host in OPTION? no (option unset)"
- *	for an unset option (option is its name);
+ *	for an unset option (option is its name; an option set to an
+ *	empty list gives "host in OPTION?" and "host in OPTION? no (end of
+ *	list)");
  * .IP "host in OPTION?" or "host in \"LIST\"?"
  *	then " list element: ITEM" for each item tried, and
  *	" host in ...? yes (matched \"ITEM\")" (or "no" for a negated
@@ -28,7 +33,9 @@
  *	when the last item was negated) when none does.
  * .PP
  *	match_list_traced() does the same for a domain ('d'), address
- *	('a') or local part ('l') list, labelled "SUBJECT in \"LIST\"?".
+ *	('a') or local part ('l') list, labelled "SUBJECT in \"LIST\"?";
+ *	match_list_traced_named() for a main option's list, labelled
+ *	"SUBJECT in OPTION?".
  *
  *	Items are tried one by one with match_host(), which gives the
  *	list's answer: the first item that matches decides. Named lists
@@ -141,7 +148,8 @@ match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
 
     if (!match_trace)
         return list == NULL ? MATCH_FAIL : match_host(ctx, ip, name, list, err);
-    if (list == NULL || *list == '\0') {
+    /* As Exim: unset is one line, set but empty two (no items). */
+    if (list == NULL || (*list == '\0' && option == NULL)) {
         if (option != NULL)
             trace("host in %s? no (option unset)", option);
         return MATCH_FAIL;
@@ -151,6 +159,22 @@ match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
                       ? arena_printf(ctx->arena, "host in %s?", option)
                       : list_label(ctx->arena, "host", list),
                   err);
+}
+
+int
+match_list_traced_named(struct expand_ctx *ctx, int kind, const char *subject,
+                        const char *list, const char *option, gstr *err)
+{
+    struct one_match m = {ctx, NULL, NULL, subject, kind};
+
+    if (!match_trace)
+        return list == NULL ? MATCH_FAIL : match_one(&m, list, err);
+    if (list == NULL) {
+        trace("%s in %s? no (option unset)", subject, option);
+        return MATCH_FAIL;
+    }
+    return traced(&m, list,
+                  arena_printf(ctx->arena, "%s in %s?", subject, option), err);
 }
 
 int

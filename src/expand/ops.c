@@ -58,7 +58,8 @@
 #include "expand/ip.h"
 #include "expand/lookups/lookup.h"
 
-void expand_rfc2047_decode(gstr *out, const char *in, size_t len);
+void expand_rfc2047_decode(gstr *out, const char *in, size_t len,
+                           const char *to_charset);
 
 /* The operator names, without their parameter suffixes. */
 static const char *const op_names[] = {
@@ -1321,7 +1322,7 @@ op_simple(struct exp *e, const char *at, const char *base, const char *params,
     } else if (strcmp(base, "rfc2047") == 0)
         op_rfc2047(g, arg);
     else if (strcmp(base, "rfc2047d") == 0)
-        expand_rfc2047_decode(g, arg, strlen(arg));
+        expand_rfc2047_decode(g, arg, strlen(arg), EXPAND_HEADERS_CHARSET);
     else if (strcmp(base, "from_utf8") == 0)
         op_utf8(g, arg, 1);
     else if (strcmp(base, "utf8clean") == 0)

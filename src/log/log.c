@@ -453,6 +453,13 @@ log_vwrite(unsigned which, const char *block, const char *fmt, va_list ap0)
     gstr g;
 
     gstr_init(&g, a);
+    if (which & LOG_UNSELECTED) {
+        which &= ~LOG_MAIN;
+        if (log_fd >= 0) {
+            arena_destroy(a);
+            return;
+        }
+    }
     if (log_fd >= 0) {
         /* as Exim's -bh: "LOG: " and the line, without its time stamp */
         gstr_adds(&g, "LOG: ");

@@ -15,6 +15,11 @@ struct main_config;
 /* The text has deliberate continuation lines ("\n " kept); every other
  * non-printing byte is escaped, as always. Only for texts of mxlab's own. */
 #define LOG_CONT 0x08
+/* The line's log selector is off: as in Exim, that keeps it out of the
+ * main log and -bh's stderr, not out of the reject or panic log. See
+ * LOG_SEL(). */
+#define LOG_UNSELECTED 0x10
+#define LOG_SEL(sel)   (log_selected(sel) ? 0 : LOG_UNSELECTED)
 
 /* Parses log_selector and log_file_path. 0, or -1 with a message (naming
  * the option) in err. */

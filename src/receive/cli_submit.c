@@ -434,6 +434,11 @@ params_init(struct receive_params *p, const struct submit_opts *o,
     p->originator_name = c->name;
     p->protocol = c->trusted && o->protocol ? o->protocol : "local";
     p->ident = c->trusted && o->ident ? o->ident : c->login;
+    /* Values from the command line are tainted in Exim ("--" in -H). */
+    if (c->trusted && o->protocol)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_RECEIVED_PROTOCOL);
+    if (c->trusted && o->ident)
+        p->tainted |= SPOOL_TAINT(SPOOL_F_IDENT);
     p->extract_rcpts = o->extract;
     p->not_smtp = 1;
     p->allow_unqualified = 1;
@@ -520,9 +525,13 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
     gstr_init(&err, a);
     rc = receive_finish(r, &err);
     if (rc == RECEIVE_ERROR) {
-        if (strncmp(gstr_str(&err), "Expansion", 9) == 0)
+        if (strncmp(gstr_str(&err), "Expansion", 9) == 0) {
+            /* as Exim: the panic line itself is what the caller sees */
+            log_panic_to_stderr(1);
             log_write(LOG_MAIN | LOG_PANIC, "%s %s", receive_id(r), err.s);
-        fail("%s", err.s);
+            log_panic_to_stderr(0);
+        } else
+            fail("%s", err.s);
         return 1;
     }
     if ((rc = run_not_smtp_acl(r, x, a, &queued)) != 0) {
@@ -532,7 +541,7 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
                       "%s => blackhole (non-SMTP ACL discarded recipients)",
                       receive_id(r));
             log_write(LOG_MAIN, "%s Completed", receive_id(r));
-            return 0;
+            return 1; /* as Exim: no message, exit status 1 */
         }
         return 1;
     }
@@ -588,9 +597,8 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         goto out;
     }
     if (rd.toobig) {
-        if (log_selected(LS_size_reject))
-            log_write(LOG_MAIN | LOG_REJECT, "%s %s", receive_id(rd.r),
-                      receive_log_toobig(rd.r));
+        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject), "%s %s",
+                  receive_id(rd.r), receive_log_toobig(rd.r));
         fprintf(stderr, "mxlab: message rejected: message too big (max=%ld)\n",
                 p.message_size_limit);
         receive_abort(rd.r);

@@ -226,6 +226,8 @@ fill_envelope(struct receive *r, const struct receive_params *p)
     m->host_address = (char *)c->host_address;
     m->host_port = c->host_port;
     m->host_name = (char *)c->host_name;
+    m->host_lookup_failed = c->host_lookup_failed;
+    m->host_lookup_deferred = c->host_lookup_deferred;
     m->host_auth = (char *)c->auth_driver;
     m->host_auth_pubname = (char *)c->auth_pubname;
     m->interface_address = (char *)c->interface_address;
@@ -409,8 +411,13 @@ header_line(struct receive *r, const char *line, size_t len)
 int
 receive_line(struct receive *r, const char *line, size_t len)
 {
-    if (r->toobig)
+    if (r->toobig) {
+        /* Exim reads the rest of an SMTP message, counting it: read= in
+         * the log is the whole size. A local one stops at the limit. */
+        if (!r->p.not_smtp)
+            r->toobig_size += (long)len + 1;
         return RECEIVE_TOOBIG;
+    }
     if (r->finished)
         return RECEIVE_ERROR;
     if (r->p.line_sink != NULL)
@@ -429,8 +436,11 @@ receive_line(struct receive *r, const char *line, size_t len)
         /* Exim counts the body byte by byte and stops at the first one
          * over; a header line is checked when it is complete */
         r->toobig = 1;
-        r->toobig_size =
-            r->in_headers ? r->size + 1 : r->p.message_size_limit + 1;
+        if (!r->p.not_smtp)
+            r->toobig_size = r->size;
+        else
+            r->toobig_size =
+                r->in_headers ? r->size + 1 : r->p.message_size_limit + 1;
         return RECEIVE_TOOBIG;
     }
     return RECEIVE_OK;
@@ -560,6 +570,7 @@ receive_finish(struct receive *r, gstr *err)
     receive_classify_headers(r, &date_exists, &from);
     if (r->p.extract_rcpts && receive_extract_rcpts(r, err) < 0)
         return RECEIVE_ERROR;
+    receive_qualify_headers(r);
     if (r->msgid_header == NULL && fixups_apply(r))
         add_message_id(r);
     receive_local_fixups(r, date_exists, from);

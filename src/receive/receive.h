@@ -66,6 +66,8 @@ struct receive_params {
     int tls_certificate_verified;
     const char *proxy_local_address; /* PRX= under +proxy */
     int pipelining_advertised;       /* " L" under +pipelining */
+    int host_lookup_failed;          /* -host_lookup_failed */
+    int host_lookup_deferred;        /* -host_lookup_deferred */
     int pipelining_used;             /* " L-" when advertised, not used */
     int chunking;                    /* BDAT: " K" */
     int body_8bitmime;               /* M8S= under +8bitmime: 0, 7 or 8 */

@@ -77,6 +77,8 @@ void receive_header_insert_after(struct receive *r, struct spool_header *prev,
 int receive_classify_headers(struct receive *r, int *date_exists,
                              struct spool_header **from);
 int receive_extract_rcpts(struct receive *r, struct gstr *err);
+/* rqualify.c: "@domain" for unqualified header addresses (local). */
+void receive_qualify_headers(struct receive *r);
 void receive_local_fixups(struct receive *r, int date_exists,
                           struct spool_header *from);
 void receive_build_expand_message(struct receive *r);

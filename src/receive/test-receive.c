@@ -554,9 +554,23 @@ START_TEST(test_size_limit)
     ck_assert_int_eq(receive_line(m.r, "f", 1), RECEIVE_TOOBIG);
     gstr_init(&err, m.a);
     ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_TOOBIG);
+    /* as Exim: an SMTP message is read to its end, all of it counted */
     ck_assert_str_eq(receive_log_toobig(m.r),
                      "rejected from <alice@example.org> H=(client.example) "
-                     "[192.0.2.1]: message too big: read=21 max=20");
+                     "[192.0.2.1]: message too big: read=24 max=20");
+    msg_end(&m);
+
+    /* a local one stops at the first byte over the limit */
+    msg_start(&m, 0);
+    m.p.message_size_limit = 20;
+    m.p.not_smtp = 1;
+    msg_open(&m);
+    receive_line(m.r, "Subject: 1234", 13);
+    receive_line(m.r, "", 0);
+    receive_line(m.r, "abcd", 4);
+    ck_assert_int_eq(receive_line(m.r, "e", 1), RECEIVE_TOOBIG);
+    ck_assert_int_eq(receive_line(m.r, "f", 1), RECEIVE_TOOBIG);
+    ck_assert_ptr_nonnull(strstr(receive_log_toobig(m.r), "read=21 max=20"));
     msg_end(&m);
 }
 END_TEST

@@ -30,6 +30,9 @@
  *	check_local_user (sets $home); router_home_directory; senders;
  *	require_files; condition. A precondition that does not hold
  *	skips the router; a lookup that cannot tell defers the address.
+ *	A condition that cannot be expanded otherwise is a panic log line
+ *	("failed to expand condition ... for NAME router: ...") and skips
+ *	the router, as in Exim.
  *	Then the preconditions of the features built in (the
  *	registry's route features: Brightmail's bmi_rule,
  *	bmi_dont_deliver, bmi_deliver_alternate, bmi_deliver_default),
@@ -64,6 +67,7 @@
 #include "conf/conf.h"
 #include "expand/expand.h"
 #include "expand/match.h"
+#include "log/log.h"
 #include "registry.h"
 #include "route/route.h"
 #include "route/route_drivers.h"
@@ -308,9 +312,19 @@ check_condition(struct route_call *c, const char *cond)
         return PRE_OK;
     gstr_init(&err, c->rc->arena);
     /* Exim: anything but "", "0", "no" or "false" lets the router run. */
+    c->rc->x->lookup_deferred = 0;
     rc = expand_condition_loose(c->rc->x, cond, &truth, &err);
     if (rc == EXPAND_FAIL)
         return PRE_SKIP;
+    if (rc != EXPAND_OK && !c->rc->x->lookup_deferred) {
+        /* As Exim: a condition that cannot be expanded is a panic, and
+         * the router is skipped; only a lookup that could not tell
+         * defers. */
+        log_write(LOG_MAIN | LOG_PANIC,
+                  "failed to expand condition \"%s\" for %s router: %s", cond,
+                  c->router->name, gstr_str(&err));
+        return PRE_SKIP;
+    }
     if (rc != EXPAND_OK) {
         c->a->message = arena_printf(c->rc->arena,
                                      "failed to expand \"%s\" in %s router: %s",

@@ -7,8 +7,9 @@
  *	Table-driven Check tests: redirection data parsing (items,
  *	quoting, comments, specials, qualification), the order of the
  *	router preconditions (a later precondition is not evaluated when
- *	an earlier one skips the router: a condition that cannot be
- *	expanded behind a domains or local_parts mismatch does not defer),
+ *	an earlier one skips the router: a condition whose lookup defers
+ *	behind a domains or local_parts mismatch does not defer; one that
+ *	cannot be expanded skips the router),
  *	more/pass/unseen, and the mbox writer's "From " line and escaping.
  *--*/
 
@@ -42,12 +43,12 @@ static const char conf_text[] =
     "r_domains:\n"
     "  driver = accept\n"
     "  domains = d1.ex\n"
-    "  condition = ${if eq{x}}\n"
+    "  condition = ${lookup{a/b}dsearch{/tmp}}\n"
     "  transport = t\n"
     "r_local_parts:\n"
     "  driver = accept\n"
     "  local_parts = lp\n"
-    "  condition = ${if eq{x}}\n"
+    "  condition = ${lookup{a/b}dsearch{/tmp}}\n"
     "  transport = t\n"
     "r_prefix:\n"
     "  driver = accept\n"
@@ -64,6 +65,11 @@ static const char conf_text[] =
     "  local_parts = stop : go\n"
     "  data = ${if eq{$local_part}{go}{bob@test.ex}{}}\n"
     "  no_more\n"
+    "r_badcond:\n"
+    "  driver = accept\n"
+    "  local_parts = badcond\n"
+    "  condition = ${if eq{x}}\n"
+    "  transport = t\n"
     "r_condition:\n"
     "  driver = accept\n"
     "  condition = ${if eq{$local_part}{yes}}\n"
@@ -210,10 +216,12 @@ static const struct {
 } pre_cases[] = {
     {"domains, senders mismatch skip before condition, require_files",
      "lp2@other.ex", "a@b.ex", ROUTE_FAIL, NULL, ""},
-    {"domains match: bad condition defers", "x@d1.ex", "a@b.ex", ROUTE_DEFER,
-     "r_domains", ""},
-    {"local_parts match: bad condition defers", "lp@test.ex", "a@b.ex",
+    {"domains match: the condition's lookup defers", "x@d1.ex", "a@b.ex",
+     ROUTE_DEFER, "r_domains", ""},
+    {"local_parts match: the condition's lookup defers", "lp@test.ex", "a@b.ex",
      ROUTE_DEFER, "r_local_parts", ""},
+    {"a condition that cannot be expanded skips the router", "badcond@test.ex",
+     "a@b.ex", ROUTE_FAIL, NULL, ""},
     {"prefix stripped before local_parts", "pre-bob@test.ex",
      "nobody@nowhere.ex", ROUTE_OK, "r_prefix", ""},
     {"senders match: bad require_files defers", "zz@test.ex",

@@ -55,8 +55,8 @@
 /* What Exim's reject log adds to a rejection once the message has
  * headers: the sender, up to five recipients, and every header line
  * with its type letter. */
-static const char *
-reject_block(struct smtp_session *s, struct receive *r)
+const char *
+smtp_reject_block(struct smtp_session *s, struct receive *r)
 {
     struct spool_msg *m = receive_msg(r);
     struct spool_header *h;
@@ -74,8 +74,9 @@ reject_block(struct smtp_session *s, struct receive *r)
         if (i < m->rcpt_count)
             gstr_adds(&g, "    ...\n");
     }
+    /* (the Received: header is still empty when the data was too big) */
     for (h = m->headers; h != NULL; h = h->next)
-        if (h->text != NULL) {
+        if (h->text != NULL && h->len > 0) {
             gstr_printf(&g, "%c ", h->type);
             gstr_addn(&g, h->text, h->len);
         }
@@ -174,12 +175,13 @@ smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
     st->log_reject_block = NULL;
     if ((where == ACL_WHERE_DATA || where == ACL_WHERE_DKIM) &&
         st->message != NULL)
-        st->log_reject_block = reject_block(s, st->message);
+        st->log_reject_block = smtp_reject_block(s, st->message);
     acl_log_reject((enum acl_where)where, rc, &s->x, st);
     st->log_reject_block = NULL;
     acl_reply_get((enum acl_where)where, rc, st, &reply);
     gstr_init(&out, s->msg_arena);
     acl_reply_format(&reply, (st->controls & ACL_CTL_NO_MULTILINE) != 0, &out);
+    smtp_note_rcpt_response(s, reply.text ? reply.text : "");
     smtp_io_write(&s->io, out.s ? out.s : "", out.len);
     if (reply.drop) {
         smtp_notquit_exit(s, "acl-drop", 0, NULL);

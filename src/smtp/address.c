@@ -22,8 +22,8 @@
  *	qualified is for the caller to decide (has_domain tells it).
  * DIAGNOSTICS
  *	-1 with a message such as "malformed address: x may not follow
- *	a@b", "'>' missing at end of address" or "missing or malformed local
- *part".
+ *	a@b", "\"@\" or \".\" expected after \"a\"", "'>' missing at end
+ *	of address" or "missing or malformed local part".
  *--*/
 
 #include <ctype.h>
@@ -125,8 +125,8 @@ check_address(const char *addr, int *has_domain, gstr *err)
         return path_error(err, "missing or malformed local part");
     if (*p == '\0')
         return 0;
-    if (*p != '@') {
-        gstr_printf(err, "malformed address: %s may not follow %.*s", p, (int)n,
+    if (*p != '@') { /* Exim's words inside <> */
+        gstr_printf(err, "\"@\" or \".\" expected after \"%.*s\"", (int)n,
                     addr);
         return -1;
     }
@@ -136,7 +136,7 @@ check_address(const char *addr, int *has_domain, gstr *err)
         return path_error(err, *p == '[' ? "malformed domain literal"
                                          : "domain missing or malformed");
     if (p[n] != '\0') {
-        gstr_printf(err, "malformed address: %s may not follow %.*s", p + n,
+        gstr_printf(err, "malformed address: %.32s may not follow %.*s", p + n,
                     (int)(p + n - addr), addr);
         return -1;
     }

@@ -15,7 +15,7 @@
  *	first, as Exim does; -oP writes its pid to a file.
  *
  *	Before forking it enforces smtp_accept_max (too many connections:
- *	"421 HOST Too many concurrent SMTP connections; please try again
+ *	"421 Too many concurrent SMTP connections; please try again
  *	later") and smtp_accept_max_per_host, and logs the connection
  *	under +smtp_connection. Children are reaped as they end.
  *
@@ -408,7 +408,7 @@ refuse(int fd, const char *text, const char *logtext)
     struct arena *a = arena_create();
 
     gstr_init(&g, a);
-    gstr_printf(&g, "421 %s %s\r\n", main_config.primary_hostname, text);
+    gstr_printf(&g, "421 %s\r\n", text); /* as Exim: no host name */
     if (write(fd, g.s, g.len) < 0) {
         /* the client has gone; nothing to tell it */
     }

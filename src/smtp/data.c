@@ -201,6 +201,8 @@ fill_params(struct smtp_session *s, struct receive_params *p,
     p->host_address = s->host_address;
     p->host_port = s->host_port;
     p->host_name = s->host_name;
+    p->host_lookup_failed = s->host_lookup_failed;
+    p->host_lookup_deferred = s->host_lookup_deferred;
     p->helo_name = s->helo_name;
     p->interface_address = s->interface_address;
     p->interface_port = s->interface_port;
@@ -263,6 +265,21 @@ size_limit(struct smtp_session *s)
     return (long)n;
 }
 
+/* The list holds the newest variable first; the spool's tree is built
+ * in the order they were first set, as Exim's is, which decides the
+ * order of the -aclc and -aclm lines. */
+static void
+set_aclvars_oldest_first(struct spool_msg *m, const struct expand_kv *kv)
+{
+    if (kv == NULL)
+        return;
+    set_aclvars_oldest_first(m, kv->next);
+    if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
+        (kv->name[4] == 'c' || kv->name[4] == 'm'))
+        spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
+                             strlen(kv->value));
+}
+
 /* The data ACL's header changes and controls go into the message. */
 static void
 apply_acl_results(struct smtp_session *s, struct receive *r)
@@ -277,11 +294,13 @@ apply_acl_results(struct smtp_session *s, struct receive *r)
         m->frozen = 1;
         m->frozen_at = time(NULL);
     }
-    for (struct expand_kv *kv = s->x.acl_vars; kv != NULL; kv = kv->next)
-        if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
-            (kv->name[4] == 'c' || kv->name[4] == 'm'))
-            spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
-                                 strlen(kv->value));
+    /* As Exim: a message falsely refused must not send a DSN */
+    if (s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER))
+        for (int i = 0; i < m->rcpt_count; i++)
+            m->rcpts[i].dsn_flags = (m->rcpts[i].dsn_flags &
+                                     ~(SPOOL_DSN_SUCCESS | SPOOL_DSN_DELAY)) |
+                                    SPOOL_DSN_NEVER;
+    set_aclvars_oldest_first(m, s->x.acl_vars);
 }
 
 /* The verifier holds digests outside the arena; they go with the
@@ -378,13 +397,17 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
     gstr err;
 
     gstr_init(&err, s->msg_arena);
+    /* Exim asks this of the first header line; mxlab does not take
+     * "From " lines from any host, so the list is unset (seen in -bh) */
+    if (s->host_address != NULL)
+        smtp_host_in_named(s, NULL, "ignore_fromline_hosts");
     if (!toobig && (rc = receive_finish(r, &err)) == RECEIVE_TOOBIG)
         toobig = 1;
     if (toobig || err.len > 0)
         data_dkim_done(s);
     if (toobig) {
-        if (log_selected(LS_size_reject))
-            log_write(LOG_MAIN | LOG_REJECT, "%s", receive_log_toobig(r));
+        log_write_block(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject),
+                        smtp_reject_block(s, r), "%s", receive_log_toobig(r));
         receive_abort(r);
         smtp_reply(s, 552, "Message size exceeds maximum permitted");
         smtp_txn_reset(s);
@@ -420,6 +443,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
     if (s->acl.controls & ACL_CTL_QUEUE)
         receive_set_queued(r);
     if (s->mode == SMTP_MODE_BH) { /* host checking: nothing is kept */
+        data_log_received(s, r);   /* on stderr, as Exim */
         receive_abort(r);
         /* as Exim: the reply, then the warning */
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
@@ -444,7 +468,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
         log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
     if (s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER))
         smtp_reply_user(s, s->acl.controls & ACL_CTL_FAKEREJECT ? 550 : 450,
-                        s->acl.fake_message);
+                        acl_split_message(s->msg_arena, s->acl.fake_message));
     else if (user_msg != NULL)
         smtp_reply_user(s, 250, user_msg);
     else if (chunk >= 0)
@@ -453,8 +477,13 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
     id = arena_strdup(s->msg_arena, receive_id(r));
-    deliverable = !(s->acl.controls & (ACL_CTL_QUEUE | ACL_CTL_FREEZE)) &&
-                  !receive_msg(r)->frozen;
+    /* Exim's daemon has forgotten the freeze by the time it decides,
+     * so a frozen message gets a delivery process too, which logs
+     * "Message is frozen"; under -bs it does not. */
+    deliverable =
+        !(s->acl.controls & ACL_CTL_QUEUE) &&
+        (s->mode == SMTP_MODE_DAEMON ||
+         (!(s->acl.controls & ACL_CTL_FREEZE) && !receive_msg(r)->frozen));
     receive_close(r);
     /* a delivery process, unless the message is to wait in the queue */
     if (deliverable && !deliver_should_queue())
@@ -479,6 +508,12 @@ data_allowed(struct smtp_session *s, const char *cmd, int *stop)
     }
     if (s->txn.nrcpts > 0)
         return 1;
+    if (s->txn.rcpt_response != NULL && !s->txn.rcpt_response_differs) {
+        smtp_reply_more(s, 503,
+                        "All RCPT commands were rejected with this "
+                        "error:");
+        smtp_reply_more(s, 503, s->txn.rcpt_response);
+    }
     if (s->pipelining_advertised && s->txn.rcpt_fail_count > 0)
         smtp_replyf(s, 503, "Valid RCPT command must precede %s", cmd);
     else
@@ -736,6 +771,29 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
         return 0;
     }
     return data_finish(s, rcv, d->toobig, size);
+}
+
+int
+smtp_bdat_lost(struct smtp_session *s)
+{
+    struct data_reader *d = s->bdat;
+    const char *where = "";
+
+    if (d == NULL)
+        return 0;
+    /* Exim's words for where the message was: in a header line, at the
+     * start of one (the headers may have ended), or in the body */
+    if (receive_in_headers(d->r))
+        where = d->line.len > 0 ? " (header)" : " (after header)";
+    smtp_bdat_abort(s); /* no file is left once the loss is logged */
+    if (log_selected(LS_lost_incoming_connection) ||
+        log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN,
+                  "SMTP connection from %s lost while reading "
+                  "message data%s",
+                  smtp_host_and_ident(s, 0), where);
+    smtp_notquit_exit(s, "connection-lost", 0, NULL);
+    return 1;
 }
 
 void

@@ -94,7 +94,7 @@ helo_syntax_ok(struct smtp_session *s, const char *name)
 
     if (*name == '\0')
         return 0;
-    if (smtp_host_in_opt(s, helo_accept_junk_hosts))
+    if (s->helo_accept_junk)
         return 1;
     if (name[0] == '[')
         return helo_literal_ok(name);
@@ -162,10 +162,33 @@ ehlo_keywords_list(struct smtp_session *s, gstr *g)
     if (s->chunking_advertised)
         gstr_adds(g, "\nCHUNKING");
     ehlo_extensions(s, g, EHLO_AFTER_CHUNKING);
+    /* WELLKNOWN is not offered: the list is unset (it shows in -bh) */
+    smtp_host_in_named(s, NULL, "wellknown_advertise_hosts");
     if (main_config.prdr_enable)
         gstr_adds(g, "\nPRDR");
     ehlo_extensions(s, g, EHLO_BEFORE_HELP);
     gstr_adds(g, "\nHELP");
+}
+
+/* helo_verify_hosts: a name that does not fit the client is refused
+ * (not counted as a protocol error, as in Exim); helo_try_verify_hosts
+ * only checks it. 0 when refused. */
+static int
+helo_verified(struct smtp_session *s, const char *cmd)
+{
+    int required = s->helo_verify_required, v;
+
+    if (!required && !s->helo_try_verify)
+        return 1;
+    v = smtp_helo_verify(s);
+    if (v == 1 || !required)
+        return 1;
+    smtp_replyf(s, v < 0 ? 451 : 550, "%s argument does not match calling host",
+                cmd);
+    log_write(LOG_MAIN | LOG_REJECT, "%srejected \"%s %s\" from %s",
+              v < 0 ? "temporarily " : "", cmd, s->helo_name,
+              smtp_host_and_ident(s, 0));
+    return 0;
 }
 
 static int
@@ -189,11 +212,20 @@ hello(struct smtp_session *s, char *arg, int esmtp)
                   "%s",
                   cmd, smtp_host_and_ident(s, 0),
                   *name ? name : "(no argument given)");
-        return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, NULL,
-                                  arena_printf(s->msg_arena,
-                                               "Syntactically invalid %s "
-                                               "argument(s)",
-                                               cmd));
+        /* As Exim: counted as a syntax error, but with no "SMTP syntax
+         * error" line; past the limit the session just ends. */
+        smtp_replyf(s, 501, "Syntactically invalid %s argument(s)", cmd);
+        if (++s->synprot_errors > main_config.smtp_max_synprot_errors) {
+            log_write(LOG_MAIN | LOG_REJECT,
+                      "SMTP call from %s dropped: too many syntax or "
+                      "protocol errors (last command was \"%s\",  C=%s)",
+                      smtp_host_and_ident(s, 0), gstr_str(&s->cmd),
+                      gstr_str(&s->history));
+            smtp_io_flush(&s->io);
+            s->done = 1;
+            return 1;
+        }
+        return 0;
     }
     /* Kept printable: under helo_accept_junk_hosts it may hold anything,
      * and it goes into Received: headers and log lines. */
@@ -204,6 +236,10 @@ hello(struct smtp_session *s, char *arg, int esmtp)
     smtp_host_lookup_for_helo(s, s->helo_name);
     s->esmtp = esmtp;
     smtp_set_host_vars(s);
+    /* Refused, the name is kept (it shows in later log lines), as in
+     * Exim; the session still has no greeting. */
+    if (!helo_verified(s, cmd))
+        return 0;
     r = smtp_acl_stage(s, ACL_WHERE_HELO, main_config.acl_smtp_helo, NULL, name,
                        &user_msg);
     if (r <= 0) {

@@ -11,6 +11,7 @@
  *				const char *helo)
  *	void	smtp_host_lookup_when_read(struct smtp_session *s)
  *	void	smtp_host_name_adopt(struct smtp_session *s)
+ *	int	smtp_helo_verify(struct smtp_session *s)
  * DESCRIPTION
  *	A client's host name is looked up (a PTR record whose name's
  *	addresses include the client's address, so that the name is
@@ -33,19 +34,32 @@
  *	reverse_host_lookup sets $sender_host_name) for the rest of the
  *	session, as Exim rebuilds its sender_fullhost then: H= fields,
  *	and the reception line of a message whose DATA ACL found it.
+ *
+ *	smtp_helo_verify() checks the HELO name as Exim does for
+ *	helo_verify_hosts and helo_try_verify_hosts: true without a
+ *	client address (-bs); an address literal must start with the
+ *	client's address; a name must equal the client's (looked up now
+ *	if it was not) or have the client's address among its A and AAAA
+ *	records. It returns 1 (verified), 0, or -1 when the DNS did not
+ *	answer.
  * DIAGNOSTICS
- *	A lookup that finds no verified name is logged "no host name found
+ *	A lookup that finds no name at all is logged "no host name found
  *	for IP address IP" under the host_lookup_failed selector (on by
- *	default), as Exim logs it; the session goes on without a name.
- *	(Exim words a name whose addresses do not include the client's
- *	differently, in a message kept for later rejections; mxlab logs
- *	both cases the same way.)
+ *	default), as Exim logs it; a name whose addresses do not include
+ *	the client's is not logged (as in Exim). Either way the session
+ *	goes on without a name, $host_lookup_failed is 1 and the spool
+ *	file says -host_lookup_failed; a DNS that does not answer sets
+ *	$host_lookup_deferred instead.
  *--*/
+
+#include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/mainopts.h"
 #include "expand/expand.h"
+#include "dns/dns.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "smtp/smtp_int.h"
@@ -55,23 +69,29 @@ host_lookup(struct smtp_session *s)
 {
     const char *name = NULL;
     gstr err;
+    int rc;
 
     if (s->host_address == NULL || s->host_name != NULL ||
         s->host_lookup_done || match_host_reverse_hook == NULL)
         return;
     s->host_lookup_done = 1;
     gstr_init(&err, s->msg_arena);
-    if (match_host_reverse_hook(&s->x, s->host_address, &name, &err) ==
-            MATCH_OK &&
-        name != NULL && *name != '\0') {
+    rc = match_host_reverse_hook(&s->x, s->host_address, &name, &err);
+    if (rc == MATCH_OK && name != NULL && *name != '\0') {
         s->host_name = arena_strdup(s->conn_arena, name);
         s->tainted &= ~(unsigned)SESS_TAINT_HOST_NAME; /* from the DNS */
         smtp_set_host_vars(s);
         return;
     }
-    /* as Exim, only when no name was found at all (not when one was
-     * found that does not look up to the address again) */
-    if (log_selected(LS_host_lookup_failed) && err.len == 0)
+    if (rc == MATCH_DEFER) {
+        s->host_lookup_deferred = 1;
+        expand_set_var(&s->x, "host_lookup_deferred", "1");
+        return;
+    }
+    s->host_lookup_failed = 1;
+    expand_set_var(&s->x, "host_lookup_failed", "1");
+    /* As Exim: a name that does not verify is not logged here */
+    if (err.len == 0 && log_selected(LS_host_lookup_failed))
         log_write(LOG_MAIN, "no host name found for IP address %s",
                   s->host_address);
 }
@@ -88,12 +108,12 @@ smtp_host_lookup_for_helo(struct smtp_session *s, const char *helo)
 {
     gstr err;
 
-    if (s->host_address == NULL || s->host_name != NULL ||
-        main_config.helo_lookup_domains == NULL)
+    if (s->host_address == NULL || s->host_name != NULL)
         return;
     gstr_init(&err, s->msg_arena);
-    if (match_domain(&s->x, helo, main_config.helo_lookup_domains, &err) ==
-        MATCH_OK)
+    if (match_list_traced_named(&s->x, 'd', helo,
+                                main_config.helo_lookup_domains,
+                                "helo_lookup_domains", &err) == MATCH_OK)
         host_lookup(s);
 }
 
@@ -124,4 +144,43 @@ smtp_host_name_adopt(struct smtp_session *s)
     s->host_name = arena_strdup(s->conn_arena, name);
     s->host_lookup_done = 1;
     smtp_set_host_vars(s);
+}
+
+/* A literal verifies when it starts with the client's address (Exim
+ * compares no further), also in its IPv4-mapped IPv6 form. */
+static int
+helo_literal_fits(const char *helo, const char *ip)
+{
+    if (strncmp(helo + 1, ip, strlen(ip)) == 0)
+        return 1;
+    return strncasecmp(ip, "::ffff:", 7) == 0 &&
+           strncmp(helo + 1, ip + 7, strlen(ip) - 7) == 0;
+}
+
+int
+smtp_helo_verify(struct smtp_session *s)
+{
+    const char **addrs = NULL;
+    int deferred = 0, rc;
+    gstr err;
+
+    if (s->helo_name == NULL)
+        return 0;
+    if (s->host_address == NULL)
+        return 1;
+    if (s->helo_name[0] == '[')
+        return helo_literal_fits(s->helo_name, s->host_address);
+    if (s->host_name == NULL && !s->host_lookup_failed) {
+        host_lookup(s);
+        deferred = s->host_lookup_deferred;
+    }
+    if (s->host_name != NULL && strcasecmp(s->host_name, s->helo_name) == 0)
+        return 1;
+    gstr_init(&err, s->msg_arena);
+    rc = dns_host_addresses(s->msg_arena, s->helo_name, &addrs, &err);
+    if (rc == DNS_OK)
+        for (size_t i = 0; addrs[i] != NULL; i++)
+            if (strcmp(addrs[i], s->host_address) == 0)
+                return 1;
+    return deferred ? -1 : 0;
 }

@@ -8,6 +8,8 @@
  *
  *	void	smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd,
  *				int out_fd, int timeout)
+ *	int	smtp_io_getline_cut(struct smtp_io *io, gstr *line,
+ *				size_t max, enum io_eol *eol)
  *	int	smtp_io_getline(struct smtp_io *io, gstr *line, size_t max,
  *				enum io_eol *eol)
  *	int	smtp_io_read_bytes(struct smtp_io *io, gstr *out, size_t len)
@@ -26,7 +28,10 @@
  *	session with IO_TIMEOUT instead of holding the process.
  *
  *	smtp_io_getline() reports how each line ended: CR LF, a bare LF,
- *	or not at all. A bare CR is kept inside the line; the DATA reader
+ *	or not at all; a line longer than max is skipped to its end.
+ *	smtp_io_getline_cut() (SMTP commands) stops there instead, as
+ *	Exim, leaving the rest of the line to be read as the next one.
+ *	A bare CR is kept inside the line; the DATA reader
  *	decides what it means. smtp_io_input_pending() tells whether the
  *	client has sent more than the server has read, which is how the
  *	synchronisation check catches a client that does not wait for
@@ -164,6 +169,43 @@ smtp_io_getline(struct smtp_io *io, gstr *line, size_t max, enum io_eol *eol)
         int r = io_fill(io);
         if (r == IO_EOF && (line->len > 0 || too_long))
             return too_long ? IO_TOO_LONG : IO_OK; /* last line, no end */
+        if (r != IO_OK)
+            return r;
+    }
+}
+
+int
+smtp_io_getline_cut(struct smtp_io *io, gstr *line, size_t max,
+                    enum io_eol *eol)
+{
+    gstr_truncate(line, 0);
+    *eol = IO_EOL_NONE;
+    for (;;) {
+        char *start = io->in + io->in_pos;
+        size_t avail = io->in_end - io->in_pos;
+        char *nl = memchr(start, '\n', avail);
+        size_t take = nl ? (size_t)(nl - start) : avail;
+
+        if (line->len + take > max) {
+            /* the byte after the first max is read and dropped */
+            io->in_pos += max - line->len + 1;
+            return IO_TOO_LONG;
+        }
+        gstr_addn(line, start, take);
+        if (nl != NULL) {
+            io->in_pos += take + 1;
+            if (line->len > 0 && line->s[line->len - 1] == '\r') {
+                gstr_truncate(line, line->len - 1);
+                *eol = IO_EOL_CRLF;
+            } else {
+                *eol = IO_EOL_LF;
+            }
+            return IO_OK;
+        }
+        io->in_pos += take;
+        int r = io_fill(io);
+        if (r == IO_EOF && line->len > 0)
+            return IO_OK; /* last line, no end */
         if (r != IO_OK)
             return r;
     }

@@ -53,6 +53,11 @@ void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
  * ended. Lines longer than max are skipped to their end: IO_TOO_LONG. */
 int smtp_io_getline(struct smtp_io *io, struct gstr *line, size_t max,
                     enum io_eol *eol);
+/* The same, but a line longer than max ends the read there, as Exim's
+ * command reader: max bytes and one more are taken (IO_TOO_LONG), and
+ * the rest of the line is read as the next line. */
+int smtp_io_getline_cut(struct smtp_io *io, struct gstr *line, size_t max,
+                        enum io_eol *eol);
 /* One byte (0..255), or a negative enum io_status. */
 int smtp_io_getc(struct smtp_io *io);
 /* Reads exactly len bytes (BDAT); IO_OK or an error status. */

@@ -323,12 +323,11 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     gstr err;
 
     s->mail_commands++;
-    /* After XCLIENT, or under Exim's hosts_require_helo (default "*",
-     * which matches a -bs session too) or helo_verify_hosts: logged, and
-     * counted as a protocol error, as in Exim. */
-    if (!s->helo_seen &&
-        (s->proxy_session || smtp_host_in_opt(s, helo_verify_hosts) ||
-         smtp_host_in_opt(s, hosts_require_helo))) {
+    /* After XCLIENT, for a client in helo_verify_hosts, or under Exim's
+     * hosts_require_helo (default "*", which matches a -bs session too):
+     * logged, and counted as a protocol error, as in Exim. */
+    if (!s->helo_seen && (s->proxy_session || s->helo_verify_required ||
+                          smtp_host_in_opt(s, hosts_require_helo))) {
         log_write(LOG_MAIN | LOG_REJECT,
                   "rejected MAIL from %s: no HELO/EHLO given",
                   smtp_host_and_ident(s, 0));
@@ -361,25 +360,21 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
     limit = expanded_number(s, "message_size_limit",
                             main_config.message_size_limit);
     if (limit > 0 && s->txn.size > limit) {
-        if (log_selected(LS_size_reject))
-            log_write(LOG_MAIN | LOG_REJECT,
-                      "rejected MAIL FROM:<%s> %s: message too big: "
-                      "size=%ld max=%ld",
-                      path.address, smtp_host_and_ident(s, 1), s->txn.size,
-                      limit);
+        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject),
+                  "rejected MAIL FROM:<%s> %s: message too big: "
+                  "size=%ld max=%ld",
+                  path.address, smtp_host_and_ident(s, 1), s->txn.size, limit);
         smtp_txn_reset(s);
         smtp_reply(s, 552, "Message size exceeds maximum permitted");
         return 0;
     }
     if (*path.address != '\0' && !path.has_domain) {
-        if (s->mode != SMTP_MODE_BS &&
-            !smtp_host_in_opt(s, sender_unqualified_hosts)) {
+        if (s->mode != SMTP_MODE_BS && !s->sender_unqualified_ok) {
             smtp_replyf(s, 501, "%s: sender address must contain a domain",
                         shown);
-            if (log_selected(LS_smtp_syntax_error))
-                log_write(LOG_MAIN | LOG_REJECT,
-                          "unqualified sender rejected: <%s> %s", path.address,
-                          smtp_host_and_ident(s, 1));
+            log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_smtp_syntax_error),
+                      "unqualified sender rejected: <%s> %s", path.address,
+                      smtp_host_and_ident(s, 1));
             smtp_txn_reset(s);
             return 0;
         }
@@ -519,6 +514,7 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
     int r;
     gstr err;
 
+    s->txn.rcpt_in_progress = 1;
     if (s->txn.sender == NULL)
         return smtp_synprot_error(s, SYNPROT_PROTOCOL, 503, NULL,
                                   "sender not yet given");
@@ -544,13 +540,12 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
          * (and qualified), as Exim does. */
         if (s->mode != SMTP_MODE_BS &&
             strcasecmp(path.address, "postmaster") != 0 &&
-            !smtp_host_in_opt(s, recipient_unqualified_hosts)) {
+            !s->recipient_unqualified_ok) {
             smtp_replyf(s, 501, "%s: recipient address must contain a domain",
                         shown);
-            if (log_selected(LS_smtp_syntax_error))
-                log_write(LOG_MAIN | LOG_REJECT,
-                          "unqualified recipient rejected: <%s> %s",
-                          path.address, smtp_host_and_ident(s, 1));
+            log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_smtp_syntax_error),
+                      "unqualified recipient rejected: <%s> %s", path.address,
+                      smtp_host_and_ident(s, 1));
             s->txn.rcpt_fail_count++;
             return 0;
         }

@@ -29,12 +29,14 @@
  *	ident, -oMaa and -oMai the authenticator and $authenticated_id
  *	as if it had authenticated. For -bs they count only when the
  *	caller is trusted (root, exim_user, or in trusted_users), and
- *	are ignored otherwise, as in Exim; -bh always takes them, but its
- *	own address wins over -oMa. -oMas is read, and, as in Exim, reset
- *	by the first MAIL of a session.
+ *	are ignored otherwise, as in Exim; -bh always takes them, and of
+ *	-bh and -oMa the one given later sets the address. -oMas is read,
+ *	and, as in Exim, reset by the first MAIL of a session.
  * DIAGNOSTICS
- *	A bad -bh, -oMa or -oMi address is reported ("mxlab: "X" is not
- *	an IP address") and the exit status is 1.
+ *	A bad -bh, -oMa or -oMi address is reported ("mxlab abandoned: "X"
+ *	is not an IP address", Exim's words) and the exit status is 1.
+ *	Once a -bh session has started, the exit status is 0 however it
+ *	ends, as in Exim.
  *--*/
 
 #include <pwd.h>
@@ -53,6 +55,7 @@
 #include "priv/priv.h"
 #include "smtp/modes.h"
 #include "smtp/session.h"
+#include "smtp/smtp_int.h"
 
 static char *
 caller_login(struct arena *a)
@@ -124,7 +127,7 @@ apply_forced(struct smtp_session *s, const struct smtp_forced_id *f)
         return 0;
     if (f->host_address != NULL && s->host_address == NULL) {
         if (split_address(s->conn_arena, f->host_address, &addr, &port) < 0) {
-            fprintf(stderr, "mxlab: \"%s\" is not an IP address\n",
+            fprintf(stderr, "mxlab abandoned: \"%s\" is not an IP address\n",
                     f->host_address);
             return -1;
         }
@@ -134,7 +137,7 @@ apply_forced(struct smtp_session *s, const struct smtp_forced_id *f)
     if (f->interface_address != NULL) {
         if (split_address(s->conn_arena, f->interface_address, &addr, &port) <
             0) {
-            fprintf(stderr, "mxlab: \"%s\" is not an IP address\n",
+            fprintf(stderr, "mxlab abandoned: \"%s\" is not an IP address\n",
                     f->interface_address);
             return -1;
         }
@@ -175,7 +178,7 @@ smtp_mode_bh(const char *host, const struct smtp_forced_id *f)
     struct smtp_session s;
     unsigned char a[16];
     char *addr, *dot;
-    int family, port = 0, r;
+    int family, port = 0;
 
     smtp_session_init(&s, SMTP_MODE_BH, STDIN_FILENO, STDOUT_FILENO);
     addr = arena_strdup(s.conn_arena, host);
@@ -184,24 +187,29 @@ smtp_mode_bh(const char *host, const struct smtp_forced_id *f)
         port = atoi(dot + 1);
     }
     if (!ip_parse(addr, a, &family)) {
-        fprintf(stderr, "mxlab: -bh: \"%s\" is not an IP address\n", host);
+        fprintf(stderr, "mxlab abandoned: \"%s\" is not an IP address\n", host);
         smtp_session_free(&s);
         return 1;
     }
-    s.host_address = addr;
-    s.host_port = port;
+    /* an -oMa after -bh replaces its address (main.c), as in Exim */
+    if (f == NULL || f->host_address == NULL) {
+        s.host_address = addr;
+        s.host_port = port;
+    }
     if (apply_forced(&s, f) < 0) {
         smtp_session_free(&s);
         return 1;
     }
     log_to_stderr(1);
     acl_trace = match_trace = 1; /* Exim's ">>> " lines */
+    smtp_host_in_named(&s, main_config.hosts_connection_nolog,
+                       "hosts_connection_nolog");
     printf("\n**** SMTP testing session as if from host %s\n"
            "**** but without any ident (RFC 1413) callback.\n"
            "**** This is not for real!\n\n",
-           addr);
+           s.host_address);
     fflush(stdout);
-    r = smtp_session_run(&s);
+    (void)smtp_session_run(&s);
     smtp_session_free(&s);
-    return r == 0 ? 0 : 1;
+    return 0; /* as Exim: however the test session ended */
 }

@@ -9,6 +9,10 @@
  *	void	smtp_reply(struct smtp_session *s, int code, const char *text)
  *	void	smtp_reply_user(struct smtp_session *s, int code,
  *				const char *text)
+ *	void	smtp_reply_more(struct smtp_session *s, int code,
+ *				const char *text)
+ *	void	smtp_note_rcpt_response(struct smtp_session *s,
+ *				const char *text)
  *	int	smtp_synprot_error(struct smtp_session *s, enum synprot type,
  *				int code, const char *data, const char *text)
  *	void	smtp_notquit_exit(struct smtp_session *s, const char *reason,
@@ -26,6 +30,16 @@
  *	(an ACL's message): if it starts with a three-digit code of the
  *	same class as the default, that code is used instead, as in
  *	Exim.
+ *
+ *	smtp_reply_more() sends lines that are not the last of a reply.
+ *
+ *	While a RCPT command's first reply is outstanding
+ *	(txn.rcpt_in_progress), the first reply sent is noted, as Exim
+ *	does: a fixed text with its code ("503 sender not yet given"), a
+ *	configured one without; smtp_note_rcpt_response() notes an ACL's.
+ *	When no recipient was accepted and every RCPT got the same reply,
+ *	DATA quotes it ("503-All RCPT commands were rejected with this
+ *	error:").
  *
  *	smtp_synprot_error() logs "SMTP syntax error in "CMD" H=... TEXT"
  *	or "SMTP protocol error ..." under the smtp_syntax_error and
@@ -46,6 +60,32 @@
 #include "conf/mainopts.h"
 #include "log/log.h"
 #include "smtp/smtp_int.h"
+
+void
+smtp_note_rcpt_response(struct smtp_session *s, const char *text)
+{
+    struct smtp_txn *t = &s->txn;
+
+    if (!t->rcpt_in_progress)
+        return;
+    t->rcpt_in_progress = 0;
+    if (t->rcpt_response == NULL)
+        t->rcpt_response = arena_strdup(s->msg_arena, text);
+    else if (strcmp(t->rcpt_response, text) != 0)
+        t->rcpt_response_differs = 1;
+}
+
+/* Exim keeps a fixed reply with its code ("503 sender not yet given"),
+ * a configured one (an ACL's message) without. */
+static void
+note_reply(struct smtp_session *s, int code, const char *text, int with_code)
+{
+    if (!s->txn.rcpt_in_progress)
+        return;
+    smtp_note_rcpt_response(
+        s,
+        with_code ? arena_printf(s->msg_arena, "%03d %s", code, text) : text);
+}
 
 static void
 reply_lines(struct smtp_session *s, int code, const char *text, int last)
@@ -71,7 +111,14 @@ reply_lines(struct smtp_session *s, int code, const char *text, int last)
 void
 smtp_reply(struct smtp_session *s, int code, const char *text)
 {
+    note_reply(s, code, text, 1);
     reply_lines(s, code, text, 1);
+}
+
+void
+smtp_reply_more(struct smtp_session *s, int code, const char *text)
+{
+    reply_lines(s, code, text, 0);
 }
 
 void
@@ -97,7 +144,8 @@ smtp_reply_user(struct smtp_session *s, int code, const char *text)
         code = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
         text += text[3] == '\0' ? 3 : 4;
     }
-    smtp_reply(s, code, text);
+    note_reply(s, code, text, 0);
+    reply_lines(s, code, text, 1);
 }
 
 int
@@ -124,6 +172,7 @@ smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
         if (data != NULL)
             gstr_printf(&g, "%s: ", data);
         gstr_adds(&g, text);
+        note_reply(s, code, gstr_str(&g), 1);
         reply_lines(s, code, gstr_str(&g), !too_many);
     }
     if (too_many) {

@@ -519,12 +519,13 @@ unknown_command(struct smtp_session *s)
                       "command",
                       gstr_str(&s->cmd), smtp_host_and_ident(s, 1));
         smtp_incomplete_transaction_log(s, "unrecognized command");
+        /* As Exim: the not-QUIT ACL runs before the drop is logged. */
+        smtp_notquit_exit(s, "bad-commands", 500,
+                          "Too many unrecognized commands");
         log_write(LOG_MAIN | LOG_REJECT,
                   "SMTP call from %s dropped: too many unrecognized commands "
                   "(last was \"%s\")",
                   smtp_host_and_ident(s, 0), gstr_str(&s->cmd));
-        smtp_notquit_exit(s, "bad-commands", 500,
-                          "Too many unrecognized commands");
         return 1;
     }
     return smtp_synprot_error(s, SYNPROT_SYNTAX, 500, NULL,
@@ -549,6 +550,9 @@ smtp_command_lost(struct smtp_session *s, int status)
                                        s->active_hostname));
         return 1;
     }
+    /* between BDAT chunks Exim is still reading the message */
+    if (smtp_bdat_lost(s))
+        return 1;
     smtp_incomplete_transaction_log(s, "connection lost");
     smtp_notquit_exit(s, "connection-lost", 421,
                       arena_printf(s->conn_arena, "%s lost input connection",
@@ -619,9 +623,11 @@ smtp_one_command(struct smtp_session *s)
     enum io_eol eol;
     char *arg = NULL;
     const struct smtp_cmd *c;
-    int r = smtp_io_getline(&s->io, &s->cmd, SMTP_CMD_MAX, &eol);
+    int r = smtp_io_getline_cut(&s->io, &s->cmd, SMTP_CMD_MAX, &eol);
 
-    if (r == IO_TOO_LONG) { /* as Exim: an unrecognized command */
+    /* As Exim: an unrecognized command, and what is left of the line
+     * is read as the next one. */
+    if (r == IO_TOO_LONG) {
         gstr_truncate(&s->cmd, 0);
         gstr_adds(&s->cmd, "(command line too long)");
         smtp_history_add(s, "other");
@@ -693,14 +699,16 @@ smtp_banner(struct smtp_session *s)
 static void
 log_session_end(struct smtp_session *s, int by_quit)
 {
+    /* As Exim: QUIT is logged when it is read, the missing MAIL once
+     * the session is over. */
+    if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
+        log_write(LOG_MAIN, "SMTP connection from %s D=%lds closed by QUIT",
+                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
     if (s->messages == 0 && log_selected(LS_smtp_no_mail))
         log_write(LOG_MAIN, "no MAIL in %sSMTP connection from %s D=%lds C=%s",
                   s->mode == SMTP_MODE_BS ? "local " : "",
                   smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started),
                   gstr_str(&s->history));
-    if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN, "SMTP connection from %s D=%lds closed by QUIT",
-                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
 }
 
 /* Input sent before the banner breaks the rules in the same way. */
@@ -728,6 +736,22 @@ early_talker(struct smtp_session *s)
     return 1;
 }
 
+/* The host lists Exim checks when a session starts, in its order (the
+ * order of -bh's trace). Those mxlab does not implement are unset. */
+static void
+host_flags_at_start(struct smtp_session *s)
+{
+    smtp_host_in_named(s, NULL, "host_reject_connection");
+    s->sender_unqualified_ok = smtp_host_in_opt(s, sender_unqualified_hosts);
+    s->recipient_unqualified_ok =
+        smtp_host_in_opt(s, recipient_unqualified_hosts);
+    s->helo_verify_required = smtp_host_in_opt(s, helo_verify_hosts);
+    if (!s->helo_verify_required)
+        s->helo_try_verify = smtp_host_in_opt(s, helo_try_verify_hosts);
+    s->helo_accept_junk = smtp_host_in_opt(s, helo_accept_junk_hosts);
+    smtp_host_in_named(s, NULL, "hosts_proxy");
+}
+
 int
 smtp_session_run(struct smtp_session *s)
 {
@@ -736,12 +760,17 @@ smtp_session_run(struct smtp_session *s)
 
     smtp_set_host_vars(s);
     smtp_host_lookup_on_connect(s);
+    host_flags_at_start(s);
     r = smtp_acl_stage(s, ACL_WHERE_CONNECT, main_config.acl_smtp_connect, NULL,
                        NULL, &user_msg);
     if (r <= 0) {
         smtp_io_flush(&s->io);
         return -1;
     }
+    /* mxlab does not offer early pipelining: as Exim with the list
+     * set empty (it shows in -bh) */
+    if (s->host_address != NULL)
+        smtp_host_in_named(s, "", "pipelining_connect_advertise_hosts");
     if (s->tls_on_connect && smtp_tls_start_on_connect(s) < 0)
         return -1;
     if (early_talker(s))

@@ -41,6 +41,11 @@ struct smtp_txn {
     int rcpt_defer_count;
     int rcpt_fail_count;
     int too_many_logged; /* "too many recipients" is logged once */
+    /* The first reply to each RCPT, as Exim keeps it: when every RCPT
+     * got the same one, DATA quotes it. */
+    int rcpt_in_progress; /* a RCPT's first reply is still to come */
+    int rcpt_response_differs;
+    char *rcpt_response;
 };
 
 enum {
@@ -59,8 +64,16 @@ struct smtp_session {
     /* The client. Under -bs, host_address is NULL. */
     char *host_address;
     int host_port;
-    char *host_name;      /* verified reverse lookup, or NULL */
-    int host_lookup_done; /* hostlookup.c: at most one lookup a session */
+    char *host_name;        /* verified reverse lookup, or NULL */
+    int host_lookup_done;   /* hostlookup.c: at most one lookup a session */
+    int host_lookup_failed; /* no verified name: $host_lookup_failed */
+    /* Host lists checked once, when the session starts, as in Exim. */
+    int sender_unqualified_ok;    /* sender_unqualified_hosts */
+    int recipient_unqualified_ok; /* recipient_unqualified_hosts */
+    int helo_verify_required;     /* helo_verify_hosts */
+    int helo_try_verify;          /* helo_try_verify_hosts */
+    int helo_accept_junk;         /* helo_accept_junk_hosts */
+    int host_lookup_deferred;     /* the DNS did not answer */
     char *interface_address;
     int interface_port;
     char *ident; /* login of a local caller */

@@ -17,6 +17,14 @@ void smtp_replyf(struct smtp_session *s, int code, const char *fmt, ...)
 /* A reply text that may start with its own code ("550 5.7.1 go away")
  * and may have several lines; code is used when it does not. */
 void smtp_reply_user(struct smtp_session *s, int code, const char *text);
+/* acl_glue.c: what Exim's reject log adds after a rejection once the
+ * message has headers (envelope, headers with their type letters). */
+struct receive;
+const char *smtp_reject_block(struct smtp_session *s, struct receive *r);
+/* Lines of a reply before its last. */
+void smtp_reply_more(struct smtp_session *s, int code, const char *text);
+/* Notes the first reply to a RCPT (see reply.c). */
+void smtp_note_rcpt_response(struct smtp_session *s, const char *text);
 /* Logs a syntax or protocol error, replies, and ends the session when
  * there were too many. Returns 1 if the session must end. */
 int smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
@@ -60,6 +68,9 @@ void smtp_host_lookup_when_read(struct smtp_session *s);
 /* An ACL found the client's name ($sender_host_name): it stands for
  * the rest of the session. */
 void smtp_host_name_adopt(struct smtp_session *s);
+/* helo_verify_hosts, helo_try_verify_hosts: does the HELO name fit the
+ * client? 1 yes, 0 no, -1 the DNS did not answer. */
+int smtp_helo_verify(struct smtp_session *s);
 
 /* host naming for this session */
 void smtp_host_id(const struct smtp_session *s, struct host_id *h);
@@ -90,6 +101,10 @@ int smtp_tls_offered(struct smtp_session *s);
 void smtp_txn_reset(struct smtp_session *s);
 /* Drops a BDAT message under way (RSET, a new EHLO, the end). */
 void smtp_bdat_abort(struct smtp_session *s);
+/* The connection was lost between BDAT chunks: logged as Exim does
+ * ("lost while reading message data"), the message dropped. 0 when no
+ * BDAT message was under way. */
+int smtp_bdat_lost(struct smtp_session *s);
 
 /* acl glue (acl_glue.c): runs a stage's ACL and sends the reply for a
  * refusal. Returns 1 if accepted (reply not yet sent), 2 if discarded

@@ -537,5 +537,9 @@ spool_cli_action(const char *flag, char **ids, int nids)
     for (int i = 0; i < nids; i++)
         if (act_on(flag, ids[i], NULL, 0) != 0)
             status = 1;
+    /* Exim ends the report of a list action other than -Mrm, -Mf and
+     * -Mt with an empty line. */
+    if (strcmp(flag, "-Mmad") == 0)
+        printf("\n");
     return status;
 }
