@@ -410,6 +410,13 @@ set_delivery_vars(struct dlv *d, struct address *a, const char *return_path)
                    a->flags & ADDR_PIPE ? a->address : NULL);
 }
 
+/* The transport's lines for the message log. */
+static void
+msglog_line(void *ctx, const char *text)
+{
+    deliver_msglog(ctx, text);
+}
+
 static void
 transport_one(struct dlv *d, struct address *a)
 {
@@ -467,6 +474,8 @@ transport_one(struct dlv *d, struct address *a)
     c.msg = &tm;
     c.addrs = a;
     c.return_path = rp;
+    c.msglog = msglog_line;
+    c.msglog_ctx = d;
     for (struct address *b = a; b != NULL; b = b->next) {
         b->return_path = a->return_path;
         b->result = ADDR_PENDING;

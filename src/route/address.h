@@ -21,18 +21,19 @@ struct host_item {
     struct host_item *next;
 };
 
-#define ADDR_PIPE      0x01  /* "|command" from a redirection */
-#define ADDR_FILE      0x02  /* "/path" from a redirection */
-#define ADDR_UNSEEN    0x04  /* a copy routed on past an unseen router */
-#define ADDR_DIRECTORY 0x08  /* "/path/" (directory_transport) */
-#define ADDR_SMTP_MORE 0x10  /* not the first of an SMTP transaction: "->" */
-#define ADDR_CONT_CONN 0x20  /* sent down a connection kept open: "H=...*" */
-#define ADDR_FREEZE    0x40  /* its deferral freezes the message (self) */
-#define ADDR_PIPELINED 0x80  /* sent with SMTP PIPELINING: " L" */
-#define ADDR_PASS_MSG  0x100 /* message may go to the sender (a reply) */
-#define ADDR_LOG_PANIC 0x200 /* its deferral goes to the panic log too */
-#define ADDR_DSN_AWARE 0x400 /* the server took NOTIFY= (it offered DSN) */
-#define ADDR_NOTICE    0x800 /* in the success notice being written */
+#define ADDR_PIPE         0x01  /* "|command" from a redirection */
+#define ADDR_FILE         0x02  /* "/path" from a redirection */
+#define ADDR_UNSEEN       0x04  /* a copy routed on past an unseen router */
+#define ADDR_DIRECTORY    0x08  /* "/path/" (directory_transport) */
+#define ADDR_SMTP_MORE    0x10  /* not the first of an SMTP transaction: "->" */
+#define ADDR_CONT_CONN    0x20  /* sent down a connection kept open: "H=...*" */
+#define ADDR_FREEZE       0x40  /* its deferral freezes the message (self) */
+#define ADDR_PIPELINED    0x80  /* sent with SMTP PIPELINING: " L" */
+#define ADDR_PASS_MSG     0x100 /* message may go to the sender (a reply) */
+#define ADDR_LOG_PANIC    0x200 /* its deferral goes to the panic log too */
+#define ADDR_DSN_AWARE    0x400 /* the server took NOTIFY= (it offered DSN) */
+#define ADDR_NOTICE       0x800 /* in the success notice being written */
+#define ADDR_RCPT_TIMEOUT 0x1000 /* its RCPT timed out: an address retry */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

@@ -162,6 +162,7 @@ rd_error(struct route_call *c, const char *text)
 
     c->a->message = arena_printf(c->rc->arena, "error in redirect %s: %s",
                                  o->data ? "data" : "file", text);
+    c->a->basic_errno = -17; /* Exim's ERRNO_BADREDIRECT */
     return ROUTE_DEFER;
 }
 

@@ -203,7 +203,9 @@ af_mbox(struct transport_call *c, const struct transport_appendfile *o,
     }
     if (fd < 0) {
         if (errno == ENOENT && o->file_must_exist)
-            af_defer(c, errno, "file %s does not exist", path);
+            af_defer(c, errno,
+                     "mailbox %s does not exist, but file_must_exist is set",
+                     path);
         else
             af_defer(c, errno, "failed to open mailbox %s", path);
         goto out;

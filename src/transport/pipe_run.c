@@ -25,7 +25,8 @@
  *	Exit status 0 delivers, unless return_output is set and the
  *	command wrote something ("return message generated"); a status
  *	in temp_errors defers, any other fails, with Exim's message
- *	"Child process of T transport returned N from command: ...". A
+ *	"Child process of T transport returned N from command: PROGRAM"
+ *	(the program alone, as Exim). A
  *	command still running after "timeout" is killed: "pipe delivery
  *	process timed out" (a defer under timeout_defer). The output is
  *	logged under log_output ("<addr>: T transport output: line").
@@ -289,9 +290,11 @@ pipe_status(struct transport_call *c, const struct transport_pipe *o,
                     code - 128, strsignal(code - 128));
     else if (pipe_strexit(code) != NULL)
         gstr_printf(&msg, " (could mean %s)", pipe_strexit(code));
+    /* Exim names the program only, not its arguments (its loop over the
+       arguments stops after the first). */
     gstr_adds(&msg, " from command:");
-    for (int i = 0; argv[i] != NULL; i++)
-        gstr_printf(&msg, strpbrk(argv[i], " \t") ? " \"%s\"" : " %s", argv[i]);
+    if (argv[0] != NULL)
+        gstr_printf(&msg, strpbrk(argv[0], " \t") ? " \"%s\"" : " %s", argv[0]);
     transport_set_result(c, temp ? ADDR_DEFER : ADDR_FAIL, 0, msg.s);
 }
 

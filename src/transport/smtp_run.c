@@ -222,6 +222,8 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
         gstr_printf(&g, " %s", err > 0 ? strerror(err) : "unknown error");
     }
     log_write(LOG_MAIN, "%s", g.s);
+    /* the message log has the line too, without the id */
+    transport_msglog(s->c, "%s", g.s + strlen(s->c->msg->m->id) + 1);
     host_deferred(s, h, err, msg);
 }
 
@@ -687,7 +689,9 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
                                      a->local_part, a->domain);
                     s->v[j]->host_used = s->host;
                 }
-            smtp_write_logs(s, s->host, a->message, e);
+            /* As Exim: no host line and no host retry record; the
+             * address whose RCPT timed out gets an address retry. */
+            a->flags |= ADDR_RCPT_TIMEOUT;
             s->dead = 1;
             return -1;
         }
@@ -703,6 +707,8 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
                          "SMTP error from remote mail server after "
                          "RCPT TO:<%s@%s>: %s",
                          a->local_part, a->domain, printable(s->a, s->reply.s));
+        transport_msglog(s->c, "H=%s [%s] %s", s->host->name, s->host->address,
+                         a->message);
         if (code / 100 == 5) {
             a->result = ADDR_FAIL;
             a->basic_errno = 0;
