@@ -53,8 +53,9 @@
  *	just accepted (fork; the parent goes on), or delivers in the
  *	foreground; a reception process that dropped root asks its root
  *	parent to do that instead (handoff(3)). deliver_should_queue() says
- *whether a new message is to wait instead: -odq, or queue_only (by the option
- *or because a path in queue_only_file exists) unless -odi or -odb override it.
+ *whether a new message is to wait instead: -odq, a path in queue_only_file
+ *that exists (even under -odi or -odb, as Exim), or queue_only unless -odi
+ *or -odb override it.
  * DIAGNOSTICS
  *	Spool read errors are logged to the main and panic logs. The
  *	result says whether a delivery was attempted.
@@ -831,19 +832,21 @@ deliver_should_queue(void)
 
     if (deliver_odmode == 'q')
         return 1;
+    /* As Exim, a queue_only_file path that exists queues even under -odi
+     * or -odb: it sets queue_only after the command line was applied. */
+    if (main_config.queue_only_file != NULL) {
+        a = arena_create();
+        list_iter_init(&it, main_config.queue_only_file, ':');
+        while (!yes && (item = list_next(&it, a)) != NULL)
+            /* "smtp/path" is for queue_smtp_domains: no local effect */
+            yes = item[0] == '/' && stat(item, &st) == 0;
+        arena_destroy(a);
+        if (yes)
+            return 1;
+    }
     if (deliver_odmode == 'i' || deliver_odmode == 'b')
         return 0;
-    if (main_config.queue_only)
-        return 1;
-    if (main_config.queue_only_file == NULL)
-        return 0;
-    a = arena_create();
-    list_iter_init(&it, main_config.queue_only_file, ':');
-    while (!yes && (item = list_next(&it, a)) != NULL)
-        /* "smtp/path" is for queue_smtp_domains: no local effect */
-        yes = item[0] == '/' && stat(item, &st) == 0;
-    arena_destroy(a);
-    return yes;
+    return main_config.queue_only;
 }
 int deliver_dont_deliver;
 

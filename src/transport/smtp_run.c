@@ -99,6 +99,7 @@
 #include <sys/time.h>
 
 #include "base/arena.h"
+#include "conf/conf.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "expand/expand.h"
@@ -900,14 +901,35 @@ multi_domain(struct smtp_sess *s)
              strcmp(v, "0") == 0 || *v == '\0');
 }
 
+/* remote_max_parallel = 1: Exim then delivers the batches of a message
+ * one after another and hands the open connection on to the next one
+ * (logged "*"); with more, each batch runs at once on a connection of its
+ * own. mxlab delivers serially either way, but connects as Exim does. */
+static int
+serial_remote(struct smtp_sess *s)
+{
+    const char *v = main_config.remote_max_parallel;
+    char *out = NULL;
+
+    if (v == NULL)
+        return 0;
+    if (strchr(v, '$') != NULL) {
+        if (expand_string(s->c->x, v, &out, NULL) != EXPAND_OK || out == NULL)
+            return 0;
+        v = out;
+    }
+    return strtol(v, NULL, 10) == 1;
+}
+
 /* The transactions of one session: batches of open addresses, at most
  * max_rcpt each, or RCPTMAX when the server's LIMITS say less; one domain
  * each unless multi_domain (or under RCPTDOMAINMAX). A split the
  * server's limits cause goes on in this connection, and its transactions
  * are logged as continued ("*"), as Exim's are; a split by the
- * transport's own max_rcpt, or reaching connection_max_messages or
- * MAILMAX, needs a new connection: then 1 is returned with addresses
- * left open. Recipients a server refused with 452 after others went
+ * transport's own max_rcpt needs a new connection (unless
+ * remote_max_parallel is 1: then it goes on here, continued), and so does
+ * reaching connection_max_messages or MAILMAX: then 1 is returned with
+ * addresses left open. Recipients a server refused with 452 after others went
  * through (RFC 5321's "too many recipients", what a server that enforces
  * RCPTMAX says) are sent again in the next transaction, as Exim does. */
 static int
@@ -917,6 +939,7 @@ transactions(struct smtp_sess *s)
     int per = smtp_limits_rcpt(&s->lim, maxr);
     int mailmax = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
     int sent = 0, own_split = 0, by_limits = per < maxr, retry_452 = 0;
+    int serial = serial_remote(s);
     char *tried = arena_alloc(s->a, s->n);
 
     if (s->lim.rcptdomainmax > 0 && multi) {
@@ -942,11 +965,13 @@ transactions(struct smtp_sess *s)
         }
         if (nb == 0)
             return 0;
-        if ((sent > 0 && own_split) || (mailmax > 0 && s->messages >= mailmax))
+        int split = sent > 0 && own_split;
+        if ((split && !serial) || (mailmax > 0 && s->messages >= mailmax))
             return 1;
         for (size_t j = 0; j < nb; j++) {
             tried[idx[j]] = 1;
-            s->limit_cont[idx[j]] = sent > 0 && (by_limits || retry_452);
+            s->limit_cont[idx[j]] =
+                sent > 0 && (by_limits || retry_452 || split);
         }
         own_split = nb == (size_t)maxr && per == maxr;
         s->messages++;
