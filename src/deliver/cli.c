@@ -60,7 +60,9 @@
  *	undeliverable: message" and "addr cannot be resolved at this
  *	time: message" as they come up, "parent -> |command" with its
  *	transport for pipes and files, then for each address it ends up
- *	as "addr", "    <-- parent" lines, and "  router = R,
+ *	as "addr" ("addr   [duplicate, would not be delivered]" when an
+ *	earlier one, of any argument, was the same), "    <-- parent"
+ *	lines, and "  router = R,
  *	transport = T"; "mail to addr is discarded" when nothing is
  *	left. The sender that "senders" sees is -f's, or the caller's
  *	login at qualify_domain.
@@ -418,13 +420,36 @@ print_problem(gstr *out, const struct address *a, const char *what)
     gstr_addc(out, '\n');
 }
 
+/* The addresses -bt has shown so far, over all its arguments (Exim's
+ * tree of duplicates): a second one "would not be delivered". */
+struct bt_seen {
+    const char *unique;
+    struct bt_seen *next;
+};
+
+static int
+bt_duplicate(struct arena *ar, struct bt_seen **seen, const struct address *a)
+{
+    const char *key = a->unique != NULL ? a->unique : a->address;
+    struct bt_seen *s;
+
+    for (s = *seen; s != NULL; s = s->next)
+        if (strcmp(s->unique, key) == 0)
+            return 1;
+    s = arena_alloc(ar, sizeof(*s));
+    s->unique = key;
+    s->next = *seen;
+    *seen = s;
+    return 0;
+}
+
 /* Routes one -bt address and its descendants as Exim's verify_address()
  * with full information does: failures, deferrals and pipes or files as
  * they come up, then the routed addresses (in Exim's order). Returns
  * 0, 1 or 2. */
 static int
 test_one(struct arena *ar, struct expand_ctx *x, const char *text,
-         const char *sender, gstr *out)
+         const char *sender, struct bt_seen **seen, gstr *out)
 {
     struct route_ctx rc = {ar, x, ROUTE_TEST, sender, NULL, NULL};
     struct address *todo, *routed = NULL, *a;
@@ -441,7 +466,12 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
         a->next = NULL;
         if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
             allok = 0;
-            gstr_printf(out, "%s -> %s\n", a->parent->address, a->address);
+            gstr_printf(out, "%s -> %s", a->parent->address, a->address);
+            if (a->flags & ADDR_FORBIDDEN) {
+                gstr_adds(out, " *** forbidden ***\n");
+                continue;
+            }
+            gstr_addc(out, '\n');
             if (a->transport != NULL)
                 gstr_printf(out, "  transport = %s\n", a->transport->name);
             else
@@ -483,6 +513,8 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
         gstr_printf(out, "mail to %s is discarded\n", text);
     for (a = routed; a != NULL; a = a->next) {
         gstr_printf(out, "%s", a->address);
+        if (bt_duplicate(ar, seen, a))
+            gstr_adds(out, "   [duplicate, would not be delivered]");
         print_parents_inline(out, a);
         gstr_printf(out, "\n  router = %s, transport = %s\n",
                     a->router ? a->router->name : "unset",
@@ -510,6 +542,7 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
     struct expand_ctx x;
     gstr out;
     int status = 0;
+    struct bt_seen *seen = NULL;
 
     gstr_init(&out, a);
     expand_ctx_init(&x, a);
@@ -517,7 +550,7 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
         sender = caller_address(a);
     expand_set_var(&x, "sender_address", sender);
     for (int i = 0; i < naddrs; i++) {
-        int s = test_one(a, &x, addrs[i], sender, &out);
+        int s = test_one(a, &x, addrs[i], sender, &seen, &out);
         if (s > status)
             status = s;
     }

@@ -341,6 +341,21 @@ drop_duplicates(struct dlv *d, struct address *list)
     return keep;
 }
 
+/* A pipe or file that its redirect router forbids fails, as Exim's
+ * (ERRNO_FORBIDPIPE, ERRNO_FORBIDFILE). */
+static void
+forbidden(struct dlv *d, struct address *a)
+{
+    int pipe = (a->flags & ADDR_PIPE) != 0;
+
+    a->result = ADDR_FAIL;
+    a->basic_errno = pipe ? -11 : -12;
+    a->message =
+        pipe ? "delivery to pipe forbidden" : "delivery to file forbidden";
+    deliver_log_failure(d, a, 0); /* with T=, as Exim */
+    list_push(&d->done_tail, a);
+}
+
 /* Routes the recipients, then what routing generates, in Exim's order:
  * each generation ("wave") is taken in order, pipes and files going
  * straight to delivery, the others routed in reverse order; what they
@@ -369,6 +384,9 @@ route_all(struct dlv *d, struct address *wave)
                 a->dupof = seen->value;
                 a->result = ADDR_DISCARD;
                 list_push(&d->done_tail, a);
+            } else if (a->flags & ADDR_FORBIDDEN) {
+                (void)tree_add(&d->seen, d->a, a->unique, a);
+                forbidden(d, a);
             } else if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
                 (void)tree_add(&d->seen, d->a, a->unique, a);
                 a->next = local;

@@ -34,6 +34,7 @@ struct host_item {
 #define ADDR_DSN_AWARE    0x400 /* the server took NOTIFY= (it offered DSN) */
 #define ADDR_NOTICE       0x800 /* in the success notice being written */
 #define ADDR_RCPT_TIMEOUT 0x1000 /* its RCPT timed out: an address retry */
+#define ADDR_FORBIDDEN    0x2000 /* a pipe or file its redirect router forbids */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

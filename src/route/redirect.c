@@ -348,18 +348,19 @@ rd_pfr(struct route_call *c, const char *item)
     struct address *child;
     size_t n = strlen(item);
 
+    /* As Exim, a forbidden pipe or file is generated all the same, and
+     * fails when it comes to be delivered (-bt shows it "forbidden"). */
     if (item[0] == '|') {
-        if (o->forbid_pipe)
-            return rd_error(c, "pipe deliveries are not permitted");
-        child = address_child(c->rc->arena, c->a, item, ADDR_PIPE);
+        child =
+            address_child(c->rc->arena, c->a, item,
+                          ADDR_PIPE | (o->forbid_pipe ? ADDR_FORBIDDEN : 0));
         if (rd_child_transport(c, child, "pipe_transport", o->pipe_transport))
             return ROUTE_DEFER;
     } else {
         int dir = item[n - 1] == '/';
-        if (o->forbid_file)
-            return rd_error(c, "file deliveries are not permitted");
         child = address_child(c->rc->arena, c->a, item,
-                              dir ? ADDR_DIRECTORY : ADDR_FILE);
+                              (dir ? ADDR_DIRECTORY : ADDR_FILE) |
+                                  (o->forbid_file ? ADDR_FORBIDDEN : 0));
         if (rd_child_transport(
                 c, child, dir ? "directory_transport" : "file_transport",
                 dir ? o->directory_transport : o->file_transport))
