@@ -676,6 +676,21 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
         expand_set_var(c->x, "address_data", a->address_data);
         return ACL_OK;
     }
+    if (is_sender && (c->st->sverify_address == NULL ||
+                      strcmp(c->st->sverify_address, a->address) != 0)) {
+        /* as Exim's cached sender verification: told once */
+        struct arena *ca =
+            c->st->conn_arena != NULL ? c->st->conn_arena : c->x->arena;
+        c->st->sverify_address = arena_strdup(ca, a->address);
+        c->st->sverify_message =
+            a->message != NULL ? arena_strdup(ca, a->message) : NULL;
+        c->st->sverify_user = r != ROUTE_FAIL ? NULL
+                              : a->user_message != NULL
+                                  ? arena_strdup(ca, a->user_message)
+                                  : c->st->sverify_message;
+        c->st->sverify_defer = r != ROUTE_FAIL;
+        c->st->sverify_told = 0;
+    }
     if (is_sender) {
         c->user_msg = c->log_msg = r == ROUTE_FAIL
                                        ? "Sender verify failed"
