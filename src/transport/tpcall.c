@@ -371,7 +371,6 @@ transport_write_message(struct transport_call *c, int fd,
         raw.check = NULL;
         tpw_puts(&w, o->prefix);
         tpw_flush(&w);
-        w.count = 0;
         w.o = o;
         w.bol = 1;
     }
@@ -397,10 +396,11 @@ transport_write_message(struct transport_call *c, int fd,
     if (!g->headers_only && write_body(&w, c, err) < 0)
         return -1;
     tpw_flush(&w);
-    c->bytes_written = w.count;
     if (o->suffix != NULL)
         tpw_puts(&w, o->suffix);
     tpw_flush(&w);
+    /* Exim's transport_count, for S=: the prefix and suffix too */
+    c->bytes_written = w.count;
     if (w.failed) {
         errno = w.failed;
         gstr_printf(err, "%s", strerror(w.failed));
