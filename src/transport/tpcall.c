@@ -390,8 +390,7 @@ transport_write_message(struct transport_call *c, int fd,
             tpw_puts(&w, "\n");
         }
         write_headers(&w, c, tp_add, tp_remove);
-        if (!g->headers_only)
-            tpw_put(&w, "\n", 1);
+        tpw_put(&w, "\n", 1); /* under headers_only too, as Exim */
     }
     if (!g->headers_only && write_body(&w, c, err) < 0)
         return -1;
