@@ -740,6 +740,25 @@ deliver_pending_bounces(void)
     depth--;
 }
 
+/* The reports made so far are delivered now, as Exim, which waits for
+ * the process that sends a report: the report's lines come before this
+ * message's "Completed"; that process has a connection of its own, and
+ * outside a queue run this message's connection has been closed by then. */
+static int reports_queue_run;
+
+static void
+deliver_reports_now(void)
+{
+    int queue_run = reports_queue_run; /* a report's delivery resets it */
+
+    if (!queue_run)
+        smtp_transport_close_idle();
+    smtp_transport_hold_idle(1);
+    deliver_pending_bounces();
+    smtp_transport_hold_idle(0);
+    reports_queue_run = queue_run;
+}
+
 /* -Mg, as Exim: "cancelled by USER", then every undelivered address
  * fails with "delivery cancelled by administrator" (a bounce's are
  * just dropped). */
@@ -808,21 +827,18 @@ deliver_message(const char *id, unsigned flags)
     for (struct address *a = d.done; a != NULL; a = a->next)
         if (a->result == ADDR_FAIL && failed == NULL)
             failed = a;
-    if (failed != NULL && deliver_bounce_hook != NULL)
+    if (failed != NULL && deliver_bounce_hook != NULL) {
+        reports_queue_run = (flags & DELIVER_QUEUE_RUN) != 0;
+        bounce_deliver_pending_hook = deliver_reports_now;
         deliver_bounce_hook(&d.m, d.done);
+        bounce_deliver_pending_hook = NULL;
+    }
     notice_success(&d.m, d.done);
     if (!(flags & DELIVER_2STAGE))
         notice_delay(&d.m, d.done, &d.x);
     remaining = finish_recipients(&d);
-    /* as Exim, which waits for the process that sends a report: the
-     * report's lines come before this message's "Completed"; that
-     * process has a connection of its own, and outside a queue run
-     * this message's connection has been closed by then */
-    if (!(flags & DELIVER_QUEUE_RUN))
-        smtp_transport_close_idle();
-    smtp_transport_hold_idle(1);
-    deliver_pending_bounces();
-    smtp_transport_hold_idle(0);
+    reports_queue_run = (flags & DELIVER_QUEUE_RUN) != 0;
+    deliver_reports_now();
     close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */
         smtp_transport_close_idle();
