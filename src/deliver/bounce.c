@@ -33,6 +33,9 @@
  *	reports made so far are delivered) or starts a report that takes
  *	every other with the same report address.
  *
+ *	The delivery-status part names the addresses in the reverse order
+ *	of the text part and X-Failed-Recipients:, as Exim's does.
+ *
  *	A DSN_INFO build adds the lines of dsn_info(3) to each recipient
  *	block. Diagnostic-Code is written only for an error the sender
  *	may see (ADDR_PASS_MSG), folded and cut after 950 characters as
@@ -350,8 +353,9 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     gstr msg, err;
     char *from = NULL, *bound;
     const char *refs, *msgid, *body;
-    size_t blen = 0;
+    size_t blen = 0, nrep;
     long dsize = 0;
+    struct address **rep;
     int first = 1, hdrs_only, to_sender = errors_to == NULL;
 
     gstr_init(&msg, a);
@@ -423,10 +427,20 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     if (m->dsn_envid != NULL)
         gstr_printf(&msg, "Original-Envelope-ID: %s\n", m->dsn_envid);
     gstr_addc(&msg, '\n');
-    for (struct address *f = done; f != NULL; f = f->next) {
+    /* Exim writes these from the list it built while writing the text
+     * part, at its front: in the reverse order of the text part */
+    nrep = 0;
+    for (struct address *f = done; f != NULL; f = f->next)
+        if (reportable(m, f, errors_to))
+            nrep++;
+    rep = arena_alloc(a, (nrep ? nrep : 1) * sizeof(*rep));
+    nrep = 0;
+    for (struct address *f = done; f != NULL; f = f->next)
+        if (reportable(m, f, errors_to))
+            rep[nrep++] = f;
+    while (nrep > 0) {
+        struct address *f = rep[--nrep];
         const struct spool_rcpt *sr = NULL;
-        if (!reportable(m, f, errors_to))
-            continue;
         if (f->rcpt_index >= 0 && f->rcpt_index < m->rcpt_count)
             sr = &m->rcpts[f->rcpt_index];
         if (sr != NULL && sr->orcpt != NULL)

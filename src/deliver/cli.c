@@ -433,6 +433,9 @@ bt_duplicate(struct arena *ar, struct bt_seen **seen, const struct address *a)
     const char *key = a->unique != NULL ? a->unique : a->address;
     struct bt_seen *s;
 
+    /* Exim's -bt keys have no homonym prefix ("\N\") */
+    if (key[0] == '\\' && key[1] != '\0' && key[2] == '\\')
+        key += 3;
     for (s = *seen; s != NULL; s = s->next)
         if (strcmp(s->unique, key) == 0)
             return 1;

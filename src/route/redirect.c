@@ -417,8 +417,18 @@ redirect_parse(struct route_call *c, const char *data, int depth)
                 arena_printf(c->rc->arena, "%s@%s", item, rd_qualify_domain(c));
         /* check_ancestor: a way back to an ancestor means this address */
         if (rd_opts(c)->check_ancestor && c->a->parent != NULL &&
-            address_is_ancestor(c->a->parent, item))
-            item = c->a->address;
+            address_is_ancestor(c->a->parent, item)) {
+            struct address *orig = address_child(c->rc->arena, c->a, item, 0);
+            struct address *copy =
+                address_child(c->rc->arena, c->a, c->a->address, 0);
+            /* as Exim, outside a delivery the copy keeps the generated
+             * address as its key (-bt's duplicates) */
+            if (c->rc->mode != ROUTE_DELIVER)
+                copy->unique = orig->address;
+            rd_append(c, copy);
+            generated = 1;
+            continue;
+        }
         rd_append(c, address_child(c->rc->arena, c->a, item, 0));
         generated = 1;
     }
