@@ -252,7 +252,7 @@ af_maildir(struct transport_call *c, const struct transport_appendfile *o,
         }
     }
     gettimeofday(&tv, NULL);
-    name = arena_printf(c->arena, "%ld.H%ldP%ld.%s", (long)tv.tv_sec,
+    name = arena_printf(c->arena, "%ld.M%ldP%ld.%s", (long)tv.tv_sec,
                         (long)tv.tv_usec, (long)getpid(),
                         main_config.primary_hostname);
     tmp = arena_printf(c->arena, "%s/tmp/%s", dir, name);
