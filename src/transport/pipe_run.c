@@ -53,6 +53,7 @@
 #include "spool/envelope.h"
 #include "transport/pipe.h"
 #include "transport/tpdrivers.h"
+#include "transport/transport.h"
 
 #define PIPE_PREFIX                                                            \
     "From ${if def:return_path{$return_path}{MAILER-DAEMON}} "                 \
@@ -170,6 +171,20 @@ pipe_argv(struct transport_call *c, const struct transport_pipe *o, char **argv)
     return pipe_find(c, o, argv);
 }
 
+/* HOME: the transport's home_directory (expanded), else the home the
+ * router found (check_local_user, router_home_directory). */
+static const char *
+pipe_home(struct transport_call *c)
+{
+    const struct transport_generic *g = c->tp->generic;
+    char *home = NULL;
+
+    if (g->home_directory != NULL &&
+        transport_expand(c, g->home_directory, &home) == 0 && home != NULL)
+        return home;
+    return c->addrs->home ? c->addrs->home : "";
+}
+
 static void
 pipe_env(struct transport_call *c, const struct transport_pipe *o, char **envp)
 {
@@ -188,7 +203,7 @@ pipe_env(struct transport_call *c, const struct transport_pipe *o, char **envp)
     envp[n++] = arena_printf(c->arena, "LOCAL_PART_SUFFIX=%s",
                              a->suffix ? a->suffix : "");
     envp[n++] = arena_printf(c->arena, "DOMAIN=%s", a->domain);
-    envp[n++] = arena_printf(c->arena, "HOME=%s", a->home ? a->home : "");
+    envp[n++] = arena_printf(c->arena, "HOME=%s", pipe_home(c));
     envp[n++] = arena_printf(c->arena, "MESSAGE_ID=%s", c->msg->m->id);
     envp[n++] = arena_printf(c->arena, "PATH=%s", path);
     envp[n++] = arena_printf(c->arena, "RECIPIENT=%s",
