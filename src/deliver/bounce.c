@@ -415,7 +415,8 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
                         f->address, address_top(f)->address);
         else
             gstr_printf(&msg, "  %s", f->address);
-        report_add_error(&msg, report_host_lead(a, f), f->message);
+        report_add_error(&msg, report_host_lead(a, f),
+                         f->flags & ADDR_CANCELLED ? NULL : f->message);
         gstr_addc(&msg, '\n');
     }
 

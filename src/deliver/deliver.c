@@ -760,8 +760,8 @@ deliver_reports_now(void)
 }
 
 /* -Mg, as Exim: "cancelled by USER", then every undelivered address
- * fails with "delivery cancelled by administrator" (a bounce's are
- * just dropped). */
+ * fails with "delivery cancelled by administrator", unlogged (a
+ * bounce's are just dropped). */
 static void
 give_up(struct dlv *d, struct address *todo)
 {
@@ -776,9 +776,11 @@ give_up(struct dlv *d, struct address *todo)
         if (d->m.sender == NULL || d->m.sender[0] == '\0') {
             a->result = ADDR_DISCARD;
         } else {
+            /* as Exim: no "**" line, and the reason is not in the
+             * bounce's text (it is not passed to the sender) */
             a->result = ADDR_FAIL;
             a->message = "delivery cancelled by administrator";
-            deliver_log_failure(d, a, 0);
+            a->flags |= ADDR_CANCELLED;
         }
         list_push(&d->done_tail, a);
     }
