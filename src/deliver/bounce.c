@@ -304,6 +304,7 @@ report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
     p.protocol = "local";
     p.not_smtp = 1;
     p.trusted_caller = 1;
+    p.allow_unqualified = 1; /* a local submission, as Exim's child exim */
     p.login = pw != NULL ? pw->pw_name : "root";
     p.ident = p.login;
     p.uid = (long)getuid();
@@ -324,6 +325,7 @@ report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
     }
     /* -N goes on to the report, as Exim's child_exec_exim() passes it */
     receive_msg(rv)->dont_deliver = m->dont_deliver || deliver_dont_deliver;
+    receive_msg(rv)->localerror = 1; /* Exim submits it with -E */
     if (receive_finish(rv, &err) != RECEIVE_OK ||
         receive_commit(rv, &err) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s bounce not spooled: %s", m->id,
