@@ -83,6 +83,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acl/acl.h"
@@ -238,6 +239,8 @@ selected(struct arena *a, const char *id)
     return found;
 }
 
+static int still_queued(struct arena *a, const char *id);
+
 /* One pass over the queue, in queue order. With -R or -S, only the
  * messages they select, the first of them forced. */
 static void
@@ -255,12 +258,31 @@ queue_pass(struct qrun *q, unsigned flags)
                          q, &err) < 0)
         log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
     for (int i = 0; i < q->n; i++) {
+        unsigned f = flags | (selecting && first ? DELIVER_FORCE : 0);
+        long lost = smtp_transport_kept_lost();
         if (selecting && !selected(q->a, q->ids[i]))
             continue;
-        (void)deliver_message(q->ids[i],
-                              flags | (selecting && first ? DELIVER_FORCE : 0));
+        (void)deliver_message(q->ids[i], f);
+        /* Exim sends a message down a kept connection from a process of
+         * its own (-MC), then meets it again in the queue run's list:
+         * when the connection was found gone, it is tried once more */
+        if (smtp_transport_kept_lost() != lost && still_queued(q->a, q->ids[i]))
+            (void)deliver_message(q->ids[i], f);
         first = 0;
     }
+}
+
+/* 1 if the message's -H is still on the queue. */
+static int
+still_queued(struct arena *a, const char *id)
+{
+    struct stat st;
+    gstr path;
+
+    gstr_init(&path, a);
+    spool_path_file(&path, main_config.spool_directory,
+                    main_config.split_spool_directory, "", id, "-H");
+    return stat(gstr_str(&path), &st) == 0;
 }
 
 /* " -R string", " -Sr string" for the queue run's log lines */

@@ -1081,6 +1081,13 @@ static struct smtp_idle {
 } idle;
 
 static int idle_held;
+static long kept_lost;
+
+long
+smtp_transport_kept_lost(void)
+{
+    return kept_lost;
+}
 
 void
 smtp_transport_hold_idle(int on)
@@ -1398,8 +1405,11 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         again = 0;
         connection_begins(s, h);
         if ((s->reused = session_reuse(s, h)) != 0) {
+            int before = s->messages;
             smtp_tls_set_vars(&s->conn, s->c->x);
             again = transactions(s);
+            if (s->dead && s->messages <= before + 1)
+                kept_lost++; /* the first transaction found it gone */
             mark_continued(s, h);
             smtp_tls_mark(s, h);
             session_end(s, !again);
