@@ -67,6 +67,7 @@
 #include <stdio.h>
 #include <pwd.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -537,13 +538,17 @@ gather_remote(struct dlv *d, struct address *a, struct address *rest)
     const struct transport_driver *drv =
         a->transport ? transport_driver_for(a->transport) : NULL;
     struct address *left = NULL, **lt = &left, **at = &a->next, *b, *next;
+    int one_domain;
 
     if (drv == NULL || drv->local || d->m.dont_deliver)
         return rest;
+    one_domain =
+        drv->one_domain != NULL && drv->one_domain(a->transport, &d->x);
     for (b = rest; b != NULL; b = next) {
         next = b->next;
         b->next = NULL;
         if (b->transport == a->transport && same_hosts(a->hosts, b->hosts) &&
+            (!one_domain || strcasecmp(a->domain, b->domain) == 0) &&
             same_text(a->errors_to, b->errors_to) &&
             same_text(a->headers_add, b->headers_add) &&
             same_text(a->headers_remove, b->headers_remove)) {

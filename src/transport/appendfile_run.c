@@ -327,4 +327,4 @@ appendfile_deliver(struct transport_call *c)
 }
 
 const struct transport_driver transport_appendfile_driver = {
-    "appendfile", 1, appendfile_deliver};
+    "appendfile", 1, appendfile_deliver, NULL};

@@ -418,4 +418,5 @@ pipe_deliver(struct transport_call *c)
     close(outfd);
 }
 
-const struct transport_driver transport_pipe_driver = {"pipe", 1, pipe_deliver};
+const struct transport_driver transport_pipe_driver = {"pipe", 1, pipe_deliver,
+                                                       NULL};

@@ -1623,4 +1623,20 @@ smtp_transport_queued(const struct driver_instance *tp, struct expand_ctx *x,
     arena_destroy(ar);
 }
 
-const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver};
+/* multi_domain = false: Exim's delivery process gives each domain a
+ * transport call of its own (and so a connection of its own). */
+static int
+smtp_one_domain(const struct driver_instance *tp, struct expand_ctx *x)
+{
+    const struct transport_smtp *ob = tp->priv;
+    char *v = NULL;
+
+    if (ob == NULL || ob->multi_domain == NULL ||
+        expand_string(x, ob->multi_domain, &v, NULL) != EXPAND_OK || v == NULL)
+        return 0;
+    return strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+           strcmp(v, "0") == 0 || *v == '\0';
+}
+
+const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver,
+                                                       smtp_one_domain};

@@ -47,6 +47,9 @@ struct transport_driver {
     const char *name;
     int local;
     void (*deliver)(struct transport_call *c);
+    /* Optional: 1 if one call may take addresses of one domain only
+     * (the smtp transport's multi_domain = false). */
+    int (*one_domain)(const struct driver_instance *tp, struct expand_ctx *x);
 };
 int transport_register_driver(const struct transport_driver *d);
 const struct transport_driver *
