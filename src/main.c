@@ -153,6 +153,16 @@ usage_error(const char *fmt, const char *arg)
     exit(1);
 }
 
+/* A missing argument: one line, as Exim's exim_fail() (no usage). */
+static void
+missing_argument(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mxlab: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(1);
+}
+
 static void
 cmdline_macro(struct cmdline *c, const char *def)
 {
@@ -197,10 +207,8 @@ forced_option(struct cmdline *c, int argc, char **argv, int *i)
             break;
     if (k == sizeof(names) / sizeof(names[0]))
         return 0;
-    if (*i + 1 >= argc) { /* as Exim: this line alone, no usage */
-        fprintf(stderr, "mxlab: data expected after %s\n", a);
-        exit(1);
-    }
+    if (*i + 1 >= argc)
+        missing_argument("data expected after %s", a);
     const char *v = argv[++*i];
     switch (k) {
     case 0:
@@ -269,7 +277,7 @@ cmdline_parse(struct cmdline *c, int argc, char **argv)
             cmdline_set_mode(c, MODE_REWRITE, a);
         } else if ((sub = deliver_cli_select_option(argc, argv, &i)) != 0) {
             if (sub < 0)
-                usage_error("string expected after %s", a);
+                missing_argument("string expected after %s", a);
             /* -R/-S alone: one queue run; with -q<time> or -q: those runs */
             if (c->mode == MODE_NONE) {
                 cmdline_set_mode(c, MODE_DELIVER, a);

@@ -152,6 +152,15 @@ struct acl_state {
     struct acl_strlist *warn_logged;  /* warn lines already written */
     int caseful_local_part;           /* within a RCPT ACL run */
     int delayed;                      /* seconds "delay" slept in total */
+    /* A sender verification of this message that failed (Exim's
+     * sender_verified_failed), told once: the address, the routing's
+     * message and the text for the sender (NULL: none); defer: 1 when
+     * it could not be completed. In conn_arena. */
+    const char *sverify_address;
+    const char *sverify_message;
+    const char *sverify_user;
+    int sverify_defer;
+    int sverify_told;
 };
 
 void acl_state_init(struct acl_state *st, struct arena *conn_arena);
@@ -209,6 +218,10 @@ void acl_reply_get(enum acl_where where, int rc, const struct acl_state *st,
 const char *acl_split_message(struct arena *a, const char *text);
 /* Writes reply lines ("550-first\r\n550 last\r\n") into out. */
 void acl_reply_format(const struct acl_reply *r, int no_multiline, gstr *out);
+/* Writes text as lines that more follow ("550-line\r\n" each), with r's
+ * code; nothing under no_multiline. */
+void acl_reply_format_more(const struct acl_reply *r, const char *text,
+                           int no_multiline, gstr *out);
 
 /* The rejection line as Exim logs it, without the time stamp:
  * "PREFIX F=<sender> rejected RCPT <x@y>: MESSAGE" or "temporarily

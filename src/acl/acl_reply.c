@@ -269,6 +269,24 @@ acl_reply_format(const struct acl_reply *r, int no_multiline, gstr *out)
     free(split);
 }
 
+void
+acl_reply_format_more(const struct acl_reply *r, const char *text,
+                      int no_multiline, gstr *out)
+{
+    const char *ext = strlen(r->code) > 4 ? r->code + 4 : "";
+
+    if (no_multiline)
+        return;
+    while (text != NULL && *text != '\0') {
+        size_t n = strcspn(text, "\n");
+        gstr_printf(out, "%.3s-%s%s%.*s\r\n", r->code, ext, ext[0] ? " " : "",
+                    (int)n, text);
+        text += n;
+        if (*text == '\n')
+            text++;
+    }
+}
+
 static const char *
 what_text(enum acl_where where, const struct acl_state *st,
           struct expand_ctx *x)

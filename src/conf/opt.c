@@ -37,6 +37,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +211,15 @@ opt_set_int(const struct opt_def *d, int *slot, const char *value, gstr *err)
     return 0;
 }
 
+/* A user or group name (or number) that can be looked up. */
+static int
+opt_id_exists(const char *name, int group)
+{
+    if (*name != '\0' && strspn(name, "0123456789") == strlen(name))
+        return 1;
+    return group ? getgrnam(name) != NULL : getpwnam(name) != NULL;
+}
+
 int
 opt_set(struct arena *a, const struct opt_def *d, void *block,
         const char *value, int negate, gstr *err)
@@ -247,6 +258,12 @@ opt_set(struct arena *a, const struct opt_def *d, void *block,
     case OPT_STRING:
     case OPT_EXPANDED:
     case OPT_LIST:
+        if ((d->flags & (OPT_USER | OPT_GROUP)) && strchr(value, '$') == NULL &&
+            !opt_id_exists(value, (d->flags & OPT_GROUP) != 0)) {
+            gstr_printf(err, "%s %s was not found",
+                        d->flags & OPT_GROUP ? "group" : "user", value);
+            return -1;
+        }
         *(char **)slot = arena_strdup(a, value);
         return 0;
     case OPT_INT:

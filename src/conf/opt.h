@@ -25,6 +25,10 @@ enum opt_type {
  * default, and a configuration that sets it is refused ("an Exim option
  * that mxlab does not implement"), never silently ignored. */
 #define OPT_UNIMPL 0x02
+/* A user (group) name: without a "$" it must exist when the
+ * configuration is read, as Exim's opt_uid (opt_gid) options. */
+#define OPT_USER  0x04
+#define OPT_GROUP 0x08
 
 struct opt_def {
     const char *name;

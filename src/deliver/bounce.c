@@ -21,10 +21,20 @@
  *	Subject:; a text/plain part with Exim's wording, a
  *	message/delivery-status part, and the original message
  *	(message/rfc822), or its headers only (text/rfc822-headers) for
- *	RET=HDRS, when bounce_return_body is false, the message is
- *	larger than bounce_return_size_limit, or a line of its body is
- *	longer than bounce_return_linesize_limit. bounce_return_message false
- *	leaves the third part out.
+ *	RET=HDRS, when bounce_return_body is false, the -D file is larger
+ *	than bounce_return_size_limit rounded up to a multiple of 8192 (as
+ *	Exim's buffer), or a line of the message as received was longer
+ *	than bounce_return_linesize_limit; the last two (and RET=FULL
+ *	without bounce_return_body) add "X-Exim-DSN-Information: Due to
+ *	administrative limits only headers are returned" after the
+ *	headers. bounce_return_message false leaves the third part out.
+ *	As Exim, the failed addresses are taken last failure first: the
+ *	first not yet dealt with is ignored ("error ignored", after the
+ *	reports made so far are delivered) or starts a report that takes
+ *	every other with the same report address.
+ *
+ *	The delivery-status part names the addresses in the reverse order
+ *	of the text part and X-Failed-Recipients:, as Exim's does.
  *
  *	A DSN_INFO build adds the lines of dsn_info(3) to each recipient
  *	block. Diagnostic-Code is written only for an error the sender
@@ -115,11 +125,23 @@ wants_report(const struct spool_msg *m, const struct address *f)
            (fl & SPOOL_DSN_FAILURE) != 0;
 }
 
+/* In the report being written (bounce_send() marks them). */
 static int
 reportable(const struct spool_msg *m, const struct address *f,
            const char *errors_to)
 {
-    return wants_report(m, f) && same(f->errors_to, errors_to);
+    (void)m;
+    (void)errors_to;
+    return (f->flags & ADDR_IN_REPORT) != 0;
+}
+
+/* Where f's report goes: its errors_to, or NULL for the sender (also
+ * for errors_to = "", as Exim's errors_address is then unset). */
+static const char *
+report_to(const struct address *f)
+{
+    return f->errors_to != NULL && f->errors_to[0] != '\0' ? f->errors_to
+                                                           : NULL;
 }
 
 /* The error text as Exim's print_address_error(): a line break after
@@ -204,7 +226,8 @@ report_add_diagnostic(gstr *g, const struct address *a)
 
 /* The -D file's body (after its "id-D" line). */
 static char *
-read_body(struct arena *a, const struct spool_msg *m, size_t *len)
+read_body(struct arena *a, const struct spool_msg *m, size_t *len,
+          long *file_size)
 {
     gstr path;
     FILE *f;
@@ -216,6 +239,7 @@ read_body(struct arena *a, const struct spool_msg *m, size_t *len)
     spool_path_file(&path, main_config.spool_directory,
                     main_config.split_spool_directory, "", m->id, "-D");
     *len = 0;
+    *file_size = 0;
     if ((f = fopen(path.s, "r")) == NULL)
         return NULL;
     if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
@@ -223,6 +247,7 @@ read_body(struct arena *a, const struct spool_msg *m, size_t *len)
         buf = arena_alloc(a, (size_t)sz + 1);
         n = fread(buf, 1, (size_t)sz, f);
         buf[n] = '\0';
+        *file_size = (long)n;
     }
     fclose(f);
     if (buf == NULL || (nl = memchr(buf, '\n', n)) == NULL)
@@ -281,6 +306,7 @@ report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
     p.protocol = "local";
     p.not_smtp = 1;
     p.trusted_caller = 1;
+    p.allow_unqualified = 1; /* a local submission, as Exim's child exim */
     p.login = pw != NULL ? pw->pw_name : "root";
     p.ident = p.login;
     p.uid = (long)getuid();
@@ -301,6 +327,7 @@ report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
     }
     /* -N goes on to the report, as Exim's child_exec_exim() passes it */
     receive_msg(rv)->dont_deliver = m->dont_deliver || deliver_dont_deliver;
+    receive_msg(rv)->localerror = 1; /* Exim submits it with -E */
     if (receive_finish(rv, &err) != RECEIVE_OK ||
         receive_commit(rv, &err) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s bounce not spooled: %s", m->id,
@@ -318,27 +345,9 @@ report_spool(struct arena *a, const struct spool_msg *m, const char *rcpt,
     receive_close(rv);
 }
 
-/* bounce_return_linesize_limit: a body with a longer line (not counting
- * its line ending) is returned as headers only, as Exim. */
-static int
-line_too_long(const char *body, size_t len, int limit)
-{
-    size_t start = 0;
-
-    if (body == NULL || limit <= 0)
-        return 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && body[i] != '\n')
-            continue;
-        size_t n = i - start;
-        if (i < len && n > 0 && body[i - 1] == '\r')
-            n--;
-        if (n > (size_t)limit)
-            return 1;
-        start = i + 1;
-    }
-    return 0;
-}
+static const char dsn_limit_note[] =
+    "X-Exim-DSN-Information: Due to administrative limits only headers are "
+    "returned";
 
 static void
 send_one(struct arena *a, struct spool_msg *m, struct address *done,
@@ -348,7 +357,9 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     gstr msg, err;
     char *from = NULL, *bound;
     const char *refs, *msgid, *body;
-    size_t blen = 0, hsize;
+    size_t blen = 0, nrep;
+    long dsize = 0;
+    struct address **rep;
     int first = 1, hdrs_only, to_sender = errors_to == NULL;
 
     gstr_init(&msg, a);
@@ -397,16 +408,19 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
                     "to one or more of its recipients. The following\n"
                     "address(es) failed:\n",
                     m->sender);
+    /* one empty line before the addresses, none between them (Exim) */
+    gstr_addc(&msg, '\n');
     for (struct address *f = done; f != NULL; f = f->next) {
         if (!reportable(m, f, errors_to))
             continue;
         if (f->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY))
-            gstr_printf(&msg, "\n  %s %s\n    generated by %s",
+            gstr_printf(&msg, "  %s %s\n    generated by %s",
                         f->flags & ADDR_PIPE ? "pipe to" : "save to",
                         f->address, address_top(f)->address);
         else
-            gstr_printf(&msg, "\n  %s", f->address);
-        report_add_error(&msg, report_host_lead(a, f), f->message);
+            gstr_printf(&msg, "  %s", f->address);
+        report_add_error(&msg, report_host_lead(a, f),
+                         f->flags & ADDR_CANCELLED ? NULL : f->message);
         gstr_addc(&msg, '\n');
     }
 
@@ -418,10 +432,20 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
     if (m->dsn_envid != NULL)
         gstr_printf(&msg, "Original-Envelope-ID: %s\n", m->dsn_envid);
     gstr_addc(&msg, '\n');
-    for (struct address *f = done; f != NULL; f = f->next) {
+    /* Exim writes these from the list it built while writing the text
+     * part, at its front: in the reverse order of the text part */
+    nrep = 0;
+    for (struct address *f = done; f != NULL; f = f->next)
+        if (reportable(m, f, errors_to))
+            nrep++;
+    rep = arena_alloc(a, (nrep ? nrep : 1) * sizeof(*rep));
+    nrep = 0;
+    for (struct address *f = done; f != NULL; f = f->next)
+        if (reportable(m, f, errors_to))
+            rep[nrep++] = f;
+    while (nrep > 0) {
+        struct address *f = rep[--nrep];
         const struct spool_rcpt *sr = NULL;
-        if (!reportable(m, f, errors_to))
-            continue;
         if (f->rcpt_index >= 0 && f->rcpt_index < m->rcpt_count)
             sr = &m->rcpts[f->rcpt_index];
         if (sr != NULL && sr->orcpt != NULL)
@@ -446,25 +470,42 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
 
     /* the returned message */
     if (main_config.bounce_return_message) {
-        body = read_body(a, m, &blen);
-        hsize = spool_msg_header_size(m);
-        hdrs_only =
-            m->dsn_ret == SPOOL_DSN_RET_HDRS ||
-            !main_config.bounce_return_body || body == NULL ||
-            (main_config.bounce_return_size_limit > 0 &&
-             hsize + blen > (size_t)main_config.bounce_return_size_limit) ||
-            line_too_long(body, blen, main_config.bounce_return_linesize_limit);
+        const char *limited = NULL;
+        body = read_body(a, m, &blen, &dsize);
+        /* Exim's choice: RET=HDRS; no bounce_return_body (with the note
+         * when RET=FULL asked for more); a line longer than the limit
+         * anywhere in the message as received, or a -D file larger than
+         * bounce_return_size_limit rounded up to Exim's 8 KiB buffer
+         * (with the note) */
+        if (m->dsn_ret == SPOOL_DSN_RET_HDRS || body == NULL) {
+            hdrs_only = 1;
+        } else if (!main_config.bounce_return_body) {
+            hdrs_only = 1;
+            if (m->dsn_ret == SPOOL_DSN_RET_FULL)
+                limited = dsn_limit_note;
+        } else if (m->max_received_linelength >
+                       main_config.bounce_return_linesize_limit ||
+                   (main_config.bounce_return_size_limit > 0 &&
+                    dsize > (main_config.bounce_return_size_limit / 8192 + 1) *
+                                8192L)) {
+            hdrs_only = 1;
+            limited = dsn_limit_note;
+        } else {
+            hdrs_only = 0;
+        }
         gstr_printf(&msg, "--%s\nContent-type: %s\n", bound,
                     hdrs_only ? "text/rfc822-headers" : "message/rfc822");
-        if (hdrs_only && m->dsn_ret != SPOOL_DSN_RET_HDRS)
-            gstr_adds(&msg, "X-Exim-DSN-Information: Due to administrative "
-                            "limits only headers are returned\n");
         gstr_printf(&msg, "\nReturn-path: <%s>\n", m->sender);
         for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
             if (h->type != '*')
                 gstr_addn(&msg, h->text, h->len);
+        /* the note is added after the headers, as a transport's
+         * headers_add; the empty line after the headers is written
+         * without the body too */
+        if (limited != NULL)
+            gstr_printf(&msg, "%s\n", limited);
+        gstr_addc(&msg, '\n');
         if (!hdrs_only) {
-            gstr_addc(&msg, '\n');
             gstr_addn(&msg, body, blen);
             if (blen > 0 && body[blen - 1] != '\n')
                 gstr_addc(&msg, '\n');
@@ -508,10 +549,13 @@ log_ignored(const struct spool_msg *m, const struct address *f, const char *why)
               pa ? " <" : "", pa ? pa->address : "", pa ? ">" : "", why);
 }
 
+void (*bounce_deliver_pending_hook)(void);
+
 void
 bounce_send(struct spool_msg *m, struct address *done)
 {
     struct arena *a;
+    int spooled = 0;
 
     if (m->sender == NULL || m->sender[0] == '\0') {
         int any = 0;
@@ -534,23 +578,34 @@ bounce_send(struct spool_msg *m, struct address *done)
     }
     a = arena_create();
     done = failed_in_exim_order(a, done);
+    /* Exim's loop: the first address not yet dealt with is either
+     * ignored ("error ignored") or starts a report that takes every
+     * other failed address with the same report address, whether it
+     * asked for a report or not. */
     for (struct address *f = done; f != NULL; f = f->next) {
-        int seen = 0;
-        if (f->result != ADDR_FAIL)
+        const char *to;
+        if (f->flags & ADDR_REPORTED)
             continue;
+        f->flags |= ADDR_REPORTED;
         if (!wants_report(m, f)) {
+            if (spooled && bounce_deliver_pending_hook != NULL)
+                bounce_deliver_pending_hook();
+            spooled = 0;
             log_ignored(m, f,
                         f->errors_to != NULL && f->errors_to[0] == '\0'
                             ? ""
                             : ": RFC 3461 DSN, failure notify not requested");
             continue;
         }
-        for (struct address *g = done; g != f; g = g->next)
-            if (reportable(m, g, f->errors_to))
-                seen = 1;
-        if (!seen)
-            send_one(a, m, done, f->errors_to,
-                     f->errors_to ? f->errors_to : m->sender);
+        to = report_to(f);
+        for (struct address *g = f; g != NULL; g = g->next)
+            if (g == f ||
+                (!(g->flags & ADDR_REPORTED) && same(report_to(g), to)))
+                g->flags |= ADDR_IN_REPORT | ADDR_REPORTED;
+        send_one(a, m, done, to, to ? to : m->sender);
+        spooled = 1;
+        for (struct address *g = done; g != NULL; g = g->next)
+            g->flags &= ~(unsigned)ADDR_IN_REPORT;
     }
     arena_destroy(a);
 }

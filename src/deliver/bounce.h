@@ -13,6 +13,9 @@ void bounce_send(struct spool_msg *m, struct address *done);
 /* Moves up to max ids of reports bounce_send() spooled, and that
  * are still to be delivered, into ids; returns how many. */
 int bounce_take_pending(char (*ids)[MSGID_LEN + 1], int max);
+/* Set by the delivery: delivers the reports pending now (Exim's report
+ * process is waited for, so what is logged next comes after its lines). */
+extern void (*bounce_deliver_pending_hook)(void);
 
 /* Shared with the other reports (notice.c). */
 struct arena;

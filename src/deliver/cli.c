@@ -60,7 +60,9 @@
  *	undeliverable: message" and "addr cannot be resolved at this
  *	time: message" as they come up, "parent -> |command" with its
  *	transport for pipes and files, then for each address it ends up
- *	as "addr", "    <-- parent" lines, and "  router = R,
+ *	as "addr" ("addr   [duplicate, would not be delivered]" when an
+ *	earlier one, of any argument, was the same), "    <-- parent"
+ *	lines, and "  router = R,
  *	transport = T"; "mail to addr is discarded" when nothing is
  *	left. The sender that "senders" sees is -f's, or the caller's
  *	login at qualify_domain.
@@ -81,6 +83,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acl/acl.h"
@@ -236,6 +239,8 @@ selected(struct arena *a, const char *id)
     return found;
 }
 
+static int still_queued(struct arena *a, const char *id);
+
 /* One pass over the queue, in queue order. With -R or -S, only the
  * messages they select, the first of them forced. */
 static void
@@ -253,12 +258,31 @@ queue_pass(struct qrun *q, unsigned flags)
                          q, &err) < 0)
         log_write(LOG_MAIN | LOG_PANIC, "queue run: %s", gstr_str(&err));
     for (int i = 0; i < q->n; i++) {
+        unsigned f = flags | (selecting && first ? DELIVER_FORCE : 0);
+        long lost = smtp_transport_kept_lost();
         if (selecting && !selected(q->a, q->ids[i]))
             continue;
-        (void)deliver_message(q->ids[i],
-                              flags | (selecting && first ? DELIVER_FORCE : 0));
+        (void)deliver_message(q->ids[i], f);
+        /* Exim sends a message down a kept connection from a process of
+         * its own (-MC), then meets it again in the queue run's list:
+         * when the connection was found gone, it is tried once more */
+        if (smtp_transport_kept_lost() != lost && still_queued(q->a, q->ids[i]))
+            (void)deliver_message(q->ids[i], f);
         first = 0;
     }
+}
+
+/* 1 if the message's -H is still on the queue. */
+static int
+still_queued(struct arena *a, const char *id)
+{
+    struct stat st;
+    gstr path;
+
+    gstr_init(&path, a);
+    spool_path_file(&path, main_config.spool_directory,
+                    main_config.split_spool_directory, "", id, "-H");
+    return stat(gstr_str(&path), &st) == 0;
 }
 
 /* " -R string", " -Sr string" for the queue run's log lines */
@@ -418,13 +442,39 @@ print_problem(gstr *out, const struct address *a, const char *what)
     gstr_addc(out, '\n');
 }
 
+/* The addresses -bt has shown so far, over all its arguments (Exim's
+ * tree of duplicates): a second one "would not be delivered". */
+struct bt_seen {
+    const char *unique;
+    struct bt_seen *next;
+};
+
+static int
+bt_duplicate(struct arena *ar, struct bt_seen **seen, const struct address *a)
+{
+    const char *key = a->unique != NULL ? a->unique : a->address;
+    struct bt_seen *s;
+
+    /* Exim's -bt keys have no homonym prefix ("\N\") */
+    if (key[0] == '\\' && key[1] != '\0' && key[2] == '\\')
+        key += 3;
+    for (s = *seen; s != NULL; s = s->next)
+        if (strcmp(s->unique, key) == 0)
+            return 1;
+    s = arena_alloc(ar, sizeof(*s));
+    s->unique = key;
+    s->next = *seen;
+    *seen = s;
+    return 0;
+}
+
 /* Routes one -bt address and its descendants as Exim's verify_address()
  * with full information does: failures, deferrals and pipes or files as
  * they come up, then the routed addresses (in Exim's order). Returns
  * 0, 1 or 2. */
 static int
 test_one(struct arena *ar, struct expand_ctx *x, const char *text,
-         const char *sender, gstr *out)
+         const char *sender, struct bt_seen **seen, gstr *out)
 {
     struct route_ctx rc = {ar, x, ROUTE_TEST, sender, NULL, NULL};
     struct address *todo, *routed = NULL, *a;
@@ -441,7 +491,12 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
         a->next = NULL;
         if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
             allok = 0;
-            gstr_printf(out, "%s -> %s\n", a->parent->address, a->address);
+            gstr_printf(out, "%s -> %s", a->parent->address, a->address);
+            if (a->flags & ADDR_FORBIDDEN) {
+                gstr_adds(out, " *** forbidden ***\n");
+                continue;
+            }
+            gstr_addc(out, '\n');
             if (a->transport != NULL)
                 gstr_printf(out, "  transport = %s\n", a->transport->name);
             else
@@ -483,6 +538,8 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
         gstr_printf(out, "mail to %s is discarded\n", text);
     for (a = routed; a != NULL; a = a->next) {
         gstr_printf(out, "%s", a->address);
+        if (bt_duplicate(ar, seen, a))
+            gstr_adds(out, "   [duplicate, would not be delivered]");
         print_parents_inline(out, a);
         gstr_printf(out, "\n  router = %s, transport = %s\n",
                     a->router ? a->router->name : "unset",
@@ -510,6 +567,7 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
     struct expand_ctx x;
     gstr out;
     int status = 0;
+    struct bt_seen *seen = NULL;
 
     gstr_init(&out, a);
     expand_ctx_init(&x, a);
@@ -517,7 +575,7 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
         sender = caller_address(a);
     expand_set_var(&x, "sender_address", sender);
     for (int i = 0; i < naddrs; i++) {
-        int s = test_one(a, &x, addrs[i], sender, &out);
+        int s = test_one(a, &x, addrs[i], sender, &seen, &out);
         if (s > status)
             status = s;
     }
@@ -642,6 +700,21 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
         expand_set_var(c->x, "address_data", a->address_data);
         return ACL_OK;
+    }
+    if (is_sender && (c->st->sverify_address == NULL ||
+                      strcmp(c->st->sverify_address, a->address) != 0)) {
+        /* as Exim's cached sender verification: told once */
+        struct arena *ca =
+            c->st->conn_arena != NULL ? c->st->conn_arena : c->x->arena;
+        c->st->sverify_address = arena_strdup(ca, a->address);
+        c->st->sverify_message =
+            a->message != NULL ? arena_strdup(ca, a->message) : NULL;
+        c->st->sverify_user = r != ROUTE_FAIL ? NULL
+                              : a->user_message != NULL
+                                  ? arena_strdup(ca, a->user_message)
+                                  : c->st->sverify_message;
+        c->st->sverify_defer = r != ROUTE_FAIL;
+        c->st->sverify_told = 0;
     }
     if (is_sender) {
         c->user_msg = c->log_msg = r == ROUTE_FAIL

@@ -56,8 +56,9 @@
  *	just accepted (fork; the parent goes on), or delivers in the
  *	foreground; a reception process that dropped root asks its root
  *	parent to do that instead (handoff(3)). deliver_should_queue() says
- *whether a new message is to wait instead: -odq, or queue_only (by the option
- *or because a path in queue_only_file exists) unless -odi or -odb override it.
+ *whether a new message is to wait instead: -odq, a path in queue_only_file
+ *that exists (even under -odi or -odb, as Exim), or queue_only unless -odi
+ *or -odb override it.
  * DIAGNOSTICS
  *	Spool read errors are logged to the main and panic logs. The
  *	result says whether a delivery was attempted.
@@ -69,6 +70,7 @@
 #include <stdio.h>
 #include <pwd.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -344,6 +346,21 @@ drop_duplicates(struct dlv *d, struct address *list)
     return keep;
 }
 
+/* A pipe or file that its redirect router forbids fails, as Exim's
+ * (ERRNO_FORBIDPIPE, ERRNO_FORBIDFILE). */
+static void
+forbidden(struct dlv *d, struct address *a)
+{
+    int pipe = (a->flags & ADDR_PIPE) != 0;
+
+    a->result = ADDR_FAIL;
+    a->basic_errno = pipe ? -11 : -12;
+    a->message =
+        pipe ? "delivery to pipe forbidden" : "delivery to file forbidden";
+    deliver_log_failure(d, a, 0); /* with T=, as Exim */
+    list_push(&d->done_tail, a);
+}
+
 /* Routes the recipients, then what routing generates, in Exim's order:
  * each generation ("wave") is taken in order, pipes and files going
  * straight to delivery, the others routed in reverse order; what they
@@ -372,6 +389,9 @@ route_all(struct dlv *d, struct address *wave)
                 a->dupof = seen->value;
                 a->result = ADDR_DISCARD;
                 list_push(&d->done_tail, a);
+            } else if (a->flags & ADDR_FORBIDDEN) {
+                (void)tree_add(&d->seen, d->a, a->unique, a);
+                forbidden(d, a);
             } else if (a->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)) {
                 (void)tree_add(&d->seen, d->a, a->unique, a);
                 a->next = local;
@@ -412,6 +432,13 @@ set_delivery_vars(struct dlv *d, struct address *a, const char *return_path)
                    a->flags & (ADDR_FILE | ADDR_DIRECTORY) ? a->address : NULL);
     expand_set_var(&d->x, "address_pipe",
                    a->flags & ADDR_PIPE ? a->address : NULL);
+}
+
+/* The transport's lines for the message log. */
+static void
+msglog_line(void *ctx, const char *text)
+{
+    deliver_msglog(ctx, text);
 }
 
 static void
@@ -471,6 +498,8 @@ transport_one(struct dlv *d, struct address *a)
     c.msg = &tm;
     c.addrs = a;
     c.return_path = rp;
+    c.msglog = msglog_line;
+    c.msglog_ctx = d;
     for (struct address *b = a; b != NULL; b = b->next) {
         b->return_path = a->return_path;
         b->result = ADDR_PENDING;
@@ -513,13 +542,17 @@ gather_remote(struct dlv *d, struct address *a, struct address *rest)
     const struct transport_driver *drv =
         a->transport ? transport_driver_for(a->transport) : NULL;
     struct address *left = NULL, **lt = &left, **at = &a->next, *b, *next;
+    int one_domain;
 
     if (drv == NULL || drv->local || d->m.dont_deliver)
         return rest;
+    one_domain =
+        drv->one_domain != NULL && drv->one_domain(a->transport, &d->x);
     for (b = rest; b != NULL; b = next) {
         next = b->next;
         b->next = NULL;
         if (b->transport == a->transport && same_hosts(a->hosts, b->hosts) &&
+            (!one_domain || strcasecmp(a->domain, b->domain) == 0) &&
             same_text(a->errors_to, b->errors_to) &&
             same_text(a->headers_add, b->headers_add) &&
             same_text(a->headers_remove, b->headers_remove)) {
@@ -716,9 +749,28 @@ deliver_pending_bounces(void)
     depth--;
 }
 
+/* The reports made so far are delivered now, as Exim, which waits for
+ * the process that sends a report: the report's lines come before this
+ * message's "Completed"; that process has a connection of its own, and
+ * outside a queue run this message's connection has been closed by then. */
+static int reports_queue_run;
+
+static void
+deliver_reports_now(void)
+{
+    int queue_run = reports_queue_run; /* a report's delivery resets it */
+
+    if (!queue_run)
+        smtp_transport_close_idle();
+    smtp_transport_hold_idle(1);
+    deliver_pending_bounces();
+    smtp_transport_hold_idle(0);
+    reports_queue_run = queue_run;
+}
+
 /* -Mg, as Exim: "cancelled by USER", then every undelivered address
- * fails with "delivery cancelled by administrator" (a bounce's are
- * just dropped). */
+ * fails with "delivery cancelled by administrator", unlogged (a
+ * bounce's are just dropped). */
 static void
 give_up(struct dlv *d, struct address *todo)
 {
@@ -733,9 +785,11 @@ give_up(struct dlv *d, struct address *todo)
         if (d->m.sender == NULL || d->m.sender[0] == '\0') {
             a->result = ADDR_DISCARD;
         } else {
+            /* as Exim: no "**" line, and the reason is not in the
+             * bounce's text (it is not passed to the sender) */
             a->result = ADDR_FAIL;
             a->message = "delivery cancelled by administrator";
-            deliver_log_failure(d, a, 0);
+            a->flags |= ADDR_CANCELLED;
         }
         list_push(&d->done_tail, a);
     }
@@ -788,8 +842,15 @@ deliver_message(const char *id, unsigned flags)
     for (struct address *a = d.done; a != NULL; a = a->next)
         if (a->result == ADDR_FAIL && failed == NULL)
             failed = a;
-    if (failed != NULL && deliver_bounce_hook != NULL)
+    if (failed != NULL && deliver_bounce_hook != NULL) {
+        reports_queue_run = (flags & DELIVER_QUEUE_RUN) != 0;
+        /* under -odi a report is delivered before the next address's
+         * "error ignored" line, as Exim's synchronous child does */
+        bounce_deliver_pending_hook =
+            deliver_odmode == 'i' ? deliver_reports_now : NULL;
         deliver_bounce_hook(&d.m, d.done);
+        bounce_deliver_pending_hook = NULL;
+    }
     notice_success(&d.m, d.done);
     if (!(flags & DELIVER_2STAGE))
         notice_delay(&d.m, d.done, &d.x);
@@ -799,16 +860,11 @@ deliver_message(const char *id, unsigned flags)
      * inherits) the report is delivered before it returns, so the
      * report's lines come before this message's "Completed". Otherwise
      * (a queue run, -M, the daemon) the report is delivered in the
-     * background and this message is closed first. The report's
-     * delivery has a connection of its own, and outside a queue run
-     * this message's connection has been closed by then. */
+     * background and this message is closed first. */
+    reports_queue_run = (flags & DELIVER_QUEUE_RUN) != 0;
     if (deliver_odmode != 'i')
         close_message(&d, remaining);
-    if (!(flags & DELIVER_QUEUE_RUN))
-        smtp_transport_close_idle();
-    smtp_transport_hold_idle(1);
-    deliver_pending_bounces();
-    smtp_transport_hold_idle(0);
+    deliver_reports_now();
     if (deliver_odmode == 'i')
         close_message(&d, remaining);
     if (!(flags & DELIVER_QUEUE_RUN)) /* a queue run's next may use it */
@@ -837,19 +893,21 @@ deliver_should_queue(void)
 
     if (deliver_odmode == 'q')
         return 1;
+    /* As Exim, a queue_only_file path that exists queues even under -odi
+     * or -odb: it sets queue_only after the command line was applied. */
+    if (main_config.queue_only_file != NULL) {
+        a = arena_create();
+        list_iter_init(&it, main_config.queue_only_file, ':');
+        while (!yes && (item = list_next(&it, a)) != NULL)
+            /* "smtp/path" is for queue_smtp_domains: no local effect */
+            yes = item[0] == '/' && stat(item, &st) == 0;
+        arena_destroy(a);
+        if (yes)
+            return 1;
+    }
     if (deliver_odmode == 'i' || deliver_odmode == 'b')
         return 0;
-    if (main_config.queue_only)
-        return 1;
-    if (main_config.queue_only_file == NULL)
-        return 0;
-    a = arena_create();
-    list_iter_init(&it, main_config.queue_only_file, ':');
-    while (!yes && (item = list_next(&it, a)) != NULL)
-        /* "smtp/path" is for queue_smtp_domains: no local effect */
-        yes = item[0] == '/' && stat(item, &st) == 0;
-    arena_destroy(a);
-    return yes;
+    return main_config.queue_only;
 }
 int deliver_dont_deliver;
 

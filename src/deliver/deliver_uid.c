@@ -70,7 +70,7 @@ static int
 refuse(struct transport_call *c, int basic_errno, const char *message)
 {
     transport_set_result(c, ADDR_DEFER, basic_errno, message);
-    log_write(LOG_MAIN | LOG_PANIC, "%s", message);
+    transport_log(c, LOG_MAIN | LOG_PANIC, "%s", message);
     return -1;
 }
 
@@ -103,15 +103,13 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
     if (user != NULL) {
         if (transport_expand(c, user, &u) < 0)
             return -1;
-        if (priv_find_user(u, uid, &pw) < 0) {
-            transport_set_result(
-                c, ADDR_DEFER, ERRNO_UIDFAIL,
-                arena_printf(c->arena,
-                             "Failed to find user \"%s\" from expanded "
-                             "string \"%s\" for the %s transport",
-                             u, user, c->tp->name));
-            return -1;
-        }
+        if (priv_find_user(u, uid, &pw) < 0)
+            return refuse(c, ERRNO_UIDFAIL,
+                          arena_printf(c->arena,
+                                       "Failed to find user \"%s\" from "
+                                       "expanded string \"%s\" for the %s "
+                                       "transport",
+                                       u, user, c->tp->name));
         *gid = pw ? pw->pw_gid : (gid_t)-1;
         *uname = pw ? arena_strdup(c->arena, pw->pw_name) : NULL;
     } else { /* nobody named: the exim user */
@@ -122,15 +120,13 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
     if (group != NULL) {
         if (transport_expand(c, group, &g) < 0)
             return -1;
-        if (priv_find_group(g, gid) < 0) {
-            transport_set_result(
-                c, ADDR_DEFER, ERRNO_GIDFAIL,
-                arena_printf(c->arena,
-                             "Failed to find group \"%s\" from expanded "
-                             "string \"%s\" for the %s transport",
-                             g, group, c->tp->name));
-            return -1;
-        }
+        if (priv_find_group(g, gid) < 0)
+            return refuse(c, ERRNO_GIDFAIL,
+                          arena_printf(c->arena,
+                                       "Failed to find group \"%s\" from "
+                                       "expanded string \"%s\" for the %s "
+                                       "transport",
+                                       g, group, c->tp->name));
     }
     if (*gid == (gid_t)-1)
         return refuse(c, ERRNO_GIDFAIL,

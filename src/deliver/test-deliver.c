@@ -70,7 +70,8 @@ static const struct {
     {"-odi overrides queue_only", 'i', 1, 0, 0},
     {"-odb overrides queue_only", 'b', 1, 0, 0},
     {"queue_only_file exists", 0, 0, 1, 1},
-    {"-odi overrides queue_only_file", 'i', 0, 1, 0},
+    {"-odi does not override queue_only_file", 'i', 0, 1, 1},
+    {"-odb does not override queue_only_file", 'b', 0, 1, 1},
     {"-odq with the file", 'q', 0, 1, 1},
 };
 

@@ -458,7 +458,8 @@ retry_transport_result(struct address *addrs, int local)
             if (marks(a) & MK_DR_EXISTS)
                 delete_address_keys(a);
         } else if (a->result == ADDR_DEFER &&
-                   a->basic_errno == RETRY_ERRNO_RCPT4XX) {
+                   (a->basic_errno == RETRY_ERRNO_RCPT4XX ||
+                    (a->flags & ADDR_RCPT_TIMEOUT))) {
             const struct transport_smtp *ob =
                 a->transport ? a->transport->priv : NULL;
             int code = reply_code(a->message);

@@ -163,18 +163,22 @@ skip_space(const char *p)
     return p;
 }
 
-/* A time up to the next ',' or ';' or blank. */
+/* A time (letters and digits), as Exim's retry_arg(): anything else
+ * before the next ',' ';' or blank is "comma or semicolon expected"; a
+ * malformed time reads as -1, which the rule's check then refuses. */
 static const char *
 read_time(struct arena *a, const char **pp, long *out)
 {
     const char *p = skip_space(*pp), *e = p;
     char *s;
 
-    while (*e != '\0' && *e != ',' && *e != ';' && !isspace((unsigned char)*e))
+    while (isalnum((unsigned char)*e))
         e++;
+    if (*e != '\0' && *e != ',' && *e != ';' && !isspace((unsigned char)*e))
+        return "comma or semicolon expected";
     s = arena_strndup(a, p, (size_t)(e - p));
     if (*s == '\0' || tod_parse_duration(s, out) < 0)
-        return arena_printf(a, "malformed time value \"%s\" in retry rule", s);
+        *out = -1;
     *pp = skip_space(e);
     return NULL;
 }
@@ -221,7 +225,7 @@ parse_rules(struct arena *a, const char *p, struct retry_rule **out)
             r->p2 = (long)(m * 1000.0 + 0.5);
             p = skip_space(end);
         }
-        if (r->timeout < 0 || r->p1 <= 0 || (r->kind != 'F' && r->p2 < 1000))
+        if (r->timeout <= 0 || r->p1 <= 0 || (r->kind != 'F' && r->p2 < 1000))
             return "bad parameters for retry rule";
         *tail = r;
         tail = &r->next;

@@ -33,7 +33,12 @@ struct host_item {
 #define ADDR_LOG_PANIC      0x200 /* its deferral goes to the panic log too */
 #define ADDR_DSN_AWARE      0x400 /* the server took NOTIFY= (it offered DSN) */
 #define ADDR_NOTICE         0x800 /* in the success notice being written */
-#define ADDR_RETRY_TIMEDOUT 0x1000 /* failed by retry timeout, not 5xx */
+#define ADDR_RCPT_TIMEOUT   0x1000 /* its RCPT timed out: an address retry */
+#define ADDR_FORBIDDEN      0x2000 /* a pipe or file its redirect router forbids */
+#define ADDR_IN_REPORT      0x4000  /* in the failure report being written */
+#define ADDR_REPORTED       0x8000  /* its failure was reported or ignored */
+#define ADDR_CANCELLED      0x10000 /* failed by -Mg: not logged, no text */
+#define ADDR_RETRY_TIMEDOUT 0x20000 /* failed by retry timeout, not 5xx */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

@@ -138,7 +138,8 @@ find_route_item(struct route_call *c, const char *route_list, char **hostlist,
 
 /* The option words; -1 (deferred) for an unknown one. */
 static int
-parse_options(struct route_call *c, const char *options, int *randomize)
+parse_options(struct route_call *c, const char *options, int *randomize,
+              int *bydns)
 {
     while (*options != '\0') {
         const char *s = options;
@@ -150,8 +151,9 @@ parse_options(struct route_call *c, const char *options, int *randomize)
             *randomize = 1;
         } else if (n == 12 && strncmp(s, "no_randomize", n) == 0) {
             *randomize = 0;
+        } else if (n == 5 && strncmp(s, "bydns", n) == 0) {
+            *bydns = 1; /* no byname lookup after a failed one */
         } else if ((n == 6 && strncmp(s, "byname", n) == 0) ||
-                   (n == 5 && strncmp(s, "bydns", n) == 0) ||
                    (n == 11 && strncmp(s, "ipv4_prefer", n) == 0) ||
                    (n == 9 && strncmp(s, "ipv4_only", n) == 0)) {
             /* one resolver serves both lookup types */
@@ -190,7 +192,8 @@ hff_action(const char *code)
 
 /* Finds the hosts' addresses (Exim's rf_lookup_hostlist()). */
 static enum route_rc
-lookup_hosts(struct route_call *c, const struct router_manualroute *ob)
+lookup_hosts(struct route_call *c, const struct router_manualroute *ob,
+             int bydns)
 {
     struct address *a = c->a;
     struct host_item *prev = NULL, *h, *next;
@@ -215,6 +218,10 @@ lookup_hosts(struct route_call *c, const struct router_manualroute *ob)
             return ROUTE_DEFER;
         }
         if (rc == HOST_FIND_FAILED) {
+            /* Exim's byname lookup (its last try, unless bydns) logs */
+            if (!bydns && log_selected(LS_host_lookup_failed))
+                log_write(LOG_MAIN, "%sno IP address found for host %s",
+                          msg_id_prefix(c), h->name);
             if (strcmp(hff, "ignore") == 0) {
                 if (prev == NULL)
                     a->hosts = next;
@@ -277,7 +284,7 @@ manualroute_route(struct route_call *c)
     char *hostlist, *expanded, *data;
     const char *options;
     const struct driver_instance *own_tp;
-    int randomize = ob->hosts_randomize, forced, rc;
+    int randomize = ob->hosts_randomize, bydns = 0, forced, rc;
     enum route_rc yield;
 
     a->hosts = NULL;
@@ -303,7 +310,7 @@ manualroute_route(struct route_call *c)
                          c->router->name, hostlist, a->message);
         return ROUTE_DEFER;
     }
-    if (parse_options(c, options, &randomize) < 0)
+    if (parse_options(c, options, &randomize, &bydns) < 0)
         return ROUTE_DEFER;
     own_tp = a->transport;
     if (own_tp == NULL && route_get_transport(c) < 0)
@@ -333,7 +340,7 @@ manualroute_route(struct route_call *c)
         return ROUTE_DEFER;
     }
     a->hosts = host_list_parse(c->rc->arena, expanded, randomize);
-    yield = lookup_hosts(c, ob);
+    yield = lookup_hosts(c, ob, bydns);
     if (yield != ROUTE_OK)
         return yield;
     if (a->hosts == NULL)

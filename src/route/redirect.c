@@ -162,6 +162,7 @@ rd_error(struct route_call *c, const char *text)
 
     c->a->message = arena_printf(c->rc->arena, "error in redirect %s: %s",
                                  o->data ? "data" : "file", text);
+    c->a->basic_errno = -17; /* Exim's ERRNO_BADREDIRECT */
     return ROUTE_DEFER;
 }
 
@@ -347,18 +348,19 @@ rd_pfr(struct route_call *c, const char *item)
     struct address *child;
     size_t n = strlen(item);
 
+    /* As Exim, a forbidden pipe or file is generated all the same, and
+     * fails when it comes to be delivered (-bt shows it "forbidden"). */
     if (item[0] == '|') {
-        if (o->forbid_pipe)
-            return rd_error(c, "pipe deliveries are not permitted");
-        child = address_child(c->rc->arena, c->a, item, ADDR_PIPE);
+        child =
+            address_child(c->rc->arena, c->a, item,
+                          ADDR_PIPE | (o->forbid_pipe ? ADDR_FORBIDDEN : 0));
         if (rd_child_transport(c, child, "pipe_transport", o->pipe_transport))
             return ROUTE_DEFER;
     } else {
         int dir = item[n - 1] == '/';
-        if (o->forbid_file)
-            return rd_error(c, "file deliveries are not permitted");
         child = address_child(c->rc->arena, c->a, item,
-                              dir ? ADDR_DIRECTORY : ADDR_FILE);
+                              (dir ? ADDR_DIRECTORY : ADDR_FILE) |
+                                  (o->forbid_file ? ADDR_FORBIDDEN : 0));
         if (rd_child_transport(
                 c, child, dir ? "directory_transport" : "file_transport",
                 dir ? o->directory_transport : o->file_transport))
@@ -415,8 +417,18 @@ redirect_parse(struct route_call *c, const char *data, int depth)
                 arena_printf(c->rc->arena, "%s@%s", item, rd_qualify_domain(c));
         /* check_ancestor: a way back to an ancestor means this address */
         if (rd_opts(c)->check_ancestor && c->a->parent != NULL &&
-            address_is_ancestor(c->a->parent, item))
-            item = c->a->address;
+            address_is_ancestor(c->a->parent, item)) {
+            struct address *orig = address_child(c->rc->arena, c->a, item, 0);
+            struct address *copy =
+                address_child(c->rc->arena, c->a, c->a->address, 0);
+            /* as Exim, outside a delivery the copy keeps the generated
+             * address as its key (-bt's duplicates) */
+            if (c->rc->mode != ROUTE_DELIVER)
+                copy->unique = orig->address;
+            rd_append(c, copy);
+            generated = 1;
+            continue;
+        }
         rd_append(c, address_child(c->rc->arena, c->a, item, 0));
         generated = 1;
     }

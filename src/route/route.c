@@ -130,6 +130,37 @@ route_set_address_vars(struct expand_ctx *x, const struct address *a)
     expand_set_var(x, "router_name", a->router ? a->router->name : NULL);
 }
 
+/* Exim's rf_get_errors_address(): an errors_to address is used only if
+ * it verifies as a recipient (a router accepts it, following a
+ * redirection to one address); not while verifying already. The
+ * address variables are set back for the address being routed. */
+static int
+errors_to_verifies(struct route_call *c, const char *addr)
+{
+    struct route_ctx vrc = *c->rc;
+    struct address *v, *more;
+    enum route_rc r = ROUTE_FAIL;
+
+    if (c->rc->mode != ROUTE_DELIVER)
+        return 1;
+    vrc.mode = ROUTE_VERIFY_RECIPIENT;
+    vrc.retry_hook = NULL;
+    v = address_new(c->rc->arena, addr,
+                    main_config.qualify_recipient
+                        ? main_config.qualify_recipient
+                        : main_config.qualify_domain);
+    for (int depth = 0; depth < 100; depth++) {
+        more = NULL;
+        r = route_address(&vrc, v, &more);
+        if (r != ROUTE_REROUTED || more == NULL || more->next != NULL ||
+            (more->flags & (ADDR_PIPE | ADDR_FILE | ADDR_DIRECTORY)))
+            break;
+        v = more;
+    }
+    route_set_address_vars(c->rc->x, c->a);
+    return r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED;
+}
+
 int
 route_expand(struct route_call *c, const char *opt_name, const char *in,
              char **out, int *forced)
@@ -419,7 +450,7 @@ take_generic_options(struct route_call *c, const struct router_generic *g)
         if (route_expand(c, "errors_to", g->errors_to, &v, &forced) < 0) {
             if (!forced)
                 return -1;
-        } else {
+        } else if (*v == '\0' || errors_to_verifies(c, v)) {
             a->errors_to = v;
         }
     }

@@ -153,12 +153,35 @@ smtp_acl_run(struct smtp_session *s, int where, const char *acl,
     return rc;
 }
 
+/* Exim's smtp_handle_acl_fail(): a failed sender verification is told
+ * once per message, in the main and reject logs ("sender verify fail for
+ * <a>: why", before the rejection's own line) and, for a refusal, in
+ * lines before the reply's own. Returns those lines, or NULL. */
+static const char *
+sender_verify_told(struct smtp_session *s, int rc)
+{
+    struct acl_state *st = &s->acl;
+
+    if (st->sverify_address == NULL || st->sverify_told)
+        return NULL;
+    st->sverify_told = 1;
+    log_write(LOG_MAIN | LOG_REJECT, "%s sender verify %s for <%s>%s%s",
+              smtp_host_and_ident(s, 1), st->sverify_defer ? "defer" : "fail",
+              st->sverify_address, st->sverify_message ? ": " : "",
+              st->sverify_message ? st->sverify_message : "");
+    if (rc != ACL_FAIL || st->sverify_user == NULL)
+        return NULL;
+    return arena_printf(s->msg_arena, "Verification failed for <%s>\n%s",
+                        st->sverify_address, st->sverify_user);
+}
+
 int
 smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
 {
     struct acl_state *st = &s->acl;
     struct acl_reply reply;
     gstr out;
+    const char *told;
 
     *user_msg = NULL;
     if (rc == ACL_DISCARD &&
@@ -172,6 +195,7 @@ smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
             *user_msg = arena_strdup(s->msg_arena, st->user_message);
         return rc == ACL_DISCARD ? 2 : 1;
     }
+    told = sender_verify_told(s, rc);
     st->log_reject_block = NULL;
     if ((where == ACL_WHERE_DATA || where == ACL_WHERE_DKIM) &&
         st->message != NULL)
@@ -180,6 +204,9 @@ smtp_acl_answer(struct smtp_session *s, int where, int rc, char **user_msg)
     st->log_reject_block = NULL;
     acl_reply_get((enum acl_where)where, rc, st, &reply);
     gstr_init(&out, s->msg_arena);
+    if (told != NULL)
+        acl_reply_format_more(&reply, told,
+                              (st->controls & ACL_CTL_NO_MULTILINE) != 0, &out);
     acl_reply_format(&reply, (st->controls & ACL_CTL_NO_MULTILINE) != 0, &out);
     smtp_note_rcpt_response(s, reply.text ? reply.text : "");
     smtp_io_write(&s->io, out.s ? out.s : "", out.len);

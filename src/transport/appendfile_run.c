@@ -182,6 +182,7 @@ af_mbox(struct transport_call *c, const struct transport_appendfile *o,
     char *prefix, *suffix, *lockname = NULL;
     struct stat st;
     int fd, flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY, created = 0;
+    int tried_create = 0;
     off_t size;
 
     if (af_strings(c, o, 1, &prefix, &suffix) < 0)
@@ -200,12 +201,19 @@ af_mbox(struct transport_call *c, const struct transport_appendfile *o,
     if (fd < 0 && errno == ENOENT && !o->file_must_exist) {
         fd = open(path, flags | O_CREAT | O_EXCL, (mode_t)o->mode);
         created = fd >= 0;
+        tried_create = 1;
     }
     if (fd < 0) {
+        /* Exim's texts */
         if (errno == ENOENT && o->file_must_exist)
-            af_defer(c, errno, "file %s does not exist", path);
+            af_defer(c, errno,
+                     "mailbox %s does not exist, but file_must_exist is set",
+                     path);
         else
-            af_defer(c, errno, "failed to open mailbox %s", path);
+            af_defer(c, errno,
+                     tried_create ? "while creating mailbox %s"
+                                  : "while opening mailbox %s",
+                     path);
         goto out;
     }
     if (created)
@@ -250,7 +258,7 @@ af_maildir(struct transport_call *c, const struct transport_appendfile *o,
         }
     }
     gettimeofday(&tv, NULL);
-    name = arena_printf(c->arena, "%ld.H%ldP%ld.%s", (long)tv.tv_sec,
+    name = arena_printf(c->arena, "%ld.M%ldP%ld.%s", (long)tv.tv_sec,
                         (long)tv.tv_usec, (long)getpid(),
                         main_config.primary_hostname);
     tmp = arena_printf(c->arena, "%s/tmp/%s", dir, name);
@@ -319,4 +327,4 @@ appendfile_deliver(struct transport_call *c)
 }
 
 const struct transport_driver transport_appendfile_driver = {
-    "appendfile", 1, appendfile_deliver};
+    "appendfile", 1, appendfile_deliver, NULL};

@@ -25,7 +25,8 @@
  *	Exit status 0 delivers, unless return_output is set and the
  *	command wrote something ("return message generated"); a status
  *	in temp_errors defers, any other fails, with Exim's message
- *	"Child process of T transport returned N from command: ...". A
+ *	"Child process of T transport returned N from command: PROGRAM"
+ *	(the program alone, as Exim). A
  *	command still running after "timeout" is killed: "pipe delivery
  *	process timed out" (a defer under timeout_defer). The output is
  *	logged under log_output ("<addr>: T transport output: line").
@@ -52,6 +53,7 @@
 #include "spool/envelope.h"
 #include "transport/pipe.h"
 #include "transport/tpdrivers.h"
+#include "transport/transport.h"
 
 #define PIPE_PREFIX                                                            \
     "From ${if def:return_path{$return_path}{MAILER-DAEMON}} "                 \
@@ -169,6 +171,20 @@ pipe_argv(struct transport_call *c, const struct transport_pipe *o, char **argv)
     return pipe_find(c, o, argv);
 }
 
+/* HOME: the transport's home_directory (expanded), else the home the
+ * router found (check_local_user, router_home_directory). */
+static const char *
+pipe_home(struct transport_call *c)
+{
+    const struct transport_generic *g = c->tp->generic;
+    char *home = NULL;
+
+    if (g->home_directory != NULL &&
+        transport_expand(c, g->home_directory, &home) == 0 && home != NULL)
+        return home;
+    return c->addrs->home ? c->addrs->home : "";
+}
+
 static void
 pipe_env(struct transport_call *c, const struct transport_pipe *o, char **envp)
 {
@@ -187,7 +203,7 @@ pipe_env(struct transport_call *c, const struct transport_pipe *o, char **envp)
     envp[n++] = arena_printf(c->arena, "LOCAL_PART_SUFFIX=%s",
                              a->suffix ? a->suffix : "");
     envp[n++] = arena_printf(c->arena, "DOMAIN=%s", a->domain);
-    envp[n++] = arena_printf(c->arena, "HOME=%s", a->home ? a->home : "");
+    envp[n++] = arena_printf(c->arena, "HOME=%s", pipe_home(c));
     envp[n++] = arena_printf(c->arena, "MESSAGE_ID=%s", c->msg->m->id);
     envp[n++] = arena_printf(c->arena, "PATH=%s", path);
     envp[n++] = arena_printf(c->arena, "RECIPIENT=%s",
@@ -289,9 +305,11 @@ pipe_status(struct transport_call *c, const struct transport_pipe *o,
                     code - 128, strsignal(code - 128));
     else if (pipe_strexit(code) != NULL)
         gstr_printf(&msg, " (could mean %s)", pipe_strexit(code));
+    /* Exim names the program only, not its arguments (its loop over the
+       arguments stops after the first). */
     gstr_adds(&msg, " from command:");
-    for (int i = 0; argv[i] != NULL; i++)
-        gstr_printf(&msg, strpbrk(argv[i], " \t") ? " \"%s\"" : " %s", argv[i]);
+    if (argv[0] != NULL)
+        gstr_printf(&msg, strpbrk(argv[0], " \t") ? " \"%s\"" : " %s", argv[0]);
     transport_set_result(c, temp ? ADDR_DEFER : ADDR_FAIL, 0, msg.s);
 }
 
@@ -400,4 +418,5 @@ pipe_deliver(struct transport_call *c)
     close(outfd);
 }
 
-const struct transport_driver transport_pipe_driver = {"pipe", 1, pipe_deliver};
+const struct transport_driver transport_pipe_driver = {"pipe", 1, pipe_deliver,
+                                                       NULL};

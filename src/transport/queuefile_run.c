@@ -275,5 +275,5 @@ done:
         close(sdfd);
 }
 
-const struct transport_driver transport_queuefile_driver = {"queuefile", 1,
-                                                            queuefile_deliver};
+const struct transport_driver transport_queuefile_driver = {
+    "queuefile", 1, queuefile_deliver, NULL};

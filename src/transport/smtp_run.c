@@ -101,6 +101,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "base/printing.h"
+#include "conf/conf.h"
 #include "expand/match.h"
 #include "log/log.h"
 #include "expand/expand.h"
@@ -215,6 +216,8 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
         gstr_printf(&g, " %s", err > 0 ? strerror(err) : "unknown error");
     }
     log_write(LOG_MAIN, "%s", g.s);
+    /* the message log has the line too, without the id */
+    transport_msglog(s->c, "%s", g.s + strlen(s->c->msg->m->id) + 1);
     host_deferred(s, h, err, msg);
 }
 
@@ -708,7 +711,9 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
                                      a->local_part, a->domain);
                     s->v[j]->host_used = s->host;
                 }
-            smtp_write_logs(s, s->host, a->message, e);
+            /* As Exim: no host line and no host retry record; the
+             * address whose RCPT timed out gets an address retry. */
+            a->flags |= ADDR_RCPT_TIMEOUT;
             s->dead = 1;
             return -1;
         }
@@ -724,6 +729,8 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
                          "SMTP error from remote mail server after "
                          "RCPT TO:<%s@%s>: %s",
                          a->local_part, a->domain, printable(s->a, s->reply.s));
+        transport_msglog(s->c, "H=%s [%s] %s", s->host->name, s->host->address,
+                         a->message);
         if (code / 100 == 5) {
             a->result = ADDR_FAIL;
             a->basic_errno = 0;
@@ -919,14 +926,35 @@ multi_domain(struct smtp_sess *s)
              strcmp(v, "0") == 0 || *v == '\0');
 }
 
+/* remote_max_parallel = 1: Exim then delivers the batches of a message
+ * one after another and hands the open connection on to the next one
+ * (logged "*"); with more, each batch runs at once on a connection of its
+ * own. mxlab delivers serially either way, but connects as Exim does. */
+static int
+serial_remote(struct smtp_sess *s)
+{
+    const char *v = main_config.remote_max_parallel;
+    char *out = NULL;
+
+    if (v == NULL)
+        return 0;
+    if (strchr(v, '$') != NULL) {
+        if (expand_string(s->c->x, v, &out, NULL) != EXPAND_OK || out == NULL)
+            return 0;
+        v = out;
+    }
+    return strtol(v, NULL, 10) == 1;
+}
+
 /* The transactions of one session: batches of open addresses, at most
  * max_rcpt each, or RCPTMAX when the server's LIMITS say less; one domain
  * each unless multi_domain (or under RCPTDOMAINMAX). A split the
  * server's limits cause goes on in this connection, and its transactions
  * are logged as continued ("*"), as Exim's are; a split by the
- * transport's own max_rcpt, or reaching connection_max_messages or
- * MAILMAX, needs a new connection: then 1 is returned with addresses
- * left open. Recipients a server refused with 452 after others went
+ * transport's own max_rcpt needs a new connection (unless
+ * remote_max_parallel is 1: then it goes on here, continued), and so does
+ * reaching connection_max_messages or MAILMAX: then 1 is returned with
+ * addresses left open. Recipients a server refused with 452 after others went
  * through (RFC 5321's "too many recipients", what a server that enforces
  * RCPTMAX says) are sent again in the next transaction, as Exim does. */
 static int
@@ -936,6 +964,7 @@ transactions(struct smtp_sess *s)
     int per = smtp_limits_rcpt(&s->lim, maxr);
     int mailmax = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
     int sent = 0, own_split = 0, by_limits = per < maxr, retry_452 = 0;
+    int serial = serial_remote(s);
     char *tried = arena_alloc(s->a, s->n);
 
     if (s->lim.rcptdomainmax > 0 && multi) {
@@ -961,11 +990,13 @@ transactions(struct smtp_sess *s)
         }
         if (nb == 0)
             return 0;
-        if ((sent > 0 && own_split) || (mailmax > 0 && s->messages >= mailmax))
+        int split = sent > 0 && own_split;
+        if ((split && !serial) || (mailmax > 0 && s->messages >= mailmax))
             return 1;
         for (size_t j = 0; j < nb; j++) {
             tried[idx[j]] = 1;
-            s->limit_cont[idx[j]] = sent > 0 && (by_limits || retry_452);
+            s->limit_cont[idx[j]] =
+                sent > 0 && (by_limits || retry_452 || split);
         }
         own_split = nb == (size_t)maxr && per == maxr;
         s->messages++;
@@ -1075,6 +1106,13 @@ static struct smtp_idle {
 } idle;
 
 static int idle_held;
+static long kept_lost;
+
+long
+smtp_transport_kept_lost(void)
+{
+    return kept_lost;
+}
 
 void
 smtp_transport_hold_idle(int on)
@@ -1401,8 +1439,11 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         again = 0;
         connection_begins(s, h);
         if ((s->reused = session_reuse(s, h)) != 0) {
+            int before = s->messages;
             smtp_tls_set_vars(&s->conn, s->c->x);
             again = transactions(s);
+            if (s->dead && s->messages <= before + 1)
+                kept_lost++; /* the first transaction found it gone */
             mark_continued(s, h);
             smtp_tls_mark(s, h);
             session_end(s, !again);
@@ -1616,4 +1657,20 @@ smtp_transport_queued(const struct driver_instance *tp, struct expand_ctx *x,
     arena_destroy(ar);
 }
 
-const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver};
+/* multi_domain = false: Exim's delivery process gives each domain a
+ * transport call of its own (and so a connection of its own). */
+static int
+smtp_one_domain(const struct driver_instance *tp, struct expand_ctx *x)
+{
+    const struct transport_smtp *ob = tp->priv;
+    char *v = NULL;
+
+    if (ob == NULL || ob->multi_domain == NULL ||
+        expand_string(x, ob->multi_domain, &v, NULL) != EXPAND_OK || v == NULL)
+        return 0;
+    return strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+           strcmp(v, "0") == 0 || *v == '\0';
+}
+
+const struct transport_driver transport_smtp_driver = {"smtp", 0, smtp_deliver,
+                                                       smtp_one_domain};

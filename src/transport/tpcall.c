@@ -17,6 +17,8 @@
  *	int	transport_write_message(struct transport_call *c, int fd,
  *			const struct tp_write_opts *o, gstr *err)
  *	int	transport_check_generic(struct transport_call *c)
+ *	void	transport_msglog(struct transport_call *c,
+ *			const char *fmt, ...)
  * DESCRIPTION
  *	The transport drivers' code is found by driver name; appendfile
  *	and pipe are built in, the smtp transport of the next slice
@@ -32,6 +34,9 @@
  *	transport's; an empty line; the body from the -D file; the
  *	suffix. A line that starts with check_string starts with
  *	escape_string instead; under use_crlf lines end in CRLF.
+ *
+ *	transport_msglog() adds a line to the message log through the
+ *	call's msglog hook (the delivery sets it; NULL: nothing).
  * DIAGNOSTICS
  *	Write and read errors: -1 with the system's message in err.
  *--*/
@@ -100,6 +105,20 @@ transport_log(struct transport_call *c, unsigned which, const char *fmt, ...)
     text = arena_vprintf(c->arena, fmt, ap);
     va_end(ap);
     log_write(which, "%s %s", c->msg->m->id, text);
+}
+
+void
+transport_msglog(struct transport_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+
+    if (c->msglog == NULL)
+        return;
+    va_start(ap, fmt);
+    text = arena_vprintf(c->arena, fmt, ap);
+    va_end(ap);
+    c->msglog(c->msglog_ctx, text);
 }
 
 void
@@ -352,7 +371,6 @@ transport_write_message(struct transport_call *c, int fd,
         raw.check = NULL;
         tpw_puts(&w, o->prefix);
         tpw_flush(&w);
-        w.count = 0;
         w.o = o;
         w.bol = 1;
     }
@@ -372,16 +390,16 @@ transport_write_message(struct transport_call *c, int fd,
             tpw_puts(&w, "\n");
         }
         write_headers(&w, c, tp_add, tp_remove);
-        if (!g->headers_only)
-            tpw_put(&w, "\n", 1);
+        tpw_put(&w, "\n", 1); /* under headers_only too, as Exim */
     }
     if (!g->headers_only && write_body(&w, c, err) < 0)
         return -1;
     tpw_flush(&w);
-    c->bytes_written = w.count;
     if (o->suffix != NULL)
         tpw_puts(&w, o->suffix);
     tpw_flush(&w);
+    /* Exim's transport_count, for S=: the prefix and suffix too */
+    c->bytes_written = w.count;
     if (w.failed) {
         errno = w.failed;
         gstr_printf(err, "%s", strerror(w.failed));

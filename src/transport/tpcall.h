@@ -35,6 +35,9 @@ struct transport_call {
     const char *return_path; /* the envelope sender used */
     long bytes_written;      /* by transport_write_message(), for S= */
     const char *dkim_used;   /* "domain:selector..." signed with, or NULL */
+    /* the message log of the delivery (NULL: none) */
+    void (*msglog)(void *ctx, const char *text);
+    void *msglog_ctx;
 };
 
 /* A transport driver's code, by driver name. local: delivers in the
@@ -44,6 +47,9 @@ struct transport_driver {
     const char *name;
     int local;
     void (*deliver)(struct transport_call *c);
+    /* Optional: 1 if one call may take addresses of one domain only
+     * (the smtp transport's multi_domain = false). */
+    int (*one_domain)(const struct driver_instance *tp, struct expand_ctx *x);
 };
 int transport_register_driver(const struct transport_driver *d);
 const struct transport_driver *
@@ -54,6 +60,9 @@ transport_driver_for(const struct driver_instance *tp);
  * Exim's lines written during a delivery (which: LOG_MAIN...). */
 void transport_log(struct transport_call *c, unsigned which, const char *fmt,
                    ...) __attribute__((format(printf, 3, 4)));
+/* A line for the message log of the delivery (Exim's deliver_msglog()). */
+void transport_msglog(struct transport_call *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void transport_set_result(struct transport_call *c, enum addr_result result,
                           int basic_errno, const char *message);
 /* Expands text for the call's transport; on error every address is

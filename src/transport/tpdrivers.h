@@ -21,6 +21,9 @@ void smtp_transport_close_idle(void);
  * connection and closes it, as Exim's separate process for the report
  * does. */
 void smtp_transport_hold_idle(int on);
+/* How many deliveries went down a kept connection that turned out to be
+ * dead (the server had closed it), since the program started. */
+long smtp_transport_kept_lost(void);
 /* 1 if tp is an smtp transport whose own hosts replace a router's
  * (hosts_override with hosts): -bt then shows no hosts, as Exim. */
 int smtp_transport_overrides_hosts(const struct driver_instance *tp);

@@ -32,7 +32,8 @@ static const struct opt_def transport_generic_defs[] = {
      offsetof(struct transport_generic, envelope_to_add), 0},
     {"event_action", OPT_EXPANDED,
      offsetof(struct transport_generic, event_action), OPT_UNIMPL},
-    {"group", OPT_EXPANDED, offsetof(struct transport_generic, group), 0},
+    {"group", OPT_EXPANDED, offsetof(struct transport_generic, group),
+     OPT_GROUP},
     {"headers_add", OPT_EXPANDED,
      offsetof(struct transport_generic, headers_add), 0},
     {"headers_only", OPT_BOOL, offsetof(struct transport_generic, headers_only),
@@ -42,7 +43,7 @@ static const struct opt_def transport_generic_defs[] = {
     {"headers_rewrite", OPT_STRING,
      offsetof(struct transport_generic, headers_rewrite), OPT_UNIMPL},
     {"home_directory", OPT_EXPANDED,
-     offsetof(struct transport_generic, home_directory), OPT_UNIMPL},
+     offsetof(struct transport_generic, home_directory), 0},
     {"initgroups", OPT_BOOL, offsetof(struct transport_generic, initgroups), 0},
     {"max_parallel", OPT_EXPANDED,
      offsetof(struct transport_generic, max_parallel), OPT_UNIMPL},
@@ -64,7 +65,7 @@ static const struct opt_def transport_generic_defs[] = {
      offsetof(struct transport_generic, transport_filter), 0},
     {"transport_filter_timeout", OPT_TIME,
      offsetof(struct transport_generic, transport_filter_timeout), 0},
-    {"user", OPT_EXPANDED, offsetof(struct transport_generic, user), 0},
+    {"user", OPT_EXPANDED, offsetof(struct transport_generic, user), OPT_USER},
 };
 
 /* retry_use_local_part: Exim leaves it "unset", which counts as true
