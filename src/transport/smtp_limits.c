@@ -20,9 +20,10 @@
  *	the server does not offer STARTTLS: a server that offers TLS may
  *	say different things after it, and those are the ones to use.
  *
- *	What the transport does with them (smtp_run.c): RCPTMAX lower
- *	than max_rcpt splits a message into further transactions on the
- *	same connection; MAILMAX lower than connection_max_messages
+ *	What the transport does with them (smtp_run.c and
+ *	smtp_transaction.c): RCPTMAX lower than max_rcpt splits a
+ *	message into further transactions on the same connection;
+ *	MAILMAX lower than connection_max_messages
  *	closes a connection after that many transactions, within a
  *	message and across the messages of a queue run; RCPTDOMAINMAX
  *	of any value sends one recipient domain per transaction.

@@ -28,10 +28,10 @@
  *	addresses, each batch on a new connection as Exim's separate
  *	transport calls have it (and per domain unless multi_domain),
  *	with the server's LIMITS (smtp_limits.c) splitting further on
- *	the same connection: MAIL FROM with
- *	SIZE= when the server offers SIZE (the message size with the
- *	blank line after the headers, one byte per line for the CRs,
- *	plus size_addition, as Exim), RET= and ENVID= when
+ *	the same connection (the transactions are smtp_transaction.c's):
+ *	MAIL FROM with SIZE= when the server offers SIZE (the message
+ *	size with the blank line after the headers, one byte per line
+ *	for the CRs, plus size_addition, as Exim), RET= and ENVID= when
  *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
  *	the message with CRLF line ends and leading dots doubled; the
  *	final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
@@ -114,6 +114,7 @@
 #include "transport/smtp_client.h"
 #include "transport/smtp_data.h"
 #include "transport/smtp_retry.h"
+#include "transport/smtp_run_int.h"
 #include "transport/smtp_limits.h"
 #include "transport/smtp_tls.h"
 #include "transport/tpcall.h"
@@ -124,40 +125,6 @@
 #define SMTP_ERRNO_HOST_IS_LOCAL (-50)
 #define SMTP_ERROR_LEAD          "SMTP error from remote mail server after "
 
-struct smtp_sess {
-    struct transport_call *c;
-    const struct transport_smtp *ob;
-    struct arena *a;
-    struct smtp_conn conn;
-    struct host_item *host;
-    int last_host;
-    char *helo;
-    int esmtp, pipelining, size_ok, dsn_ok;
-    gstr reply;
-    const char *cmd;    /* the last command, for messages */
-    int pipe_active;    /* "pipelined " in messages */
-    int need_rset;      /* a transaction failed: RSET before the next MAIL */
-    int dead;           /* the connection cannot be used any more */
-    int reused;         /* a connection kept from an earlier message */
-    int messages;       /* transactions on this connection */
-    int stop;           /* an error no other host would mend */
-    struct address **v; /* the addresses of the call */
-    size_t n;
-    int hosts_seen;         /* hosts considered */
-    int hosts_retry;        /* skipped: retry time not reached */
-    int hosts_retry_exp;    /* of those, with their rules timed out */
-    struct smtp_limits lim; /* the server's LIMITS (smtp_limits.c) */
-    char *open_before;      /* addresses open when a connection began */
-    char *limit_cont;       /* sent after a LIMITS split: "*" */
-    int smtps;              /* protocol = smtps: TLS on connect */
-    int tls_offered;        /* the EHLO reply offered STARTTLS */
-    int tls_clear;          /* TLS failed: this attempt stays in the clear */
-    int tls_failed;         /* the handshake failed (may retry in clear) */
-    const char *auth_name;  /* client authenticator used (A=), smtp_auth.c */
-    const char *auth_id;
-    const char *mail_auth; /* the sender in this MAIL's AUTH=, or NULL */
-};
-
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
 void (*smtp_retry_host_failed)(struct transport_call *c,
                                const struct host_item *h, int err,
@@ -166,8 +133,8 @@ void (*smtp_retry_host_failed)(struct transport_call *c,
 /* Reply text as Exim logs it (its string_printing()): lines joined
  * by "\n" written as backslash and n, other control characters and
  * bytes above 126 escaped as \r, \t ... or \ooo. */
-static char *
-printable(struct arena *a, const char *s)
+char *
+smtp_printable(struct arena *a, const char *s)
 {
     gstr g;
 
@@ -198,7 +165,7 @@ host_deferred(struct smtp_sess *s, const struct host_item *h, int err,
 
 /* Exim's write_logs(): what went wrong with a host; the host is noted
  * for retry. */
-static void
+void
 smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
                 int err)
 {
@@ -222,9 +189,9 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
 }
 
 /* Sets every address still open (deferred, in this attempt) to rc. */
-static void
-set_open(struct smtp_sess *s, enum addr_result rc, int err, const char *msg,
-         int with_host)
+void
+smtp_set_open(struct smtp_sess *s, enum addr_result rc, int err,
+              const char *msg, int with_host)
 {
     for (size_t i = 0; i < s->n; i++) {
         struct address *a = s->v[i];
@@ -240,8 +207,8 @@ set_open(struct smtp_sess *s, enum addr_result rc, int err, const char *msg,
 
 /* Exim's check_response(): the message for a failed read of the reply
  * to s->cmd. Sets *err; returns the reply's first digit, or '4'. */
-static char
-check_response(struct smtp_sess *s, int *err, const char **msg)
+char
+smtp_check_response(struct smtp_sess *s, int *err, const char **msg)
 {
     const char *pl = s->pipe_active ? "pipelined " : "";
 
@@ -255,13 +222,13 @@ check_response(struct smtp_sess *s, int *err, const char **msg)
     if (*err == SMTP_ERRNO_SMTPFORMAT) {
         *msg =
             arena_printf(s->a, "Malformed SMTP reply in response to %s%s: %s",
-                         pl, s->cmd, printable(s->a, s->reply.s));
+                         pl, s->cmd, smtp_printable(s->a, s->reply.s));
         return '4';
     }
     if (s->reply.len > 0) {
         *msg = arena_printf(s->a,
                             "SMTP error from remote mail server after %s%s: %s",
-                            pl, s->cmd, printable(s->a, s->reply.s));
+                            pl, s->cmd, smtp_printable(s->a, s->reply.s));
         return s->reply.s[0];
     }
     if (*err == 0 || *err == ECONNRESET) {
@@ -276,8 +243,8 @@ check_response(struct smtp_sess *s, int *err, const char **msg)
     return '4';
 }
 
-static int
-send_cmd(struct smtp_sess *s, const char *text)
+int
+smtp_send_cmd(struct smtp_sess *s, const char *text)
 {
     if (smtp_conn_write(&s->conn, text, strlen(text), s->ob->command_timeout) <
         0)
@@ -285,8 +252,8 @@ send_cmd(struct smtp_sess *s, const char *text)
     return 0;
 }
 
-static int
-read_reply(struct smtp_sess *s, int timeout)
+int
+smtp_read_reply(struct smtp_sess *s, int timeout)
 {
     return smtp_conn_read_reply(&s->conn, timeout, &s->reply);
 }
@@ -309,26 +276,6 @@ note_setup(struct smtp_sess *s)
         if (s->v[i]->result == ADDR_PENDING) {
             s->v[i]->smtp_greeting = s->host->greeting;
             s->v[i]->helo_response = helo;
-        }
-}
-
-/* DSN information for a failure in a transaction (after MAIL, DATA,
- * the final dot, or the session breaking down there): the greeting and
- * the EHLO/HELO reply, on the open addresses of batch (of every open
- * address when batch is NULL), as Exim's set_errno() is given them
- * there. A 5xx or 4xx to RCPT is the address's own result and carries
- * none. A connection taken over from an earlier message has neither,
- * as in Exim, whose continued connection reads no greeting. */
-static void
-note_transaction(struct smtp_sess *s, struct address **batch, size_t nb)
-{
-    struct address **v = batch != NULL ? batch : s->v;
-    size_t n = batch != NULL ? nb : s->n;
-
-    for (size_t i = 0; i < n; i++)
-        if (v[i]->result == ADDR_PENDING) {
-            v[i]->smtp_greeting = s->reused ? NULL : s->host->greeting;
-            v[i]->helo_response = s->reused ? NULL : s->host->helo_response;
         }
 }
 
@@ -358,9 +305,9 @@ setup_failed(struct smtp_sess *s, int err)
     enum addr_result rc;
 
     note_setup(s);
-    code = check_response(s, &err, &msg);
+    code = smtp_check_response(s, &err, &msg);
     rc = !s->last_host ? ADDR_DEFER : code == '5' ? ADDR_FAIL : ADDR_DEFER;
-    set_open(s, rc, err, msg, 1);
+    smtp_set_open(s, rc, err, msg, 1);
     smtp_write_logs(s, s->host, msg, err);
     s->dead = err != 0;
 }
@@ -430,20 +377,21 @@ session_auth(struct smtp_sess *s)
         s->auth_id = ac.auth_id;
         return 0;
     case SMTP_AUTH_DEFER:
-        set_open(s, ADDR_DEFER, ac.basic_errno, ac.message, 0);
+        smtp_set_open(s, ADDR_DEFER, ac.basic_errno, ac.message, 0);
         /* an authenticator's own error (-48) is Exim's ERROR: no item */
         if (ac.basic_errno == SMTP_ERRNO_AUTHFAIL)
             host_deferred(s, s->host, ac.basic_errno, ac.message);
-        (void)send_cmd(s, "QUIT\r\n");
-        (void)read_reply(s, 5);
+        (void)smtp_send_cmd(s, "QUIT\r\n");
+        (void)smtp_read_reply(s, 5);
         s->dead = 1;
         return -1;
     case SMTP_AUTH_SEND_FAIL:
         s->cmd = ac.cmd;
-        set_open(s, ADDR_DEFER, errno,
-                 arena_printf(s->a, "smtp send to %s [%s] failed: %s",
-                              s->host->name, s->host->address, strerror(errno)),
-                 1);
+        smtp_set_open(s, ADDR_DEFER, errno,
+                      arena_printf(s->a, "smtp send to %s [%s] failed: %s",
+                                   s->host->name, s->host->address,
+                                   strerror(errno)),
+                      1);
         smtp_write_logs(s, s->host, s->v[0]->message, errno);
         s->dead = 1;
         return -1;
@@ -464,7 +412,7 @@ session_start(struct smtp_sess *s)
     if (s->smtps && smtp_start_tls(s) < 0)
         return -1;
     s->cmd = "initial connection";
-    code = read_reply(s, s->ob->command_timeout);
+    code = smtp_read_reply(s, s->ob->command_timeout);
     if (code > 0 || s->reply.len > 0)
         s->host->greeting = first_line(s->a, s->reply.s);
     if (code / 100 != 2) {
@@ -474,10 +422,10 @@ session_start(struct smtp_sess *s)
     s->esmtp = !host_in_list(s, s->ob->hosts_avoid_esmtp);
     if (s->esmtp) {
         s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
-        if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
+        if (smtp_send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
             goto send_failed;
         ps_add(s, 'e');
-        code = read_reply(s, s->ob->command_timeout);
+        code = smtp_read_reply(s, s->ob->command_timeout);
         if (code < 0) {
             setup_failed(s, errno);
             return -1;
@@ -486,10 +434,10 @@ session_start(struct smtp_sess *s)
     }
     if (!s->esmtp) {
         s->cmd = arena_printf(s->a, "HELO %s", s->helo);
-        if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
+        if (smtp_send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0)
             goto send_failed;
         ps_add(s, 'h');
-        code = read_reply(s, s->ob->command_timeout);
+        code = smtp_read_reply(s, s->ob->command_timeout);
         if (code / 100 != 2) {
             setup_failed(s, code < 0 ? errno : 0);
             return -1;
@@ -512,505 +460,14 @@ session_start(struct smtp_sess *s)
 send_failed:
     s->reply.len = 0;
     note_setup(s);
-    set_open(s, ADDR_DEFER, errno,
-             arena_printf(s->a, "smtp send to %s [%s] failed: %s",
-                          s->host->name, s->host->address, strerror(errno)),
-             1);
+    smtp_set_open(s, ADDR_DEFER, errno,
+                  arena_printf(s->a, "smtp send to %s [%s] failed: %s",
+                               s->host->name, s->host->address,
+                               strerror(errno)),
+                  1);
     smtp_write_logs(s, s->host, s->v[0]->message, s->v[0]->basic_errno);
     s->dead = 1;
     return -1;
-}
-
-/* Message size for SIZE=, as Exim computes it: the headers that are
- * sent, the blank line after them and the body, plus one for each
- * header and body line (the CRs; the blank line's is not counted). */
-static long
-wire_size(struct smtp_sess *s)
-{
-    const struct spool_msg *m = s->c->msg->m;
-    long lines = m->body_linecount;
-
-    for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
-        if (h->type != '*')
-            for (size_t i = 0; i < h->len; i++)
-                lines += h->text[i] == '\n';
-    return s->c->msg->size + 1 + lines + s->ob->size_addition;
-}
-
-static char *
-mail_command(struct smtp_sess *s)
-{
-    const struct spool_msg *m = s->c->msg->m;
-    gstr g;
-
-    gstr_init(&g, s->a);
-    gstr_printf(&g, "MAIL FROM:<%s>",
-                s->c->return_path ? s->c->return_path : "");
-    if (s->size_ok)
-        gstr_printf(&g, " SIZE=%ld", wire_size(s));
-    if (s->dsn_ok) {
-        if (m->dsn_ret == SPOOL_DSN_RET_HDRS)
-            gstr_adds(&g, " RET=HDRS");
-        else if (m->dsn_ret == SPOOL_DSN_RET_FULL)
-            gstr_adds(&g, " RET=FULL");
-        if (m->dsn_envid != NULL)
-            gstr_printf(&g, " ENVID=%s", m->dsn_envid);
-    }
-    const char *auth_err = NULL;
-    const char *auth = smtp_auth_mail_option(
-        s->c->x, s->a, s->auth_name != NULL, s->ob->authenticated_sender,
-        s->ob->authenticated_sender_force, &s->mail_auth, &auth_err);
-    if (auth_err != NULL)
-        log_write(LOG_MAIN | LOG_PANIC, "%s", auth_err);
-    gstr_adds(&g, auth ? auth : "");
-    return (char *)gstr_str(&g);
-}
-
-static char *
-rcpt_command(struct smtp_sess *s, const struct address *a)
-{
-    const struct spool_msg *m = s->c->msg->m;
-    gstr g;
-
-    gstr_init(&g, s->a);
-    gstr_printf(&g, "RCPT TO:<%s@%s>", a->local_part, a->domain);
-    if (s->dsn_ok && a->parent == NULL && a->rcpt_index >= 0 &&
-        a->rcpt_index < m->rcpt_count) {
-        const struct spool_rcpt *r = &m->rcpts[a->rcpt_index];
-        int f = r->dsn_flags;
-        if (!(f & SPOOL_DSN_LASTHOP)) {
-            if (f & SPOOL_DSN_NEVER) {
-                gstr_adds(&g, " NOTIFY=NEVER");
-            } else if (f & (SPOOL_DSN_SUCCESS | SPOOL_DSN_FAILURE |
-                            SPOOL_DSN_DELAY)) {
-                const char *sep = " NOTIFY=";
-                if (f & SPOOL_DSN_SUCCESS)
-                    gstr_printf(&g, "%sSUCCESS", sep), sep = ",";
-                if (f & SPOOL_DSN_FAILURE)
-                    gstr_printf(&g, "%sFAILURE", sep), sep = ",";
-                if (f & SPOOL_DSN_DELAY)
-                    gstr_printf(&g, "%sDELAY", sep);
-            }
-            if (r->orcpt != NULL)
-                gstr_printf(&g, " ORCPT=%s", r->orcpt);
-        }
-    }
-    return (char *)gstr_str(&g);
-}
-
-/* A message error (after MAIL, DATA or the final dot): 5xx fails the
- * batch, anything else defers it. */
-static void
-message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
-{
-    const char *msg;
-    char code = check_response(s, &err, &msg);
-
-    note_transaction(s, batch, nb);
-    for (size_t i = 0; i < nb; i++) {
-        struct address *a = batch[i];
-        if (a->result != ADDR_PENDING)
-            continue;
-        a->result = code == '5' ? ADDR_FAIL : ADDR_DEFER;
-        a->basic_errno = err;
-        a->message = (char *)msg;
-        a->host_used = s->host;
-    }
-    if (code != '5') /* Exim logs the host for every temporary one */
-        smtp_write_logs(s, s->host, msg, err);
-}
-
-/* A session error in a transaction: every open address defers. */
-static void
-session_error(struct smtp_sess *s, int err)
-{
-    const char *msg;
-
-    (void)check_response(s, &err, &msg);
-    note_transaction(s, NULL, 0);
-    set_open(s, ADDR_DEFER, err, msg, 1);
-    smtp_write_logs(s, s->host, msg, err);
-    s->dead = 1;
-}
-
-/* The message after DATA (smtp_data.c), then the final dot. 0; -1
- * for a write error (errno); -2 when the message could not be made
- * (the addresses have their results). */
-static int
-write_data(struct smtp_sess *s)
-{
-    gstr err;
-    int rc, e = 0;
-
-    gstr_init(&err, s->a);
-    rc = smtp_data_write(s->c, &s->conn, s->ob->data_timeout, &e, &err);
-    /* a signing failure under dkim_strict (EACCES) and arc_sign are
-     * Exim's SEND_FAILED: a host error */
-    if (rc == -3 || (rc == -2 && e == EACCES)) {
-        const char *m =
-            arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
-                         s->host->address, gstr_str(&err));
-        note_transaction(s, NULL, 0);
-        set_open(s, ADDR_DEFER, e, m, 1);
-        smtp_write_logs(s, s->host, m, e);
-        s->stop = 1;
-        return -2;
-    }
-    if (rc == -2) {
-        if (err.len > 0) {
-            note_transaction(s, NULL, 0);
-            set_open(s, ADDR_DEFER, e, gstr_str(&err), 1);
-        }
-        s->stop = 1;
-        return -2;
-    }
-    if (rc < 0)
-        return -1;
-    if (smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout) < 0)
-        return -1;
-    s->c->bytes_written += 3; /* Exim counts the final dot too */
-    return 0;
-}
-
-/* The RCPT replies. Returns how many were accepted, or -1 after a
- * session error. */
-static int
-read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
-                  int *accepted, char **cmds)
-{
-    int n = 0, done = 0, too_many = 0;
-
-    for (size_t i = 0; i < nb; i++) {
-        struct address *a = batch[i];
-        int code;
-
-        if (!s->pipelining && too_many)
-            break; /* the rest go in the next transaction */
-        if (!s->pipelining &&
-            send_cmd(s, arena_printf(s->a, "%s\r\n", cmds[i])) < 0) {
-            s->cmd = cmds[i];
-            session_error(s, errno);
-            return -1;
-        }
-        code = read_reply(s, s->ob->command_timeout);
-        a->host_used = s->host;
-        if (code / 100 == 2) {
-            accepted[i] = 1;
-            n++;
-            done++;
-            continue;
-        }
-        if (code < 0 && errno == ETIMEDOUT) {
-            int e = ETIMEDOUT;
-            for (size_t j = 0; j < s->n; j++)
-                if (s->v[j]->result == ADDR_PENDING) {
-                    s->v[j]->result = ADDR_DEFER;
-                    s->v[j]->basic_errno = e;
-                    s->v[j]->message =
-                        arena_printf(s->a, "SMTP timeout after RCPT TO:<%s@%s>",
-                                     a->local_part, a->domain);
-                    s->v[j]->host_used = s->host;
-                }
-            /* As Exim: no host line and no host retry record; the
-             * address whose RCPT timed out gets an address retry. */
-            a->flags |= ADDR_RCPT_TIMEOUT;
-            s->dead = 1;
-            return -1;
-        }
-        if (code < 0 || s->reply.len == 0) {
-            s->cmd =
-                arena_printf(s->a, "RCPT TO:<%s@%s>", a->local_part, a->domain);
-            s->pipe_active = 0;
-            session_error(s, code < 0 ? errno : 0);
-            return -1;
-        }
-        a->message =
-            arena_printf(s->a,
-                         "SMTP error from remote mail server after "
-                         "RCPT TO:<%s@%s>: %s",
-                         a->local_part, a->domain, printable(s->a, s->reply.s));
-        transport_msglog(s->c, "H=%s [%s] %s", s->host->name, s->host->address,
-                         a->message);
-        if (code / 100 == 5) {
-            a->result = ADDR_FAIL;
-            a->basic_errno = 0;
-            done++;
-        } else if (code == 452 && done > 0 && s->pipelining) {
-            /* "too many recipients" after some went through: as Exim,
-             * the address stays open for a further transaction on this
-             * connection (transactions() sends it). Only under
-             * PIPELINING: Exim looks for an earlier 2xx or 5xx among the
-             * replies it reads together, and without PIPELINING it reads
-             * each RCPT's reply alone, so there a 452 is a deferral like
-             * any 4xx. */
-            a->message = NULL;
-            too_many = 1;
-        } else {
-            a->result = ADDR_DEFER;
-            a->basic_errno = SMTP_ERRNO_RCPT4XX;
-        }
-    }
-    return n;
-}
-
-/* One transaction for batch. 0, or -1 when the session is over. */
-static int
-transaction(struct smtp_sess *s, struct address **batch, size_t nb)
-{
-    char *mail = mail_command(s);
-    char **cmds = arena_alloc(s->a, nb * sizeof(*cmds));
-    int *accepted = arena_alloc(s->a, nb * sizeof(*accepted));
-    int code, n, rc;
-    gstr out;
-
-    memset(accepted, 0, nb * sizeof(*accepted));
-    /* As Exim: a failed transaction is reset only when another one
-     * follows on the connection; QUIT needs no RSET before it. */
-    if (s->need_rset) {
-        s->cmd = "RSET";
-        if (send_cmd(s, "RSET\r\n") < 0) {
-            session_error(s, errno);
-            return -1;
-        }
-        if (read_reply(s, s->ob->command_timeout) < 0) {
-            session_error(s, errno);
-            return -1;
-        }
-        s->need_rset = 0;
-    }
-    s->c->bytes_written = 0;
-    gstr_init(&out, s->a);
-    gstr_printf(&out, "%s\r\n", mail);
-    for (size_t i = 0; i < nb; i++) {
-        cmds[i] = rcpt_command(s, batch[i]);
-        if (s->pipelining)
-            gstr_printf(&out, "%s\r\n", cmds[i]);
-    }
-    if (s->pipelining)
-        gstr_adds(&out, "DATA\r\n");
-    s->pipe_active = s->pipelining;
-    s->cmd = mail;
-    if (smtp_conn_write(&s->conn, out.s, out.len, s->ob->command_timeout) < 0) {
-        session_error(s, errno);
-        return -1;
-    }
-    code = read_reply(s, s->ob->command_timeout);
-    if (code / 100 != 2) {
-        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_MAIL4XX : 0;
-        if (code < 0 && err != ETIMEDOUT) {
-            session_error(s, err);
-            return -1;
-        }
-        message_error(s, batch, nb, err);
-        if (code < 0) {
-            s->dead = 1;
-            return -1;
-        }
-        if (s->pipelining) { /* the RCPT and DATA replies */
-            for (size_t i = 0; i <= nb; i++)
-                if (read_reply(s, s->ob->command_timeout) < 0)
-                    return s->dead = 1, -1;
-        }
-        s->need_rset = 1; /* sent before the next MAIL, if any */
-        return 0;
-    }
-    n = read_rcpt_replies(s, batch, nb, accepted, cmds);
-    if (n < 0)
-        return -1;
-    if (!s->pipelining) {
-        if (n == 0) {
-            s->need_rset = 1;
-            return 0;
-        }
-        if (send_cmd(s, "DATA\r\n") < 0) {
-            s->cmd = "DATA";
-            session_error(s, errno);
-            return -1;
-        }
-    }
-    s->cmd = "DATA";
-    code = read_reply(s, s->ob->command_timeout);
-    if (n == 0) {
-        /* nothing accepted: a 354 all the same gets an empty message */
-        if (code / 100 == 3) {
-            (void)smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->command_timeout);
-            (void)read_reply(s, s->ob->final_timeout);
-        }
-        s->need_rset = 1; /* sent before the next MAIL, if any */
-        return 0;
-    }
-    if (code / 100 != 3) {
-        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
-        if (code < 0) {
-            session_error(s, err);
-            return -1;
-        }
-        message_error(s, batch, nb, err);
-        s->need_rset = 1; /* sent before the next MAIL, if any */
-        return 0;
-    }
-    s->pipe_active = 0;
-    s->c->bytes_written = 0;
-    if ((rc = write_data(s)) < 0) {
-        int err = errno == EAGAIN ? ETIMEDOUT : errno;
-        if (rc == -2) { /* the filter failed: DATA cannot be ended */
-            s->dead = 1;
-            return -1;
-        }
-        s->cmd = "sending data block";
-        s->reply.len = 0;
-        session_error(s, err);
-        return -1;
-    }
-    s->cmd = "end of data";
-    code = read_reply(s, s->ob->final_timeout);
-    if (code / 100 != 2) {
-        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
-        message_error(s, batch, nb, err);
-        if (code < 0) {
-            s->dead = 1;
-            return -1;
-        }
-        return 0;
-    }
-    for (size_t i = 0, first = 1; i < nb; i++) {
-        struct address *a = batch[i];
-        if (!accepted[i])
-            continue;
-        a->result = ADDR_OK;
-        a->basic_errno = 0;
-        a->message = arena_strdup(s->a, printable(s->a, s->reply.s));
-        a->host_used = s->host;
-        a->authenticator = s->auth_name;
-        a->auth_id = s->auth_id;
-        a->auth_sender = s->mail_auth;
-        a->dkim_used = s->c->dkim_used;
-        a->size = s->c->bytes_written;
-        if (first)
-            a->flags &= ~(unsigned)ADDR_SMTP_MORE;
-        else
-            a->flags |= ADDR_SMTP_MORE;
-        if (s->pipelining)
-            a->flags |= ADDR_PIPELINED;
-        else
-            a->flags &= ~(unsigned)ADDR_PIPELINED;
-        if (s->dsn_ok) /* the server reports on NOTIFY=SUCCESS itself */
-            a->flags |= ADDR_DSN_AWARE;
-        first = 0;
-    }
-    return 0;
-}
-
-static int
-max_rcpt(struct smtp_sess *s)
-{
-    char *v;
-    long n;
-
-    if (s->ob->max_rcpt == NULL ||
-        transport_expand(s->c, s->ob->max_rcpt, &v) < 0)
-        return 100;
-    n = strtol(v, NULL, 10);
-    return n <= 0 ? 100000 : (int)n;
-}
-
-static int
-multi_domain(struct smtp_sess *s)
-{
-    char *v;
-
-    if (s->ob->multi_domain == NULL ||
-        transport_expand(s->c, s->ob->multi_domain, &v) < 0)
-        return 1;
-    return !(strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
-             strcmp(v, "0") == 0 || *v == '\0');
-}
-
-/* remote_max_parallel = 1: Exim then delivers the batches of a message
- * one after another and hands the open connection on to the next one
- * (logged "*"); with more, each batch runs at once on a connection of its
- * own. mxlab delivers serially either way, but connects as Exim does. */
-static int
-serial_remote(struct smtp_sess *s)
-{
-    const char *v = main_config.remote_max_parallel;
-    char *out = NULL;
-
-    if (v == NULL)
-        return 0;
-    if (strchr(v, '$') != NULL) {
-        if (expand_string(s->c->x, v, &out, NULL) != EXPAND_OK || out == NULL)
-            return 0;
-        v = out;
-    }
-    return strtol(v, NULL, 10) == 1;
-}
-
-/* The transactions of one session: batches of open addresses, at most
- * max_rcpt each, or RCPTMAX when the server's LIMITS say less; one domain
- * each unless multi_domain (or under RCPTDOMAINMAX). A split the
- * server's limits cause goes on in this connection, and its transactions
- * are logged as continued ("*"), as Exim's are; a split by the
- * transport's own max_rcpt needs a new connection (unless
- * remote_max_parallel is 1: then it goes on here, continued), and so does
- * reaching connection_max_messages or MAILMAX: then 1 is returned with
- * addresses left open. Recipients a server refused with 452 after others went
- * through (RFC 5321's "too many recipients", what a server that enforces
- * RCPTMAX says) are sent again in the next transaction, as Exim does. */
-static int
-transactions(struct smtp_sess *s)
-{
-    int maxr = max_rcpt(s), multi = multi_domain(s);
-    int per = smtp_limits_rcpt(&s->lim, maxr);
-    int mailmax = smtp_limits_mail(&s->lim, s->ob->connection_max_messages);
-    int sent = 0, own_split = 0, by_limits = per < maxr, retry_452 = 0;
-    int serial = serial_remote(s);
-    char *tried = arena_alloc(s->a, s->n);
-
-    if (s->lim.rcptdomainmax > 0 && multi) {
-        multi = 0;
-        by_limits = 1;
-    }
-    memset(tried, 0, s->n);
-    for (;;) {
-        struct address **batch = arena_alloc(s->a, s->n * sizeof(*batch));
-        size_t *idx = arena_alloc(s->a, s->n * sizeof(*idx));
-        size_t nb = 0;
-        const char *dom = NULL;
-
-        for (size_t i = 0; i < s->n && nb < (size_t)per; i++) {
-            struct address *a = s->v[i];
-            if (a->result != ADDR_PENDING || tried[i])
-                continue;
-            if (!multi && dom != NULL && strcasecmp(dom, a->domain) != 0)
-                continue;
-            dom = a->domain;
-            idx[nb] = i;
-            batch[nb++] = a;
-        }
-        if (nb == 0)
-            return 0;
-        int split = sent > 0 && own_split;
-        if ((split && !serial) || (mailmax > 0 && s->messages >= mailmax))
-            return 1;
-        for (size_t j = 0; j < nb; j++) {
-            tried[idx[j]] = 1;
-            s->limit_cont[idx[j]] =
-                sent > 0 && (by_limits || retry_452 || split);
-        }
-        own_split = nb == (size_t)maxr && per == maxr;
-        s->messages++;
-        sent++;
-        if (transaction(s, batch, nb) < 0)
-            return 0;
-        /* recipients a 452 left open are sent again at once */
-        for (size_t j = 0; j < nb; j++)
-            if (batch[j]->result == ADDR_PENDING) {
-                tried[idx[j]] = 0;
-                retry_452 = 1;
-                own_split = 0;
-            }
-    }
 }
 
 /* The hosts: the router's, or the transport's own. NULL with the
@@ -1083,10 +540,11 @@ prepare_host(struct smtp_sess *s, struct host_item *h, int own)
         }
     }
     if (own && !s->ob->allow_localhost && host_is_local(s->c->x, h->address)) {
-        set_open(s, ADDR_DEFER, SMTP_ERRNO_HOST_IS_LOCAL,
-                 arena_printf(s->a, "%s transport found host %s to be local",
-                              s->c->tp->name, h->name),
-                 0);
+        smtp_set_open(s, ADDR_DEFER, SMTP_ERRNO_HOST_IS_LOCAL,
+                      arena_printf(s->a,
+                                   "%s transport found host %s to be local",
+                                   s->c->tp->name, h->name),
+                      0);
         return -1;
     }
     return 0;
@@ -1168,8 +626,8 @@ session_end(struct smtp_sess *s, int keep)
         strlen(s->host->address) >= sizeof(idle.ip) ||
         strlen(s->helo) >= sizeof(idle.helo) ||
         strlen(s->c->tp->name) >= sizeof(idle.tp)) {
-        (void)send_cmd(s, "QUIT\r\n");
-        (void)read_reply(s, 5);
+        (void)smtp_send_cmd(s, "QUIT\r\n");
+        (void)smtp_read_reply(s, 5);
         smtp_conn_close(&s->conn);
         return;
     }
@@ -1258,12 +716,12 @@ smtp_start_tls(struct smtp_sess *s)
         ps_add(s, 's'); /* protocol_detail: TLS on connect */
     if (!s->smtps) {
         s->cmd = "STARTTLS";
-        if (send_cmd(s, "STARTTLS\r\n") < 0) {
+        if (smtp_send_cmd(s, "STARTTLS\r\n") < 0) {
             setup_failed(s, errno);
             return -1;
         }
         ps_add(s, 's');
-        code = read_reply(s, s->ob->command_timeout);
+        code = smtp_read_reply(s, s->ob->command_timeout);
         if (code < 0 || (code / 100 == 4 && !s->ob->tls_tempfail_tryclear)) {
             setup_failed(s, code < 0 ? errno : 0);
             return -1;
@@ -1276,8 +734,8 @@ smtp_start_tls(struct smtp_sess *s)
         smtp_tls_client_start(&s->conn, s->ob, s->c->x, s->host,
                               s->ob->command_timeout, &err) < 0) {
         note_setup(s);
-        set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSFAILURE,
-                 arena_printf(s->a, "TLS session: %s", err), 1);
+        smtp_set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSFAILURE,
+                      arena_printf(s->a, "TLS session: %s", err), 1);
         s->tls_failed = 1;
         s->dead = 1;
         return -1;
@@ -1287,12 +745,12 @@ smtp_start_tls(struct smtp_sess *s)
         return 0;
     s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
     s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
-    if (send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0) {
+    if (smtp_send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0) {
         setup_failed(s, errno);
         return -1;
     }
     ps_add(s, 'e');
-    code = read_reply(s, s->ob->command_timeout);
+    code = smtp_read_reply(s, s->ob->command_timeout);
     if (code / 100 != 2) {
         setup_failed(s, code < 0 ? errno : 0);
         return -1;
@@ -1319,7 +777,7 @@ smtp_tls_step(struct smtp_sess *s)
     msg = arena_printf(s->a, "a TLS session is required, but %s",
                        offered ? "an attempt to start TLS failed"
                                : "the server did not offer TLS support");
-    set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSREQUIRED, msg, 1);
+    smtp_set_open(s, ADDR_DEFER, SMTP_ERRNO_TLSREQUIRED, msg, 1);
     smtp_write_logs(s, s->host, msg, SMTP_ERRNO_TLSREQUIRED);
     return -1;
 }
@@ -1427,7 +885,7 @@ connection_begins(struct smtp_sess *s, struct host_item *h)
 }
 
 /* One host: a kept connection to it, or a new one; another new one
- * while transactions() asks for it (max_rcpt, MAILMAX). */
+ * while smtp_transactions() asks for it (max_rcpt, MAILMAX). */
 static void
 try_host(struct smtp_sess *s, struct host_item *h, int port)
 {
@@ -1441,7 +899,7 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         if ((s->reused = session_reuse(s, h)) != 0) {
             int before = s->messages;
             smtp_tls_set_vars(&s->conn, s->c->x);
-            again = transactions(s);
+            again = smtp_transactions(s);
             if (s->dead && s->messages <= before + 1)
                 kept_lost++; /* the first transaction found it gone */
             mark_continued(s, h);
@@ -1464,7 +922,7 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         }
         if (session_start(s) == 0) {
             (void)retry_wait_take(s->c->tp->name, h->name);
-            again = transactions(s);
+            again = smtp_transactions(s);
             mark_continued(s, h);
             smtp_tls_mark(s, h);
             session_end(s, !again);
