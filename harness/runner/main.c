@@ -327,6 +327,7 @@ main_mta_user(const char *name, struct run_opts *o)
     const char *base = strrchr(o->mta, '/');
 
     base = base != NULL ? base + 1 : o->mta;
+    o->foreign = strcmp(base, "mxlab") != 0;
     if (name == NULL && geteuid() == 0 && strcmp(base, "mxlab") == 0 &&
         getpwnam("mxlab") != NULL)
         name = "mxlab";

@@ -170,11 +170,15 @@ static const struct norm_rule norm_rules[] = {
      "\"NAME UID GID\" of a spool -H file, and \"Received: from NAME by\" "
      "of a message it submitted (a bounce); the golden files were made "
      "with root as the caller (the name alone is left: it may be the "
-     "MTA's own name, as mxlab's user is). With --mta-user, the S= of a "
-     "report (<= <> R=...) becomes S=N in the golden file and the output "
-     "alike: Exim's MIME boundary has a random number of digits",
+     "MTA's own name, as mxlab's user is). Against another MTA than "
+     "mxlab, the S= of a report (<= <> R=...) becomes S=N in the golden "
+     "file and the output alike: Exim's MIME boundary has a random number "
+     "of digits",
      "U=NAME; the line NAME UID GID; from NAME by; <= <> R=... S=N",
      "U=root; root 0 0; from root by; S=N", norm_mta_user, 0},
+    {"the host of an \"authenticator failed\" line as Exim before 4.99 "
+     "wrote it, without H= (4.99 added the tag; mxlab follows it)",
+     "(?<= authenticator failed for )(?!H=|U=)", "H=", NULL, 1},
     {"Exim's name where mxlab starts a message to standard error with its "
      "own (\"exim: message rejected ...\")",
      "^exim: ", "mxlab: ", NULL, 1},
@@ -544,7 +548,7 @@ norm_print_rules(FILE *fp)
     }
 }
 
-/* Run against another MTA (--mta-user), golden and actual alike: the size
+/* Run against another MTA than mxlab, golden and actual alike: the size
  * of a report (a bounce, a delay warning: "<= <> R=ID U=NAME P=local
  * S=N"), since Exim's MIME boundary ends in a random number of one to
  * ten digits where mxlab writes ten. */

@@ -116,7 +116,7 @@ verify_outputs(struct run *r, struct result *res)
     verify_collect(r, norm, items);
     if (!r->opts->update) {
         if (golden_compare(r->golden_dir, items, n,
-                           params.mta_user != NULL ? norm_foreign : NULL,
+                           r->opts->foreign ? norm_foreign : NULL,
                            &res->detail) < 0)
             res->status = RESULT_FAIL;
     } else if ((changed =

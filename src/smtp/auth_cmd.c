@@ -44,8 +44,9 @@
  *	"ignoring AUTH=VALUE from H (REASON)".
  * DIAGNOSTICS
  *	A failure is logged to the main and reject logs as
- *	"NAME authenticator failed for (HELO) [IP]: 535 Incorrect authentication
- *	data (set_id=ID)" (the host without "H=", as Exim), and a temporary
+ *	"NAME authenticator failed for H=(HELO) [IP]: 535 Incorrect
+ *	authentication data (set_id=ID)" (with "H=", as Exim since 4.99;
+ *	4.98.2 wrote the host without it), and a temporary
  *	failure with its reason
  *	("435 Unable to authenticate at present: REASON").
  *--*/
@@ -300,7 +301,7 @@ run_auth(struct smtp_session *s, struct driver_instance *d, char *data)
     smtp_reply(s, atoi(resp), resp + 4);
     if (rc != AUTH_OK)
         log_write(LOG_MAIN | LOG_REJECT, "%s authenticator failed for %s: %s",
-                  d->name, smtp_host_and_ident(s, 0), errmsg);
+                  d->name, smtp_host_and_ident(s, 1), errmsg);
     return 0;
 }
 
