@@ -17,8 +17,8 @@ struct run_opts {
     const char *mta_user;     /* --mta-user NAME, or NULL */
     long mta_uid;             /* --mta-user: owner of $DIR, or -1 */
     long mta_gid;
-    int foreign;              /* the MTA is not mxlab: the golden files
-                                 were made with another MTA */
+    int foreign;                     /* the MTA is not mxlab: the golden files
+                                        were made with another MTA */
     const struct mta_info *mta_info; /* its -bV, for "requires KIND" */
 };
 

@@ -156,28 +156,16 @@ auth_prompt(struct auth_server_call *c, const char *prompt)
     return take_answer(c, answer, 1);
 }
 
-static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-trace(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    log_vtrace(fmt, ap);
-    va_end(ap);
-}
-
 /* -bh: what the condition sees and gives, as Exim's debug output */
 static void
 trace_cond_vars(const struct auth_server_call *c)
 {
-    trace("%s authenticator server_condition:", c->d->name);
+    log_trace("%s authenticator server_condition:", c->d->name);
     for (int i = 0; i < c->nvars && i < AUTH_VARS; i++)
         if (c->vars[i] != NULL)
-            trace("  $auth%d = %s", i + 1, c->vars[i]);
+            log_trace("  $auth%d = %s", i + 1, c->vars[i]);
     for (int i = 1; i < c->x->nnums; i++)
-        trace("  $%d = %s", i, c->x->nums[i] ? c->x->nums[i] : "");
+        log_trace("  $%d = %s", i, c->x->nums[i] ? c->x->nums[i] : "");
 }
 
 int
@@ -195,9 +183,9 @@ auth_check_cond(struct auth_server_call *c, const char *cond, int unset_rc)
     r = expand_string(c->x, cond, &v, &err);
     if (match_trace) {
         if (r == EXPAND_OK)
-            trace("expanded string: %s", v);
+            log_trace("expanded string: %s", v);
         else
-            trace("expansion failed: %s", gstr_str(&err));
+            log_trace("expansion failed: %s", gstr_str(&err));
     }
     if (r == EXPAND_FAIL)
         return AUTH_FAIL;

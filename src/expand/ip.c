@@ -8,6 +8,7 @@
  *
  *	int	ip_parse(const char *s, unsigned char addr[16], int *family)
  *	int	ip_in_net(const char *addr, const char *net)
+ *	int	ip_is_local_interface(const char *addr)
  * DESCRIPTION
  *	ip_parse() accepts what Exim's string_is_ip_address() accepts:
  *	dotted-quad IPv4, and IPv6 in any inet_pton() form, optionally in
@@ -16,12 +17,19 @@
  *
  *	ip_in_net() compares the first "mask" bits; a net without a mask
  *	is a single host (/32 or /128).
+ *
+ *	ip_is_local_interface() says whether addr is an address of one of
+ *	this host's interfaces (Exim's "@[]").
  * DIAGNOSTICS
  *	ip_in_net() returns -1 for a malformed net or mask.
+ *	ip_is_local_interface() returns -1 when the interfaces cannot be
+ *	listed.
  *--*/
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <ifaddrs.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,4 +104,32 @@ ip_in_net(const char *addr, const char *net)
             return 0;
     }
     return 1;
+}
+
+int
+ip_is_local_interface(const char *addr)
+{
+    struct ifaddrs *ifs;
+    int found = 0;
+
+    if (getifaddrs(&ifs) != 0)
+        return -1;
+    for (struct ifaddrs *i = ifs; i != NULL && !found; i = i->ifa_next) {
+        char buf[NI_MAXHOST];
+        socklen_t len;
+
+        if (i->ifa_addr == NULL)
+            continue;
+        if (i->ifa_addr->sa_family == AF_INET)
+            len = sizeof(struct sockaddr_in);
+        else if (i->ifa_addr->sa_family == AF_INET6)
+            len = sizeof(struct sockaddr_in6);
+        else
+            continue;
+        found = getnameinfo(i->ifa_addr, len, buf, sizeof(buf), NULL, 0,
+                            NI_NUMERICHOST) == 0 &&
+                ip_in_net(addr, buf) == 1;
+    }
+    freeifaddrs(ifs);
+    return found;
 }

@@ -45,8 +45,6 @@
  *--*/
 
 #include <ctype.h>
-#include <ifaddrs.h>
-#include <netdb.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -116,34 +114,14 @@ static int
 local_literal(struct exp *e, const char *subject)
 {
     size_t n = strlen(subject);
-    struct ifaddrs *ifs;
     char *ip;
-    int found = 0;
 
     if (n < 3 || subject[0] != '[' || subject[n - 1] != ']')
         return 0;
     ip = arena_strndup(e->a, subject + 1, n - 2);
     if (strncasecmp(ip, "IPv6:", 5) == 0)
         ip += 5;
-    if (getifaddrs(&ifs) != 0)
-        return 0;
-    for (struct ifaddrs *i = ifs; i != NULL && !found; i = i->ifa_next) {
-        char buf[NI_MAXHOST];
-        socklen_t len;
-        if (i->ifa_addr == NULL)
-            continue;
-        if (i->ifa_addr->sa_family == AF_INET)
-            len = sizeof(struct sockaddr_in);
-        else if (i->ifa_addr->sa_family == AF_INET6)
-            len = sizeof(struct sockaddr_in6);
-        else
-            continue;
-        found = getnameinfo(i->ifa_addr, len, buf, sizeof(buf), NULL, 0,
-                            NI_NUMERICHOST) == 0 &&
-                ip_in_net(ip, buf) == 1;
-    }
-    freeifaddrs(ifs);
-    return found;
+    return ip_is_local_interface(ip) == 1;
 }
 
 static int

@@ -52,7 +52,6 @@
  *--*/
 
 #include <ctype.h>
-#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -270,29 +269,11 @@ item_by_name_lookup(struct host_match *h, const char *name)
 static int
 item_local_interface(struct host_match *h)
 {
-    struct ifaddrs *ifs, *i;
-    int found = 0;
+    int found = ip_is_local_interface(h->ip);
 
-    if (getifaddrs(&ifs) != 0)
+    if (found < 0)
         return host_error(h, MATCH_DEFER, "%s",
                           "cannot list the local interfaces for \"@[]\"");
-    for (i = ifs; i != NULL && !found; i = i->ifa_next) {
-        char buf[NI_MAXHOST];
-        socklen_t len;
-        if (i->ifa_addr == NULL)
-            continue;
-        if (i->ifa_addr->sa_family == AF_INET)
-            len = sizeof(struct sockaddr_in);
-        else if (i->ifa_addr->sa_family == AF_INET6)
-            len = sizeof(struct sockaddr_in6);
-        else
-            continue;
-        if (getnameinfo(i->ifa_addr, len, buf, sizeof(buf), NULL, 0,
-                        NI_NUMERICHOST) == 0 &&
-            ip_in_net(h->ip, buf) == 1)
-            found = 1;
-    }
-    freeifaddrs(ifs);
     return found ? MATCH_OK : MATCH_FAIL;
 }
 

@@ -61,18 +61,6 @@
 
 int match_trace;
 
-static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-trace(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    log_vtrace(fmt, ap);
-    va_end(ap);
-}
-
 /* What one item (a list of one) gives for the subject. */
 struct one_match {
     struct expand_ctx *ctx;
@@ -106,7 +94,7 @@ traced(const struct one_match *m, const char *list, const char *label,
     char *item;
     int last_negated = 0;
 
-    trace("%s", label);
+    log_trace("%s", label);
     list_iter_init(&it, list, ':');
     while ((item = list_next(&it, m->ctx->arena)) != NULL) {
         int negated = item[0] == '!';
@@ -114,22 +102,22 @@ traced(const struct one_match *m, const char *list, const char *label,
         gstr one;
         int r;
 
-        trace(" list element: %s", item);
+        log_trace(" list element: %s", item);
         while (*bare == ' ' || *bare == '\t')
             bare++;
         gstr_init(&one, m->ctx->arena);
         list_append(&one, ':', bare);
         r = match_one(m, *bare == '\0' ? "" : gstr_str(&one), err);
         if (r == MATCH_OK) {
-            trace(" %s %s (matched \"%s\")", label, negated ? "no" : "yes",
-                  item);
+            log_trace(" %s %s (matched \"%s\")", label, negated ? "no" : "yes",
+                      item);
             return negated ? MATCH_FAIL : MATCH_OK;
         }
         if (r != MATCH_FAIL)
             return r;
         last_negated = negated;
     }
-    trace("%s %s (end of list)", label, last_negated ? "yes" : "no");
+    log_trace("%s %s (end of list)", label, last_negated ? "yes" : "no");
     return last_negated ? MATCH_OK : MATCH_FAIL;
 }
 
@@ -151,7 +139,7 @@ match_host_traced(struct expand_ctx *ctx, const char *ip, const char *name,
     /* As Exim: unset is one line, set but empty two (no items). */
     if (list == NULL || (*list == '\0' && option == NULL)) {
         if (option != NULL)
-            trace("host in %s? no (option unset)", option);
+            log_trace("host in %s? no (option unset)", option);
         return MATCH_FAIL;
     }
     return traced(&m, list,
@@ -170,7 +158,7 @@ match_list_traced_named(struct expand_ctx *ctx, int kind, const char *subject,
     if (!match_trace)
         return list == NULL ? MATCH_FAIL : match_one(&m, list, err);
     if (list == NULL) {
-        trace("%s in %s? no (option unset)", subject, option);
+        log_trace("%s in %s? no (option unset)", subject, option);
         return MATCH_FAIL;
     }
     return traced(&m, list,

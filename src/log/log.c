@@ -397,6 +397,16 @@ log_vtrace(const char *fmt, va_list ap)
     arena_destroy(a);
 }
 
+void
+log_trace(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vtrace(fmt, ap);
+    va_end(ap);
+}
+
 /* A block for the reject log only (the envelope and headers of a
  * message refused after its data): each line escaped, with a leading
  * space or TAB (a header's continuation) kept as it is. */

@@ -48,6 +48,7 @@ void log_panic_to_stderr(int on);
  * hold what the client sent); stdout is flushed first, so the trace and
  * the SMTP replies stay in order. */
 void log_vtrace(const char *fmt, va_list ap);
+void log_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void log_write(unsigned which, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
