@@ -1,7 +1,8 @@
 # mxlab: top-level build.
 #
 #   make            build mxlab, the fakes and scenario-run into build/
-#   make test       install what is missing, unit tests, then every scenario
+#   make test       install what is missing, check the formatting, unit
+#                   tests, then every scenario
 #                   (report: build/report/html/index.html, junit.xml)
 #   make asan       the same suite with AddressSanitizer + UBSan
 #   make conformance  build the reference Exim 4.98.2, run the suite against
@@ -175,6 +176,7 @@ scenarios: all
 	@sh harness/selftest/html-chromium.sh $(BUILD)
 
 test: deps
+	$(MAKE) check-format
 	$(MAKE) all
 	$(MAKE) unit
 	@sh ci/feature-off.sh
