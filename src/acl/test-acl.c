@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "acl/acl.h"
+#include "acl/test_acl_setup.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/conf.h"
@@ -43,9 +44,6 @@ struct acase {
     const char *user; /* expected user message; NULL: none; ANY: any */
     const char *log;  /* expected log message, likewise */
 };
-
-#include "acl/test_acl_setup.h"
-}
 
 static void
 set_vars(struct expand_ctx *x, struct acl_state *st, const char *vars)
@@ -880,26 +878,8 @@ acl_suite(void)
     return s;
 }
 
-static void
-cleanup(void)
-{
-    char cmd[128];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-    if (tmpdir[0] != '\0' && system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
 int
 main(void)
 {
-    SRunner *sr = srunner_create(acl_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    cleanup();
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return acl_test_run(acl_suite());
 }

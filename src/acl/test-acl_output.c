@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "acl/acl.h"
+#include "acl/test_acl_setup.h"
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/conf.h"
@@ -29,9 +30,6 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define ANY      ((const char *)1)
-
-#include "acl/test_acl_setup.h"
-}
 
 static char *
 slurp(const char *name)
@@ -547,26 +545,8 @@ acl_output_suite(void)
     return s;
 }
 
-static void
-cleanup(void)
-{
-    char cmd[128];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-    if (tmpdir[0] != '\0' && system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
 int
 main(void)
 {
-    SRunner *sr = srunner_create(acl_output_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    cleanup();
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return acl_test_run(acl_output_suite());
 }

@@ -8,7 +8,8 @@
  *	its own: a temporary directory (tmpdir) for the configuration and
  *	the logs, write_file() and subst() ("@D@" becomes the directory),
  *	the main configuration, load_conf(), setup_once() and acl_text()
- *	(an ACL whose text must be expanded goes into a file of its own).
+ *	(an ACL whose text must be expanded goes into a file of its own),
+ *	and acl_test_run(), main()'s body.
  *--*/
 
 #ifndef ACL_TEST_ACL_SETUP_H
@@ -161,5 +162,25 @@ acl_text(struct arena *a, const char *text)
     snprintf(name, sizeof(name), "acl-%d", ++n);
     write_file(name, text);
     return arena_printf(a, "%s/%s", tmpdir, name);
+}
+
+/* Runs the suite (no fork: the set-up is shared), removes tmpdir, and
+ * gives main()'s exit status. */
+static inline int
+acl_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    char cmd[128];
+    int failed;
+
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+    if (tmpdir[0] != '\0' && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
 
 #endif
