@@ -32,9 +32,6 @@
 #include "expand/match.h"
 #include "log/log.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define ANY      ((const char *)1)
-
 struct acase {
     const char *label;
     enum acl_where where;

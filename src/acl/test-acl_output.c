@@ -28,9 +28,6 @@
 #include "expand/match.h"
 #include "log/log.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define ANY      ((const char *)1)
-
 static char *
 slurp(const char *name)
 {

@@ -29,6 +29,9 @@
 #include "expand/expand.h"
 #include "log/log.h"
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define ANY      ((const char *)1) /* any text will do */
+
 static char tmpdir[64];
 
 static inline void
