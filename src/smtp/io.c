@@ -133,6 +133,19 @@ io_fill(struct smtp_io *io)
     }
 }
 
+/* A line read up to its LF: drop a CR before it, say which ending. */
+static int
+line_ended(gstr *line, enum io_eol *eol)
+{
+    if (line->len > 0 && line->s[line->len - 1] == '\r') {
+        gstr_truncate(line, line->len - 1);
+        *eol = IO_EOL_CRLF;
+    } else {
+        *eol = IO_EOL_LF;
+    }
+    return IO_OK;
+}
+
 int
 smtp_io_getline(struct smtp_io *io, gstr *line, size_t max, enum io_eol *eol)
 {
@@ -157,13 +170,7 @@ smtp_io_getline(struct smtp_io *io, gstr *line, size_t max, enum io_eol *eol)
             io->in_pos += take + 1;
             if (too_long)
                 return IO_TOO_LONG;
-            if (line->len > 0 && line->s[line->len - 1] == '\r') {
-                gstr_truncate(line, line->len - 1);
-                *eol = IO_EOL_CRLF;
-            } else {
-                *eol = IO_EOL_LF;
-            }
-            return IO_OK;
+            return line_ended(line, eol);
         }
         io->in_pos += take;
         int r = io_fill(io);
@@ -194,13 +201,7 @@ smtp_io_getline_cut(struct smtp_io *io, gstr *line, size_t max,
         gstr_addn(line, start, take);
         if (nl != NULL) {
             io->in_pos += take + 1;
-            if (line->len > 0 && line->s[line->len - 1] == '\r') {
-                gstr_truncate(line, line->len - 1);
-                *eol = IO_EOL_CRLF;
-            } else {
-                *eol = IO_EOL_LF;
-            }
-            return IO_OK;
+            return line_ended(line, eol);
         }
         io->in_pos += take;
         int r = io_fill(io);
