@@ -23,8 +23,8 @@
  *	checks that what is left looks like local-part[@domain].
  * DIAGNOSTICS
  *	addr_extract() returns NULL and sets *why ("missing or malformed
- *	local part", "unmatched \"<\"", "malformed address: ...") for
- *	what is not an address.
+ *	local part", "'>' missing at end of address", "malformed address:
+ *	...") for what is not an address.
  *--*/
 
 #include <ctype.h>
@@ -202,7 +202,7 @@ addr_extract(struct arena *a, const char *s, size_t n, int *has_domain,
     }
     if (lt != NULL) {
         if (gt == NULL) {
-            *why = "unmatched \"<\"";
+            *why = "'>' missing at end of address";
             return NULL;
         }
         s = lt + 1;
