@@ -202,7 +202,19 @@ addr_extract(struct arena *a, const char *s, size_t n, int *has_domain,
     }
     if (lt != NULL) {
         if (gt == NULL) {
-            *why = "'>' missing at end of address";
+            /* Exim's words: the domain ran to the end, or no "@" came */
+            const char *w = lt + 1;
+            size_t wn;
+            while (w < end && isspace((unsigned char)*w))
+                w++;
+            wn = strcspn(w, " \t@<>()\",;:");
+            if (wn > (size_t)(end - w))
+                wn = (size_t)(end - w);
+            if (memchr(w, '@', (size_t)(end - w)) != NULL)
+                *why = "'>' missing at end of address";
+            else
+                *why = arena_printf(a, "\"@\" or \".\" expected after \"%.*s\"",
+                                    (int)wn, w);
             return NULL;
         }
         s = lt + 1;

@@ -569,7 +569,7 @@ int
 receive_finish(struct receive *r, gstr *err)
 {
     struct spool_header *from = NULL;
-    int date_exists = 0;
+    int date_exists = 0, extract = 0;
 
     if (r->toobig) {
         /* Exim stops reading headers at the line that passes the limit
@@ -589,11 +589,14 @@ receive_finish(struct receive *r, gstr *err)
     if (r->finished)
         return RECEIVE_OK;
     receive_classify_headers(r, &date_exists, &from);
-    if (r->p.extract_rcpts && receive_extract_rcpts(r, err) < 0) {
-        header_fixups(r, date_exists, from); /* for the report */
+    if (r->p.extract_rcpts)
+        extract = receive_extract_rcpts(r, err);
+    header_fixups(r, date_exists, from); /* (also for a report) */
+    if (r->p.extract_rcpts && (r->nbad > 0 || r->m.rcpt_count == 0))
+        log_write(LOG_MAIN | LOG_PANIC, "%s %s found in headers", r->m.id,
+                  r->nbad > 0 ? "bad addresses" : "no recipients");
+    if (extract < 0)
         return RECEIVE_ERROR;
-    }
-    header_fixups(r, date_exists, from);
     gettimeofday(&r->complete, NULL);
     if (add_received(r, err) != RECEIVE_OK)
         return RECEIVE_ERROR;

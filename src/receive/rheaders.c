@@ -284,12 +284,10 @@ receive_extract_rcpts(struct receive *r, gstr *err)
             m->rcpts[i].raw ? m->rcpts[i].raw : m->rcpts[i].address;
     if (r->nbad == 0 && m->rcpt_count > 0)
         return 0;
-    log_write(LOG_MAIN | LOG_PANIC, "%s %s found in headers", m->id,
-              r->nbad > 0 ? "bad addresses" : "no recipients");
     if (m->rcpt_count > 0 && r->p.extract_bad_ok)
         return 0; /* the caller reports them; the message goes on */
     if (r->nbad == 1)
-        gstr_printf(err, "invalid address: %s: %s", r->bad[0].text,
+        gstr_printf(err, "invalid address:  %s: %s", r->bad[0].text,
                     r->bad[0].why);
     else if (r->nbad > 1) {
         gstr_adds(err, "invalid addresses:");
