@@ -17,6 +17,8 @@
 #   - nothing a scenario started is left running;
 #   - --junit writes JUnit XML and --html a report that say the same
 #     (checked with python3's XML parser, check-reports.py);
+#   - against another MTA (the stand-in is one), report sizes and
+#     boundary lengths compare by the table's last row;
 #   - the normalisation table in docs/scenario-format.md is the one
 #     --list-rules prints.
 #
@@ -77,13 +79,14 @@ runner -j 4
 cp "$tmp/out" "$tmp/out-parallel"
 check "the suite fails (exit 1) because some scenarios must" rc_is 1
 check "no diagnostics or sanitizer reports on stderr" no_stderr
-check "TAP plan" has_line "1..16"
+check "TAP plan" has_line "1..17"
 check "a right golden passes" has_re '^ok [0-9]+ - good - passes: the golden files match$'
 check "normalisation is stable" has_re '^ok [0-9]+ - normalise - '
 check "quoting and here-documents work" has_re '^ok [0-9]+ - syntax - '
 check "file outputs compare" has_re '^ok [0-9]+ - outputs - '
+check "another MTA's report sizes compare" has_re '^ok [0-9]+ - foreign - '
 # daemon and stubborn need perl, tls needs openssl; without them they skip.
-npass=5
+npass=6
 nskip=4
 if command -v perl >/dev/null 2>&1; then
     check "the daemon scenario passes" has_re '^ok [0-9]+ - daemon - [^#]*$'
