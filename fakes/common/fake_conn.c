@@ -49,7 +49,11 @@
  *	coming through TLS).
  *
  *	fake_conn_drain() reads and records what the peer sends until it
- *	closes, the time-out or a SIGTERM: how a fake hangs.
+ *	closes, the time-out or a SIGTERM: how a fake hangs. When the peer
+ *	closes (records it) it keeps its own side open until the time-out
+ *	or a SIGTERM, as a silent server would: a client that shut down
+ *	its sending side after a pipelined QUIT (as Exim does after the
+ *	final dot) must meet its own time-out, not an end of file.
  *
  *	fake_conn_end() records why a session ended (one of the FAKE_IO_
  *	results) as an event, once; fake_conn_close() closes the connection.
@@ -288,6 +292,10 @@ fake_conn_drain(struct fake_conn *c)
            rc == FAKE_IO_TOOLONG)
         ;
     fake_buf_free(&line);
+    if (rc == FAKE_IO_EOF) {
+        fake_conn_end(c, rc);
+        (void)fake_sleep_ms(c->timeout_ms);
+    }
     return rc;
 }
 

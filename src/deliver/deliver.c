@@ -795,6 +795,30 @@ give_up(struct dlv *d, struct address *todo)
     }
 }
 
+/* As Exim, a hard failure of a report (a null sender) that has no errors
+ * address of its own is kept as a deferral (the message is to be frozen)
+ * while the retry database is updated, so that retry items it gathered
+ * (a host that refused at its greeting) can still time it out: then it
+ * fails with "retry timeout exceeded" and its error is ignored instead.
+ * hold: before retry_update(); !hold: after it, the rest fail again. */
+static void
+hold_report_failures(struct dlv *d, int hold)
+{
+    if (d->m.sender != NULL && d->m.sender[0] != '\0')
+        return;
+    for (struct address *a = d->done; a != NULL; a = a->next) {
+        if (hold && a->result == ADDR_FAIL && a->errors_to == NULL &&
+            !(a->flags & ADDR_CANCELLED)) {
+            a->result = ADDR_DEFER;
+            a->flags |= ADDR_REPORT_HELD;
+        } else if (!hold && (a->flags & ADDR_REPORT_HELD)) {
+            a->flags &= ~(unsigned)ADDR_REPORT_HELD;
+            if (a->result == ADDR_DEFER)
+                a->result = ADDR_FAIL;
+        }
+    }
+}
+
 enum deliver_result
 deliver_message(const char *id, unsigned flags)
 {
@@ -838,7 +862,9 @@ deliver_message(const char *id, unsigned flags)
         route_all(&d, todo);
         deliver_all(&d);
     }
+    hold_report_failures(&d, 1);
     retry_update(d.done);
+    hold_report_failures(&d, 0);
     for (struct address *a = d.done; a != NULL; a = a->next)
         if (a->result == ADDR_FAIL && failed == NULL)
             failed = a;

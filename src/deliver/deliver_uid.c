@@ -40,11 +40,15 @@
  *	enter defers with its errno and "failed to chdir to DIR", as in
  *	Exim; a child killed by a signal is logged,
  *	as Exim, "T transport process returned non-zero status 0xS:
- *	terminated by signal N".
+ *	terminated by signal N". A child whose delivery process is gone
+ *	logs, as Exim, "Failed writing transport results to pipe: ERROR"
+ *	(main and panic logs) for each write that fails: the result and
+ *	the two messages of each address.
  *--*/
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,13 +146,47 @@ find_ids(struct transport_call *c, uid_t *uid, gid_t *gid, int *initgr,
     return 1;
 }
 
-/* What the child reports for each address. */
+/* What the child reports for each address: this, then the message and
+ * the user message, each as a size_t length ((size_t)-1: none) and its
+ * bytes. */
 struct report {
     int result;
     int basic_errno;
     long size;
-    size_t msglen; /* (size_t)-1: no message */
 };
+
+static int
+put_text(int fd, const char *s)
+{
+    size_t len = s != NULL ? strlen(s) : (size_t)-1;
+
+    if (fd_write_all(fd, &len, sizeof(len)) < 0)
+        return -1;
+    return s != NULL ? fd_write_all(fd, s, len) : 0;
+}
+
+static void
+put_failed(struct transport_call *c)
+{
+    transport_log(c, LOG_MAIN | LOG_PANIC,
+                  "Failed writing transport results to pipe: %s",
+                  strerror(errno));
+}
+
+/* As Exim's local delivery process: when the delivery process is gone
+ * (killed), each write that fails is logged to the main and panic logs,
+ * the result's and each message's (three lines an address). */
+static void
+put_report(struct transport_call *c, int fd, const struct report *r,
+           const char *message, const char *user_message)
+{
+    if (fd_write_all(fd, r, sizeof(*r)) < 0)
+        put_failed(c);
+    if (put_text(fd, message) < 0)
+        put_failed(c);
+    if (put_text(fd, user_message) < 0)
+        put_failed(c);
+}
 
 static void
 child(struct transport_call *c, const struct transport_driver *drv, int fd,
@@ -157,40 +195,30 @@ child(struct transport_call *c, const struct transport_driver *drv, int fd,
     const char *wd;
     gstr err;
 
+    /* a write to a delivery process that is gone fails, and is logged */
+    signal(SIGPIPE, SIG_IGN);
     gstr_init(&err, c->arena);
     if (priv_become(uid, gid, initgr ? uname : NULL, &err) < 0) {
-        struct report r = {ADDR_DEFER, errno, 0, 0};
-        r.msglen = err.len;
-        for (struct address *a = c->addrs; a != NULL; a = a->next) {
-            (void)fd_write_all(fd, &r, sizeof(r));
-            (void)fd_write_all(fd, err.s, r.msglen);
-        }
+        struct report r = {ADDR_DEFER, errno, 0};
+        for (struct address *a = c->addrs; a != NULL; a = a->next)
+            put_report(c, fd, &r, gstr_str(&err), NULL);
         _exit(1);
     }
     /* as Exim: the home directory (check_local_user's, or
      * router_home_directory), else "/"; a failure defers */
     wd = c->addrs != NULL && c->addrs->home != NULL ? c->addrs->home : "/";
     if (chdir(wd) < 0) {
-        struct report r = {ADDR_DEFER, errno, 0, 0};
+        struct report r = {ADDR_DEFER, errno, 0};
         gstr_truncate(&err, 0);
         gstr_printf(&err, "failed to chdir to %s", wd);
-        r.msglen = err.len;
-        for (struct address *a = c->addrs; a != NULL; a = a->next) {
-            (void)fd_write_all(fd, &r, sizeof(r));
-            (void)fd_write_all(fd, err.s, r.msglen);
-        }
+        for (struct address *a = c->addrs; a != NULL; a = a->next)
+            put_report(c, fd, &r, gstr_str(&err), NULL);
         _exit(1);
     }
     drv->deliver(c);
     for (struct address *a = c->addrs; a != NULL; a = a->next) {
-        struct report r;
-        r.result = a->result;
-        r.basic_errno = a->basic_errno;
-        r.size = c->bytes_written;
-        r.msglen = a->message ? strlen(a->message) : (size_t)-1;
-        if (fd_write_all(fd, &r, sizeof(r)) < 0 ||
-            (a->message && fd_write_all(fd, a->message, r.msglen) < 0))
-            _exit(1);
+        struct report r = {(int)a->result, a->basic_errno, c->bytes_written};
+        put_report(c, fd, &r, a->message, a->user_message);
     }
     _exit(0);
 }
@@ -209,6 +237,29 @@ read_all(int fd, void *buf, size_t n)
         p += k;
         n -= (size_t)k;
     }
+    return 0;
+}
+
+/* One of put_text()'s strings, in c's arena (NULL for none). */
+static int
+get_text(struct transport_call *c, int fd, char **out)
+{
+    size_t len;
+    char *m;
+
+    if (read_all(fd, &len, sizeof(len)) < 0)
+        return -1;
+    if (len == (size_t)-1) {
+        *out = NULL;
+        return 0;
+    }
+    if (len > 65536)
+        return -1;
+    m = arena_alloc(c->arena, len + 1);
+    if (read_all(fd, m, len) < 0)
+        return -1;
+    m[len] = '\0';
+    *out = m;
     return 0;
 }
 
@@ -258,17 +309,11 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
         a->result = (enum addr_result)r.result;
         a->basic_errno = r.basic_errno;
         c->bytes_written = r.size;
-        a->message = NULL;
-        if (r.msglen != (size_t)-1) {
-            char *m = arena_alloc(c->arena, r.msglen + 1);
-            if (r.msglen > 65536 || read_all(fds[0], m, r.msglen) < 0) {
-                bad = 1;
-                a->result = ADDR_DEFER;
-                a->message = "transport process died";
-                continue;
-            }
-            m[r.msglen] = '\0';
-            a->message = m;
+        if (get_text(c, fds[0], &a->message) < 0 ||
+            get_text(c, fds[0], &a->user_message) < 0) {
+            bad = 1;
+            a->result = ADDR_DEFER;
+            a->message = "transport process died";
         }
     }
     close(fds[0]);
