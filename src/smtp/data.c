@@ -277,7 +277,8 @@ set_aclvars_oldest_first(struct spool_msg *m, const struct expand_kv *kv)
     if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
         (kv->name[4] == 'c' || kv->name[4] == 'm'))
         spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
-                             strlen(kv->value));
+                             strlen(kv->value))
+            ->tainted = kv->tainted;
 }
 
 /* The data ACL's header changes and controls go into the message. */
