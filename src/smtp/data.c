@@ -352,11 +352,13 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
 {
     data_dkim_done(s);
     if (why == DATA_TIMEOUT) {
+        /* Exim names the client by $sender_fullhost alone here */
+        const char *full = expand_get_var(&s->x, "sender_fullhost");
         log_write(LOG_MAIN,
                   "SMTP data timeout (message abandoned) on "
                   "connection from %s F=<%s> D=%lds",
-                  smtp_host_and_ident(s, 0), s->txn.sender,
-                  (long)(time(NULL) - s->started));
+                  full != NULL && *full != '\0' ? full : "local process",
+                  s->txn.sender, (long)(time(NULL) - s->started));
         /* Exim's words, its final dot included */
         smtp_notquit_exit(s, "data-timeout", 421,
                           arena_printf(s->msg_arena,
@@ -365,10 +367,8 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
                                        s->active_hostname));
     } else {
         if (log_selected(LS_lost_incoming_connection))
-            log_write(LOG_MAIN,
-                      "SMTP connection from %s lost while reading "
-                      "message data",
-                      smtp_host_and_ident(s, 0));
+            log_write(LOG_MAIN, "SMTP %s lost while reading message data",
+                      smtp_connection_from(s));
         smtp_notquit_exit(s, "connection-lost", 0, NULL);
     }
     receive_abort(r);
@@ -789,10 +789,8 @@ smtp_bdat_lost(struct smtp_session *s)
     smtp_bdat_abort(s); /* no file is left once the loss is logged */
     if (log_selected(LS_lost_incoming_connection) ||
         log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN,
-                  "SMTP connection from %s lost while reading "
-                  "message data%s",
-                  smtp_host_and_ident(s, 0), where);
+        log_write(LOG_MAIN, "SMTP %s lost while reading message data%s",
+                  smtp_connection_from(s), where);
     smtp_notquit_exit(s, "connection-lost", 0, NULL);
     return 1;
 }
