@@ -545,6 +545,7 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
         }
         return 1;
     }
+    receive_keep_aclvars(r, x->acl_vars); /* the not-SMTP ACL's, as Exim */
     if (receive_commit(r, &err) < 0) {
         log_write(LOG_MAIN, "%s Message abandoned: %s", receive_id(r), err.s);
         fail("%s", err.s);

@@ -265,22 +265,6 @@ size_limit(struct smtp_session *s)
     return (long)n;
 }
 
-/* The list holds the newest variable first; the spool's tree is built
- * in the order they were first set, as Exim's is, which decides the
- * order of the -aclc and -aclm lines. */
-static void
-set_aclvars_oldest_first(struct spool_msg *m, const struct expand_kv *kv)
-{
-    if (kv == NULL)
-        return;
-    set_aclvars_oldest_first(m, kv->next);
-    if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
-        (kv->name[4] == 'c' || kv->name[4] == 'm'))
-        spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
-                             strlen(kv->value))
-            ->tainted = kv->tainted;
-}
-
 /* The data ACL's header changes and controls go into the message. */
 static void
 apply_acl_results(struct smtp_session *s, struct receive *r)
@@ -301,7 +285,7 @@ apply_acl_results(struct smtp_session *s, struct receive *r)
             m->rcpts[i].dsn_flags = (m->rcpts[i].dsn_flags &
                                      ~(SPOOL_DSN_SUCCESS | SPOOL_DSN_DELAY)) |
                                     SPOOL_DSN_NEVER;
-    set_aclvars_oldest_first(m, s->x.acl_vars);
+    receive_keep_aclvars(r, s->x.acl_vars);
 }
 
 /* The verifier holds digests outside the arena; they go with the
