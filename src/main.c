@@ -448,7 +448,8 @@ set_privilege(enum mode m)
  * that is empty or holds a space in double quotes (log_write() escapes
  * what does not print). Only the modes that do something are logged:
  * not the tests (-be, -bh, -bt, -bv, -brw), -bP, -bV or the hints
- * tools. */
+ * tools. Exim breaks a line longer than its 16 KiB buffer into pieces
+ * joined by "..."; mxlab writes it whole. */
 static void
 log_arguments(enum mode m, const char *cwd, int argc, char **argv)
 {
