@@ -195,11 +195,13 @@ static const struct norm_rule norm_rules[] = {
      "the process that serves the connection)",
      "\\bCi=[0-9]+\\b", "Ci=PID", NULL, 1},
     {"the command line of the reference Exim on a +arguments line: the "
-     "binary exim-lab runs and the two macros it adds (the lab.conf rule has "
-     "made its -C file $DIR/test.conf), where mxlab shows the MTA it was "
+     "binary exim-lab runs, its -C file lab.conf (left as it is by the "
+     "lab.conf rule when the source tree's path came first) and the two "
+     "macros it adds, where mxlab shows the MTA it was "
      "run as; the count of arguments is lowered by the two macros. Only "
      "ever matches against the reference Exim",
-     "\\b([0-9]+) args: \\S*/bin/exim -C \\$DIR/test\\.conf "
+     "\\b([0-9]+) args: \\S*/bin/exim -C "
+     "(?:\\$DIR/test\\.conf|\\S*/etc/lab\\.conf) "
      "-DLAB_DIR=\\$DIR -DLAB_CONF=\\$DIR/\\.exim-lab-test\\.conf(?=\\s|$)",
      "N-2 args: $MTA -C $DIR/test.conf", norm_exim_lab_args, 1},
 };
