@@ -443,6 +443,31 @@ set_privilege(enum mode m)
     }
 }
 
+/* Under +arguments, as Exim: "cwd=DIR N args: ARG ...", the working
+ * directory mxlab was started in and its command line, an argument
+ * that is empty or holds a space in double quotes (log_write() escapes
+ * what does not print). Only the modes that do something are logged:
+ * not the tests (-be, -bh, -bt, -bv, -brw), -bP, -bV or the hints
+ * tools. Exim breaks a line longer than its 16 KiB buffer into pieces
+ * joined by "..."; mxlab writes it whole. */
+static void
+log_arguments(enum mode m, const char *cwd, int argc, char **argv)
+{
+    gstr g;
+
+    if (!log_selected(LS_arguments) ||
+        (m != MODE_SMTP_BS && m != MODE_DAEMON && m != MODE_SUBMIT &&
+         m != MODE_QUEUE_LIST && m != MODE_MSG_ACTION && m != MODE_DELIVER))
+        return;
+    gstr_init(&g, arena_perm);
+    gstr_printf(&g, "cwd=%s %d args:", cwd != NULL ? cwd : " (failed)", argc);
+    for (int i = 0; i < argc; i++) {
+        const char *q = argv[i][0] == '\0' || strchr(argv[i], ' ') ? "\"" : "";
+        gstr_printf(&g, " %s%s%s", q, argv[i], q);
+    }
+    log_write(LOG_MAIN, "%s", gstr_str(&g));
+}
+
 /* ALT_CONFIG_PREFIX (a build option, as Exim's): a -C file must be
  * under it, without "/../" (root may name /dev/null). */
 static void
@@ -724,6 +749,7 @@ int
 main(int argc, char **argv)
 {
     struct cmdline c;
+    char *cwd = getcwd(NULL, 0); /* Exim's initial_cwd */
 
     msg_init("mxlab");
     arena_perm_init();
@@ -743,6 +769,7 @@ main(int argc, char **argv)
     if (c.mode == MODE_DELIVER)
         log_panic_to_stderr(1);
     set_privilege(c.mode);
+    log_arguments(c.mode, cwd, argc, argv);
     switch (c.mode) {
     case MODE_VERSION:
         return mode_version(&c);

@@ -82,6 +82,7 @@ static void norm_ports(struct norm *, size_t, struct buf *);
 static void norm_msgids(struct norm *, size_t, struct buf *);
 static void norm_epochs(struct norm *, size_t, struct buf *);
 static void norm_mta_user(struct norm *, size_t, struct buf *);
+static void norm_exim_lab_args(struct norm *, size_t, struct buf *);
 static void norm_noop(struct norm *, size_t, struct buf *);
 
 #define MSGID_CHARS      "[0-9A-Za-z]"
@@ -191,6 +192,19 @@ static const struct norm_rule norm_rules[] = {
      "docs/conformance.md) where mxlab names $DIR/test.conf",
      "(?<![^\\s\"'=<>(])/[^\\s\"']*/etc/lab\\.conf\\b", "$$DIR/test.conf", NULL,
      1},
+    {"the connection id of log_selector +connection_id (Ci=, the pid of "
+     "the process that serves the connection)",
+     "\\bCi=[0-9]+\\b", "Ci=PID", NULL, 1},
+    {"the command line of the reference Exim on a +arguments line: the "
+     "binary exim-lab runs, its -C file lab.conf (left as it is by the "
+     "lab.conf rule when the source tree's path came first) and the two "
+     "macros it adds, where mxlab shows the MTA it was "
+     "run as; the count of arguments is lowered by the two macros. Only "
+     "ever matches against the reference Exim",
+     "\\b([0-9]+) args: \\S*/bin/exim -C "
+     "(?:\\$DIR/test\\.conf|\\S*/etc/lab\\.conf) "
+     "-DLAB_DIR=\\$DIR -DLAB_CONF=\\$DIR/\\.exim-lab-test\\.conf(?=\\s|$)",
+     "N-2 args: $MTA -C $DIR/test.conf", norm_exim_lab_args, 1},
     {"against another MTA than mxlab only, to the golden file and the "
      "output alike when they are compared (norm_foreign(); --update "
      "writes mxlab's values): what depends on the length of a report's "
@@ -513,6 +527,22 @@ static void
 norm_epochs(struct norm *n, size_t rule, struct buf *text)
 {
     norm_each_match(n, rule, text, norm_epoch_match);
+}
+
+static void
+norm_exim_lab_args_match(struct norm *n, const char *subject,
+                         const PCRE2_SIZE *ov, struct buf *out)
+{
+    long count = strtol(subject + ov[0], NULL, 10);
+
+    (void)n;
+    buf_printf(out, "%ld args: $MTA -C $DIR/test.conf", count - 2);
+}
+
+static void
+norm_exim_lab_args(struct norm *n, size_t rule, struct buf *text)
+{
+    norm_each_match(n, rule, text, norm_exim_lab_args_match);
 }
 
 /* ---------- the interface ---------- */

@@ -438,14 +438,17 @@ acl_expand_error(struct acl_call *c, const char *in, const char *msg)
                         in, msg);
 }
 
+/* The variable keeps the taint of the expansion that made its value
+ * (Exim writes it "--aclm" to the spool). */
 static int
-do_set(struct acl_call *c, const struct acl_cond *cd, const char *value)
+do_set(struct acl_call *c, const struct acl_cond *cd, const char *value,
+       int tainted)
 {
     struct arena *saved = c->x->arena;
 
     if (cd->varname[4] == 'c')
         c->x->arena = acl_conn_arena(c);
-    expand_set_acl_var(c->x, cd->varname, value);
+    expand_set_acl_var_taint(c->x, cd->varname, value, tainted);
     c->x->arena = saved;
     return ACL_OK;
 }
@@ -455,7 +458,7 @@ static int
 eval_cond(struct acl_call *c, const struct acl_cond *cd)
 {
     const char *arg = cd->arg;
-    int rc;
+    int rc, tainted = 0;
 
     c->file = cd->file;
     c->line = cd->line;
@@ -471,6 +474,7 @@ eval_cond(struct acl_call *c, const struct acl_cond *cd)
             return ACL_ERROR;
         }
         arg = out;
+        tainted = c->x->tainted;
     }
     if (acl_trace) {
         /* Exim's "check NAME = ARG", and the expanded value under it */
@@ -491,7 +495,7 @@ eval_cond(struct acl_call *c, const struct acl_cond *cd)
         return ACL_ERROR;
     }
     if (cd->def == &acl_cond_set)
-        return do_set(c, cd, arg);
+        return do_set(c, cd, arg, tainted);
     rc = cd->def->eval(c, arg);
     if (strcmp(cd->def->name, "verify") == 0 && c->user_msg != NULL) {
         expand_set_var(c->x, "acl_verify_message", c->user_msg);

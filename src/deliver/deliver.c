@@ -172,7 +172,9 @@ set_message_vars(struct dlv *d)
     expand_set_var(&d->x, "first_delivery", d->m.deliver_firsttime ? "1" : "0");
     for (struct spool_aclvar *v = d->m.aclvars; v != NULL; v = v->next) {
         char *name = arena_printf(d->a, "acl_%c%s", v->kind, v->name);
-        expand_set_acl_var(&d->x, name, arena_strndup(d->a, v->value, v->len));
+        expand_set_acl_var_taint(&d->x, name,
+                                 arena_strndup(d->a, v->value, v->len),
+                                 v->tainted || v->quoter != NULL);
     }
 }
 

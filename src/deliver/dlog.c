@@ -163,7 +163,8 @@ log_address(gstr *g, const struct address *a, int success)
 
 /* Exim's d_hostlog(): " H=name [ip]" with ":port" under
  * +outgoing_port, for a remote delivery's host; "*" after it for a
- * connection kept from an earlier message. */
+ * connection kept from an earlier message; then I=, our end of the
+ * connection. */
 static void
 add_host(gstr *g, const struct address *a)
 {
@@ -176,6 +177,14 @@ add_host(gstr *g, const struct address *a)
         gstr_printf(g, ":%d", h->port > 0 ? h->port : 25);
     if (a->flags & ADDR_CONT_CONN)
         gstr_addc(g, '*');
+    /* Exim's d_log_interface(): our end, under +incoming_interface with
+     * outgoing_interface (on by default), ":port" under +outgoing_port */
+    if (h->sending_ip != NULL && log_selected(LS_incoming_interface) &&
+        log_selected(LS_outgoing_interface)) {
+        gstr_printf(g, " I=[%s]", h->sending_ip);
+        if (log_selected(LS_outgoing_port))
+            gstr_printf(g, ":%d", h->sending_port);
+    }
 }
 
 /* Exim's d_tlslog(): X=, CV= and DN= for a delivery over TLS (no DN= on

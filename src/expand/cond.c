@@ -601,6 +601,10 @@ x_condition(struct exp *e, const char **sp, unsigned fl, int *truth)
     char name[64];
     char *subs[2];
     int negate = 0, t = 0, rc;
+    /* What a condition reads does not flow into the result, but the
+     * numbered variables a match sets do (taint.c). */
+    int taint_before = e->tainted, nmax_before = e->nmax;
+    const char *num0_before = e->num[0];
 
     while (*s == '!') {
         negate = !negate;
@@ -659,6 +663,9 @@ x_condition(struct exp *e, const char **sp, unsigned fl, int *truth)
         break;
     }
     *sp = s;
+    if (e->nmax != nmax_before || e->num[0] != num0_before)
+        e->nums_tainted = e->tainted;
+    e->tainted = taint_before;
     if (rc == EXPAND_OK && !(fl & XF_SKIP))
         *truth = negate ? !t : t;
     return rc;

@@ -208,6 +208,7 @@ x_save_nums(const struct exp *e, struct exp *saved)
     memcpy(saved->num, e->num, sizeof(e->num));
     memcpy(saved->numlen, e->numlen, sizeof(e->numlen));
     saved->nmax = e->nmax;
+    saved->nums_tainted = e->nums_tainted;
     saved->value = e->value;
 }
 
@@ -217,6 +218,7 @@ x_restore_nums(struct exp *e, const struct exp *saved)
     memcpy(e->num, saved->num, sizeof(e->num));
     memcpy(e->numlen, saved->numlen, sizeof(e->numlen));
     e->nmax = saved->nmax;
+    e->nums_tainted = saved->nums_tainted;
     e->value = saved->value;
 }
 
@@ -425,8 +427,11 @@ static int
 x_num_var(struct exp *e, unsigned fl, int n, gstr *out)
 {
     if (n >= 0 && n <= e->nmax && n < 10 && !(fl & XF_SKIP) &&
-        e->num[n] != NULL)
+        e->num[n] != NULL) {
+        if (e->nums_tainted && e->numlen[n] > 0)
+            x_taint_mark(e);
         return x_add(e, out, e->num[n], e->numlen[n]);
+    }
     return EXPAND_OK;
 }
 
@@ -458,10 +463,26 @@ x_dollar_name(struct exp *e, const char **sp, unsigned fl, gstr *out)
         gstr tmp;
         gstr_init(&tmp, e->a);
         x_header(e, kind, gstr_str(&hn), &tmp);
+        if (tmp.len > 0)
+            x_taint_mark(e); /* headers came with the message */
         return x_add(e, out, tmp.s, tmp.len);
     }
     *sp = s;
     return x_variable(e, at, name, 0, fl, out);
+}
+
+/* Does operator name ("sha2_256", "nhash_3") make its result afresh? */
+static int
+op_computes(const char *name)
+{
+    char base[32];
+    size_t n = strcspn(name, "_");
+
+    if (n >= sizeof(base))
+        return 0;
+    memcpy(base, name, n);
+    base[n] = '\0';
+    return x_taint_op_clean(base);
 }
 
 static int
@@ -470,7 +491,7 @@ x_operator_item(struct exp *e, const char **sp, unsigned fl, gstr *out,
 {
     const char *s = *sp + 1; /* after the colon */
     gstr arg;
-    int rc;
+    int rc, taint_before = e->tainted;
 
     if (!x_operator_known(name))
         return x_error(e, at, "unknown expansion operator \"%s\"", name);
@@ -487,7 +508,10 @@ x_operator_item(struct exp *e, const char **sp, unsigned fl, gstr *out,
     *sp = s + 1;
     if (fl & XF_SKIP)
         return EXPAND_OK;
-    return x_operator(e, at, name, gstr_str(&arg), out);
+    rc = x_operator(e, at, name, gstr_str(&arg), out);
+    if (op_computes(name))
+        e->tainted = taint_before; /* a digest or number: nothing copied */
+    return rc;
 }
 
 /* After "${": a number, an item, an operator, or a braced variable. */
@@ -636,9 +660,11 @@ expand_string(struct expand_ctx *ctx, const char *in, char **out, gstr *err)
     gstr_init(&res, e.a);
     e.msg = &msg;
     ctx->err_offset = 0;
+    ctx->tainted = 0;
     rc = x_expand(&e, &s, 0, &res);
     if (rc == EXPAND_OK) {
         *out = (char *)gstr_str(&res);
+        ctx->tainted = e.tainted;
         return EXPAND_OK;
     }
     *out = NULL;

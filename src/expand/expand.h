@@ -37,6 +37,7 @@ struct expand_message {
 struct expand_kv {
     const char *name;
     const char *value;
+    int tainted; /* ACL variables: set from tainted data (taint.c) */
     struct expand_kv *next;
 };
 
@@ -65,6 +66,9 @@ struct expand_ctx {
     /* Set when a lookup could not tell (Exim's search_find_defer): an
      * error that follows is a temporary one. The caller clears it. */
     int lookup_deferred;
+    /* Set by expand_string(): its result holds data that came with the
+     * message or the session (Exim's taint; see taint.c). */
+    int tainted;
 };
 
 #define EXPAND_DEFAULT_MAX_SIZE  (8u * 1024 * 1024)
@@ -111,6 +115,14 @@ int expand_set_acl_var(struct expand_ctx *ctx, const char *name,
                        const char *value);
 const char *expand_get_acl_var(const struct expand_ctx *ctx, const char *name);
 int expand_acl_var_name_ok(const char *name);
+/* The same, with the variable's taint mark (Exim's "--aclm" in -H):
+ * tainted is 1 when the value came from the message or the session. */
+int expand_set_acl_var_taint(struct expand_ctx *ctx, const char *name,
+                             const char *value, int tainted);
+int expand_acl_var_tainted(const struct expand_ctx *ctx, const char *name);
+
+/* Is the value of variable name tainted when set (taint.c)? */
+int expand_var_tainted(const char *name);
 
 /* ${authresults{ADMD}}: the engine writes "Authentication-Results: ADMD"
  * and calls this hook (set by the ARC area) to append method results,

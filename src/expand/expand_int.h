@@ -29,7 +29,9 @@ struct exp {
     const char *list_value;
     const char *num[10];
     size_t numlen[10];
-    int nmax; /* highest $n set, -1 for none */
+    int nmax;         /* highest $n set, -1 for none */
+    int tainted;      /* the result so far holds tainted data (taint.c) */
+    int nums_tainted; /* $0..$9 came from tainted data */
 };
 
 /* Flags for x_expand(). */
@@ -92,6 +94,10 @@ int x_header(struct exp *e, char kind, const char *name, gstr *out);
 int x_header_prefix(const char *name, char *kind, size_t *skip);
 void x_message_headers(struct exp *e, int raw, gstr *out);
 void x_message_body(struct exp *e, int end, gstr *out);
+
+/* Taint (taint.c). */
+void x_taint_mark(struct exp *e);
+int x_taint_op_clean(const char *base);
 
 /* Items, conditions, operators. */
 typedef int x_item_fn(struct exp *e, const char **sp, unsigned fl, gstr *out,

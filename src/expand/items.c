@@ -207,7 +207,7 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
     struct lookup_call c;
     struct lookup_expand_arg xa = {e};
     gstr err;
-    int rc, found = 0;
+    int rc, found = 0, taint_before = e->tainted;
 
     (void)name;
     if (*s == '{') {
@@ -276,6 +276,7 @@ item_lookup(struct exp *e, const char **sp, unsigned fl, gstr *out,
         }
         found = rc == LOOKUP_OK;
     }
+    e->tainted = taint_before; /* a lookup's result is untainted, as Exim's */
     rc = x_yesno(e, &s, fl, found, result, "lookup", out);
     *sp = s;
     return rc;
@@ -970,6 +971,7 @@ item_hmac(struct exp *e, const char **sp, unsigned fl, gstr *out,
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
     const EVP_MD *m;
+    int taint_before = e->tainted;
     int rc = x_args(e, sp, fl, name, 3, 3, subs, 1);
     gstr g;
 
@@ -987,6 +989,7 @@ item_hmac(struct exp *e, const char **sp, unsigned fl, gstr *out,
     if (HMAC(m, subs[1], (int)strlen(subs[1]), (unsigned char *)subs[2],
              strlen(subs[2]), md, &len) == NULL)
         return x_error(e, at, "hmac computation failed");
+    e->tainted = taint_before; /* a digest: nothing of the data is copied */
     gstr_init(&g, e->a);
     for (unsigned i = 0; i < len; i++)
         gstr_printf(&g, "%02x", md[i]);

@@ -15,6 +15,11 @@
  *	const char *expand_get_acl_var(const struct expand_ctx *ctx,
  *				const char *name)
  *	int	expand_acl_var_name_ok(const char *name)
+ *	int	expand_set_acl_var_taint(struct expand_ctx *ctx,
+ *				const char *name, const char *value,
+ *				int tainted)
+ *	int	expand_acl_var_tainted(const struct expand_ctx *ctx,
+ *				const char *name)
  *
  *	size_t	expand_var_count(void)
  *	const char *expand_var_name(size_t i, const char **where)
@@ -31,6 +36,9 @@
  *
  *	ACL variables ($acl_c0..$acl_c9, $acl_m0..$acl_m9, $acl_c_name,
  *	$acl_m_name) live in the context; unset ones expand to nothing.
+ *	Each carries a taint mark (taint(3)): expand_set_acl_var() clears
+ *	it, expand_set_acl_var_taint() sets it as told. Reading a tainted
+ *	variable marks the expansion tainted.
  * DIAGNOSTICS
  *	An unknown name is an error: 'unknown variable name "x"' (or
  *	'unknown variable in "${x}"' for the braced form), with Exim's hint
@@ -752,6 +760,7 @@ kv_set(struct arena *a, struct expand_kv **list, const char *name,
         *list = kv;
     }
     kv->value = value ? arena_strdup(a, value) : NULL;
+    kv->tainted = 0;
 }
 
 int
@@ -797,6 +806,27 @@ const char *
 expand_get_acl_var(const struct expand_ctx *ctx, const char *name)
 {
     return kv_get(ctx->acl_vars, name);
+}
+
+int
+expand_set_acl_var_taint(struct expand_ctx *ctx, const char *name,
+                         const char *value, int tainted)
+{
+    if (expand_set_acl_var(ctx, name, value) < 0)
+        return -1;
+    for (struct expand_kv *kv = ctx->acl_vars; kv != NULL; kv = kv->next)
+        if (strcmp(kv->name, name) == 0)
+            kv->tainted = value != NULL && tainted;
+    return 0;
+}
+
+int
+expand_acl_var_tainted(const struct expand_ctx *ctx, const char *name)
+{
+    for (const struct expand_kv *kv = ctx->acl_vars; kv != NULL; kv = kv->next)
+        if (strcmp(kv->name, name) == 0)
+            return kv->value != NULL && kv->tainted;
+    return 0;
 }
 
 /* Looks a variable up; *value is NULL for unset. Returns 0, or -1 if
@@ -860,6 +890,10 @@ x_variable(struct exp *e, const char *at, const char *name, int braced,
     }
     if ((fl & XF_SKIP) || value == NULL)
         return EXPAND_OK;
+    if (*value != '\0' &&
+        (expand_acl_var_name_ok(name) ? expand_acl_var_tainted(e->ctx, name)
+                                      : expand_var_tainted(name)))
+        x_taint_mark(e);
     return x_adds(e, out, value);
 }
 

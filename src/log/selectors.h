@@ -6,6 +6,8 @@
 #define LOG_SELECTORS(X)                                                       \
     X(8bitmime, 0)                                                             \
     X(acl_warn_skipped, 1)                                                     \
+    X(arguments, 0)                                                            \
+    X(connection_id, 0)                                                        \
     X(connection_reject, 1)                                                    \
     X(delay_delivery, 1)                                                       \
     X(deliver_time, 0)                                                         \
@@ -20,6 +22,7 @@
     X(millisec, 0)                                                             \
     X(msg_id, 1)                                                               \
     X(msg_id_created, 0)                                                       \
+    X(outgoing_interface, 1)                                                   \
     X(outgoing_port, 0)                                                        \
     X(pid, 0)                                                                  \
     X(pipelining, 0)                                                           \

@@ -652,6 +652,7 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
             arena_printf(a, "message rejected by non-SMTP ACL: %s", why));
     }
     m->localerror = o->local_error;
+    receive_keep_aclvars(r, x->acl_vars); /* the not-SMTP ACL's, as Exim */
     if (receive_commit(r, &err) < 0) {
         log_write(LOG_MAIN, "%s Message abandoned: %s", receive_id(r), err.s);
         fail("%s", err.s);

@@ -10,6 +10,7 @@
  *	void	host_rcvhost(gstr *out, const struct host_id *h)
  *	void	host_and_ident(gstr *out, const struct host_id *h,
  *				int with_flag)
+ *	void	host_connection_from(gstr *out, const struct host_id *h)
  * DESCRIPTION
  *	Exim names a remote client the same way everywhere: its verified
  *	host name if it has one, the HELO name in parentheses, and the
@@ -23,7 +24,11 @@
  *	host_rcvhost() the variant for Received: headers
  *	($sender_rcvhost), where the address comes first and the HELO name
  *	and port go in parentheses; host_and_ident() the log-line field
- *	with its "H=" (and I= and U= as the selectors and facts say).
+ *	with its "H=" (and I= and U= as the selectors and facts say, and
+ *	Ci=, the id of the process serving the connection, under
+ *	+connection_id). host_connection_from() is what Exim's lines about
+ *	the connection itself say ("lost", "closed by QUIT"): "connection
+ *	Ci=N from " and the client, the id before the client there.
  *
  *	The names come from the client or its DNS (HELO, a PTR record,
  *	XCLIENT NAME, an ident answer), so each is shown through
@@ -32,6 +37,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/gstr.h"
 #include "expand/ip.h"
@@ -153,8 +159,8 @@ host_rcvhost(gstr *out, const struct host_id *hid)
     gstr_addc(out, ')');
 }
 
-void
-host_and_ident(gstr *out, const struct host_id *h, int with_flag)
+static void
+host_and_ident_fields(gstr *out, const struct host_id *h, int with_flag)
 {
     if (h->address == NULL) {
         gstr_printf(out, "%s%s", with_flag ? "U=" : "",
@@ -171,4 +177,27 @@ host_and_ident(gstr *out, const struct host_id *h, int with_flag)
     }
     if (h->ident != NULL)
         gstr_printf(out, " U=%s", h->ident);
+}
+
+static void
+add_connection_id(gstr *out)
+{
+    if (log_selected(LS_connection_id))
+        gstr_printf(out, " Ci=%ld", (long)getpid());
+}
+
+void
+host_and_ident(gstr *out, const struct host_id *h, int with_flag)
+{
+    host_and_ident_fields(out, h, with_flag);
+    add_connection_id(out);
+}
+
+void
+host_connection_from(gstr *out, const struct host_id *h)
+{
+    gstr_adds(out, "connection");
+    add_connection_id(out);
+    gstr_adds(out, " from ");
+    host_and_ident_fields(out, h, 0);
 }

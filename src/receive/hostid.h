@@ -22,5 +22,7 @@ void host_fullhost(struct gstr *out, const struct host_id *h);
 void host_rcvhost(struct gstr *out, const struct host_id *h);
 /* Log-line form: "H=fullhost [I=[ip]:port] [U=ident]", or "U=login". */
 void host_and_ident(struct gstr *out, const struct host_id *h, int with_flag);
+/* "connection[ Ci=N] from CLIENT", for lines about the connection. */
+void host_connection_from(struct gstr *out, const struct host_id *h);
 
 #endif

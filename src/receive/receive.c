@@ -18,6 +18,8 @@
  *	void	receive_abort(struct receive *r)
  *	void	receive_close(struct receive *r)
  *	void	receive_set_queued(struct receive *r)
+ *	void	receive_keep_aclvars(struct receive *r,
+ *			const struct expand_kv *vars)
  *	const char *receive_id(const struct receive *r)
  *	int	receive_body_fd(struct receive *r, off_t *offset)
  *	struct spool_msg *receive_msg(struct receive *r)
@@ -98,6 +100,7 @@
 #include "base/printing.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
+#include "expand/expand.h"
 #include "log/log.h"
 #include "priv/priv.h"
 #include "receive/receive_int.h"
@@ -761,6 +764,19 @@ struct spool_msg *
 receive_msg(struct receive *r)
 {
     return &r->m;
+}
+
+void
+receive_keep_aclvars(struct receive *r, const struct expand_kv *kv)
+{
+    if (kv == NULL)
+        return;
+    receive_keep_aclvars(r, kv->next);
+    if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
+        (kv->name[4] == 'c' || kv->name[4] == 'm'))
+        spool_msg_set_aclvar(&r->m, kv->name[4], kv->name + 5, kv->value,
+                             strlen(kv->value))
+            ->tainted = kv->tainted;
 }
 
 struct expand_message *

@@ -199,6 +199,12 @@ int receive_body_fd(struct receive *r, off_t *offset);
 /* The envelope and headers being built: ACL variables, frozen, -N and
  * the like may be set on it before receive_commit(). */
 struct spool_msg *receive_msg(struct receive *r);
+/* The ACL variables of an expansion context ($acl_c*, $acl_m*, newest
+ * first, as the context keeps them) go into the message with their
+ * taint marks, in the order they were first set, as Exim's tree holds
+ * them; that order decides the order of the -aclc and -aclm lines. */
+struct expand_kv;
+void receive_keep_aclvars(struct receive *r, const struct expand_kv *vars);
 /* An ACL (or local_scan) asked for no immediate delivery: the message
  * log gets "no immediate delivery: queued by ACL" as in Exim. Call
  * before receive_commit(); a freeze is set on receive_msg() (frozen,

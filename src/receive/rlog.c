@@ -26,11 +26,12 @@
  *
  *	receive_host_field() appends what Exim's add_host_info_for_log()
  *	writes before P=: " H=<fullhost>", " I=[ip]:port" under
- *	+incoming_interface, and " U=<ident>". Rejection lines of the
+ *	+incoming_interface, " U=<ident>", and " Ci=<pid>" (the
+ *	receiving process) under +connection_id. Rejection lines of the
  *	SMTP layer use it too.
  *
  *	receive_log_line() builds the "<=" line in Exim's field order:
- *	<= sender [H= [I=]] [U=] P= [L] [X= [CV=] [DN=] [SNI=]]
+ *	<= sender [H= [I=]] [U=] [Ci=] P= [L] [X= [CV=] [DN=] [SNI=]]
  *	[A=driver[:id[:sender]]] [PRX=] [K] S= [M8S=] [RT=] [id=|id*=]
  *	[T="subject"] [from <sender>] [for rcpt ...], each optional part
  *	under its log_selector.
@@ -54,6 +55,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/gstr.h"
@@ -108,6 +110,8 @@ receive_host_field(gstr *out, const struct receive_params *p)
     }
     if (p->ident != NULL)
         gstr_printf(out, " U=%s", p->ident);
+    if (log_selected(LS_connection_id)) /* the receiving process, as Exim */
+        gstr_printf(out, " Ci=%ld", (long)getpid());
 }
 
 static void

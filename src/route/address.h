@@ -18,6 +18,10 @@ struct host_item {
     /* What the smtp transport met there (for DSN information). */
     char *greeting;      /* the server's greeting, first line */
     char *helo_response; /* its reply to EHLO or HELO, first line */
+    /* Our end of the connection to it ($sending_ip_address; I= on
+     * delivery lines), NULL until connected. */
+    char *sending_ip;
+    int sending_port;
     struct host_item *next;
 };
 

@@ -265,21 +265,6 @@ size_limit(struct smtp_session *s)
     return (long)n;
 }
 
-/* The list holds the newest variable first; the spool's tree is built
- * in the order they were first set, as Exim's is, which decides the
- * order of the -aclc and -aclm lines. */
-static void
-set_aclvars_oldest_first(struct spool_msg *m, const struct expand_kv *kv)
-{
-    if (kv == NULL)
-        return;
-    set_aclvars_oldest_first(m, kv->next);
-    if (kv->value != NULL && strncmp(kv->name, "acl_", 4) == 0 &&
-        (kv->name[4] == 'c' || kv->name[4] == 'm'))
-        spool_msg_set_aclvar(m, kv->name[4], kv->name + 5, kv->value,
-                             strlen(kv->value));
-}
-
 /* The data ACL's header changes and controls go into the message. */
 static void
 apply_acl_results(struct smtp_session *s, struct receive *r)
@@ -300,7 +285,7 @@ apply_acl_results(struct smtp_session *s, struct receive *r)
             m->rcpts[i].dsn_flags = (m->rcpts[i].dsn_flags &
                                      ~(SPOOL_DSN_SUCCESS | SPOOL_DSN_DELAY)) |
                                     SPOOL_DSN_NEVER;
-    set_aclvars_oldest_first(m, s->x.acl_vars);
+    receive_keep_aclvars(r, s->x.acl_vars);
 }
 
 /* The verifier holds digests outside the arena; they go with the
@@ -351,11 +336,13 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
 {
     data_dkim_done(s);
     if (why == DATA_TIMEOUT) {
+        /* Exim names the client by $sender_fullhost alone here */
+        const char *full = expand_get_var(&s->x, "sender_fullhost");
         log_write(LOG_MAIN,
                   "SMTP data timeout (message abandoned) on "
                   "connection from %s F=<%s> D=%lds",
-                  smtp_host_and_ident(s, 0), s->txn.sender,
-                  (long)(time(NULL) - s->started));
+                  full != NULL && *full != '\0' ? full : "local process",
+                  s->txn.sender, (long)(time(NULL) - s->started));
         /* Exim's words, its final dot included */
         smtp_notquit_exit(s, "data-timeout", 421,
                           arena_printf(s->msg_arena,
@@ -364,10 +351,8 @@ data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
                                        s->active_hostname));
     } else {
         if (log_selected(LS_lost_incoming_connection))
-            log_write(LOG_MAIN,
-                      "SMTP connection from %s lost while reading "
-                      "message data",
-                      smtp_host_and_ident(s, 0));
+            log_write(LOG_MAIN, "SMTP %s lost while reading message data",
+                      smtp_connection_from(s));
         smtp_notquit_exit(s, "connection-lost", 0, NULL);
     }
     receive_abort(r);
@@ -788,10 +773,8 @@ smtp_bdat_lost(struct smtp_session *s)
     smtp_bdat_abort(s); /* no file is left once the loss is logged */
     if (log_selected(LS_lost_incoming_connection) ||
         log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN,
-                  "SMTP connection from %s lost while reading "
-                  "message data%s",
-                  smtp_host_and_ident(s, 0), where);
+        log_write(LOG_MAIN, "SMTP %s lost while reading message data%s",
+                  smtp_connection_from(s), where);
     smtp_notquit_exit(s, "connection-lost", 0, NULL);
     return 1;
 }

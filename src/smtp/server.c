@@ -174,6 +174,20 @@ smtp_host_id(const struct smtp_session *s, struct host_id *h)
     h->interface_port = s->interface_port;
 }
 
+/* "connection[ Ci=N] from CLIENT", as Exim's lines about the
+ * connection itself name it. */
+const char *
+smtp_connection_from(struct smtp_session *s)
+{
+    struct host_id h;
+    gstr g;
+
+    smtp_host_id(s, &h);
+    gstr_init(&g, s->conn_arena);
+    host_connection_from(&g, &h);
+    return gstr_str(&g);
+}
+
 const char *
 smtp_host_and_ident(struct smtp_session *s, int with_flag)
 {
@@ -567,8 +581,8 @@ smtp_command_lost(struct smtp_session *s, int status)
                       smtp_host_and_ident(s, 0),
                       (long)(time(NULL) - s->started));
     } else if (log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN, "SMTP connection from %s lost D=%lds",
-                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
+        log_write(LOG_MAIN, "SMTP %s lost D=%lds", smtp_connection_from(s),
+                  (long)(time(NULL) - s->started));
     return 1;
 }
 
@@ -702,8 +716,8 @@ log_session_end(struct smtp_session *s, int by_quit)
     /* As Exim: QUIT is logged when it is read, the missing MAIL once
      * the session is over. */
     if (by_quit && s->host_address != NULL && log_selected(LS_smtp_connection))
-        log_write(LOG_MAIN, "SMTP connection from %s D=%lds closed by QUIT",
-                  smtp_host_and_ident(s, 0), (long)(time(NULL) - s->started));
+        log_write(LOG_MAIN, "SMTP %s D=%lds closed by QUIT",
+                  smtp_connection_from(s), (long)(time(NULL) - s->started));
     if (s->messages == 0 && log_selected(LS_smtp_no_mail))
         log_write(LOG_MAIN, "no MAIL in %sSMTP connection from %s D=%lds C=%s",
                   s->mode == SMTP_MODE_BS ? "local " : "",

@@ -75,6 +75,8 @@ int smtp_helo_verify(struct smtp_session *s);
 /* host naming for this session */
 void smtp_host_id(const struct smtp_session *s, struct host_id *h);
 const char *smtp_host_and_ident(struct smtp_session *s, int with_flag);
+/* "connection[ Ci=N] from CLIENT" (hostid.c's host_connection_from()). */
+const char *smtp_connection_from(struct smtp_session *s);
 void smtp_set_host_vars(struct smtp_session *s);
 /* "C=EHLO,MAIL,QUIT" history, for log lines. */
 void smtp_history_add(struct smtp_session *s, const char *cmd);

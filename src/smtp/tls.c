@@ -469,8 +469,7 @@ server_start(struct smtp_session *s, int starttls, const char **err)
 static void
 log_tls_error(struct smtp_session *s, const char *err)
 {
-    log_write(LOG_MAIN, "TLS error on connection from %s %s",
-              smtp_host_and_ident(s, 0), err);
+    log_write(LOG_MAIN, "TLS error on %s %s", smtp_connection_from(s), err);
 }
 
 int

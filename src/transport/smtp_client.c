@@ -18,7 +18,8 @@
  *	smtp_conn_open() makes a TCP connection to an IPv4 or IPv6
  *	address, giving up after timeout seconds (Exim's
  *	connect_timeout). The socket stays blocking afterwards; every
- *	read and write is bounded by poll().
+ *	read and write is bounded by poll(). The local address and port
+ *	of the connection are kept in local_ip and local_port.
  *
  *	smtp_conn_read_reply() reads one SMTP reply: lines up to one
  *	whose fourth character is not "-". The lines are kept without
@@ -46,6 +47,32 @@
 #include "base/deadline.h"
 #include "transport/smtp_client.h"
 #include "transport/smtp_tls.h"
+
+/* Our address and port on the connection (Exim's sending_ip_address
+ * and sending_port). */
+static void
+note_local_end(struct smtp_conn *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    const void *addr = NULL;
+
+    s->local_ip[0] = '\0';
+    if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0)
+        return;
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+        addr = &s6->sin6_addr;
+        s->local_port = ntohs(s6->sin6_port);
+    } else if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+        addr = &s4->sin_addr;
+        s->local_port = ntohs(s4->sin_port);
+    }
+    if (addr == NULL ||
+        inet_ntop(ss.ss_family, addr, s->local_ip, sizeof(s->local_ip)) == NULL)
+        s->local_ip[0] = '\0';
+}
 
 int
 smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
@@ -105,6 +132,7 @@ smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
     }
     (void)fcntl(fd, F_SETFL, flags);
     s->fd = fd;
+    note_local_end(s);
     return 0;
 }
 

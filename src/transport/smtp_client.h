@@ -27,6 +27,8 @@ struct smtp_conn {
     size_t len, pos;
     void *tls;            /* SSL * once TLS is on (smtp_tls.c) */
     struct tls_info tlsi; /* what the handshake gave */
+    char local_ip[64];    /* our end, once connected ("" if unknown) */
+    int local_port;
 };
 
 /* Connects to ip (v4 or v6 text) and port within timeout seconds.

@@ -884,6 +884,15 @@ connection_begins(struct smtp_sess *s, struct host_item *h)
     memset(&s->lim, 0, sizeof(s->lim));
 }
 
+/* Our end of the connection to h, for I= on the delivery lines. */
+static void
+note_sending_end(struct smtp_sess *s, struct host_item *h)
+{
+    h->sending_ip =
+        s->conn.local_ip[0] ? arena_strdup(s->a, s->conn.local_ip) : NULL;
+    h->sending_port = s->conn.local_port;
+}
+
 /* One host: a kept connection to it, or a new one; another new one
  * while smtp_transactions() asks for it (max_rcpt, MAILMAX). */
 static void
@@ -898,6 +907,7 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
         connection_begins(s, h);
         if ((s->reused = session_reuse(s, h)) != 0) {
             int before = s->messages;
+            note_sending_end(s, h);
             smtp_tls_set_vars(&s->conn, s->c->x);
             again = smtp_transactions(s);
             if (s->dead && s->messages <= before + 1)
@@ -920,6 +930,7 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
             smtp_write_logs(s, h, NULL, err);
             return;
         }
+        note_sending_end(s, h);
         if (session_start(s) == 0) {
             (void)retry_wait_take(s->c->tp->name, h->name);
             again = smtp_transactions(s);
