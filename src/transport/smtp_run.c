@@ -329,6 +329,8 @@ read_ehlo_keywords(struct smtp_sess *s)
             s->dsn_ok = 1;
         else if (n == 8 && strncasecmp(k, "STARTTLS", n) == 0)
             s->tls_offered = 1;
+        else if (n == 8 && strncasecmp(k, "CHUNKING", n) == 0)
+            s->chunking = 1;
     }
 }
 
@@ -454,6 +456,8 @@ session_start(struct smtp_sess *s)
         return -1;
     if (s->pipelining && host_in_list(s, s->ob->hosts_avoid_pipelining))
         s->pipelining = 0;
+    if (s->chunking && !host_in_list(s, s->ob->hosts_try_chunking))
+        s->chunking = 0;
     if (s->esmtp && session_auth(s) < 0)
         return -1;
     return 0;
@@ -557,7 +561,7 @@ static struct smtp_idle {
     struct smtp_conn conn;
     char ip[64], tp[64], helo[256];
     int port;
-    int esmtp, pipelining, size_ok, dsn_ok, messages, need_rset;
+    int esmtp, pipelining, size_ok, dsn_ok, chunking, messages, need_rset;
     struct smtp_limits lim;
     char greeting[512], helo_response[512];
     char auth_name[128], auth_id[256];
@@ -646,6 +650,7 @@ session_end(struct smtp_sess *s, int keep)
     idle.need_rset = s->need_rset;
     idle.size_ok = s->size_ok;
     idle.dsn_ok = s->dsn_ok;
+    idle.chunking = s->chunking;
     idle.messages = s->messages;
     idle.lim = s->lim;
     copy_text(idle.auth_name, sizeof(idle.auth_name), s->auth_name);
@@ -676,6 +681,7 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->need_rset = idle.need_rset;
     s->size_ok = idle.size_ok;
     s->dsn_ok = idle.dsn_ok;
+    s->chunking = idle.chunking;
     s->messages = idle.messages;
     s->lim = idle.lim;
     s->auth_name =
@@ -744,6 +750,7 @@ smtp_start_tls(struct smtp_sess *s)
     if (s->smtps)
         return 0;
     s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
+    s->chunking = 0;
     s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
     if (smtp_send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0) {
         setup_failed(s, errno);
@@ -816,6 +823,7 @@ smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
     s->tls_clear = 1;
     s->dead = 0;
     s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
+    s->chunking = 0;
     return 1;
 }
 
@@ -877,7 +885,7 @@ connection_begins(struct smtp_sess *s, struct host_item *h)
     }
     s->host = h;
     s->dead = 0;
-    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->chunking = 0;
     s->auth_name = s->auth_id = NULL;
     s->pipe_active = 0;
     s->messages = 0;
