@@ -35,7 +35,9 @@
  *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
  *	the message with CRLF line ends and leading dots doubled; the
  *	final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
- *	write. Every reply is awaited for command_timeout (the final
+ *	write. When the server offers CHUNKING and the host is in
+ *	hosts_try_chunking (default "*"), BDAT replaces DATA
+ *	(smtp_bdat.c). Every reply is awaited for command_timeout (the final
  *	dot's for final_timeout), every write of the message for
  *	data_timeout. At most hosts_max_try hosts are tried
  *	(hosts_max_try_hardlimit counts those that could not be looked

@@ -14,7 +14,9 @@
  *	RCPTMAX, smtp_limits.c), per domain unless multi_domain, each
  *	with MAIL FROM (SIZE=, RET=, ENVID=, AUTH= as the server offers
  *	them), RCPT TO (NOTIFY=, ORCPT=), DATA, the message
- *	(smtp_data.c) and the final dot, pipelined under PIPELINING.
+ *	(smtp_data.c) and the final dot, pipelined under PIPELINING; or,
+ *	under CHUNKING, BDAT chunks instead of DATA (smtp_bdat.c, which
+ *	uses the smtp_tx_* helpers here).
  *	It sets each address's result from the replies, as described in
  *	smtp_run(3): 5xx to RCPT fails it, 4xx defers it; errors after
  *	MAIL, DATA and the final dot are message errors (5xx fails, 4xx
