@@ -130,7 +130,7 @@
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
 void (*smtp_retry_host_failed)(struct transport_call *c,
                                const struct host_item *h, int err,
-                               const char *msg);
+                               const char *msg, int message);
 
 /* Reply text as Exim logs it (its string_printing()): lines joined
  * by "\n" written as backslash and n, other control characters and
@@ -162,14 +162,38 @@ host_deferred(struct smtp_sess *s, const struct host_item *h, int err,
               const char *msg)
 {
     if (smtp_retry_host_failed != NULL)
-        smtp_retry_host_failed(s->c, h, err, msg);
+        smtp_retry_host_failed(s->c, h, err, msg, 0);
 }
+
+static void write_logs(struct smtp_sess *s, const struct host_item *h,
+                       const char *msg, int err);
 
 /* Exim's write_logs(): what went wrong with a host; the host is noted
  * for retry. */
 void
 smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
                 int err)
+{
+    write_logs(s, h, msg, err);
+    host_deferred(s, h, err, msg);
+}
+
+/* The same for a message error that deferred (a 4xx, or a time-out or
+ * closed connection after MAIL or the end of data): as Exim's
+ * message_defer, the retry item is for this message at the host, not
+ * for the host. */
+void
+smtp_write_logs_message(struct smtp_sess *s, const struct host_item *h,
+                        const char *msg, int err)
+{
+    write_logs(s, h, msg, err);
+    if (smtp_retry_host_failed != NULL)
+        smtp_retry_host_failed(s->c, h, err, msg, 1);
+}
+
+static void
+write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
+           int err)
 {
     gstr g;
 
@@ -187,7 +211,6 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
     log_write(LOG_MAIN, "%s", g.s);
     /* the message log has the line too, without the id */
     transport_msglog(s->c, "%s", g.s + strlen(s->c->msg->m->id) + 1);
-    host_deferred(s, h, err, msg);
 }
 
 /* Sets every address still open (deferred, in this attempt) to rc. */

@@ -57,6 +57,10 @@ char *smtp_printable(struct arena *a, const char *s);
 /* Exim's write_logs(): what went wrong with a host; noted for retry. */
 void smtp_write_logs(struct smtp_sess *s, const struct host_item *h,
                      const char *msg, int err);
+/* The same for a deferred message error: the retry item is for this
+ * message at the host (Exim's message_defer). */
+void smtp_write_logs_message(struct smtp_sess *s, const struct host_item *h,
+                             const char *msg, int err);
 /* Sets every address still open (deferred, in this attempt) to rc. */
 void smtp_set_open(struct smtp_sess *s, enum addr_result rc, int err,
                    const char *msg, int with_host);

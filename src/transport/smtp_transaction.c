@@ -170,7 +170,7 @@ smtp_tx_message_error(struct smtp_sess *s, struct address **batch, size_t nb,
         a->host_used = s->host;
     }
     if (code != '5') /* Exim logs the host for every temporary one */
-        smtp_write_logs(s, s->host, msg, err);
+        smtp_write_logs_message(s, s->host, msg, err);
 }
 
 /* A session error in a transaction: every open address defers. */
