@@ -270,6 +270,23 @@ bdat_chunk_failed(struct smtp_sess *s, const struct smtp_tx *t, int code,
     return 0;
 }
 
+/* RCPTs that got "452 too many recipients" after others went through
+ * (smtp_tx_read_rcpts() leaves them open with the reply): Exim, which
+ * reads the RCPT replies only after the message under CHUNKING, has
+ * already chosen the next batch then, so they are not sent again on
+ * this connection but deferred with the reply (errno 0). */
+static void
+too_many_deferred(const struct smtp_tx *t)
+{
+    for (size_t i = 0; i < t->nb; i++) {
+        struct address *a = t->batch[i];
+        if (a->result == ADDR_PENDING && a->message != NULL) {
+            a->result = ADDR_DEFER;
+            a->basic_errno = 0;
+        }
+    }
+}
+
 /* Without PIPELINING: MAIL and the RCPTs, each awaiting its reply. 1
  * to go on with the data; 0 when the transaction is over (nothing
  * accepted); -1 when the session is. */
@@ -337,6 +354,7 @@ bdat_send_chunks(struct smtp_sess *s, const struct smtp_tx *t,
         s->pipe_active = 0;
     }
     smtp_tx_delivered(s, t->batch, t->nb, t->accepted);
+    too_many_deferred(t);
     return 0;
 }
 

@@ -309,8 +309,13 @@ smtp_tx_read_rcpts(struct smtp_sess *s, struct address **batch, size_t nb,
              * PIPELINING: Exim looks for an earlier 2xx or 5xx among the
              * replies it reads together, and without PIPELINING it reads
              * each RCPT's reply alone, so there a 452 is a deferral like
-             * any 4xx. */
-            a->message = NULL;
+             * any 4xx. Under CHUNKING the reply is kept: Exim reads it
+             * only after the message went, too late for a further
+             * transaction, and defers the address with it
+             * (smtp_bdat.c). */
+            if (!s->chunking_used)
+                a->message = NULL;
+            a->basic_errno = 0;
             too_many = 1;
         } else {
             a->result = ADDR_DEFER;
