@@ -115,6 +115,48 @@ awk -v conf="$include" '
     END { print ".include " conf }
 ' "$conf" "$DEFAULTS" >"$gen.$$" 2>/dev/null && chmod 0644 "$gen.$$" && mv -f "$gen.$$" "$gen" \
     || { rm -f "$gen.$$"; echo "exim-lab: cannot write $gen" >&2; exit 1; }
+# -dumpdb [DB] and -tidydb [-t TIME] [DB], mxlab's stand-ins for Exim's
+# exim_dumpdb and exim_tidydb (docs/retry.md): run Exim's utility on the
+# configuration's spool directory and print what it says in mxlab's
+# form (ISO dates, no space at the end of a line, "mxlab hints
+# database"), so that a scenario can read the hints database of both.
+case ${1:-} in
+-dumpdb | -tidydb)
+    op=$1
+    shift
+    topt=
+    if [ "$op" = -tidydb ] && [ "${1:-}" = -t ] && [ $# -ge 2 ]; then
+        topt=$2
+        shift 2
+    fi
+    spool=$("$EXIM" -C "$LABCONF" -DLAB_DIR="$dir" -DLAB_CONF="$gen" -bP spool_directory) || exit 1
+    spool=${spool#spool_directory = }
+    if [ "$op" = -dumpdb ]; then
+        "${EXIM%/*}/exim_dumpdb" "$spool" "${1:-retry}" || exit 1
+    elif [ -n "$topt" ]; then
+        "${EXIM%/*}/exim_tidydb" -t "$topt" "$spool" "${1:-retry}" || exit 1
+    else
+        "${EXIM%/*}/exim_tidydb" "$spool" "${1:-retry}" || exit 1
+    fi | awk 'BEGIN {
+            split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", m, " ")
+            for (i = 1; i <= 12; i++) mon[m[i]] = sprintf("%02d", i)
+        }
+        {
+            line = $0
+            out = ""
+            while (match(line, /[0-9][0-9]-[A-Z][a-z][a-z]-[0-9][0-9][0-9][0-9] /)) {
+                d = substr(line, RSTART, RLENGTH - 1)
+                out = out substr(line, 1, RSTART - 1) substr(d, 8, 4) "-" mon[substr(d, 4, 3)] "-" substr(d, 1, 2) " "
+                line = substr(line, RSTART + RLENGTH)
+            }
+            line = out line
+            sub(/ $/, "", line)
+            sub(/^Tidying Exim hints database/, "Tidying mxlab hints database", line)
+            print line
+        }'
+    exit 0
+    ;;
+esac
 if [ -n "$dnsport" ]; then
     exec unshare --mount --propagation private sh -c \
         'mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts && shift 2 && exec "$@"' \

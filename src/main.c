@@ -701,6 +701,8 @@ static const char help_text[] =
     "  -f sender         envelope sender; -F name: full name\n"
     "  -i, -oi           a line with \".\" does not end the message\n"
     "  -odb, -odf, -odi, -odq   delivery mode\n"
+    "  -oem, -oee, -oew, -oep, -oeq   errors: mailed to the sender, or "
+    "stderr\n"
     "Queue:\n"
     "  -bp, -bpc, -bpu, -bpa, -bpi, -bpr...   list the queue\n"
     "  -q, -qf, -qff     queue run; -qq...: two stages\n"

@@ -182,6 +182,21 @@ report_add_error(gstr *g, const char *lead, const char *s)
     }
 }
 
+/* What a report says of a failed address. For a failure at a remote
+ * host, the host's own reply (ADDR_PASS_MSG) or else only what is meant
+ * for the sender (user_message: "retry timeout exceeded"), as Exim's
+ * print_address_error(): a TLS or connection error is not the sender's
+ * business. */
+const char *
+report_error_text(const struct address *x)
+{
+    if (x->flags & ADDR_CANCELLED)
+        return NULL;
+    if (x->host_used != NULL && !(x->flags & ADDR_PASS_MSG))
+        return x->user_message;
+    return x->message;
+}
+
 const char *
 report_host_lead(struct arena *a, const struct address *x)
 {
@@ -419,8 +434,7 @@ send_one(struct arena *a, struct spool_msg *m, struct address *done,
                         f->address, address_top(f)->address);
         else
             gstr_printf(&msg, "  %s", f->address);
-        report_add_error(&msg, report_host_lead(a, f),
-                         f->flags & ADDR_CANCELLED ? NULL : f->message);
+        report_add_error(&msg, report_host_lead(a, f), report_error_text(f));
         gstr_addc(&msg, '\n');
     }
 

@@ -32,6 +32,7 @@ char *report_boundary(struct arena *a);
 void report_add_error(struct gstr *g, const char *lead, const char *s);
 /* "host NAME [IP]\n    " for an address delivered to a host, or "". */
 const char *report_host_lead(struct arena *a, const struct address *x);
+const char *report_error_text(const struct address *x);
 /* "Diagnostic-Code: smtp; " and what follows the first ": " of a's
  * message, when the sender may see it (ADDR_PASS_MSG). */
 void report_add_diagnostic(struct gstr *g, const struct address *a);

@@ -23,8 +23,8 @@
  *	checks that what is left looks like local-part[@domain].
  * DIAGNOSTICS
  *	addr_extract() returns NULL and sets *why ("missing or malformed
- *	local part", "unmatched \"<\"", "malformed address: ...") for
- *	what is not an address.
+ *	local part", "'>' missing at end of address", "malformed address:
+ *	...") for what is not an address.
  *--*/
 
 #include <ctype.h>
@@ -202,7 +202,19 @@ addr_extract(struct arena *a, const char *s, size_t n, int *has_domain,
     }
     if (lt != NULL) {
         if (gt == NULL) {
-            *why = "unmatched \"<\"";
+            /* Exim's words: the domain ran to the end, or no "@" came */
+            const char *w = lt + 1;
+            size_t wn;
+            while (w < end && isspace((unsigned char)*w))
+                w++;
+            wn = strcspn(w, " \t@<>()\",;:");
+            if (wn > (size_t)(end - w))
+                wn = (size_t)(end - w);
+            if (memchr(w, '@', (size_t)(end - w)) != NULL)
+                *why = "'>' missing at end of address";
+            else
+                *why = arena_printf(a, "\"@\" or \".\" expected after \"%.*s\"",
+                                    (int)wn, w);
             return NULL;
         }
         s = lt + 1;

@@ -40,21 +40,37 @@
  *	("frozen by ACL"), control = queue_only logs "no immediate
  *	delivery: queued by ACL"; deny (or defer) refuses the message
  *	("F=<s> rejected by non-SMTP ACL: ..." in the main and reject
- *	logs, "message rejected by non-SMTP ACL: ..." on stderr) and
- *	discard drops it (the arrival is logged, then "=> blackhole
- *	(non-SMTP ACL discarded recipients)" and "Completed").
+ *	logs, the reject log with the envelope and headers) and discard
+ *	drops it (the arrival is logged, then "=> blackhole (non-SMTP ACL
+ *	discarded recipients)" and "Completed").
  *
  *	The message is then written to the spool and logged ("<= sender
  *	U=login P=local S=n"). Then -odi delivers in the foreground,
  *	-odb (the default) in a background process, and -odq (or
  *	queue_only without -odi/-odb, or an ACL's queue_only control, or
  *	a freeze) leaves the message on the queue.
+ *
+ *	A refused message (a recipient argument that is not an address,
+ *	-t without recipients, message_size_limit, acl_not_smtp) is dealt
+ *	with as the error mode says, as in Exim: -oem (the default) and
+ *	-oew mail a report to the sender (moan(3)) and exit 1; -oee does
+ *	the same but exits 0 once the report is sent; -oep and -oeq write
+ *	the error to the standard error and exit 1. A report that cannot
+ *	be sent makes the exit status 1 (2 for -t without recipients).
+ *	With -t, addresses in the headers that are not addresses refuse
+ *	the message under -oep; otherwise they are reported to the sender
+ *	and the message goes to the other recipients. -E[id] marks a
+ *	report of mxlab's own, which Exim's child is given: no report is
+ *	made about it (only logged), its -H gets -localerror and its "<="
+ *	line " R=<id>".
  * DIAGNOSTICS
- *	Errors go to the standard error as "mxlab: ..." with exit status
- *	1, in Exim's words: "bad recipient address ...", "no recipients
- *	in message" (-t), "message rejected: message too big (max=N)".
- *	Exim would mail most of these to the sender (its default -oem);
- *	mxlab reports them as Exim does under -oep.
+ *	Under -oep and -oeq the errors go to the standard error as
+ *	"mxlab: ..." in Exim's words: "bad recipient address "...":
+ *	<why>", "no recipients in message", "all -t recipients
+ *	overridden by command line", "invalid address: ...", "message
+ *	rejected: message too big (max=N)", "message rejected by
+ *	non-SMTP ACL: <message>". Panic lines of the reception are
+ *	written to the standard error too, as Exim does.
  *--*/
 
 #include <ctype.h>
@@ -71,6 +87,7 @@
 #include "base/gstr.h"
 #include "base/list.h"
 #include "base/msg.h"
+#include "base/printing.h"
 #include "conf/mainopts.h"
 #include "deliver/deliver.h"
 #include "expand/expand.h"
@@ -79,8 +96,10 @@
 #include "priv/priv.h"
 #include "receive/addr.h"
 #include "receive/cli.h"
+#include "receive/moan.h"
 #include "receive/receive.h"
 #include "spool/envelope.h"
+#include "spool/msgid.h"
 #include "registry.h"
 
 /* An option with a value, attached ("-fa@b") or in the next word. */
@@ -105,12 +124,22 @@ opt_value(const char *name, int argc, char **argv, int *i, const char **v)
 int
 receive_cli_option(struct submit_opts *o, int argc, char **argv, int *i)
 {
-    static const char *const ignored[] = {"-bm",  "-oee", "-oem", "-oep",
-                                          "-oeq", "-oew", "-om",  "-oo"};
+    static const char *const ignored[] = {"-bm", "-om", "-oo"};
     const char *a = argv[*i];
     int rc;
 
-    if (strcmp(a, "-t") == 0)
+    /* -oee ... -oew, also without the "o" as Exim takes them */
+    if ((strncmp(a, "-oe", 3) == 0 && a[3] != '\0' && a[4] == '\0' &&
+         strchr("empqw", a[3]) != NULL) ||
+        (strncmp(a, "-e", 2) == 0 && a[2] != '\0' && a[3] == '\0' &&
+         strchr("empqw", a[2]) != NULL))
+        o->errmode = a[strlen(a) - 1];
+    else if (strncmp(a, "-E", 2) == 0) {
+        /* a report of mxlab's own, on the message named */
+        o->local_error = 1;
+        o->reference =
+            msgid_check(a + 2, strlen(a + 2)) != MSGID_INVALID ? a + 2 : NULL;
+    } else if (strcmp(a, "-t") == 0)
         o->extract = 1;
     else if (strcmp(a, "-i") == 0 || strcmp(a, "-oi") == 0 ||
              strcmp(a, "-oitrue") == 0)
@@ -307,9 +336,11 @@ sender_for(struct arena *a, const struct submit_opts *o, const struct caller *c,
     return addr_qualify(a, addr, main_config.qualify_domain);
 }
 
-/* The arguments, each a comma-separated list of addresses. */
+/* The arguments, each a comma-separated list of addresses. NULL when
+ * one is not: *bad is that argument (printable), *bad_why the error. */
 static struct spool_rcpt *
-rcpts_from_args(struct arena *a, char **args, int nargs, int *n)
+rcpts_from_args(struct arena *a, char **args, int nargs, int *n,
+                const char **bad, const char **bad_why)
 {
     struct spool_rcpt *v = arena_alloc(a, sizeof(*v) * 1);
     int cap = 1;
@@ -323,8 +354,8 @@ rcpts_from_args(struct arena *a, char **args, int nargs, int *n)
             int dom;
             char *addr = addr_extract(a, s, (size_t)(e - s), &dom, &why);
             if (addr == NULL || *addr == '\0') {
-                fprintf(stderr, "mxlab: bad recipient address \"%s\": %s\n",
-                        args[i], addr ? "empty address" : why);
+                *bad = str_printing_dup(a, args[i]);
+                *bad_why = addr ? "empty address" : why;
                 return NULL;
             }
             if (*n == cap) {
@@ -351,6 +382,8 @@ struct reader {
     int dot_ends;
     int ended; /* the "." line was seen */
     int toobig;
+    const char *input; /* NULL: the standard input */
+    size_t input_len;
 };
 
 /* One input line without its LF (a CR before the LF already gone). */
@@ -390,6 +423,22 @@ feed_line(struct reader *rd, const char *s, size_t n)
         rd->toobig = 1;
 }
 
+/* The next piece of the input: the standard input, or the report
+ * given in the options. */
+static ssize_t
+read_input(struct reader *rd, char *buf, size_t size)
+{
+    size_t n;
+
+    if (rd->input == NULL)
+        return read(0, buf, size);
+    n = rd->input_len < size ? rd->input_len : size;
+    memcpy(buf, rd->input, n);
+    rd->input += n;
+    rd->input_len -= n;
+    return (ssize_t)n;
+}
+
 static int
 read_message(struct reader *rd, struct arena *a)
 {
@@ -399,7 +448,7 @@ read_message(struct reader *rd, struct arena *a)
 
     gstr_init(&line, a);
     while (!rd->ended && !rd->toobig &&
-           (got = read(0, buf, sizeof(buf))) != 0) {
+           (got = read_input(rd, buf, sizeof(buf))) != 0) {
         if (got < 0) {
             if (errno == EINTR)
                 continue;
@@ -440,6 +489,8 @@ params_init(struct receive_params *p, const struct submit_opts *o,
     if (c->trusted && o->ident)
         p->tainted |= SPOOL_TAINT(SPOOL_F_IDENT);
     p->extract_rcpts = o->extract;
+    p->extract_bad_ok = !SUBMIT_ERRORS_TO_STDERR(o);
+    p->message_reference = o->reference;
     p->not_smtp = 1;
     p->allow_unqualified = 1;
     /* Exim's sender_local: not when a trusted caller set the sender */
@@ -471,12 +522,44 @@ apply_acl(struct receive *r, struct acl_state *st, int *queued)
     registry_before_commit(r, st); /* receive_commit() follows */
 }
 
+/* A refused message, as Exim's give_local_error(): said on the
+ * standard error under -oep and -oeq, else in a report to the sender.
+ * The exit status: 1, or 0 under -oee when the report went. */
+static int
+refuse(const struct submit_opts *o, const char *sender, const struct moan *m,
+       const char *what)
+{
+    if (SUBMIT_ERRORS_TO_STDERR(o)) {
+        fail("%s", what);
+        return 1;
+    }
+    if (!moan_to_sender(m, o, sender))
+        return 1;
+    return o->errmode == 'e' ? 0 : 1;
+}
+
+/* -t found bad addresses or none: what Exim tells the sender. */
+static void
+extract_moan(struct receive *r, struct moan *m)
+{
+    int ignored;
+
+    memset(m, 0, sizeof(*m));
+    m->r = r;
+    m->bad = receive_bad_rcpts(r, &m->nbad, &ignored);
+    if (m->nbad > 0)
+        m->error = receive_msg(r)->rcpt_count > 0 ? MOAN_BADADDRESS
+                                                  : MOAN_BADNOADDRESS;
+    else
+        m->error = ignored ? MOAN_IGADDRESS : MOAN_NOADDRESS;
+}
+
 /* acl_not_smtp, as Exim runs it once the message is read: 0 to go on,
- * 1 when it discarded the message, -1 when it refused it (logged, and
- * said on stderr). */
+ * 1 when it discarded the message, -1 when it refused it (logged;
+ * *why is the message for the sender). */
 static int
 run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
-                 int *queued)
+                 int *queued, const char **why)
 {
     struct spool_msg *m = receive_msg(r);
     struct acl_state st;
@@ -504,37 +587,54 @@ run_not_smtp_acl(struct receive *r, struct expand_ctx *x, struct arena *a,
         return rc == ACL_DISCARD;
     }
     if (st.log_reject_target != 0)
-        log_write(st.log_reject_target,
-                  "%s F=<%s> rejected by non-SMTP ACL: %s", receive_id(r),
-                  m->sender,
-                  st.log_message    ? st.log_message
-                  : st.user_message ? st.user_message
-                                    : "");
-    fprintf(stderr, "mxlab: message rejected by non-SMTP ACL: %s\n",
-            st.user_message ? st.user_message : "local configuration problem");
+        log_write_block(st.log_reject_target, receive_reject_block(r),
+                        "%s F=<%s> rejected by non-SMTP ACL: %s", receive_id(r),
+                        m->sender,
+                        st.log_message    ? st.log_message
+                        : st.user_message ? st.user_message
+                                          : "");
+    *why = st.user_message ? st.user_message : "local configuration problem";
     return -1;
 }
 
+/* From the end of the data to the message on the spool: 0, or the exit
+ * status of a refusal. */
 static int
 finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
-                  int *deliverable)
+                  const struct submit_opts *o, int *deliverable)
 {
+    struct spool_msg *m = receive_msg(r);
+    struct moan mo;
+    const char *why;
     gstr err;
     int rc, queued;
 
     gstr_init(&err, a);
     rc = receive_finish(r, &err);
+    if (rc == RECEIVE_ERROR && o->extract) {
+        extract_moan(r, &mo);
+        if (mo.nbad > 0 || m->rcpt_count == 0) { /* not an expansion */
+            if (SUBMIT_ERRORS_TO_STDERR(o))
+                return refuse(o, m->sender, &mo, err.s);
+            if (!moan_to_sender(&mo, o, m->sender))
+                return mo.nbad > 0 ? 1 : 2; /* Exim's EXIT_NORECIPIENTS */
+            return o->errmode == 'e' ? 0 : 1;
+        }
+    }
     if (rc == RECEIVE_ERROR) {
-        if (strncmp(gstr_str(&err), "Expansion", 9) == 0) {
+        if (strncmp(gstr_str(&err), "Expansion", 9) == 0)
             /* as Exim: the panic line itself is what the caller sees */
-            log_panic_to_stderr(1);
             log_write(LOG_MAIN | LOG_PANIC, "%s %s", receive_id(r), err.s);
-            log_panic_to_stderr(0);
-        } else
+        else
             fail("%s", err.s);
         return 1;
     }
-    if ((rc = run_not_smtp_acl(r, x, a, &queued)) != 0) {
+    if (o->extract) { /* bad addresses, others left: the sender is told */
+        extract_moan(r, &mo);
+        if (mo.nbad > 0)
+            (void)moan_to_sender(&mo, o, m->sender);
+    }
+    if ((rc = run_not_smtp_acl(r, x, a, &queued, &why)) != 0) {
         if (rc > 0) { /* Exim logs the arrival, then its sad fate */
             log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
             log_write(LOG_MAIN,
@@ -543,21 +643,50 @@ finish_and_commit(struct receive *r, struct expand_ctx *x, struct arena *a,
             log_write(LOG_MAIN, "%s Completed", receive_id(r));
             return 1; /* as Exim: no message, exit status 1 */
         }
-        return 1;
+        memset(&mo, 0, sizeof(mo));
+        mo.error = MOAN_LOCAL_ACL;
+        mo.text1 = why;
+        mo.r = r;
+        return refuse(
+            o, m->sender, &mo,
+            arena_printf(a, "message rejected by non-SMTP ACL: %s", why));
     }
+    m->localerror = o->local_error;
     if (receive_commit(r, &err) < 0) {
         log_write(LOG_MAIN, "%s Message abandoned: %s", receive_id(r), err.s);
         fail("%s", err.s);
         return 1;
     }
     log_write(LOG_MAIN, "%s %s", receive_id(r), receive_log_line(r));
-    if (receive_msg(r)->frozen)
+    if (m->frozen)
         log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
     if (queued && log_selected(LS_delay_delivery))
         log_write(LOG_MAIN, "%s no immediate delivery: queued by ACL",
                   receive_id(r));
-    *deliverable = !queued && !receive_msg(r)->frozen;
+    *deliverable = !queued && !m->frozen;
     return 0;
+}
+
+/* Over message_size_limit: logged (with the headers as Exim has them
+ * by then), and refused. */
+static int
+refuse_toobig(struct receive *r, const struct submit_opts *o, long limit,
+              struct arena *a)
+{
+    struct moan mo;
+    gstr err;
+
+    gstr_init(&err, a);
+    (void)receive_finish(r, &err);
+    log_write_block(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject),
+                    receive_reject_block(r), "%s %s", receive_id(r),
+                    receive_log_toobig(r));
+    memset(&mo, 0, sizeof(mo));
+    mo.error = MOAN_TOOBIG;
+    mo.r = r;
+    return refuse(
+        o, receive_msg(r)->sender, &mo,
+        arena_printf(a, "message rejected: message too big (max=%ld)", limit));
 }
 
 int
@@ -568,24 +697,42 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
     struct expand_ctx x;
     struct caller c;
     struct reader rd;
+    struct moan mo;
+    const char *bad = NULL, *why = NULL;
     gstr err;
     int status = 1, forced, deliverable = 0;
     char *id = NULL;
 
+    /* the caller sees panics of the reception, as Exim's stderr does */
+    log_panic_to_stderr(1);
     caller_find(a, &c, o->name);
+    if (o->input != NULL)
+        c.trusted = 1; /* a report: Exim's child runs as the exim user */
     params_init(&p, o, &c, a);
     expand_ctx_init(&x, a);
     p.ctx = &x;
     gstr_init(&err, a);
     if ((p.sender = sender_for(a, o, &c, &forced)) == NULL ||
-        size_limit(&x, &p.message_size_limit) < 0 ||
-        (p.rcpts = rcpts_from_args(a, args, nargs, &p.nrcpts)) == NULL)
+        size_limit(&x, &p.message_size_limit) < 0)
         goto out;
+    if ((p.rcpts = rcpts_from_args(a, args, nargs, &p.nrcpts, &bad, &why)) ==
+        NULL) {
+        memset(&mo, 0, sizeof(mo));
+        mo.error = MOAN_BADARGADDRESS;
+        mo.text1 = bad;
+        mo.text2 = why;
+        status = refuse(
+            o, p.sender, &mo,
+            arena_printf(a, "bad recipient address \"%s\": %s", bad, why));
+        goto out;
+    }
     p.sender_forced = forced;
     /* an untrusted caller's -f counts only when it was allowed */
     p.sender_set_untrusted = !c.trusted && forced;
     memset(&rd, 0, sizeof(rd));
     rd.dot_ends = !o->no_dot;
+    rd.input = o->input;
+    rd.input_len = o->input_len;
     if ((rd.r = receive_start(a, &p, &err)) == NULL) {
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
         fail("%s", gstr_str(&err));
@@ -597,14 +744,11 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
         goto out;
     }
     if (rd.toobig) {
-        log_write(LOG_MAIN | LOG_REJECT | LOG_SEL(LS_size_reject), "%s %s",
-                  receive_id(rd.r), receive_log_toobig(rd.r));
-        fprintf(stderr, "mxlab: message rejected: message too big (max=%ld)\n",
-                p.message_size_limit);
+        status = refuse_toobig(rd.r, o, p.message_size_limit, a);
         receive_abort(rd.r);
         goto out;
     }
-    status = finish_and_commit(rd.r, &x, a, &deliverable);
+    status = finish_and_commit(rd.r, &x, a, o, &deliverable);
     if (status != 0) {
         receive_abort(rd.r);
     } else {

@@ -141,6 +141,7 @@ copy_params(struct receive *r, const struct receive_params *p)
     c->tls_peercert_pem = sdup(a, p->tls_peercert_pem);
     c->proxy_local_address = sdup(a, p->proxy_local_address);
     c->login = sdup(a, p->login);
+    c->message_reference = sdup(a, p->message_reference);
     c->originator_name = sdup(a, p->originator_name);
     c->spool_directory = sdup(a, p->spool_directory);
 }
@@ -554,26 +555,48 @@ add_received(struct receive *r, gstr *err)
     return RECEIVE_OK;
 }
 
-int
-receive_finish(struct receive *r, gstr *err)
+/* What Exim adds once the header section is read. */
+static void
+header_fixups(struct receive *r, int date_exists, struct spool_header *from)
 {
-    struct spool_header *from = NULL;
-    int date_exists = 0;
-
-    if (r->have_pending)
-        pending_done(r);
-    headers_end(r);
-    if (r->toobig)
-        return RECEIVE_TOOBIG;
-    if (r->finished)
-        return RECEIVE_OK;
-    receive_classify_headers(r, &date_exists, &from);
-    if (r->p.extract_rcpts && receive_extract_rcpts(r, err) < 0)
-        return RECEIVE_ERROR;
     receive_qualify_headers(r);
     if (r->msgid_header == NULL && fixups_apply(r))
         add_message_id(r);
     receive_local_fixups(r, date_exists, from);
+}
+
+int
+receive_finish(struct receive *r, gstr *err)
+{
+    struct spool_header *from = NULL;
+    int date_exists = 0, extract = 0;
+
+    if (r->toobig) {
+        /* Exim stops reading headers at the line that passes the limit
+         * (it is not a header) and adds its own before the body */
+        r->have_pending = 0;
+        headers_end(r);
+        if (!r->toobig_fixed) {
+            r->toobig_fixed = 1;
+            receive_classify_headers(r, &date_exists, &from);
+            header_fixups(r, date_exists, from);
+        }
+        return RECEIVE_TOOBIG;
+    }
+    if (r->have_pending)
+        pending_done(r);
+    headers_end(r);
+    if (r->finished)
+        return RECEIVE_OK;
+    receive_classify_headers(r, &date_exists, &from);
+    if (r->p.extract_rcpts)
+        extract = receive_extract_rcpts(r, err);
+    header_fixups(r, date_exists, from); /* (also for a report) */
+    if (r->p.extract_rcpts && (r->nbad > 0 || r->m.rcpt_count == 0))
+        log_write(LOG_MAIN | LOG_PANIC, "%s %s found in headers", r->m.id,
+                  r->nbad > 0 ? "bad addresses" : "no recipients");
+    if (extract < 0)
+        return RECEIVE_ERROR;
     gettimeofday(&r->complete, NULL);
     if (add_received(r, err) != RECEIVE_OK)
         return RECEIVE_ERROR;
@@ -712,6 +735,26 @@ receive_body_fd(struct receive *r, off_t *offset)
         return -1;
     *offset = (off_t)strlen(r->m.id) + 3; /* "<id>-D\n" */
     return spool_body_fd(r->body);
+}
+
+long
+receive_body_read(const struct receive *r)
+{
+    long n;
+
+    if (!r->toobig || !r->p.not_smtp || r->p.message_size_limit <= 0)
+        return r->body_bytes;
+    /* what was read beyond the header section, up to limit + 1 */
+    n = r->p.message_size_limit + 1 - (r->size - r->body_bytes);
+    return n < 0 ? 0 : n > r->body_bytes ? r->body_bytes : n;
+}
+
+const struct receive_bad_rcpt *
+receive_bad_rcpts(const struct receive *r, int *n, int *ignored)
+{
+    *n = r->nbad;
+    *ignored = r->extract_ignored;
+    return r->nbad > 0 ? r->bad : NULL;
 }
 
 struct spool_msg *

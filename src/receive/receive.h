@@ -78,16 +78,20 @@ struct receive_params {
     long uid, gid;
 
     /* local submission (no host_address) */
-    int not_smtp;                /* read from the command line, not SMTP */
-    int sender_local;            /* Exim's sender_local: "-local", auth_id */
-    int trusted_caller;          /* may set the sender; no Sender: fixup */
-    int sender_set_untrusted;    /* "-sender_set_untrusted" */
-    int sender_forced;           /* -f was given */
-    const char *originator_name; /* gecos: From:/Sender: phrase */
-    int extract_rcpts;           /* -t: recipients from To:/Cc:/Bcc: */
-    int allow_unqualified;       /* both allow_unqualified_* flags */
-    int suppress_local_fixups;   /* no Message-Id:/Date:/From: added */
-    int submission_mode;         /* control = submission: fixups too */
+    int not_smtp;                  /* read from the command line, not SMTP */
+    int sender_local;              /* Exim's sender_local: "-local", auth_id */
+    int trusted_caller;            /* may set the sender; no Sender: fixup */
+    int sender_set_untrusted;      /* "-sender_set_untrusted" */
+    int sender_forced;             /* -f was given */
+    const char *originator_name;   /* gecos: From:/Sender: phrase */
+    int extract_rcpts;             /* -t: recipients from To:/Cc:/Bcc: */
+    int extract_bad_ok;            /* -t: bad addresses are not fatal while
+                                      others are left (Exim's -oem, which
+                                      mails them to the sender) */
+    const char *message_reference; /* -E<id>: " R=<id>" after the sender */
+    int allow_unqualified;         /* both allow_unqualified_* flags */
+    int suppress_local_fixups;     /* no Message-Id:/Date:/From: added */
+    int submission_mode;           /* control = submission: fixups too */
 
     long message_size_limit; /* bytes, already expanded; 0: none */
 
@@ -121,8 +125,24 @@ int receive_in_headers(const struct receive *r);
 /* The data has ended: types the headers, takes recipients from them
  * (-t), adds Message-Id:, From:, Sender:, Date: as Exim does, and the
  * Received: header. RECEIVE_OK, RECEIVE_TOOBIG, or RECEIVE_ERROR with
- * err set (no recipients for -t, received_header_text failing). */
+ * err set (no recipients for -t, received_header_text failing). After
+ * a -t failure, and for a message over message_size_limit, the headers
+ * are as Exim has them then (typed, Message-Id:, From:, Date: added;
+ * no Received:), for the report to the sender and the reject log. */
 int receive_finish(struct receive *r, struct gstr *err);
+/* After receive_finish() of a -t message: the To:, Cc: and Bcc: items
+ * that were not addresses (*n of them; NULL when none), and whether
+ * addresses were left out because the command line named them. */
+struct receive_bad_rcpt {
+    const char *text; /* the item, printable */
+    const char *why;  /* Exim's parse error */
+};
+const struct receive_bad_rcpt *receive_bad_rcpts(const struct receive *r,
+                                                 int *n, int *ignored);
+/* For a refused local message's report, the body bytes Exim would have
+ * read: all of them, or for a message over message_size_limit those up
+ * to the byte that passed it. */
+long receive_body_read(const struct receive *r);
 /* ACL header changes (after receive_finish). text is "Name: value"
  * with or without its final newline; several lines make one header
  * unless a line starts a new "Name:". */
@@ -158,6 +178,10 @@ char *receive_log_toobig(struct receive *r);
 /* "rejected from <s> H=...: <why>", for a message refused while its
  * data is read. */
 char *receive_log_refused(struct receive *r, const char *why);
+/* The lines Exim's reject log adds after a rejection of a message with
+ * headers: envelope and headers with their type letters (see rlog(3));
+ * NULL under -rejected_header. */
+const char *receive_reject_block(struct receive *r);
 /* " H=host [I=...]" and " U=ident" as Exim writes them for this
  * client (nothing for a local message without ident); shared with the
  * SMTP layer's rejection lines. */

@@ -57,6 +57,12 @@ struct receive {
     const char **raw_rcpts;
     int nraw;
 
+    /* -t: what receive_bad_rcpts() returns */
+    struct receive_bad_rcpt *bad;
+    int nbad;
+    int extract_ignored;
+    int toobig_fixed; /* receive_finish() did the toobig fixups */
+
     struct expand_message xmsg;
 
     const char *dkim_domain; /* receive_set_dkim() */

@@ -53,6 +53,7 @@
 #include "base/list.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
+#include "base/printing.h"
 #include "log/log.h"
 #include "receive/addr.h"
 #include "receive/receive_int.h"
@@ -199,10 +200,24 @@ rcpt_known(const struct spool_msg *m, const char *a)
     return 0;
 }
 
+static void
+bad_add(struct receive *r, const char *s, size_t n, const char *why)
+{
+    gstr g;
+
+    if (r->nbad % 8 == 0)
+        r->bad = arena_realloc(r->a, r->bad, sizeof(*r->bad) * (size_t)r->nbad,
+                               sizeof(*r->bad) * (size_t)(r->nbad + 8));
+    gstr_init(&g, r->a);
+    str_printing(&g, s, n);
+    r->bad[r->nbad].text = gstr_str(&g);
+    r->bad[r->nbad].why = why;
+    r->nbad++;
+}
+
 /* The addresses of one To:/Cc:/Bcc: header. */
 static void
-extract_from(struct receive *r, const struct spool_header *h, gstr *bad,
-             int *nbad, int *ignored)
+extract_from(struct receive *r, const struct spool_header *h)
 {
     char *v = header_value(r, h);
     const char *s = v;
@@ -224,14 +239,13 @@ extract_from(struct receive *r, const struct spool_header *h, gstr *bad,
             size_t n = (size_t)(e - s);
             while (n > 0 && isspace((unsigned char)s[n - 1]))
                 n--;
-            gstr_printf(bad, "  %.*s: %s\n", (int)n, s, why);
-            (*nbad)++;
+            bad_add(r, s, n, why);
         } else if (*a != '\0') {
             const char *raw = a;
 
             a = addr_qualify(r->a, a, main_config.qualify_recipient);
             if (spool_msg_is_nonrcpt(&r->m, a))
-                *ignored = 1;
+                r->extract_ignored = 1;
             else if (!rcpt_known(&r->m, a))
                 spool_msg_add_rcpt(&r->m, a)->raw = raw;
         }
@@ -245,21 +259,20 @@ int
 receive_extract_rcpts(struct receive *r, gstr *err)
 {
     struct spool_msg *m = &r->m;
-    int nbad = 0, ignored = 0;
-    gstr bad;
 
     /* Exim's extract_addresses_remove_arguments: command-line
      * recipients are not sent to when -t is given. */
     for (int i = 0; i < m->rcpt_count; i++)
         spool_msg_add_nonrcpt(m, m->rcpts[i].address);
     m->rcpt_count = 0;
-    gstr_init(&bad, r->a);
+    r->nbad = 0;
+    r->extract_ignored = 0;
     for (struct spool_header *h = m->headers; h != NULL; h = h->next) {
         if (h->type != 'T' && h->type != 'C' && h->type != 'B')
             continue;
         if (r->resents && !is_resent_header(h))
             continue;
-        extract_from(r, h, &bad, &nbad, &ignored);
+        extract_from(r, h);
         if (h->type == 'B')
             h->type = '*';
     }
@@ -269,21 +282,21 @@ receive_extract_rcpts(struct receive *r, gstr *err)
     for (int i = 0; i < m->rcpt_count; i++)
         r->raw_rcpts[r->nraw++] =
             m->rcpts[i].raw ? m->rcpts[i].raw : m->rcpts[i].address;
-    if (nbad == 0 && m->rcpt_count > 0)
+    if (r->nbad == 0 && m->rcpt_count > 0)
         return 0;
-    log_write(LOG_MAIN | LOG_PANIC, "%s %s found in headers", m->id,
-              nbad > 0 ? "bad addresses" : "no recipients");
-    if (nbad > 0)
-        gstr_printf(err, "invalid address%s", nbad > 1 ? "es:\n" : ":");
-    else if (ignored)
+    if (m->rcpt_count > 0 && r->p.extract_bad_ok)
+        return 0; /* the caller reports them; the message goes on */
+    if (r->nbad == 1)
+        gstr_printf(err, "invalid address:  %s: %s", r->bad[0].text,
+                    r->bad[0].why);
+    else if (r->nbad > 1) {
+        gstr_adds(err, "invalid addresses:");
+        for (int i = 0; i < r->nbad; i++)
+            gstr_printf(err, "\n  %s: %s", r->bad[i].text, r->bad[i].why);
+    } else if (r->extract_ignored)
         gstr_adds(err, "all -t recipients overridden by command line");
     else
         gstr_adds(err, "no recipients in message");
-    if (nbad > 0) {
-        /* one bad address is shown on the same line, as Exim does */
-        gstr_addn(err, nbad > 1 ? bad.s : bad.s + 1,
-                  nbad > 1 ? bad.len - 1 : bad.len - 2);
-    }
     return -1;
 }
 

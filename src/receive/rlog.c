@@ -13,6 +13,7 @@
  *	char	*receive_log_line(struct receive *r)
  *	char	*receive_log_toobig(struct receive *r)
  *	char	*receive_log_refused(struct receive *r, const char *why)
+ *	const char *receive_reject_block(struct receive *r)
  * DESCRIPTION
  *	receive_fullhost() is Exim's $sender_fullhost: "name [ip]" for a
  *	verified host name, "name (helo) [ip]" when the HELO name
@@ -37,6 +38,13 @@
  *	receive_log_refused() is the text Exim logs for a message refused
  *	while its data is read, "rejected from <sender> H=...: why";
  *	receive_log_toobig() is the one for message_size_limit.
+ *
+ *	receive_reject_block() is what Exim's reject log adds to a
+ *	rejection once the message has headers (+rejected_header):
+ *	"Envelope-from: <s>", "Envelope-to: <r>" and up to four more
+ *	recipients ("    ..." for the rest) when there are recipients,
+ *	then every header line with its type letter. NULL when the
+ *	selector is off.
  * DIAGNOSTICS
  *	None.
  *--*/
@@ -186,6 +194,8 @@ receive_log_line_ex(struct receive *r, int extras)
 
     gstr_init(&g, r->a);
     gstr_printf(&g, "<= %s", *p->sender ? p->sender : "<>");
+    if (p->message_reference != NULL)
+        gstr_printf(&g, " R=%s", p->message_reference);
     receive_host_field(&g, p);
     if (p->protocol != NULL)
         gstr_printf(&g, " P=%s", p->protocol);
@@ -255,4 +265,31 @@ receive_log_toobig(struct receive *r)
     return receive_log_refused(
         r, arena_printf(r->a, "message too big: read=%ld max=%ld",
                         r->toobig_size, r->p.message_size_limit));
+}
+
+const char *
+receive_reject_block(struct receive *r)
+{
+    struct spool_msg *m = &r->m;
+    gstr g;
+    int i;
+
+    if (!log_selected(LS_rejected_header))
+        return NULL;
+    gstr_init(&g, r->a);
+    if (m->rcpt_count > 0) {
+        gstr_printf(&g, "Envelope-from: <%s>\n", m->sender ? m->sender : "");
+        gstr_printf(&g, "Envelope-to: <%s>\n", m->rcpts[0].address);
+        for (i = 1; i < m->rcpt_count && i < 5; i++)
+            gstr_printf(&g, "    <%s>\n", m->rcpts[i].address);
+        if (i < m->rcpt_count)
+            gstr_adds(&g, "    ...\n");
+    }
+    /* (the Received: header is still empty when the data was too big) */
+    for (struct spool_header *h = m->headers; h != NULL; h = h->next)
+        if (h->text != NULL && h->len > 0) {
+            gstr_printf(&g, "%c ", h->type);
+            gstr_addn(&g, h->text, h->len);
+        }
+    return gstr_str(&g);
 }

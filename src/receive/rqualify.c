@@ -23,7 +23,8 @@
  *
  *	It runs after -t has taken the recipients, as Exim documents.
  * DIAGNOSTICS
- *	None: what does not parse is left alone.
+ *	What does not parse is left alone, and logged as Exim logs it:
+ *	"qualify/rewrite: <parse error>".
  *--*/
 
 #include <ctype.h>
@@ -32,6 +33,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/mainopts.h"
+#include "log/log.h"
 #include "receive/addr.h"
 #include "receive/receive_int.h"
 
@@ -85,6 +87,8 @@ qualified_text(struct receive *r, const struct spool_header *h,
         int dom = 1;
         char *a = addr_extract(r->a, s, (size_t)(e - s), &dom, &why);
 
+        if (a == NULL) /* as Exim, which leaves it as it is */
+            log_write(LOG_MAIN, "qualify/rewrite: %s", why);
         next = *e != '\0' && e < end ? e + 1 : end;
         while (next < end && isspace((unsigned char)*next))
             next++;

@@ -521,6 +521,34 @@ START_TEST(test_extract)
     ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_ERROR);
     ck_assert_str_eq(err.s, "no recipients in message");
     msg_end(&m);
+
+    /* bad addresses: fatal, or (extract_bad_ok, Exim's -oem) kept for
+     * the report while the others go on */
+    for (int ok = 0; ok <= 1; ok++) {
+        const struct receive_bad_rcpt *bad;
+        int nbad, ignored;
+
+        msg_start(&m, 1);
+        m.p.extract_rcpts = 1;
+        m.p.extract_bad_ok = ok;
+        msg_open(&m);
+        msg_feed(&m, (const char *[]){"To: a@x.ex, <c@x.ex", "Subject: s", "",
+                                      NULL});
+        gstr_init(&err, m.a);
+        ck_assert_int_eq(receive_finish(m.r, &err),
+                         ok ? RECEIVE_OK : RECEIVE_ERROR);
+        if (!ok)
+            ck_assert_str_eq(
+                err.s,
+                "invalid address:  <c@x.ex: '>' missing at end of address");
+        bad = receive_bad_rcpts(m.r, &nbad, &ignored);
+        ck_assert_int_eq(nbad, 1);
+        ck_assert_int_eq(ignored, 0);
+        ck_assert_str_eq(bad[0].text, "<c@x.ex");
+        ck_assert_str_eq(bad[0].why, "'>' missing at end of address");
+        ck_assert_int_eq(receive_msg(m.r)->rcpt_count, 1);
+        msg_end(&m);
+    }
 }
 END_TEST
 
@@ -571,6 +599,8 @@ START_TEST(test_size_limit)
     ck_assert_int_eq(receive_line(m.r, "e", 1), RECEIVE_TOOBIG);
     ck_assert_int_eq(receive_line(m.r, "f", 1), RECEIVE_TOOBIG);
     ck_assert_ptr_nonnull(strstr(receive_log_toobig(m.r), "read=21 max=20"));
+    /* the report copies what Exim read: the body up to that byte */
+    ck_assert_int_eq(receive_body_read(m.r), 6); /* "abcd\ne" */
     msg_end(&m);
 }
 END_TEST
@@ -859,24 +889,27 @@ END_TEST
 static const struct {
     const char *in;
     const char *out; /* NULL: malformed */
+    const char *why; /* Exim's error for it, when checked */
 } addr_cases[] = {
-    {"a@b.ex", "a@b.ex"},
-    {"Name <a@b.ex>", "a@b.ex"},
-    {"\"Last, First\" <a@b.ex>", "a@b.ex"},
-    {"a@b.ex (comment)", "a@b.ex"},
-    {"<@route.ex:a@b.ex>", "a@b.ex"},
-    {"group: a@b.ex", "a@b.ex"},
-    {"\"quoted local\"@b.ex", "\"quoted local\"@b.ex"},
-    {"unqualified", "unqualified"},
-    {"", ""},
-    {"<a@b.ex", NULL},
-    {"a b@c.ex", NULL},
-    {"@b.ex", NULL},
+    {"a@b.ex", "a@b.ex", NULL},
+    {"Name <a@b.ex>", "a@b.ex", NULL},
+    {"\"Last, First\" <a@b.ex>", "a@b.ex", NULL},
+    {"a@b.ex (comment)", "a@b.ex", NULL},
+    {"<@route.ex:a@b.ex>", "a@b.ex", NULL},
+    {"group: a@b.ex", "a@b.ex", NULL},
+    {"\"quoted local\"@b.ex", "\"quoted local\"@b.ex", NULL},
+    {"unqualified", "unqualified", NULL},
+    {"", "", NULL},
+    {"<a@b.ex", NULL, "'>' missing at end of address"},
+    {"<broken", NULL, "\"@\" or \".\" expected after \"broken\""},
+    {"Joe < joe here", NULL, "\"@\" or \".\" expected after \"joe\""},
+    {"a b@c.ex", NULL, NULL},
+    {"@b.ex", NULL, NULL},
     /* fuzz-address: a fold inside quotes is unfolded, so that no LF
      * reaches the -H file's recipient lines */
-    {"\"a\n b\"@b.ex", "\"a b\"@b.ex"},
-    {"Joe <\"a\r\n\tb\"@b.ex>", "\"a\tb\"@b.ex"},
-    {"\"a\\\n b\"@b.ex", "\"a b\"@b.ex"},
+    {"\"a\n b\"@b.ex", "\"a b\"@b.ex", NULL},
+    {"Joe <\"a\r\n\tb\"@b.ex>", "\"a\tb\"@b.ex", NULL},
+    {"\"a\\\n b\"@b.ex", "\"a b\"@b.ex", NULL},
 };
 
 START_TEST(test_addr)
@@ -887,9 +920,11 @@ START_TEST(test_addr)
     const char *in = addr_cases[_i].in;
     char *got = addr_extract(a, in, strlen(in), &dom, &why);
 
-    if (addr_cases[_i].out == NULL)
+    if (addr_cases[_i].out == NULL) {
         ck_assert_msg(got == NULL && why != NULL, "%s: got %s", in, got);
-    else
+        if (addr_cases[_i].why != NULL)
+            ck_assert_str_eq(why, addr_cases[_i].why);
+    } else
         ck_assert_msg(got != NULL && strcmp(got, addr_cases[_i].out) == 0,
                       "%s: got %s (%s)", in, got, why);
     arena_destroy(a);

@@ -256,10 +256,22 @@ add_item(const char *key, unsigned flags, int basic, int more,
     *tail = it;
 }
 
+/* The text of an item for a failure at host h: "H=name [ip]: text", as
+ * Exim's retry items carry it (and so its retry records and -dumpdb). */
+static const char *
+host_text(const struct host_item *h, const char *message)
+{
+    if (h == NULL || message == NULL)
+        return message;
+    return arena_printf(R.a, "H=%s [%s]: %s", h->name,
+                        h->address != NULL ? h->address : "", message);
+}
+
 static void
 add_one(const char *key, unsigned flags, struct address *a)
 {
-    add_item(key, flags, a->basic_errno, 0, a->message, a->domain, &a, 1);
+    add_item(key, flags, a->basic_errno, 0, host_text(a->host_used, a->message),
+             a->domain, &a, 1);
 }
 
 static int
@@ -434,8 +446,8 @@ host_failed(struct transport_call *c, const struct host_item *h, int err,
     n = 0;
     for (struct address *a = c->addrs; a != NULL; a = a->next)
         v[n++] = a;
-    add_item(key, flags, err, more, msg, c->addrs ? c->addrs->domain : NULL, v,
-             n);
+    add_item(key, flags, err, more, host_text(h, msg),
+             c->addrs ? c->addrs->domain : NULL, v, n);
 }
 
 void
@@ -469,7 +481,7 @@ retry_transport_result(struct address *addrs, int local)
             add_item(key, 0, a->basic_errno,
                      (code >= 400 ? code - 400 : 0) << 8 |
                          (a->host_used && a->host_used->mx >= 0 ? 'M' : 'A'),
-                     a->message, a->domain, &a, 1);
+                     host_text(a->host_used, a->message), a->domain, &a, 1);
         }
     }
 }

@@ -19,7 +19,7 @@
  *	30d): "deleted KEY (too old)"; and message-specific records
  *	("...:ID") whose message is no longer on the spool: "deleted KEY
  *	(no message)". It first prints "Tidying mxlab hints database
- *	SPOOL/db/retry".
+ *	SPOOL/db/retry" and last "Tidying complete".
  * DIAGNOSTICS
  *	An unknown database name or a bad time: a usage message, status 1.
  *	A database that does not exist yet is empty for -dumpdb.
@@ -176,6 +176,7 @@ retry_cli_run(const char *flag, char **args, int nargs)
                 status = 1;
             printf("deleted %s (%s)\n", t.del[k], t.why[k]);
         }
+        printf("Tidying complete\n");
     }
     fflush(stdout);
     retry_db_close(db);

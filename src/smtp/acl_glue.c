@@ -53,34 +53,12 @@
 #include "spool/envelope.h"
 
 /* What Exim's reject log adds to a rejection once the message has
- * headers: the sender, up to five recipients, and every header line
- * with its type letter. */
+ * headers (receive_reject_block()). */
 const char *
 smtp_reject_block(struct smtp_session *s, struct receive *r)
 {
-    struct spool_msg *m = receive_msg(r);
-    struct spool_header *h;
-    gstr g;
-    int i;
-
-    if (m == NULL || !log_selected(LS_rejected_header))
-        return NULL;
-    gstr_init(&g, s->msg_arena);
-    if (m->rcpt_count > 0) {
-        gstr_printf(&g, "Envelope-from: <%s>\n", m->sender ? m->sender : "");
-        gstr_printf(&g, "Envelope-to: <%s>\n", m->rcpts[0].address);
-        for (i = 1; i < m->rcpt_count && i < 5; i++)
-            gstr_printf(&g, "    <%s>\n", m->rcpts[i].address);
-        if (i < m->rcpt_count)
-            gstr_adds(&g, "    ...\n");
-    }
-    /* (the Received: header is still empty when the data was too big) */
-    for (h = m->headers; h != NULL; h = h->next)
-        if (h->text != NULL && h->len > 0) {
-            gstr_printf(&g, "%c ", h->type);
-            gstr_addn(&g, h->text, h->len);
-        }
-    return gstr_str(&g);
+    (void)s;
+    return r != NULL && receive_msg(r) != NULL ? receive_reject_block(r) : NULL;
 }
 
 static void
