@@ -230,7 +230,9 @@ bdat_mail_failed(struct smtp_sess *s, const struct smtp_tx *t, int code,
 {
     int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_MAIL4XX : 0;
 
-    if (code < 0 && err != ETIMEDOUT) {
+    /* as Exim, a time-out is a message error after MAIL or the end of
+     * data, a host error while data is still to be sent */
+    if (code < 0 && (err != ETIMEDOUT || strcmp(s->cmd, STAGE_SENDING) == 0)) {
         smtp_tx_session_error(s, err);
         return -1;
     }
