@@ -275,6 +275,8 @@ deliver_log_success(struct dlv *d, struct address *a, char flag)
     }
     if ((a->flags & ADDR_PIPELINED) && log_selected(LS_pipelining))
         gstr_adds(&g, " L");
+    if (a->flags & ADDR_CHUNKING) /* always, as Exim */
+        gstr_adds(&g, " K");
     if (a->dkim_used != NULL && log_selected(LS_dkim_verbose))
         gstr_printf(&g, " DKIM=%s", a->dkim_used);
     add_confirmation(&g, a);

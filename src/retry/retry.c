@@ -114,7 +114,7 @@ static struct {
 
 static int host_check(struct transport_call *c, struct host_item *h);
 static void host_failed(struct transport_call *c, const struct host_item *h,
-                        int err, const char *msg);
+                        int err, const char *msg, int message);
 
 static struct retry_db *
 db(void)
@@ -423,7 +423,7 @@ host_check(struct transport_call *c, struct host_item *h)
 
 static void
 host_failed(struct transport_call *c, const struct host_item *h, int err,
-            const char *msg)
+            const char *msg, int message)
 {
     struct address **v;
     size_t n = 0;
@@ -433,7 +433,7 @@ host_failed(struct transport_call *c, const struct host_item *h, int err,
 
     if (err == ETIMEDOUT && msg == NULL)
         more |= RETRY_CTOUT;
-    if (err == RETRY_ERRNO_MAIL4XX || err == RETRY_ERRNO_DATA4XX) {
+    if (message || err == RETRY_ERRNO_MAIL4XX || err == RETRY_ERRNO_DATA4XX) {
         int code = reply_code(msg);
         key = arena_printf(R.a, "%s:%s", key, R.msgid);
         flags = RF_HOST | RF_MESSAGE;

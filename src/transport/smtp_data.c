@@ -9,6 +9,10 @@
  *	int	smtp_data_write(struct transport_call *c,
  *				struct smtp_conn *conn, int timeout,
  *				int *err_no, gstr *err)
+ *	int	smtp_data_chunking_usable(const struct transport_call *c)
+ *	int	smtp_data_render(struct transport_call *c, int fd,
+ *				long *sig_len, int *signed_msg, int *err_no,
+ *				gstr *err)
  * DESCRIPTION
  *	Sends the message of a transport call in SMTP's form (CRLF line
  *	ends, leading dots doubled), in one of three ways:
@@ -27,6 +31,12 @@
  *	the DKIM-Signature fields.
  *
  *	Otherwise straight from the spool (through TLS when it is on).
+ *
+ *	smtp_data_render() makes the message the same ways for BDAT
+ *	(smtp_bdat.c) into a file: no dot-stuffing and no final dot.
+ *	smtp_data_chunking_usable() says whether BDAT may be used: as
+ *	in Exim, not with transport_filter unless the message is
+ *	DKIM-signed.
  * DIAGNOSTICS
  *	A filter that fails: -2 with its message (errno -24, as Exim). A
  *	signing failure under dkim_strict: -2 with the reason, errno
@@ -52,19 +62,44 @@
 #include "transport/tpfilter.h"
 #include "transport/transport.h"
 
-/* Text on its way to the server: CRLF line ends, leading dots
- * doubled. */
+static int
+fd_sink(void *ctx, const char *p, size_t n)
+{
+    int fd = *(int *)ctx;
+
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Text on its way to the server (conn), or to a file for BDAT (fd,
+ * when conn is NULL): CRLF line ends, leading dots doubled when stuff
+ * is set. count is what went out. */
 struct data_out {
     struct smtp_conn *conn;
     int timeout;
     gstr buf;
     int bol;
+    int stuff;
+    int fd;
+    long count;
 };
 
 static int
 out_flush(struct data_out *f)
 {
-    int rc = smtp_conn_write(f->conn, f->buf.s, f->buf.len, f->timeout);
+    int rc;
+
+    if (f->conn != NULL)
+        rc = smtp_conn_write(f->conn, f->buf.s, f->buf.len, f->timeout);
+    else
+        rc = fd_sink(&f->fd, f->buf.s, f->buf.len);
+    f->count += (long)f->buf.len;
     gstr_truncate(&f->buf, 0);
     return rc;
 }
@@ -77,7 +112,7 @@ out_sink(void *ctx, const char *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\r')
             continue;
-        if (f->bol && p[i] == '.')
+        if (f->stuff && f->bol && p[i] == '.')
             gstr_addc(&f->buf, '.');
         if (p[i] == '\n')
             gstr_addc(&f->buf, '\r');
@@ -108,26 +143,11 @@ write_filtered(struct transport_call *c, struct data_out *f, const char *filter,
     return out_flush(f);
 }
 
-static int
-fd_sink(void *ctx, const char *p, size_t n)
-{
-    int fd = *(int *)ctx;
-
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* The message to a memory file (through transport_filter if there is
  * one), the signatures, then both out. */
 static int
 write_signed(struct transport_call *c, struct data_out *f, const char *filter,
-             int *err_no, gstr *err)
+             long *sig_len, int *err_no, gstr *err)
 {
     static const struct tp_write_opts raw = {NULL, NULL, NULL, NULL, 1};
     int fd = memfd_create("mxlab-dkim", MFD_CLOEXEC);
@@ -177,6 +197,8 @@ write_signed(struct transport_call *c, struct data_out *f, const char *filter,
         close(fd);
         return -1;
     }
+    if (sig_len != NULL)
+        *sig_len = f->count + (long)f->buf.len;
     while ((n = read(fd, buf, sizeof(buf))) > 0)
         if (out_sink(f, buf, (size_t)n) < 0) {
             n = -1;
@@ -196,17 +218,49 @@ smtp_data_write(struct transport_call *c, struct smtp_conn *conn, int timeout,
 {
     static const struct tp_write_opts opts = {NULL, NULL, ".", "..", 1};
     const struct transport_generic *g = c->tp->generic;
-    struct data_out f = {conn, timeout, {0}, 1};
+    struct data_out f = {conn, timeout, {0}, 1, 1, -1, 0};
     struct timeval tv = {timeout, 0};
 
     gstr_init(&f.buf, c->arena);
     c->dkim_used = NULL;
     (void)setsockopt(conn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     if (dkim_transport_wanted(c) || registry_arc_sign_wanted(c))
-        return write_signed(c, &f, g->transport_filter, err_no, err);
+        return write_signed(c, &f, g->transport_filter, NULL, err_no, err);
     if (g->transport_filter != NULL)
         return write_filtered(c, &f, g->transport_filter, err_no, err);
     if (conn->tls != NULL)
         return smtp_tls_write_message(conn, c, &opts, err, timeout);
     return transport_write_message(c, conn->fd, &opts, err);
+}
+
+int
+smtp_data_chunking_usable(const struct transport_call *c)
+{
+    const struct transport_generic *g = c->tp->generic;
+
+    return g->transport_filter == NULL || dkim_transport_wanted(c);
+}
+
+int
+smtp_data_render(struct transport_call *c, int fd, long *sig_len,
+                 int *signed_msg, int *err_no, gstr *err)
+{
+    static const struct tp_write_opts opts = {NULL, NULL, NULL, NULL, 1};
+    const struct transport_generic *g = c->tp->generic;
+    struct data_out f = {NULL, 0, {0}, 1, 0, fd, 0};
+    long sl = 0;
+    int rc;
+
+    gstr_init(&f.buf, c->arena);
+    c->dkim_used = NULL;
+    *sig_len = -1;
+    *signed_msg = dkim_transport_wanted(c) || registry_arc_sign_wanted(c);
+    if (*signed_msg) {
+        rc = write_signed(c, &f, g->transport_filter, &sl, err_no, err);
+        /* through a filter only the signatures are Exim's first chunk */
+        if (rc == 0 && g->transport_filter != NULL)
+            *sig_len = sl;
+        return rc;
+    }
+    return transport_write_message(c, fd, &opts, err);
 }

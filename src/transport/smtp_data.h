@@ -1,5 +1,5 @@
-/* smtp_data.h: the smtp transport's message after DATA: plain,
- * through transport_filter, or DKIM-signed. */
+/* smtp_data.h: the smtp transport's message after DATA or for BDAT:
+ * plain, through transport_filter, or DKIM-signed. */
 #ifndef MXLAB_TRANSPORT_SMTP_DATA_H
 #define MXLAB_TRANSPORT_SMTP_DATA_H
 
@@ -19,5 +19,16 @@ struct transport_call;
  * cannot be expanded): err is the reason, *err_no the errno. */
 int smtp_data_write(struct transport_call *c, struct smtp_conn *conn,
                     int timeout, int *err_no, gstr *err);
+/* 1 if the message may go with BDAT: as Exim, not through a
+ * transport_filter unless it is DKIM-signed too. */
+int smtp_data_chunking_usable(const struct transport_call *c);
+/* The message as BDAT sends it (CRLF line ends, no dot-stuffing, no
+ * final dot) to fd, made as smtp_data_write() makes it. *sig_len is
+ * the length of the signatures in front when the message went through
+ * transport_filter and was signed (Exim then sends them as a chunk of
+ * their own), else -1; *signed_msg says whether signatures went in
+ * front at all. Returns as smtp_data_write(). */
+int smtp_data_render(struct transport_call *c, int fd, long *sig_len,
+                     int *signed_msg, int *err_no, gstr *err);
 
 #endif

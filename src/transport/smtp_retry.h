@@ -13,11 +13,11 @@ struct host_item;
 /* Before a host is tried: one of SMTP_HOST_*. */
 extern int (*smtp_retry_host_check)(struct transport_call *c,
                                     struct host_item *h);
-/* A host (err: not -45/-46) or this message at a host (-45/-46, a 4xx
- * to MAIL or DATA) failed temporarily; msg NULL for a connection that
- * was not made. */
+/* A host or this message at a host (message set, or err -45/-46: a
+ * 4xx to MAIL or DATA, or another of Exim's message errors) failed
+ * temporarily; msg NULL for a connection that was not made. */
 extern void (*smtp_retry_host_failed)(struct transport_call *c,
                                       const struct host_item *h, int err,
-                                      const char *msg);
+                                      const char *msg, int message);
 
 #endif

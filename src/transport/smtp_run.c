@@ -35,7 +35,9 @@
  *	it offers DSN; RCPT TO with NOTIFY= and ORCPT= likewise; DATA;
  *	the message with CRLF line ends and leading dots doubled; the
  *	final dot. Under PIPELINING MAIL, the RCPTs and DATA go in one
- *	write. Every reply is awaited for command_timeout (the final
+ *	write. When the server offers CHUNKING and the host is in
+ *	hosts_try_chunking (default "*"), BDAT replaces DATA
+ *	(smtp_bdat.c). Every reply is awaited for command_timeout (the final
  *	dot's for final_timeout), every write of the message for
  *	data_timeout. At most hosts_max_try hosts are tried
  *	(hosts_max_try_hardlimit counts those that could not be looked
@@ -128,7 +130,7 @@
 int (*smtp_retry_host_check)(struct transport_call *c, struct host_item *h);
 void (*smtp_retry_host_failed)(struct transport_call *c,
                                const struct host_item *h, int err,
-                               const char *msg);
+                               const char *msg, int message);
 
 /* Reply text as Exim logs it (its string_printing()): lines joined
  * by "\n" written as backslash and n, other control characters and
@@ -160,14 +162,38 @@ host_deferred(struct smtp_sess *s, const struct host_item *h, int err,
               const char *msg)
 {
     if (smtp_retry_host_failed != NULL)
-        smtp_retry_host_failed(s->c, h, err, msg);
+        smtp_retry_host_failed(s->c, h, err, msg, 0);
 }
+
+static void write_logs(struct smtp_sess *s, const struct host_item *h,
+                       const char *msg, int err);
 
 /* Exim's write_logs(): what went wrong with a host; the host is noted
  * for retry. */
 void
 smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
                 int err)
+{
+    write_logs(s, h, msg, err);
+    host_deferred(s, h, err, msg);
+}
+
+/* The same for a message error that deferred (a 4xx, or a time-out or
+ * closed connection after MAIL or the end of data): as Exim's
+ * message_defer, the retry item is for this message at the host, not
+ * for the host. */
+void
+smtp_write_logs_message(struct smtp_sess *s, const struct host_item *h,
+                        const char *msg, int err)
+{
+    write_logs(s, h, msg, err);
+    if (smtp_retry_host_failed != NULL)
+        smtp_retry_host_failed(s->c, h, err, msg, 1);
+}
+
+static void
+write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
+           int err)
 {
     gstr g;
 
@@ -185,7 +211,6 @@ smtp_write_logs(struct smtp_sess *s, const struct host_item *h, const char *msg,
     log_write(LOG_MAIN, "%s", g.s);
     /* the message log has the line too, without the id */
     transport_msglog(s->c, "%s", g.s + strlen(s->c->msg->m->id) + 1);
-    host_deferred(s, h, err, msg);
 }
 
 /* Sets every address still open (deferred, in this attempt) to rc. */
@@ -329,6 +354,8 @@ read_ehlo_keywords(struct smtp_sess *s)
             s->dsn_ok = 1;
         else if (n == 8 && strncasecmp(k, "STARTTLS", n) == 0)
             s->tls_offered = 1;
+        else if (n == 8 && strncasecmp(k, "CHUNKING", n) == 0)
+            s->chunking = 1;
     }
 }
 
@@ -454,6 +481,8 @@ session_start(struct smtp_sess *s)
         return -1;
     if (s->pipelining && host_in_list(s, s->ob->hosts_avoid_pipelining))
         s->pipelining = 0;
+    if (s->chunking && !host_in_list(s, s->ob->hosts_try_chunking))
+        s->chunking = 0;
     if (s->esmtp && session_auth(s) < 0)
         return -1;
     return 0;
@@ -557,7 +586,7 @@ static struct smtp_idle {
     struct smtp_conn conn;
     char ip[64], tp[64], helo[256];
     int port;
-    int esmtp, pipelining, size_ok, dsn_ok, messages, need_rset;
+    int esmtp, pipelining, size_ok, dsn_ok, chunking, messages, need_rset;
     struct smtp_limits lim;
     char greeting[512], helo_response[512];
     char auth_name[128], auth_id[256];
@@ -646,6 +675,7 @@ session_end(struct smtp_sess *s, int keep)
     idle.need_rset = s->need_rset;
     idle.size_ok = s->size_ok;
     idle.dsn_ok = s->dsn_ok;
+    idle.chunking = s->chunking;
     idle.messages = s->messages;
     idle.lim = s->lim;
     copy_text(idle.auth_name, sizeof(idle.auth_name), s->auth_name);
@@ -676,6 +706,7 @@ session_reuse(struct smtp_sess *s, struct host_item *h)
     s->need_rset = idle.need_rset;
     s->size_ok = idle.size_ok;
     s->dsn_ok = idle.dsn_ok;
+    s->chunking = idle.chunking;
     s->messages = idle.messages;
     s->lim = idle.lim;
     s->auth_name =
@@ -744,6 +775,7 @@ smtp_start_tls(struct smtp_sess *s)
     if (s->smtps)
         return 0;
     s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
+    s->chunking = 0;
     s->cmd = arena_printf(s->a, "EHLO %s", s->helo);
     if (smtp_send_cmd(s, arena_printf(s->a, "%s\r\n", s->cmd)) < 0) {
         setup_failed(s, errno);
@@ -816,6 +848,7 @@ smtp_tls_retry_clear(struct smtp_sess *s, struct host_item *h)
     s->tls_clear = 1;
     s->dead = 0;
     s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->tls_offered = 0;
+    s->chunking = 0;
     return 1;
 }
 
@@ -877,7 +910,7 @@ connection_begins(struct smtp_sess *s, struct host_item *h)
     }
     s->host = h;
     s->dead = 0;
-    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = 0;
+    s->esmtp = s->pipelining = s->size_ok = s->dsn_ok = s->chunking = 0;
     s->auth_name = s->auth_id = NULL;
     s->pipe_active = 0;
     s->messages = 0;

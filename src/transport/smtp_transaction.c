@@ -14,7 +14,9 @@
  *	RCPTMAX, smtp_limits.c), per domain unless multi_domain, each
  *	with MAIL FROM (SIZE=, RET=, ENVID=, AUTH= as the server offers
  *	them), RCPT TO (NOTIFY=, ORCPT=), DATA, the message
- *	(smtp_data.c) and the final dot, pipelined under PIPELINING.
+ *	(smtp_data.c) and the final dot, pipelined under PIPELINING; or,
+ *	under CHUNKING, BDAT chunks instead of DATA (smtp_bdat.c, which
+ *	uses the smtp_tx_* helpers here).
  *	It sets each address's result from the replies, as described in
  *	smtp_run(3): 5xx to RCPT fails it, 4xx defers it; errors after
  *	MAIL, DATA and the final dot are message errors (5xx fails, 4xx
@@ -150,8 +152,9 @@ rcpt_command(struct smtp_sess *s, const struct address *a)
 
 /* A message error (after MAIL, DATA or the final dot): 5xx fails the
  * batch, anything else defers it. */
-static void
-message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
+void
+smtp_tx_message_error(struct smtp_sess *s, struct address **batch, size_t nb,
+                      int err)
 {
     const char *msg;
     char code = smtp_check_response(s, &err, &msg);
@@ -167,12 +170,12 @@ message_error(struct smtp_sess *s, struct address **batch, size_t nb, int err)
         a->host_used = s->host;
     }
     if (code != '5') /* Exim logs the host for every temporary one */
-        smtp_write_logs(s, s->host, msg, err);
+        smtp_write_logs_message(s, s->host, msg, err);
 }
 
 /* A session error in a transaction: every open address defers. */
-static void
-session_error(struct smtp_sess *s, int err)
+void
+smtp_tx_session_error(struct smtp_sess *s, int err)
 {
     const char *msg;
 
@@ -181,6 +184,35 @@ session_error(struct smtp_sess *s, int err)
     smtp_set_open(s, ADDR_DEFER, err, msg, 1);
     smtp_write_logs(s, s->host, msg, err);
     s->dead = 1;
+}
+
+/* After the message was made (rc as smtp_data_write() returns it):
+ * -2 when it could not be made (the addresses have their results,
+ * the host is given up), -1 for a write error, else 0. */
+int
+smtp_tx_data_failed(struct smtp_sess *s, int rc, int e, gstr *err)
+{
+    /* a signing failure under dkim_strict (EACCES) and arc_sign are
+     * Exim's SEND_FAILED: a host error */
+    if (rc == -3 || (rc == -2 && e == EACCES)) {
+        const char *m =
+            arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
+                         s->host->address, gstr_str(err));
+        note_transaction(s, NULL, 0);
+        smtp_set_open(s, ADDR_DEFER, e, m, 1);
+        smtp_write_logs(s, s->host, m, e);
+        s->stop = 1;
+        return -2;
+    }
+    if (rc == -2) {
+        if (err->len > 0) {
+            note_transaction(s, NULL, 0);
+            smtp_set_open(s, ADDR_DEFER, e, gstr_str(err), 1);
+        }
+        s->stop = 1;
+        return -2;
+    }
+    return rc < 0 ? -1 : 0;
 }
 
 /* The message after DATA (smtp_data.c), then the final dot. 0; -1
@@ -194,28 +226,8 @@ write_data(struct smtp_sess *s)
 
     gstr_init(&err, s->a);
     rc = smtp_data_write(s->c, &s->conn, s->ob->data_timeout, &e, &err);
-    /* a signing failure under dkim_strict (EACCES) and arc_sign are
-     * Exim's SEND_FAILED: a host error */
-    if (rc == -3 || (rc == -2 && e == EACCES)) {
-        const char *m =
-            arena_printf(s->a, "smtp send to %s [%s] failed: %s", s->host->name,
-                         s->host->address, gstr_str(&err));
-        note_transaction(s, NULL, 0);
-        smtp_set_open(s, ADDR_DEFER, e, m, 1);
-        smtp_write_logs(s, s->host, m, e);
-        s->stop = 1;
-        return -2;
-    }
-    if (rc == -2) {
-        if (err.len > 0) {
-            note_transaction(s, NULL, 0);
-            smtp_set_open(s, ADDR_DEFER, e, gstr_str(&err), 1);
-        }
-        s->stop = 1;
-        return -2;
-    }
-    if (rc < 0)
-        return -1;
+    if ((rc = smtp_tx_data_failed(s, rc, e, &err)) < 0)
+        return rc;
     if (smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->data_timeout) < 0)
         return -1;
     s->c->bytes_written += 3; /* Exim counts the final dot too */
@@ -224,9 +236,9 @@ write_data(struct smtp_sess *s)
 
 /* The RCPT replies. Returns how many were accepted, or -1 after a
  * session error. */
-static int
-read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
-                  int *accepted, char **cmds)
+int
+smtp_tx_read_rcpts(struct smtp_sess *s, struct address **batch, size_t nb,
+                   int *accepted, char **cmds)
 {
     int n = 0, done = 0, too_many = 0;
 
@@ -239,7 +251,7 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
         if (!s->pipelining &&
             smtp_send_cmd(s, arena_printf(s->a, "%s\r\n", cmds[i])) < 0) {
             s->cmd = cmds[i];
-            session_error(s, errno);
+            smtp_tx_session_error(s, errno);
             return -1;
         }
         code = smtp_read_reply(s, s->ob->command_timeout);
@@ -268,10 +280,15 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
             return -1;
         }
         if (code < 0 || s->reply.len == 0) {
-            s->cmd =
-                arena_printf(s->a, "RCPT TO:<%s@%s>", a->local_part, a->domain);
-            s->pipe_active = 0;
-            session_error(s, code < 0 ? errno : 0);
+            /* in a BDAT flight Exim names the data stage instead */
+            if (s->data_stage != NULL) {
+                s->cmd = s->data_stage;
+            } else {
+                s->cmd = arena_printf(s->a, "RCPT TO:<%s@%s>", a->local_part,
+                                      a->domain);
+                s->pipe_active = 0;
+            }
+            smtp_tx_session_error(s, code < 0 ? errno : 0);
             return -1;
         }
         a->message = arena_printf(s->a,
@@ -292,8 +309,13 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
              * PIPELINING: Exim looks for an earlier 2xx or 5xx among the
              * replies it reads together, and without PIPELINING it reads
              * each RCPT's reply alone, so there a 452 is a deferral like
-             * any 4xx. */
-            a->message = NULL;
+             * any 4xx. Under CHUNKING the reply is kept: Exim reads it
+             * only after the message went, too late for a further
+             * transaction, and defers the address with it
+             * (smtp_bdat.c). */
+            if (!s->chunking_used)
+                a->message = NULL;
+            a->basic_errno = 0;
             too_many = 1;
         } else {
             a->result = ADDR_DEFER;
@@ -303,126 +325,12 @@ read_rcpt_replies(struct smtp_sess *s, struct address **batch, size_t nb,
     return n;
 }
 
-/* One transaction for batch. 0, or -1 when the session is over. */
-static int
-transaction(struct smtp_sess *s, struct address **batch, size_t nb)
+/* The final reply accepted the message: the accepted addresses are
+ * delivered, the reply kept as their confirmation. */
+void
+smtp_tx_delivered(struct smtp_sess *s, struct address **batch, size_t nb,
+                  const int *accepted)
 {
-    char *mail = mail_command(s);
-    char **cmds = arena_alloc(s->a, nb * sizeof(*cmds));
-    int *accepted = arena_alloc(s->a, nb * sizeof(*accepted));
-    int code, n, rc;
-    gstr out;
-
-    memset(accepted, 0, nb * sizeof(*accepted));
-    /* As Exim: a failed transaction is reset only when another one
-     * follows on the connection; QUIT needs no RSET before it. */
-    if (s->need_rset) {
-        s->cmd = "RSET";
-        if (smtp_send_cmd(s, "RSET\r\n") < 0) {
-            session_error(s, errno);
-            return -1;
-        }
-        if (smtp_read_reply(s, s->ob->command_timeout) < 0) {
-            session_error(s, errno);
-            return -1;
-        }
-        s->need_rset = 0;
-    }
-    s->c->bytes_written = 0;
-    gstr_init(&out, s->a);
-    gstr_printf(&out, "%s\r\n", mail);
-    for (size_t i = 0; i < nb; i++) {
-        cmds[i] = rcpt_command(s, batch[i]);
-        if (s->pipelining)
-            gstr_printf(&out, "%s\r\n", cmds[i]);
-    }
-    if (s->pipelining)
-        gstr_adds(&out, "DATA\r\n");
-    s->pipe_active = s->pipelining;
-    s->cmd = mail;
-    if (smtp_conn_write(&s->conn, out.s, out.len, s->ob->command_timeout) < 0) {
-        session_error(s, errno);
-        return -1;
-    }
-    code = smtp_read_reply(s, s->ob->command_timeout);
-    if (code / 100 != 2) {
-        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_MAIL4XX : 0;
-        if (code < 0 && err != ETIMEDOUT) {
-            session_error(s, err);
-            return -1;
-        }
-        message_error(s, batch, nb, err);
-        if (code < 0) {
-            s->dead = 1;
-            return -1;
-        }
-        if (s->pipelining) { /* the RCPT and DATA replies */
-            for (size_t i = 0; i <= nb; i++)
-                if (smtp_read_reply(s, s->ob->command_timeout) < 0)
-                    return s->dead = 1, -1;
-        }
-        s->need_rset = 1; /* sent before the next MAIL, if any */
-        return 0;
-    }
-    n = read_rcpt_replies(s, batch, nb, accepted, cmds);
-    if (n < 0)
-        return -1;
-    if (!s->pipelining) {
-        if (n == 0) {
-            s->need_rset = 1;
-            return 0;
-        }
-        if (smtp_send_cmd(s, "DATA\r\n") < 0) {
-            s->cmd = "DATA";
-            session_error(s, errno);
-            return -1;
-        }
-    }
-    s->cmd = "DATA";
-    code = smtp_read_reply(s, s->ob->command_timeout);
-    if (n == 0) {
-        /* nothing accepted: a 354 all the same gets an empty message */
-        if (code / 100 == 3) {
-            (void)smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->command_timeout);
-            (void)smtp_read_reply(s, s->ob->final_timeout);
-        }
-        s->need_rset = 1; /* sent before the next MAIL, if any */
-        return 0;
-    }
-    if (code / 100 != 3) {
-        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
-        if (code < 0) {
-            session_error(s, err);
-            return -1;
-        }
-        message_error(s, batch, nb, err);
-        s->need_rset = 1; /* sent before the next MAIL, if any */
-        return 0;
-    }
-    s->pipe_active = 0;
-    s->c->bytes_written = 0;
-    if ((rc = write_data(s)) < 0) {
-        int err = errno == EAGAIN ? ETIMEDOUT : errno;
-        if (rc == -2) { /* the filter failed: DATA cannot be ended */
-            s->dead = 1;
-            return -1;
-        }
-        s->cmd = "sending data block";
-        s->reply.len = 0;
-        session_error(s, err);
-        return -1;
-    }
-    s->cmd = "end of data";
-    code = smtp_read_reply(s, s->ob->final_timeout);
-    if (code / 100 != 2) {
-        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
-        message_error(s, batch, nb, err);
-        if (code < 0) {
-            s->dead = 1;
-            return -1;
-        }
-        return 0;
-    }
     for (size_t i = 0, first = 1; i < nb; i++) {
         struct address *a = batch[i];
         if (!accepted[i])
@@ -444,10 +352,143 @@ transaction(struct smtp_sess *s, struct address **batch, size_t nb)
             a->flags |= ADDR_PIPELINED;
         else
             a->flags &= ~(unsigned)ADDR_PIPELINED;
+        if (s->chunking_used)
+            a->flags |= ADDR_CHUNKING;
+        else
+            a->flags &= ~(unsigned)ADDR_CHUNKING;
         if (s->dsn_ok) /* the server reports on NOTIFY=SUCCESS itself */
             a->flags |= ADDR_DSN_AWARE;
         first = 0;
     }
+}
+
+/* One transaction for batch. 0, or -1 when the session is over. */
+static int
+transaction(struct smtp_sess *s, struct address **batch, size_t nb)
+{
+    char *mail = mail_command(s);
+    char **cmds = arena_alloc(s->a, nb * sizeof(*cmds));
+    int *accepted = arena_alloc(s->a, nb * sizeof(*accepted));
+    int code, n, rc;
+    gstr out;
+
+    memset(accepted, 0, nb * sizeof(*accepted));
+    /* As Exim: a failed transaction is reset only when another one
+     * follows on the connection; QUIT needs no RSET before it. */
+    if (s->need_rset) {
+        s->cmd = "RSET";
+        if (smtp_send_cmd(s, "RSET\r\n") < 0) {
+            smtp_tx_session_error(s, errno);
+            return -1;
+        }
+        if (smtp_read_reply(s, s->ob->command_timeout) < 0) {
+            smtp_tx_session_error(s, errno);
+            return -1;
+        }
+        s->need_rset = 0;
+    }
+    s->c->bytes_written = 0;
+    gstr_init(&out, s->a);
+    gstr_printf(&out, "%s\r\n", mail);
+    for (size_t i = 0; i < nb; i++) {
+        cmds[i] = rcpt_command(s, batch[i]);
+        if (s->pipelining)
+            gstr_printf(&out, "%s\r\n", cmds[i]);
+    }
+    /* CHUNKING: BDAT instead of DATA (smtp_bdat.c) */
+    s->chunking_used = s->chunking && smtp_data_chunking_usable(s->c);
+    if (s->chunking_used) {
+        struct smtp_tx tx = {batch, nb, mail, cmds, accepted, &out};
+        return smtp_bdat_transaction(s, &tx);
+    }
+    if (s->pipelining)
+        gstr_adds(&out, "DATA\r\n");
+    s->pipe_active = s->pipelining;
+    s->cmd = mail;
+    if (smtp_conn_write(&s->conn, out.s, out.len, s->ob->command_timeout) < 0) {
+        smtp_tx_session_error(s, errno);
+        return -1;
+    }
+    code = smtp_read_reply(s, s->ob->command_timeout);
+    if (code / 100 != 2) {
+        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_MAIL4XX : 0;
+        if (code < 0 && err != ETIMEDOUT) {
+            smtp_tx_session_error(s, err);
+            return -1;
+        }
+        smtp_tx_message_error(s, batch, nb, err);
+        if (code < 0) {
+            s->dead = 1;
+            return -1;
+        }
+        if (s->pipelining) { /* the RCPT and DATA replies */
+            for (size_t i = 0; i <= nb; i++)
+                if (smtp_read_reply(s, s->ob->command_timeout) < 0)
+                    return s->dead = 1, -1;
+        }
+        s->need_rset = 1; /* sent before the next MAIL, if any */
+        return 0;
+    }
+    n = smtp_tx_read_rcpts(s, batch, nb, accepted, cmds);
+    if (n < 0)
+        return -1;
+    if (!s->pipelining) {
+        if (n == 0) {
+            s->need_rset = 1;
+            return 0;
+        }
+        if (smtp_send_cmd(s, "DATA\r\n") < 0) {
+            s->cmd = "DATA";
+            smtp_tx_session_error(s, errno);
+            return -1;
+        }
+    }
+    s->cmd = "DATA";
+    code = smtp_read_reply(s, s->ob->command_timeout);
+    if (n == 0) {
+        /* nothing accepted: a 354 all the same gets an empty message */
+        if (code / 100 == 3) {
+            (void)smtp_conn_write(&s->conn, ".\r\n", 3, s->ob->command_timeout);
+            (void)smtp_read_reply(s, s->ob->final_timeout);
+        }
+        s->need_rset = 1; /* sent before the next MAIL, if any */
+        return 0;
+    }
+    if (code / 100 != 3) {
+        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
+        if (code < 0) {
+            smtp_tx_session_error(s, err);
+            return -1;
+        }
+        smtp_tx_message_error(s, batch, nb, err);
+        s->need_rset = 1; /* sent before the next MAIL, if any */
+        return 0;
+    }
+    s->pipe_active = 0;
+    s->c->bytes_written = 0;
+    if ((rc = write_data(s)) < 0) {
+        int err = errno == EAGAIN ? ETIMEDOUT : errno;
+        if (rc == -2) { /* the filter failed: DATA cannot be ended */
+            s->dead = 1;
+            return -1;
+        }
+        s->cmd = "sending data block";
+        s->reply.len = 0;
+        smtp_tx_session_error(s, err);
+        return -1;
+    }
+    s->cmd = "end of data";
+    code = smtp_read_reply(s, s->ob->final_timeout);
+    if (code / 100 != 2) {
+        int err = code < 0 ? errno : code / 100 == 4 ? SMTP_ERRNO_DATA4XX : 0;
+        smtp_tx_message_error(s, batch, nb, err);
+        if (code < 0) {
+            s->dead = 1;
+            return -1;
+        }
+        return 0;
+    }
+    smtp_tx_delivered(s, batch, nb, accepted);
     return 0;
 }
 
