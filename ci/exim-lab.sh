@@ -61,6 +61,11 @@ case $conf in
 /*) ;;
 *) conf=$PWD/$conf ;;
 esac
+# A file that does not exist: Exim is given it as it is, so that it says
+# so itself (after -bV's version and features, as a user sees it).
+if [ ! -e "$conf" ]; then
+    exec "$EXIM" -C "$conf" "$@"
+fi
 case $conf in
 "${DIR:-/nonexistent}"/*) dir=$DIR ;;
 *) dir=${conf%/*} ;;

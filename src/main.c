@@ -717,7 +717,7 @@ static const char help_text[] =
     "  -oX ports         daemon ports; -oP file: pid file\n"
     "  -oMa ip[.port]    client address (trusted callers, -bs; and -bh)\n"
     "  -oMaa name        authenticator; -oMai id: authenticated id\n"
-    "  -oMas address     authenticated sender (read; no effect)\n"
+    "  -oMas address     authenticated sender of a local message (trusted)\n"
     "  -oMi ip[.port]    local interface; -oMs name: client host name\n"
     "  -oMr protocol     received protocol; -oMt ident: sender ident\n"
     "Submission:\n"
@@ -797,6 +797,8 @@ main(int argc, char **argv)
         c.daemon.argv = argv;
         return smtp_mode_daemon(&c.daemon);
     case MODE_SUBMIT:
+        c.submit.auth_sender = c.forced.auth_sender;
+        c.submit.auth_id = c.forced.auth_id;
         return receive_cli_submit(&c.submit, c.args, c.nargs);
     case MODE_QUEUE_LIST:
         return spool_cli_list(c.mode_flag, c.args, c.nargs);

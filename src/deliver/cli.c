@@ -93,6 +93,7 @@
 #include "conf/conf.h"
 #include "deliver/cli.h"
 #include "deliver/deliver.h"
+#include "expand/betest.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "receive/addr.h"
@@ -579,6 +580,18 @@ deliver_cli_address_test(char **addrs, int naddrs, const char *sender)
         if (s > status)
             status = s;
     }
+    if (naddrs == 0) {
+        /* as Exim: one address a line from stdin, each after a prompt */
+        char *line;
+        while ((line = test_read_line(a)) != NULL) {
+            int s = test_one(a, &x, line, sender, &seen, &out);
+            if (s > status)
+                status = s;
+            fputs(gstr_str(&out), stdout);
+            fflush(stdout);
+            gstr_truncate(&out, 0);
+        }
+    }
     fputs(gstr_str(&out), stdout);
     fflush(stdout);
     arena_destroy(a);
@@ -653,24 +666,19 @@ deliver_cli_verify(char **addrs, int naddrs, int as_sender, const char *sender)
     struct arena *a = arena_create();
     struct expand_ctx x;
     int status = 0;
-    char line[4096];
+    char *line = NULL;
 
     expand_ctx_init(&x, a);
     if (sender == NULL)
         sender = caller_address(a);
     expand_set_var(&x, "sender_address", sender);
-    for (int i = 0; i < naddrs ||
-                    (naddrs == 0 && fgets(line, sizeof(line), stdin) != NULL);
+    /* without addresses, as Exim: one a line from stdin, each after a
+     * prompt (an empty line is an empty address) */
+    for (int i = 0;
+         i < naddrs || (naddrs == 0 && (line = test_read_line(a)) != NULL);
          i++) {
-        int st;
-        if (naddrs == 0) {
-            line[strcspn(line, "\r\n")] = '\0';
-            if (line[0] == '\0')
-                continue;
-            st = verify_one(a, &x, line, as_sender, sender);
-        } else {
-            st = verify_one(a, &x, addrs[i], as_sender, sender);
-        }
+        int st =
+            verify_one(a, &x, naddrs == 0 ? line : addrs[i], as_sender, sender);
         if (st == 2 || (st == 1 && status == 0))
             status = st;
         fflush(stdout);

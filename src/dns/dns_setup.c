@@ -33,12 +33,13 @@
  *	library (getaddrinfo(), which reads /etc/hosts), as in Exim.
  * DIAGNOSTICS
  *	"FILE:LINE: dns_server: ..." when the option does not expand or
- *	is not "IP [port]"; "FILE:LINE: host_lookup_order: unknown
- *	method ..." for an item other than bydns and byaddr.
+ *	is not "IP [port]". An item of host_lookup_order other than bydns
+ *	and byaddr (in any case) is passed over, as Exim does.
  *--*/
 
 #include <netdb.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "base/arena.h"
@@ -193,7 +194,9 @@ hook_reverse_bydns(struct expand_ctx *ctx, const char *ip, const char **name,
     return MATCH_FAIL;
 }
 
-/* host_lookup_order: each method in turn until one finds a name (a
+/* host_lookup_order: each method in turn (bydns, byaddr, in any case;
+ * Exim passes over any other item, and so does mxlab) until one finds a
+ * name (a
  * PTR record ends the search even when its name does not look up
  * forward to the address again), or the DNS defers. With
  * dns_server set, "byaddr" (the system's resolver, /etc/hosts) is
@@ -208,10 +211,11 @@ reverse_lookup(struct expand_ctx *ctx, const char *ip, const char **name,
 
     list_iter_init(&it, main_config.host_lookup_order, ':');
     while ((method = list_next(&it, ctx->arena)) != NULL) {
-        if (strcmp(method, "bydns") == 0)
+        if (strcasecmp(method, "bydns") == 0)
             rc = hook_reverse_bydns(ctx, ip, name, err, &found);
-        else if (!dns_server_set)
+        else if (strcasecmp(method, "byaddr") == 0 && !dns_server_set)
             rc = hook_reverse_byaddr(ctx, ip, name, err, &found);
+        /* as Exim, any other item is passed over */
         if (rc != MATCH_FAIL || found)
             return rc;
     }
@@ -259,33 +263,6 @@ hook_reverse(struct expand_ctx *ctx, const char *ip, const char **name,
     return rc;
 }
 
-/* Each item of host_lookup_order is "bydns" or "byaddr". */
-static int
-check_lookup_order(gstr *err)
-{
-    struct list_iter it;
-    struct arena *a = arena_perm;
-    const char *file;
-    int line;
-    char *method;
-
-    if (main_config.host_lookup_order == NULL)
-        return 0;
-    list_iter_init(&it, main_config.host_lookup_order, ':');
-    while ((method = list_next(&it, a)) != NULL) {
-        if (strcmp(method, "bydns") == 0 || strcmp(method, "byaddr") == 0)
-            continue;
-        if (conf_option_origin("host_lookup_order", &file, &line) == 0)
-            gstr_printf(err, "%s:%d: ", file, line);
-        gstr_printf(err,
-                    "host_lookup_order: unknown method \"%s\" (expected "
-                    "\"bydns\" or \"byaddr\")",
-                    method);
-        return -1;
-    }
-    return 0;
-}
-
 int
 dns_setup(gstr *err)
 {
@@ -297,8 +274,6 @@ dns_setup(gstr *err)
 
     dns_server_set = 0;
     reverse_seen.ip = NULL;
-    if (check_lookup_order(err) < 0)
-        return -1;
     dns_set_server(NULL, err);
     match_host_reverse_hook = hook_reverse;
     match_host_forward_hook = NULL;

@@ -365,9 +365,9 @@ test_line(struct betest *b, const char *text)
 }
 
 /* One logical line from stdin, with Exim's prompt and continuations;
- * NULL at the end. */
-static char *
-read_logical_line(struct arena *a)
+ * NULL at the end. Also read by -bt and -bv. */
+char *
+test_read_line(struct arena *a)
 {
     gstr g;
     int had_input = 0;
@@ -432,7 +432,7 @@ expand_test_mode(char **args, int nargs, const char *message_file)
             test_line(&b, args[i]);
     } else {
         b.where = "-be stdin";
-        while ((line = read_logical_line(input)) != NULL) {
+        while ((line = test_read_line(input)) != NULL) {
             test_line(&b, line);
             arena_reset(input);
         }

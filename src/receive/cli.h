@@ -4,16 +4,18 @@
 #define MXLAB_RECEIVE_CLI_H
 
 struct submit_opts {
-    const char *sender;    /* -f, or NULL */
-    const char *name;      /* -F: the sender's full name, or NULL */
-    int extract;           /* -t */
-    int no_dot;            /* -i, -oi: a line "." does not end the message */
-    char delivery;         /* 'q' -odq, 'i' -odi/-odf, 'b' -odb, or 0 */
-    const char *protocol;  /* -oMr, or NULL for "local" */
-    const char *ident;     /* -oMt, or NULL for the caller's login */
-    char errmode;          /* -oe?: 'e', 'm', 'p', 'q', 'w'; 0 is 'm' */
-    int local_error;       /* -E: a report of mxlab's own (-localerror) */
-    const char *reference; /* -E<id>: the message it reports on */
+    const char *sender;      /* -f, or NULL */
+    const char *name;        /* -F: the sender's full name, or NULL */
+    int extract;             /* -t */
+    int no_dot;              /* -i, -oi: a line "." does not end the message */
+    char delivery;           /* 'q' -odq, 'i' -odi/-odf, 'b' -odb, or 0 */
+    const char *protocol;    /* -oMr, or NULL for "local" */
+    const char *ident;       /* -oMt, or NULL for the caller's login */
+    const char *auth_sender; /* -oMas, or NULL */
+    const char *auth_id;     /* -oMai, or NULL */
+    char errmode;            /* -oe?: 'e', 'm', 'p', 'q', 'w'; 0 is 'm' */
+    int local_error;         /* -E: a report of mxlab's own (-localerror) */
+    const char *reference;   /* -E<id>: the message it reports on */
 
     /* set for a report to a sender (moan(3)), not from the command line */
     const char *input; /* the message, instead of the standard input */

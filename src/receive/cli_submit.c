@@ -493,12 +493,25 @@ params_init(struct receive_params *p, const struct submit_opts *o,
     p->message_reference = o->reference;
     p->not_smtp = 1;
     p->allow_unqualified = 1;
-    /* Exim's sender_local: not when a trusted caller set the sender */
+    /* -oMas and -oMai of a trusted caller: the authenticated sender and
+     * id, tainted as Exim keeps what the command line gives */
+    if (c->trusted && o->auth_sender) {
+        p->auth_sender = arena_strdup(a, o->auth_sender);
+        p->tainted |= SPOOL_TAINT(SPOOL_F_AUTH_SENDER);
+    }
+    if (c->trusted && o->auth_id) {
+        p->auth_id = arena_strdup(a, o->auth_id);
+        p->tainted |= SPOOL_TAINT(SPOOL_F_AUTH_ID);
+    }
+    /* Exim's sender_local: not when a trusted caller set the sender; then
+     * what -oMas and -oMai did not give is the caller's */
     p->sender_local = o->sender == NULL || !c->trusted;
     if (p->sender_local) {
-        p->auth_id = c->login;
-        p->auth_sender =
-            arena_printf(a, "%s@%s", c->login, main_config.qualify_domain);
+        if (p->auth_id == NULL)
+            p->auth_id = c->login;
+        if (p->auth_sender == NULL)
+            p->auth_sender =
+                arena_printf(a, "%s@%s", c->login, main_config.qualify_domain);
     }
 }
 
