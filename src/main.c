@@ -79,6 +79,7 @@
  *--*/
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -749,7 +750,8 @@ int
 main(int argc, char **argv)
 {
     struct cmdline c;
-    char *cwd = getcwd(NULL, 0); /* Exim's initial_cwd */
+    static char cwd_buf[PATH_MAX];
+    const char *cwd = getcwd(cwd_buf, sizeof(cwd_buf)); /* initial_cwd */
 
     msg_init("mxlab");
     arena_perm_init();
