@@ -190,7 +190,7 @@ report_add_error(gstr *g, const char *lead, const char *s)
 const char *
 report_error_text(const struct address *x)
 {
-    if (x->flags & ADDR_CANCELLED)
+    if (x->flags & (ADDR_CANCELLED | ADDR_QUIET_REPORT))
         return NULL;
     if (x->host_used != NULL && !(x->flags & ADDR_PASS_MSG))
         return x->user_message;

@@ -40,6 +40,7 @@ struct host_item {
 #define ADDR_CANCELLED      0x10000 /* failed by -Mg: not logged, no text */
 #define ADDR_RETRY_TIMEDOUT 0x20000 /* failed by retry timeout, not 5xx */
 #define ADDR_REPORT_HELD    0x40000 /* a report's failure held as a deferral */
+#define ADDR_QUIET_REPORT   0x80000 /* its report shows the address only */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {
