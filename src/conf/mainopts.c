@@ -225,7 +225,7 @@ static const struct opt_def main_defs[] = {
     {"smtp_accept_max_per_host", OPT_EXPANDED,
      offsetof(struct main_config, smtp_accept_max_per_host), 0},
     {"smtp_accept_queue", OPT_INT,
-     offsetof(struct main_config, smtp_accept_queue), OPT_UNIMPL},
+     offsetof(struct main_config, smtp_accept_queue), 0},
     {"smtp_accept_queue_per_connection", OPT_INT,
      offsetof(struct main_config, smtp_accept_queue_per_connection), 0},
     {"smtp_accept_reserve", OPT_INT,

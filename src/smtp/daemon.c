@@ -383,6 +383,7 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
     smtp_session_init(&s, SMTP_MODE_DAEMON, fd, fd);
     s.host_address = arena_strdup(s.conn_arena, addr);
     s.host_port = port;
+    s.connection_count = nconn;
     if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
         sockaddr_text(&local, iface, sizeof(iface), &iport);
         s.interface_address = arena_strdup(s.conn_arena, iface);
