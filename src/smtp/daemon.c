@@ -384,6 +384,10 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
     s.host_address = arena_strdup(s.conn_arena, addr);
     s.host_port = port;
     s.connection_count = nconn;
+    if (main_config.smtp_accept_keepalive) { /* as Exim's ip_keepalive() */
+        int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    }
     if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
         sockaddr_text(&local, iface, sizeof(iface), &iport);
         s.interface_address = arena_strdup(s.conn_arena, iface);

@@ -884,6 +884,16 @@ connection_begins(struct smtp_sess *s, struct host_item *h)
     memset(&s->lim, 0, sizeof(s->lim));
 }
 
+/* keepalive, as Exim's ip_keepalive(): a peer that vanished is noticed
+ * on a connection that waits long for a reply. */
+static void
+keepalive_on(int fd)
+{
+    int one = 1;
+
+    (void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+}
+
 /* One host: a kept connection to it, or a new one; another new one
  * while smtp_transactions() asks for it (max_rcpt, MAILMAX). */
 static void
@@ -920,6 +930,8 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
             smtp_write_logs(s, h, NULL, err);
             return;
         }
+        if (s->ob->keepalive)
+            keepalive_on(s->conn.fd);
         if (session_start(s) == 0) {
             (void)retry_wait_take(s->c->tp->name, h->name);
             again = smtp_transactions(s);
