@@ -186,7 +186,7 @@ static const struct opt_def main_defs[] = {
     {"queue_run_in_order", OPT_BOOL,
      offsetof(struct main_config, queue_run_in_order), OPT_UNIMPL},
     {"queue_run_max", OPT_EXPANDED, offsetof(struct main_config, queue_run_max),
-     OPT_UNIMPL},
+     0},
     {"queue_smtp_domains", OPT_LIST,
      offsetof(struct main_config, queue_smtp_domains), OPT_UNIMPL},
     {"received_header_text", OPT_EXPANDED,
