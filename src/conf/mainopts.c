@@ -135,7 +135,7 @@ static const struct opt_def main_defs[] = {
     {"hosts_require_helo", OPT_LIST,
      offsetof(struct main_config, hosts_require_helo), 0},
     {"ignore_bounce_errors_after", OPT_TIME,
-     offsetof(struct main_config, ignore_bounce_errors_after), OPT_UNIMPL},
+     offsetof(struct main_config, ignore_bounce_errors_after), 0},
     {"keep_environment", OPT_LIST,
      offsetof(struct main_config, keep_environment), OPT_UNIMPL},
     {"local_interfaces", OPT_LIST,

@@ -18,7 +18,9 @@
  *	run that was interrupted, join the non-recipients. A frozen
  *	message is skipped unless DELIVER_FORCE_THAW (-M, -qff), which
  *	logs "Unfrozen by forced delivery"; otherwise "Message is frozen"
- *	(+skip_delivery, on by default).
+ *	(+skip_delivery, on by default). A frozen message from <> older
+ *	than ignore_bounce_errors_after is thawed ("Unfrozen by errmsg
+ *	timer"); a failure then is ignored, not frozen (bounce(3)).
  * .IP 2.
  *	Each recipient that is not a non-recipient is routed
  *	(route_address()); generated addresses are routed in turn, and
@@ -258,7 +260,12 @@ open_message(struct dlv *d, const char *id, unsigned flags)
                   gstr_str(&err));
         return DELIVER_ERROR;
     }
-    if (d->m.frozen) {
+    if (d->m.frozen && bounce_errors_ignored(&d->m)) {
+        /* as Exim: an old enough report is tried once more, and a
+         * failure then is ignored (bounce(3)) */
+        log_write(LOG_MAIN, "%s Unfrozen by errmsg timer", id);
+        d->m.frozen = 0;
+    } else if (d->m.frozen) {
         if (!(flags & DELIVER_FORCE_THAW)) {
             if (log_selected(LS_skip_delivery)) /* as Exim */
                 log_write(LOG_MAIN, "%s Message is frozen", id);
