@@ -171,7 +171,7 @@ END
     fail="$fail 250s=$accepted but maildir+spool=$((delivered + spooled));"
 # refusals for smtp_accept_max or smtp_accept_max_per_host: the limits
 # are set above the load, so a refusal means a session was miscounted
-refused=$(grep -c 'too many connections' "$T/log/mainlog" 2>/dev/null)
+refused=$(grep -c 'refused: too many connections' "$T/log/mainlog" 2>/dev/null)
 [ "$refused" -eq 0 ] || fail="$fail $refused connections refused as too many;"
 [ "$timeouts" -ge 2 ] ||
     fail="$fail $timeouts smtp_receive_timeout cuts (want 2);"

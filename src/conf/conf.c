@@ -781,6 +781,28 @@ conf_option_origin(const char *name, const char **file, int *line)
     return -1;
 }
 
+/* Exim's readconf check: the daemon counts connections only when
+ * smtp_accept_max is set, and these two need that count. The error is
+ * placed at the option that needs it. */
+static int
+conf_check_accept_max(struct loader *l)
+{
+    const struct main_config *m = l->cfg->main;
+    const char *name = m->smtp_accept_queue > 0 ? "smtp_accept_queue"
+                                                : "smtp_accept_max_per_host";
+
+    if (m->smtp_accept_max != 0 ||
+        (m->smtp_accept_queue <= 0 && m->smtp_accept_max_per_host == NULL))
+        return 0;
+    for (const struct opt_origin *o = l->origins; o != NULL; o = o->next)
+        if (strcmp(o->name, name) == 0) {
+            l->file = o->file;
+            l->line = o->line;
+        }
+    return conf_error(l, "smtp_accept_max must be set if smtp_accept_queue or "
+                         "smtp_accept_max_per_host is set");
+}
+
 int
 conf_load(const char *path, struct conf_macro *macros, gstr *err)
 {
@@ -815,6 +837,8 @@ conf_load(const char *path, struct conf_macro *macros, gstr *err)
     }
     if (!conf_reader_failed(l.r))
         conf_finish_instance(&l);
+    if (!conf_reader_failed(l.r))
+        (void)conf_check_accept_max(&l);
     cfg->macros = conf_reader_macros(l.r);
     conf_reader_close(l.r);
     conf_origins = l.origins;

@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	#include "deliver/bounce.h"
  *
+ *	int	bounce_errors_ignored(const struct spool_msg *m)
  *	void	bounce_send(struct spool_msg *m, struct address *done)
  * DESCRIPTION
  *	bounce_send() is the delivery's deliver_bounce_hook. done is
@@ -42,8 +43,10 @@
  *	Exim does; the text part cuts an error line after 254.
  *
  *	A failed bounce (sender <>) is not reported: an address that
- *	timed out under the retry rules is logged "error ignored" and is
- *	done with; the other failed addresses are turned into deferrals
+ *	timed out under the retry rules, or any address once the message
+ *	is older than ignore_bounce_errors_after (bounce_errors_ignored()),
+ *	is logged "error ignored" and is done with (unless it has an
+ *	errors address); the other failed addresses are turned into deferrals
  *	and the message is frozen, logged "Frozen (delivery error
  *	message)", as in Exim.
  *
@@ -190,7 +193,7 @@ report_add_error(gstr *g, const char *lead, const char *s)
 const char *
 report_error_text(const struct address *x)
 {
-    if (x->flags & ADDR_CANCELLED)
+    if (x->flags & (ADDR_CANCELLED | ADDR_QUIET_REPORT))
         return NULL;
     if (x->host_used != NULL && !(x->flags & ADDR_PASS_MSG))
         return x->user_message;
@@ -565,6 +568,15 @@ log_ignored(const struct spool_msg *m, const struct address *f, const char *why)
 
 void (*bounce_deliver_pending_hook)(void);
 
+int
+bounce_errors_ignored(const struct spool_msg *m)
+{
+    const int limit = main_config.ignore_bounce_errors_after;
+
+    return (m->sender == NULL || m->sender[0] == '\0') &&
+           time(NULL) - m->received_sec >= limit;
+}
+
 void
 bounce_send(struct spool_msg *m, struct address *done)
 {
@@ -576,7 +588,9 @@ bounce_send(struct spool_msg *m, struct address *done)
         for (struct address *f = done; f != NULL; f = f->next) {
             if (f->result != ADDR_FAIL)
                 continue;
-            if ((f->flags & ADDR_RETRY_TIMEDOUT) && f->errors_to == NULL) {
+            if (((f->flags & ADDR_RETRY_TIMEDOUT) ||
+                 bounce_errors_ignored(m)) &&
+                f->errors_to == NULL) {
                 log_ignored(m, f, "");
                 continue;
             }

@@ -10,6 +10,9 @@ struct spool_msg;
 /* deliver_bounce_hook: spools a bounce for the failed addresses in
  * done, or freezes m when it is itself a bounce. */
 void bounce_send(struct spool_msg *m, struct address *done);
+/* 1 for a message from <> older than ignore_bounce_errors_after: it is
+ * thawed, and its failures are ignored, not frozen. */
+int bounce_errors_ignored(const struct spool_msg *m);
 /* Moves up to max ids of reports bounce_send() spooled, and that
  * are still to be delivered, into ids; returns how many. */
 int bounce_take_pending(char (*ids)[MSGID_LEN + 1], int max);

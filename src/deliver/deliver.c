@@ -18,7 +18,9 @@
  *	run that was interrupted, join the non-recipients. A frozen
  *	message is skipped unless DELIVER_FORCE_THAW (-M, -qff), which
  *	logs "Unfrozen by forced delivery"; otherwise "Message is frozen"
- *	(+skip_delivery, on by default).
+ *	(+skip_delivery, on by default). A frozen message from <> older
+ *	than ignore_bounce_errors_after is thawed ("Unfrozen by errmsg
+ *	timer"); a failure then is ignored, not frozen (bounce(3)).
  * .IP 2.
  *	Each recipient that is not a non-recipient is routed
  *	(route_address()); generated addresses are routed in turn, and
@@ -260,7 +262,12 @@ open_message(struct dlv *d, const char *id, unsigned flags)
                   gstr_str(&err));
         return DELIVER_ERROR;
     }
-    if (d->m.frozen) {
+    if (d->m.frozen && bounce_errors_ignored(&d->m)) {
+        /* as Exim: an old enough report is tried once more, and a
+         * failure then is ignored (bounce(3)) */
+        log_write(LOG_MAIN, "%s Unfrozen by errmsg timer", id);
+        d->m.frozen = 0;
+    } else if (d->m.frozen) {
         if (!(flags & DELIVER_FORCE_THAW)) {
             if (log_selected(LS_skip_delivery)) /* as Exim */
                 log_write(LOG_MAIN, "%s Message is frozen", id);
@@ -797,6 +804,37 @@ give_up(struct dlv *d, struct address *todo)
     }
 }
 
+/* The Received: headers on the spool (the one added on arrival
+ * included), as Exim's spool_in counts them for received_headers_max. */
+static int
+received_count(const struct spool_msg *m)
+{
+    int n = 0;
+
+    for (const struct spool_header *h = m->headers; h != NULL; h = h->next)
+        n += h->type == 'P';
+    return n;
+}
+
+/* received_headers_max, Exim's mail-loop check: every recipient fails
+ * as a routing failure (no router named) whose reason the report does
+ * not show; a failing report is frozen as any is. */
+static void
+fail_loop(struct dlv *d, struct address *todo)
+{
+    struct address *a, *next;
+
+    for (a = todo; a != NULL; a = next) {
+        next = a->next;
+        a->next = NULL;
+        a->result = ADDR_FAIL;
+        a->message = "Too many \"Received\" headers - suspected mail loop";
+        a->flags |= ADDR_QUIET_REPORT; /* as Exim: not passed on */
+        deliver_log_failure(d, a, 1);
+        list_push(&d->done_tail, a);
+    }
+}
+
 /* As Exim, a hard failure of a report (a null sender) that has no errors
  * address of its own is kept as a deferral (the message is to be frozen)
  * while the retry database is updated, so that retry items it gathered
@@ -860,6 +898,8 @@ deliver_message(const char *id, unsigned flags)
                     (flags & DELIVER_FORCE) != 0);
     if (flags & DELIVER_GIVE_UP)
         give_up(&d, todo);
+    else if (received_count(&d.m) > main_config.received_headers_max)
+        fail_loop(&d, todo);
     else {
         route_all(&d, todo);
         deliver_all(&d);

@@ -96,6 +96,7 @@
 #include "priv/priv.h"
 #include "receive/addr.h"
 #include "receive/cli.h"
+#include "receive/fscheck.h"
 #include "receive/moan.h"
 #include "receive/receive.h"
 #include "spool/envelope.h"
@@ -722,6 +723,10 @@ receive_cli_submit(const struct submit_opts *o, char **args, int nargs)
     caller_find(a, &c, o->name);
     if (o->input != NULL)
         c.trusted = 1; /* a report: Exim's child runs as the exim user */
+    else if (receive_check_fs(0) < 0) { /* as Exim, before anything */
+        fail("%s", "insufficient disk space");
+        goto out;
+    }
     params_init(&p, o, &c, a);
     expand_ctx_init(&x, a);
     p.ctx = &x;

@@ -39,12 +39,13 @@ struct host_item {
 #define ADDR_NOTICE         0x800 /* in the success notice being written */
 #define ADDR_RCPT_TIMEOUT   0x1000 /* its RCPT timed out: an address retry */
 #define ADDR_FORBIDDEN      0x2000 /* a pipe or file its redirect router forbids */
-#define ADDR_IN_REPORT      0x4000  /* in the failure report being written */
-#define ADDR_REPORTED       0x8000  /* its failure was reported or ignored */
-#define ADDR_CANCELLED      0x10000 /* failed by -Mg: not logged, no text */
-#define ADDR_RETRY_TIMEDOUT 0x20000 /* failed by retry timeout, not 5xx */
-#define ADDR_REPORT_HELD    0x40000 /* a report's failure held as a deferral */
-#define ADDR_CHUNKING       0x80000 /* sent with SMTP CHUNKING (BDAT): " K" */
+#define ADDR_IN_REPORT      0x4000   /* in the failure report being written */
+#define ADDR_REPORTED       0x8000   /* its failure was reported or ignored */
+#define ADDR_CANCELLED      0x10000  /* failed by -Mg: not logged, no text */
+#define ADDR_RETRY_TIMEDOUT 0x20000  /* failed by retry timeout, not 5xx */
+#define ADDR_REPORT_HELD    0x40000  /* a report's failure held as a deferral */
+#define ADDR_CHUNKING       0x80000  /* sent with SMTP CHUNKING (BDAT): " K" */
+#define ADDR_QUIET_REPORT   0x100000 /* its report shows the address only */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

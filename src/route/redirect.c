@@ -13,7 +13,9 @@
  *			const char *data, int depth)
  * DESCRIPTION
  *	The redirect router takes its list from "data" (expanded) or from
- *	"file" (the name expanded; a missing file declines). The list is
+ *	"file" (the name expanded; a missing file declines; one with a mode
+ *	bit of modemask set, by default group- or world-writable, defers).
+ *	The list is
  *	Exim's: items separated by commas or newlines, "#" lines are
  *	comments, an item may be quoted ("a b"@x, "|cmd, arg"). Items:
  * .IP "local@domain, local"
@@ -43,13 +45,15 @@
  * DIAGNOSTICS
  *	A special item that is not allowed, a bad include file or an
  *	unknown transport defer the address with "error in redirect
- *	data: ..." (or "file"), as Exim does.
+ *	data: ..." (or "file"), as Exim does; a file refused by modemask
+ *	"bad mode (0MODE) for FILE: 0BITS bit(s) unexpected".
  *--*/
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -71,7 +75,8 @@ static const struct opt_def router_redirect_defs[] = {
      offsetof(struct router_redirect, check_ancestor), 0},
     {"check_group", OPT_BOOL, offsetof(struct router_redirect, check_group),
      OPT_UNIMPL},
-    {"check_owner", OPT_BOOL, offsetof(struct router_redirect, check_owner), 0},
+    {"check_owner", OPT_BOOL, offsetof(struct router_redirect, check_owner),
+     OPT_UNIMPL},
     {"data", OPT_EXPANDED, offsetof(struct router_redirect, data), 0},
     {"directory_transport", OPT_EXPANDED,
      offsetof(struct router_redirect, directory_transport), 0},
@@ -435,6 +440,24 @@ redirect_parse(struct route_call *c, const char *data, int depth)
     return generated ? ROUTE_REROUTED : ROUTE_DECLINE;
 }
 
+/* modemask, as Exim's rda.c: a file with any of those mode bits (by
+ * default one that group or others may write) is not used. */
+static int
+rd_bad_mode(struct route_call *c, const char *path)
+{
+    const struct router_redirect *o = rd_opts(c);
+    struct stat st;
+
+    if (stat(path, &st) != 0 || (st.st_mode & (mode_t)o->modemask) == 0)
+        return 0; /* a missing file is the reader's business */
+    c->a->message = arena_printf(c->rc->arena,
+                                 "bad mode (0%o) for %s: 0%o bit(s) unexpected",
+                                 (unsigned)st.st_mode, path,
+                                 (unsigned)(st.st_mode & (mode_t)o->modemask));
+    c->a->basic_errno = -1;
+    return 1;
+}
+
 static enum route_rc
 redirect_route(struct route_call *c)
 {
@@ -448,6 +471,8 @@ redirect_route(struct route_call *c)
     } else if (o->file != NULL) {
         if (route_expand(c, "file", o->file, &path, &forced) < 0)
             return forced ? ROUTE_DECLINE : ROUTE_DEFER;
+        if (rd_bad_mode(c, path))
+            return ROUTE_DEFER;
         if ((data = rd_read_file(c->rc->arena, path)) == NULL) {
             if (errno == ENOENT || (errno == ENOTDIR && o->ignore_enotdir) ||
                 (errno == EACCES && o->ignore_eacces))

@@ -39,7 +39,7 @@ static const struct opt_def router_generic_defs[] = {
      offsetof(struct router_generic, disable_logging), OPT_UNIMPL},
     {"domains", OPT_LIST, offsetof(struct router_generic, domains), 0},
     {"errors_to", OPT_EXPANDED, offsetof(struct router_generic, errors_to), 0},
-    {"expn", OPT_BOOL, offsetof(struct router_generic, expn), 0},
+    {"expn", OPT_BOOL, offsetof(struct router_generic, expn), OPT_UNIMPL},
     {"fail_verify_recipient", OPT_BOOL,
      offsetof(struct router_generic, fail_verify_recipient), 0},
     {"fail_verify_sender", OPT_BOOL,

@@ -21,8 +21,9 @@
  *
  *	With -q<time> (-qf<time>, -qff<time>) it also starts a queue run
  *	(deliver_queue_run()) in a process of its own at start-up and
- *	every <time> after; the start-up line names the option instead of
- *	"no queue runs".
+ *	every <time> after, unless queue_run_max (expanded at start-up)
+ *	runs are still going; the start-up line names the option instead
+ *	of "no queue runs".
  *
  *	SIGTERM stops the daemon: it closes its sockets, removes its pid
  *	file and exits; sessions in progress finish on their own. SIGHUP
@@ -383,6 +384,11 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
     smtp_session_init(&s, SMTP_MODE_DAEMON, fd, fd);
     s.host_address = arena_strdup(s.conn_arena, addr);
     s.host_port = port;
+    s.connection_count = nconn;
+    if (main_config.smtp_accept_keepalive) { /* as Exim's ip_keepalive() */
+        int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    }
     if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
         sockaddr_text(&local, iface, sizeof(iface), &iport);
         s.interface_address = arena_strdup(s.conn_arena, iface);
@@ -666,10 +672,45 @@ daemon_free(struct arena *a, struct child *kids, int nkids)
 
 /* -q<time>: a queue runner process, which the daemon does not wait
  * for (reap() collects it). */
-static void
-start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls)
+/* queue_run_max, expanded once when the daemon starts (as Exim does
+ * for a value without "$"); 0 or less: no limit. */
+static int
+queue_run_limit(struct arena *a)
 {
-    pid_t pid = fork();
+    struct expand_ctx x;
+    char *v;
+    gstr err;
+
+    gstr_init(&err, a);
+    expand_ctx_init(&x, a);
+    if (expand_string(&x, main_config.queue_run_max, &v, &err) != EXPAND_OK) {
+        log_write(LOG_MAIN | LOG_PANIC, "failed to expand queue_run_max: %s",
+                  gstr_str(&err));
+        return 0;
+    }
+    return atoi(v);
+}
+
+/* The queue runners running: the jobs that deliver no one message. */
+static int
+queue_runners(void)
+{
+    int n = 0;
+
+    for (int i = 0; i < njobs; i++)
+        n += jobs[i].id[0] == '\0';
+    return n;
+}
+
+static void
+start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls,
+                int limit)
+{
+    pid_t pid;
+
+    if (limit > 0 && queue_runners() >= limit)
+        return; /* as Exim: the run is skipped, unlogged */
+    pid = fork();
 
     if (pid != 0) {
         if (pid < 0)
@@ -696,7 +737,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
     static int pkid[CHILD_MAX];
     int npfd;
     struct child *kids = calloc(CHILD_MAX, sizeof(*kids));
-    int nls, nkids = 0;
+    int nls, nkids = 0, qrun_max;
     time_t next_run;
     const char *pid_file;
     gstr err;
@@ -727,6 +768,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
     write_pid_file(pid_file);
     log_started(o, ls, nls);
     next_run = o->queue_interval > 0 ? time(NULL) : 0;
+    qrun_max = queue_run_limit(a);
     while (!got_term && !got_hup) {
         for (int i = 0; i < nls; i++) {
             pfd[i].fd = ls[i].fd;
@@ -742,7 +784,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
                 pfd[npfd++].events = POLLIN;
             }
         if (next_run != 0 && time(NULL) >= next_run) {
-            start_queue_run(o, ls, nls);
+            start_queue_run(o, ls, nls, qrun_max);
             next_run = time(NULL) + o->queue_interval;
         }
         if (poll(pfd, (nfds_t)npfd,

@@ -16,8 +16,9 @@
  *	"250 OK id=..." sent. Then a delivery process is started for it
  *	(deliver_after_reception()), which the session does not wait for,
  *	unless the message is to wait for a queue run (-odq, queue_only,
- *	control = queue_only, a freeze); -odi delivers before the session
- *	goes on.
+ *	control = queue_only, a freeze, or load: smtp_accept_queue and
+ *	smtp_accept_queue_per_connection, logged "no immediate delivery:
+ *	..."); -odi delivers before the session goes on.
  *
  *	Line endings follow Exim's rules against SMTP smuggling. When the
  *	first line of the message ends in CR LF, the message is taken to
@@ -371,6 +372,43 @@ data_log_received(struct smtp_session *s, struct receive *r)
     log_write(LOG_MAIN, "%s %s", receive_id(r), line);
 }
 
+/* Whether a message just accepted is to wait for a queue run, as
+ * Exim's session_local_queue_only: queue_only (or -odq, or
+ * queue_only_file) quietly; under load, with the reason logged (log
+ * selector delay_delivery), whether or not an ACL queued or froze it:
+ * smtp_accept_queue against the daemon's connections when this one
+ * started (ignored when not below smtp_accept_max, as Exim), and
+ * smtp_accept_queue_per_connection against the messages of this
+ * session, this one included. */
+static int
+data_should_queue(struct smtp_session *s, const char *id)
+{
+    const struct main_config *m = &main_config;
+
+    if (deliver_should_queue())
+        return 1;
+    if (m->smtp_accept_queue > 0 &&
+        m->smtp_accept_queue <= m->smtp_accept_max &&
+        s->connection_count > m->smtp_accept_queue) {
+        if (log_selected(LS_delay_delivery))
+            log_write(LOG_MAIN,
+                      "%s no immediate delivery: too many connections (%d, "
+                      "max %d)",
+                      id, s->connection_count, m->smtp_accept_queue);
+        return 1;
+    }
+    if (m->smtp_accept_queue_per_connection > 0 &&
+        s->messages + 1 > m->smtp_accept_queue_per_connection) {
+        if (log_selected(LS_delay_delivery))
+            log_write(LOG_MAIN,
+                      "%s no immediate delivery: more than %d messages "
+                      "received in one connection",
+                      id, m->smtp_accept_queue_per_connection);
+        return 1;
+    }
+    return 0;
+}
+
 /* After the data: the data ACL, then the spool, then the reply. After
  * BDAT LAST (chunk >= 0), Exim's default reply has two lines: the
  * chunk's size and the message's, then the id. */
@@ -471,7 +509,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
          (!(s->acl.controls & ACL_CTL_FREEZE) && !receive_msg(r)->frozen));
     receive_close(r);
     /* a delivery process, unless the message is to wait in the queue */
-    if (deliverable && !deliver_should_queue())
+    if (!data_should_queue(s, id) && deliverable)
         deliver_after_reception(id, deliver_odmode == 'i');
     s->messages++;
     s->x.msg = NULL;

@@ -27,7 +27,9 @@
  *	The number of messages in one connection is limited by
  *	smtp_accept_max_per_connection, of recipients in one message by
  *	recipients_max, and a SIZE= over message_size_limit is refused at
- *	once.
+ *	once. MAIL is refused with 452 when the spool or log partition is
+ *	short of room (receive_check_fs(), with the SIZE= under
+ *	smtp_check_spool_space).
  * DIAGNOSTICS
  *	Replies and log lines as Exim gives them; see the scenarios in
  *	scenarios/smtp/.
@@ -45,6 +47,7 @@
 #include "conf/mainopts.h"
 #include "conf/opt.h"
 #include "log/log.h"
+#include "receive/fscheck.h"
 #include "smtp/address.h"
 #include "smtp/smtp_int.h"
 
@@ -366,6 +369,15 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
                   path.address, smtp_host_and_ident(s, 1), s->txn.size, limit);
         smtp_txn_reset(s);
         smtp_reply(s, 552, "Message size exceeds maximum permitted");
+        return 0;
+    }
+    /* as Exim, with 5000 bytes for what reception adds (the Received:
+     * header, the recipients); without SIZE only the configured room */
+    if (receive_check_fs(main_config.smtp_check_spool_space && s->txn.size > 0
+                             ? s->txn.size + 5000
+                             : 0) < 0) {
+        smtp_txn_reset(s);
+        smtp_reply(s, 452, "Space shortage, please try later");
         return 0;
     }
     if (*path.address != '\0' && !path.has_domain) {

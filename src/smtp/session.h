@@ -118,6 +118,7 @@ struct smtp_session {
     struct data_reader *bdat; /* a BDAT message under way */
     struct dkim_msg *dkim;    /* DKIM verification of the message read */
     int messages;             /* accepted in this session */
+    int connection_count;     /* the daemon's, this one included; 0 if none */
     int synprot_errors;
     int unknown_commands;
     int nonmail_commands;

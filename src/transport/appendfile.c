@@ -11,12 +11,14 @@
  *	The option table and defaults, with Exim's names, types and
  *	default values. The code that acts on these options comes with
  *	the area's issue; until then the options are read, checked and
- *	shown by -bP.
+ *	shown by -bP. The generic transport_filter is refused on this
+ *	driver (transport_check_no_filter()).
  *--*/
 
 #include <stddef.h>
 
 #include "transport/appendfile.h"
+#include "transport/transport.h"
 
 static const struct opt_def transport_appendfile_defs[] = {
     {"allow_fifo", OPT_BOOL, offsetof(struct transport_appendfile, allow_fifo),
@@ -25,7 +27,8 @@ static const struct opt_def transport_appendfile_defs[] = {
      offsetof(struct transport_appendfile, allow_symlink), OPT_UNIMPL},
     {"batch_id", OPT_EXPANDED, offsetof(struct transport_appendfile, batch_id),
      OPT_UNIMPL},
-    {"batch_max", OPT_INT, offsetof(struct transport_appendfile, batch_max), 0},
+    {"batch_max", OPT_INT, offsetof(struct transport_appendfile, batch_max),
+     OPT_UNIMPL},
     {"check_group", OPT_BOOL,
      offsetof(struct transport_appendfile, check_group), OPT_UNIMPL},
     {"check_owner", OPT_BOOL,
@@ -35,11 +38,11 @@ static const struct opt_def transport_appendfile_defs[] = {
     {"create_directory", OPT_BOOL,
      offsetof(struct transport_appendfile, create_directory), 0},
     {"create_file", OPT_STRING,
-     offsetof(struct transport_appendfile, create_file), 0},
+     offsetof(struct transport_appendfile, create_file), OPT_UNIMPL},
     {"directory", OPT_EXPANDED,
      offsetof(struct transport_appendfile, directory), 0},
     {"directory_file", OPT_EXPANDED,
-     offsetof(struct transport_appendfile, directory_file), 0},
+     offsetof(struct transport_appendfile, directory_file), OPT_UNIMPL},
     {"directory_mode", OPT_OCTAL,
      offsetof(struct transport_appendfile, directory_mode), 0},
     {"escape_string", OPT_STRING,
@@ -68,7 +71,7 @@ static const struct opt_def transport_appendfile_defs[] = {
     {"maildir_format", OPT_BOOL,
      offsetof(struct transport_appendfile, maildir_format), 0},
     {"maildir_retries", OPT_INT,
-     offsetof(struct transport_appendfile, maildir_retries), 0},
+     offsetof(struct transport_appendfile, maildir_retries), OPT_UNIMPL},
     {"maildir_tag", OPT_EXPANDED,
      offsetof(struct transport_appendfile, maildir_tag), OPT_UNIMPL},
     {"maildir_use_size_file", OPT_EXPANDED,
@@ -92,7 +95,7 @@ static const struct opt_def transport_appendfile_defs[] = {
     {"quota_filecount", OPT_EXPANDED,
      offsetof(struct transport_appendfile, quota_filecount), OPT_UNIMPL},
     {"quota_is_inclusive", OPT_BOOL,
-     offsetof(struct transport_appendfile, quota_is_inclusive), 0},
+     offsetof(struct transport_appendfile, quota_is_inclusive), OPT_UNIMPL},
     {"quota_size_regex", OPT_STRING,
      offsetof(struct transport_appendfile, quota_size_regex), OPT_UNIMPL},
     {"quota_warn_message", OPT_EXPANDED,
@@ -133,5 +136,5 @@ const struct driver_info transport_appendfile_info = {
     "appendfile",
     OPT_TABLE("appendfile", transport_appendfile_defs,
               struct transport_appendfile, &transport_appendfile_defaults),
-    NULL,
+    transport_check_no_filter,
 };

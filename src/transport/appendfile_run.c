@@ -175,6 +175,51 @@ af_strings(struct transport_call *c, const struct transport_appendfile *o,
     return 0;
 }
 
+/* An existing mailbox that is a regular file, as Exim's appendfile:
+ * under check_owner it must belong to the delivering user (ERRNO_BADUGID,
+ * -6); a mode with bits beyond "mode" is narrowed to it, one that lacks
+ * some of its bits defers under mode_fail_narrower (ERRNO_BADMODE, -7).
+ * Checked before the file is opened, as Exim does, so that a mode that
+ * keeps the delivering user out is reported as such. */
+static int
+af_check_existing(struct transport_call *c,
+                  const struct transport_appendfile *o, const char *path)
+{
+    struct stat st;
+    int oldmode, diffs;
+
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0; /* missing: created below; /dev/null; else open() says */
+    if (o->check_owner && st.st_uid != geteuid()) {
+        transport_set_result(c, ADDR_DEFER, -6,
+                             arena_printf(c->arena,
+                                          "mailbox %s has wrong uid (%ld != "
+                                          "%ld)",
+                                          path, (long)st.st_uid,
+                                          (long)geteuid()));
+        return -1;
+    }
+    oldmode = (int)(st.st_mode & 07777);
+    if (oldmode == o->mode)
+        return 0;
+    diffs = oldmode ^ o->mode;
+    if ((diffs & oldmode) == diffs) {
+        if (chmod(path, (mode_t)o->mode) < 0) {
+            af_defer(c, errno, "attempting to chmod mailbox %s", path);
+            return -1;
+        }
+    } else if (o->mode_fail_narrower) {
+        transport_set_result(c, ADDR_DEFER, -7,
+                             arena_printf(c->arena,
+                                          "mailbox %s has the wrong mode %o "
+                                          "(%o expected)",
+                                          path, (unsigned)oldmode,
+                                          (unsigned)o->mode));
+        return -1;
+    }
+    return 0;
+}
+
 static void
 af_mbox(struct transport_call *c, const struct transport_appendfile *o,
         const char *path)
@@ -197,6 +242,8 @@ af_mbox(struct transport_call *c, const struct transport_appendfile *o,
         if (af_lockfile(c, o, lockname) < 0)
             return;
     }
+    if (af_check_existing(c, o, path) < 0)
+        goto out;
     fd = open(path, flags);
     if (fd < 0 && errno == ENOENT && !o->file_must_exist) {
         fd = open(path, flags | O_CREAT | O_EXCL, (mode_t)o->mode);

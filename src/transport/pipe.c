@@ -11,19 +11,22 @@
  *	The option table and defaults, with Exim's names, types and
  *	default values. The code that acts on these options comes with
  *	the area's issue; until then the options are read, checked and
- *	shown by -bP.
+ *	shown by -bP. The generic transport_filter is refused on this
+ *	driver (transport_check_no_filter()).
  *--*/
 
 #include <stddef.h>
 
 #include "transport/pipe.h"
+#include "transport/transport.h"
 
 static const struct opt_def transport_pipe_defs[] = {
     {"allow_commands", OPT_EXPANDED,
      offsetof(struct transport_pipe, allow_commands), OPT_UNIMPL},
     {"batch_id", OPT_EXPANDED, offsetof(struct transport_pipe, batch_id),
      OPT_UNIMPL},
-    {"batch_max", OPT_INT, offsetof(struct transport_pipe, batch_max), 0},
+    {"batch_max", OPT_INT, offsetof(struct transport_pipe, batch_max),
+     OPT_UNIMPL},
     {"check_string", OPT_STRING, offsetof(struct transport_pipe, check_string),
      0},
     {"command", OPT_EXPANDED, offsetof(struct transport_pipe, command), 0},
@@ -44,7 +47,7 @@ static const struct opt_def transport_pipe_defs[] = {
     {"log_fail_output", OPT_BOOL,
      offsetof(struct transport_pipe, log_fail_output), 0},
     {"log_output", OPT_BOOL, offsetof(struct transport_pipe, log_output), 0},
-    {"max_output", OPT_INT, offsetof(struct transport_pipe, max_output), 0},
+    {"max_output", OPT_MKINT, offsetof(struct transport_pipe, max_output), 0},
     {"message_prefix", OPT_EXPANDED,
      offsetof(struct transport_pipe, message_prefix), 0},
     {"message_suffix", OPT_EXPANDED,
@@ -87,5 +90,5 @@ const struct driver_info transport_pipe_info = {
     "pipe",
     OPT_TABLE("pipe", transport_pipe_defs, struct transport_pipe,
               &transport_pipe_defaults),
-    NULL,
+    transport_check_no_filter,
 };

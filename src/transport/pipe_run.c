@@ -18,7 +18,10 @@
  *	LOCAL_PART_PREFIX, LOCAL_PART_SUFFIX, DOMAIN, HOME, MESSAGE_ID,
  *	PATH, RECIPIENT, QUALIFY_DOMAIN, SENDER, SHELL, and what
  *	"environment" adds (a colon list of NAME=value). It runs in a
- *	process group of its own; its output goes to a temporary file.
+ *	process group of its own; its output (standard output and error)
+ *	is copied to a temporary file by a reader process, which kills the
+ *	group once the command has written more than max_output, as
+ *	Exim's output process does.
  *	The message is written with Exim's pipe defaults (the "From "
  *	line as prefix, "\\n" as suffix).
  *
@@ -277,13 +280,16 @@ pipe_status(struct transport_call *c, const struct transport_pipe *o,
     int code, temp = 0;
 
     if (WIFSIGNALED(status)) {
+        /* as Exim: the command as configured (or the pipe address) */
+        const char *cmd = c->addrs->flags & ADDR_PIPE ? c->addrs->address + 1
+                          : o->command != NULL        ? o->command
+                                                      : argv[0];
         transport_set_result(c, o->freeze_signal ? ADDR_DEFER : ADDR_FAIL, 0,
                              arena_printf(c->arena,
                                           "Child process of %s transport "
                                           "(running command \"%s\") was "
                                           "terminated by signal %d (%s)",
-                                          c->tp->name, argv[0],
-                                          WTERMSIG(status),
+                                          c->tp->name, cmd, WTERMSIG(status),
                                           strsignal(WTERMSIG(status))));
         return;
     }
@@ -354,6 +360,39 @@ pipe_write(struct transport_call *c, const struct transport_pipe *o, int fd)
     return transport_write_message(c, fd, &wo, &err);
 }
 
+/* As Exim's output process: copies the command's output (read from rfd)
+ * to outfd and kills the command's process group once it has written
+ * more than max_output, noting it where return_output would show it.
+ * msgfd, the message's way in to the command, is not the reader's. */
+static pid_t
+pipe_reader(int rfd, int outfd, int msgfd, pid_t cmd, long max)
+{
+    static const char note[] =
+        "\n\n*** Too much output - remainder discarded ***\n";
+    char buf[8192];
+    long count = 0;
+    ssize_t n;
+    pid_t pid = fork();
+
+    if (pid != 0)
+        return pid;
+    close(msgfd); /* else the command would never see its input end */
+    while ((n = read(rfd, buf, sizeof(buf))) > 0) {
+        if (write(outfd, buf, (size_t)n) != n) {
+            /* the output file is full: keep counting */
+        }
+        count += n;
+        if (count > max) {
+            if (write(outfd, note, sizeof(note) - 1) < 0) {
+                /* as above */
+            }
+            killpg(cmd, SIGKILL);
+            break;
+        }
+    }
+    _exit(0);
+}
+
 static void
 pipe_deliver(struct transport_call *c)
 {
@@ -361,26 +400,39 @@ pipe_deliver(struct transport_call *c)
     char *argv[PIPE_ARGS_MAX], *envp[PIPE_ENV_MAX];
     struct sigaction sa, old_alrm, old_pipe;
     char tmpl[] = "/tmp/mxlab-pipe-XXXXXX";
-    int fds[2], outfd, status = 0;
-    pid_t pid, w;
+    int fds[2], out[2] = {-1, -1}, outfd, status = 0;
+    pid_t pid, w, reader = -1;
 
     if (transport_check_generic(c) < 0 || pipe_argv(c, o, argv) < 0)
         return;
     pipe_env(c, o, envp);
-    if ((outfd = mkstemp(tmpl)) < 0 || pipe(fds) < 0) {
+    if ((outfd = mkostemp(tmpl, O_CLOEXEC)) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        pipe2(fds, O_CLOEXEC) < 0) {
         transport_set_result(c, ADDR_DEFER, errno, "pipe transport set-up");
         if (outfd >= 0)
             close(outfd);
+        if (out[0] >= 0) {
+            close(out[0]);
+            close(out[1]);
+        }
         return;
     }
     unlink(tmpl);
-    if ((pid = fork()) == 0) {
-        close(fds[1]);
-        pipe_child(argv, envp, fds[0], outfd, o->umask);
-    }
+    if ((pid = fork()) == 0)
+        pipe_child(argv, envp, fds[0], out[1], o->umask);
     close(fds[0]);
-    if (pid < 0) {
+    close(out[1]);
+    if (pid > 0) {
+        (void)setpgid(pid, pid); /* before the reader may kill the group */
+        reader = pipe_reader(out[0], outfd, fds[1], pid, o->max_output);
+    }
+    close(out[0]);
+    if (pid < 0 || reader < 0) {
         transport_set_result(c, ADDR_DEFER, errno, "fork failed");
+        if (pid > 0) {
+            killpg(pid, SIGKILL);
+            (void)waitpid(pid, &status, 0);
+        }
         close(fds[1]);
         close(outfd);
         return;
@@ -414,6 +466,10 @@ pipe_deliver(struct transport_call *c)
     }
     sigaction(SIGALRM, &old_alrm, NULL);
     sigaction(SIGPIPE, &old_pipe, NULL);
+    /* the reader ends when the last writer (the command, or what it
+     * left running) has gone, or after killing the group */
+    while (waitpid(reader, NULL, 0) < 0 && errno == EINTR)
+        ;
     pipe_output(c, o, outfd);
     close(outfd);
 }

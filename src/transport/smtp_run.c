@@ -926,6 +926,16 @@ note_sending_end(struct smtp_sess *s, struct host_item *h)
     h->sending_port = s->conn.local_port;
 }
 
+/* keepalive, as Exim's ip_keepalive(): a peer that vanished is noticed
+ * on a connection that waits long for a reply. */
+static void
+keepalive_on(int fd)
+{
+    int one = 1;
+
+    (void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+}
+
 /* One host: a kept connection to it, or a new one; another new one
  * while smtp_transactions() asks for it (max_rcpt, MAILMAX). */
 static void
@@ -964,6 +974,8 @@ try_host(struct smtp_sess *s, struct host_item *h, int port)
             return;
         }
         note_sending_end(s, h);
+        if (s->ob->keepalive)
+            keepalive_on(s->conn.fd);
         if (session_start(s) == 0) {
             (void)retry_wait_take(s->c->tp->name, h->name);
             again = smtp_transactions(s);

@@ -7,15 +7,27 @@
  *	#include "transport/transport.h"
  *
  *	extern const struct opt_table transport_generic_opts;
+ *
+ *	int	transport_check_no_filter(struct driver_instance *d,
+ *			struct gstr *err)
  * DESCRIPTION
  *	The option table and defaults, with Exim's names, types and
  *	default values. The code that acts on these options comes with
  *	the area's issue; until then the options are read, checked and
  *	shown by -bP.
+ *
+ *	transport_check_no_filter() is the check of the drivers that do
+ *	not act on transport_filter (appendfile, pipe): set there, it is
+ *	refused as a default-only option is, rather than ignored.
+ * DIAGNOSTICS
+ *	"option "transport_filter" is an Exim option that mxlab does not
+ *	implement on the DRIVER transport (only its default, unset, is
+ *	accepted)".
  *--*/
 
 #include <stddef.h>
 
+#include "base/gstr.h"
 #include "transport/transport.h"
 
 static const struct opt_def transport_generic_defs[] = {
@@ -79,3 +91,18 @@ static const struct transport_generic transport_generic_defaults = {
 const struct opt_table transport_generic_opts =
     OPT_TABLE("transport", transport_generic_defs, struct transport_generic,
               &transport_generic_defaults);
+
+int
+transport_check_no_filter(struct driver_instance *d, struct gstr *err)
+{
+    const struct transport_generic *g = d->generic;
+
+    if (g->transport_filter == NULL)
+        return 0;
+    gstr_printf(err,
+                "option \"transport_filter\" is an Exim option that mxlab "
+                "does not implement on the %s transport (only its default, "
+                "unset, is accepted)",
+                d->info->name);
+    return -1;
+}

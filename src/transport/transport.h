@@ -35,4 +35,9 @@ struct transport_generic {
 
 extern const struct opt_table transport_generic_opts;
 
+struct gstr;
+/* A driver's check that refuses transport_filter, which it does not
+ * act on: 0, or -1 with a message in err. */
+int transport_check_no_filter(struct driver_instance *d, struct gstr *err);
+
 #endif
