@@ -309,6 +309,13 @@ opt_print(gstr *out, const struct opt_def *d, const void *block)
         gstr_printf(out, "%s%s", *(const int *)slot ? "" : "no_", d->name);
         return;
     }
+    if ((d->flags & OPT_XBOOL) && (s = *(char *const *)slot) != NULL &&
+        (strcmp(s, "true") == 0 || strcmp(s, "false") == 0 ||
+         strcmp(s, "yes") == 0 || strcmp(s, "no") == 0)) {
+        gstr_printf(out, "%s%s", s[0] == 't' || s[0] == 'y' ? "" : "no_",
+                    d->name);
+        return;
+    }
     gstr_printf(out, "%s = ", d->name);
     switch (d->type) {
     case OPT_STRING:

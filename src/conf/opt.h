@@ -29,6 +29,10 @@ enum opt_type {
  * configuration is read, as Exim's opt_uid (opt_gid) options. */
 #define OPT_USER  0x04
 #define OPT_GROUP 0x08
+/* An OPT_EXPANDED that Exim reads as an expandable boolean: -bP shows a
+ * literal true or false as "name" or "no_name", as Exim's
+ * opt_expand_bool, and anything else as "name = value". */
+#define OPT_XBOOL 0x10
 
 struct opt_def {
     const char *name;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "transport/smtp.h"
+#include "transport/transport.h"
 
 static const struct opt_def transport_smtp_defs[] = {
     {"address_retry_include_sender", OPT_BOOL,
@@ -79,11 +80,12 @@ static const struct opt_def transport_smtp_defs[] = {
     {"keepalive", OPT_BOOL, offsetof(struct transport_smtp, keepalive), 0},
     {"max_rcpt", OPT_EXPANDED, offsetof(struct transport_smtp, max_rcpt), 0},
     {"multi_domain", OPT_EXPANDED,
-     offsetof(struct transport_smtp, multi_domain), 0},
+     offsetof(struct transport_smtp, multi_domain), OPT_XBOOL},
     {"port", OPT_EXPANDED, offsetof(struct transport_smtp, port), 0},
     {"protocol", OPT_STRING, offsetof(struct transport_smtp, protocol), 0},
     {"retry_include_ip_address", OPT_EXPANDED,
-     offsetof(struct transport_smtp, retry_include_ip_address), OPT_UNIMPL},
+     offsetof(struct transport_smtp, retry_include_ip_address),
+     OPT_UNIMPL | OPT_XBOOL},
     {"serialize_hosts", OPT_LIST,
      offsetof(struct transport_smtp, serialize_hosts), OPT_UNIMPL},
     {"size_addition", OPT_INT, offsetof(struct transport_smtp, size_addition),
@@ -132,9 +134,22 @@ static const struct transport_smtp transport_smtp_defaults = {
     .tls_verify_certificates = "system",
 };
 
+/* retry_use_local_part left unset is false for a remote transport, as
+ * Exim's smtp transport sets it (what -bP shows; retry.md). */
+static int
+transport_smtp_check(struct driver_instance *d, struct gstr *err)
+{
+    struct transport_generic *g = d->generic;
+
+    (void)err;
+    if (g->retry_use_local_part == TRANSPORT_RULP_UNSET)
+        g->retry_use_local_part = 0;
+    return 0;
+}
+
 const struct driver_info transport_smtp_info = {
     "smtp",
     OPT_TABLE("smtp", transport_smtp_defs, struct transport_smtp,
               &transport_smtp_defaults),
-    NULL,
+    transport_smtp_check,
 };

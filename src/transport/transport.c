@@ -82,9 +82,9 @@ static const struct opt_def transport_generic_defs[] = {
 
 /* retry_use_local_part: Exim leaves it "unset", which counts as true
  * (a local delivery's retry key has the local part) and -bP shows as
- * set, for every transport. */
+ * set; the smtp transport turns an unset one off. */
 static const struct transport_generic transport_generic_defaults = {
-    .retry_use_local_part = 1,
+    .retry_use_local_part = TRANSPORT_RULP_UNSET,
     .transport_filter_timeout = 300,
 };
 

@@ -5,6 +5,10 @@
 #include "conf/driver.h"
 #include "conf/opt.h"
 
+/* retry_use_local_part not set in the configuration: true, except on
+ * the smtp transport (Exim's TRUE_UNSET). */
+#define TRANSPORT_RULP_UNSET 2
+
 struct transport_generic {
     int body_only;
     char *current_directory;
@@ -23,7 +27,7 @@ struct transport_generic {
     char *max_parallel;
     char *message_size_limit;
     int rcpt_include_affixes;
-    int retry_use_local_part;
+    int retry_use_local_part; /* 0, 1, or TRANSPORT_RULP_UNSET (true) */
     char *return_path;
     int return_path_add;
     char *shadow_condition;
