@@ -50,13 +50,18 @@ fs_room(const char *path, long long *inodes)
     return (long long)((double)st.f_bavail * (double)st.f_frsize / 1024.0);
 }
 
-/* The folder of the main log. */
+/* The folder of the main log, or NULL when there is no log file (the
+ * log goes nowhere, or only to syslog). */
 static char *
 log_folder(struct arena *a)
 {
-    char *p = arena_strdup(a, log_path("main")), *slash = strrchr(p, '/');
+    const char *path = log_path("main");
+    char *p, *slash;
 
-    if (slash != NULL && slash != p)
+    if (path == NULL)
+        return NULL;
+    p = arena_strdup(a, path);
+    if ((slash = strrchr(p, '/')) != NULL && slash != p)
         *slash = '\0';
     return p;
 }
@@ -81,7 +86,12 @@ receive_check_fs(long msg_size)
     }
     if (m->check_log_space > 0) {
         struct arena *a = arena_create();
-        space = fs_room(log_folder(a), &inodes);
+        const char *folder = log_folder(a);
+
+        space = -1;
+        inodes = -1;
+        if (folder != NULL)
+            space = fs_room(folder, &inodes);
         arena_destroy(a);
         if (space >= 0 && space < m->check_log_space / 1024) {
             log_write(LOG_MAIN,
