@@ -26,10 +26,10 @@
  *	yet passes, as in Exim.
  *--*/
 
+#include <limits.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "base/arena.h"
 #include "conf/mainopts.h"
 #include "log/log.h"
 #include "receive/fscheck.h"
@@ -50,20 +50,20 @@ fs_room(const char *path, long long *inodes)
     return (long long)((double)st.f_bavail * (double)st.f_frsize / 1024.0);
 }
 
-/* The folder of the main log, or NULL when there is no log file (the
- * log goes nowhere, or only to syslog). */
-static char *
-log_folder(struct arena *a)
+/* The folder of the main log in buf, or NULL when there is no log file
+ * (the log goes nowhere). */
+static const char *
+log_folder(char *buf, size_t size)
 {
     const char *path = log_path("main");
-    char *p, *slash;
+    char *slash;
 
-    if (path == NULL)
+    if (path == NULL || strlen(path) >= size)
         return NULL;
-    p = arena_strdup(a, path);
-    if ((slash = strrchr(p, '/')) != NULL && slash != p)
+    strcpy(buf, path);
+    if ((slash = strrchr(buf, '/')) != NULL && slash != buf)
         *slash = '\0';
-    return p;
+    return buf;
 }
 
 int
@@ -85,14 +85,13 @@ receive_check_fs(long msg_size)
         }
     }
     if (m->check_log_space > 0) {
-        struct arena *a = arena_create();
-        const char *folder = log_folder(a);
+        char buf[PATH_MAX];
+        const char *folder = log_folder(buf, sizeof(buf));
 
         space = -1;
         inodes = -1;
         if (folder != NULL)
             space = fs_room(folder, &inodes);
-        arena_destroy(a);
         if (space >= 0 && space < m->check_log_space / 1024) {
             log_write(LOG_MAIN,
                       "log directory space check failed: space=%lld "

@@ -222,6 +222,19 @@ bdat_write_failed(struct smtp_sess *s, int err)
     return -1;
 }
 
+/* The message failed at this host (err); a reply that did not come
+ * (code < 0) also ends the connection: -1. */
+static int
+message_failed(struct smtp_sess *s, const struct smtp_tx *t, int code, int err)
+{
+    smtp_tx_message_error(s, t->batch, t->nb, err);
+    if (code < 0) {
+        s->dead = 1;
+        return -1;
+    }
+    return 0;
+}
+
 /* MAIL was refused, or its reply did not come; discard: the replies
  * still to read in a pipelined flight. */
 static int
@@ -236,11 +249,8 @@ bdat_mail_failed(struct smtp_sess *s, const struct smtp_tx *t, int code,
         smtp_tx_session_error(s, err);
         return -1;
     }
-    smtp_tx_message_error(s, t->batch, t->nb, err);
-    if (code < 0) {
-        s->dead = 1;
+    if (message_failed(s, t, code, err) < 0)
         return -1;
-    }
     for (size_t i = 0; i < discard; i++)
         if (smtp_read_reply(s, s->ob->command_timeout) < 0) {
             s->dead = 1;
@@ -263,11 +273,8 @@ bdat_chunk_failed(struct smtp_sess *s, const struct smtp_tx *t, int code,
         smtp_tx_session_error(s, err);
         return -1;
     }
-    smtp_tx_message_error(s, t->batch, t->nb, err);
-    if (code < 0) {
-        s->dead = 1;
+    if (message_failed(s, t, code, err) < 0)
         return -1;
-    }
     s->need_rset = 1; /* sent before the next MAIL, if any */
     return 0;
 }
