@@ -124,7 +124,11 @@ smtp_conn_open(struct smtp_conn *s, struct arena *a, const char *ip, int port,
             errno = ETIMEDOUT;
             return -1;
         }
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 || err != 0) {
+        /* ECONNRESET: the connection was made and the peer reset it
+         * before we looked; the read of the greeting meets that, as
+         * after a blocking connect (Exim's), not the connect. */
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 ||
+            (err != 0 && err != ECONNRESET)) {
             close(fd);
             errno = err ? err : ECONNREFUSED;
             return -1;
