@@ -255,7 +255,8 @@ clean:
 # harness/fuzz/NAME.dict. The library is built with clang into
 # build-fuzz/. "make fuzz-NAME" runs one target for FUZZ_SECONDS, "make
 # fuzz" runs them all, FUZZ_JOBS at a time (CI: 60 s each). Findings go
-# into build-fuzz/crash-* (libFuzzer's artifact prefix). The seed corpora
+# into build-fuzz/NAME-crash-* (libFuzzer's artifact prefix); "make fuzz"
+# ends with a table of every target's result (harness/fuzz/summary.sh). The seed corpora
 # come from the scenarios: python3 harness/fuzz/seeds.py.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
@@ -275,11 +276,14 @@ fuzz-$(1)-build: fuzz-lib
 
 fuzz-$(1): fuzz-$(1)-build
 	@mkdir -p build-fuzz/corpus-$(1)
-	build-fuzz/fuzz-$(1) -max_total_time=$$(FUZZ_SECONDS) -timeout=10 \
+	@rm -f build-fuzz/rc-$(1)
+	{ build-fuzz/fuzz-$(1) -max_total_time=$$(FUZZ_SECONDS) -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    -artifact_prefix=build-fuzz/ \
+	    -artifact_prefix=build-fuzz/$(1)- \
 	    $$(if $$(wildcard harness/fuzz/$(1).dict),-dict=harness/fuzz/$(1).dict) \
-	    build-fuzz/corpus-$(1) harness/fuzz/corpus/$(1)
+	    build-fuzz/corpus-$(1) harness/fuzz/corpus/$(1) 2>&1; \
+	  echo $$$$? > build-fuzz/rc-$(1); } | tee build-fuzz/fuzz-$(1).log
+	@exit $$$$(cat build-fuzz/rc-$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
@@ -288,8 +292,10 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 # when one finds something.
 FUZZ_JOBS ?= 2
 fuzz: fuzz-lib
+	@rm -f build-fuzz/rc-*
 	$(MAKE) --no-print-directory -k -j$(FUZZ_JOBS) --output-sync=target \
-	    FUZZ_SECONDS=$(FUZZ_SECONDS) $(addprefix fuzz-,$(FUZZ_TARGETS))
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) $(addprefix fuzz-,$(FUZZ_TARGETS)); \
+	  rc=$$?; sh harness/fuzz/summary.sh build-fuzz $(FUZZ_TARGETS); exit $$rc
 
 # Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
 # unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
