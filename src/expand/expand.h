@@ -31,6 +31,14 @@ struct expand_message {
     struct expand_header *headers; /* in order */
     const char *body;
     size_t body_len;
+    /* When the body above is only part of the message (its start and
+     * end, as much as $message_body can show), counted is set and these
+     * are the whole body's size, lines and NUL bytes; otherwise they are
+     * counted from body. */
+    int counted;
+    unsigned long body_size;
+    unsigned long body_lines;
+    unsigned long body_zeros;
 };
 
 /* A name and value, for variables set by whoever knows them. */

@@ -396,6 +396,10 @@ body_lines(const struct expand_message *m, size_t *zeros)
     *zeros = 0;
     if (m == NULL)
         return 0;
+    if (m->counted) {
+        *zeros = m->body_zeros;
+        return m->body_lines;
+    }
     for (size_t i = 0; i < m->body_len; i++) {
         if (m->body[i] == '\n')
             n++;
@@ -410,7 +414,12 @@ body_lines(const struct expand_message *m, size_t *zeros)
 static void
 v_message_body_size(struct exp *e, gstr *out)
 {
-    gstr_printf(out, "%zu", e->ctx->msg ? e->ctx->msg->body_len : 0);
+    const struct expand_message *m = e->ctx->msg;
+
+    gstr_printf(out, "%zu",
+                m == NULL    ? 0
+                : m->counted ? m->body_size
+                             : m->body_len);
 }
 
 static void
@@ -424,7 +433,9 @@ v_message_size(struct exp *e, gstr *out)
     else if (m == NULL)
         gstr_adds(out, "0");
     else /* the headers, the blank line and the body */
-        gstr_printf(out, "%zu", headers_size(m) + 1 + m->body_len);
+        gstr_printf(out, "%zu",
+                    headers_size(m) + 1 +
+                        (m->counted ? m->body_size : m->body_len));
 }
 
 static void

@@ -268,6 +268,20 @@ fill_envelope(struct receive *r, const struct receive_params *p)
     }
 }
 
+/* What of the body is kept for $message_body and $message_body_end:
+ * VISIBLE bytes of its start and of its end (message_body_visible),
+ * within the limits of receive_int.h. */
+static void
+receive_body_keep(struct receive *r, int visible)
+{
+    size_t v = visible > 0 ? (size_t)visible : 0;
+
+    r->head_cap = v < RECEIVE_BODY_HEAD ? v : RECEIVE_BODY_HEAD;
+    r->tail_cap = v < RECEIVE_BODY_TAIL ? v : RECEIVE_BODY_TAIL;
+    r->head = r->head_cap ? arena_alloc(r->a, r->head_cap) : NULL;
+    r->tail = r->tail_cap ? arena_alloc(r->a, r->tail_cap) : NULL;
+}
+
 struct receive *
 receive_start(struct arena *msg_arena, const struct receive_params *p,
               gstr *err)
@@ -292,8 +306,7 @@ receive_start(struct arena *msg_arena, const struct receive_params *p,
     r->received = spool_msg_add_header(&r->m, '*', "", 0);
     r->in_headers = 1;
     gstr_init(&r->pending, msg_arena);
-    gstr_init(&r->body_head, msg_arena);
-    r->tail = arena_alloc(msg_arena, RECEIVE_BODY_TAIL);
+    receive_body_keep(r, main_config.message_body_visible);
     set_message_vars(r);
     return r;
 }
@@ -306,15 +319,22 @@ body_put(struct receive *r, const char *data, size_t len)
 
     (void)spool_body_write(r->body, data, len);
     r->body_bytes += (long)len;
-    if (r->body_head.len < RECEIVE_BODY_HEAD) {
-        head = RECEIVE_BODY_HEAD - r->body_head.len;
+    if (r->head_len < r->head_cap) {
+        head = r->head_cap - r->head_len;
         if (head > len)
             head = len;
-        gstr_addn(&r->body_head, data, head);
+        memcpy(r->head + r->head_len, data, head);
+        r->head_len += head;
+    }
+    if (r->tail_cap == 0)
+        return;
+    if (len - head > r->tail_cap) { /* only the last tail_cap bytes stay */
+        r->tail_pos += len - head - r->tail_cap;
+        head = len - r->tail_cap;
     }
     for (size_t i = head; i < len;) {
-        size_t at = r->tail_pos % RECEIVE_BODY_TAIL;
-        size_t n = RECEIVE_BODY_TAIL - at;
+        size_t at = r->tail_pos % r->tail_cap;
+        size_t n = r->tail_cap - at;
         if (n > len - i)
             n = len - i;
         memcpy(r->tail + at, data + i, n);

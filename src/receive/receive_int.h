@@ -11,7 +11,9 @@
 #include "spool/msgid.h"
 
 /* How much of the body is kept in memory for $message_body and
- * $message_body_end: the start, and a ring of the last bytes. */
+ * $message_body_end: the start, and a ring of the last bytes, each as
+ * long as message_body_visible but no longer than these. The sizes and
+ * counts of the whole body come from the spool file's counters. */
 #define RECEIVE_BODY_HEAD (1024 * 1024)
 #define RECEIVE_BODY_TAIL (64 * 1024)
 
@@ -41,9 +43,10 @@ struct receive {
     int queued; /* receive_set_queued() */
 
     /* the body, for expansions */
-    gstr body_head;
-    char *tail;
-    size_t tail_pos;
+    char *head; /* the first head_cap bytes */
+    size_t head_len, head_cap;
+    char *tail; /* a ring of the last tail_cap bytes after those */
+    size_t tail_pos, tail_cap;
     long body_bytes;
 
     /* headers: m.headers, the first being the Received: placeholder */

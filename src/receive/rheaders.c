@@ -53,6 +53,7 @@
 #include "base/list.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
+#include "spool/spool_body.h"
 #include "base/printing.h"
 #include "log/log.h"
 #include "receive/addr.h"
@@ -558,26 +559,28 @@ name_len(const struct spool_header *h)
 }
 
 /* The body for expansions: all of it when it was kept whole, else its
- * start and its end. */
+ * start and its end; its size and counts are the whole body's. */
 static void
 expand_body(struct receive *r)
 {
     struct expand_message *x = &r->xmsg;
+    size_t n = r->tail_pos < r->tail_cap ? r->tail_pos : r->tail_cap;
 
-    if (r->tail_pos == 0) {
-        x->body = r->body_head.s ? r->body_head.s : "";
-        x->body_len = r->body_head.len;
+    x->counted = 1;
+    x->body_size = (unsigned long)r->body_bytes;
+    x->body_lines = (unsigned long)spool_body_lines_so_far(r->body);
+    x->body_zeros = (unsigned long)spool_body_zerocount(r->body);
+    if (n == 0) {
+        x->body = r->head ? r->head : "";
+        x->body_len = r->head_len;
         return;
     }
-    size_t n =
-        r->tail_pos < RECEIVE_BODY_TAIL ? r->tail_pos : RECEIVE_BODY_TAIL;
-    char *b = arena_alloc(r->a, r->body_head.len + n + 1);
-    memcpy(b, r->body_head.s, r->body_head.len);
+    char *b = arena_alloc(r->a, r->head_len + n + 1);
+    memcpy(b, r->head, r->head_len);
     for (size_t i = 0; i < n; i++)
-        b[r->body_head.len + i] =
-            r->tail[(r->tail_pos - n + i) % RECEIVE_BODY_TAIL];
+        b[r->head_len + i] = r->tail[(r->tail_pos - n + i) % r->tail_cap];
     x->body = b;
-    x->body_len = r->body_head.len + n;
+    x->body_len = r->head_len + n;
 }
 
 void

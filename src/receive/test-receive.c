@@ -314,10 +314,14 @@ START_TEST(test_big_body)
     gstr_init(&err, m.a);
     ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_OK);
     struct expand_message *x = receive_expand_message(m.r);
-    ck_assert_int_eq(x->body_len, RECEIVE_BODY_HEAD + RECEIVE_BODY_TAIL);
+    /* message_body_visible (500 here) of its start and of its end */
+    ck_assert_int_eq(x->body_len, 2 * 500);
     ck_assert(memcmp(x->body, "line 00000000\n", 14) == 0);
     snprintf(line, sizeof(line), "line %08d\n", n - 1);
     ck_assert(memcmp(x->body + x->body_len - 14, line, 14) == 0);
+    ck_assert(x->counted);
+    ck_assert_int_eq((long)x->body_size, total);
+    ck_assert_int_eq((long)x->body_lines, n + 0);
     ck_assert_int_eq(receive_commit(m.r, &err), 0);
     ck_assert_int_eq(receive_msg(m.r)->body_linecount, n);
     msg_end(&m);

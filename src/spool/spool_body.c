@@ -19,6 +19,7 @@
  *	void	spool_body_close(struct spool_body *b)
  *	int	spool_body_fd(const struct spool_body *b)
  *	long	spool_body_linecount(const struct spool_body *b)
+ *	long	spool_body_lines_so_far(const struct spool_body *b)
  *	long	spool_body_max_linelength(const struct spool_body *b)
  *	long	spool_body_zerocount(const struct spool_body *b)
  *	off_t	spool_body_size(const struct spool_body *b)
@@ -291,6 +292,14 @@ long
 spool_body_linecount(const struct spool_body *b)
 {
     return b->lines;
+}
+
+/* The lines written so far, a last one without its LF counted, as it
+ * will be once committed. */
+long
+spool_body_lines_so_far(const struct spool_body *b)
+{
+    return b->lines + (b->linelen > 0 ? 1 : 0);
 }
 
 long

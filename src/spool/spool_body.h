@@ -40,6 +40,7 @@ void spool_body_close(struct spool_body *b);
 
 int spool_body_fd(const struct spool_body *b); /* locked descriptor */
 long spool_body_linecount(const struct spool_body *b);
+long spool_body_lines_so_far(const struct spool_body *b);
 long spool_body_max_linelength(const struct spool_body *b);
 long spool_body_zerocount(const struct spool_body *b);
 off_t spool_body_size(const struct spool_body *b); /* bytes after line 1 */
