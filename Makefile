@@ -31,7 +31,7 @@ OPT      ?= -O2 -g
 SAN      ?=
 CPPFLAGS += -Isrc -D_GNU_SOURCE
 CFLAGS   += $(CSTD) $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lspf2
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lspf2 -pthread
 LDFLAGS  += $(SAN)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -353,7 +353,7 @@ CRASH_SEED ?= 1
 # left on the spool. CI runs 40 (10 of each kind); the long run's figures
 # are in docs/reliability.md.
 DCRASH_RUNS ?= 40
-.PHONY: crash-test bench bench-mem
+.PHONY: crash-test bench bench-mem bench-deliver
 # A client that resets the connection right after QUIT (protocol_detail
 # scenarios).
 $(BUILD)/quitrst: harness/quitrst/quitrst.c
@@ -428,6 +428,12 @@ BENCH_SECONDS ?= 3
 
 bench: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
 	@sh harness/bench/bench.sh $(BUILD) $(EXIM)
+
+# Delivery rates (maildir, mbox, smtp to the null sink): a timed queue
+# run of BENCH_DELIVER_MESSAGES, mxlab beside Exim 4.98.2
+# (docs/performance.md). Not part of make test.
+bench-deliver: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
+	@sh harness/bench/bench-deliver.sh $(BUILD) $(EXIM)
 
 # PSS per idle connection and per connection in DATA, mxlab beside Exim
 # 4.98.2 (docs/performance.md). Not part of make test.

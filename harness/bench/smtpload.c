@@ -5,7 +5,7 @@
  *	SMTP load client for make bench
  * SYNOPSIS
  *	smtpload -p PORT [-a ADDRESS] [-c SESSIONS] [-m PER_CONNECTION]
- *		[-n MESSAGES] [-s SIZE] [-l LABEL]
+ *		[-n MESSAGES] [-s SIZE] [-r RECIPIENT] [-l LABEL]
  *	smtpload -p PORT [-a ADDRESS] --probe
  *	smtpload --free-port
  * DESCRIPTION
@@ -16,7 +16,8 @@
  *	before QUIT and a new connection. Commands go one at a time, each
  *	reply read before the next command (no PIPELINING), so that any
  *	server that speaks RFC 5321 is measured the same way. Every
- *	message has its own sender, Message-Id and body.
+ *	message has its own sender, Message-Id and body, and goes to
+ *	RECIPIENT (default sink@bench.ex).
  *
  *	The clock runs from the first connection to the last QUIT. The
  *	result is one line:
@@ -63,6 +64,7 @@ struct config {
     long messages;
     long size;
     const char *label;
+    const char *rcpt;
 };
 
 struct session {
@@ -71,7 +73,9 @@ struct session {
     size_t have;
 };
 
-static struct config cfg = {"127.0.0.1", 0, 1, 10, 1000, 4096, "smtpload"};
+static struct config cfg = {"127.0.0.1", 0,          1,
+                            10,          1000,       4096,
+                            "smtpload",  "sink@bench.ex"};
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long next_msg;    /* messages handed out */
 static long accepted;    /* 250s to the data */
@@ -272,12 +276,12 @@ build_message(char *out, size_t cap, long n)
 static int
 send_message(struct session *s, long n, char *msg, size_t cap)
 {
-    char cmd[128], line[512];
+    char cmd[128], rcpt[300], line[512];
     size_t len = build_message(msg, cap, n);
 
     (void)snprintf(cmd, sizeof(cmd), "MAIL FROM:<load-%ld@bench.ex>", n);
-    if (command(s, cmd, 250) < 0 ||
-        command(s, "RCPT TO:<sink@bench.ex>", 250) < 0 ||
+    (void)snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s>", cfg.rcpt);
+    if (command(s, cmd, 250) < 0 || command(s, rcpt, 250) < 0 ||
         command(s, "DATA", 354) < 0 || write_all(s->fd, msg, len) < 0)
         return -1;
     if (read_reply(s, line, sizeof(line)) != 250) {
@@ -353,7 +357,8 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: smtpload -p PORT [-a ADDRESS] [-c SESSIONS] "
-                    "[-m PER_CONNECTION] [-n MESSAGES] [-s SIZE] [-l LABEL]\n"
+                    "[-m PER_CONNECTION] [-n MESSAGES] [-s SIZE] [-r RECIPIENT]\n"
+                    "       [-l LABEL]\n"
                     "       smtpload -p PORT [-a ADDRESS] --probe\n"
                     "       smtpload --free-port\n");
     exit(2);
@@ -402,13 +407,17 @@ main(int argc, char **argv)
         case 'l':
             cfg.label = v;
             break;
+        case 'r':
+            cfg.rcpt = v;
+            break;
         default:
             usage();
         }
     }
     if (cfg.port <= 0 || cfg.sessions < 1 || cfg.sessions > MAX_SESSIONS ||
         cfg.per_conn < 1 || cfg.messages < 1 || cfg.size < 256 ||
-        cfg.size > 64 * 1024 * 1024)
+        cfg.size > 64 * 1024 * 1024 || strlen(cfg.rcpt) > 256 ||
+        strpbrk(cfg.rcpt, "\r\n<>") != NULL)
         usage();
     if (do_probe)
         return probe();

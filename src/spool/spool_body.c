@@ -14,6 +14,9 @@
  *			size_t len)
  *	int	spool_body_copy_fd(struct spool_body *b, int fd, gstr *err)
  *	int	spool_body_commit(struct spool_body *b, gstr *err)
+ *	int	spool_body_finish(struct spool_body *b, gstr *err)
+ *	int	spool_body_sync_failed(struct spool_body *b, int e, gstr *err)
+ *	int	spool_body_publish(struct spool_body *b, gstr *err)
  *	void	spool_body_abort(struct spool_body *b)
  *	void	spool_body_accepted(struct spool_body *b)
  *	void	spool_body_close(struct spool_body *b)
@@ -30,14 +33,19 @@
  *
  *	Durability and the commit point. The body goes to a temporary name,
  *	input/[<c>/]dat.<id>, which no reader looks at. spool_body_commit()
- *	fsync()s it and renames it to <id>-D; the -H file is written after
- *	that (spool_write: fsync, rename over <id>-H, fsync of the
- *	directory), and the rename of the -H is the commit point: a message
- *	exists when its -H does. The -D's rename is made durable by that
- *	one directory fsync, which covers every entry of the directory, so
- *	a message costs three fsync waits, not four; a file system that
- *	journals its metadata in order (ext4, XFS, btrfs) cannot keep the
- *	later rename of the -H and lose the earlier one of the -D. A crash
+ *	fsync()s it and renames it to <id>-D. spool_write_message() does
+ *	the same in parts: spool_body_finish(), then its own fsync() of the
+ *	body at the same time as that of the -H's temporary file (two
+ *	threads, so that the file system can make both durable in one
+ *	journal commit), then spool_body_publish() (the rename to <id>-D),
+ *	the rename of the -H and one fsync of the directory. The rename of
+ *	the -H is the commit point: a message exists when its -H does. The
+ *	-D's rename is made durable by that one directory fsync, which
+ *	covers every entry of the directory, so a message costs two fsync
+ *	waits where the parts are synced together, three where they are
+ *	not; a file system that journals its metadata in order (ext4, XFS,
+ *	btrfs) cannot keep the later rename of the -H and lose the earlier
+ *	one of the -D. A crash
  *before it leaves at most a temporary file or an -H-less -D, which queue
  *runners and listings ignore (they look for -H files only) and a tidy-up may
  *remove once it is older than any reception can take. The SMTP layer replies
@@ -225,7 +233,7 @@ body_fail(struct spool_body *b, struct gstr *err, const char *what, int e)
 }
 
 int
-spool_body_commit(struct spool_body *b, struct gstr *err)
+spool_body_finish(struct spool_body *b, struct gstr *err)
 {
     if (b->state != BODY_OPEN) {
         gstr_printf(err, "spool file %s: commit after close", b->final_path);
@@ -236,12 +244,36 @@ spool_body_commit(struct spool_body *b, struct gstr *err)
     body_flush(b);
     if (b->write_errno != 0)
         return body_fail(b, err, "write", b->write_errno);
-    if (fsync(b->fd) < 0)
-        return body_fail(b, err, "sync", errno);
+    return 0;
+}
+
+int
+spool_body_sync_failed(struct spool_body *b, int e, struct gstr *err)
+{
+    return body_fail(b, err, "sync", e);
+}
+
+int
+spool_body_publish(struct spool_body *b, struct gstr *err)
+{
+    if (b->state != BODY_OPEN) {
+        gstr_printf(err, "spool file %s: commit after close", b->final_path);
+        return -1;
+    }
     if (rename(b->tmp_path, b->final_path) < 0)
         return body_fail(b, err, "rename", errno);
     b->state = BODY_COMMITTED;
     return 0; /* the directory is synced after the -H's rename */
+}
+
+int
+spool_body_commit(struct spool_body *b, struct gstr *err)
+{
+    if (spool_body_finish(b, err) < 0)
+        return -1;
+    if (fsync(b->fd) < 0)
+        return spool_body_sync_failed(b, errno, err);
+    return spool_body_publish(b, err);
 }
 
 int

@@ -29,6 +29,14 @@ int spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err);
  * -H's rename, before the message counts as accepted. The file stays
  * open and locked. */
 int spool_body_commit(struct spool_body *b, struct gstr *err);
+/* The commit in parts, for a caller that syncs the file (spool_body_fd())
+ * itself, together with another: finish (the last LF, the buffer
+ * written out, a write error reported), then, once the file is synced,
+ * publish (the rename to <id>-D). sync_failed reports a failed sync of
+ * it, errno E. Each returns 0, or -1 with the error in err. */
+int spool_body_finish(struct spool_body *b, struct gstr *err);
+int spool_body_sync_failed(struct spool_body *b, int e, struct gstr *err);
+int spool_body_publish(struct spool_body *b, struct gstr *err);
 /* The message was not accepted: unlinks the temporary file, or the -D
  * file if committed but no -H was written; closes. */
 void spool_body_abort(struct spool_body *b);

@@ -33,17 +33,25 @@
  *	fsync()s it, renames it over <id>-H and fsync()s the directory. A
  *	rewrite (spool_rewrite_header(), the same operation) therefore
  *	leaves either the old file or the new one, never a mixture.
- *	spool_write_message() commits the body first: see spool_body(3)
- *	for why the -H rename is the commit point.
+ *	spool_write_message() writes the body's last bytes and the -H's
+ *	temporary file, fsync()s the two at once (the body's in a second
+ *	thread, so that one journal commit can cover both; one after the
+ *	other when the spool is on tmpfs or ramfs, where a sync waits for
+ *	nothing, or when no thread can be started), renames the body to
+ *	<id>-D and the -H into place, and fsync()s the directory once: see
+ *	spool_body(3) for why the -H rename is the commit point.
  * DIAGNOSTICS
  *	-1 with "spool file <path>: <step> failed: <system error>" in err.
  *--*/
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -337,23 +345,144 @@ remove_header(const char *spool_dir, int split, const char *id)
     arena_destroy(a);
 }
 
+/* Whether a sync in DIR can wait for anything: not on tmpfs or ramfs.
+ * The answer for the last directory asked about is kept. */
+static int
+syncs_wait(const char *dir)
+{
+    static char last[1024];
+    static int answer = 1;
+    struct statfs st;
+
+    if (strcmp(dir, last) == 0)
+        return answer;
+    answer = !(statfs(dir, &st) == 0 &&
+               (st.f_type == TMPFS_MAGIC || st.f_type == RAMFS_MAGIC));
+    if (strlen(dir) < sizeof(last))
+        memcpy(last, dir, strlen(dir) + 1);
+    return answer;
+}
+
+struct sync_job {
+    int fd;
+    int err; /* errno of a failed fsync, else 0 */
+};
+
+static void *
+sync_thread(void *arg)
+{
+    struct sync_job *j = arg;
+
+    j->err = fsync(j->fd) < 0 ? errno : 0;
+    return NULL;
+}
+
+/* fsync() of A and B, at the same time when that can help. The errnos
+ * of failed syncs go to *ea and *eb (0: synced). */
+static void
+sync_both(int a, int b, const char *dir, int *ea, int *eb)
+{
+    struct sync_job ja = {a, 0};
+    pthread_t t;
+
+    if (syncs_wait(dir) && pthread_create(&t, NULL, sync_thread, &ja) == 0) {
+        *eb = fsync(b) < 0 ? errno : 0;
+        (void)pthread_join(t, NULL);
+        *ea = ja.err;
+        return;
+    }
+    *ea = fsync(a) < 0 ? errno : 0;
+    *eb = fsync(b) < 0 ? errno : 0;
+}
+
+/* The message's -H, for a body that has been finished but not synced:
+ * the -H to its temporary file, both synced, both renamed, the
+ * directory synced. */
+static int
+write_with_body(const char *spool_dir, int split, const struct spool_msg *m,
+                struct spool_body *b, struct gstr *err)
+{
+    struct arena *a = arena_create();
+    char subdir = split ? msgid_split_char(m->id) : 0;
+    struct gstr text, tmp, final, dir;
+    int fd = -1, ebody, ehdr, rc = -1;
+
+    gstr_init(&text, a);
+    gstr_init(&tmp, a);
+    gstr_init(&final, a);
+    gstr_init(&dir, a);
+    spool_format_header(&text, m);
+    spool_path_file_in(&tmp, spool_dir, subdir, "hdr.", m->id, "");
+    spool_path_file_in(&final, spool_dir, subdir, "", m->id, "-H");
+    spool_path_dir(&dir, spool_dir, subdir);
+    if (spool_path_check_id(m->id, err) < 0 ||
+        spool_path_make_dirs(spool_dir, subdir, err) < 0)
+        goto out;
+    fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0 && errno == EEXIST) { /* left by a crash: go again */
+        (void)unlink(tmp.s);
+        fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    }
+    if (fd < 0) {
+        gstr_printf(err, "spool file %s: cannot create: %s", tmp.s,
+                    strerror(errno));
+        goto out;
+    }
+    if (fd_write_all(fd, text.s ? text.s : "", text.len) < 0) {
+        (void)write_fail(err, tmp.s, "write", fd);
+        goto out;
+    }
+    sync_both(spool_body_fd(b), fd, dir.s, &ebody, &ehdr);
+    if (ebody != 0) {
+        close(fd);
+        (void)unlink(tmp.s);
+        (void)spool_body_sync_failed(b, ebody, err);
+        goto out;
+    }
+    if (ehdr != 0) {
+        errno = ehdr;
+        (void)write_fail(err, tmp.s, "sync", fd);
+        goto out;
+    }
+    if (close(fd) < 0) {
+        (void)write_fail(err, tmp.s, "close", -1);
+        goto out;
+    }
+    if (spool_body_publish(b, err) < 0) {
+        (void)unlink(tmp.s);
+        goto out;
+    }
+    if (rename(tmp.s, final.s) < 0) {
+        (void)write_fail(err, tmp.s, "rename", -1);
+        goto out;
+    }
+    rc = spool_path_sync_dir(dir.s, err);
+    if (rc < 0)
+        (void)unlink(final.s); /* not accepted: the message goes */
+out:
+    arena_destroy(a);
+    return rc;
+}
+
 int
 spool_write_message(const char *spool_dir, int split, struct spool_msg *m,
                     struct spool_body *b, struct gstr *err)
 {
-    if (b != NULL) {
-        if (spool_body_commit(b, err) < 0)
+    if (b == NULL) {
+        if (spool_write_header(spool_dir, split, m, err) < 0) {
+            remove_header(spool_dir, split, m->id);
             return -1;
-        m->body_linecount = spool_body_linecount(b);
-        m->body_zerocount = spool_body_zerocount(b);
-        if (spool_body_max_linelength(b) > m->max_received_linelength)
-            m->max_received_linelength = spool_body_max_linelength(b);
+        }
+        return 0;
     }
-    if (spool_write_header(spool_dir, split, m, err) < 0) {
-        remove_header(spool_dir, split, m->id);
+    if (spool_body_finish(b, err) < 0)
         return -1;
-    }
-    if (b != NULL)
-        spool_body_accepted(b);
+    m->body_linecount = spool_body_linecount(b);
+    m->body_zerocount = spool_body_zerocount(b);
+    if (spool_body_max_linelength(b) > m->max_received_linelength)
+        m->max_received_linelength = spool_body_max_linelength(b);
+    if (write_with_body(spool_dir, split, m, b, err) < 0)
+        return -1;
+    spool_body_accepted(b);
     return 0;
 }

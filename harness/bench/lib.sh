@@ -1,0 +1,92 @@
+# Shell functions the benchmark scripts share (bench.sh, bench-deliver.sh).
+# The caller sets MXLAB, EXIM498, EXIM496 (the binaries), LOAD (smtpload),
+# PIDS (what bench_stop_all stops) and DIRS (what bench_cleanup removes).
+
+# bench_stop PID: SIGTERM, then up to 5 s, then SIGKILL.
+bench_stop() {
+    [ -n "$1" ] || return 0
+    kill "$1" 2>/dev/null || return 0
+    i=0
+    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+bench_stop_all() {
+    for p in $PIDS; do bench_stop "$p"; done
+    PIDS=""
+}
+bench_cleanup() {
+    bench_stop_all
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench: kept $DIRS"
+    else
+        for d in $DIRS; do rm -rf "$d"; done
+    fi
+}
+
+# bench_binary NAME / bench_user NAME: what runs an MTA, and the user its
+# spool must belong to (the user it receives as; none for the sink).
+bench_binary() {
+    case $1 in
+    mxlab) echo "$MXLAB" ;;
+    exim498) echo "$EXIM498" ;;
+    exim496) echo "${EXIM496:-/usr/sbin/exim4}" ;;
+    esac
+}
+bench_user() {
+    case $1 in
+    mxlab)
+        # mxlab started by root receives as its exim_user (docs/security.md)
+        [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null && echo mxlab
+        ;;
+    exim498 | exim496) "$(bench_binary "$1")" -C /dev/null -bP exim_user 2>/dev/null |
+        sed -n 's/^exim_user = //p' ;;
+    esac
+    return 0
+}
+
+# bench_wait_up PORT PIDFILE PID: until the pid file is written and a
+# session gets through, at most 10 s.
+bench_wait_up() {
+    i=0
+    while [ $i -lt 200 ]; do
+        kill -0 "$3" 2>/dev/null || return 1
+        if [ -s "$2" ] && "$LOAD" -p "$1" --probe 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# bench_median: numbers on stdin, one a line; FAILED if any run failed.
+bench_median() {
+    sort -n | awk '/FAILED/ { bad = 1 } { v[NR] = $1 }
+        END { if (bad || NR == 0) print "FAILED";
+              else if (NR % 2) print v[(NR + 1) / 2];
+              else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_ratios A B: the per-repetition ratios of the runs in files A and B.
+bench_ratios() {
+    paste "$1" "$2" | awk '{ if ($1 ~ /FAILED/ || $2 ~ /FAILED/ || $2 == 0)
+        print "FAILED"; else printf "%.3f\n", $1 / $2 }'
+}
+
+# bench_rotate N WORDS...: the words, rotated left by N.
+bench_rotate() {
+    n=$1
+    shift
+    k=$((n % $#))
+    while [ "$k" -gt 0 ]; do
+        w=$1
+        shift
+        set -- "$@" "$w"
+        k=$((k - 1))
+    done
+    echo "$@"
+}
