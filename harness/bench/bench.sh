@@ -48,6 +48,7 @@ MXLAB=$BUILD/mxlab
 LOAD=$BUILD/smtpload
 SINK=$BUILD/smtpsink
 EXIM496=/usr/sbin/exim4
+. "$HERE/lib.sh"
 
 for f in "$MXLAB" "$LOAD" "$SINK"; do
     [ -x "$f" ] || { echo "bench: $f is missing (make all $f)"; exit 2; }
@@ -68,68 +69,8 @@ esac
 TOP=$(mktemp -d /tmp/mxlab-bench.XXXXXX)
 DIRS=$TOP
 PIDS=""
-
-stop() { # pid: SIGTERM, then up to 5 s, then SIGKILL
-    [ -n "$1" ] || return 0
-    kill "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-stop_all() {
-    for p in $PIDS; do stop "$p"; done
-    PIDS=""
-}
-cleanup() {
-    stop_all
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench: kept $DIRS"
-    else
-        for d in $DIRS; do rm -rf "$d"; done
-    fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
-
-# binary NAME / user NAME: what runs an MTA, and the user its spool must
-# belong to (the user it receives as; none for the sink).
-binary() {
-    case $1 in
-    mxlab) echo "$MXLAB" ;;
-    exim498) echo "$EXIM498" ;;
-    exim496) echo "$EXIM496" ;;
-    esac
-}
-user_of() {
-    case $1 in
-    mxlab)
-        # mxlab started by root receives as its exim_user (docs/security.md)
-        [ "$(id -u)" -eq 0 ] && getent passwd mxlab >/dev/null && echo mxlab
-        ;;
-    exim498 | exim496) "$(binary "$1")" -C /dev/null -bP exim_user 2>/dev/null |
-        sed -n 's/^exim_user = //p' ;;
-    esac
-    return 0
-}
-
-# wait_up PORT PIDFILE PID: until the pid file is written and a session
-# gets through, at most 10 s.
-wait_up() {
-    i=0
-    while [ $i -lt 200 ]; do
-        kill -0 "$3" 2>/dev/null || return 1
-        if [ -s "$2" ] && "$LOAD" -p "$1" --probe 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
 
 # start DIR NAME: directories, configuration and daemon for one MTA; its
 # port in DIR/NAME/port.
@@ -139,7 +80,7 @@ start() {
     sed -e "s|@SPOOL@|$d/spool|" -e "s|@LOG@|$d/log|" \
         "$HERE/bench.conf.in" >"$d/conf"
     chmod 644 "$d/conf"
-    u=$(user_of "$2")
+    u=$(bench_user "$2")
     [ -z "$u" ] || chown -R "$u:" "$d/spool" "$d/log"
     port=$("$LOAD" --free-port)
     while grep -qx "$port" "$1"/*/port 2>/dev/null; do port=$("$LOAD" --free-port); done
@@ -147,12 +88,12 @@ start() {
     if [ "$2" = sink ]; then
         "$SINK" -p "$port" -P "$d/pid" >"$d/stderr" 2>&1 &
     else
-        "$(binary "$2")" -C "$d/conf" -bdf -oX "$port" -oP "$d/pid" \
+        "$(bench_binary "$2")" -C "$d/conf" -bdf -oX "$port" -oP "$d/pid" \
             >"$d/stderr" 2>&1 &
     fi
     pid=$!
     PIDS="$PIDS $pid"
-    wait_up "$port" "$d/pid" "$pid" ||
+    bench_wait_up "$port" "$d/pid" "$pid" ||
         { echo "bench: $2 did not start:"; cat "$d/stderr"; exit 1; }
 }
 
@@ -169,39 +110,12 @@ load() {
     esac
 }
 
-median() { # numbers on stdin, one a line; FAILED if any run failed
-    sort -n | awk '/FAILED/ { bad = 1 } { v[NR] = $1 }
-        END { if (bad || NR == 0) print "FAILED";
-              else if (NR % 2) print v[(NR + 1) / 2];
-              else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# ratios A B: the per-repetition ratios of the runs in files A and B.
-ratios() {
-    paste "$1" "$2" | awk '{ if ($1 ~ /FAILED/ || $2 ~ /FAILED/ || $2 == 0)
-        print "FAILED"; else printf "%.3f\n", $1 / $2 }'
-}
-
-# rotate N WORDS...: the words, rotated left by N.
-rotate() {
-    n=$1
-    shift
-    k=$((n % $#))
-    while [ "$k" -gt 0 ]; do
-        w=$1
-        shift
-        set -- "$@" "$w"
-        k=$((k - 1))
-    done
-    echo "$@"
-}
-
 header() {
     echo "bench: $("$MXLAB" -C "$1/mxlab/conf" -bV 2>/dev/null | head -1)," \
         "commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
     for m in $MTAS; do
         case $m in
-        exim*) echo "bench: $m: $("$(binary "$m")" -C "$1/$m/conf" -bV 2>/dev/null | head -1)" ;;
+        exim*) echo "bench: $m: $("$(bench_binary "$m")" -C "$1/$m/conf" -bV 2>/dev/null | head -1)" ;;
         esac
     done
     echo "bench: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1))," \
@@ -235,7 +149,7 @@ run_mode() {
         for m in $MTAS; do : >"$T/$m.runs"; done
         r=0
         while [ $r -lt "$REPEAT" ]; do
-            for m in $(rotate $r $MTAS); do
+            for m in $(bench_rotate $r $MTAS); do
                 load "$T" "$m" "$1" "$2" >>"$T/$m.runs"
             done
             r=$((r + 1))
@@ -243,9 +157,9 @@ run_mode() {
         s=session
         [ "$1" -gt 1 ] && s=sessions
         printf '%-28s' "$1 $s, $2 msg/conn"
-        for m in $MTAS; do printf ' %9s' "$(median <"$T/$m.runs")"; done
+        for m in $MTAS; do printf ' %9s' "$(bench_median <"$T/$m.runs")"; done
         for m in $MTAS; do
-            [ "$m" = mxlab ] || printf ' %13s' "$(ratios "$T/mxlab.runs" "$T/$m.runs" | median)"
+            [ "$m" = mxlab ] || printf ' %13s' "$(bench_ratios "$T/mxlab.runs" "$T/$m.runs" | bench_median)"
         done
         echo
     done
@@ -255,7 +169,7 @@ run_mode() {
         echo "the load client reported:"
         sort "$T/load.stderr" | uniq -c | head -20
     fi
-    stop_all
+    bench_stop_all
 }
 
 for mode in $MODES; do run_mode "$mode"; done

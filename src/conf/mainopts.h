@@ -128,6 +128,7 @@ struct main_config {
     char *spool_directory;
     int split_spool_directory;
     char *system_filter;
+    int tcp_nodelay;
     int timeout_frozen_after;
     char *timezone;
     char *tls_advertise_hosts;

@@ -40,6 +40,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,6 +180,10 @@ listen_one(struct arena *a, struct listener *l, const char *addr, int port,
         return -1;
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* As Exim: replies are written whole, so Nagle's algorithm would
+     * only hold back the next one (accepted sockets inherit this). */
+    if (main_config.tcp_nodelay)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (ss.ss_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     priv_raise(); /* ports below 1024 are root's */
