@@ -562,9 +562,12 @@ add_received(struct receive *r, gstr *err)
 static void
 header_fixups(struct receive *r, int date_exists, struct spool_header *from)
 {
-    receive_qualify_headers(r);
+    /* Exim's order: Message-Id:, the recipients rewritten, From: and
+     * Sender: added, the sender rewritten, the headers qualified and
+     * rewritten (receive_local_fixups()), Date: */
     if (r->msgid_header == NULL && fixups_apply(r))
         add_message_id(r);
+    receive_rewrite_recipients(r);
     receive_local_fixups(r, date_exists, from);
 }
 
