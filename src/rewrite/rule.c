@@ -65,18 +65,16 @@ hexval(int c)
     return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
-/* One backslash escape at *pp (pointing at the backslash); advances
- * *pp past it and returns the byte it stands for. */
+/* One backslash escape at *pp (pointing at the backslash); leaves *pp
+ * on its last byte and returns the byte it stands for. */
 static int
 escape_char(const char **pp)
 {
     const char *p = *pp + 1;
     int c = (unsigned char)*p, v;
 
-    if (c == '\0') {
-        *pp = p;
+    if (c == '\0')
         return '\\';
-    }
     p++;
     switch (c) {
     case 'b':
@@ -110,7 +108,7 @@ escape_char(const char **pp)
         } else
             v = c;
     }
-    *pp = p;
+    *pp = p - 1; /* on the escape's last byte, as the caller steps on */
     return v;
 }
 
