@@ -87,6 +87,17 @@ const char *rewrite_one_noted(struct expand_ctx *ctx,
  * text trimmed of white space. *start and *end are its offsets. */
 void rewrite_address_span(const char *text, size_t *start, size_t *end);
 
+/* The rule flag of a spool header type (S F R T C B); 0 for others. */
+unsigned rewrite_header_flag(char type);
+/* The header text (len bytes) with its addresses qualified with
+ * "@qualify" (NULL: unqualified ones are left alone) and rewritten by
+ * the rules of rr (may be NULL) that have flag; NULL if nothing
+ * changed. See src/rewrite/header.c. */
+const char *rewrite_header_text(struct expand_ctx *ctx,
+                                const struct rewrite_rules *rr,
+                                const char *text, size_t len, unsigned flag,
+                                const char *qualify);
+
 /* -brw: prints what each kind of field would make of address. */
 void rewrite_test(struct expand_ctx *ctx, const struct rewrite_rules *rr,
                   const char *address);
