@@ -51,11 +51,15 @@ struct rewrite_rules {
 struct rewrite_rule *rewrite_rule_parse(struct arena *a, const char *text,
                                         int global, const char **msg);
 
-/* Parses the configuration's rewrite section (once). 0, or -1 with
- * "file:line: message" in err. */
+/* Parses the configuration's rewrite section and the transports'
+ * headers_rewrite (once). 0, or -1 with "file:line: message" in err. */
 int rewrite_conf_check(gstr *err);
 /* The parsed "begin rewrite" rules (existflags 0: none). */
 const struct rewrite_rules *rewrite_global(void);
+/* A transport's headers_rewrite rules, or NULL if it has none. */
+struct driver_instance;
+const struct rewrite_rules *
+rewrite_transport_rules(const struct driver_instance *tp);
 
 /* Matches the expanded pattern against address (local@domain). On a
  * match ctx->nums holds $0 (the address) and what the pattern captured

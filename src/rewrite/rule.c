@@ -11,6 +11,8 @@
  *				const char **msg)
  *	int	rewrite_conf_check(gstr *err)
  *	const struct rewrite_rules *rewrite_global(void)
+ *	const struct rewrite_rules *rewrite_transport_rules(
+ *				const struct driver_instance *tp)
  * DESCRIPTION
  *	A rule is "pattern replacement flags". The pattern and the
  *	replacement each end at white space, unless they start with a
@@ -29,7 +31,10 @@
  *	(global rules) or to all headers (a transport's).
  *
  *	rewrite_conf_check() parses config->rewrite into the rules that
- *	rewrite_global() then returns.
+ *	rewrite_global() then returns, and each transport's
+ *	headers_rewrite (a list of rules, colon-separated as Exim's lists
+ *	are) into the rules rewrite_transport_rules() returns (NULL for a
+ *	transport without any).
  * DIAGNOSTICS
  *	rewrite_rule_parse(): "missing rewrite replacement string",
  *	"rewrite rule has the S flag but is not a regular expression",
@@ -37,7 +42,11 @@
  *	round replacement item)" (Exim's wording); "partial- lookups in
  *	rewrite patterns are not supported" (mxlab does not set the
  *	numeric variables such a lookup sets in Exim).
- *	rewrite_conf_check() prefixes "file:line: ".
+ *	A transport's rule may not have E, F, T or S: "rewrite rule
+ *	specifies a non-header rewrite - not allowed at transport time -"
+ *	(Exim's words).
+ *	rewrite_conf_check() prefixes "file:line: " (for headers_rewrite,
+ *	the transport's line and 'transport "name": headers_rewrite: ').
  *--*/
 
 #include <ctype.h>
@@ -46,9 +55,19 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/conf.h"
+#include "expand/xlist.h"
 #include "rewrite/rewrite.h"
+#include "transport/transport.h"
+
+/* The rules of one transport's headers_rewrite. */
+struct tp_rules {
+    const struct driver_instance *tp;
+    struct rewrite_rules rules;
+    struct tp_rules *next;
+};
 
 static struct rewrite_rules global_rules;
+static struct tp_rules *transport_rules;
 static int parsed;
 
 static const char *
@@ -208,6 +227,38 @@ rewrite_rule_parse(struct arena *a, const char *text, int global,
     return r;
 }
 
+/* A transport's headers_rewrite; 0, or -1 with *msg set. */
+static int
+parse_transport(struct driver_instance *tp, const char *list, const char **msg)
+{
+    struct tp_rules *t = arena_alloc(arena_perm, sizeof(*t));
+    struct rewrite_rule **tail = &t->rules.first;
+    struct xlist it;
+    const char *item;
+
+    memset(t, 0, sizeof(*t));
+    t->tp = tp;
+    xlist_init(&it, list, 0);
+    while ((item = xlist_next(&it, arena_perm)) != NULL) {
+        struct rewrite_rule *r = rewrite_rule_parse(arena_perm, item, 0, msg);
+        if (r == NULL)
+            return -1;
+        r->file = tp->file;
+        r->line = tp->line;
+        *tail = r;
+        tail = &r->next;
+        t->rules.existflags |= r->flags;
+    }
+    if (t->rules.existflags & (RW_ENVELOPE | RW_SMTP)) {
+        *msg = "rewrite rule specifies a non-header rewrite - not allowed "
+               "at transport time -";
+        return -1;
+    }
+    t->next = transport_rules;
+    transport_rules = t;
+    return 0;
+}
+
 int
 rewrite_conf_check(gstr *err)
 {
@@ -233,6 +284,18 @@ rewrite_conf_check(gstr *err)
         tail = &r->next;
         global_rules.existflags |= r->flags;
     }
+    for (struct driver_instance *tp = config->transports; tp != NULL;
+         tp = tp->next) {
+        const struct transport_generic *g = tp->generic;
+        const char *msg = NULL;
+        if (g == NULL || g->headers_rewrite == NULL)
+            continue;
+        if (parse_transport(tp, g->headers_rewrite, &msg) < 0) {
+            gstr_printf(err, "%s:%d: transport \"%s\": headers_rewrite: %s",
+                        tp->file, tp->line, tp->name, msg);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -240,4 +303,13 @@ const struct rewrite_rules *
 rewrite_global(void)
 {
     return &global_rules;
+}
+
+const struct rewrite_rules *
+rewrite_transport_rules(const struct driver_instance *tp)
+{
+    for (const struct tp_rules *t = transport_rules; t != NULL; t = t->next)
+        if (t->tp == tp)
+            return &t->rules;
+    return NULL;
 }
