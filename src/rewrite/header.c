@@ -20,9 +20,10 @@
  *	Exim's header rewriting does. An address without a domain gets
  *	"@qualify" when qualify is not NULL; otherwise it is left alone,
  *	and not rewritten. Then the rules rr that have flag apply (rr may
- *	be NULL). The address is replaced where it stands: a bare one, or
- *	the part inside "<>"; one written with comments or quoted parts
- *	and no "<>" is left as it is. A w rule replaces the whole item,
+ *	be NULL). The address is replaced where it stands: the part
+ *	inside "<>", or the addr-spec between the comments round it
+ *	("alice@host (Alice)"); a local part with white space or
+ *	comments inside it is left as it is. A w rule replaces the whole item,
  *	up to its separator. When an address grows and the new line is
  *	already more than 40 characters long, the header is folded after
  *	it, unless a newline is there already.
@@ -55,12 +56,39 @@ rewrite_header_flag(char type)
     return at == NULL ? 0 : flags[at - types];
 }
 
-/* Where the address of the item s..e is: inside <>, or the item itself
- * when it is one plain word. 0 when it cannot be placed. */
+/* Past white space and comments, from s up to e. */
+static const char *
+skip_cfws(const char *s, const char *e)
+{
+    while (s < e) {
+        if (isspace((unsigned char)*s)) {
+            s++;
+            continue;
+        }
+        if (*s != '(')
+            break;
+        int depth = 0;
+        do {
+            if (*s == '\\' && s + 1 < e)
+                s++;
+            else if (*s == '(')
+                depth++;
+            else if (*s == ')')
+                depth--;
+            s++;
+        } while (s < e && depth > 0);
+    }
+    return s;
+}
+
+/* Where the address of the item s..e is: inside <>, or the addr-spec
+ * between the comments and white space round it (as Exim places it).
+ * 0 when it cannot be placed. */
 static int
 address_span(const char *s, const char *e, const char **as, const char **ae)
 {
-    const char *lt = memchr(s, '<', (size_t)(e - s));
+    const char *lt = memchr(s, '<', (size_t)(e - s)), *p;
+    int inq = 0;
 
     if (lt != NULL) {
         const char *gt = memchr(lt, '>', (size_t)(e - lt));
@@ -70,16 +98,25 @@ address_span(const char *s, const char *e, const char **as, const char **ae)
         *ae = gt;
         return 1;
     }
-    while (s < e && isspace((unsigned char)*s))
-        s++;
-    while (e > s && isspace((unsigned char)e[-1]))
-        e--;
-    for (const char *p = s; p < e; p++)
-        if (isspace((unsigned char)*p) || strchr("()\":;", *p) != NULL)
+    s = skip_cfws(s, e);
+    for (p = s; p < e; p++) {
+        if (inq) {
+            if (*p == '\\' && p + 1 < e)
+                p++;
+            else if (*p == '"')
+                inq = 0;
+        } else if (*p == '"')
+            inq = 1;
+        else if (isspace((unsigned char)*p) || *p == '(')
+            break;
+        else if (strchr(")\\:;", *p) != NULL)
             return 0;
+    }
+    if (inq || skip_cfws(p, e) != e)
+        return 0;
     *as = s;
-    *ae = e;
-    return e > s;
+    *ae = p;
+    return p > s;
 }
 
 /* The address a after qualification and rewriting; a itself if neither
