@@ -715,6 +715,27 @@ deliver_cli_verify(char **addrs, int naddrs, int as_sender, const char *sender)
     return status;
 }
 
+/* Exim's verify_address() on the message's sender: the rewritten
+ * address becomes $sender_address from here on (the SMTP layer then
+ * gives it to the message, which does not rewrite it again). */
+static void
+keep_rewritten_sender(struct acl_call *c, const char *given, const char *new)
+{
+    struct expand_ctx *x = c->x;
+    const char *sender = expand_get_var(x, "sender_address");
+    const char *at = strrchr(new, '@');
+    struct arena *ca = c->st->conn_arena != NULL ? c->st->conn_arena : x->arena;
+
+    if (sender == NULL || strcmp(sender, given) != 0)
+        return;
+    if (c->st->sender_unrewritten == NULL)
+        c->st->sender_unrewritten = arena_strdup(ca, given);
+    expand_set_var(x, "sender_address", new);
+    expand_set_var(x, "sender_address_domain", at ? at + 1 : "");
+    expand_set_var(x, "sender_address_local_part",
+                   at ? arena_strndup(x->arena, new, (size_t)(at - new)) : new);
+}
+
 static int
 verify_address(struct acl_call *c, int is_sender, const char *address,
                const char *options)
@@ -736,12 +757,13 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
     a = address_new(rc.arena, address, main_config.qualify_domain);
     given = a;
     a = rewritten(rc.arena, c->x, a, is_sender, NULL);
+    if (is_sender && given != a)
+        keep_rewritten_sender(c, address, a->address);
     r = verify_route(&rc, &a);
-    if (given != a) {
-        /* as Exim, $local_part and $domain stay those given */
-        expand_set_var(c->x, "local_part", old_lp);
-        expand_set_var(c->x, "domain", old_domain);
-    }
+    /* as Exim, $local_part and $domain stay what they were (the
+     * recipient's, as given): routing the address does not change them */
+    expand_set_var(c->x, "local_part", old_lp);
+    expand_set_var(c->x, "domain", old_domain);
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
         expand_set_var(c->x, "address_data", a->address_data);
         return ACL_OK;

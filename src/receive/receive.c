@@ -122,6 +122,7 @@ copy_params(struct receive *r, const struct receive_params *p)
 
     *c = *p;
     c->sender = sdup(a, p->sender ? p->sender : "");
+    c->sender_unrewritten = sdup(a, p->sender_unrewritten);
     c->rcpts = NULL;
     c->dsn_envid = sdup(a, p->dsn_envid);
     c->protocol = sdup(a, p->protocol);

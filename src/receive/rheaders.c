@@ -341,8 +341,11 @@ add_from(struct receive *r, struct spool_header **from)
                          *oname ? " <" : "", r->m.login,
                          main_config.qualify_domain, *oname ? ">" : "");
     } else
-        h = arena_printf(r->a, "%sFrom: %s%s%s%s\n", prefix, oname,
-                         *oname ? " <" : "", r->p.sender, *oname ? ">" : "");
+        /* as Exim, the sender before verification rewrote it */
+        h = arena_printf(
+            r->a, "%sFrom: %s%s%s%s\n", prefix, oname, *oname ? " <" : "",
+            r->p.sender_unrewritten ? r->p.sender_unrewritten : r->p.sender,
+            *oname ? ">" : "");
     receive_header_append(r, 'F', h);
     *from = r->m.headers_last;
 }

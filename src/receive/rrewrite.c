@@ -11,7 +11,8 @@
  * DESCRIPTION
  *	Once the header section is read, Exim rewrites every envelope
  *	recipient with the T rules and then the sender (unless it is
- *	<>) with the F rules (src/rewrite/). The "for" list of the "<="
+ *	<>, or sender verification in an ACL rewrote it already) with the
+ *	F rules (src/rewrite/). The "for" list of the "<="
  *	line keeps the recipients as they were given (r->raw_rcpts).
  *
  *	For each rule that changed an address, as Exim, a header
@@ -70,7 +71,8 @@ receive_rewrite_sender(struct receive *r)
     const char *new, *at;
 
     if (!(rr->existflags & RW_ENVFROM) || r->p.ctx == NULL ||
-        r->m.sender == NULL || *r->m.sender == '\0')
+        r->p.sender_unrewritten != NULL || r->m.sender == NULL ||
+        *r->m.sender == '\0')
         return;
     new = rewrite_one_noted(r->p.ctx, rr, r->m.sender, RW_ENVFROM, NULL,
                             add_rewrote, &n);

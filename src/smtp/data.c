@@ -195,6 +195,14 @@ fill_params(struct smtp_session *s, struct receive_params *p,
         rcpts[i].pno = -1;
     }
     p->sender = t->sender;
+    /* sender verification rewrote the sender ($sender_address): as
+     * Exim, the message takes it, and it is not rewritten again */
+    const char *verified = expand_get_var(&s->x, "sender_address");
+    if (verified != NULL && t->sender != NULL &&
+        strcmp(verified, t->sender) != 0) {
+        p->sender = verified;
+        p->sender_unrewritten = t->sender;
+    }
     p->rcpts = rcpts;
     p->nrcpts = (int)t->nrcpts;
     p->dsn_ret = t->dsn_ret;
