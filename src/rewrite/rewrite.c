@@ -187,6 +187,29 @@ expand_replacement(struct scan *sc, const struct rewrite_rule *rule, char **out,
     return rc;
 }
 
+/* s past white space and comments. */
+static const char *
+after_comments(const char *s)
+{
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        if (*s != '(')
+            return s;
+        for (int depth = 0; *s != '\0';) {
+            if (*s == '\\' && s[1] != '\0')
+                s++;
+            else if (*s == '(')
+                depth++;
+            else if (*s == ')' && --depth == 0) {
+                s++;
+                break;
+            }
+            s++;
+        }
+    }
+}
+
 static int
 may_be_null(unsigned flag)
 {
@@ -205,13 +228,22 @@ check_result(struct scan *sc, const struct rewrite_rule *rule, char **new,
     int dom = 0;
     char *addr = addr_extract(a, *new, strlen(*new), &dom, &why);
 
+    rewrite_address_span(*new, start, end);
+    if (addr != NULL && (*new)[*end] == '>') {
+        /* after "<address>" only comments may follow */
+        const char *rest = after_comments(*new + *end + 1);
+        if (*rest != '\0') {
+            why = arena_printf(a, "malformed address: %s may not follow %.*s",
+                               rest, (int)(rest - *new), *new);
+            addr = NULL;
+        }
+    }
     if (addr == NULL) {
         log_write(LOG_MAIN | LOG_PANIC,
                   "Rewrite of %s yielded unparseable address: %s in address %s",
                   sc->subject, why, *new);
         return -1;
     }
-    rewrite_address_span(*new, start, end);
     if (!dom && (*addr != '\0' || !may_be_null(sc->flag))) {
         if (!(rule->flags & RW_QUALIFY)) {
             log_write(LOG_MAIN | LOG_PANIC,
@@ -228,6 +260,49 @@ check_result(struct scan *sc, const struct rewrite_rule *rule, char **new,
     return 0;
 }
 
+/* Exim's parse_fix_phrase() for the simple cases: a phrase with a
+ * special character and no quotes or comments of its own is quoted as
+ * a whole; anything else is kept as written. */
+static const char *
+fix_phrase(struct arena *a, const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
+        s++;
+        n--;
+    }
+    const char *t = arena_strndup(a, s, n);
+    if (strpbrk(t, "\"(") != NULL || strpbrk(t, ")<>@,;:\\.[]") == NULL)
+        return t;
+    for (const char *p = t; *p != '\0'; p++)
+        if ((unsigned char)*p > 126 || ((unsigned char)*p < 32 && *p != '\t'))
+            return t; /* Exim encodes it (RFC 2047): not done */
+    return arena_printf(a, "\"%s\"", t);
+}
+
+/* A w rule's "phrase <address> rest": the phrase and the rest made
+ * valid as Exim makes them; *start and *end follow the address. */
+static char *
+fix_whole(struct arena *a, char *new, size_t *start, size_t *end)
+{
+    size_t p1, p2;
+    const char *pf1, *pf2;
+
+    if (*start == 0 || new[*start - 1] != '<' || new[*end] != '>')
+        return new;
+    p1 = *start - 1;
+    while (p1 > 0 && new[p1 - 1] == ' ')
+        p1--;
+    p2 = *end + 1;
+    while (new[p2] == ' ')
+        p2++;
+    pf1 = fix_phrase(a, new, p1);
+    pf2 = fix_phrase(a, new + p2, strlen(new + p2));
+    size_t alen = *end - *start;
+    *start = strlen(pf1) + (*start - p1);
+    *end = *start + alen;
+    return arena_printf(a, "%s%.*s%s", pf1, (int)(p2 - p1), new + p1, pf2);
+}
+
 /* Takes a checked result as the new state of the scan. */
 static void
 take_result(struct scan *sc, const struct rewrite_rule *rule, const char *new,
@@ -237,6 +312,7 @@ take_result(struct scan *sc, const struct rewrite_rule *rule, const char *new,
 
     if (sc->whole != NULL && (sc->flag & RW_HEADERS)) {
         if (rule->flags & RW_WHOLE) {
+            new = fix_whole(a, (char *)new, &start, &end);
             sc->yield = new;
             sc->ystart = start;
             sc->yend = end;
