@@ -137,6 +137,7 @@ static const char *const rules_text[] = {
     "^x(.*)@rr.example  x$1x@rr.example  Rq",
     "lp@w.example  \"New <np@w.example>\"  cw",
     "np@w.example  final@w.example  c",
+    "dot@w.example  \"  C. D <cd@w.example> \"  tw",
 };
 
 static const struct {
@@ -156,6 +157,7 @@ static const struct {
     {"lp@w.example", RW_CC, "New <final@w.example>", 1},
     {"lp@w.example", RW_ENVTO, "lp@w.example", 0},
     {"nobody@none.example", RW_ENVTO, "nobody@none.example", 0},
+    {"dot@w.example", RW_TO, "\"C. D\" <cd@w.example> ", 1},
 };
 
 static struct rewrite_rules rules;
