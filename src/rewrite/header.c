@@ -7,6 +7,8 @@
  *	#include "rewrite/rewrite.h"
  *
  *	unsigned rewrite_header_flag(char type)
+ *	int	rewrite_address_place(const char *s, const char *e,
+ *				const char **as, const char **ae)
  *	const char *rewrite_header_text(struct expand_ctx *ctx,
  *				const struct rewrite_rules *rr,
  *				const char *text, size_t len, unsigned flag,
@@ -15,6 +17,10 @@
  *	rewrite_header_flag() maps a spool header type to the rule flag
  *	of its header: S Sender:, F From:, R Reply-To:, T To:, C Cc:, B
  *	Bcc: (Resent- forms included); 0 for any other.
+ *
+ *	rewrite_address_place() finds the address of the mailbox s..e:
+ *	inside "<>", or the addr-spec between the comments and white space
+ *	round it, as Exim places it; 0 when it cannot be placed.
  *
  *	rewrite_header_text() goes through the addresses of a header as
  *	Exim's header rewriting does. An address without a domain gets
@@ -81,11 +87,9 @@ skip_cfws(const char *s, const char *e)
     return s;
 }
 
-/* Where the address of the item s..e is: inside <>, or the addr-spec
- * between the comments and white space round it (as Exim places it).
- * 0 when it cannot be placed. */
-static int
-address_span(const char *s, const char *e, const char **as, const char **ae)
+int
+rewrite_address_place(const char *s, const char *e, const char **as,
+                      const char **ae)
 {
     const char *lt = memchr(s, '<', (size_t)(e - s)), *p;
     int inq = 0;
@@ -168,7 +172,7 @@ rewrite_header_text(struct expand_ctx *ctx, const struct rewrite_rules *rr,
             next++;
         if (a != NULL && *a != '\0' &&
             (n = new_address(ctx, rr, a, dom, flag, qualify, &whole)) != NULL &&
-            n != a && address_span(s, e, &as, &ae)) {
+            n != a && rewrite_address_place(s, e, &as, &ae)) {
             if (whole) { /* the item, up to its separator, less a newline */
                 as = s;
                 ae = e < end ? e : end;

@@ -87,32 +87,14 @@ where_name(unsigned flag)
 void
 rewrite_address_span(const char *text, size_t *start, size_t *end)
 {
-    const char *lt = NULL, *gt = NULL;
-    int inq = 0, depth = 0;
+    size_t s = 0, e = strlen(text);
+    const char *as, *ae;
 
-    for (const char *p = text; *p != '\0'; p++) {
-        if (inq) {
-            if (*p == '\\' && p[1] != '\0')
-                p++;
-            else if (*p == '"')
-                inq = 0;
-        } else if (*p == '"')
-            inq = 1;
-        else if (*p == '(')
-            depth++;
-        else if (*p == ')' && depth > 0)
-            depth--;
-        else if (*p == '<' && depth == 0 && lt == NULL)
-            lt = p;
-        else if (*p == '>' && depth == 0 && lt != NULL && gt == NULL)
-            gt = p;
-    }
-    if (lt != NULL && gt != NULL) {
-        *start = (size_t)(lt + 1 - text);
-        *end = (size_t)(gt - text);
+    if (rewrite_address_place(text, text + e, &as, &ae)) {
+        *start = (size_t)(as - text);
+        *end = (size_t)(ae - text);
         return;
     }
-    size_t s = 0, e = strlen(text);
     while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '\n'))
         s++;
     while (e > s &&

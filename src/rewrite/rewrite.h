@@ -87,8 +87,12 @@ const char *rewrite_one_noted(struct expand_ctx *ctx,
                               void (*noted)(void *arg, const char *old),
                               void *arg);
 
-/* The working address in text: between <> if there are any, else the
- * text trimmed of white space. *start and *end are its offsets. */
+/* Where the address of the mailbox s..e is: inside <>, or the addr-spec
+ * between the comments round it. 0 when it cannot be placed. */
+int rewrite_address_place(const char *s, const char *e, const char **as,
+                          const char **ae);
+/* The working address in text: as rewrite_address_place() places it,
+ * else the text trimmed of white space. *start and *end are offsets. */
 void rewrite_address_span(const char *text, size_t *start, size_t *end);
 
 /* The rule flag of a spool header type (S F R T C B); 0 for others. */
