@@ -33,8 +33,9 @@
  *	of an item matches any rest), their addresses rewritten by the
  *	transport's headers_rewrite (src/rewrite/); the router's
  *	headers_add, then the transport's; an empty line; the body from
- *	the -D file; the suffix. A line that starts with check_string starts with
- *	escape_string instead; under use_crlf lines end in CRLF.
+ *	the -D file; the suffix. A line that starts with check_string
+ *	starts with escape_string instead; under use_crlf lines end in
+ *	CRLF.
  *
  *	transport_msglog() adds a line to the message log through the
  *	call's msglog hook (the delivery sets it; NULL: nothing).
