@@ -698,6 +698,7 @@ mode_rewrite_test(struct cmdline *c)
     expand_ctx_init(&x, a);
     log_stamped_to_stderr(1);
     rewrite_test(&x, rewrite_global(), c->args[0]);
+    arena_destroy(a);
     return 0;
 }
 
