@@ -25,7 +25,9 @@
  *	As in Exim, a header that changes is kept, marked deleted, and
  *	its new version follows it.
  *
- *	It runs after -t has taken the recipients, as Exim documents.
+ *	It runs after -t has taken the recipients, as Exim documents, on
+ *	every message (so a header address that does not parse is logged
+ *	for SMTP messages too, as Exim logs it).
  * DIAGNOSTICS
  *	What does not parse is left alone, and logged as Exim logs it:
  *	"qualify/rewrite: <parse error>".
@@ -40,17 +42,14 @@ void
 receive_qualify_headers(struct receive *r)
 {
     const struct rewrite_rules *rr = rewrite_global();
-    struct expand_ctx local, *ctx = r->p.ctx;
+    struct expand_ctx local;
 
-    if (!r->p.allow_unqualified && !(rr->existflags & RW_HEADERS))
-        return;
-    if (ctx == NULL) { /* no rules can apply: qualifying needs an arena */
-        expand_ctx_init(&local, r->a);
-        ctx = &local;
-        rr = NULL;
-    }
+    /* Without rules for a header only the message's arena is used (the
+     * context's may be the connection's) */
+    expand_ctx_init(&local, r->a);
     for (struct spool_header *h = r->m.headers; h != NULL; h = h->next) {
         unsigned flag = rewrite_header_flag(h->type);
+        int rules = r->p.ctx != NULL && (rr->existflags & flag);
         const char *text, *domain = NULL;
 
         if (flag == 0)
@@ -59,7 +58,8 @@ receive_qualify_headers(struct receive *r)
             domain = flag & (RW_SENDER | RW_FROM | RW_REPLYTO)
                          ? main_config.qualify_domain
                          : main_config.qualify_recipient;
-        text = rewrite_header_text(ctx, rr, h->text, h->len, flag, domain);
+        text = rewrite_header_text(rules ? r->p.ctx : &local, rules ? rr : NULL,
+                                   h->text, h->len, flag, domain);
         if (text == NULL)
             continue;
         receive_header_insert_after(r, h, h->type, text);
