@@ -28,7 +28,9 @@
  *			next number) or literal; domain as below
  *	domain		(no "@") the address's domain against one
  *			domain item: "*suffix" (its wild part is the next
- *			number), "^regex" (its groups are), a literal, or
+ *			number), "^regex" (its groups are),
+ *			"partial-type;file" (the wild and the fixed part
+ *			of the domain are the next two), a literal, or
  *			whatever match_domain() takes ("@", "@[]",
  *			"+name", "type;file"): no numbers
  *
@@ -48,6 +50,7 @@
 #include "base/gstr.h"
 #include "expand/expand.h"
 #include "expand/match.h"
+#include "expand/lookups/lookup.h"
 #include "expand/regex.h"
 #include "rewrite/rewrite.h"
 
@@ -97,6 +100,92 @@ from_list(int rc, gstr *err, const gstr *lerr)
     return -1;
 }
 
+/* One key of a partial match, without the partial options. */
+static int
+lookup_one(const struct lookup_spec *spec, struct lookup_call *c,
+           const char *key)
+{
+    struct lookup_spec one = *spec;
+    char *result;
+
+    one.partial = -1;
+    one.star = one.star_at = 0;
+    c->key = key;
+    return lookup_run(&one, c, &result);
+}
+
+/* "partial-type;file" as the domain item: as Exim, the wild part and
+ * the fixed part of the domain become the next two numbers ("" and the
+ * whole domain when the domain itself is a key). */
+static int
+partial_lookup(struct expand_ctx *ctx, const char *domain, const char *item,
+               gstr *err)
+{
+    const char *semi = strchr(item, ';'), *tail = domain;
+    struct lookup_spec spec;
+    struct lookup_call c;
+    size_t comps = *domain ? 1 : 0;
+    int rc;
+
+    if (lookup_parse_type(
+            ctx->arena, arena_strndup(ctx->arena, item, (size_t)(semi - item)),
+            &spec, err) < 0)
+        return -1;
+    memset(&c, 0, sizeof(c));
+    c.a = ctx->arena;
+    c.file = semi + 1;
+    while (isspace((unsigned char)*c.file))
+        c.file++;
+    c.opts = spec.opts;
+    c.err = err;
+    if ((rc = lookup_one(&spec, &c, domain)) == LOOKUP_OK) {
+        num_add(ctx, "", 0);
+        num_add(ctx, domain, strlen(domain));
+        return 1;
+    }
+    for (const char *p = domain; *p != '\0'; p++)
+        comps += *p == '.';
+    for (; rc == LOOKUP_FAIL && tail != NULL && (int)comps >= spec.partial;
+         comps--) {
+        rc = lookup_one(&spec, &c,
+                        arena_printf(ctx->arena, "%s%s", spec.affix, tail));
+        if (rc == LOOKUP_OK) {
+            size_t wild = (size_t)(tail - domain);
+            num_add(ctx, domain, wild > 0 ? wild - 1 : 0);
+            num_add(ctx, tail, strlen(tail));
+            return 1;
+        }
+        if ((tail = strchr(tail, '.')) != NULL)
+            tail++;
+    }
+    if (rc == LOOKUP_FAIL && spec.partial == 0) {
+        size_t n = strlen(spec.affix);
+        rc = lookup_one(
+            &spec, &c,
+            arena_strndup(ctx->arena, spec.affix,
+                          n > 0 && spec.affix[n - 1] == '.' ? n - 1 : n));
+        if (rc == LOOKUP_OK) {
+            num_add(ctx, domain, strlen(domain));
+            num_add(ctx, "", 0);
+            return 1;
+        }
+    }
+    if (rc == LOOKUP_FAIL && (spec.star || spec.star_at)) {
+        struct lookup_spec st = spec;
+        char *result;
+        st.partial = -1;
+        c.key = domain;
+        rc = lookup_run(&st, &c, &result);
+        if (rc == LOOKUP_OK)
+            return 1;
+    }
+    if (rc == LOOKUP_FAIL)
+        return 0;
+    if (err->len == 0)
+        gstr_printf(err, "lookup of \"%s\" in %s failed", domain, c.file);
+    return -1;
+}
+
 /* One domain item: numbers for "*suffix" and "^regex". */
 static int
 domain_matches(struct expand_ctx *ctx, const char *domain, const char *item,
@@ -115,6 +204,8 @@ domain_matches(struct expand_ctx *ctx, const char *domain, const char *item,
     }
     if (item[0] != '@' && item[0] != '+' && strchr(item, ';') == NULL)
         return strcmp(domain, item) == 0;
+    if (strncmp(item, "partial", 7) == 0 && strchr(item, ';') != NULL)
+        return partial_lookup(ctx, domain, item, err);
     gstr_init(&lerr, ctx->arena);
     return from_list(match_domain(ctx, domain,
                                   arena_printf(ctx->arena, "<\n%s", item),

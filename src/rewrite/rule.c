@@ -39,9 +39,7 @@
  *	rewrite_rule_parse(): "missing rewrite replacement string",
  *	"rewrite rule has the S flag but is not a regular expression",
  *	"unknown rewrite flag character 'x' (could be missing quotes
- *	round replacement item)" (Exim's wording); "partial- lookups in
- *	rewrite patterns are not supported" (mxlab does not set the
- *	numeric variables such a lookup sets in Exim).
+ *	round replacement item)" (Exim's wording).
  *	A transport's rule may not have E, F, T or S: "rewrite rule
  *	specifies a non-header rewrite - not allowed at transport time -"
  *	(Exim's words).
@@ -169,23 +167,6 @@ flag_bit(int c, unsigned *bit)
     return 0;
 }
 
-/* What mxlab's matcher cannot do, found when the pattern is literal. */
-static const char *
-unsupported(const char *key)
-{
-    const char *at;
-
-    if (strchr(key, '$') != NULL || key[0] == '^')
-        return NULL;
-    if (strncmp(key, "@@", 2) == 0)
-        key += 2;
-    at = strrchr(key, '@');
-    at = at != NULL ? at + 1 : key;
-    if (strncmp(at, "partial", 7) == 0 && strchr(at, ';') != NULL)
-        return "partial- lookups in rewrite patterns are not supported";
-    return NULL;
-}
-
 struct rewrite_rule *
 rewrite_rule_parse(struct arena *a, const char *text, int global,
                    const char **msg)
@@ -222,8 +203,6 @@ rewrite_rule_parse(struct arena *a, const char *text, int global,
     }
     if ((r->flags & (RW_ALL | RW_SMTP)) == 0)
         r->flags |= global ? RW_ALL : RW_HEADERS;
-    if ((*msg = unsupported(r->key)) != NULL)
-        return NULL;
     return r;
 }
 

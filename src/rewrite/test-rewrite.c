@@ -46,8 +46,6 @@ static const struct {
      "replacement item)"},
     {"*@a.example  x@y  S", 0, NULL, NULL,
      "rewrite rule has the S flag but is not a regular expression"},
-    {"*@partial-lsearch;/f  x@y", 0, NULL, NULL,
-     "partial- lookups in rewrite patterns are not supported"},
 };
 
 START_TEST(test_parse)
