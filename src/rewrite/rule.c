@@ -44,7 +44,7 @@
  *	specifies a non-header rewrite - not allowed at transport time -"
  *	(Exim's words).
  *	rewrite_conf_check() prefixes "file:line: " (for headers_rewrite,
- *	the transport's line and 'transport "name": headers_rewrite: ').
+ *	the option's line and 'transport "name": headers_rewrite: ').
  *--*/
 
 #include <ctype.h>
@@ -206,9 +206,11 @@ rewrite_rule_parse(struct arena *a, const char *text, int global,
     return r;
 }
 
-/* A transport's headers_rewrite; 0, or -1 with *msg set. */
+/* A transport's headers_rewrite, set at file:line; 0, or -1 with *msg
+ * set. */
 static int
-parse_transport(struct driver_instance *tp, const char *list, const char **msg)
+parse_transport(struct driver_instance *tp, const char *list, const char *file,
+                int line, const char **msg)
 {
     struct tp_rules *t = arena_alloc(arena_perm, sizeof(*t));
     struct rewrite_rule **tail = &t->rules.first;
@@ -222,8 +224,8 @@ parse_transport(struct driver_instance *tp, const char *list, const char **msg)
         struct rewrite_rule *r = rewrite_rule_parse(arena_perm, item, 0, msg);
         if (r == NULL)
             return -1;
-        r->file = tp->file;
-        r->line = tp->line;
+        r->file = file;
+        r->line = line;
         *tail = r;
         tail = &r->next;
         t->rules.existflags |= r->flags;
@@ -266,12 +268,14 @@ rewrite_conf_check(gstr *err)
     for (struct driver_instance *tp = config->transports; tp != NULL;
          tp = tp->next) {
         const struct transport_generic *g = tp->generic;
-        const char *msg = NULL;
+        const char *msg = NULL, *file = tp->file;
+        int line = tp->line;
         if (g == NULL || g->headers_rewrite == NULL)
             continue;
-        if (parse_transport(tp, g->headers_rewrite, &msg) < 0) {
+        (void)conf_slot_origin(&g->headers_rewrite, &file, &line);
+        if (parse_transport(tp, g->headers_rewrite, file, line, &msg) < 0) {
             gstr_printf(err, "%s:%d: transport \"%s\": headers_rewrite: %s",
-                        tp->file, tp->line, tp->name, msg);
+                        file, line, tp->name, msg);
             return -1;
         }
     }
