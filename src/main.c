@@ -58,9 +58,8 @@
  * .IP "-bv, -bvs"
  *	Address verification (src/deliver/cli.c).
  * .IP -brw
- *	Rewrite testing: mxlab has no rewriting; with no rewrite rules
- *	it prints Exim's "No rewrite rules are defined", with rules it
- *	refuses.
+ *	Rewrite testing: what the "begin rewrite" rules make of the
+ *	address in each header and envelope field (src/rewrite/brw.c).
  * .IP "-oMa, -oMaa, -oMai, -oMas, -oMi, -oMs"
  *	The client's identity for -bs (trusted callers) and -bh (see
  *	src/smtp/modes.c); -oMr and -oMt belong to local submission too.
@@ -93,6 +92,7 @@
 #include "deliver/cli.h"
 #include "deliver/deliver.h"
 #include "dns/dns.h"
+#include "expand/expand.h"
 #include "expand/betest.h"
 #include "log/log.h"
 #include "priv/handoff.h"
@@ -102,6 +102,7 @@
 #include "registry.h"
 #include "retry/retry_cli.h"
 #include "retry/retry_conf.h"
+#include "rewrite/rewrite.h"
 #include "smtp/modes.h"
 #include "spool/cli.h"
 #include "version.h"
@@ -404,6 +405,8 @@ load_config(struct cmdline *c)
         fatal_config(gstr_str(&err));
     if (retry_conf_check(&err) < 0)
         fatal_config(gstr_str(&err));
+    if (rewrite_conf_check(&err) < 0)
+        fatal_config(gstr_str(&err));
     if (dns_setup(&err) < 0)
         fatal_config(gstr_str(&err));
     deliver_verify_init();
@@ -681,19 +684,22 @@ mode_print(struct cmdline *c)
     return status;
 }
 
-/* -brw: mxlab has no rewriting. With no rewrite rules it says what
- * Exim says then; with rules it refuses rather than pretend. */
+/* -brw address: as Exim, only the first argument counts. */
 static int
 mode_rewrite_test(struct cmdline *c)
 {
-    (void)c;
-    if (config->rewrite.n == 0) {
-        printf("No rewrite rules are defined\n");
-        return 0;
+    struct arena *a = arena_create();
+    struct expand_ctx x;
+
+    if (c->nargs == 0) {
+        printf("-brw needs an address argument\n");
+        return 1;
     }
-    fprintf(stderr, "mxlab: -brw: the configuration has rewrite rules, "
-                    "but mxlab does not implement address rewriting\n");
-    return 1;
+    expand_ctx_init(&x, a);
+    log_stamped_to_stderr(1);
+    rewrite_test(&x, rewrite_global(), c->args[0]);
+    arena_destroy(a);
+    return 0;
 }
 
 static const char help_text[] =
@@ -709,7 +715,7 @@ static const char help_text[] =
     "  -be [string ...]  expansion test; -bem file: with a message\n"
     "  -bt address ...   address test (routing)\n"
     "  -bv address ...   verify recipients; -bvs: senders\n"
-    "  -brw address      rewrite test (mxlab has no rewriting)\n"
+    "  -brw address      rewrite test\n"
     "  --help            this text\n"
     "SMTP:\n"
     "  -bs               SMTP session on stdin/stdout\n"

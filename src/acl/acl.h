@@ -161,6 +161,10 @@ struct acl_state {
     const char *sverify_user;
     int sverify_defer;
     int sverify_told;
+    /* The message's sender as given, once sender verification rewrote
+     * it (Exim's sender_address_unrewritten: the F=<...> of reject
+     * lines); NULL: not rewritten. In conn_arena. */
+    const char *sender_unrewritten;
 };
 
 void acl_state_init(struct acl_state *st, struct arena *conn_arena);

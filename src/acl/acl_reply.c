@@ -313,9 +313,11 @@ what_text(enum acl_where where, const struct acl_state *st,
 }
 
 static void
-sender_info(struct expand_ctx *x, gstr *out)
+sender_info(struct expand_ctx *x, const struct acl_state *st, gstr *out)
 {
-    const char *s = expand_get_var(x, "sender_address");
+    const char *s = st->sender_unrewritten != NULL
+                        ? st->sender_unrewritten
+                        : expand_get_var(x, "sender_address");
     const char *auth = expand_get_var(x, "sender_host_authenticated");
     const char *id = expand_get_var(x, "authenticated_id");
 
@@ -350,7 +352,7 @@ acl_reject_line(enum acl_where where, int rc, struct expand_ctx *x,
         if (st->log_tls != NULL)
             gstr_adds(out, st->log_tls);
         if (where == ACL_WHERE_RCPT || where == ACL_WHERE_DATA)
-            sender_info(x, out);
+            sender_info(x, st, out);
         gstr_printf(out, "%s%srejected %s", out->len ? " " : "",
                     temp ? "temporarily " : "", what_text(where, st, x));
     }

@@ -180,6 +180,7 @@ acl_state_new_message(struct acl_state *st)
     st->submission_sender_retain = 0;
     st->sverify_address = st->sverify_message = st->sverify_user = NULL;
     st->sverify_defer = st->sverify_told = 0;
+    st->sender_unrewritten = NULL;
     while (*kp != NULL) {
         if (conn_control((*kp)->name))
             kp = &(*kp)->next;

@@ -13,6 +13,8 @@
  *	const struct named_list *conf_named_list(enum named_list_kind kind,
  *				const char *name)
  *	const struct conf_acl *conf_acl_find(const char *name)
+ *	int	conf_slot_origin(const void *slot, const char **file,
+ *				int *line)
  *	int	conf_option_origin(const char *name, const char **file,
  *				int *line)
  * DESCRIPTION
@@ -774,6 +776,18 @@ conf_option_origin(const char *name, const char **file, int *line)
 {
     for (struct opt_origin *o = conf_origins; o != NULL; o = o->next)
         if (strcmp(o->name, name) == 0) {
+            *file = o->file;
+            *line = o->line;
+            return 0;
+        }
+    return -1;
+}
+
+int
+conf_slot_origin(const void *slot, const char **file, int *line)
+{
+    for (struct opt_origin *o = conf_origins; o != NULL; o = o->next)
+        if (o->slot == slot) {
             *file = o->file;
             *line = o->line;
             return 0;

@@ -92,5 +92,8 @@ const struct conf_acl *conf_acl_find(const char *name);
 const char *conf_named_list_kind_name(enum named_list_kind kind);
 /* Where a main option was set; 0, or -1 if it kept its default. */
 int conf_option_origin(const char *name, const char **file, int *line);
+/* The same for any option, main or a driver's, by the address of its
+ * value in its option block (&generic->headers_rewrite). */
+int conf_slot_origin(const void *slot, const char **file, int *line);
 
 #endif

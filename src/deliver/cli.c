@@ -96,6 +96,7 @@
 #include "expand/betest.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "rewrite/rewrite.h"
 #include "receive/addr.h"
 #include "route/hosts.h"
 #include "route/route.h"
@@ -473,6 +474,28 @@ bt_duplicate(struct arena *ar, struct bt_seen **seen, const struct address *a)
  * with full information does: failures, deferrals and pipes or files as
  * they come up, then the routed addresses (in Exim's order). Returns
  * 0, 1 or 2. */
+/* The address through the rewrite rules for envelope recipients (T) or
+ * senders (F), as Exim's verify_address() rewrites it before routing it;
+ * a itself when they do not change it. note (when not NULL) gets Exim's
+ * "Address rewritten as: NEW" line. */
+static struct address *
+rewritten(struct arena *ar, struct expand_ctx *x, struct address *a,
+          int as_sender, gstr *note)
+{
+    const struct rewrite_rules *rr = rewrite_global();
+    unsigned flag = as_sender ? RW_ENVFROM : RW_ENVTO;
+    const char *n;
+
+    if (!(rr->existflags & flag) || *a->address == '\0')
+        return a;
+    n = rewrite_one(x, rr, a->address, flag, NULL);
+    if (n == a->address)
+        return a;
+    if (note != NULL)
+        gstr_printf(note, "Address rewritten as: %s\n", n);
+    return address_new(ar, n, main_config.qualify_domain);
+}
+
 static int
 test_one(struct arena *ar, struct expand_ctx *x, const char *text,
          const char *sender, struct bt_seen **seen, gstr *out)
@@ -485,6 +508,7 @@ test_one(struct arena *ar, struct expand_ctx *x, const char *text,
                        main_config.qualify_recipient
                            ? main_config.qualify_recipient
                            : main_config.qualify_domain);
+    todo = rewritten(ar, x, todo, 0, out);
     while ((a = todo) != NULL) {
         struct address *more = NULL, *last;
 
@@ -630,6 +654,7 @@ verify_one(struct arena *ar, struct expand_ctx *x, const char *text,
     const char *why = NULL;
     int has_domain = 0;
     char *addr = addr_extract(ar, text, strlen(text), &has_domain, &why);
+    gstr note;
 
     if (addr == NULL || *addr == '\0') {
         printf("syntax error: %s\n", why ? why : "empty address");
@@ -641,6 +666,9 @@ verify_one(struct arena *ar, struct expand_ctx *x, const char *text,
     rc.mode = as_sender ? ROUTE_VERIFY_SENDER : ROUTE_VERIFY_RECIPIENT;
     rc.sender = sender;
     a = address_new(ar, addr, main_config.qualify_domain);
+    gstr_init(&note, ar);
+    a = rewritten(ar, x, a, as_sender, &note);
+    fputs(gstr_str(&note), stdout);
     addr = a->address;
     r = verify_route(&rc, &a);
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
@@ -687,13 +715,36 @@ deliver_cli_verify(char **addrs, int naddrs, int as_sender, const char *sender)
     return status;
 }
 
+/* Exim's verify_address() on the message's sender: the rewritten
+ * address becomes $sender_address from here on (the SMTP layer then
+ * gives it to the message, which does not rewrite it again). */
+static void
+keep_rewritten_sender(struct acl_call *c, const char *given, const char *new)
+{
+    struct expand_ctx *x = c->x;
+    const char *sender = expand_get_var(x, "sender_address");
+    const char *at = strrchr(new, '@');
+    struct arena *ca = c->st->conn_arena != NULL ? c->st->conn_arena : x->arena;
+
+    if (sender == NULL || strcmp(sender, given) != 0)
+        return;
+    if (c->st->sender_unrewritten == NULL)
+        c->st->sender_unrewritten = arena_strdup(ca, given);
+    expand_set_var(x, "sender_address", new);
+    expand_set_var(x, "sender_address_domain", at ? at + 1 : "");
+    expand_set_var(x, "sender_address_local_part",
+                   at ? arena_strndup(x->arena, new, (size_t)(at - new)) : new);
+}
+
 static int
 verify_address(struct acl_call *c, int is_sender, const char *address,
                const char *options)
 {
     struct route_ctx rc;
-    struct address *a;
+    struct address *a, *given;
     enum route_rc r;
+    const char *old_lp = expand_get_var(c->x, "local_part");
+    const char *old_domain = expand_get_var(c->x, "domain");
 
     (void)options;
     if (address == NULL || *address == '\0')
@@ -704,7 +755,15 @@ verify_address(struct acl_call *c, int is_sender, const char *address,
     rc.mode = is_sender ? ROUTE_VERIFY_SENDER : ROUTE_VERIFY_RECIPIENT;
     rc.sender = expand_get_var(c->x, "sender_address");
     a = address_new(rc.arena, address, main_config.qualify_domain);
+    given = a;
+    a = rewritten(rc.arena, c->x, a, is_sender, NULL);
+    if (is_sender && given != a)
+        keep_rewritten_sender(c, address, a->address);
     r = verify_route(&rc, &a);
+    /* as Exim, $local_part and $domain stay what they were (the
+     * recipient's, as given): routing the address does not change them */
+    expand_set_var(c->x, "local_part", old_lp);
+    expand_set_var(c->x, "domain", old_domain);
     if (r == ROUTE_OK || r == ROUTE_DISCARD || r == ROUTE_REROUTED) {
         expand_set_var(c->x, "address_data", a->address_data);
         return ACL_OK;

@@ -87,9 +87,10 @@ static unsigned char log_sel_set[LS_COUNT];
 static char *log_template; /* "/path/%slog" */
 static int log_write_reject = 1;
 static int log_ready;
-static int log_fd = -1;      /* -bh: lines go here instead of to the files */
-static int log_panic_stderr; /* panic lines also to stderr */
-static char log_msgid[32];   /* the message being received, or "" */
+static int log_fd = -1;        /* -bh: lines go here instead of to the files */
+static int log_panic_stderr;   /* panic lines also to stderr */
+static int log_stamped_stderr; /* lines to stderr, stamped, not to files */
+static char log_msgid[32];     /* the message being received, or "" */
 
 void
 log_set_message_id(const char *id)
@@ -110,6 +111,12 @@ void
 log_panic_to_stderr(int on)
 {
     log_panic_stderr = on;
+}
+
+void
+log_stamped_to_stderr(int on)
+{
+    log_stamped_stderr = on;
 }
 
 void
@@ -487,6 +494,14 @@ log_vwrite(unsigned which, const char *block, const char *fmt, va_list ap0)
     log_text(&g, which, fmt, ap);
     va_end(ap);
     gstr_addc(&g, '\n');
+    if (log_stamped_stderr) {
+        if (which & (LOG_MAIN | LOG_REJECT | LOG_PANIC)) {
+            ssize_t w = write(STDERR_FILENO, g.s, g.len);
+            (void)w;
+        }
+        arena_destroy(a);
+        return;
+    }
     if ((which & LOG_MAIN) && log_append("main", g.s, g.len) < 0)
         msg_warn("cannot write main log %s: %s", log_path("main") ?: "(unset)",
                  strerror(errno));

@@ -41,6 +41,9 @@ void log_to_stderr(int on);
 /* The same to any descriptor (-1: back to the files); the fuzz targets
  * send log lines to /dev/null this way. */
 void log_to_fd(int fd);
+/* Testing modes that are not "really" the MTA (Exim's -brw): every line
+ * goes to stderr, with its time stamp, and none to the files. */
+void log_stamped_to_stderr(int on);
 /* Panic lines also go to stderr (command-line deliveries, as Exim). */
 void log_panic_to_stderr(int on);
 

@@ -6,6 +6,7 @@
 #define LOG_SELECTORS(X)                                                       \
     X(8bitmime, 0)                                                             \
     X(acl_warn_skipped, 1)                                                     \
+    X(address_rewrite, 0)                                                      \
     X(arguments, 0)                                                            \
     X(connection_id, 0)                                                        \
     X(connection_reject, 1)                                                    \

@@ -122,6 +122,7 @@ copy_params(struct receive *r, const struct receive_params *p)
 
     *c = *p;
     c->sender = sdup(a, p->sender ? p->sender : "");
+    c->sender_unrewritten = sdup(a, p->sender_unrewritten);
     c->rcpts = NULL;
     c->dsn_envid = sdup(a, p->dsn_envid);
     c->protocol = sdup(a, p->protocol);
@@ -582,9 +583,12 @@ add_received(struct receive *r, gstr *err)
 static void
 header_fixups(struct receive *r, int date_exists, struct spool_header *from)
 {
-    receive_qualify_headers(r);
+    /* Exim's order: Message-Id:, the recipients rewritten, From: and
+     * Sender: added, the sender rewritten, the headers qualified and
+     * rewritten (receive_local_fixups()), Date: */
     if (r->msgid_header == NULL && fixups_apply(r))
         add_message_id(r);
+    receive_rewrite_recipients(r);
     receive_local_fixups(r, date_exists, from);
 }
 

@@ -78,8 +78,12 @@ struct receive_params {
     long uid, gid;
 
     /* local submission (no host_address) */
-    int not_smtp;                  /* read from the command line, not SMTP */
-    int sender_local;              /* Exim's sender_local: "-local", auth_id */
+    int not_smtp;     /* read from the command line, not SMTP */
+    int sender_local; /* Exim's sender_local: "-local", auth_id */
+    /* The sender as given when sender verification in an ACL rewrote
+     * it (Exim's sender_address_unrewritten), else NULL: reception does
+     * not apply the F rules again, and a From: it adds shows this. */
+    const char *sender_unrewritten;
     int trusted_caller;            /* may set the sender; no Sender: fixup */
     int sender_set_untrusted;      /* "-sender_set_untrusted" */
     int sender_forced;             /* -f was given */

@@ -88,6 +88,9 @@ int receive_classify_headers(struct receive *r, int *date_exists,
 int receive_extract_rcpts(struct receive *r, struct gstr *err);
 /* rqualify.c: "@domain" for unqualified header addresses (local). */
 void receive_qualify_headers(struct receive *r);
+/* rrewrite.c: the envelope through the rewrite rules. */
+void receive_rewrite_recipients(struct receive *r);
+void receive_rewrite_sender(struct receive *r);
 void receive_local_fixups(struct receive *r, int date_exists,
                           struct spool_header *from);
 void receive_build_expand_message(struct receive *r);

@@ -35,7 +35,9 @@
  *
  *	receive_local_fixups() adds From:, Sender: and Date: as Exim
  *	does for local messages and in submission mode; Message-Id: is
- *	added by receive_finish().
+ *	added by receive_finish(). Between Sender: and Date: (Exim's
+ *	order), the envelope sender is rewritten and the address headers
+ *	qualified and rewritten (rrewrite.c, rqualify.c).
  *
  *	receive_add_header() and receive_remove_headers() are the ACL
  *	modifiers add_header and remove_header.
@@ -340,8 +342,11 @@ add_from(struct receive *r, struct spool_header **from)
                          *oname ? " <" : "", r->m.login,
                          main_config.qualify_domain, *oname ? ">" : "");
     } else
-        h = arena_printf(r->a, "%sFrom: %s%s%s%s\n", prefix, oname,
-                         *oname ? " <" : "", r->p.sender, *oname ? ">" : "");
+        /* as Exim, the sender before verification rewrote it */
+        h = arena_printf(
+            r->a, "%sFrom: %s%s%s%s\n", prefix, oname, *oname ? " <" : "",
+            r->p.sender_unrewritten ? r->p.sender_unrewritten : r->p.sender,
+            *oname ? ">" : "");
     receive_header_append(r, 'F', h);
     *from = r->m.headers_last;
 }
@@ -395,6 +400,8 @@ receive_local_fixups(struct receive *r, int date_exists,
         add_from(r, &from);
     if (from != NULL && main_config.local_from_check && untrusted_local(r))
         check_sender(r, from);
+    receive_rewrite_sender(r);
+    receive_qualify_headers(r);
     if (!date_exists && fix) {
         gstr g;
         gstr_init(&g, r->a);

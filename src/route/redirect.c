@@ -21,7 +21,9 @@
  * .IP "local@domain, local"
  *	A new address, qualified with qualify_domain (expanded), the
  *	incoming domain under qualify_preserve_domain, or
- *	qualify_recipient. A leading backslash is dropped.
+ *	qualify_recipient. A leading backslash is dropped. Under rewrite
+ *	(the default) the rewrite rules for envelope recipients (T) then
+ *	apply to it, as in Exim.
  * .IP :blackhole:
  *	Discard the address; the delivery logs "=> :blackhole: <addr>
  *	R=router". Not with forbid_blackhole.
@@ -59,6 +61,7 @@
 #include "base/arena.h"
 #include "base/gstr.h"
 #include "conf/mainopts.h"
+#include "rewrite/rewrite.h"
 #include "route/route_drivers.h"
 #include "route/router.h"
 
@@ -420,6 +423,13 @@ redirect_parse(struct route_call *c, const char *data, int depth)
         if (strchr(item, '@') == NULL)
             item =
                 arena_printf(c->rc->arena, "%s@%s", item, rd_qualify_domain(c));
+        /* rewrite (the default): the T rules of "begin rewrite" */
+        if (rd_opts(c)->rewrite && c->rc->x != NULL) {
+            const char *rw =
+                rewrite_one(c->rc->x, rewrite_global(), item, RW_ENVTO, NULL);
+            if (rw != item)
+                item = arena_strdup(c->rc->arena, rw);
+        }
         /* check_ancestor: a way back to an ancestor means this address */
         if (rd_opts(c)->check_ancestor && c->a->parent != NULL &&
             address_is_ancestor(c->a->parent, item)) {

@@ -61,6 +61,7 @@
 #include "log/log.h"
 #include "priv/priv.h"
 #include "receive/receive.h"
+#include "rewrite/rewrite.h"
 #include "smtp/smtp_int.h"
 #include "spool/envelope.h"
 #include "registry.h"
@@ -194,6 +195,14 @@ fill_params(struct smtp_session *s, struct receive_params *p,
         rcpts[i].pno = -1;
     }
     p->sender = t->sender;
+    /* sender verification rewrote the sender ($sender_address): as
+     * Exim, the message takes it, and it is not rewritten again */
+    const char *verified = expand_get_var(&s->x, "sender_address");
+    if (verified != NULL && t->sender != NULL &&
+        strcmp(verified, t->sender) != 0) {
+        p->sender = verified;
+        p->sender_unrewritten = t->sender;
+    }
     p->rcpts = rcpts;
     p->nrcpts = (int)t->nrcpts;
     p->dsn_ret = t->dsn_ret;
@@ -264,6 +273,23 @@ size_limit(struct smtp_session *s)
         opt_parse_int(v, &n) < 0)
         return 0;
     return (long)n;
+}
+
+/* $recipients from here on: the recipients as reception rewrote them
+ * (the T rules of "begin rewrite"), as Exim's DATA ACL sees them. */
+static void
+rewritten_recipients(struct smtp_session *s, struct receive *r)
+{
+    const struct spool_msg *m = receive_msg(r);
+    const char **v;
+
+    if (!(rewrite_global()->existflags & RW_ENVTO))
+        return;
+    v = arena_alloc(s->msg_arena, (size_t)(m->rcpt_count + 1) * sizeof(*v));
+    for (int i = 0; i < m->rcpt_count; i++)
+        v[i] = m->rcpts[i].address;
+    v[m->rcpt_count] = NULL;
+    s->x.recipients = v;
 }
 
 /* The data ACL's header changes and controls go into the message. */
@@ -444,6 +470,7 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
         return 0;
     }
     s->x.msg = receive_expand_message(r);
+    rewritten_recipients(s, r);
     expand_set_var(&s->x, "message_exim_id", receive_id(r));
     expand_set_var(&s->x, "message_id", receive_id(r));
     rc = data_dkim(s, r);

@@ -24,6 +24,10 @@
  *	otherwise it is refused. A local caller (-bs) may always send
  *	unqualified addresses.
  *
+ *	Rewrite rules with the S flag (src/rewrite/) apply to the data of
+ *	MAIL and RCPT, parameters taken off, before it is parsed: their
+ *	result replaces it. The other rules apply at reception.
+ *
  *	The number of messages in one connection is limited by
  *	smtp_accept_max_per_connection, of recipients in one message by
  *	recipients_max, and a SIZE= over message_size_limit is refused at
@@ -48,6 +52,7 @@
 #include "conf/opt.h"
 #include "log/log.h"
 #include "receive/fscheck.h"
+#include "rewrite/rewrite.h"
 #include "smtp/address.h"
 #include "smtp/smtp_int.h"
 
@@ -255,6 +260,20 @@ parse_whole_path(struct smtp_session *s, char *arg, int allow_null,
     return -1;
 }
 
+/* The S rewrite rules, applied to the data of MAIL or RCPT (its
+ * parameters taken off) before anything else looks at it, as Exim. */
+static char *
+smtp_time_rewrite(struct smtp_session *s, char *arg)
+{
+    const struct rewrite_rules *rr = rewrite_global();
+    const char *new;
+
+    if (!(rr->existflags & RW_SMTP))
+        return arg;
+    new = rewrite_one(&s->x, rr, arg, RW_SMTP, NULL);
+    return new == arg ? arg : arena_strdup(s->msg_arena, new);
+}
+
 static char *
 qualify(struct smtp_session *s, const char *addr, const char *domain)
 {
@@ -353,6 +372,7 @@ smtp_cmd_mail(struct smtp_session *s, char *arg)
         return stop;
     }
     gstr_init(&err, s->msg_arena);
+    arg = smtp_time_rewrite(s, arg);
     if (parse_whole_path(s, arg, 1, &path, &err) < 0) {
         /* shown and err live in the message arena: reply, then reset */
         int stop_now =
@@ -542,6 +562,7 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
     if (r < 0)
         return r == -2;
     gstr_init(&err, s->msg_arena);
+    arg = smtp_time_rewrite(s, arg);
     if (parse_whole_path(s, arg, 0, &path, &err) < 0) {
         s->txn.rcpt_fail_count++;
         return smtp_synprot_error(s, SYNPROT_SYNTAX, 501, shown,

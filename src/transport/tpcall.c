@@ -30,10 +30,12 @@
  *	envelope_to_add; "Delivery-date: " under delivery_date_add; the
  *	-H headers that are not deleted ('*') and whose names are not in
  *	the router's or the transport's headers_remove (a "*" at the end
- *	of an item matches any rest); the router's headers_add, then the
- *	transport's; an empty line; the body from the -D file; the
- *	suffix. A line that starts with check_string starts with
- *	escape_string instead; under use_crlf lines end in CRLF.
+ *	of an item matches any rest), their addresses rewritten by the
+ *	transport's headers_rewrite (src/rewrite/); the router's
+ *	headers_add, then the transport's; an empty line; the body from
+ *	the -D file; the suffix. A line that starts with check_string
+ *	starts with escape_string instead; under use_crlf lines end in
+ *	CRLF.
  *
  *	transport_msglog() adds a line to the message log through the
  *	call's msglog hook (the delivery sets it; NULL: nothing).
@@ -53,9 +55,11 @@
 #include "base/list.h"
 #include "base/tod.h"
 #include "conf/driver.h"
+#include "conf/mainopts.h"
 #include "conf/opt.h"
 #include "expand/expand.h"
 #include "log/log.h"
+#include "rewrite/rewrite.h"
 #include "spool/envelope.h"
 #include "transport/tpcall.h"
 #include "transport/tpdrivers.h"
@@ -302,6 +306,27 @@ write_envelope_to(struct tpw *w, struct transport_call *c)
     tpw_puts(w, "\n");
 }
 
+/* The header through the transport's headers_rewrite, or NULL if it
+ * does not change. An unqualified address is qualified only when the
+ * message may carry them, as at reception. */
+static const char *
+rewritten_header(struct transport_call *c, const struct spool_header *h)
+{
+    const struct rewrite_rules *rr = rewrite_transport_rules(c->tp);
+    unsigned flag = rewrite_header_flag(h->type);
+    const struct spool_msg *m = c->msg->m;
+    const char *qualify = NULL;
+
+    if (rr == NULL || !(rr->existflags & flag) || c->x == NULL)
+        return NULL;
+    if (flag & (RW_SENDER | RW_FROM | RW_REPLYTO)) {
+        if (m->allow_unqualified_sender)
+            qualify = main_config.qualify_domain;
+    } else if (m->allow_unqualified_recipient)
+        qualify = main_config.qualify_recipient;
+    return rewrite_header_text(c->x, rr, h->text, h->len, flag, qualify);
+}
+
 static void
 write_headers(struct tpw *w, struct transport_call *c, const char *tp_add,
               const char *tp_remove)
@@ -320,7 +345,11 @@ write_headers(struct tpw *w, struct transport_call *c, const char *tp_add,
             header_removed(c->arena, h->text, name_len, tp_remove) ||
             header_removed(c->arena, h->text, name_len, a->headers_remove))
             continue;
-        tpw_put(w, h->text, h->len);
+        const char *text = rewritten_header(c, h);
+        if (text != NULL)
+            tpw_puts(w, text);
+        else
+            tpw_put(w, h->text, h->len);
     }
     tpw_add_headers(w, a->headers_add);
     tpw_add_headers(w, tp_add);

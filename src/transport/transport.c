@@ -53,7 +53,7 @@ static const struct opt_def transport_generic_defs[] = {
     {"headers_remove", OPT_EXPANDED,
      offsetof(struct transport_generic, headers_remove), 0},
     {"headers_rewrite", OPT_STRING,
-     offsetof(struct transport_generic, headers_rewrite), OPT_UNIMPL},
+     offsetof(struct transport_generic, headers_rewrite), 0},
     {"home_directory", OPT_EXPANDED,
      offsetof(struct transport_generic, home_directory), 0},
     {"initgroups", OPT_BOOL, offsetof(struct transport_generic, initgroups), 0},
