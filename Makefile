@@ -368,6 +368,7 @@ crash-test: $(BUILD)/mxlab $(BUILD)/crash-test $(BUILD)/fakes/fake-smtp
 	$(BUILD)/crash-test --mta $(BUILD)/mxlab --seed $(CRASH_SEED) \
 	    --runs $(CRASH_RUNS) $(MTA_USER)
 	sh harness/crash/deliver-crash.sh $(BUILD) $(CRASH_SEED) $(DCRASH_RUNS)
+	sh harness/crash/syscall-kill.sh $(BUILD)
 
 # Accept throughput, mxlab against Debian's Exim 4.96 (installed if
 # missing); see docs/performance.md. Not part of make test.
