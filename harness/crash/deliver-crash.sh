@@ -26,10 +26,16 @@
 # kill and the journal write (as Exim documents); nothing is lost. A
 # partial mbox copy left by a kill in the middle of the write is counted
 # as "torn" (mbox appends are not atomic; Exim has the same property).
-# The delivery process must leave no sanitizer report. Prints one line
-# per run ("ok N" or "not ok N - why") and "deliver-crash: N passed, N failed (K kills
-# mid-delivery, R repeated local, Q repeated remote, T torn)", K being
-# the runs whose message was still on the spool after the kill.
+# The delivery process must leave no sanitizer report. Run by root, a
+# local transport runs in a process of its own that journals its own
+# delivery (docs/delivery.md), so a kill of the delivery process alone
+# (kinds 0 and 2) must repeat no local delivery: such a repeat fails the
+# run. Prints one line per run ("ok N" or "not ok N - why"), one line
+# per kind of kill ("kind K: P passed, F failed, L repeated local, R
+# repeated remote, T torn") and "deliver-crash: N passed, N failed (K
+# kills mid-delivery, G of a process group, R repeated local, Q repeated
+# remote, T torn)", K being the runs whose message was still on the
+# spool after the kill.
 set -u
 BUILD=${1:-build}
 SEED=${2:-1}
@@ -44,6 +50,12 @@ rep_remote=0
 torn=0
 hit=0
 groupkills=0
+for k in 0 1 2 3; do
+    eval "k${k}_pass=0 k${k}_fail=0 k${k}_rl=0 k${k}_rr=0 k${k}_torn=0"
+done
+# local transports run in a process of their own only when root runs mxlab
+own_process=0
+[ "$(id -u)" -eq 0 ] && own_process=1
 
 cleanup() {
     if [ -n "${fpid:-}" ]; then kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null; fi
@@ -178,12 +190,15 @@ END
             why="$why $id$s left on the spool;"
         fi
     done
+    rl=0
+    rr=0
+    rt=0
     for u in m1 m2 m3; do
         whole=$(grep -c "^end-of-crash-$run\$" "$DIR/mail/$u" 2>/dev/null)
         heads=$(grep -c "^Subject: crash-$run\$" "$DIR/mail/$u" 2>/dev/null)
-        [ "$heads" -gt "$whole" ] && torn=$((torn + heads - whole))
+        [ "$heads" -gt "$whole" ] && rt=$((rt + heads - whole))
         if [ "$whole" -eq 2 ]; then
-            rep_local=$((rep_local + 1))
+            rl=$((rl + 1))
         elif [ "$whole" -ne 1 ]; then
             ok=0
             why="$why $u has $whole copies;"
@@ -192,7 +207,7 @@ END
     for u in d1 d2; do
         whole=$(cat "$DIR/maildir/$u/new/"* 2>/dev/null | grep -c "^end-of-crash-$run\$")
         if [ "$whole" -eq 2 ]; then
-            rep_local=$((rep_local + 1))
+            rl=$((rl + 1))
         elif [ "$whole" -ne 1 ]; then
             ok=0
             why="$why maildir $u has $whole copies;"
@@ -206,21 +221,35 @@ END
             grep -q "^RCPT TO:<$u@remote.test.ex>" "$f" && got=$((got + 1))
         done <"$DIR/copies"
         if [ "$got" -eq 2 ]; then
-            rep_remote=$((rep_remote + 1))
+            rr=$((rr + 1))
         elif [ "$got" -ne 1 ]; then
             ok=0
             why="$why remote $u got $got copies;"
         fi
     done
+    if [ "$rl" -gt 0 ] && [ "$own_process" -eq 1 ] &&
+        { [ $mode -eq 0 ] || [ $mode -eq 2 ]; }; then
+        ok=0
+        why="$why $rl local deliveries repeated after a kill of the delivery process alone;"
+    fi
+    rep_local=$((rep_local + rl))
+    rep_remote=$((rep_remote + rr))
+    torn=$((torn + rt))
+    eval "k${mode}_rl=\$((k${mode}_rl + rl)) k${mode}_rr=\$((k${mode}_rr + rr)) k${mode}_torn=\$((k${mode}_torn + rt))"
     if [ "$ok" -eq 1 ]; then
+        eval "k${mode}_pass=\$((k${mode}_pass + 1))"
         pass=$((pass + 1))
         echo "ok $run - mode $mode, kill after ${delay}ms"
     else
+        eval "k${mode}_fail=\$((k${mode}_fail + 1))"
         fail=$((fail + 1))
         echo "not ok $run - mode $mode, kill after ${delay}ms:$why"
     fi
 done <"$DIR/delays"
 
+for k in 0 1 2 3; do
+    eval "echo \"kind $k: \$k${k}_pass passed, \$k${k}_fail failed, \$k${k}_rl repeated local, \$k${k}_rr repeated remote, \$k${k}_torn torn\""
+done
 echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $groupkills of a process group, $rep_local repeated local, $rep_remote repeated remote, $torn torn)"
 if [ "$fail" -eq 0 ]; then
     cleanup

@@ -114,35 +114,60 @@ list_push(struct address ***tail, struct address *a)
     *tail = &a->next;
 }
 
-/* The keys of the delivered addresses of a batch (linked by next) in
- * the -J file: written with one write() and one fsync() before any
- * "=>" of the batch is logged, so that the window in which a crash
- * makes a remote server get the message again is one fsync wide. */
-static int
-journal_add(struct dlv *d, const struct address *batch)
+/* The keys of the delivered addresses of a batch (linked by next),
+ * appended to the -J file fd with one write() and one fsync(): 0, or -1
+ * with errno set. Used by the delivery process and by a local
+ * transport's process (deliver_uid.c), which journals its own
+ * successes. */
+int
+deliver_journal_write(int fd, const struct address *batch, struct arena *a)
 {
     gstr line;
 
-    if (d->journal_fd < 0) {
-        gstr path;
-        gstr_init(&path, d->a);
-        spool_path_file(&path, d->spool_dir, d->split, "", d->m.id, "-J");
-        d->journal_fd =
-            open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-        if (d->journal_fd < 0) {
-            log_write(LOG_MAIN | LOG_PANIC, "%s failed to open journal %s: %s",
-                      d->m.id, path.s, strerror(errno));
-            return -1;
-        }
-    }
-    gstr_init(&line, d->a);
-    for (const struct address *a = batch; a != NULL; a = a->next)
-        if (a->result == ADDR_OK)
-            gstr_printf(&line, "%s\n", a->unique);
+    gstr_init(&line, a);
+    for (const struct address *x = batch; x != NULL; x = x->next)
+        if (x->result == ADDR_OK)
+            gstr_printf(&line, "%s\n", x->unique);
     if (line.len == 0)
         return 0;
-    if (write(d->journal_fd, line.s, line.len) != (ssize_t)line.len ||
-        fsync(d->journal_fd) < 0) {
+    if (write(fd, line.s, line.len) != (ssize_t)line.len) {
+        if (errno == 0)
+            errno = EIO;
+        return -1;
+    }
+    return fsync(fd);
+}
+
+/* Opens the -J file for appending, once per delivery. */
+static int
+journal_open(struct dlv *d)
+{
+    gstr path;
+
+    if (d->journal_fd >= 0)
+        return 0;
+    gstr_init(&path, d->a);
+    spool_path_file(&path, d->spool_dir, d->split, "", d->m.id, "-J");
+    d->journal_fd =
+        open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (d->journal_fd < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s failed to open journal %s: %s",
+                  d->m.id, path.s, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The batch's successes in the -J file, before any "=>" of the batch is
+ * logged, so that the window in which a crash makes a remote server get
+ * the message again is one fsync wide. */
+static int
+journal_add(struct dlv *d, const struct address *batch)
+{
+    if (journal_open(d) < 0)
+        return -1;
+    errno = 0;
+    if (deliver_journal_write(d->journal_fd, batch, d->a) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s",
                   d->m.id, strerror(errno));
         return -1;
@@ -450,13 +475,16 @@ msglog_line(void *ctx, const char *text)
     deliver_msglog(ctx, text);
 }
 
-static void
+/* Runs a's transport. 1 if the successes are in the -J journal already
+ * (a local transport's process wrote them there), else 0. */
+static int
 transport_one(struct dlv *d, struct address *a)
 {
     const struct transport_driver *drv;
     struct tp_message tm = {&d->m, d->data_fd, d->body_offset, d->body_size,
                             d->size};
     struct transport_call c;
+    int journaled;
     const char *rp = a->errors_to ? a->errors_to : d->m.sender;
 
     if (a->transport == NULL) {
@@ -465,7 +493,7 @@ transport_one(struct dlv *d, struct address *a)
         if (a->message == NULL)
             a->message = arena_printf(d->a, "No transport set by %s router",
                                       a->router ? a->router->name : "?");
-        return;
+        return 0;
     }
     a->return_path = arena_strdup(d->a, rp);
     drv = transport_driver_for(a->transport);
@@ -480,11 +508,11 @@ transport_one(struct dlv *d, struct address *a)
             b->basic_errno = 0;
             b->message = "SMTP delivery explicitly queued";
         }
-        return;
+        return 0;
     }
     if (d->m.dont_deliver) {
         a->result = ADDR_OK;
-        return;
+        return 0;
     }
     if (drv == NULL) {
         a->result = ADDR_DEFER;
@@ -493,11 +521,11 @@ transport_one(struct dlv *d, struct address *a)
                                   "the %s transport's driver cannot "
                                   "deliver yet",
                                   a->transport->name);
-        return;
+        return 0;
     }
     if (drv->local && retry_local_check(a)) {
         a->result = ADDR_DEFER;
-        return;
+        return 0;
     }
     set_delivery_vars(d, a, rp);
     memset(&c, 0, sizeof(c));
@@ -513,7 +541,12 @@ transport_one(struct dlv *d, struct address *a)
         b->return_path = a->return_path;
         b->result = ADDR_PENDING;
     }
-    if (!deliver_as_user(&c, drv)) /* user/group: in a child */
+    /* a local transport's process, which may outlive this one, journals
+     * its own successes: the journal is open before it starts */
+    if (drv->local)
+        (void)journal_open(d);
+    journaled = deliver_as_user(&c, drv, d->journal_fd);
+    if (journaled == 0) /* not in a child: this process runs it */
         drv->deliver(&c);
     for (struct address *b = a; b != NULL; b = b->next) {
         if (drv->local)
@@ -524,6 +557,7 @@ transport_one(struct dlv *d, struct address *a)
         }
     }
     retry_transport_result(a, drv->local);
+    return journaled == 2;
 }
 
 static int
@@ -608,13 +642,14 @@ deliver_all(struct dlv *d)
 
     for (; a != NULL; a = next) {
         struct address *batch;
+        int journaled;
         next = a->next;
         a->next = NULL;
         next = gather_remote(d, a, next);
-        transport_one(d, a);
+        journaled = transport_one(d, a);
         /* a journal that cannot be written is logged (panic) by
          * journal_add(); the deliveries happened all the same */
-        if (!d->m.dont_deliver)
+        if (!d->m.dont_deliver && !journaled)
             (void)journal_add(d, a);
         for (batch = a; (a = batch) != NULL;) {
             batch = a->next;
