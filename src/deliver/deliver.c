@@ -35,8 +35,13 @@
  *	every other one for the same hosts, return path and header
  *	changes (gather_remote(), as Exim's do_remote_deliveries()).
  *	After a delivery succeeds its key is appended to the -J file
- *	and fsync()ed, and only then is "=>" logged: a crash
- *	can neither lose the delivery's record nor repeat it.
+ *	and fsync()ed, and only then is "=>" logged, so that a crash
+ *	repeats a delivery only if it falls between the success and that
+ *	write: a remote transport reports the server's acceptance at
+ *	once (transport_call.delivered, before its QUIT), and a local
+ *	transport's process run as another user writes its own entry
+ *	(deliver_uid.c), so that it is made even if this process is
+ *	killed meanwhile.
  * .IP 4.
  *	Failures are logged "**" (deliver_bounce_hook(), bounce(3),
  *	reports them), deferrals "==". A recipient whose addresses are all
@@ -114,10 +119,25 @@ list_push(struct address ***tail, struct address *a)
     *tail = &a->next;
 }
 
-/* The keys of the delivered addresses of a batch (linked by next),
- * appended to the -J file fd with one write() and one fsync(): 0, or -1
- * with errno set. Used by the delivery process and by a local
- * transport's process (deliver_uid.c), which journals its own
+/* Appends line (the keys, each ending in LF) to the -J file fd and
+ * fsync()s it: 0, or -1 with errno set. */
+static int
+journal_write_line(int fd, const gstr *line)
+{
+    if (line->len == 0)
+        return 0;
+    if (write(fd, line->s, line->len) != (ssize_t)line->len) {
+        if (errno == 0)
+            errno = EIO;
+        return -1;
+    }
+    return fsync(fd);
+}
+
+/* The keys of the delivered addresses of a batch (linked by next) that
+ * are not there yet, appended to the -J file fd with one write() and one
+ * fsync(): 0, or -1 with errno set. Used by the delivery process and by
+ * a local transport's process (deliver_uid.c), which journals its own
  * successes. */
 int
 deliver_journal_write(int fd, const struct address *batch, struct arena *a)
@@ -126,16 +146,9 @@ deliver_journal_write(int fd, const struct address *batch, struct arena *a)
 
     gstr_init(&line, a);
     for (const struct address *x = batch; x != NULL; x = x->next)
-        if (x->result == ADDR_OK)
+        if (x->result == ADDR_OK && !(x->flags & ADDR_JOURNALED))
             gstr_printf(&line, "%s\n", x->unique);
-    if (line.len == 0)
-        return 0;
-    if (write(fd, line.s, line.len) != (ssize_t)line.len) {
-        if (errno == 0)
-            errno = EIO;
-        return -1;
-    }
-    return fsync(fd);
+    return journal_write_line(fd, &line);
 }
 
 /* Opens the -J file for appending, once per delivery. */
@@ -158,9 +171,15 @@ journal_open(struct dlv *d)
     return 0;
 }
 
+static void
+journal_failed(struct dlv *d)
+{
+    log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s", d->m.id,
+              strerror(errno));
+}
+
 /* The batch's successes in the -J file, before any "=>" of the batch is
- * logged, so that the window in which a crash makes a remote server get
- * the message again is one fsync wide. */
+ * logged. */
 static int
 journal_add(struct dlv *d, const struct address *batch)
 {
@@ -168,11 +187,35 @@ journal_add(struct dlv *d, const struct address *batch)
         return -1;
     errno = 0;
     if (deliver_journal_write(d->journal_fd, batch, d->a) < 0) {
-        log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s",
-                  d->m.id, strerror(errno));
+        journal_failed(d);
         return -1;
     }
     return 0;
+}
+
+/* A remote transport's news that a server accepted the message for
+ * these addresses (transport_call.delivered): they are journalled at
+ * once, so that the window in which a kill makes the server get the
+ * message again is the server's reply and one fsync wide, not also the
+ * QUIT that follows. */
+static void
+journal_delivered(void *ctx, struct address *const *addrs, size_t n)
+{
+    struct dlv *d = ctx;
+    gstr line;
+
+    if (journal_open(d) < 0)
+        return;
+    gstr_init(&line, d->a);
+    for (size_t i = 0; i < n; i++)
+        gstr_printf(&line, "%s\n", addrs[i]->unique);
+    errno = 0;
+    if (journal_write_line(d->journal_fd, &line) < 0) {
+        journal_failed(d); /* journal_add() tries again */
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        addrs[i]->flags |= ADDR_JOURNALED;
 }
 
 static void
@@ -537,6 +580,8 @@ transport_one(struct dlv *d, struct address *a)
     c.return_path = rp;
     c.msglog = msglog_line;
     c.msglog_ctx = d;
+    c.delivered = journal_delivered;
+    c.delivered_ctx = d;
     for (struct address *b = a; b != NULL; b = b->next) {
         b->return_path = a->return_path;
         b->result = ADDR_PENDING;
