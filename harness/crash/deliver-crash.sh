@@ -9,12 +9,15 @@
 # starts a delivery and SIGKILLs it after a delay drawn at random
 # (seeded) between 0 and 120 ms, so the kill lands before, during or
 # after the local and remote deliveries; then "mxlab -M ID" runs to the
-# end. Runs take turns over four ways to deliver and kill:
+# end. Runs take turns over five ways to deliver and kill:
 #   0  "mxlab -M ID", the process is killed
 #   1  "mxlab -M ID" in a process group of its own, the whole group is
 #      killed (the delivery process and its transport children at once)
 #   2  a queue run, "mxlab -qf", the queue runner is killed
 #   3  a queue run in a process group of its own, the group is killed
+#   4  "mxlab -M ID" in a process group of its own, the group gets
+#      SIGTERM instead of SIGKILL: the delivery process dies, its local
+#      transport processes ignore it (as Exim's) and finish
 # A retry section is configured, so the LMDB retry database is written
 # by processes that are killed too.
 #
@@ -29,8 +32,9 @@
 # The delivery process must leave no sanitizer report. Run by root, a
 # local transport runs in a process of its own that journals its own
 # delivery (docs/delivery.md), so a kill of the delivery process alone
-# (kinds 0 and 2) must repeat no local delivery: such a repeat fails the
-# run. Prints one line per run ("ok N" or "not ok N - why"), one line
+# (kinds 0 and 2) or a SIGTERM of its process group (kind 4) must repeat
+# no local delivery, and kind 4 must leave no torn mbox copy: either
+# fails the run. Prints one line per run ("ok N" or "not ok N - why"), one line
 # per kind of kill ("kind K: P passed, F failed, L repeated local, R
 # repeated remote, T torn") and "deliver-crash: N passed, N failed (K
 # kills mid-delivery, G of a process group, R repeated local, Q repeated
@@ -50,7 +54,7 @@ rep_remote=0
 torn=0
 hit=0
 groupkills=0
-for k in 0 1 2 3; do
+for k in 0 1 2 3 4; do
     eval "k${k}_pass=0 k${k}_fail=0 k${k}_rl=0 k${k}_rr=0 k${k}_torn=0"
 done
 # local transports run in a process of their own only when root runs mxlab
@@ -149,12 +153,13 @@ END
         fail=$((fail + 1))
         continue
     fi
-    mode=$((run % 4))
+    mode=$((run % 5))
     case $mode in
     0) "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
     1) setsid "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
     2) "$MTA" -C "$DIR/test.conf" -qf >/dev/null 2>"$DIR/kill.$run" & ;;
     3) setsid "$MTA" -C "$DIR/test.conf" -qf >/dev/null 2>"$DIR/kill.$run" & ;;
+    4) setsid "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
     esac
     dpid=$!
     sleep "0.$(printf %03d "$delay")"
@@ -163,6 +168,9 @@ END
     # group's id.)
     if [ $mode -eq 1 ] || [ $mode -eq 3 ]; then
         kill -9 -- "-$dpid" 2>/dev/null
+        groupkills=$((groupkills + 1))
+    elif [ $mode -eq 4 ]; then
+        kill -TERM -- "-$dpid" 2>/dev/null
         groupkills=$((groupkills + 1))
     else
         kill -9 "$dpid" 2>/dev/null
@@ -228,9 +236,13 @@ END
         fi
     done
     if [ "$rl" -gt 0 ] && [ "$own_process" -eq 1 ] &&
-        { [ $mode -eq 0 ] || [ $mode -eq 2 ]; }; then
+        { [ $mode -eq 0 ] || [ $mode -eq 2 ] || [ $mode -eq 4 ]; }; then
         ok=0
-        why="$why $rl local deliveries repeated after a kill of the delivery process alone;"
+        why="$why $rl local deliveries repeated after a kill that left the transport processes alive;"
+    fi
+    if [ "$rt" -gt 0 ] && [ "$own_process" -eq 1 ] && [ $mode -eq 4 ]; then
+        ok=0
+        why="$why $rt mbox copies torn by a SIGTERM;"
     fi
     rep_local=$((rep_local + rl))
     rep_remote=$((rep_remote + rr))
@@ -247,7 +259,7 @@ END
     fi
 done <"$DIR/delays"
 
-for k in 0 1 2 3; do
+for k in 0 1 2 3 4; do
     eval "echo \"kind $k: \$k${k}_pass passed, \$k${k}_fail failed, \$k${k}_rl repeated local, \$k${k}_rr repeated remote, \$k${k}_torn torn\""
 done
 echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $groupkills of a process group, $rep_local repeated local, $rep_remote repeated remote, $torn torn)"

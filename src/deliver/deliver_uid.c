@@ -36,8 +36,9 @@
  *	delivery process writes the journal after reading the results;
  *	here a child whose delivery process was killed while it wrote the
  *	mailbox still records what it delivered, so the next delivery does
- *	not repeat it. The child is not killed with its parent: a mailbox
- *	write is finished rather than torn.
+ *	not repeat it. The child is not killed with its parent, and
+ *	ignores SIGINT, SIGTERM, SIGHUP and SIGUSR1, as Exim's does: a
+ *	mailbox write is finished rather than torn.
  * DIAGNOSTICS
  *	A user or group that does not exist defers the address (errno
  *	-29 or -28): 'Failed to find user "x" from expanded string "x"
@@ -229,6 +230,12 @@ child(struct transport_call *c, const struct transport_driver *drv, int fd,
 
     /* a write to a delivery process that is gone fails, and is logged */
     signal(SIGPIPE, SIG_IGN);
+    /* as Exim's local delivery process: a SIGTERM or SIGINT meant for the
+     * delivery (or its process group) does not tear a mailbox write */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
     gstr_init(&err, c->arena);
     if (priv_become(uid, gid, initgr ? uname : NULL, &err) < 0) {
         struct report r = {ADDR_DEFER, errno, 0, 0};
