@@ -251,7 +251,11 @@ END
     if [ "$ok" -eq 1 ]; then
         eval "k${mode}_pass=\$((k${mode}_pass + 1))"
         pass=$((pass + 1))
-        echo "ok $run - mode $mode, kill after ${delay}ms"
+        note=""
+        [ "$rl" -gt 0 ] && note="$note, $rl repeated local"
+        [ "$rr" -gt 0 ] && note="$note, $rr repeated remote"
+        [ "$rt" -gt 0 ] && note="$note, $rt torn"
+        echo "ok $run - mode $mode, kill after ${delay}ms$note"
     else
         eval "k${mode}_fail=\$((k${mode}_fail + 1))"
         fail=$((fail + 1))
