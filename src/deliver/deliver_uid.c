@@ -223,10 +223,9 @@ static void
 child(struct transport_call *c, const struct transport_driver *drv, int fd,
       int journal_fd, uid_t uid, gid_t gid, int initgr, const char *uname)
 {
-    int journaled;
-
     const char *wd;
     gstr err;
+    int journaled;
 
     /* a write to a delivery process that is gone fails, and is logged */
     signal(SIGPIPE, SIG_IGN);
