@@ -186,9 +186,19 @@ sleep 2
 touch "$T/stop-sampling"
 wait "$SPID" 2>/dev/null
 
+zombies=$(ps -o stat= --ppid "$DPID" 2>/dev/null | grep -c Z)
+# Counted with nothing moving: a message delivered between the scan of
+# the maildir and that of the spool would be in neither. The daemon is
+# stopped and the deliveries it started are left to finish (at most a
+# minute).
+stop "$DPID"
+i=0
+while pgrep -f "$T/conf" >/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
 delivered=$(find "$T/maildir" -type f -path '*/new/*' | wc -l)
 spooled=$(find "$T/spool/input" -name '*-H' 2>/dev/null | wc -l)
-zombies=$(ps -o stat= --ppid "$DPID" 2>/dev/null | grep -c Z)
 timeouts=$(grep -c 'SMTP command timeout' "$T/log/mainlog" 2>/dev/null)
 cuts=$(grep -c 'SMTP session time limit exceeded' "$T/log/mainlog" 2>/dev/null)
 longest=$(sed -n 's/.* closed by QUIT D=\([0-9]*\)s.*/\1/p' "$T/log/mainlog" 2>/dev/null |

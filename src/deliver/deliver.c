@@ -306,6 +306,7 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     gstr err;
     enum spool_lock_result lr;
     enum spool_read_result rr;
+    struct stat st;
 
     gstr_init(&err, d->a);
     lr = spool_lock_open(d->spool_dir, d->split, id, &d->lock_fd, &err);
@@ -319,6 +320,10 @@ open_message(struct dlv *d, const char *id, unsigned flags)
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
         return DELIVER_ERROR;
     }
+    /* The -D was unlinked between its open() and the lock: another
+     * process (an overlapping queue run) completed the message. */
+    if (fstat(d->lock_fd, &st) == 0 && st.st_nlink == 0)
+        return DELIVER_NOT_ATTEMPTED;
     rr = spool_read_header(d->spool_dir, d->split, id, d->a, &d->m, &err);
     if (rr == SPOOL_READ_NOTOPEN && tidy_completed(d, id))
         return DELIVER_NOT_ATTEMPTED;
