@@ -306,9 +306,11 @@ bmi-exim: all
 # Load and endurance (issue 19, harness/soak/soak.sh; not in make test):
 # SOAK_SESSIONS parallel sessions send SOAK_MESSAGES messages of mixed
 # sizes to a daemon that delivers as they come, while two silent clients
-# wait for smtp_receive_timeout; every 250 must be in the maildir or the
-# spool, no zombie, no refusal, fds and RSS flat. Samples (second, fds,
-# RSS, children) go to $(BUILD)/soak/samples.
+# wait for smtp_receive_timeout and one trickling client is cut by
+# smtp_session_max_time (SOAK_SESSION_MAX seconds, default 900); every
+# 250 must be in the maildir or the spool, no zombie, no refusal, fds and
+# RSS flat. Samples (second, fds, RSS, children) go to
+# $(BUILD)/soak/samples.
 SOAK_SESSIONS ?= 200
 SOAK_MESSAGES ?= 100000
 .PHONY: soak

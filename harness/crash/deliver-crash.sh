@@ -9,12 +9,15 @@
 # starts a delivery and SIGKILLs it after a delay drawn at random
 # (seeded) between 0 and 120 ms, so the kill lands before, during or
 # after the local and remote deliveries; then "mxlab -M ID" runs to the
-# end. Runs take turns over four ways to deliver and kill:
+# end. Runs take turns over five ways to deliver and kill:
 #   0  "mxlab -M ID", the process is killed
 #   1  "mxlab -M ID" in a process group of its own, the whole group is
 #      killed (the delivery process and its transport children at once)
 #   2  a queue run, "mxlab -qf", the queue runner is killed
 #   3  a queue run in a process group of its own, the group is killed
+#   4  "mxlab -M ID" in a process group of its own, the group gets
+#      SIGTERM instead of SIGKILL: the delivery process dies, its local
+#      transport processes ignore it (as Exim's) and finish
 # A retry section is configured, so the LMDB retry database is written
 # by processes that are killed too.
 #
@@ -26,10 +29,17 @@
 # kill and the journal write (as Exim documents); nothing is lost. A
 # partial mbox copy left by a kill in the middle of the write is counted
 # as "torn" (mbox appends are not atomic; Exim has the same property).
-# The delivery process must leave no sanitizer report. Prints one line
-# per run ("ok N" or "not ok N - why") and "deliver-crash: N passed, N failed (K kills
-# mid-delivery, R repeated local, Q repeated remote, T torn)", K being
-# the runs whose message was still on the spool after the kill.
+# The delivery process must leave no sanitizer report. Run by root, a
+# local transport runs in a process of its own that journals its own
+# delivery (docs/delivery.md), so a kill of the delivery process alone
+# (kinds 0 and 2) or a SIGTERM of its process group (kind 4) must repeat
+# no local delivery, and kind 4 must leave no torn mbox copy: either
+# fails the run. Prints one line per run ("ok N" or "not ok N - why"), one line
+# per kind of kill ("kind K: P passed, F failed, L repeated local, R
+# repeated remote, T torn") and "deliver-crash: N passed, N failed (K
+# kills mid-delivery, G of a process group, R repeated local, Q repeated
+# remote, T torn)", K being the runs whose message was still on the
+# spool after the kill.
 set -u
 BUILD=${1:-build}
 SEED=${2:-1}
@@ -44,6 +54,12 @@ rep_remote=0
 torn=0
 hit=0
 groupkills=0
+for k in 0 1 2 3 4; do
+    eval "k${k}_pass=0 k${k}_fail=0 k${k}_rl=0 k${k}_rr=0 k${k}_torn=0"
+done
+# local transports run in a process of their own only when root runs mxlab
+own_process=0
+[ "$(id -u)" -eq 0 ] && own_process=1
 
 cleanup() {
     if [ -n "${fpid:-}" ]; then kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null; fi
@@ -137,12 +153,13 @@ END
         fail=$((fail + 1))
         continue
     fi
-    mode=$((run % 4))
+    mode=$((run % 5))
     case $mode in
     0) "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
     1) setsid "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
     2) "$MTA" -C "$DIR/test.conf" -qf >/dev/null 2>"$DIR/kill.$run" & ;;
     3) setsid "$MTA" -C "$DIR/test.conf" -qf >/dev/null 2>"$DIR/kill.$run" & ;;
+    4) setsid "$MTA" -C "$DIR/test.conf" -M "$id" >/dev/null 2>"$DIR/kill.$run" & ;;
     esac
     dpid=$!
     sleep "0.$(printf %03d "$delay")"
@@ -151,6 +168,9 @@ END
     # group's id.)
     if [ $mode -eq 1 ] || [ $mode -eq 3 ]; then
         kill -9 -- "-$dpid" 2>/dev/null
+        groupkills=$((groupkills + 1))
+    elif [ $mode -eq 4 ]; then
+        kill -TERM -- "-$dpid" 2>/dev/null
         groupkills=$((groupkills + 1))
     else
         kill -9 "$dpid" 2>/dev/null
@@ -178,12 +198,15 @@ END
             why="$why $id$s left on the spool;"
         fi
     done
+    rl=0
+    rr=0
+    rt=0
     for u in m1 m2 m3; do
         whole=$(grep -c "^end-of-crash-$run\$" "$DIR/mail/$u" 2>/dev/null)
         heads=$(grep -c "^Subject: crash-$run\$" "$DIR/mail/$u" 2>/dev/null)
-        [ "$heads" -gt "$whole" ] && torn=$((torn + heads - whole))
+        [ "$heads" -gt "$whole" ] && rt=$((rt + heads - whole))
         if [ "$whole" -eq 2 ]; then
-            rep_local=$((rep_local + 1))
+            rl=$((rl + 1))
         elif [ "$whole" -ne 1 ]; then
             ok=0
             why="$why $u has $whole copies;"
@@ -192,7 +215,7 @@ END
     for u in d1 d2; do
         whole=$(cat "$DIR/maildir/$u/new/"* 2>/dev/null | grep -c "^end-of-crash-$run\$")
         if [ "$whole" -eq 2 ]; then
-            rep_local=$((rep_local + 1))
+            rl=$((rl + 1))
         elif [ "$whole" -ne 1 ]; then
             ok=0
             why="$why maildir $u has $whole copies;"
@@ -206,21 +229,43 @@ END
             grep -q "^RCPT TO:<$u@remote.test.ex>" "$f" && got=$((got + 1))
         done <"$DIR/copies"
         if [ "$got" -eq 2 ]; then
-            rep_remote=$((rep_remote + 1))
+            rr=$((rr + 1))
         elif [ "$got" -ne 1 ]; then
             ok=0
             why="$why remote $u got $got copies;"
         fi
     done
+    if [ "$rl" -gt 0 ] && [ "$own_process" -eq 1 ] &&
+        { [ $mode -eq 0 ] || [ $mode -eq 2 ] || [ $mode -eq 4 ]; }; then
+        ok=0
+        why="$why $rl local deliveries repeated after a kill that left the transport processes alive;"
+    fi
+    if [ "$rt" -gt 0 ] && [ "$own_process" -eq 1 ] && [ $mode -eq 4 ]; then
+        ok=0
+        why="$why $rt mbox copies torn by a SIGTERM;"
+    fi
+    rep_local=$((rep_local + rl))
+    rep_remote=$((rep_remote + rr))
+    torn=$((torn + rt))
+    eval "k${mode}_rl=\$((k${mode}_rl + rl)) k${mode}_rr=\$((k${mode}_rr + rr)) k${mode}_torn=\$((k${mode}_torn + rt))"
     if [ "$ok" -eq 1 ]; then
+        eval "k${mode}_pass=\$((k${mode}_pass + 1))"
         pass=$((pass + 1))
-        echo "ok $run - mode $mode, kill after ${delay}ms"
+        note=""
+        [ "$rl" -gt 0 ] && note="$note, $rl repeated local"
+        [ "$rr" -gt 0 ] && note="$note, $rr repeated remote"
+        [ "$rt" -gt 0 ] && note="$note, $rt torn"
+        echo "ok $run - mode $mode, kill after ${delay}ms$note"
     else
+        eval "k${mode}_fail=\$((k${mode}_fail + 1))"
         fail=$((fail + 1))
         echo "not ok $run - mode $mode, kill after ${delay}ms:$why"
     fi
 done <"$DIR/delays"
 
+for k in 0 1 2 3 4; do
+    eval "echo \"kind $k: \$k${k}_pass passed, \$k${k}_fail failed, \$k${k}_rl repeated local, \$k${k}_rr repeated remote, \$k${k}_torn torn\""
+done
 echo "deliver-crash: $pass passed, $fail failed ($hit kills mid-delivery, $groupkills of a process group, $rep_local repeated local, $rep_remote repeated remote, $torn torn)"
 if [ "$fail" -eq 0 ]; then
     cleanup

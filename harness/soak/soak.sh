@@ -11,7 +11,10 @@
 # smtpload clients of SESSIONS/4 sessions each, with 1 KB, 4 KB, 32 KB
 # and 256 KB messages (the big ones a twentieth of the count). Meanwhile
 # two clients connect and stay silent: smtp_receive_timeout (5 s) must
-# end their sessions.
+# end their sessions; and one client trickles a command, a byte every 2 s
+# (inside smtp_receive_timeout), which only smtp_session_max_time (an
+# mxlab extension, SOAK_SESSION_MAX seconds, default 900: above the
+# longest session of the load on a slow machine) can end.
 #
 # Every second the daemon's open descriptors, its RSS and its number of
 # children are sampled (OUT_DIR/samples: "second fds rss_kb children").
@@ -22,6 +25,10 @@
 #   the daemon's children never exceeded smtp_accept_max (plus its queue
 #     runner and the deliveries it forks);
 #   the silent clients were cut by smtp_receive_timeout (main log);
+#   the trickling client was cut by smtp_session_max_time: it got the
+#     421 and the main log says so (other sessions that the limit cut are
+#     counted: the longest session of the load, "closed by QUIT D=Ns",
+#     is reported beside the limit);
 #   no zombie child is left, the daemon's fds and RSS at the end are
 #     within a margin of their values after the warm-up;
 #   no panic log.
@@ -31,6 +38,7 @@ BUILD=${1:-build}
 SESSIONS=${2:-200}
 MESSAGES=${3:-100000}
 OUT=${4:-}
+SESSION_MAX=${SOAK_SESSION_MAX:-900}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MTA=$(cd "$BUILD" && pwd)/mxlab
 LOAD=$(cd "$BUILD" && pwd)/smtpload
@@ -69,6 +77,7 @@ smtp_accept_max = $ACCEPT_MAX
 smtp_accept_max_per_host = $((SESSIONS + 10))
 smtp_accept_queue = $((SESSIONS / 2))
 smtp_receive_timeout = 5s
+smtp_session_max_time = ${SESSION_MAX}s
 host_lookup =
 rfc1413_hosts =
 rfc1413_query_timeout = 0s
@@ -127,6 +136,25 @@ for n in 1 2; do
     (exec 3<>/dev/tcp/127.0.0.1/"$PORT" && sleep 12) 2>/dev/null &
 done
 
+# a client that trickles: the banner, then one command ("NNN...") a byte
+# every 2 s, for as long as the session is not cut (at most the limit
+# and a minute); what it reads goes to OUT/trickle
+(
+    trap "" PIPE
+    exec 3<>/dev/tcp/127.0.0.1/"$PORT" || exit 1
+    t0=$SECONDS
+    read -r -t 60 line <&3 && echo "$line"
+    while [ $((SECONDS - t0)) -lt $((SESSION_MAX + 60)) ]; do
+        printf 'N' >&3 2>/dev/null || break
+        if read -r -t 2 line <&3; then
+            echo "$line"
+            break
+        fi
+    done
+    echo "seconds=$((SECONDS - t0))"
+) >"$OUT/trickle" 2>/dev/null &
+TPID=$!
+
 per=$((SESSIONS / 4))
 big=$((MESSAGES / 20))
 rest=$(((MESSAGES - big) / 3))
@@ -142,6 +170,9 @@ L4=$!
 wait $L1 $L2 $L3 $L4
 end=$(date +%s)
 
+# the trickling client ends when the limit cuts it
+wait "$TPID" 2>/dev/null
+
 accepted=$(cat "$OUT"/load.* | sed -n 's/.* accepted=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 failed=$(cat "$OUT"/load.* | sed -n 's/.* failed=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 
@@ -155,10 +186,23 @@ sleep 2
 touch "$T/stop-sampling"
 wait "$SPID" 2>/dev/null
 
+zombies=$(ps -o stat= --ppid "$DPID" 2>/dev/null | grep -c Z)
+# Counted with nothing moving: a message delivered between the scan of
+# the maildir and that of the spool would be in neither. The daemon is
+# stopped and the deliveries it started are left to finish (at most a
+# minute).
+stop "$DPID"
+i=0
+while pgrep -f "$T/conf" >/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
 delivered=$(find "$T/maildir" -type f -path '*/new/*' | wc -l)
 spooled=$(find "$T/spool/input" -name '*-H' 2>/dev/null | wc -l)
-zombies=$(ps -o stat= --ppid "$DPID" 2>/dev/null | grep -c Z)
 timeouts=$(grep -c 'SMTP command timeout' "$T/log/mainlog" 2>/dev/null)
+cuts=$(grep -c 'SMTP session time limit exceeded' "$T/log/mainlog" 2>/dev/null)
+longest=$(sed -n 's/.* closed by QUIT D=\([0-9]*\)s.*/\1/p' "$T/log/mainlog" 2>/dev/null |
+    awk '$1 > m { m = $1 } END { print m + 0 }')
 maxkids=$(awk '$4 > m { m = $4 } END { print m + 0 }' "$OUT/samples")
 read -r _ fds0 rss0 _ <<END
 $(sed -n 5p "$OUT/samples")
@@ -175,6 +219,9 @@ refused=$(grep -c 'refused: too many connections' "$T/log/mainlog" 2>/dev/null)
 [ "$refused" -eq 0 ] || fail="$fail $refused connections refused as too many;"
 [ "$timeouts" -ge 2 ] ||
     fail="$fail $timeouts smtp_receive_timeout cuts (want 2);"
+grep -q '^421 .*SMTP session time limit exceeded' "$OUT/trickle" ||
+    fail="$fail the trickling client was not cut by smtp_session_max_time ($(tr '\r\n' '  ' <"$OUT/trickle"));"
+[ "$cuts" -ge 1 ] || fail="$fail no smtp_session_max_time cut in the main log;"
 [ "$zombies" -eq 0 ] || fail="$fail $zombies zombies;"
 [ "${fds1:-0}" -le $((${fds0:-0} + 5)) ] ||
     fail="$fail fds grew from $fds0 to $fds1;"
@@ -186,7 +233,9 @@ fi
 
 echo "soak: sessions=$SESSIONS messages=$MESSAGES seconds=$((end - start))" \
     "accepted=$accepted failed=$failed delivered=$delivered spooled=$spooled" \
-    "max_children=$maxkids refused=$refused timeouts=$timeouts zombies=$zombies" \
+    "max_children=$maxkids refused=$refused timeouts=$timeouts" \
+    "session_cuts=$cuts longest_session=${longest}s limit=${SESSION_MAX}s" \
+    "trickler_$(tail -1 "$OUT/trickle") zombies=$zombies" \
     "fds=$fds0->$fds1 rss_kb=$rss0->$rss1"
 cat "$OUT"/load.* | grep -v '^size' | head -5
 cp "$T/log/mainlog" "$OUT/mainlog" 2>/dev/null

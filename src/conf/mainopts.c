@@ -245,6 +245,8 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, smtp_max_unknown_commands), 0},
     {"smtp_receive_timeout", OPT_TIME,
      offsetof(struct main_config, smtp_receive_timeout), 0},
+    {"smtp_session_max_time", OPT_TIME,
+     offsetof(struct main_config, smtp_session_max_time), 0},
     {"smtp_reserve_hosts", OPT_LIST,
      offsetof(struct main_config, smtp_reserve_hosts), OPT_UNIMPL},
     {"smtp_return_error_details", OPT_BOOL,

@@ -123,6 +123,7 @@ struct main_config {
     int smtp_max_synprot_errors;
     int smtp_max_unknown_commands;
     int smtp_receive_timeout;
+    int smtp_session_max_time; /* mxlab extension: 0 = no limit */
     char *smtp_reserve_hosts;
     int smtp_return_error_details;
     char *spool_directory;

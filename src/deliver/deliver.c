@@ -35,8 +35,13 @@
  *	every other one for the same hosts, return path and header
  *	changes (gather_remote(), as Exim's do_remote_deliveries()).
  *	After a delivery succeeds its key is appended to the -J file
- *	and fsync()ed, and only then is "=>" logged: a crash
- *	can neither lose the delivery's record nor repeat it.
+ *	and fsync()ed, and only then is "=>" logged, so that a crash
+ *	repeats a delivery only if it falls between the success and that
+ *	write: a remote transport reports the server's acceptance at
+ *	once (transport_call.delivered, before its QUIT), and a local
+ *	transport's process run as another user writes its own entry
+ *	(deliver_uid.c), so that it is made even if this process is
+ *	killed meanwhile.
  * .IP 4.
  *	Failures are logged "**" (deliver_bounce_hook(), bounce(3),
  *	reports them), deferrals "==". A recipient whose addresses are all
@@ -114,40 +119,103 @@ list_push(struct address ***tail, struct address *a)
     *tail = &a->next;
 }
 
-/* The keys of the delivered addresses of a batch (linked by next) in
- * the -J file: written with one write() and one fsync() before any
- * "=>" of the batch is logged, so that the window in which a crash
- * makes a remote server get the message again is one fsync wide. */
+/* Appends line (the keys, each ending in LF) to the -J file fd and
+ * fsync()s it: 0, or -1 with errno set. */
 static int
-journal_add(struct dlv *d, const struct address *batch)
+journal_write_line(int fd, const gstr *line)
+{
+    if (line->len == 0)
+        return 0;
+    if (write(fd, line->s, line->len) != (ssize_t)line->len) {
+        if (errno == 0)
+            errno = EIO;
+        return -1;
+    }
+    return fsync(fd);
+}
+
+/* The keys of the delivered addresses of a batch (linked by next) that
+ * are not there yet, appended to the -J file fd with one write() and one
+ * fsync(): 0, or -1 with errno set. Used by the delivery process and by
+ * a local transport's process (deliver_uid.c), which journals its own
+ * successes. */
+int
+deliver_journal_write(int fd, const struct address *batch, struct arena *a)
 {
     gstr line;
 
-    if (d->journal_fd < 0) {
-        gstr path;
-        gstr_init(&path, d->a);
-        spool_path_file(&path, d->spool_dir, d->split, "", d->m.id, "-J");
-        d->journal_fd =
-            open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-        if (d->journal_fd < 0) {
-            log_write(LOG_MAIN | LOG_PANIC, "%s failed to open journal %s: %s",
-                      d->m.id, path.s, strerror(errno));
-            return -1;
-        }
-    }
-    gstr_init(&line, d->a);
-    for (const struct address *a = batch; a != NULL; a = a->next)
-        if (a->result == ADDR_OK)
-            gstr_printf(&line, "%s\n", a->unique);
-    if (line.len == 0)
+    gstr_init(&line, a);
+    for (const struct address *x = batch; x != NULL; x = x->next)
+        if (x->result == ADDR_OK && !(x->flags & ADDR_JOURNALED))
+            gstr_printf(&line, "%s\n", x->unique);
+    return journal_write_line(fd, &line);
+}
+
+/* Opens the -J file for appending, once per delivery. */
+static int
+journal_open(struct dlv *d)
+{
+    gstr path;
+
+    if (d->journal_fd >= 0)
         return 0;
-    if (write(d->journal_fd, line.s, line.len) != (ssize_t)line.len ||
-        fsync(d->journal_fd) < 0) {
-        log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s",
-                  d->m.id, strerror(errno));
+    gstr_init(&path, d->a);
+    spool_path_file(&path, d->spool_dir, d->split, "", d->m.id, "-J");
+    d->journal_fd =
+        open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (d->journal_fd < 0) {
+        log_write(LOG_MAIN | LOG_PANIC, "%s failed to open journal %s: %s",
+                  d->m.id, path.s, strerror(errno));
         return -1;
     }
     return 0;
+}
+
+static void
+journal_failed(struct dlv *d)
+{
+    log_write(LOG_MAIN | LOG_PANIC, "%s failed to write journal: %s", d->m.id,
+              strerror(errno));
+}
+
+/* The batch's successes in the -J file, before any "=>" of the batch is
+ * logged. */
+static int
+journal_add(struct dlv *d, const struct address *batch)
+{
+    if (journal_open(d) < 0)
+        return -1;
+    errno = 0;
+    if (deliver_journal_write(d->journal_fd, batch, d->a) < 0) {
+        journal_failed(d);
+        return -1;
+    }
+    return 0;
+}
+
+/* A remote transport's news that a server accepted the message for
+ * these addresses (transport_call.delivered): they are journalled at
+ * once, so that the window in which a kill makes the server get the
+ * message again is the server's reply and one fsync wide, not also the
+ * QUIT that follows. */
+static void
+journal_delivered(void *ctx, struct address *const *addrs, size_t n)
+{
+    struct dlv *d = ctx;
+    gstr line;
+
+    if (journal_open(d) < 0)
+        return;
+    gstr_init(&line, d->a);
+    for (size_t i = 0; i < n; i++)
+        gstr_printf(&line, "%s\n", addrs[i]->unique);
+    errno = 0;
+    if (journal_write_line(d->journal_fd, &line) < 0) {
+        journal_failed(d); /* journal_add() tries again */
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        addrs[i]->flags |= ADDR_JOURNALED;
 }
 
 static void
@@ -238,6 +306,7 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     gstr err;
     enum spool_lock_result lr;
     enum spool_read_result rr;
+    struct stat st;
 
     gstr_init(&err, d->a);
     lr = spool_lock_open(d->spool_dir, d->split, id, &d->lock_fd, &err);
@@ -251,6 +320,10 @@ open_message(struct dlv *d, const char *id, unsigned flags)
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
         return DELIVER_ERROR;
     }
+    /* The -D was unlinked between its open() and the lock: another
+     * process (an overlapping queue run) completed the message. */
+    if (fstat(d->lock_fd, &st) == 0 && st.st_nlink == 0)
+        return DELIVER_NOT_ATTEMPTED;
     rr = spool_read_header(d->spool_dir, d->split, id, d->a, &d->m, &err);
     if (rr == SPOOL_READ_NOTOPEN && tidy_completed(d, id))
         return DELIVER_NOT_ATTEMPTED;
@@ -450,13 +523,16 @@ msglog_line(void *ctx, const char *text)
     deliver_msglog(ctx, text);
 }
 
-static void
+/* Runs a's transport. 1 if the successes are in the -J journal already
+ * (a local transport's process wrote them there), else 0. */
+static int
 transport_one(struct dlv *d, struct address *a)
 {
     const struct transport_driver *drv;
     struct tp_message tm = {&d->m, d->data_fd, d->body_offset, d->body_size,
                             d->size};
     struct transport_call c;
+    int journaled;
     const char *rp = a->errors_to ? a->errors_to : d->m.sender;
 
     if (a->transport == NULL) {
@@ -465,7 +541,7 @@ transport_one(struct dlv *d, struct address *a)
         if (a->message == NULL)
             a->message = arena_printf(d->a, "No transport set by %s router",
                                       a->router ? a->router->name : "?");
-        return;
+        return 0;
     }
     a->return_path = arena_strdup(d->a, rp);
     drv = transport_driver_for(a->transport);
@@ -480,11 +556,11 @@ transport_one(struct dlv *d, struct address *a)
             b->basic_errno = 0;
             b->message = "SMTP delivery explicitly queued";
         }
-        return;
+        return 0;
     }
     if (d->m.dont_deliver) {
         a->result = ADDR_OK;
-        return;
+        return 0;
     }
     if (drv == NULL) {
         a->result = ADDR_DEFER;
@@ -493,11 +569,11 @@ transport_one(struct dlv *d, struct address *a)
                                   "the %s transport's driver cannot "
                                   "deliver yet",
                                   a->transport->name);
-        return;
+        return 0;
     }
     if (drv->local && retry_local_check(a)) {
         a->result = ADDR_DEFER;
-        return;
+        return 0;
     }
     set_delivery_vars(d, a, rp);
     memset(&c, 0, sizeof(c));
@@ -509,11 +585,18 @@ transport_one(struct dlv *d, struct address *a)
     c.return_path = rp;
     c.msglog = msglog_line;
     c.msglog_ctx = d;
+    c.delivered = journal_delivered;
+    c.delivered_ctx = d;
     for (struct address *b = a; b != NULL; b = b->next) {
         b->return_path = a->return_path;
         b->result = ADDR_PENDING;
     }
-    if (!deliver_as_user(&c, drv)) /* user/group: in a child */
+    /* a local transport's process, which may outlive this one, journals
+     * its own successes: the journal is open before it starts */
+    if (drv->local)
+        (void)journal_open(d);
+    journaled = deliver_as_user(&c, drv, d->journal_fd);
+    if (journaled == 0) /* not in a child: this process runs it */
         drv->deliver(&c);
     for (struct address *b = a; b != NULL; b = b->next) {
         if (drv->local)
@@ -524,6 +607,7 @@ transport_one(struct dlv *d, struct address *a)
         }
     }
     retry_transport_result(a, drv->local);
+    return journaled == 2;
 }
 
 static int
@@ -608,13 +692,14 @@ deliver_all(struct dlv *d)
 
     for (; a != NULL; a = next) {
         struct address *batch;
+        int journaled;
         next = a->next;
         a->next = NULL;
         next = gather_remote(d, a, next);
-        transport_one(d, a);
+        journaled = transport_one(d, a);
         /* a journal that cannot be written is logged (panic) by
          * journal_add(); the deliveries happened all the same */
-        if (!d->m.dont_deliver)
+        if (!d->m.dont_deliver && !journaled)
             (void)journal_add(d, a);
         for (batch = a; (a = batch) != NULL;) {
             batch = a->next;

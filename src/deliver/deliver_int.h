@@ -33,9 +33,14 @@ struct transport_call;
 struct transport_driver;
 /* A local delivery under the user and group that apply, in a child
  * process, when running as root (deliver_uid.c): 1 if it was done (or
- * the addresses deferred), 0 if the caller is to run the transport. */
+ * the addresses deferred), 2 if done and the child wrote the successes
+ * to journal_fd (the -J file, -1: none) itself, 0 if the caller is to
+ * run the transport. */
 int deliver_as_user(struct transport_call *c,
-                    const struct transport_driver *drv);
+                    const struct transport_driver *drv, int journal_fd);
+/* Appends the keys of the batch's delivered addresses to the -J file fd
+ * and fsync()s it: 0, or -1 with errno set. */
+int deliver_journal_write(int fd, const struct address *batch, struct arena *a);
 
 /* Log lines (deliver/dlog.c), to the main log and the message log. */
 void deliver_log_success(struct dlv *d, struct address *a, char flag);

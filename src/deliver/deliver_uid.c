@@ -7,7 +7,7 @@
  *	#include "deliver/deliver_int.h"
  *
  *	int	deliver_as_user(struct transport_call *c,
- *			const struct transport_driver *drv)
+ *			const struct transport_driver *drv, int journal_fd)
  * DESCRIPTION
  *	As Exim does for local transports: when root started mxlab, each
  *	local delivery runs in a child process that has changed for good
@@ -27,6 +27,18 @@
  *	itself). The child works in the address's home directory (from
  *	check_local_user or router_home_directory), else in "/", as
  *	Exim's local deliveries do.
+ *
+ *	The child appends the keys of the addresses it delivered to
+ *	journal_fd (the message's -J file, opened by the delivery
+ *	process; -1: none) and fsync()s it as soon as the transport
+ *	returns, before it reports, and 2 is returned when it did
+ *	(1 otherwise, and the caller journals them). Exim's
+ *	delivery process writes the journal after reading the results;
+ *	here a child whose delivery process was killed while it wrote the
+ *	mailbox still records what it delivered, so the next delivery does
+ *	not repeat it. The child is not killed with its parent, and
+ *	ignores SIGINT, SIGTERM, SIGHUP and SIGUSR1, as Exim's does: a
+ *	mailbox write is finished rather than torn.
  * DIAGNOSTICS
  *	A user or group that does not exist defers the address (errno
  *	-29 or -28): 'Failed to find user "x" from expanded string "x"
@@ -43,7 +55,9 @@
  *	terminated by signal N". A child whose delivery process is gone
  *	logs, as Exim, "Failed writing transport results to pipe: ERROR"
  *	(main and panic logs) for each write that fails: the result and
- *	the two messages of each address.
+ *	the two messages of each address. A journal the child cannot
+ *	write is logged (main and panic logs) as "failed to write journal:
+ *	ERROR", and the delivery process then tries itself.
  *--*/
 
 #include <errno.h>
@@ -153,6 +167,7 @@ struct report {
     int result;
     int basic_errno;
     long size;
+    int journaled; /* the successes are in the -J file */
 };
 
 static int
@@ -188,18 +203,41 @@ put_report(struct transport_call *c, int fd, const struct report *r,
         put_failed(c);
 }
 
+/* The child's successes in the -J file: 1 if written (or none), 0 if
+ * not (no journal, or the write failed: logged). */
+static int
+child_journal(struct transport_call *c, int journal_fd)
+{
+    if (journal_fd < 0)
+        return 0;
+    errno = 0;
+    if (deliver_journal_write(journal_fd, c->addrs, c->arena) < 0) {
+        transport_log(c, LOG_MAIN | LOG_PANIC, "failed to write journal: %s",
+                      strerror(errno));
+        return 0;
+    }
+    return 1;
+}
+
 static void
 child(struct transport_call *c, const struct transport_driver *drv, int fd,
-      uid_t uid, gid_t gid, int initgr, const char *uname)
+      int journal_fd, uid_t uid, gid_t gid, int initgr, const char *uname)
 {
     const char *wd;
     gstr err;
+    int journaled;
 
     /* a write to a delivery process that is gone fails, and is logged */
     signal(SIGPIPE, SIG_IGN);
+    /* as Exim's local delivery process: a SIGTERM or SIGINT meant for the
+     * delivery (or its process group) does not tear a mailbox write */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
     gstr_init(&err, c->arena);
     if (priv_become(uid, gid, initgr ? uname : NULL, &err) < 0) {
-        struct report r = {ADDR_DEFER, errno, 0};
+        struct report r = {ADDR_DEFER, errno, 0, 0};
         for (struct address *a = c->addrs; a != NULL; a = a->next)
             put_report(c, fd, &r, gstr_str(&err), NULL);
         _exit(1);
@@ -208,7 +246,7 @@ child(struct transport_call *c, const struct transport_driver *drv, int fd,
      * router_home_directory), else "/"; a failure defers */
     wd = c->addrs != NULL && c->addrs->home != NULL ? c->addrs->home : "/";
     if (chdir(wd) < 0) {
-        struct report r = {ADDR_DEFER, errno, 0};
+        struct report r = {ADDR_DEFER, errno, 0, 0};
         gstr_truncate(&err, 0);
         gstr_printf(&err, "failed to chdir to %s", wd);
         for (struct address *a = c->addrs; a != NULL; a = a->next)
@@ -216,8 +254,11 @@ child(struct transport_call *c, const struct transport_driver *drv, int fd,
         _exit(1);
     }
     drv->deliver(c);
+    /* first the journal: the delivery process may be gone */
+    journaled = child_journal(c, journal_fd);
     for (struct address *a = c->addrs; a != NULL; a = a->next) {
-        struct report r = {(int)a->result, a->basic_errno, c->bytes_written};
+        struct report r = {(int)a->result, a->basic_errno, c->bytes_written,
+                           journaled};
         put_report(c, fd, &r, a->message, a->user_message);
     }
     _exit(0);
@@ -264,11 +305,12 @@ get_text(struct transport_call *c, int fd, char **out)
 }
 
 int
-deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
+deliver_as_user(struct transport_call *c, const struct transport_driver *drv,
+                int journal_fd)
 {
     uid_t uid;
     gid_t gid;
-    int initgr, fds[2], status, rc, bad = 0;
+    int initgr, fds[2], status, rc, bad = 0, journaled = 1;
     char *uname = NULL;
     pid_t pid;
 
@@ -294,13 +336,14 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
     }
     if (pid == 0) {
         close(fds[0]);
-        child(c, drv, fds[1], uid, gid, initgr, uname);
+        child(c, drv, fds[1], journal_fd, uid, gid, initgr, uname);
     }
     close(fds[1]);
     for (struct address *a = c->addrs; a != NULL; a = a->next) {
         struct report r;
         if (bad || read_all(fds[0], &r, sizeof(r)) < 0) {
             bad = 1;
+            journaled = 0;
             a->result = ADDR_DEFER;
             a->basic_errno = 0;
             a->message = "transport process died";
@@ -308,6 +351,7 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
         }
         a->result = (enum addr_result)r.result;
         a->basic_errno = r.basic_errno;
+        journaled &= r.journaled != 0;
         c->bytes_written = r.size;
         if (get_text(c, fds[0], &a->message) < 0 ||
             get_text(c, fds[0], &a->user_message) < 0) {
@@ -324,5 +368,5 @@ deliver_as_user(struct transport_call *c, const struct transport_driver *drv)
                   "%s transport process returned non-zero status 0x%04x: "
                   "terminated by signal %d",
                   drv->name, (unsigned)status & 0xffff, WTERMSIG(status));
-    return 1;
+    return journaled ? 2 : 1;
 }

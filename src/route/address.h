@@ -46,6 +46,7 @@ struct host_item {
 #define ADDR_REPORT_HELD    0x40000  /* a report's failure held as a deferral */
 #define ADDR_CHUNKING       0x80000  /* sent with SMTP CHUNKING (BDAT): " K" */
 #define ADDR_QUIET_REPORT   0x100000 /* its report shows the address only */
+#define ADDR_JOURNALED      0x200000 /* its key is in the -J file already */
 
 /* Where an address ends up (what the delivery logs). */
 enum addr_result {

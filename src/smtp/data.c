@@ -362,6 +362,10 @@ static void
 data_lost(struct smtp_session *s, struct receive *r, enum data_end why)
 {
     data_dkim_done(s);
+    if (why == DATA_TIMEOUT && smtp_session_cut(s, s->txn.sender)) {
+        receive_abort(r); /* smtp_session_max_time (mxlab) */
+        return;
+    }
     if (why == DATA_TIMEOUT) {
         /* Exim names the client by $sender_fullhost alone here */
         const char *full = expand_get_var(&s->x, "sender_fullhost");

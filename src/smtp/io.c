@@ -8,6 +8,7 @@
  *
  *	void	smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd,
  *				int out_fd, int timeout)
+ *	void	smtp_io_set_deadline(struct smtp_io *io, long deadline)
  *	int	smtp_io_getline_cut(struct smtp_io *io, gstr *line,
  *				size_t max, enum io_eol *eol)
  *	int	smtp_io_getline(struct smtp_io *io, gstr *line, size_t max,
@@ -25,7 +26,10 @@
  *
  *	Every read and every write waits at most the time-out given to
  *	smtp_io_init(), with poll(); a client that stops talking ends the
- *	session with IO_TIMEOUT instead of holding the process.
+ *	session with IO_TIMEOUT instead of holding the process. A client
+ *	that keeps talking, slowly, meets the deadline of
+ *	smtp_io_set_deadline() (smtp_session_max_time): past it, no more
+ *	input is taken, also IO_TIMEOUT, with io->expired set.
  *
  *	smtp_io_getline() reports how each line ended: CR LF, a bare LF,
  *	or not at all; a line longer than max is skipped to its end.
@@ -69,11 +73,18 @@ smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
     io->out = gstr_new(a);
 }
 
+void
+smtp_io_set_deadline(struct smtp_io *io, long deadline)
+{
+    io->deadline = deadline;
+    io->expired = 0;
+}
+
 /* Waits for fd to become ready; IO_OK, IO_TIMEOUT or IO_ERROR. */
 static int
-io_wait(int fd, short events, int timeout)
+io_wait_until(int fd, short events, long until)
 {
-    switch (fd_wait_until(fd, events, clock_ms() + (long)timeout * 1000)) {
+    switch (fd_wait_until(fd, events, until)) {
     case 1:
         return IO_OK;
     case 0:
@@ -81,6 +92,29 @@ io_wait(int fd, short events, int timeout)
     default:
         return IO_ERROR;
     }
+}
+
+static int
+io_wait(int fd, short events, int timeout)
+{
+    return io_wait_until(fd, events, clock_ms() + (long)timeout * 1000);
+}
+
+/* Waits for input: the time-out, or the session's deadline if that
+ * comes first (io->expired is then set). */
+static int
+io_wait_input(struct smtp_io *io)
+{
+    long until = clock_ms() + (long)io->timeout * 1000;
+    int r;
+
+    if (io->deadline > 0 && io->deadline < until) {
+        r = io_wait_until(io->in_fd, POLLIN, io->deadline);
+        if (r == IO_TIMEOUT)
+            io->expired = 1;
+        return r;
+    }
+    return io_wait_until(io->in_fd, POLLIN, until);
 }
 
 static ssize_t
@@ -108,11 +142,15 @@ io_fill(struct smtp_io *io)
         io->in_pos = 0;
     }
     for (;;) {
+        if (io->deadline > 0 && clock_ms() >= io->deadline) {
+            io->expired = 1; /* even if more is there to read */
+            return IO_TIMEOUT;
+        }
         if (io->ops == NULL || io->ops->pending(io->ops_ctx) == 0) {
             r = smtp_io_flush(io); /* never wait with replies unsent */
             if (r != IO_OK)
                 return r;
-            r = io_wait(io->in_fd, POLLIN, io->timeout);
+            r = io_wait_input(io);
             if (r != IO_OK)
                 return r;
         }

@@ -45,10 +45,16 @@ struct smtp_io {
     int eof;
     int error;
     unsigned long bytes_in;
+    long deadline; /* clock_ms() by which the session must end, 0: none */
+    int expired;   /* an IO_TIMEOUT came from the deadline */
 };
 
 void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
                   int timeout);
+/* Input is refused (IO_TIMEOUT, with io->expired set) from the point in
+ * time deadline (a clock_ms() value) on; 0 sets no limit. Output is not
+ * limited, so that a reply can still tell the client why. */
+void smtp_io_set_deadline(struct smtp_io *io, long deadline);
 /* Reads one line into line (without its ending); *eol says how it
  * ended. Lines longer than max are skipped to their end: IO_TOO_LONG. */
 int smtp_io_getline(struct smtp_io *io, struct gstr *line, size_t max,

@@ -39,6 +39,16 @@
  *	SMTP command from ... D=Ns" (lost_incoming_connection), outside one
  *	"SMTP connection from ... lost D=Ns" (smtp_connection), and the
  *	drop lines for errors.
+ *
+ *	mxlab extension: a session that lasts longer than
+ *	smtp_session_max_time (0, the default: no limit) is cut when it
+ *	next waits for input, whatever it is doing, with "421 HOST: SMTP
+ *	session time limit exceeded - closing connection" and the log
+ *	line "SMTP session time limit exceeded on connection from ...
+ *	D=Ns" ("(message abandoned)" and F=<sender> in the middle of a
+ *	message); $smtp_notquit_reason is "session-timeout". It bounds a
+ *	client that trickles its input, which smtp_receive_timeout, a
+ *	limit on each wait, cannot.
  *--*/
 
 #include <ctype.h>
@@ -50,6 +60,7 @@
 #include "acl/acl.h"
 #include "base/arena.h"
 #include "base/gstr.h"
+#include "base/deadline.h"
 #include "base/printing.h"
 #include "base/tod.h"
 #include "conf/mainopts.h"
@@ -141,6 +152,10 @@ smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
     s->msg_arena = arena_create();
     smtp_io_init(&s->io, s->conn_arena, in_fd, out_fd,
                  main_config.smtp_receive_timeout);
+    if (main_config.smtp_session_max_time > 0)
+        smtp_io_set_deadline(
+            &s->io,
+            clock_ms() + (long)main_config.smtp_session_max_time * 1000);
     expand_ctx_init(&s->x, s->conn_arena);
     smtp_host_lookup_when_read(s);
     gstr_init(&s->history, s->conn_arena);
@@ -546,12 +561,39 @@ unknown_command(struct smtp_session *s)
                               "unrecognized command");
 }
 
+int
+smtp_session_cut(struct smtp_session *s, const char *sender)
+{
+    if (!s->io.expired)
+        return 0;
+    if (sender != NULL)
+        log_write(LOG_MAIN,
+                  "SMTP session time limit exceeded (message abandoned) on%s "
+                  "connection from %s F=<%s> D=%lds",
+                  s->tls.active ? " TLS" : "", smtp_host_and_ident(s, 0),
+                  sender, (long)(time(NULL) - s->started));
+    else
+        log_write(LOG_MAIN,
+                  "SMTP session time limit exceeded on%s connection from %s "
+                  "D=%lds",
+                  s->tls.active ? " TLS" : "", smtp_host_and_ident(s, 0),
+                  (long)(time(NULL) - s->started));
+    smtp_notquit_exit(s, "session-timeout", 421,
+                      arena_printf(s->conn_arena,
+                                   "%s: SMTP session time limit exceeded - "
+                                   "closing connection",
+                                   s->active_hostname));
+    return 1;
+}
+
 /* Reading a command timed out (status IO_TIMEOUT) or the connection went
  * away: logs it as Exim does, tells the not-QUIT ACL, and says the session
  * must end. */
 int
 smtp_command_lost(struct smtp_session *s, int status)
 {
+    if (status == IO_TIMEOUT && smtp_session_cut(s, NULL))
+        return 1;
     if (status == IO_TIMEOUT) {
         log_write(LOG_MAIN,
                   "SMTP command timeout on%s connection from %s D=%lds",

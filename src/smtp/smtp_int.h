@@ -33,6 +33,10 @@ int smtp_synprot_error(struct smtp_session *s, enum synprot type, int code,
  * reason for the not-QUIT ACL. */
 void smtp_notquit_exit(struct smtp_session *s, const char *reason, int code,
                        const char *text);
+/* If the session ran past smtp_session_max_time (its input deadline
+ * expired), logs that (with the sender of the message abandoned, if
+ * any), replies 421 and returns 1 (the session must end); else 0. */
+int smtp_session_cut(struct smtp_session *s, const char *sender);
 /* Reading a command timed out (IO_TIMEOUT) or the connection was lost:
  * logs and ends the session as Exim does. Returns 1. */
 int smtp_command_lost(struct smtp_session *s, int status);

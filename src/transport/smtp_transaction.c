@@ -325,6 +325,26 @@ smtp_tx_read_rcpts(struct smtp_sess *s, struct address **batch, size_t nb,
     return n;
 }
 
+/* The delivery process journals the accepted addresses at once: the
+ * window in which a kill makes the server get the message again ends
+ * here, not after QUIT. */
+static void
+tell_delivered(struct smtp_sess *s, struct address **batch, size_t nb,
+               const int *accepted)
+{
+    struct address **ok;
+    size_t n = 0;
+
+    if (s->c->delivered == NULL)
+        return;
+    ok = arena_alloc(s->a, (nb + 1) * sizeof(*ok));
+    for (size_t i = 0; i < nb; i++)
+        if (accepted[i])
+            ok[n++] = batch[i];
+    if (n > 0)
+        s->c->delivered(s->c->delivered_ctx, ok, n);
+}
+
 /* The final reply accepted the message: the accepted addresses are
  * delivered, the reply kept as their confirmation. */
 void
@@ -360,6 +380,7 @@ smtp_tx_delivered(struct smtp_sess *s, struct address **batch, size_t nb,
             a->flags |= ADDR_DSN_AWARE;
         first = 0;
     }
+    tell_delivered(s, batch, nb, accepted);
 }
 
 /* One transaction for batch. 0, or -1 when the session is over. */

@@ -38,6 +38,11 @@ struct transport_call {
     /* the message log of the delivery (NULL: none) */
     void (*msglog)(void *ctx, const char *text);
     void *msglog_ctx;
+    /* Told by a remote transport the moment a server has accepted the
+     * message for addrs[0..n), before QUIT or anything else, so that
+     * the delivery process journals them at once (NULL: nobody). */
+    void (*delivered)(void *ctx, struct address *const *addrs, size_t n);
+    void *delivered_ctx;
 };
 
 /* A transport driver's code, by driver name. local: delivers in the
