@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
@@ -206,6 +207,10 @@ sink_accept(int lfd, int ep)
 
         if (fd < 0)
             return;
+        /* Replies go out at once, as from Exim's daemon (tcp_nodelay):
+         * a client that writes its QUIT right behind the final dot
+         * would otherwise wait for a delayed ACK. */
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
         if ((c = calloc(1, sizeof(*c))) == NULL) {
             close(fd);
             return;
