@@ -296,30 +296,41 @@ write_atomic(const char *tmp, const char *final, const char *dir,
     return spool_path_sync_dir(dir, err);
 }
 
+/* A -H to be written: its text, its temporary and final names, and its
+ * directory, which exists when this returns 0. */
+struct hdr_file {
+    struct gstr text, tmp, final, dir;
+};
+
+static int
+hdr_file_make(struct arena *a, const char *spool_dir, int split,
+              const struct spool_msg *m, struct hdr_file *h, struct gstr *err)
+{
+    char subdir = split ? msgid_split_char(m->id) : 0;
+
+    if (spool_path_check_id(m->id, err) < 0)
+        return -1;
+    gstr_init(&h->text, a);
+    gstr_init(&h->tmp, a);
+    gstr_init(&h->final, a);
+    gstr_init(&h->dir, a);
+    spool_format_header(&h->text, m);
+    spool_path_file_in(&h->tmp, spool_dir, subdir, "hdr.", m->id, "");
+    spool_path_file_in(&h->final, spool_dir, subdir, "", m->id, "-H");
+    spool_path_dir(&h->dir, spool_dir, subdir);
+    return spool_path_make_dirs(spool_dir, subdir, err);
+}
+
 int
 spool_write_header(const char *spool_dir, int split, const struct spool_msg *m,
                    struct gstr *err)
 {
     struct arena *a = arena_create();
-    char subdir = split ? msgid_split_char(m->id) : 0;
-    struct gstr text, tmp, final, dir;
-    int rc;
+    struct hdr_file h;
+    int rc = hdr_file_make(a, spool_dir, split, m, &h, err);
 
-    if (spool_path_check_id(m->id, err) < 0) {
-        arena_destroy(a);
-        return -1;
-    }
-    gstr_init(&text, a);
-    gstr_init(&tmp, a);
-    gstr_init(&final, a);
-    gstr_init(&dir, a);
-    spool_format_header(&text, m);
-    spool_path_file_in(&tmp, spool_dir, subdir, "hdr.", m->id, "");
-    spool_path_file_in(&final, spool_dir, subdir, "", m->id, "-H");
-    spool_path_dir(&dir, spool_dir, subdir);
-    rc = spool_path_make_dirs(spool_dir, subdir, err);
     if (rc == 0)
-        rc = write_atomic(tmp.s, final.s, dir.s, &text, err);
+        rc = write_atomic(h.tmp.s, h.final.s, h.dir.s, &h.text, err);
     arena_destroy(a);
     return rc;
 }
@@ -403,62 +414,53 @@ write_with_body(const char *spool_dir, int split, const struct spool_msg *m,
                 struct spool_body *b, struct gstr *err)
 {
     struct arena *a = arena_create();
-    char subdir = split ? msgid_split_char(m->id) : 0;
-    struct gstr text, tmp, final, dir;
+    struct hdr_file h;
+    struct gstr *text = &h.text, *tmp = &h.tmp, *final = &h.final;
     int fd = -1, ebody, ehdr, rc = -1;
 
-    gstr_init(&text, a);
-    gstr_init(&tmp, a);
-    gstr_init(&final, a);
-    gstr_init(&dir, a);
-    spool_format_header(&text, m);
-    spool_path_file_in(&tmp, spool_dir, subdir, "hdr.", m->id, "");
-    spool_path_file_in(&final, spool_dir, subdir, "", m->id, "-H");
-    spool_path_dir(&dir, spool_dir, subdir);
-    if (spool_path_check_id(m->id, err) < 0 ||
-        spool_path_make_dirs(spool_dir, subdir, err) < 0)
+    if (hdr_file_make(a, spool_dir, split, m, &h, err) < 0)
         goto out;
-    fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    fd = open(tmp->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0 && errno == EEXIST) { /* left by a crash: go again */
-        (void)unlink(tmp.s);
-        fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+        (void)unlink(tmp->s);
+        fd = open(tmp->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     }
     if (fd < 0) {
-        gstr_printf(err, "spool file %s: cannot create: %s", tmp.s,
+        gstr_printf(err, "spool file %s: cannot create: %s", tmp->s,
                     strerror(errno));
         goto out;
     }
-    if (fd_write_all(fd, text.s ? text.s : "", text.len) < 0) {
-        (void)write_fail(err, tmp.s, "write", fd);
+    if (fd_write_all(fd, text->s ? text->s : "", text->len) < 0) {
+        (void)write_fail(err, tmp->s, "write", fd);
         goto out;
     }
-    sync_both(spool_body_fd(b), fd, dir.s, &ebody, &ehdr);
+    sync_both(spool_body_fd(b), fd, h.dir.s, &ebody, &ehdr);
     if (ebody != 0) {
         close(fd);
-        (void)unlink(tmp.s);
+        (void)unlink(tmp->s);
         (void)spool_body_sync_failed(b, ebody, err);
         goto out;
     }
     if (ehdr != 0) {
         errno = ehdr;
-        (void)write_fail(err, tmp.s, "sync", fd);
+        (void)write_fail(err, tmp->s, "sync", fd);
         goto out;
     }
     if (close(fd) < 0) {
-        (void)write_fail(err, tmp.s, "close", -1);
+        (void)write_fail(err, tmp->s, "close", -1);
         goto out;
     }
     if (spool_body_publish(b, err) < 0) {
-        (void)unlink(tmp.s);
+        (void)unlink(tmp->s);
         goto out;
     }
-    if (rename(tmp.s, final.s) < 0) {
-        (void)write_fail(err, tmp.s, "rename", -1);
+    if (rename(tmp->s, final->s) < 0) {
+        (void)write_fail(err, tmp->s, "rename", -1);
         goto out;
     }
-    rc = spool_path_sync_dir(dir.s, err);
+    rc = spool_path_sync_dir(h.dir.s, err);
     if (rc < 0)
-        (void)unlink(final.s); /* not accepted: the message goes */
+        (void)unlink(final->s); /* not accepted: the message goes */
 out:
     arena_destroy(a);
     return rc;
