@@ -73,9 +73,8 @@ struct session {
     size_t have;
 };
 
-static struct config cfg = {"127.0.0.1", 0,          1,
-                            10,          1000,       4096,
-                            "smtpload",  "sink@bench.ex"};
+static struct config cfg = {"127.0.0.1", 0,    1,          10,
+                            1000,        4096, "smtpload", "sink@bench.ex"};
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long next_msg;    /* messages handed out */
 static long accepted;    /* 250s to the data */
@@ -356,11 +355,12 @@ free_port(void)
 static void
 usage(void)
 {
-    fprintf(stderr, "usage: smtpload -p PORT [-a ADDRESS] [-c SESSIONS] "
-                    "[-m PER_CONNECTION] [-n MESSAGES] [-s SIZE] [-r RECIPIENT]\n"
-                    "       [-l LABEL]\n"
-                    "       smtpload -p PORT [-a ADDRESS] --probe\n"
-                    "       smtpload --free-port\n");
+    fprintf(stderr,
+            "usage: smtpload -p PORT [-a ADDRESS] [-c SESSIONS] "
+            "[-m PER_CONNECTION] [-n MESSAGES] [-s SIZE] [-r RECIPIENT]\n"
+            "       [-l LABEL]\n"
+            "       smtpload -p PORT [-a ADDRESS] --probe\n"
+            "       smtpload --free-port\n");
     exit(2);
 }
 
