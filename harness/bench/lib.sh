@@ -2,12 +2,15 @@
 # The caller sets MXLAB, EXIM498, EXIM496 (the binaries), LOAD (smtpload),
 # PIDS (what bench_stop_all stops) and DIRS (what bench_cleanup removes).
 
-# bench_stop PID: SIGTERM, then up to 5 s, then SIGKILL.
+# Shared by harness/soak/soak.sh too (bench_stop).
+
+# bench_stop PID [TENTHS]: SIGTERM, then up to TENTHS tenths of a second
+# (default 50), then SIGKILL.
 bench_stop() {
     [ -n "$1" ] || return 0
     kill "$1" 2>/dev/null || return 0
     i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+    while kill -0 "$1" 2>/dev/null && [ $i -lt "${2:-50}" ]; do
         sleep 0.1
         i=$((i + 1))
     done

@@ -50,17 +50,8 @@ ACCEPT_MAX=$((SESSIONS + 20))
 DPID=""
 fail=""
 
-stop() {
-    [ -n "$1" ] || return 0
-    kill "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
+. "$ROOT/harness/bench/lib.sh"
+stop() { bench_stop "$1" 100; } # a daemon with many children: up to 10 s
 cleanup() {
     stop "$DPID"
     [ -n "${SOAK_KEEP:-}" ] || rm -rf "$T/spool" "$T/maildir"
