@@ -124,10 +124,7 @@ run_mode() {
     echo "bench-deliver: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1))," \
         "$(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "bench-deliver: a queue run of $N messages of $SIZE bytes, $REPEAT repetitions"
-    printf '\n%-28s' "delivery (msgs/s)"
-    for m in $MTAS; do printf ' %9s' "$m"; done
-    for m in $MTAS; do [ "$m" = mxlab ] || printf ' %13s' "mxlab/$m"; done
-    echo
+    bench_columns "delivery (msgs/s)"
     for k in $KINDS; do
         for m in $MTAS; do : >"$T/$m.runs"; done
         r=0
@@ -138,12 +135,7 @@ run_mode() {
             done
             r=$((r + 1))
         done
-        printf '%-28s' "$k"
-        for m in $MTAS; do printf ' %9s' "$(bench_median <"$T/$m.runs")"; done
-        for m in $MTAS; do
-            [ "$m" = mxlab ] || printf ' %13s' "$(bench_ratios "$T/mxlab.runs" "$T/$m.runs" | bench_median)"
-        done
-        echo
+        bench_row "$k" "$T"
     done
     echo "every run:"
     sed 's/^/  /' "$T/runs.txt"

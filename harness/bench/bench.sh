@@ -140,10 +140,7 @@ run_mode() {
         "$LOAD" -l warm -p "$(cat "$T/$m/port")" -c 4 -m 10 -n 100 -s "$SIZE" \
             >/dev/null 2>&1 || true
     done
-    printf '\n%-28s' "case (msgs/s)"
-    for m in $MTAS; do printf ' %9s' "$m"; done
-    for m in $MTAS; do [ "$m" = mxlab ] || printf ' %13s' "mxlab/$m"; done
-    echo
+    bench_columns "case (msgs/s)"
     for c in "1 10" "1 1" "20 10" "20 1"; do
         set -- $c
         for m in $MTAS; do : >"$T/$m.runs"; done
@@ -156,12 +153,7 @@ run_mode() {
         done
         s=session
         [ "$1" -gt 1 ] && s=sessions
-        printf '%-28s' "$1 $s, $2 msg/conn"
-        for m in $MTAS; do printf ' %9s' "$(bench_median <"$T/$m.runs")"; done
-        for m in $MTAS; do
-            [ "$m" = mxlab ] || printf ' %13s' "$(bench_ratios "$T/mxlab.runs" "$T/$m.runs" | bench_median)"
-        done
-        echo
+        bench_row "$1 $s, $2 msg/conn" "$T"
     done
     echo "every run:"
     sed 's/^/  /' "$T/runs.txt"

@@ -93,3 +93,24 @@ bench_rotate() {
     done
     echo "$@"
 }
+
+# bench_columns TITLE: the table's header line: TITLE, one column per MTA
+# in $MTAS, then mxlab's ratio to each of the others.
+bench_columns() {
+    printf '\n%-28s' "$1"
+    for m in $MTAS; do printf ' %9s' "$m"; done
+    for m in $MTAS; do [ "$m" = mxlab ] || printf ' %13s' "mxlab/$m"; done
+    echo
+}
+
+# bench_row LABEL DIR: one line of the table from DIR/MTA.runs (a rate a
+# line, one per repetition): each MTA's median, then the median of
+# mxlab's per-repetition ratios to each of the others.
+bench_row() {
+    printf '%-28s' "$1"
+    for m in $MTAS; do printf ' %9s' "$(bench_median <"$2/$m.runs")"; done
+    for m in $MTAS; do
+        [ "$m" = mxlab ] || printf ' %13s' "$(bench_ratios "$2/mxlab.runs" "$2/$m.runs" | bench_median)"
+    done
+    echo
+}
