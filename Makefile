@@ -297,6 +297,12 @@ fuzz: fuzz-lib
 	    FUZZ_SECONDS=$(FUZZ_SECONDS) $(addprefix fuzz-,$(FUZZ_TARGETS)); \
 	  rc=$$?; sh harness/fuzz/summary.sh build-fuzz $(FUZZ_TARGETS); exit $$rc
 
+# The long run (issue 19, not in CI): each target to 10 million inputs or
+# one hour, two at a time, at a low priority; results in build-fuzz/long.tsv.
+.PHONY: fuzz-long
+fuzz-long: $(addsuffix -build,$(addprefix fuzz-,$(FUZZ_TARGETS)))
+	nice -n 15 sh harness/fuzz/long.sh $(FUZZ_LONG)
+
 # Exim's own bmi_spam.c against mxlab's SDK and fake-bmid (needs an
 # unpacked Exim 4.98.2 source tree: make bmi-exim EXIM_SRC=DIR).
 .PHONY: bmi-exim

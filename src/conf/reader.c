@@ -250,9 +250,12 @@ static int
 reader_substitute(struct conf_reader *r, const char *in, gstr *out)
 {
     int expansions = 0;
-    gstr cur;
+    gstr cur, next, swap;
 
+    /* Two buffers, each substitution copied from one into the other: the
+     * memory is twice the longest line, not a copy per substitution. */
     gstr_init(&cur, r->a);
+    gstr_init(&next, r->a);
     gstr_adds(&cur, in);
     for (size_t i = 0; i < cur.len; i++) {
         struct conf_macro *m;
@@ -270,17 +273,18 @@ reader_substitute(struct conf_reader *r, const char *in, gstr *out)
                 return conf_reader_error(
                     r, "too many macro substitutions in one line "
                        "(does a macro refer to itself?)");
-            gstr next;
-            gstr_init(&next, r->a);
+            gstr_truncate(&next, 0);
             gstr_addn(&next, cur.s, i);
             gstr_adds(&next, m->value);
-            gstr_adds(&next, cur.s + i + n);
+            gstr_addn(&next, cur.s + i + n, cur.len - i - n);
             if (next.len > LINE_MAX_BYTES)
                 return conf_reader_error(r,
                                          "line longer than %d bytes "
                                          "after macro substitution",
                                          LINE_MAX_BYTES);
+            swap = cur;
             cur = next;
+            next = swap;
             i--; /* rescan from the replacement */
             break;
         }

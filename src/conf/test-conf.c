@@ -267,6 +267,36 @@ START_TEST(test_reader_close)
 }
 END_TEST
 
+/* fuzz-conf (long run): each macro substitution used to copy the line
+ * into new memory, so a line that grows with each of its 1,000 allowed
+ * substitutions took hundreds of megabytes. Here "X" adds 200 bytes per
+ * substitution, 999 times (a line of 200 KB, under the limit):
+ * the reader must need a few times the line, not a copy per step. */
+START_TEST(test_reader_substitution_memory)
+{
+    struct arena *a = arena_create();
+    gstr text;
+    const char *got;
+
+    gstr_init(&text, a);
+    gstr_adds(&text, "X = ");
+    for (int i = 0; i < 200; i++)
+        gstr_addc(&text, 'y');
+    gstr_adds(&text, "\nline = ");
+    /* "X:X:...": a macro name inside a word is not replaced */
+    for (int i = 0; i < 999; i++)
+        gstr_adds(&text, i > 0 ? ":X" : "X");
+    gstr_addc(&text, '\n');
+    got = read_all(a, gstr_str(&text), NULL);
+    ck_assert_msg(strncmp(got, "2:line = ", 9) == 0, "got %.80s", got);
+    ck_assert_uint_eq(strlen(got), 9 + 999 * 200 + 998);
+    ck_assert_msg(arena_used(a) < 8u * 1024 * 1024,
+                  "the reader used %zu bytes for a %zu-byte line",
+                  arena_used(a), strlen(got));
+    arena_destroy(a);
+}
+END_TEST
+
 static void
 make_tmpdir(void)
 {
@@ -285,6 +315,7 @@ conf_suite(void)
     tcase_add_loop_test(tc, test_opt, 0, NELEM(opt_cases));
     tcase_add_loop_test(tc, test_reader, 0, NELEM(reader_cases));
     tcase_add_test(tc, test_reader_close);
+    tcase_add_test(tc, test_reader_substitution_memory);
     suite_add_tcase(s, tc);
     return s;
 }
