@@ -8,6 +8,8 @@
  *
  *	long long deadline_now_ms(void);
  *	void	deadline_set(struct deadline *d, long long ms_from_now);
+ *	void	deadline_set_factor(int factor);
+ *	long long deadline_scaled(long long ms);
  *	int	deadline_left_ms(const struct deadline *d);
  *	int	deadline_expired(const struct deadline *d);
  *	int	deadline_sleep_ms(long long ms);
@@ -19,7 +21,11 @@
  *
  *	deadline_now_ms() is the monotonic time in milliseconds.
  *
- *	deadline_set() sets d to ms_from_now milliseconds from now.
+ *	deadline_set() sets d to ms_from_now milliseconds from now,
+ *	times the factor of deadline_set_factor() (1 unless set: the
+ *	runner's --time-factor, for an MTA run under valgrind or on a
+ *	machine too loaded for the limits). deadline_scaled() is a limit
+ *	as deadline_set() applies it, for messages that name it.
  *
  *	deadline_left_ms() returns the milliseconds left (0 when past),
  *	capped to fit an int so it can be passed to poll(2).
@@ -41,6 +47,8 @@
 
 volatile sig_atomic_t deadline_interrupted;
 
+static int deadline_factor = 1;
+
 long long
 deadline_now_ms(void)
 {
@@ -51,9 +59,21 @@ deadline_now_ms(void)
 }
 
 void
+deadline_set_factor(int factor)
+{
+    deadline_factor = factor > 0 ? factor : 1;
+}
+
+long long
+deadline_scaled(long long ms)
+{
+    return ms * deadline_factor;
+}
+
+void
 deadline_set(struct deadline *d, long long ms_from_now)
 {
-    d->at_ms = deadline_now_ms() + ms_from_now;
+    d->at_ms = deadline_now_ms() + deadline_scaled(ms_from_now);
 }
 
 int

@@ -12,6 +12,8 @@ extern volatile sig_atomic_t deadline_interrupted;
 
 long long deadline_now_ms(void);
 void deadline_set(struct deadline *d, long long ms_from_now);
+void deadline_set_factor(int factor);
+long long deadline_scaled(long long ms);
 int deadline_left_ms(const struct deadline *d);
 int deadline_expired(const struct deadline *d);
 int deadline_sleep_ms(long long ms);

@@ -3,14 +3,12 @@
  *	scenario-run - run mxlab scenarios and compare with golden outputs
  * SYNOPSIS
  *	scenario-run [-j N] [--update] [--mta PATH] [--mta-user NAME]
- *		[--keep] [-v] [--junit FILE] [--html DIR] [PATH...]
- *	scenario-run --list-rules
- * DESCRIPTION
- *	Runs each scenario file named by PATH, or found below a PATH that
- *	is a directory (default: "scenarios"), against the MTA and
- *	prints the results as TAP, ending with "N passed, N failed, N
- *	skipped".  docs/scenario-format.md describes scenarios, golden
- *	files and normalisation.
+ *		[--keep] [-v] [--time-factor N] [--junit FILE] [--html DIR]
+ *[PATH...] scenario-run --list-rules DESCRIPTION Runs each scenario file named
+ *by PATH, or found below a PATH that is a directory (default: "scenarios"),
+ *against the MTA and prints the results as TAP, ending with "N passed, N
+ *failed, N skipped".  docs/scenario-format.md describes scenarios, golden files
+ *and normalisation.
  *
  *	-j N	Run N scenarios at once (0: one per CPU).  Results are
  *		printed in path order all the same.
@@ -35,6 +33,13 @@
  *		off.
  *
  *	--keep	Keep each scenario's temporary directory and say where.
+ *
+ *	--time-factor N
+ *		Multiply every time limit of the runner (a command's 30 s,
+ *		a daemon's 10 s to listen, an SMTP reply's 10 s, ...) by N,
+ *		1 to 100 (default 1): for an MTA under valgrind (make
+ *		valgrind uses 10) or a machine too loaded for the limits.
+ *		The MTA's own time-outs are the configuration's.
  *
  *	-v	Show a trace of each scenario's steps.
  *
@@ -114,8 +119,8 @@ main_usage(FILE *fp)
 {
     fputs("usage: scenario-run [-j N] [--update] [--mta PATH] "
           "[--mta-user NAME] [--keep] [-v]\n"
-          "                    [--junit FILE] [--html DIR] [--title TEXT] "
-          "[PATH...]\n"
+          "                    [--time-factor N] [--junit FILE] [--html DIR]\n"
+          "                    [--title TEXT] [PATH...]\n"
           "       scenario-run --list-rules\n",
           fp);
 }
@@ -145,6 +150,7 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
         {"mta", required_argument, NULL, 'm'},
         {"mta-user", required_argument, NULL, 'U'},
         {"keep", no_argument, NULL, 'k'},
+        {"time-factor", required_argument, NULL, 'F'},
         {"verbose", no_argument, NULL, 'v'},
         {"list-rules", no_argument, NULL, 'l'},
         {"junit", required_argument, NULL, 'J'},
@@ -172,6 +178,19 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
         case 'k':
             o->keep = 1;
             break;
+        case 'F': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100) {
+                main_usage(stderr);
+                msg_fatal("--time-factor wants a number from 1 to 100, not "
+                          "\"%s\"",
+                          optarg);
+            }
+            deadline_set_factor((int)v);
+            break;
+        }
         case 'v':
             o->verbose = 1;
             break;
@@ -200,6 +219,8 @@ main_parse_args(int argc, char **argv, struct main_args *a, struct run_opts *o)
                   "NAME (as root)\n"
                   "  --keep            keep each scenario's directory, say "
                   "where\n"
+                  "  --time-factor N   multiply the runner's time limits by "
+                  "N (1-100)\n"
                   "  -v, --verbose     a trace of each scenario's steps\n"
                   "  --junit FILE      also write the results as JUnit XML\n"
                   "  --html DIR        also write an HTML report into DIR\n"

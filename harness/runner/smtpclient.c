@@ -356,7 +356,7 @@ smtp_do_expect(struct smtp_session *s, const struct dialog_line *dl,
         buf_printf(fail, "%s:%d: <<< %s: %s within %d s%s\n", s->path,
                    dl->lineno, dl->text,
                    reply.n ? "no complete reply" : "nothing received",
-                   SMTP_READ_MS / 1000,
+                   (int)(deadline_scaled(SMTP_READ_MS) / 1000),
                    reply.n ? "" : " (one <<< reads all lines of a reply)");
         for (size_t i = 0; i < reply.n; i++)
             buf_printf(fail, "  %s\n", reply.v[i]);
@@ -386,7 +386,7 @@ smtp_do_closed(struct smtp_session *s, const struct dialog_line *dl,
                    s->path, dl->lineno, buf_str(&line));
     } else if (r == SMTP_TIMEOUT) {
         buf_printf(fail, "%s:%d: <<< closed: still open after %d s\n", s->path,
-                   dl->lineno, SMTP_READ_MS / 1000);
+                   dl->lineno, (int)(deadline_scaled(SMTP_READ_MS) / 1000));
     } else {
         buf_puts(s->transcript, "*** closed\n");
     }

@@ -166,7 +166,7 @@ step_check_outcome(struct run *r, const struct step *st,
         return 0;
     case PROC_TIMEOUT:
         buf_printf(&what, "still running after %d s; killed",
-                   RUN_COMMAND_MS / 1000);
+                   (int)(deadline_scaled(RUN_COMMAND_MS) / 1000));
         break;
     case PROC_HELD_OPEN:
         buf_puts(&what, "ended with ");
@@ -174,7 +174,7 @@ step_check_outcome(struct run *r, const struct step *st,
         buf_printf(&what,
                    ", but its stdout or stderr stayed open for %d s "
                    "(a process it left behind holds them)",
-                   RUN_COMMAND_MS / 1000);
+                   (int)(deadline_scaled(RUN_COMMAND_MS) / 1000));
         break;
     case PROC_INTERRUPTED:
         buf_puts(&what, "interrupted");
@@ -337,7 +337,7 @@ step_wait_listening(struct run *r, const struct step *st, int port)
         }
         if (deadline_expired(&dl)) {
             buf_printf(&what, "nothing listens on port %d after %d s", port,
-                       RUN_LISTEN_MS / 1000);
+                       (int)(deadline_scaled(RUN_LISTEN_MS) / 1000));
             break;
         }
         if (deadline_sleep_ms(20) < 0) {
@@ -488,7 +488,8 @@ step_waitfor(struct run *r, const struct step *st)
     }
     if (rc < 0) {
         buf_printf(&what, "\"%s\" did not appear in %s within %d s", want,
-                   st->args.v[0], RUN_WAITFOR_MS / 1000);
+                   st->args.v[0],
+                   (int)(deadline_scaled(RUN_WAITFOR_MS) / 1000));
         step_fail(r, st, buf_str(&what));
         step_add_tail(&r->fail, st->args.v[0], &text);
     }

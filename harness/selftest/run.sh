@@ -190,6 +190,13 @@ check "--keep says where" [ -n "$kept" ]
 check "--keep keeps the directory" [ -f "$kept/data/b.txt" ]
 check "with \$DIR/test.conf in it" [ -f "$kept/test.conf" ]
 
+# --- --time-factor ----------------------------------------------------
+runner --time-factor 0 scenarios/outputs
+check "--time-factor 0 is a usage error" rc_is 2
+check "and says what it wants" grep -qF -- "--time-factor wants a number from 1 to 100" "$tmp/err"
+runner --time-factor 5 scenarios/outputs
+check "--time-factor 5 runs" rc_is 0
+
 # --- the documented normalisation table ------------------------------
 "$runner" --list-rules >"$tmp/rules"
 rules_documented() {
