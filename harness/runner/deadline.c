@@ -13,6 +13,7 @@
  *	int	deadline_left_ms(const struct deadline *d);
  *	int	deadline_expired(const struct deadline *d);
  *	int	deadline_sleep_ms(long long ms);
+ *	int	deadline_poll_sleep(int *step_ms, int max_ms);
  * DESCRIPTION
  *	Every wait in the runner (a child, a port, an SMTP reply) is
  *	bounded by a deadline.  The monotonic clock is used because the
@@ -32,11 +33,17 @@
  *
  *	deadline_sleep_ms() sleeps for ms milliseconds.
  *
+ *	deadline_poll_sleep() is the sleep between two looks of a polling
+ *	loop (is the port open yet, are the children gone): 1 ms the first
+ *	time (*step_ms starts at 0), then twice the last, up to max_ms. A
+ *	daemon usually listens, and a child usually ends, within a few
+ *	milliseconds: a fixed 20 ms made every scenario wait for nothing.
+ *
  *	deadline_interrupted is set by the signal handlers of main.c when
  *	the user asks the runner to stop; waits give up when it is set.
  * DIAGNOSTICS
- *	deadline_sleep_ms() returns -1 if deadline_interrupted was set
- *	during the sleep, else 0.
+ *	deadline_sleep_ms() and deadline_poll_sleep() return -1 if
+ *	deadline_interrupted was set during the sleep, else 0.
  */
 
 #include <errno.h>
@@ -105,4 +112,13 @@ deadline_sleep_ms(long long ms)
         if (deadline_interrupted)
             return -1;
     return deadline_interrupted ? -1 : 0;
+}
+
+int
+deadline_poll_sleep(int *step_ms, int max_ms)
+{
+    *step_ms = *step_ms <= 0 ? 1 : *step_ms * 2;
+    if (*step_ms > max_ms)
+        *step_ms = max_ms;
+    return deadline_sleep_ms(*step_ms);
 }

@@ -17,5 +17,6 @@ long long deadline_scaled(long long ms);
 int deadline_left_ms(const struct deadline *d);
 int deadline_expired(const struct deadline *d);
 int deadline_sleep_ms(long long ms);
+int deadline_poll_sleep(int *step_ms, int max_ms);
 
 #endif

@@ -495,13 +495,13 @@ proc_set_signal_until_gone(struct proc_set *set, int sig, int ms)
 
     deadline_set(&dl, ms);
     proc_set_signal_groups(set, sig);
-    for (;;) {
+    for (int step = 0;;) {
         if (proc_set_reap(set))
             return 1;
         proc_signal_children(sig);
         if (deadline_expired(&dl))
             return 0;
-        deadline_sleep_ms(20);
+        deadline_poll_sleep(&step, 20);
     }
 }
 
@@ -513,6 +513,7 @@ proc_descendants(pid_t **out, pid_t **parent)
     DIR *d = opendir("/proc");
     struct dirent *de;
     pid_t *pid = NULL, *ppid = NULL, *res, *rpar;
+    pid_t self = getpid();
     size_t n = 0, cap = 0, nres = 0;
 
     while (d != NULL && (de = readdir(d)) != NULL) {
@@ -546,7 +547,7 @@ proc_descendants(pid_t **out, pid_t **parent)
     for (int grow = 1; grow;) { /* breadth first from this process */
         grow = 0;
         for (size_t i = 0; i < n; i++) {
-            int parent_in = ppid[i] == getpid(), seen = 0;
+            int parent_in = ppid[i] == self, seen = 0;
             for (size_t j = 0; j < nres && !parent_in; j++)
                 parent_in = ppid[i] == res[j];
             for (size_t j = 0; j < nres && !seen; j++)
@@ -604,7 +605,7 @@ proc_set_settle(struct proc_set *set, int ms)
     struct deadline dl;
 
     deadline_set(&dl, ms);
-    for (;;) {
+    for (int step = 0;;) {
         pid_t *pid, *parent;
         size_t n = proc_descendants(&pid, &parent), other = 0;
 
@@ -614,7 +615,7 @@ proc_set_settle(struct proc_set *set, int ms)
         free(parent);
         if (other == 0)
             return 1;
-        if (deadline_expired(&dl) || deadline_sleep_ms(20) < 0)
+        if (deadline_expired(&dl) || deadline_poll_sleep(&step, 20) < 0)
             return 0;
     }
 }

@@ -322,7 +322,7 @@ step_wait_listening(struct run *r, const struct step *st, int port)
     int rc = -1;
 
     deadline_set(&dl, RUN_LISTEN_MS);
-    for (;;) {
+    for (int step = 0;;) {
         if (net_port_open(port)) {
             rc = 0;
             break;
@@ -340,7 +340,7 @@ step_wait_listening(struct run *r, const struct step *st, int port)
                        (int)(deadline_scaled(RUN_LISTEN_MS) / 1000));
             break;
         }
-        if (deadline_sleep_ms(20) < 0) {
+        if (deadline_poll_sleep(&step, 20) < 0) {
             buf_puts(&what, "interrupted");
             break;
         }
@@ -477,13 +477,13 @@ step_waitfor(struct run *r, const struct step *st)
 
     output_file_path(st->args.v[0], r->dir, &path);
     deadline_set(&dl, RUN_WAITFOR_MS);
-    for (;;) {
+    for (int step = 0;;) {
         if (fileio_read(buf_str(&path), &text) == 0 &&
             memmem(buf_str(&text), text.len, want, strlen(want)) != NULL) {
             rc = 0;
             break;
         }
-        if (deadline_expired(&dl) || deadline_sleep_ms(50) < 0)
+        if (deadline_expired(&dl) || deadline_poll_sleep(&step, 50) < 0)
             break;
     }
     if (rc < 0) {
