@@ -10,6 +10,7 @@
  *	int	priv_is_root(void)
  *	uid_t	priv_caller_uid(void)
  *	gid_t	priv_caller_gid(void)
+ *	const char *priv_caller_login(void)
  *	uid_t	priv_exim_uid(void)
  *	gid_t	priv_exim_gid(void)
  *	void	priv_lower(void)
@@ -46,6 +47,11 @@
  *	for the processes that will write there without root. The
  *	directories inside the spool (input, msglog, db, log) are made
  *	later by those processes, and so are the exim user's too.
+ *
+ *	priv_caller_login() is the caller's login name, looked up once in a
+ *	process (and inherited by the processes it forks: a daemon looks
+ *	it up before it serves a connection), or NULL if the user has no
+ *	name. A message's -H names it.
  *
  *	priv_never_list() is Exim's never_users check: uid 0 is always
  *	refused (Exim's FIXED_NEVER_USERS "root"), and so is every user
@@ -210,6 +216,24 @@ gid_t
 priv_caller_gid(void)
 {
     return caller_gid;
+}
+
+const char *
+priv_caller_login(void)
+{
+    static char *login;
+    static uid_t login_uid;
+    static int looked_up;
+
+    if (!looked_up || login_uid != caller_uid) {
+        struct passwd *pw = getpwuid(caller_uid);
+
+        free(login);
+        login = pw != NULL ? strdup(pw->pw_name) : NULL;
+        login_uid = caller_uid;
+        looked_up = 1;
+    }
+    return login;
 }
 
 uid_t

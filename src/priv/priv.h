@@ -24,6 +24,7 @@ int priv_is_root(void);
 /* The caller's real uid and gid at start (for U=, $caller_uid). */
 uid_t priv_caller_uid(void);
 gid_t priv_caller_gid(void);
+const char *priv_caller_login(void);
 /* The exim user's uid and gid (the caller's own when not found). */
 uid_t priv_exim_uid(void);
 gid_t priv_exim_gid(void);

@@ -210,8 +210,8 @@ fill_login(struct receive *r)
         r->m.gid = r->p.gid;
         return;
     }
-    struct passwd *pw = getpwuid(priv_caller_uid());
-    r->m.login = arena_strdup(r->a, pw ? pw->pw_name : "unknown");
+    const char *login = priv_caller_login();
+    r->m.login = arena_strdup(r->a, login != NULL ? login : "unknown");
     r->m.uid = (long)priv_caller_uid();
     r->m.gid = (long)priv_caller_gid();
 }

@@ -772,6 +772,9 @@ smtp_mode_daemon(const struct daemon_opts *o)
     pid_file = daemon_pid_file(a, o);
     write_pid_file(pid_file);
     log_started(o, ls, nls);
+    /* Each message's -H names the caller: looked up here once, not by
+     * every session process for every message. */
+    (void)priv_caller_login();
     next_run = o->queue_interval > 0 ? time(NULL) : 0;
     qrun_max = queue_run_limit(a);
     while (!got_term && !got_hup) {

@@ -26,7 +26,9 @@
  *
  *	Every read and every write waits at most the time-out given to
  *	smtp_io_init(), with poll(); a client that stops talking ends the
- *	session with IO_TIMEOUT instead of holding the process. A client
+ *	session with IO_TIMEOUT instead of holding the process. On a
+ *	socket a reply is sent without waiting first (MSG_DONTWAIT), and
+ *	poll() waits only when the socket's buffer is full. A client
  *	that keeps talking, slowly, meets the deadline of
  *	smtp_io_set_deadline() (smtp_session_max_time): past it, no more
  *	input is taken, also IO_TIMEOUT, with io->expired set.
@@ -51,6 +53,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -331,6 +334,24 @@ smtp_io_flush(struct smtp_io *io)
         if (io->ops != NULL) {
             n = io->ops->write(io->ops_ctx, io->out->s + off,
                                io->out->len - off);
+        } else if (!io->out_pipe) {
+            /* A reply almost always fits in the socket's buffer: send
+             * without waiting, and wait (bounded by the time-out) only
+             * when the buffer is full. The socket stays blocking. */
+            n = send(io->out_fd, io->out->s + off, io->out->len - off,
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n < 0 && errno == ENOTSOCK) {
+                io->out_pipe = 1;
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                int r = io_wait(io->out_fd, POLLOUT, io->timeout);
+                if (r != IO_OK) {
+                    gstr_truncate(io->out, 0);
+                    return r;
+                }
+                continue;
+            }
         } else {
             int r = io_wait(io->out_fd, POLLOUT, io->timeout);
             if (r != IO_OK) {

@@ -47,6 +47,7 @@ struct smtp_io {
     unsigned long bytes_in;
     long deadline; /* clock_ms() by which the session must end, 0: none */
     int expired;   /* an IO_TIMEOUT came from the deadline */
+    int out_pipe;  /* out_fd is not a socket: wait, then write */
 };
 
 void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,

@@ -60,10 +60,10 @@
 static char *
 caller_login(struct arena *a)
 {
-    struct passwd *pw = getpwuid(priv_caller_uid());
+    const char *login = priv_caller_login();
 
-    if (pw != NULL)
-        return arena_strdup(a, pw->pw_name);
+    if (login != NULL)
+        return arena_strdup(a, login);
     return arena_printf(a, "%ld", (long)priv_caller_uid());
 }
 
