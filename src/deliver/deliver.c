@@ -272,13 +272,20 @@ build_expand_message(struct dlv *d)
 
 static void remove_file(struct dlv *d, const char *area, const char *suffix);
 
-/* A delivery that completes removes -H, then -D, then -J, so that its
- * journal outlives the header it amends. Killed in between, it leaves a
- * -J (and perhaps the -D) with no -H. Reception never makes a -J, so
- * such files belong to a message that is finished: they are removed, and
- * 1 returned. The caller holds the -D lock, or there is no -D. */
+/* A delivery that completes removes -H, then -J, then -D (close_message),
+ * holding the -D lock throughout: the journal outlives the header it
+ * amends, and while any of its files is left the -D is there and locked.
+ * Killed in between, it leaves the -D (and perhaps the -J) with no -H.
+ * With the -D's lock held (locked), no -H means the message is finished
+ * (or, a -D alone, was never acknowledged: reception holds the lock until
+ * its -H is in place): the files are removed, and 1 returned. Without a
+ * -D (not locked), a -J with no -H is what an earlier version, which
+ * removed the -D before the -J, left when killed; it is removed too. A -J
+ * whose -D is gone is never that of a live delivery now, so a queue run
+ * that overlaps a completing delivery no longer takes its files for a
+ * dead one's. */
 static int
-tidy_completed(struct dlv *d, const char *id)
+tidy_completed(struct dlv *d, const char *id, int locked)
 {
     gstr h, j;
     struct stat st;
@@ -287,7 +294,8 @@ tidy_completed(struct dlv *d, const char *id)
     gstr_init(&j, d->a);
     spool_path_file(&h, d->spool_dir, d->split, "", id, "-H");
     spool_path_file(&j, d->spool_dir, d->split, "", id, "-J");
-    if (lstat(h.s, &st) == 0 || errno != ENOENT || lstat(j.s, &st) != 0)
+    if (lstat(h.s, &st) == 0 || errno != ENOENT ||
+        (!locked && lstat(j.s, &st) != 0))
         return 0;
     snprintf(d->m.id, sizeof(d->m.id), "%s", id);
     remove_file(d, "input", "-D");
@@ -313,7 +321,7 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     if (lr == SPOOL_LOCK_BUSY)
         return DELIVER_LOCKED;
     if (lr == SPOOL_LOCK_MISSING) {
-        (void)tidy_completed(d, id);
+        (void)tidy_completed(d, id, 0);
         return DELIVER_NOT_ATTEMPTED;
     }
     if (lr != SPOOL_LOCK_OK) {
@@ -325,7 +333,7 @@ open_message(struct dlv *d, const char *id, unsigned flags)
     if (fstat(d->lock_fd, &st) == 0 && st.st_nlink == 0)
         return DELIVER_NOT_ATTEMPTED;
     rr = spool_read_header(d->spool_dir, d->split, id, d->a, &d->m, &err);
-    if (rr == SPOOL_READ_NOTOPEN && tidy_completed(d, id))
+    if (rr == SPOOL_READ_NOTOPEN && tidy_completed(d, id, 1))
         return DELIVER_NOT_ATTEMPTED;
     if (rr != SPOOL_READ_OK ||
         spool_read_journal(d->spool_dir, d->split, id, &d->m, &err) < 0 ||
@@ -801,10 +809,11 @@ close_message(struct dlv *d, int remaining)
     gstr_init(&err, d->a);
     if (remaining == 0) {
         /* -H first: until it is gone the -J must stay, or a crash here
-         * would leave an old -H and no record of what was delivered */
+         * would leave an old -H and no record of what was delivered. The
+         * -D, whose lock this process holds, last (tidy_completed). */
         remove_file(d, "input", "-H");
-        remove_file(d, "input", "-D");
         remove_file(d, "input", "-J");
+        remove_file(d, "input", "-D");
         remove_file(d, "msglog", "");
         log_write(LOG_MAIN, "%s Completed%s", d->m.id,
                   log_selected(LS_queue_time_overall) ? deliver_qt(d, " QT=")
