@@ -316,12 +316,13 @@ bmi-exim: all
 # smtp_session_max_time (SOAK_SESSION_MAX seconds, default 900); every
 # 250 must be in the maildir or the spool, no zombie, no refusal, fds and
 # RSS flat. Samples (second, fds, RSS, children) go to
-# $(BUILD)/soak/samples.
+# $(BUILD)/soak/samples; the run before is kept in $(BUILD)/soak.prev.
 SOAK_SESSIONS ?= 200
 SOAK_MESSAGES ?= 100000
 .PHONY: soak
 soak: $(BUILD)/mxlab $(BUILD)/smtpload
-	rm -rf $(BUILD)/soak
+	rm -rf $(BUILD)/soak.prev
+	if [ -d $(BUILD)/soak ]; then mv $(BUILD)/soak $(BUILD)/soak.prev; fi
 	bash harness/soak/soak.sh $(BUILD) $(SOAK_SESSIONS) $(SOAK_MESSAGES) $(CURDIR)/$(BUILD)/soak
 
 # valgrind (issue 19): the scenarios listed in harness/valgrind/sample,
