@@ -190,12 +190,22 @@ put_failed(struct transport_call *c)
 
 /* As Exim's local delivery process: when the delivery process is gone
  * (killed), each write that fails is logged to the main and panic logs,
- * the result's and each message's (three lines an address). */
+ * the result's and each message's (three lines an address). The report
+ * goes down the pipe as its bytes: it is built here, padding zeroed, so
+ * that no stack garbage goes with it (make valgrind). */
 static void
-put_report(struct transport_call *c, int fd, const struct report *r,
-           const char *message, const char *user_message)
+put_report(struct transport_call *c, int fd, int result, int basic_errno,
+           long size, int journaled, const char *message,
+           const char *user_message)
 {
-    if (fd_write_all(fd, r, sizeof(*r)) < 0)
+    struct report r;
+
+    memset(&r, 0, sizeof(r));
+    r.result = result;
+    r.basic_errno = basic_errno;
+    r.size = size;
+    r.journaled = journaled;
+    if (fd_write_all(fd, &r, sizeof(r)) < 0)
         put_failed(c);
     if (put_text(fd, message) < 0)
         put_failed(c);
@@ -237,30 +247,28 @@ child(struct transport_call *c, const struct transport_driver *drv, int fd,
     signal(SIGUSR1, SIG_IGN);
     gstr_init(&err, c->arena);
     if (priv_become(uid, gid, initgr ? uname : NULL, &err) < 0) {
-        struct report r = {ADDR_DEFER, errno, 0, 0};
+        int e = errno;
         for (struct address *a = c->addrs; a != NULL; a = a->next)
-            put_report(c, fd, &r, gstr_str(&err), NULL);
+            put_report(c, fd, ADDR_DEFER, e, 0, 0, gstr_str(&err), NULL);
         _exit(1);
     }
     /* as Exim: the home directory (check_local_user's, or
      * router_home_directory), else "/"; a failure defers */
     wd = c->addrs != NULL && c->addrs->home != NULL ? c->addrs->home : "/";
     if (chdir(wd) < 0) {
-        struct report r = {ADDR_DEFER, errno, 0, 0};
+        int e = errno;
         gstr_truncate(&err, 0);
         gstr_printf(&err, "failed to chdir to %s", wd);
         for (struct address *a = c->addrs; a != NULL; a = a->next)
-            put_report(c, fd, &r, gstr_str(&err), NULL);
+            put_report(c, fd, ADDR_DEFER, e, 0, 0, gstr_str(&err), NULL);
         _exit(1);
     }
     drv->deliver(c);
     /* first the journal: the delivery process may be gone */
     journaled = child_journal(c, journal_fd);
-    for (struct address *a = c->addrs; a != NULL; a = a->next) {
-        struct report r = {(int)a->result, a->basic_errno, c->bytes_written,
-                           journaled};
-        put_report(c, fd, &r, a->message, a->user_message);
-    }
+    for (struct address *a = c->addrs; a != NULL; a = a->next)
+        put_report(c, fd, (int)a->result, a->basic_errno, c->bytes_written,
+                   journaled, a->message, a->user_message);
     _exit(0);
 }
 
