@@ -158,16 +158,24 @@ read_reply(struct session *s, char *line, size_t size)
                 return code;
             continue;
         }
-        if (s->have == sizeof(s->in))
+        if (s->have == sizeof(s->in)) {
+            (void)snprintf(line, size, "(a reply line too long)");
             return -1;
+        }
         struct pollfd p = {s->fd, POLLIN, 0};
-        if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
+        if (poll(&p, 1, IO_TIMEOUT_MS) <= 0) {
+            (void)snprintf(line, size, "(no reply within %d s)",
+                           IO_TIMEOUT_MS / 1000);
             return -1;
+        }
         ssize_t n = recv(s->fd, s->in + s->have, sizeof(s->in) - s->have, 0);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0) {
+            (void)snprintf(line, size, "(connection %s)",
+                           n == 0 ? "closed" : strerror(errno));
             return -1;
+        }
         s->have += (size_t)n;
     }
 }
@@ -183,7 +191,7 @@ command(struct session *s, const char *cmd, int want)
         return -1;
     code = read_reply(s, line, sizeof(line));
     if (code != want) {
-        report_error(cmd, code < 0 ? "no reply" : line);
+        report_error(cmd, line);
         return -1;
     }
     return 0;
