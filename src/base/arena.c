@@ -10,6 +10,7 @@
  *	void	arena_destroy(struct arena *a)
  *	void	arena_reset(struct arena *a)
  *	void	*arena_alloc(struct arena *a, size_t size)
+ *	void	*arena_alloc_raw(struct arena *a, size_t size)
  *	void	*arena_realloc(struct arena *a, void *old, size_t old_size,
  *				size_t new_size)
  *	char	*arena_strdup(struct arena *a, const char *s)
@@ -21,7 +22,10 @@
  *	delivery) ends. Nothing allocated from an arena is freed alone, so
  *	leaks and double frees of single objects do not arise.
  *
- *	arena_alloc() returns zeroed memory aligned for any type.
+ *	arena_alloc() returns zeroed memory aligned for any type;
+ *	arena_alloc_raw() the same memory not zeroed, for a buffer that is
+ *	written before it is read (zeroing a large one faults in every
+ *	page of it, used or not).
  *	arena_realloc() grows the most recent allocation in place when it
  *	can, otherwise copies. arena_reset() releases everything but keeps
  *	the first block for reuse; arena_destroy() releases the arena too.
@@ -141,7 +145,7 @@ arena_new_block(struct arena *a, size_t need)
 }
 
 void *
-arena_alloc(struct arena *a, size_t size)
+arena_alloc_raw(struct arena *a, size_t size)
 {
     struct arena_block *b = a->head;
     size_t need = round_up(size ? size : 1);
@@ -155,7 +159,15 @@ arena_alloc(struct arena *a, size_t size)
     b->used += need;
     a->total += need;
     a->last = p;
-    memset(p, 0, need);
+    return p;
+}
+
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+    void *p = arena_alloc_raw(a, size);
+
+    memset(p, 0, round_up(size ? size : 1));
     return p;
 }
 
@@ -183,8 +195,9 @@ arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size)
             return old;
         }
     }
-    p = arena_alloc(a, new_size);
+    p = arena_alloc_raw(a, new_size);
     memcpy(p, old, old_size);
+    memset((char *)p + old_size, 0, round_up(new_size) - old_size);
     return p;
 }
 

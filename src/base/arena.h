@@ -11,6 +11,9 @@ struct arena *arena_create(void);
 void arena_destroy(struct arena *a);
 void arena_reset(struct arena *a);
 void *arena_alloc(struct arena *a, size_t size);
+/* Not zeroed: for buffers that are written before they are read (a
+ * large I/O buffer zeroed is a page fault per page, used or not). */
+void *arena_alloc_raw(struct arena *a, size_t size);
 void *arena_realloc(struct arena *a, void *old, size_t old_size,
                     size_t new_size);
 char *arena_strdup(struct arena *a, const char *s);

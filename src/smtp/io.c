@@ -72,7 +72,7 @@ smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
     io->out_fd = out_fd;
     io->timeout = timeout > 0 ? timeout : 300;
     io->in_size = IO_BUFFER;
-    io->in = arena_alloc(a, io->in_size);
+    io->in = arena_alloc_raw(a, io->in_size);
     io->out = gstr_new(a);
 }
 

@@ -154,7 +154,7 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     gstr_init(&g, a);
     spool_path_file_in(&g, spool_dir, subdir, "", id, "-D");
     b->final_path = g.s;
-    b->buf = arena_alloc(a, BODY_BUF);
+    b->buf = arena_alloc_raw(a, BODY_BUF);
     if ((b->fd = open_temp(b->tmp_path)) < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", b->tmp_path,
                     strerror(errno));
