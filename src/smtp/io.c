@@ -327,40 +327,39 @@ int
 smtp_io_flush(struct smtp_io *io)
 {
     size_t off = 0;
+    /* A reply almost always fits in a socket's buffer: it is sent without
+     * waiting (the socket stays blocking), and poll() waits, bounded by
+     * the time-out, only when the buffer is full. A pipe (-bs) is waited
+     * for before each write, which could otherwise block for ever. */
+    int wait = io->out_pipe;
 
     while (off < io->out->len) {
+        const char *p = io->out->s + off;
+        size_t len = io->out->len - off;
         ssize_t n;
 
-        if (io->ops != NULL) {
-            n = io->ops->write(io->ops_ctx, io->out->s + off,
-                               io->out->len - off);
-        } else if (!io->out_pipe) {
-            /* A reply almost always fits in the socket's buffer: send
-             * without waiting, and wait (bounded by the time-out) only
-             * when the buffer is full. The socket stays blocking. */
-            n = send(io->out_fd, io->out->s + off, io->out->len - off,
-                     MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (n < 0 && errno == ENOTSOCK) {
-                io->out_pipe = 1;
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                int r = io_wait(io->out_fd, POLLOUT, io->timeout);
-                if (r != IO_OK) {
-                    gstr_truncate(io->out, 0);
-                    return r;
-                }
-                continue;
-            }
-        } else {
+        if (wait && io->ops == NULL) {
             int r = io_wait(io->out_fd, POLLOUT, io->timeout);
             if (r != IO_OK) {
                 gstr_truncate(io->out, 0);
                 return r;
             }
-            n = write(io->out_fd, io->out->s + off, io->out->len - off);
         }
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        if (io->ops != NULL)
+            n = io->ops->write(io->ops_ctx, p, len);
+        else if (io->out_pipe)
+            n = write(io->out_fd, p, len);
+        else
+            n = send(io->out_fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK && !io->out_pipe) {
+            io->out_pipe = wait = 1;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            wait = 1;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             io->error = errno;
@@ -368,6 +367,7 @@ smtp_io_flush(struct smtp_io *io)
             return IO_ERROR;
         }
         off += (size_t)n;
+        wait = io->out_pipe;
     }
     gstr_truncate(io->out, 0);
     return IO_OK;

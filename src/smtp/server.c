@@ -566,13 +566,13 @@ smtp_session_cut(struct smtp_session *s, const char *sender)
 {
     if (!s->io.expired)
         return 0;
-    log_write(
-        LOG_MAIN,
-        "SMTP session time limit exceeded%s on%s connection from %s%s%s%s "
-        "D=%lds",
-        sender ? " (message abandoned)" : "", s->tls.active ? " TLS" : "",
-        smtp_host_and_ident(s, 0), sender ? " F=<" : "", sender ? sender : "",
-        sender ? ">" : "", (long)(time(NULL) - s->started));
+    log_write(LOG_MAIN,
+              "SMTP session time limit exceeded%s on%s connection from %s%s "
+              "D=%lds",
+              sender ? " (message abandoned)" : "", s->tls.active ? " TLS" : "",
+              smtp_host_and_ident(s, 0),
+              sender ? arena_printf(s->conn_arena, " F=<%s>", sender) : "",
+              (long)(time(NULL) - s->started));
     smtp_notquit_exit(s, "session-timeout", 421,
                       arena_printf(s->conn_arena,
                                    "%s: SMTP session time limit exceeded - "
