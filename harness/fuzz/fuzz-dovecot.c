@@ -14,7 +14,8 @@
  *	that its static functions can be reached) reads it from the other
  *	end as it would from the auth-client socket, for the mechanism
  *	PLAIN; a challenge (CONT) is answered at once. What the
- *	authenticator writes back is left unread.
+ *	authenticator writes back is left unread; its end is non-blocking,
+ *	as in dc_connect(), so a full buffer is a write time-out.
  *
  *	Beyond what the sanitizers catch it checks: the result is one of
  *	AUTH_OK, AUTH_FAIL, AUTH_DEFER; a deferral says why; AUTH_OK sets
@@ -25,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -77,6 +79,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         abort();
     if (feed(sv[1], data, size) != 0)
+        abort();
+    /* Non-blocking, as dc_connect() leaves its socket: answers that fill
+     * the unread buffer (thousands of CONT rounds) then time out after
+     * dc->timeout instead of blocking send() for ever. */
+    if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) != 0)
         abort();
 
     a = arena_create();

@@ -184,6 +184,15 @@ def dns_seeds():
     put("dns", "127.0.0.1 5353")
 
 
+def findings():
+    # CI's 60 s run of 2026-12-07: thousands of CONT rounds whose unread
+    # answers filled the socket buffer; the harness's blocking send()
+    # hung (now a write time-out, as with dc_connect()'s socket).
+    put("dovecot", b"VERSION\t1\t2\nMECH\tPLAIN\nDONE\n" +
+        b"CONT\t1\n" * 9000, limit=LIMIT + 50)
+
+
 from_scenarios()
 from_golden()
 dns_seeds()
+findings()
