@@ -50,6 +50,7 @@
 #include "../common/fake_fault.h"
 #include "../common/fake_msg.h"
 #include "../common/fake_opts.h"
+#include "../common/fake_regex.h"
 #include "../common/fake_script.h"
 #include "../common/fake_server.h"
 #include "../common/fake_transcript.h"
@@ -124,18 +125,6 @@ struct bm_msg {
 static struct bm_config bm_cfg;
 static struct fake_opts bm_opts;
 
-static void
-bm_regex(const struct fake_script_line *l, regex_t *re, const char *text)
-{
-    int rc =
-        regcomp(re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE);
-    if (rc != 0) {
-        char err[256];
-        regerror(rc, re, err, sizeof(err));
-        fake_script_error(l, "bad regex \"%s\": %s", text, err);
-    }
-}
-
 static int
 bm_valid_rules(const char *s)
 {
@@ -167,10 +156,10 @@ bm_parse_rule(const struct fake_script_line *l, struct bm_rule *r)
         else if (strcmp(w[i], "optin") == 0)
             r->optin = w[i + 1];
         else if (strcmp(w[i], "header") == 0) {
-            bm_regex(l, &r->header, w[i + 1]);
+            fake_regex_compile(l, &r->header, w[i + 1]);
             r->has_header = 1;
         } else if (strcmp(w[i], "body") == 0) {
-            bm_regex(l, &r->body, w[i + 1]);
+            fake_regex_compile(l, &r->body, w[i + 1]);
             r->has_body = 1;
         } else
             fake_script_error(l, "unknown condition \"%s\"", w[i]);

@@ -60,6 +60,7 @@ struct di_rule {
     enum di_match what;
     char *pattern; /* glob, or the regex's source */
     regex_t re;
+    int compiled; /* re holds a compiled regex (regfree() it) */
     char verdict; /* A R G T S; 0 for none */
     enum di_action action;
     char *raw; /* DI_ACT_RAW, escapes decoded */

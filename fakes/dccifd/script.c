@@ -43,6 +43,7 @@
 #include <strings.h>
 
 #include "../common/fake_msg.h"
+#include "../common/fake_regex.h"
 #include "../common/fake_script.h"
 #include "dccifd.h"
 
@@ -151,13 +152,8 @@ script_rule(const struct fake_script_line *l, enum di_match what,
     if (what != DI_M_ANY)
         r->pattern = fake_strdup(l->words[1]);
     if (what == DI_M_BODY || what == DI_M_HEADER) {
-        int e = regcomp(&r->re, r->pattern,
-                        REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE);
-        if (e != 0) {
-            char msg[128];
-            regerror(e, &r->re, msg, sizeof(msg));
-            fake_script_error(l, "bad regex \"%s\": %s", r->pattern, msg);
-        }
+        fake_regex_compile(l, &r->re, r->pattern);
+        r->compiled = 1;
     }
     script_action(l, first, r);
     if (what == DI_M_RCPT &&
