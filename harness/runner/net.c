@@ -23,7 +23,8 @@
  *
  *	net_connect() opens a TCP connection to host and port (names or
  *	numbers, IPv4 or IPv6), giving up after timeout_ms.  The
- *	descriptor is blocking and close-on-exec.
+ *	descriptor is blocking and close-on-exec; on failure errno says
+ *	why (ECONNREFUSED, ETIMEDOUT ...).
  *
  *	net_port_open() says whether something listens on TCP port
  *	(any local address, IPv4 or IPv6).  On Linux it asks the kernel
@@ -201,9 +202,15 @@ net_connect(const char *host, const char *port, int timeout_ms, struct buf *err)
     }
     for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
         fd = net_try_connect(ai, timeout_ms);
-    if (fd < 0)
+    if (fd < 0) {
+        int e = errno;
+
         buf_printf(err, "cannot connect to %s port %s: %s", host, port,
-                   strerror(errno));
+                   strerror(e));
+        freeaddrinfo(res);
+        errno = e;
+        return -1;
+    }
     freeaddrinfo(res);
     return fd;
 }

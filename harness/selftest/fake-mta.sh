@@ -10,7 +10,9 @@
 #   -bs          a canned SMTP dialogue on stdin/stdout
 #   -bd -oX PORT listen on 127.0.0.1 PORT (perl) and speak the same
 #                dialogue; -bd puts itself in the background the way
-#                Exim's daemon does, -bdf stays in the foreground
+#                Exim's daemon does, -bdf stays in the foreground;
+#                with "v4_after_ms = N" in the configuration it listens
+#                on [::1] PORT first and on 127.0.0.1 N ms later
 #   -bexit N     exit with status N, saying so on stderr
 #   -bargs ARGS  print each argument in brackets, then stdin
 #
@@ -58,6 +60,20 @@ smtp_session() {
 daemon() {
     exec perl -MIO::Socket::INET -MPOSIX=setsid -e '
         my ($port, $background, $self, $conf) = @ARGV;
+        # "v4_after_ms = N" in the configuration: listen on [::1] first
+        # and on 127.0.0.1 only N ms later, as a daemon on both
+        # wildcards opens one family after the other.
+        my ($delay, $s6) = (0, undef);
+        if (open(my $f, "<", $conf)) {
+            while (<$f>) { $delay = $1 if /^v4_after_ms\s*=\s*(\d+)/; }
+        }
+        if ($delay) {
+            require IO::Socket::IP;
+            $s6 = IO::Socket::IP->new(LocalHost => "::1",
+                LocalPort => $port, Listen => 5, ReuseAddr => 1)
+                or die "fake-mta: cannot listen on [::1]:$port: $!\n";
+            select(undef, undef, undef, $delay / 1000);
+        }
         my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
             LocalPort => $port, Listen => 5, ReuseAddr => 1)
             or die "fake-mta: cannot listen on $port: $!\n";
