@@ -196,6 +196,7 @@ bm_load(const char *path, struct bm_config *cfg)
 {
     struct fake_script sc;
 
+    fake_regex_begin();
     cfg->greeting = "fake-bmid ready";
     if (path == NULL)
         return;

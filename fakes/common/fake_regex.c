@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	#include "fake_regex.h"
  *
+ *	void	fake_regex_begin(void)
  *	void	fake_regex_compile(const struct fake_script_line *l,
  *				regex_t *re, const char *pattern)
  *	unsigned long fake_regex_size(const char *pattern, int *too_deep)
@@ -14,28 +15,38 @@
  *	extended regular expression, case-insensitive, with ^ and $ at
  *	line ends (REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE). A
  *	pattern that does not compile, that nests groups more than
- *	FAKE_REGEX_MAX_DEPTH deep, or whose bounded repetitions would
- *	expand it to more than FAKE_REGEX_MAX_ATOMS atoms is a script
- *	error (FILE:LINE: message, exit 1).
+ *	FAKE_REGEX_MAX_DEPTH deep, or whose repetitions would expand it to
+ *	more than FAKE_REGEX_MAX_ATOMS atoms is a script error (FILE:LINE:
+ *	message, exit 1), and so is one that takes the patterns compiled
+ *	since the last fake_regex_begin() (a script's loader calls it)
+ *	past FAKE_REGEX_MAX_TOTAL atoms together.
  *
- *	The size limit exists because the C library's regcomp() builds a
- *	repetition by copying its operand: (a{1000}){1000} takes a second
- *	and 200 MB there, and a few more digits take all the memory there
- *	is (fuzz-fake-dccifd ran out of 2 GB on such a pattern).
+ *	The limits exist because the C library's regcomp() builds a
+ *	repetition by copying its operand, and the time and memory of its
+ *	automaton grow with the square of the copies of anything that can
+ *	match empty: (a{1000}){1000} takes 200 MB, (a*){30000} 7 GB and 33 s
+ *	(fuzz-fake-dccifd ran out of 2 GB twice on such patterns). Within
+ *	the limits a pattern takes at most some 20 MB.
  *
  *	fake_regex_size() is the estimate: every atom (a character, an
  *	escape, a bracket expression, an empty group) counts one, a group
  *	the sum of its branches plus one, and a piece followed by {n},
  *	{n,} or {n,m} counts its operand times the larger bound plus one,
- *	by *, + or ? twice. It errs high, never low; it saturates just
- *	above the limit. *too_deep is set when groups nest too deep.
+ *	by *, + or ? ten times (and {0,m} ten times more), since what
+ *	can match empty is what makes the automaton grow with the square.
+ *	It errs high, never low; it saturates just above
+ *	FAKE_REGEX_MAX_TOTAL. *too_deep is set when groups nest too deep.
  *--*/
 
 #include <ctype.h>
 
 #include "fake_regex.h"
 
-#define LIMIT ((unsigned long long)FAKE_REGEX_MAX_ATOMS + 1)
+#define LIMIT ((unsigned long long)FAKE_REGEX_MAX_TOTAL + 1)
+
+/* The weight of a piece that can repeat its operand any number of times
+ * or none (*, +, ?, {0,m}): glibc's cost grows with the square of those. */
+#define NULLABLE 10
 
 static unsigned long long
 sat_add(unsigned long long a, unsigned long long b)
@@ -77,8 +88,9 @@ bracket_end(const char *p)
     return *p == ']' ? p + 1 : p;
 }
 
-/* The larger bound of an interval {n}, {n,} or {n,m} at p, and its end
- * in *end; 0 when p holds none (the brace is then an ordinary atom). */
+/* The weight of an interval {n}, {n,} or {n,m} at p (its larger bound
+ * plus one, times NULLABLE when n is 0), and its end in *end; 0 when p
+ * holds none (the brace is then an ordinary atom). */
 static unsigned long long
 interval(const char *p, const char **end)
 {
@@ -97,7 +109,7 @@ interval(const char *p, const char **end)
     if (*q != '}')
         return 0;
     *end = q + 1;
-    return (m > n ? m : n) + 1;
+    return sat_mul((m > n ? m : n) + 1, n == 0 ? NULLABLE : 1);
 }
 
 unsigned long
@@ -145,7 +157,7 @@ fake_regex_size(const char *pattern, int *too_deep)
         case '*':
         case '+':
         case '?':
-            st[depth].last = sat_mul(st[depth].last, 2);
+            st[depth].last = sat_mul(st[depth].last, NULLABLE);
             p++;
             continue;
         case '{':
@@ -178,22 +190,37 @@ fake_regex_size(const char *pattern, int *too_deep)
     return (unsigned long)sat_add(st[0].sum, st[0].last);
 }
 
+static unsigned long total;
+
+void
+fake_regex_begin(void)
+{
+    total = 0;
+}
+
 void
 fake_regex_compile(const struct fake_script_line *l, regex_t *re,
                    const char *pattern)
 {
+    unsigned long size;
     int too_deep, rc;
     char err[256];
 
-    if (fake_regex_size(pattern, &too_deep) > FAKE_REGEX_MAX_ATOMS) {
-        if (too_deep)
-            fake_script_error(l, "regex \"%s\" nests groups more than %d deep",
-                              pattern, FAKE_REGEX_MAX_DEPTH);
+    size = fake_regex_size(pattern, &too_deep);
+    if (too_deep)
+        fake_script_error(l, "regex \"%s\" nests groups more than %d deep",
+                          pattern, FAKE_REGEX_MAX_DEPTH);
+    if (size > FAKE_REGEX_MAX_ATOMS)
         fake_script_error(l,
                           "regex \"%s\" too large: its repetitions expand "
                           "it to more than %d atoms",
                           pattern, FAKE_REGEX_MAX_ATOMS);
-    }
+    if (total + size > FAKE_REGEX_MAX_TOTAL)
+        fake_script_error(l,
+                          "regex \"%s\": the script's regexes together "
+                          "expand to more than %d atoms",
+                          pattern, FAKE_REGEX_MAX_TOTAL);
+    total += size;
     rc = regcomp(re, pattern,
                  REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE);
     if (rc != 0) {

@@ -174,6 +174,7 @@ di_script_load(const char *path, struct di_config *cfg)
     };
     struct fake_script sc;
 
+    fake_regex_begin();
     if (path == NULL)
         return;
     fake_script_load(path, &sc);
