@@ -267,7 +267,7 @@ FUZZ_TIMEOUT ?= 10
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS  = $(patsubst harness/fuzz/fuzz-%.c,%,$(wildcard harness/fuzz/fuzz-*.c))
 .PHONY: fuzz fuzz-lib $(foreach t,$(FUZZ_TARGETS),fuzz-$(t) fuzz-$(t)-build)
-fuzz-lib:
+fuzz-lib: deps
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmxlab.a
 
