@@ -83,24 +83,24 @@ gstr_adds(gstr *g, const char *s)
 }
 
 void
-gstr_addc(gstr *g, char c)
-{
-    gstr_addn(g, &c, 1);
-}
-
-void
 gstr_vprintf(gstr *g, const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
 
+    size_t room = g->cap > g->len ? g->cap - g->len : 0;
+
+    /* Formatted once where the text fits the room there is, which is
+     * most of the time; twice where it does not. */
     va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
+    n = vsnprintf(room > 0 ? g->s + g->len : NULL, room, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         msg_panic("gstr_printf: bad format \"%s\"", fmt);
-    gstr_reserve(g, (size_t)n);
-    vsnprintf(g->s + g->len, (size_t)n + 1, fmt, ap);
+    if ((size_t)n >= room) {
+        gstr_reserve(g, (size_t)n);
+        vsnprintf(g->s + g->len, (size_t)n + 1, fmt, ap);
+    }
     g->len += (size_t)n;
 }
 

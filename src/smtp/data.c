@@ -177,6 +177,10 @@ data_read_dot(struct data_reader *d)
             break;
         }
         gstr_addc(&d->line, ch);
+        /* the rest of a line's text, as far as it is buffered, in one
+         * step: in NORMAL every byte but CR and LF is taken as it is */
+        if (st == NORMAL)
+            smtp_io_take_text(io, &d->line);
     }
 }
 

@@ -264,6 +264,23 @@ smtp_io_getc(struct smtp_io *io)
     return (unsigned char)io->in[io->in_pos++];
 }
 
+size_t
+smtp_io_take_text(struct smtp_io *io, gstr *out)
+{
+    const char *p = io->in + io->in_pos;
+    const char *lf = memchr(p, '\n', io->in_end - io->in_pos);
+    size_t i = lf != NULL ? (size_t)(lf - p) : io->in_end - io->in_pos;
+    const char *cr = memchr(p, '\r', i);
+
+    if (cr != NULL)
+        i = (size_t)(cr - p);
+    if (i > 0) {
+        gstr_addn(out, p, i);
+        io->in_pos += i;
+    }
+    return i;
+}
+
 int
 smtp_io_read_bytes(struct smtp_io *io, gstr *out, size_t len)
 {

@@ -176,17 +176,23 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
 static void
 body_count(struct spool_body *b, const char *data, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (data[i] == '\n') {
-            b->lines++;
-            if (b->linelen > b->maxlen)
-                b->maxlen = b->linelen;
-            b->linelen = 0;
-        } else {
-            if (data[i] == '\0')
-                b->zeros++;
-            b->linelen++;
-        }
+    const char *p = data, *end = data + len;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl != NULL ? nl : end;
+
+        if (memchr(p, '\0', (size_t)(stop - p)) != NULL)
+            for (const char *q = p; q < stop; q++)
+                b->zeros += *q == '\0';
+        b->linelen += stop - p;
+        if (nl == NULL)
+            break;
+        b->lines++;
+        if (b->linelen > b->maxlen)
+            b->maxlen = b->linelen;
+        b->linelen = 0;
+        p = nl + 1;
     }
 }
 
