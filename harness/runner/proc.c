@@ -505,17 +505,118 @@ proc_set_signal_until_gone(struct proc_set *set, int sig, int ms)
     }
 }
 
+/* Whether /proc/PID/stat says the process is alive (not a zombie). */
+static int
+proc_alive(pid_t p)
+{
+    struct buf path = BUF_INIT, stat = BUF_INIT;
+    const char *cp;
+    char state = '?';
+
+    buf_printf(&path, "/proc/%ld/stat", (long)p);
+    if (fileio_read(buf_str(&path), &stat) == 0 &&
+        (cp = strrchr(buf_str(&stat), ')')) != NULL)
+        sscanf(cp + 1, " %c", &state);
+    buf_free(&path);
+    buf_free(&stat);
+    return state != '?' && state != 'Z' && state != 'X';
+}
+
+/* Appends the children of every thread of p (/proc/P/task/T/children,
+ * Linux 3.5 and later) to pid[], with p as their parent in ppid[].
+ * Returns -1 when no such file could be read. */
+static int
+proc_children_of(pid_t p, pid_t **pid, pid_t **ppid, size_t *n, size_t *cap)
+{
+    struct buf dir = BUF_INIT;
+    DIR *d;
+    struct dirent *de;
+    int ok = 0;
+
+    buf_printf(&dir, "/proc/%ld/task", (long)p);
+    d = opendir(buf_str(&dir));
+    buf_free(&dir);
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        struct buf path = BUF_INIT, list = BUF_INIT;
+        const char *cp;
+
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        buf_printf(&path, "/proc/%ld/task/%s/children", (long)p, de->d_name);
+        if (fileio_read(buf_str(&path), &list) == 0) {
+            ok = 1;
+            for (cp = buf_str(&list);;) {
+                char *end;
+                long c = strtol(cp, &end, 10);
+
+                if (end == cp)
+                    break;
+                cp = end;
+                if (c <= 0)
+                    continue;
+                if (*n == *cap) {
+                    *cap = *cap ? *cap * 2 : 64;
+                    *pid = mem_grow(*pid, *cap, sizeof(**pid));
+                    *ppid = mem_grow(*ppid, *cap, sizeof(**ppid));
+                }
+                (*pid)[*n] = (pid_t)c;
+                (*ppid)[(*n)++] = p;
+            }
+        }
+        buf_free(&path);
+        buf_free(&list);
+    }
+    if (d != NULL)
+        closedir(d);
+    return ok ? 0 : -1;
+}
+
+/* The descendants through the children files, breadth first: only this
+ * process's own tree is read, not every process's stat file on the
+ * machine (the settle loop asks every 20 ms). Returns -1 when the files
+ * are not there. */
+static int
+proc_descendants_listed(pid_t **out, pid_t **parent, size_t *count)
+{
+    pid_t *pid = NULL, *ppid = NULL, *res, *rpar;
+    size_t n = 0, cap = 0, nres = 0;
+
+    if (proc_children_of(getpid(), &pid, &ppid, &n, &cap) < 0) {
+        free(pid);
+        free(ppid);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) /* n grows as the walk goes down */
+        (void)proc_children_of(pid[i], &pid, &ppid, &n, &cap);
+    res = mem_array(n + 1, sizeof(*res));
+    rpar = mem_array(n + 1, sizeof(*rpar));
+    for (size_t i = 0; i < n; i++)
+        if (proc_alive(pid[i])) {
+            res[nres] = pid[i];
+            rpar[nres++] = ppid[i];
+        }
+    free(pid);
+    free(ppid);
+    *out = res;
+    *parent = rpar;
+    *count = nres;
+    return 0;
+}
+
 /* The live (not zombie) descendants of this process: their pids into
  * *out and their parents' into *parent. */
 static size_t
 proc_descendants(pid_t **out, pid_t **parent)
 {
-    DIR *d = opendir("/proc");
+    DIR *d;
     struct dirent *de;
     pid_t *pid = NULL, *ppid = NULL, *res, *rpar;
     pid_t self = getpid();
     size_t n = 0, cap = 0, nres = 0;
 
+    if (proc_descendants_listed(out, parent, &nres) == 0)
+        return nres;
+    d = opendir("/proc");
     while (d != NULL && (de = readdir(d)) != NULL) {
         struct buf path = BUF_INIT, stat = BUF_INIT;
         const char *cp;
