@@ -644,13 +644,18 @@ write_msglog(struct receive *r)
 
     gstr_init(&path, r->a);
     gstr_printf(&path, "%s/msglog", r->spool_dir);
-    (void)mkdir(path.s, 0750);
-    if (subdir) {
+    if (subdir)
         gstr_printf(&path, "/%c", subdir);
-        (void)mkdir(path.s, 0750);
-    }
     gstr_printf(&path, "/%s", r->m.id);
     fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0 && errno == ENOENT) { /* the first message: make the dirs */
+        const char *top = arena_printf(r->a, "%s/msglog", r->spool_dir);
+
+        (void)mkdir(top, 0750);
+        if (subdir)
+            (void)mkdir(arena_printf(r->a, "%s/%c", top, subdir), 0750);
+        fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    }
     if (fd < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "Couldn't open message log %s: %s",
                   path.s, strerror(errno));

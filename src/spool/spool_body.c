@@ -145,8 +145,7 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     char subdir = split ? msgid_split_char(id) : 0;
     struct gstr g;
 
-    if (spool_path_check_id(id, err) < 0 ||
-        spool_path_make_dirs(spool_dir, subdir, err) < 0)
+    if (spool_path_check_id(id, err) < 0)
         return NULL;
     gstr_init(&g, a);
     spool_path_file_in(&g, spool_dir, subdir, "dat.", id, "");
@@ -155,7 +154,13 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     spool_path_file_in(&g, spool_dir, subdir, "", id, "-D");
     b->final_path = g.s;
     b->buf = arena_alloc_raw(a, BODY_BUF);
-    if ((b->fd = open_temp(b->tmp_path)) < 0) {
+    /* the directories are made (and synced) only when they are missing */
+    if ((b->fd = open_temp(b->tmp_path)) < 0 && errno == ENOENT) {
+        if (spool_path_make_dirs(spool_dir, subdir, err) < 0)
+            return NULL;
+        b->fd = open_temp(b->tmp_path);
+    }
+    if (b->fd < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", b->tmp_path,
                     strerror(errno));
         return NULL;
