@@ -94,7 +94,9 @@ dkim_verify_start(struct arena *a)
     v->a = a;
     v->in_headers = 1;
     gstr_init(&v->cur, a);
-    v->hdrs = arena_alloc(a, MAX_HEADERS * sizeof(*v->hdrs));
+    /* not cleared: an entry is written when its field is kept, and the
+     * "used" marks are reset before each signature's use of them */
+    v->hdrs = arena_alloc_raw(a, MAX_HEADERS * sizeof(*v->hdrs));
     return v;
 }
 
