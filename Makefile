@@ -460,7 +460,8 @@ bench: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
 bench-deliver: $(BUILD)/mxlab $(BUILD)/smtpload $(BUILD)/smtpsink
 	@sh harness/bench/bench-deliver.sh $(BUILD) $(EXIM)
 
-# PSS per idle connection and per connection in DATA, mxlab beside Exim
-# 4.98.2 (docs/performance.md). Not part of make test.
+# PSS per idle connection and per connection in DATA, and the daemon's RSS
+# while BENCH_RSS_MESSAGES (100,000) arrive, mxlab beside Exim 4.98.2
+# (docs/performance.md). Not part of make test.
 bench-mem: $(BUILD)/mxlab $(BUILD)/smtpload
 	@sh harness/bench/pss.sh $(BUILD) $(EXIM)

@@ -5,7 +5,11 @@
 # EHLO, then each in DATA after 64 KB of a message, and prints the summed
 # PSS (/proc/PID/smaps_rollup) of the daemon's children divided by N, and
 # the daemon's own PSS and RSS.  EXIM as for bench.sh (empty: the
-# reference Exim 4.98.2 of ci/build-exim.sh).  make bench-mem runs it.
+# reference Exim 4.98.2 of ci/build-exim.sh).  Then, for each MTA,
+# BENCH_RSS_MESSAGES messages (default 100000; 0: none) from 20 sessions of
+# 10 messages a connection, with the daemon's VmRSS read every second: the
+# first, the last, the lowest and the highest sample, to show whether the
+# daemon grows.  make bench-mem runs it.
 # Needs root (the spools belong to the
 # MTAs' users) and python3 (to hold the connections).
 set -eu
@@ -16,6 +20,8 @@ if [ -z "$EXIM" ]; then
     EXIM=$BUILD/exim/mta
 fi
 N=${BENCH_CONNS:-20}
+MESSAGES=${BENCH_RSS_MESSAGES:-100000}
+RSSLINES=""
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /dev/shm/mxlab-pss.XXXXXX)
 chmod 755 "$T"
@@ -91,4 +97,18 @@ for m in mxlab exim498; do
         kill "$HOLD"; wait "$HOLD" 2>/dev/null || true
         sleep 1
     done
+    [ "$MESSAGES" -gt 0 ] || continue
+    (while kill -0 "$dpid" 2>/dev/null; do rss_of "$dpid"; sleep 1; done) >"$d/rss" &
+    SAMPLER=$!
+    out=$("$BUILD/smtpload" -p "$port" -c 20 -m 10 -n "$MESSAGES" -s 4096 2>&1) || true
+    kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
+    RSSLINES="$RSSLINES$(awk -v m="$m" -v out="$out" 'NR == 1 { lo = hi = $1 }
+        { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1; last = $1; v[NR] = $1 }
+        END { printf "%-10s %8d %8d %8d %8d %8d  %s\n", m, NR, v[1], last, lo, hi, out }' "$d/rss")
+"
 done
+if [ "$MESSAGES" -gt 0 ]; then
+    echo "daemon RSS (KiB) while $MESSAGES messages arrive, read every second:"
+    printf '%-10s %8s %8s %8s %8s %8s  %s\n' mta samples first last lowest highest load
+    printf '%s' "$RSSLINES"
+fi
