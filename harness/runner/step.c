@@ -383,6 +383,37 @@ step_daemon_port(const struct strvec *argv)
     return -1;
 }
 
+/* Whether the daemon puts itself in the background: -bd without f. */
+static int
+step_daemon_detaches(const struct strvec *argv)
+{
+    for (size_t i = 1; i < argv->n; i++)
+        if (strcmp(argv->v[i], "-bd") == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * A daemon started with -bd listens before it forks its background copy
+ * and exits, so the port can be open while the copy does not exist yet.
+ * The step ends when the process it started has exited (or after
+ * RUN_LISTEN_MS), so that what run.c notes as meant to stay includes the
+ * copy; otherwise the end of the scenario waited RUN_SETTLE_MS for it.
+ */
+static void
+step_wait_detached(struct run *r)
+{
+    struct deadline dl;
+    int status;
+
+    deadline_set(&dl, RUN_LISTEN_MS);
+    for (int step = 0;;) {
+        if (proc_set_exited(&r->procs, r->procs.n - 1, &status) ||
+            deadline_expired(&dl) || deadline_poll_sleep(&step, 20) < 0)
+            return;
+    }
+}
+
 static int
 step_daemon(struct run *r, const struct step *st)
 {
@@ -395,6 +426,8 @@ step_daemon(struct run *r, const struct step *st)
     rc = step_start_background(r, st, &argv, "daemon.out");
     if (rc == 0 && port > 0)
         rc = step_wait_listening(r, st, port);
+    if (rc == 0 && step_daemon_detaches(&argv))
+        step_wait_detached(r);
     strvec_free(&argv);
     return rc;
 }
