@@ -7,11 +7,14 @@
 # message is the basis, as dkimpy requires. OUT gets the envelope lines
 # and the sealed message, so that hop.sh can pass it on. Prints
 # "dkimpy arcsign: i=N" (the instance made) or the reason it did not.
+import os
 import re
 import sys
 import time
 
-import dkim
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "dkim"))
+from dkimpylib import dkim  # noqa: E402  (dkimpy without dnspython)
 
 
 def main():

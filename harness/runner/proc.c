@@ -5,6 +5,7 @@
  *	#include "proc.h"
  *
  *	pid_t	proc_spawn(const struct proc_spec *spec, struct buf *err);
+ *	void	proc_spawned_cleanup(void);
  *	enum proc_outcome proc_pump(pid_t pid, struct proc_io *io,
  *				const struct deadline *dl, int *status);
  *	int	proc_pipe(int fds[2]);
@@ -165,6 +166,10 @@ proc_exec_report(int fd)
     return n == (ssize_t)sizeof(err) ? err : 0;
 }
 
+/* The processes proc_spawn() started, for proc_spawned_cleanup(). */
+static pid_t *spawned;
+static size_t nspawned, spawned_cap;
+
 pid_t
 proc_spawn(const struct proc_spec *spec, struct buf *err)
 {
@@ -193,7 +198,40 @@ proc_spawn(const struct proc_spec *spec, struct buf *err)
                    strerror(child_errno));
         return -1;
     }
+    if (nspawned == spawned_cap) {
+        spawned_cap = spawned_cap ? spawned_cap * 2 : 16;
+        spawned = mem_grow(spawned, spawned_cap, sizeof(*spawned));
+    }
+    spawned[nspawned++] = pid;
     return pid;
+}
+
+/*
+ * libfaketime, preloaded into every child, makes a shared memory segment
+ * and a semaphore named after the pid of each process it starts in that
+ * does not inherit them (here: each process proc_spawn() starts), and
+ * removes them only when that process exits through exit(); a daemon's
+ * processes end with _exit() or a signal, so without this every
+ * scenario left a few in /dev/shm. Called when a scenario's processes
+ * have all stopped; a pid that has been given to a new process since is
+ * left alone.
+ */
+void
+proc_spawned_cleanup(void)
+{
+    for (size_t i = 0; i < nspawned; i++) {
+        char path[64];
+
+        if (kill(spawned[i], 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(path, sizeof(path), "/dev/shm/faketime_shm_%ld",
+                 (long)spawned[i]);
+        (void)unlink(path);
+        snprintf(path, sizeof(path), "/dev/shm/sem.faketime_sem_%ld",
+                 (long)spawned[i]);
+        (void)unlink(path);
+    }
+    nspawned = 0;
 }
 
 /* ---------- feeding and waiting ---------- */

@@ -52,6 +52,7 @@ struct proc_set {
 };
 
 pid_t proc_spawn(const struct proc_spec *spec, struct buf *err);
+void proc_spawned_cleanup(void);
 enum proc_outcome proc_pump(pid_t pid, struct proc_io *io,
                             const struct deadline *dl, int *status);
 int proc_pipe(int fds[2]);

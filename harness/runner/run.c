@@ -199,6 +199,7 @@ run_execute(struct run *r, struct result *res)
     if (rc == 0)
         proc_set_settle(&r->procs, RUN_SETTLE_MS);
     proc_set_stop(&r->procs, RUN_STOP_MS);
+    proc_spawned_cleanup();
     if (rc < 0)
         res->status = RESULT_FAIL;
     else
