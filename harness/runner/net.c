@@ -190,7 +190,7 @@ net_connect(const char *host, const char *port, int timeout_ms, struct buf *err)
     struct addrinfo hints;
     struct addrinfo *res;
     int fd = -1;
-    int rc;
+    int rc, e;
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
@@ -202,16 +202,12 @@ net_connect(const char *host, const char *port, int timeout_ms, struct buf *err)
     }
     for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
         fd = net_try_connect(ai, timeout_ms);
-    if (fd < 0) {
-        int e = errno;
-
+    e = errno;
+    freeaddrinfo(res);
+    if (fd < 0)
         buf_printf(err, "cannot connect to %s port %s: %s", host, port,
                    strerror(e));
-        freeaddrinfo(res);
-        errno = e;
-        return -1;
-    }
-    freeaddrinfo(res);
+    errno = e;
     return fd;
 }
 

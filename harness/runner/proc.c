@@ -402,128 +402,32 @@ proc_set_exited(const struct proc_set *set, size_t i, int *status)
     return 1;
 }
 
-/* The parent pid from /proc/PID/stat, or -1. */
-static pid_t
-proc_parent_of(const char *pid)
-{
-    struct buf path = BUF_INIT;
-    struct buf stat = BUF_INIT;
-    const char *close_paren;
-    long ppid = -1;
-
-    buf_printf(&path, "/proc/%s/stat", pid);
-    if (fileio_read(buf_str(&path), &stat) == 0 &&
-        (close_paren = strrchr(buf_str(&stat), ')')) != NULL)
-        sscanf(close_paren + 1, " %*c %ld", &ppid);
-    buf_free(&path);
-    buf_free(&stat);
-    return (pid_t)ppid;
-}
-
-/*
- * Signal the children listed in /proc/self/task/TID/children (Linux 3.5
- * and later); one read instead of a scan of every process's stat file on
- * each turn of the stop loop.  The runner's workers have one thread.
- * Returns 0 when that file cannot be read.
- */
-static int
-proc_signal_children_listed(int sig)
-{
-    struct buf path = BUF_INIT;
-    struct buf list = BUF_INIT;
-    const char *p;
-    int ok;
-
-    buf_printf(&path, "/proc/self/task/%ld/children", (long)getpid());
-    ok = fileio_read(buf_str(&path), &list) == 0;
-    for (p = buf_str(&list); ok && *p != '\0';) {
-        char *end;
-        long pid = strtol(p, &end, 10);
-
-        if (end == p)
-            break;
-        if (pid > 0)
-            kill((pid_t)pid, sig);
-        p = end;
-    }
-    buf_free(&path);
-    buf_free(&list);
-    return ok;
-}
-
-/* Signal every child of this process (adopted orphans among them). */
-static void
-proc_signal_children(int sig)
-{
-    DIR *d;
-    struct dirent *de;
-    pid_t self = getpid();
-
-    if (proc_signal_children_listed(sig) || (d = opendir("/proc")) == NULL)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        if (!isdigit((unsigned char)de->d_name[0]))
-            continue;
-        if (proc_parent_of(de->d_name) == self)
-            kill((pid_t)atol(de->d_name), sig);
-    }
-    closedir(d);
-}
-
-static void
-proc_set_signal_groups(const struct proc_set *set, int sig)
-{
-    for (size_t i = 0; i < set->n; i++)
-        if (!set->v[i].reaped)
-            kill(-set->v[i].pid, sig);
-}
-
-/* Reap what has exited; return 1 when no children are left. */
-static int
-proc_set_reap(struct proc_set *set)
-{
-    pid_t pid;
-    int status;
-
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-        for (size_t i = 0; i < set->n; i++)
-            if (set->v[i].pid == pid)
-                set->v[i].reaped = 1;
-    return pid < 0 && errno == ECHILD;
-}
-
-/* Signal the groups and the children until none is left or time is up. */
-static int
-proc_set_signal_until_gone(struct proc_set *set, int sig, int ms)
-{
-    struct deadline dl;
-
-    deadline_set(&dl, ms);
-    proc_set_signal_groups(set, sig);
-    for (int step = 0;;) {
-        if (proc_set_reap(set))
-            return 1;
-        proc_signal_children(sig);
-        if (deadline_expired(&dl))
-            return 0;
-        deadline_poll_sleep(&step, 20);
-    }
-}
-
-/* Whether /proc/PID/stat says the process is alive (not a zombie). */
-static int
-proc_alive(pid_t p)
+/* The state letter of /proc/PID/stat ('?' when it cannot be read) and,
+ * when ppid is not NULL, the parent's pid (-1 when unknown). */
+static char
+proc_stat(pid_t p, long *ppid)
 {
     struct buf path = BUF_INIT, stat = BUF_INIT;
     const char *cp;
     char state = '?';
+    long pp = -1;
 
     buf_printf(&path, "/proc/%ld/stat", (long)p);
     if (fileio_read(buf_str(&path), &stat) == 0 &&
         (cp = strrchr(buf_str(&stat), ')')) != NULL)
-        sscanf(cp + 1, " %c", &state);
+        sscanf(cp + 1, " %c %ld", &state, &pp);
     buf_free(&path);
     buf_free(&stat);
+    if (ppid != NULL)
+        *ppid = pp;
+    return state;
+}
+
+static int
+proc_alive(pid_t p)
+{
+    char state = proc_stat(p, NULL);
+
     return state != '?' && state != 'Z' && state != 'X';
 }
 
@@ -576,6 +480,87 @@ proc_children_of(pid_t p, pid_t **pid, pid_t **ppid, size_t *n, size_t *cap)
     return ok ? 0 : -1;
 }
 
+/*
+ * Signal the children listed in /proc/self/task/TID/children (Linux 3.5
+ * and later); one read instead of a scan of every process's stat file on
+ * each turn of the stop loop.  Returns 0 when that file cannot be read.
+ */
+static int
+proc_signal_children_listed(int sig)
+{
+    pid_t *pid = NULL, *ppid = NULL;
+    size_t n = 0, cap = 0;
+    int ok = proc_children_of(getpid(), &pid, &ppid, &n, &cap) == 0;
+
+    for (size_t i = 0; i < n; i++)
+        kill(pid[i], sig);
+    free(pid);
+    free(ppid);
+    return ok;
+}
+
+/* Signal every child of this process (adopted orphans among them). */
+static void
+proc_signal_children(int sig)
+{
+    DIR *d;
+    struct dirent *de;
+    pid_t self = getpid();
+
+    if (proc_signal_children_listed(sig) || (d = opendir("/proc")) == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        long pp;
+
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        (void)proc_stat((pid_t)atol(de->d_name), &pp);
+        if (pp == self)
+            kill((pid_t)atol(de->d_name), sig);
+    }
+    closedir(d);
+}
+
+static void
+proc_set_signal_groups(const struct proc_set *set, int sig)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (!set->v[i].reaped)
+            kill(-set->v[i].pid, sig);
+}
+
+/* Reap what has exited; return 1 when no children are left. */
+static int
+proc_set_reap(struct proc_set *set)
+{
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (size_t i = 0; i < set->n; i++)
+            if (set->v[i].pid == pid)
+                set->v[i].reaped = 1;
+    return pid < 0 && errno == ECHILD;
+}
+
+/* Signal the groups and the children until none is left or time is up. */
+static int
+proc_set_signal_until_gone(struct proc_set *set, int sig, int ms)
+{
+    struct deadline dl;
+
+    deadline_set(&dl, ms);
+    proc_set_signal_groups(set, sig);
+    for (int step = 0;;) {
+        if (proc_set_reap(set))
+            return 1;
+        proc_signal_children(sig);
+        if (deadline_expired(&dl))
+            return 0;
+        deadline_poll_sleep(&step, 20);
+    }
+}
+
 /* The descendants through the children files, breadth first: only this
  * process's own tree is read, not every process's stat file on the
  * machine (the settle loop asks every 20 ms). Returns -1 when the files
@@ -623,19 +608,12 @@ proc_descendants(pid_t **out, pid_t **parent)
         return nres;
     d = opendir("/proc");
     while (d != NULL && (de = readdir(d)) != NULL) {
-        struct buf path = BUF_INIT, stat = BUF_INIT;
-        const char *cp;
-        char state = '?';
-        long pp = -1;
+        char state;
+        long pp;
 
         if (!isdigit((unsigned char)de->d_name[0]))
             continue;
-        buf_printf(&path, "/proc/%s/stat", de->d_name);
-        if (fileio_read(buf_str(&path), &stat) == 0 &&
-            (cp = strrchr(buf_str(&stat), ')')) != NULL)
-            sscanf(cp + 1, " %c %ld", &state, &pp);
-        buf_free(&path);
-        buf_free(&stat);
+        state = proc_stat((pid_t)atol(de->d_name), &pp);
         if (pp <= 0 || state == 'Z' || state == 'X')
             continue;
         if (n == cap) {

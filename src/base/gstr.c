@@ -87,7 +87,6 @@ gstr_vprintf(gstr *g, const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
-
     size_t room = g->cap > g->len ? g->cap - g->len : 0;
 
     /* Formatted once where the text fits the room there is, which is

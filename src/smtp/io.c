@@ -264,7 +264,7 @@ smtp_io_getc(struct smtp_io *io)
     return (unsigned char)io->in[io->in_pos++];
 }
 
-size_t
+void
 smtp_io_take_text(struct smtp_io *io, gstr *out)
 {
     const char *p = io->in + io->in_pos;
@@ -274,11 +274,8 @@ smtp_io_take_text(struct smtp_io *io, gstr *out)
 
     if (cr != NULL)
         i = (size_t)(cr - p);
-    if (i > 0) {
-        gstr_addn(out, p, i);
-        io->in_pos += i;
-    }
-    return i;
+    gstr_addn(out, p, i);
+    io->in_pos += i;
 }
 
 int

@@ -68,8 +68,8 @@ int smtp_io_getline_cut(struct smtp_io *io, struct gstr *line, size_t max,
 /* One byte (0..255), or a negative enum io_status. */
 int smtp_io_getc(struct smtp_io *io);
 /* Moves the buffered bytes before the first CR or LF to out; reads
- * nothing from the client. Returns how many it moved. */
-size_t smtp_io_take_text(struct smtp_io *io, struct gstr *out);
+ * nothing from the client. */
+void smtp_io_take_text(struct smtp_io *io, struct gstr *out);
 /* Reads exactly len bytes (BDAT); IO_OK or an error status. */
 int smtp_io_read_bytes(struct smtp_io *io, struct gstr *out, size_t len);
 /* True if input is waiting: buffered, held by the TLS layer, or readable

@@ -124,19 +124,6 @@ body_put(struct spool_body *b, const char *p, size_t n)
     }
 }
 
-static int
-open_temp(const char *path)
-{
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-
-    /* Left by a crash of an earlier process with the same id: go again. */
-    if (fd < 0 && errno == EEXIST) {
-        (void)unlink(path);
-        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    }
-    return fd;
-}
-
 struct spool_body *
 spool_body_open(struct arena *a, const char *spool_dir, int split,
                 const char *id, struct gstr *err)
@@ -155,10 +142,11 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     b->final_path = g.s;
     b->buf = arena_alloc_raw(a, BODY_BUF);
     /* the directories are made (and synced) only when they are missing */
-    if ((b->fd = open_temp(b->tmp_path)) < 0 && errno == ENOENT) {
+    if ((b->fd = spool_path_open_temp(b->tmp_path, O_RDWR)) < 0 &&
+        errno == ENOENT) {
         if (spool_path_make_dirs(spool_dir, subdir, err) < 0)
             return NULL;
-        b->fd = open_temp(b->tmp_path);
+        b->fd = spool_path_open_temp(b->tmp_path, O_RDWR);
     }
     if (b->fd < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", b->tmp_path,

@@ -15,6 +15,7 @@
  *	int	spool_path_make_dirs(const char *spool_dir, char subdir,
  *			gstr *err)
  *	int	spool_path_sync_dir(const char *dir, gstr *err)
+ *	int	spool_path_open_temp(const char *path, int flags)
  *	int	spool_path_check_id(const char *id, gstr *err)
  * DESCRIPTION
  *	A message's files are <spool_dir>/input/<id>-H and -D, or, with
@@ -30,7 +31,10 @@
  *	durable; EINVAL (file systems that cannot sync directories) is not
  *	an error, as in Exim. spool_path_check_id() refuses anything but a
  *	message id, so that no name given on a command line can reach
- *	outside the spool ("../x").
+ *	outside the spool ("../x"). spool_path_open_temp() creates a
+ *	temporary spool file (O_CREAT | O_EXCL, mode 0640, with flags such as
+ *	O_WRONLY); one left by a crash of an earlier process with the same
+ *	message id is removed and made again.
  * DIAGNOSTICS
  *	-1 with a message naming the directory and the system error.
  *--*/
@@ -104,6 +108,18 @@ spool_path_sync_dir(const char *dir, struct gstr *err)
     }
     close(fd);
     return 0;
+}
+
+int
+spool_path_open_temp(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+
+    if (fd < 0 && errno == EEXIST) {
+        (void)unlink(path);
+        fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    }
+    return fd;
 }
 
 /* Makes path (whose parent exists) unless it is there; syncs the parent

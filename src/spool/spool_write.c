@@ -274,12 +274,8 @@ static int
 write_atomic(const char *tmp, const char *final, const char *dir,
              const struct gstr *data, struct gstr *err)
 {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    int fd = spool_path_open_temp(tmp, O_WRONLY);
 
-    if (fd < 0 && errno == EEXIST) { /* left by a crash: go again */
-        (void)unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    }
     if (fd < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", tmp,
                     strerror(errno));
@@ -297,7 +293,7 @@ write_atomic(const char *tmp, const char *final, const char *dir,
 }
 
 /* A -H to be written: its text, its temporary and final names, and its
- * directory, which exists when this returns 0. */
+ * directory (made by the caller where it may be missing). */
 struct hdr_file {
     struct gstr text, tmp, final, dir;
 };
@@ -318,7 +314,7 @@ hdr_file_make(struct arena *a, const char *spool_dir, int split,
     spool_path_file_in(&h->tmp, spool_dir, subdir, "hdr.", m->id, "");
     spool_path_file_in(&h->final, spool_dir, subdir, "", m->id, "-H");
     spool_path_dir(&h->dir, spool_dir, subdir);
-    return spool_path_make_dirs(spool_dir, subdir, err);
+    return 0;
 }
 
 int
@@ -329,6 +325,9 @@ spool_write_header(const char *spool_dir, int split, const struct spool_msg *m,
     struct hdr_file h;
     int rc = hdr_file_make(a, spool_dir, split, m, &h, err);
 
+    if (rc == 0)
+        rc = spool_path_make_dirs(spool_dir,
+                                  split ? msgid_split_char(m->id) : 0, err);
     if (rc == 0)
         rc = write_atomic(h.tmp.s, h.final.s, h.dir.s, &h.text, err);
     arena_destroy(a);
@@ -418,13 +417,10 @@ write_with_body(const char *spool_dir, int split, const struct spool_msg *m,
     struct gstr *text = &h.text, *tmp = &h.tmp, *final = &h.final;
     int fd = -1, ebody, ehdr, rc = -1;
 
+    /* the -H goes where the body's file already is: no directory to make */
     if (hdr_file_make(a, spool_dir, split, m, &h, err) < 0)
         goto out;
-    fd = open(tmp->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (fd < 0 && errno == EEXIST) { /* left by a crash: go again */
-        (void)unlink(tmp->s);
-        fd = open(tmp->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    }
+    fd = spool_path_open_temp(tmp->s, O_WRONLY);
     if (fd < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", tmp->s,
                     strerror(errno));
