@@ -14,9 +14,17 @@
  *	the SMTP session and exits. Unless -bdf is given it detaches
  *	first, as Exim does; -oP writes its pid to a file.
  *
- *	Before forking it enforces smtp_accept_max (too many connections:
- *	"421 Too many concurrent SMTP connections; please try again
- *	later") and smtp_accept_max_per_host, and logs the connection
+ *	The session process is forked ahead of its connection: one spare
+ *	(ps shows it as mxlab-spare) waits, with privilege dropped, for
+ *	the daemon to pass it the next connection, and is replaced as
+ *	soon as it has one; so a client does not wait for a fork before
+ *	its greeting. Without a spare (the fork failed, or it died) the
+ *	daemon forks for the connection as it comes.
+ *
+ *	Before handing a connection on it enforces smtp_accept_max (too
+ *	many connections: "421 Too many concurrent SMTP connections;
+ *	please try again later") and smtp_accept_max_per_host, and logs
+ *	the connection
  *	under +smtp_connection. Children are reaped as they end.
  *
  *	With -q<time> (-qf<time>, -qff<time>) it also starts a queue run
@@ -46,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -93,6 +102,12 @@ struct child {
 #define JOB_MAX 256
 static struct child jobs[JOB_MAX];
 static int njobs;
+
+/* The spare session process (spare_start()). */
+static struct {
+    pid_t pid; /* 0: none */
+    int fd;    /* the daemon's end of its socket */
+} spare = {0, -1};
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int signal_pipe[2] = {-1, -1};
@@ -316,6 +331,12 @@ reap(struct child *kids, int *nkids)
     int status;
 
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == spare.pid) { /* it died waiting: the next accept forks */
+            close(spare.fd);
+            spare.pid = 0;
+            spare.fd = -1;
+            continue;
+        }
         for (int i = 0; i < *nkids; i++)
             if (kids[i].pid == pid) {
                 log_crash(&kids[i], status);
@@ -367,9 +388,28 @@ sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len,
     }
 }
 
+/* What a session process does first, before it knows its connection:
+ * it keeps none of the daemon's sockets, takes the default signal
+ * actions and drops privilege (not one byte from a client as root). */
 static void
-run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
-          int nls, int handoff)
+child_prepare(struct listener *ls, int nls, struct child *kids, int nkids)
+{
+    for (int i = 0; i < nls; i++)
+        close(ls[i].fd);
+    for (int i = 0; i < nkids; i++) /* other sessions' sockets */
+        if (kids[i].fd >= 0)
+            close(kids[i].fd);
+    if (spare.fd >= 0)
+        close(spare.fd);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    priv_drop();
+}
+
+static void
+run_child(int fd, const char *addr, int port, int nconn, int handoff)
 {
     struct smtp_session s;
     struct sockaddr_storage local;
@@ -377,14 +417,6 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
     char iface[INET6_ADDRSTRLEN];
     int iport = 0, r;
 
-    for (int i = 0; i < nls; i++)
-        close(ls[i].fd);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    /* not one byte from the client as root */
-    priv_drop();
     handoff_set_fd(handoff);
     smtp_session_init(&s, SMTP_MODE_DAEMON, fd, fd);
     s.host_address = arena_strdup(s.conn_arena, addr);
@@ -410,6 +442,157 @@ run_child(int fd, const char *addr, int port, int nconn, struct listener *ls,
     close(fd);
     smtp_session_free(&s);
     _exit(r == 0 ? 0 : 1);
+}
+
+/* The spare: a session process forked ahead of its connection, so that
+ * the fork is not in the time a client waits for its greeting (on an
+ * idle machine it runs while the previous session is served). It has
+ * dropped privilege and waits on its socket for the daemon to pass a
+ * connection (SCM_RIGHTS) with a struct handover; that socket is then
+ * its delivery-request socket, as a forked session's is. When the
+ * daemon goes (or re-execs), the socket reaches end-of-file and the
+ * spare exits without a word. There is at most one. */
+struct handover {
+    int requests; /* the daemon reads delivery requests (it is root) */
+    int port;
+    int nconn;
+    char addr[INET6_ADDRSTRLEN];
+};
+
+static void
+spare_wait(int sock)
+{
+    struct handover h;
+    struct msghdr mh;
+    struct iovec iov;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct cmsghdr *c;
+    size_t got = 0;
+    ssize_t n;
+    int fd = -1;
+    char name[16] = "";
+
+    /* named while idle, so that ps (and the scenario runner) can tell */
+    prctl(PR_GET_NAME, name);
+    prctl(PR_SET_NAME, "mxlab-spare");
+    memset(&mh, 0, sizeof(mh));
+    iov.iov_base = &h;
+    iov.iov_len = sizeof(h);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cm.buf;
+    mh.msg_controllen = sizeof(cm.buf);
+    do
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        _exit(0); /* the daemon has gone */
+    for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+    got = (size_t)n;
+    while (got < sizeof(h)) { /* a stream: the rest may come apart */
+        n = read(sock, (char *)&h + got, sizeof(h) - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(0);
+        got += (size_t)n;
+    }
+    if (fd < 0)
+        _exit(0);
+    prctl(PR_SET_NAME, name);
+    h.addr[sizeof(h.addr) - 1] = '\0';
+    if (!h.requests) { /* the daemon has closed its end */
+        close(sock);
+        sock = -1;
+    }
+    run_child(fd, h.addr, h.port, h.nconn, sock);
+}
+
+static void
+spare_start(struct listener *ls, int nls, struct child *kids, int nkids)
+{
+    int sv[2];
+    pid_t pid;
+
+    if (spare.pid != 0 ||
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return;
+    pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        child_prepare(ls, nls, kids, nkids);
+        spare_wait(sv[1]);
+    }
+    close(sv[1]);
+    if (pid < 0) { /* the next connection forks its own */
+        close(sv[0]);
+        return;
+    }
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    spare.pid = pid;
+    spare.fd = sv[0];
+}
+
+/* Passes connection fd to the spare; 0, or -1 when there is none or it
+ * cannot take it (then it is sent away). *pid and *sock (the
+ * delivery-request socket, or -1) are the session's. */
+static int
+spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
+{
+    struct handover h;
+    struct msghdr mh;
+    struct iovec iov;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct cmsghdr *c;
+    ssize_t n;
+
+    if (spare.pid == 0)
+        return -1;
+    memset(&h, 0, sizeof(h));
+    h.requests = priv_is_root();
+    h.port = port;
+    h.nconn = nconn;
+    snprintf(h.addr, sizeof(h.addr), "%s", addr);
+    memset(&mh, 0, sizeof(mh));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &h;
+    iov.iov_len = sizeof(h);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cm.buf;
+    mh.msg_controllen = sizeof(cm.buf);
+    c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+    do
+        n = sendmsg(spare.fd, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(h)) { /* it has died: reap() collects it */
+        kill(spare.pid, SIGTERM);
+        close(spare.fd);
+        spare.pid = 0;
+        spare.fd = -1;
+        return -1;
+    }
+    *pid = spare.pid;
+    *sock = spare.fd;
+    if (!priv_is_root()) {
+        close(*sock);
+        *sock = -1;
+    }
+    spare.pid = 0;
+    spare.fd = -1;
+    return 0;
 }
 
 static void
@@ -485,6 +668,10 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
                "Connection refused: child table full");
         return;
     }
+    if (spare_use(fd, addr, port, *nkids + 1, &pid, &sv[0]) == 0) {
+        close(fd);
+        goto started;
+    }
     if (priv_is_root() &&
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         log_write(LOG_MAIN | LOG_PANIC,
@@ -497,10 +684,8 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
     if (pid == 0) {
         if (sv[0] >= 0)
             close(sv[0]);
-        for (int i = 0; i < *nkids; i++) /* other sessions' sockets */
-            if (kids[i].fd >= 0)
-                close(kids[i].fd);
-        run_child(fd, addr, port, *nkids + 1, ls, nls, sv[1]);
+        child_prepare(ls, nls, kids, *nkids);
+        run_child(fd, addr, port, *nkids + 1, sv[1]);
     }
     close(fd);
     if (sv[1] >= 0)
@@ -512,6 +697,7 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
             close(sv[0]);
         return;
     }
+started:
     if (sv[0] >= 0)
         fcntl(sv[0], F_SETFL, O_NONBLOCK);
     kids[*nkids].pid = pid;
@@ -520,6 +706,7 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
     kids[*nkids].fd = sv[0];
     kids[*nkids].id[0] = '\0';
     (*nkids)++;
+    spare_start(ls, nls, kids, *nkids); /* for the next connection */
 }
 
 /* Exim's rule: a listening daemon writes its pid unless -oX named its
@@ -669,6 +856,8 @@ log_started(const struct daemon_opts *o, struct listener *ls, int n)
 static void
 daemon_free(struct arena *a, struct child *kids, int nkids)
 {
+    if (spare.fd >= 0) /* the spare exits when it sees the end */
+        close(spare.fd);
     for (int i = 0; i < nkids; i++)
         free(kids[i].address);
     free(kids);
@@ -726,6 +915,8 @@ start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls,
     }
     for (int i = 0; i < nls; i++)
         close(ls[i].fd);
+    if (spare.fd >= 0)
+        close(spare.fd);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
@@ -769,6 +960,9 @@ smtp_mode_daemon(const struct daemon_opts *o)
         detach();
     unsetenv("MXLAB_DAEMON_REEXEC");
     daemon_signals();
+    /* After a SIGHUP: what the old daemon forked and did not reap (its
+     * spare sees the end of its socket at the exec and exits). */
+    reap(kids, &nkids);
     pid_file = daemon_pid_file(a, o);
     write_pid_file(pid_file);
     log_started(o, ls, nls);
@@ -777,6 +971,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
     (void)priv_caller_login();
     next_run = o->queue_interval > 0 ? time(NULL) : 0;
     qrun_max = queue_run_limit(a);
+    spare_start(ls, nls, kids, nkids);
     while (!got_term && !got_hup) {
         for (int i = 0; i < nls; i++) {
             pfd[i].fd = ls[i].fd;
