@@ -44,8 +44,8 @@
  *	-body_linecount says. Every message that got a 250 must be there
  *	under the id of its 250. A message without a 250 may be there
  *	(the kill came after the commit) but only whole. A -D without an
- *	-H and the temporary files dat.* and hdr.* may be left by a kill:
- *	the spool readers look for -H files only, and "-bp" must list
+ *	-H and the temporary files hdr.* (dat.* of older builds) may be
+ *	left by a kill: the spool readers look for -H files only, and "-bp" must list
  *	exactly the messages found whole, without any spool format error.
  *	The daemon must have exited with status 0 on SIGTERM and written
  *	no sanitizer report on its standard error.

@@ -31,26 +31,26 @@
  *	LF line ends, no dot-stuffing (or CRLF when the -H says
  *	-spool_file_wireformat; the bytes are written as given).
  *
- *	Durability and the commit point. The body goes to a temporary name,
- *	input/[<c>/]dat.<id>, which no reader looks at. spool_body_commit()
- *	fsync()s it and renames it to <id>-D. spool_write_message() does
- *	the same in parts: spool_body_finish(), then its own fsync() of the
- *	body at the same time as that of the -H's temporary file (two
- *	threads, so that the file system can make both durable in one
- *	journal commit), then spool_body_publish() (the rename to <id>-D),
- *	the rename of the -H and one fsync of the directory. The rename of
- *	the -H is the commit point: a message exists when its -H does. The
- *	-D's rename is made durable by that one directory fsync, which
- *	covers every entry of the directory, so a message costs two fsync
- *	waits where the parts are synced together, three where they are
- *	not; a file system that journals its metadata in order (ext4, XFS,
- *	btrfs) cannot keep the later rename of the -H and lose the earlier
- *	one of the -D. A crash
- *before it leaves at most a temporary file or an -H-less -D, which queue
- *runners and listings ignore (they look for -H files only) and a tidy-up may
- *remove once it is older than any reception can take. The SMTP layer replies
- *250 to DATA only after spool_write_message() has returned 0, and every fsync
- *is inside it.
+ *	Durability and the commit point. The body is written under its
+ *	own name, input/[<c>/]<id>-D, as Exim writes it: the readers look
+ *	for -H files only, so a -D alone is no message. spool_body_commit()
+ *	fsync()s it. spool_write_message() does the same in parts:
+ *	spool_body_finish(), then its own fsync() of the body at the same
+ *	time as that of the -H's temporary file (two threads, so that the
+ *	file system can make both durable in one journal commit), then
+ *	spool_body_publish() (which only notes it), the rename of the -H
+ *	and one fsync of the directory. The rename of the -H is the commit
+ *	point: a message exists when its -H does. The directory fsync makes
+ *	the -H's rename durable, and with it the -D's entry, made earlier
+ *	in the same directory, so a message costs two fsync waits where the
+ *	parts are synced together, three where they are not; a file system
+ *	that journals its metadata in order (ext4, XFS, btrfs) cannot keep
+ *	the later rename of the -H and lose the earlier creation of the
+ *	-D. A crash before it leaves at most an -H-less -D or a temporary
+ *	-H, which queue runners and listings ignore and a tidy-up may
+ *	remove once it is older than any reception can take. The SMTP
+ *	layer replies 250 to DATA only after spool_write_message() has
+ *	returned 0, and every fsync is inside it.
  *
  *	The file is locked (spool_lock) from creation on, so the receiving
  *	process may go on to deliver the message holding the lock;
@@ -86,8 +86,7 @@ enum body_state { BODY_OPEN, BODY_COMMITTED, BODY_ACCEPTED, BODY_CLOSED };
 struct spool_body {
     int fd;
     enum body_state state;
-    char *tmp_path;
-    char *final_path;
+    char *path; /* <id>-D */
     char *buf;
     size_t used;
     int write_errno; /* first write error, 0 if none */
@@ -135,29 +134,26 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     if (spool_path_check_id(id, err) < 0)
         return NULL;
     gstr_init(&g, a);
-    spool_path_file_in(&g, spool_dir, subdir, "dat.", id, "");
-    b->tmp_path = g.s;
-    gstr_init(&g, a);
     spool_path_file_in(&g, spool_dir, subdir, "", id, "-D");
-    b->final_path = g.s;
+    b->path = g.s;
     b->buf = arena_alloc_raw(a, BODY_BUF);
     /* the directories are made (and synced) only when they are missing */
-    if ((b->fd = spool_path_open_temp(b->tmp_path, O_RDWR)) < 0 &&
+    if ((b->fd = spool_path_open_temp(b->path, O_RDWR)) < 0 &&
         errno == ENOENT) {
         if (spool_path_make_dirs(spool_dir, subdir, err) < 0)
             return NULL;
-        b->fd = spool_path_open_temp(b->tmp_path, O_RDWR);
+        b->fd = spool_path_open_temp(b->path, O_RDWR);
     }
     if (b->fd < 0) {
-        gstr_printf(err, "spool file %s: cannot create: %s", b->tmp_path,
+        gstr_printf(err, "spool file %s: cannot create: %s", b->path,
                     strerror(errno));
         return NULL;
     }
     if (spool_lock_fd(b->fd, id) != SPOOL_LOCK_OK) {
-        gstr_printf(err, "spool file %s: cannot lock: %s", b->tmp_path,
+        gstr_printf(err, "spool file %s: cannot lock: %s", b->path,
                     strerror(errno));
         close(b->fd);
-        (void)unlink(b->tmp_path);
+        (void)unlink(b->path);
         return NULL;
     }
     body_put(b, id, strlen(id));
@@ -226,7 +222,7 @@ spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err)
 static int
 body_fail(struct spool_body *b, struct gstr *err, const char *what, int e)
 {
-    gstr_printf(err, "spool file %s: %s failed: %s", b->tmp_path, what,
+    gstr_printf(err, "spool file %s: %s failed: %s", b->path, what,
                 strerror(e));
     return -1;
 }
@@ -235,7 +231,7 @@ int
 spool_body_finish(struct spool_body *b, struct gstr *err)
 {
     if (b->state != BODY_OPEN) {
-        gstr_printf(err, "spool file %s: commit after close", b->final_path);
+        gstr_printf(err, "spool file %s: commit after close", b->path);
         return -1;
     }
     if (b->size > 0 && b->last != '\n')
@@ -256,11 +252,9 @@ int
 spool_body_publish(struct spool_body *b, struct gstr *err)
 {
     if (b->state != BODY_OPEN) {
-        gstr_printf(err, "spool file %s: commit after close", b->final_path);
+        gstr_printf(err, "spool file %s: commit after close", b->path);
         return -1;
     }
-    if (rename(b->tmp_path, b->final_path) < 0)
-        return body_fail(b, err, "rename", errno);
     b->state = BODY_COMMITTED;
     return 0; /* the directory is synced after the -H's rename */
 }
@@ -294,10 +288,8 @@ spool_body_abort(struct spool_body *b)
 {
     if (b == NULL || b->state == BODY_CLOSED)
         return;
-    if (b->state == BODY_OPEN)
-        (void)unlink(b->tmp_path);
-    else if (b->state == BODY_COMMITTED)
-        (void)unlink(b->final_path);
+    if (b->state == BODY_OPEN || b->state == BODY_COMMITTED)
+        (void)unlink(b->path);
     spool_body_close(b);
 }
 
@@ -307,7 +299,7 @@ spool_body_close(struct spool_body *b)
     if (b == NULL || b->state == BODY_CLOSED)
         return;
     if (b->state == BODY_OPEN)
-        (void)unlink(b->tmp_path); /* never committed: nothing to keep */
+        (void)unlink(b->path); /* never committed: nothing to keep */
     close(b->fd);
     b->fd = -1;
     b->state = BODY_CLOSED;

@@ -9,7 +9,7 @@ struct arena;
 struct gstr;
 struct spool_body;
 
-/* Creates the spool directories if needed and input/[<c>/]dat.<id>,
+/* Creates the spool directories if needed and input/[<c>/]<id>-D,
  * locked (spool_lock), with its first line "<id>-D". NULL with err set
  * on failure. */
 struct spool_body *spool_body_open(struct arena *a, const char *spool_dir,
@@ -24,21 +24,21 @@ int spool_body_write(struct spool_body *b, const char *data, size_t len);
 int spool_body_flush(struct spool_body *b);
 /* Copies the rest of fd into the body. 0, or -1 with err set. */
 int spool_body_copy_fd(struct spool_body *b, int fd, struct gstr *err);
-/* Ends a last line that lacks its LF, writes out, fsync()s and renames
- * to <id>-D; the directory is synced by spool_write_header(), after the
+/* Ends a last line that lacks its LF, writes out and fsync()s; the
+ * directory is synced by spool_write_header(), after the
  * -H's rename, before the message counts as accepted. The file stays
  * open and locked. */
 int spool_body_commit(struct spool_body *b, struct gstr *err);
 /* The commit in parts, for a caller that syncs the file (spool_body_fd())
  * itself, together with another: finish (the last LF, the buffer
  * written out, a write error reported), then, once the file is synced,
- * publish (the rename to <id>-D). sync_failed reports a failed sync of
- * it, errno E. Each returns 0, or -1 with the error in err. */
+ * publish (noted: the -H's rename may follow). sync_failed reports a failed
+ * sync of it, errno E. Each returns 0, or -1 with the error in err. */
 int spool_body_finish(struct spool_body *b, struct gstr *err);
 int spool_body_sync_failed(struct spool_body *b, int e, struct gstr *err);
 int spool_body_publish(struct spool_body *b, struct gstr *err);
-/* The message was not accepted: unlinks the temporary file, or the -D
- * file if committed but no -H was written; closes. */
+/* The message was not accepted: unlinks the -D (no -H was written);
+ * closes. */
 void spool_body_abort(struct spool_body *b);
 /* The -H is on disk (spool_write_message() calls this): abort no longer
  * removes anything. */

@@ -37,8 +37,9 @@
  *	temporary file, fsync()s the two at once (the body's in a second
  *	thread, so that one journal commit can cover both; one after the
  *	other when the spool is on tmpfs or ramfs, where a sync waits for
- *	nothing, or when no thread can be started), renames the body to
- *	<id>-D and the -H into place, and fsync()s the directory once: see
+ *	nothing, or when no thread can be started), renames the -H into
+ *	place (the body is written as <id>-D from the start, as Exim
+ *	writes it) and fsync()s the directory once: see
  *	spool_body(3) for why the -H rename is the commit point.
  * DIAGNOSTICS
  *	-1 with "spool file <path>: <step> failed: <system error>" in err.
