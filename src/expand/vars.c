@@ -774,21 +774,45 @@ kv_set(struct arena *a, struct expand_kv **list, const char *name,
     kv->tainted = 0;
 }
 
+/* ctx->vars holds the names of var_table itself, so that a look-up
+ * compares pointers, not strings (a message sets and reads hundreds). */
+static const char *
+ctx_var_get(const struct expand_ctx *ctx, const struct var_def *v)
+{
+    for (const struct expand_kv *kv = ctx->vars; kv != NULL; kv = kv->next)
+        if (kv->name == v->name)
+            return kv->value;
+    return NULL;
+}
+
 int
 expand_set_var(struct expand_ctx *ctx, const char *name, const char *value)
 {
     const struct var_def *v = var_find(name);
+    struct expand_kv *kv;
 
     if (v == NULL)
         return -1;
-    kv_set(ctx->arena, &ctx->vars, name, value);
+    for (kv = ctx->vars; kv != NULL; kv = kv->next)
+        if (kv->name == v->name)
+            break;
+    if (kv == NULL) {
+        kv = arena_alloc(ctx->arena, sizeof(*kv));
+        kv->name = v->name;
+        kv->next = ctx->vars;
+        ctx->vars = kv;
+    }
+    kv->value = value ? arena_strdup(ctx->arena, value) : NULL;
+    kv->tainted = 0;
     return 0;
 }
 
 const char *
 expand_get_var(const struct expand_ctx *ctx, const char *name)
 {
-    return kv_get(ctx->vars, name);
+    const struct var_def *v = var_find(name);
+
+    return v != NULL ? ctx_var_get(ctx, v) : NULL;
 }
 
 int
@@ -856,11 +880,11 @@ var_value(struct exp *e, const char *name, const char **value)
         return -1;
     switch (v->kind) {
     case VCTX:
-        *value = kv_get(e->ctx->vars, name);
+        *value = ctx_var_get(e->ctx, v);
         if (*value == NULL && e->ctx->host_name_lookup != NULL &&
             strcmp(name, "sender_host_name") == 0) {
             e->ctx->host_name_lookup(e->ctx);
-            *value = kv_get(e->ctx->vars, name);
+            *value = ctx_var_get(e->ctx, v);
         }
         if (*value == NULL)
             *value = v->dflt;
