@@ -9,8 +9,11 @@
  *--*/
 
 #include <check.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "base/arena.h"
 #include "base/b64.h"
@@ -248,6 +251,52 @@ START_TEST(test_gstr_and_arena)
 }
 END_TEST
 
+/* gstr_printf() against snprintf(), for the conversions gstr does itself
+ * and for some it leaves to vsnprintf(). */
+#define FMT_CASE(...)                                                          \
+    do {                                                                       \
+        char want[256];                                                        \
+        gstr_truncate(&g, 0);                                                  \
+        snprintf(want, sizeof(want), __VA_ARGS__);                             \
+        gstr_printf(&g, __VA_ARGS__);                                          \
+        ck_assert_str_eq(gstr_str(&g), want);                                  \
+        ck_assert_uint_eq(g.len, strlen(want));                                \
+    } while (0)
+
+START_TEST(test_gstr_printf)
+{
+    struct arena *a = arena_create();
+    gstr g;
+
+    gstr_init(&g, a);
+    gstr_printf(&g, "%s", "");
+    ck_assert_ptr_nonnull(g.s);
+    FMT_CASE("plain");
+    FMT_CASE("%s and %s", "one", "two");
+    FMT_CASE("%d %d %d %i", 0, -1, INT_MAX, INT_MIN);
+    FMT_CASE("%ld %ld %lu", LONG_MAX, LONG_MIN, ULONG_MAX);
+    FMT_CASE("%lld %llu", LLONG_MIN, ULLONG_MAX);
+    FMT_CASE("%zu %zd %zu", (size_t)0, (ssize_t)-5, SIZE_MAX);
+    FMT_CASE("%u %u", 0u, UINT_MAX);
+    FMT_CASE("%03zu%c %s", (size_t)7, 'P', "Received:");
+    FMT_CASE("[%5d][%05d][%2d][%05d][%1d]", 42, 42, 123, -42, 0);
+    FMT_CASE("[%8s][%2s][%c][%3c]", "ab", "abcd", 'x', 'y');
+    FMT_CASE("%.*s|%.2s|%.0s|%.9s", 3, "abcdef", "xyz", "q", "short");
+    FMT_CASE("%.*s", -1, "negative precision: all of it");
+    FMT_CASE("100%% %s%%", "sure");
+    FMT_CASE(".%06ld %ld.%06ld", 1234L, 1715000000L, 5L);
+    /* left to vsnprintf() */
+    FMT_CASE("%-6s|%x|%08.3f|%+d|%p", "l", 255u, 2.5, 3, (void *)0);
+    {
+        const char *volatile none = NULL; /* (null), as glibc writes it */
+        FMT_CASE("[%s]", none);
+    }
+    FMT_CASE("%5.1d|%hd|%*d", 7, (short)-3, 4, 9);
+    FMT_CASE("%d then %x", 10, 10u);
+    arena_destroy(a);
+}
+END_TEST
+
 static const struct {
     const char *in;
     size_t len;
@@ -285,6 +334,7 @@ base_suite(void)
     tcase_add_loop_test(tc, test_duration, 0, NELEM(duration_cases));
     tcase_add_test(tc, test_dates);
     tcase_add_test(tc, test_gstr_and_arena);
+    tcase_add_test(tc, test_gstr_printf);
     tcase_add_loop_test(tc, test_printing, 0, NELEM(printing_cases));
     suite_add_tcase(s, tc);
     return s;
