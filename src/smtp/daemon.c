@@ -539,8 +539,9 @@ spare_start(struct listener *ls, int nls, struct child *kids, int nkids)
 }
 
 /* Passes connection fd to the spare; 0, or -1 when there is none or it
- * cannot take it (then it is sent away). *pid and *sock (the
- * delivery-request socket, or -1) are the session's. */
+ * cannot take it (then it is told to go: SIGTERM, and reap() collects
+ * it). *pid and *sock (the delivery-request socket, or -1) are then the
+ * session's. */
 static int
 spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
 {
@@ -577,7 +578,7 @@ spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
     do
         n = sendmsg(spare.fd, &mh, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(h)) { /* it has died: reap() collects it */
+    if (n != (ssize_t)sizeof(h)) { /* it has died, or is stuck */
         kill(spare.pid, SIGTERM);
         close(spare.fd);
         spare.pid = 0;
