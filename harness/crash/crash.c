@@ -45,8 +45,9 @@
  *	under the id of its 250. A message without a 250 may be there
  *	(the kill came after the commit) but only whole. A -D without an
  *	-H and the temporary files hdr.* (dat.* of older builds) may be
- *	left by a kill: the spool readers look for -H files only, and "-bp" must list
- *	exactly the messages found whole, without any spool format error.
+ *	left by a kill: the spool readers look for -H files only, and
+ *	"-bp" must list exactly the messages found whole, without any
+ *	spool format error.
  *	The daemon must have exited with status 0 on SIGTERM and written
  *	no sanitizer report on its standard error.
  *
