@@ -459,9 +459,8 @@ struct handover {
     char addr[INET6_ADDRSTRLEN];
 };
 
-static void
-spare_wait(int sock)
-{
+/* A struct handover and the room for one descriptor, as one message. */
+struct handover_msg {
     struct handover h;
     struct msghdr mh;
     struct iovec iov;
@@ -469,6 +468,25 @@ spare_wait(int sock)
         struct cmsghdr align;
         char buf[CMSG_SPACE(sizeof(int))];
     } cm;
+};
+
+static void
+handover_msg_init(struct handover_msg *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->iov.iov_base = &m->h;
+    m->iov.iov_len = sizeof(m->h);
+    m->mh.msg_iov = &m->iov;
+    m->mh.msg_iovlen = 1;
+    m->mh.msg_control = m->cm.buf;
+    m->mh.msg_controllen = sizeof(m->cm.buf);
+}
+
+static void
+spare_wait(int sock)
+{
+    struct handover_msg m;
+    struct handover *hp = &m.h;
     struct cmsghdr *c;
     size_t got = 0;
     ssize_t n;
@@ -478,24 +496,18 @@ spare_wait(int sock)
     /* named while idle, so that ps (and the scenario runner) can tell */
     prctl(PR_GET_NAME, name);
     prctl(PR_SET_NAME, "mxlab-spare");
-    memset(&mh, 0, sizeof(mh));
-    iov.iov_base = &h;
-    iov.iov_len = sizeof(h);
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = cm.buf;
-    mh.msg_controllen = sizeof(cm.buf);
+    handover_msg_init(&m);
     do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &m.mh, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n <= 0)
         _exit(0); /* the daemon has gone */
-    for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+    for (c = CMSG_FIRSTHDR(&m.mh); c != NULL; c = CMSG_NXTHDR(&m.mh, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             memcpy(&fd, CMSG_DATA(c), sizeof(fd));
     got = (size_t)n;
-    while (got < sizeof(h)) { /* a stream: the rest may come apart */
-        n = read(sock, (char *)&h + got, sizeof(h) - got);
+    while (got < sizeof(*hp)) { /* a stream: the rest may come apart */
+        n = read(sock, (char *)hp + got, sizeof(*hp) - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -505,12 +517,12 @@ spare_wait(int sock)
     if (fd < 0)
         _exit(0);
     prctl(PR_SET_NAME, name);
-    h.addr[sizeof(h.addr) - 1] = '\0';
-    if (!h.requests) { /* the daemon has closed its end */
+    hp->addr[sizeof(hp->addr) - 1] = '\0';
+    if (!hp->requests) { /* the daemon has closed its end */
         close(sock);
         sock = -1;
     }
-    run_child(fd, h.addr, h.port, h.nconn, sock);
+    run_child(fd, hp->addr, hp->port, hp->nconn, sock);
 }
 
 static void
@@ -545,40 +557,26 @@ spare_start(struct listener *ls, int nls, struct child *kids, int nkids)
 static int
 spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
 {
-    struct handover h;
-    struct msghdr mh;
-    struct iovec iov;
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } cm;
+    struct handover_msg m;
     struct cmsghdr *c;
     ssize_t n;
 
     if (spare.pid == 0)
         return -1;
-    memset(&h, 0, sizeof(h));
-    h.requests = priv_is_root();
-    h.port = port;
-    h.nconn = nconn;
-    snprintf(h.addr, sizeof(h.addr), "%s", addr);
-    memset(&mh, 0, sizeof(mh));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &h;
-    iov.iov_len = sizeof(h);
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = cm.buf;
-    mh.msg_controllen = sizeof(cm.buf);
-    c = CMSG_FIRSTHDR(&mh);
+    handover_msg_init(&m);
+    m.h.requests = priv_is_root();
+    m.h.port = port;
+    m.h.nconn = nconn;
+    snprintf(m.h.addr, sizeof(m.h.addr), "%s", addr);
+    c = CMSG_FIRSTHDR(&m.mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &fd, sizeof(fd));
     do
-        n = sendmsg(spare.fd, &mh, MSG_NOSIGNAL);
+        n = sendmsg(spare.fd, &m.mh, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(h)) { /* it has died, or is stuck */
+    if (n != (ssize_t)sizeof(m.h)) { /* it has died, or is stuck */
         kill(spare.pid, SIGTERM);
         close(spare.fd);
         spare.pid = 0;
