@@ -52,12 +52,13 @@ struct expand_kv {
 /* Everything an expansion may look at. Zero it, set arena, and fill in
  * what the caller has; whatever is NULL expands as unset (empty). */
 struct expand_ctx {
-    struct arena *arena;           /* results, and scratch memory */
-    struct expand_message *msg;    /* NULL outside a message */
-    const void *conn;              /* reserved for smtp/: the connection */
-    const void *addr;              /* reserved for route/: the address */
-    struct expand_kv *vars;        /* connection, message, address values */
-    struct expand_kv *acl_vars;    /* $acl_c*, $acl_m* */
+    struct arena *arena;        /* results, and scratch memory */
+    struct expand_message *msg; /* NULL outside a message */
+    const void *conn;           /* reserved for smtp/: the connection */
+    const void *addr;           /* reserved for route/: the address */
+    const char **vars;          /* connection, message, address values: one per
+                                 * variable (vars.c), NULL until one is set */
+    struct expand_kv *acl_vars; /* $acl_c*, $acl_m* */
     const char *const *recipients; /* NULL-terminated, for $recipients */
     int runrc;                     /* $runrc: status of the last ${run} */
     size_t max_size;               /* result size limit; 0: the default */

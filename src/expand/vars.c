@@ -48,6 +48,7 @@
 #include <ctype.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -705,8 +706,17 @@ static const struct var_def var_table[] = {
 
 #define NVARS (sizeof(var_table) / sizeof(var_table[0]))
 
+/* Most names are looked up by the same string (a literal in the
+ * caller), so the last definition found for a name's address is kept
+ * in a small table, checked with one strcmp() before the search. */
+#define VAR_HINTS 64
+static struct {
+    const char *name;
+    const struct var_def *def;
+} var_hints[VAR_HINTS];
+
 static const struct var_def *
-var_find(const char *name)
+var_search(const char *name)
 {
     size_t lo = 0, hi = NVARS;
 
@@ -721,6 +731,21 @@ var_find(const char *name)
             lo = mid + 1;
     }
     return NULL;
+}
+
+static const struct var_def *
+var_find(const char *name)
+{
+    size_t h = ((uintptr_t)name >> 3) % VAR_HINTS;
+    const struct var_def *v;
+
+    if (var_hints[h].name == name && strcmp(var_hints[h].def->name, name) == 0)
+        return var_hints[h].def;
+    if ((v = var_search(name)) != NULL) {
+        var_hints[h].name = name;
+        var_hints[h].def = v;
+    }
+    return v;
 }
 
 size_t expand_var_count(void);
@@ -774,36 +799,24 @@ kv_set(struct arena *a, struct expand_kv **list, const char *name,
     kv->tainted = 0;
 }
 
-/* ctx->vars holds the names of var_table itself, so that a look-up
- * compares pointers, not strings (a message sets and reads hundreds). */
+/* ctx->vars has a slot for each entry of var_table (a message sets and
+ * reads some 500 values), made on the first set. */
 static const char *
 ctx_var_get(const struct expand_ctx *ctx, const struct var_def *v)
 {
-    for (const struct expand_kv *kv = ctx->vars; kv != NULL; kv = kv->next)
-        if (kv->name == v->name)
-            return kv->value;
-    return NULL;
+    return ctx->vars != NULL ? ctx->vars[v - var_table] : NULL;
 }
 
 int
 expand_set_var(struct expand_ctx *ctx, const char *name, const char *value)
 {
     const struct var_def *v = var_find(name);
-    struct expand_kv *kv;
 
     if (v == NULL)
         return -1;
-    for (kv = ctx->vars; kv != NULL; kv = kv->next)
-        if (kv->name == v->name)
-            break;
-    if (kv == NULL) {
-        kv = arena_alloc(ctx->arena, sizeof(*kv));
-        kv->name = v->name;
-        kv->next = ctx->vars;
-        ctx->vars = kv;
-    }
-    kv->value = value ? arena_strdup(ctx->arena, value) : NULL;
-    kv->tainted = 0;
+    if (ctx->vars == NULL)
+        ctx->vars = arena_alloc(ctx->arena, NVARS * sizeof(*ctx->vars));
+    ctx->vars[v - var_table] = value ? arena_strdup(ctx->arena, value) : NULL;
     return 0;
 }
 
