@@ -59,6 +59,7 @@
 #include "log/log.h"
 #include "priv/handoff.h"
 #include "priv/priv.h"
+#include "spool/spool_path.h"
 
 struct request {
     char wait_for;
@@ -144,6 +145,7 @@ detach_except(int keep, int keep_stderr)
         if (!keep_stderr)
             dup2(fd, 2);
     }
+    spool_path_forget_dir(); /* so that it is not left to a number reused */
     for (int i = 3; i < 1024; i++)
         if (i != keep)
             close(i);

@@ -15,6 +15,7 @@
  *	int	spool_path_make_dirs(const char *spool_dir, char subdir,
  *			gstr *err)
  *	int	spool_path_sync_dir(const char *dir, gstr *err)
+ *	void	spool_path_forget_dir(void)
  *	int	spool_path_open_temp(const char *path, int flags)
  *	int	spool_path_check_id(const char *id, gstr *err)
  * DESCRIPTION
@@ -29,18 +30,19 @@
  *	input directory is there it costs one stat().
  *	spool_path_sync_dir() makes a rename or unlink in a directory
  *	durable; EINVAL (file systems that cannot sync directories) is not
- *	an error, as in Exim. spool_path_check_id() refuses anything but a
- *	message id, so that no name given on a command line can reach
- *	outside the spool ("../x"). spool_path_open_temp() creates a
- *	temporary spool file (O_CREAT | O_EXCL, mode 0640, with flags such as
- *	O_WRONLY); one left by a crash of an earlier process with the same
- *	message id is removed and made again.
- * DIAGNOSTICS
- *	-1 with a message naming the directory and the system error.
+ *	an error, as in Exim. It keeps the last directory it synced open
+ *	for the next call; spool_path_forget_dir() closes it.
+ *spool_path_check_id() refuses anything but a message id, so that no name given
+ *on a command line can reach outside the spool ("../x"). spool_path_open_temp()
+ *creates a temporary spool file (O_CREAT | O_EXCL, mode 0640, with flags such
+ *as O_WRONLY); one left by a crash of an earlier process with the same message
+ *id is removed and made again. DIAGNOSTICS -1 with a message naming the
+ *directory and the system error.
  *--*/
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,21 +94,48 @@ spool_path_check_id(const char *id, struct gstr *err)
     return -1;
 }
 
+/* The directory synced last, kept open: a session syncs input/ after
+ * every message it accepts. Forgotten when spool_path_make_dirs() makes
+ * a directory (the one kept may have been removed and made anew). */
+static struct {
+    char *path;
+    int fd;
+} synced = {NULL, -1};
+
+void
+spool_path_forget_dir(void)
+{
+    if (synced.fd >= 0)
+        close(synced.fd);
+    free(synced.path);
+    synced.path = NULL;
+    synced.fd = -1;
+}
+
 int
 spool_path_sync_dir(const char *dir, struct gstr *err)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (synced.path == NULL || strcmp(synced.path, dir) != 0) {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-    if (fd < 0) {
-        gstr_printf(err, "cannot open directory %s: %s", dir, strerror(errno));
-        return -1;
+        if (fd < 0) {
+            gstr_printf(err, "cannot open directory %s: %s", dir,
+                        strerror(errno));
+            return -1;
+        }
+        spool_path_forget_dir();
+        if ((synced.path = strdup(dir)) == NULL) {
+            close(fd);
+            gstr_printf(err, "cannot sync directory %s: out of memory", dir);
+            return -1;
+        }
+        synced.fd = fd;
     }
-    if (fsync(fd) < 0 && errno != EINVAL) {
+    if (fsync(synced.fd) < 0 && errno != EINVAL) {
         gstr_printf(err, "cannot sync directory %s: %s", dir, strerror(errno));
-        close(fd);
+        spool_path_forget_dir();
         return -1;
     }
-    close(fd);
     return 0;
 }
 
@@ -134,6 +163,7 @@ make_dir(struct gstr *path, size_t parent_len, struct gstr *err)
                     strerror(errno));
         return -1;
     }
+    spool_path_forget_dir(); /* it may be this one, made anew */
     if (parent_len == 0)
         return 0;
     {

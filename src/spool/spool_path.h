@@ -22,6 +22,9 @@ int spool_path_make_dirs(const char *spool_dir, char subdir, struct gstr *err);
 int spool_path_check_id(const char *id, struct gstr *err);
 /* fsync() of a directory so a rename or create in it is on disk. */
 int spool_path_sync_dir(const char *dir, struct gstr *err);
+/* Closes the directory spool_path_sync_dir() keeps open: for a process
+ * about to close every descriptor it has. */
+void spool_path_forget_dir(void);
 int spool_path_open_temp(const char *path, int flags);
 
 #endif
