@@ -440,7 +440,11 @@ run_child(int fd, const char *addr, int port, int nconn, int handoff)
                   smtp_host_and_ident(&s, 0), nconn);
     r = smtp_session_run(&s);
     close(fd);
-    smtp_session_free(&s);
+    /* The process ends here and its memory with it: only the files a
+     * session can leave (a BDAT message's temporary data) are seen to,
+     * not the arenas (smtp_session_free()), which exit() takes apart
+     * for nothing. */
+    smtp_bdat_abort(&s);
     _exit(r == 0 ? 0 : 1);
 }
 
