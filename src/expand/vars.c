@@ -48,7 +48,6 @@
 #include <ctype.h>
 #include <libgen.h>
 #include <stdio.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -706,14 +705,11 @@ static const struct var_def var_table[] = {
 
 #define NVARS (sizeof(var_table) / sizeof(var_table[0]))
 
-/* Most names are looked up by the same string (a literal in the
- * caller), so the last definition found for a name's address is kept
- * in a small table, checked with one strcmp() before the search. */
-#define VAR_HINTS 64
-static struct {
-    const char *name;
-    const struct var_def *def;
-} var_hints[VAR_HINTS];
+/* The definitions found so far, by a hash of the name, so that most
+ * look-ups cost a hash and one strcmp() rather than a binary search
+ * (a message looks up some 500 names). */
+#define VAR_HINTS 256
+static const struct var_def *var_hints[VAR_HINTS];
 
 static const struct var_def *
 var_search(const char *name)
@@ -736,15 +732,16 @@ var_search(const char *name)
 static const struct var_def *
 var_find(const char *name)
 {
-    size_t h = ((uintptr_t)name >> 3) % VAR_HINTS;
+    unsigned h = 2166136261u; /* FNV-1a */
     const struct var_def *v;
 
-    if (var_hints[h].name == name && strcmp(var_hints[h].def->name, name) == 0)
-        return var_hints[h].def;
-    if ((v = var_search(name)) != NULL) {
-        var_hints[h].name = name;
-        var_hints[h].def = v;
-    }
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    h %= VAR_HINTS;
+    if ((v = var_hints[h]) != NULL && strcmp(v->name, name) == 0)
+        return v;
+    if ((v = var_search(name)) != NULL)
+        var_hints[h] = v;
     return v;
 }
 
