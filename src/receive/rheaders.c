@@ -583,9 +583,12 @@ expand_body(struct receive *r)
         return;
     }
     char *b = arena_alloc(r->a, r->head_len + n + 1);
+    size_t start = (r->tail_pos - n) % r->tail_cap; /* the oldest byte */
+    size_t first = n < r->tail_cap - start ? n : r->tail_cap - start;
+
     memcpy(b, r->head, r->head_len);
-    for (size_t i = 0; i < n; i++)
-        b[r->head_len + i] = r->tail[(r->tail_pos - n + i) % r->tail_cap];
+    memcpy(b + r->head_len, r->tail + start, first); /* to the ring's end */
+    memcpy(b + r->head_len + first, r->tail, n - first); /* from its start */
     x->body = b;
     x->body_len = r->head_len + n;
 }
