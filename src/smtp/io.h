@@ -45,9 +45,11 @@ struct smtp_io {
     int eof;
     int error;
     unsigned long bytes_in;
-    long deadline; /* clock_ms() by which the session must end, 0: none */
-    int expired;   /* an IO_TIMEOUT came from the deadline */
-    int out_pipe;  /* out_fd is not a socket: wait, then write */
+    long deadline;  /* clock_ms() by which the session must end, 0: none */
+    int expired;    /* an IO_TIMEOUT came from the deadline */
+    int out_pipe;   /* out_fd is not a socket: wait, then write */
+    int read_waits; /* in_fd is a blocking socket whose SO_RCVTIMEO is the
+                     * time-out: a read waits by itself, no poll() first */
 };
 
 void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,

@@ -446,6 +446,7 @@ server_start(struct smtp_session *s, int starttls, const char **err)
     /* Anything sent behind STARTTLS came in the clear: drop it. */
     smtp_io_discard_input(&s->io);
     tlsc_nonblock(s->io.in_fd);
+    s->io.read_waits = 0; /* even if the handshake fails: non-blocking now */
     if (s->io.out_fd != s->io.in_fd)
         tlsc_nonblock(s->io.out_fd);
     SSL_set_rfd(ssl, s->io.in_fd);
