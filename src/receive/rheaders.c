@@ -587,7 +587,7 @@ expand_body(struct receive *r)
     size_t first = n < r->tail_cap - start ? n : r->tail_cap - start;
 
     memcpy(b, r->head, r->head_len);
-    memcpy(b + r->head_len, r->tail + start, first); /* to the ring's end */
+    memcpy(b + r->head_len, r->tail + start, first);     /* to the ring's end */
     memcpy(b + r->head_len + first, r->tail, n - first); /* from its start */
     x->body = b;
     x->body_len = r->head_len + n;
