@@ -224,8 +224,8 @@ gstr_fast_format(gstr *g, const char *fmt, va_list ap)
             goto other;
         }
     }
-    if (g->s == NULL) /* as vsnprintf() leaves it: a string, if empty */
-        gstr_pad(g, '\0', 0);
+    if (g->s == NULL) /* as the vsnprintf() path leaves it: allocated */
+        (void)gstr_str(g);
     return 0;
 other:
     g->len = start;

@@ -64,10 +64,12 @@ x_header_prefix(const char *name, char *kind, size_t *skip)
         {"rh_", 'r'}, {"rheader_", 'r'}, {"lh_", 'l'}, {"lheader_", 'l'},
     };
 
-    if (name[0] != 'h' && name[0] != 'b' && name[0] != 'r' && name[0] != 'l')
-        return 0; /* most variables: no prefix could match */
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-        size_t n = strlen(prefixes[i].prefix);
+        size_t n;
+
+        if (name[0] != prefixes[i].prefix[0]) /* most names: at once */
+            continue;
+        n = strlen(prefixes[i].prefix);
         if (strncmp(name, prefixes[i].prefix, n) == 0) {
             *kind = prefixes[i].kind;
             *skip = n;

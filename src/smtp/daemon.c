@@ -24,8 +24,8 @@
  *	Before handing a connection on it enforces smtp_accept_max (too
  *	many connections: "421 Too many concurrent SMTP connections;
  *	please try again later") and smtp_accept_max_per_host, and logs
- *	the connection
- *	under +smtp_connection. Children are reaped as they end.
+ *	the connection under +smtp_connection. Children are reaped as they
+ *	end.
  *
  *	With -q<time> (-qf<time>, -qff<time>) it also starts a queue run
  *	(deliver_queue_run()) in a process of its own at start-up and
@@ -388,11 +388,10 @@ sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len,
     }
 }
 
-/* What a session process does first, before it knows its connection:
- * it keeps none of the daemon's sockets, takes the default signal
- * actions and drops privilege (not one byte from a client as root). */
+/* A process the daemon forked keeps none of the daemon's sockets and
+ * takes the default signal actions. */
 static void
-child_prepare(struct listener *ls, int nls, struct child *kids, int nkids)
+child_leave_daemon(struct listener *ls, int nls, struct child *kids, int nkids)
 {
     for (int i = 0; i < nls; i++)
         close(ls[i].fd);
@@ -405,6 +404,15 @@ child_prepare(struct listener *ls, int nls, struct child *kids, int nkids)
     signal(SIGHUP, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+}
+
+/* What a session process does first, before it knows its connection:
+ * it leaves the daemon and drops privilege (not one byte from a client
+ * as root). */
+static void
+child_prepare(struct listener *ls, int nls, struct child *kids, int nkids)
+{
+    child_leave_daemon(ls, nls, kids, nkids);
     priv_drop();
 }
 
@@ -901,7 +909,7 @@ queue_runners(void)
 
 static void
 start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls,
-                int limit)
+                struct child *kids, int nkids, int limit)
 {
     pid_t pid;
 
@@ -916,14 +924,7 @@ start_queue_run(const struct daemon_opts *o, struct listener *ls, int nls,
         job_add(pid, NULL);
         return;
     }
-    for (int i = 0; i < nls; i++)
-        close(ls[i].fd);
-    if (spare.fd >= 0)
-        close(spare.fd);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
+    child_leave_daemon(ls, nls, kids, nkids);
     _exit(deliver_queue_run(o->queue_flag));
 }
 
@@ -990,7 +991,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
                 pfd[npfd++].events = POLLIN;
             }
         if (next_run != 0 && time(NULL) >= next_run) {
-            start_queue_run(o, ls, nls, qrun_max);
+            start_queue_run(o, ls, nls, kids, nkids, qrun_max);
             next_run = time(NULL) + o->queue_interval;
         }
         if (poll(pfd, (nfds_t)npfd,

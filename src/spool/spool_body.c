@@ -79,7 +79,8 @@
 #include "spool/spool_lock.h"
 #include "spool/spool_path.h"
 
-#define BODY_BUF 65536
+#define BODY_BUF        65536
+#define BODY_OPEN_FLAGS (O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC)
 
 enum body_state { BODY_OPEN, BODY_COMMITTED, BODY_ACCEPTED, BODY_CLOSED };
 
@@ -137,12 +138,13 @@ spool_body_open(struct arena *a, const char *spool_dir, int split,
     spool_path_file_in(&g, spool_dir, subdir, "", id, "-D");
     b->path = g.s;
     b->buf = arena_alloc_raw(a, BODY_BUF);
-    /* the directories are made (and synced) only when they are missing */
-    if ((b->fd = spool_path_open_temp(b->path, O_RDWR)) < 0 &&
-        errno == ENOENT) {
+    /* The directories are made (and synced) only when they are missing.
+     * Not spool_path_open_temp(): a -D that is there already may be a
+     * message's body, and is not removed (as Exim, the reception fails). */
+    if ((b->fd = open(b->path, BODY_OPEN_FLAGS, 0640)) < 0 && errno == ENOENT) {
         if (spool_path_make_dirs(spool_dir, subdir, err) < 0)
             return NULL;
-        b->fd = spool_path_open_temp(b->path, O_RDWR);
+        b->fd = open(b->path, BODY_OPEN_FLAGS, 0640);
     }
     if (b->fd < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", b->path,

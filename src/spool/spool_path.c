@@ -32,12 +32,15 @@
  *	durable; EINVAL (file systems that cannot sync directories) is not
  *	an error, as in Exim. It keeps the last directory it synced open
  *	for the next call; spool_path_forget_dir() closes it.
- *spool_path_check_id() refuses anything but a message id, so that no name given
- *on a command line can reach outside the spool ("../x"). spool_path_open_temp()
- *creates a temporary spool file (O_CREAT | O_EXCL, mode 0640, with flags such
- *as O_WRONLY); one left by a crash of an earlier process with the same message
- *id is removed and made again. DIAGNOSTICS -1 with a message naming the
- *directory and the system error.
+ *
+ *	spool_path_check_id() refuses anything but a message id, so that
+ *	no name given on a command line can reach outside the spool
+ *	("../x"). spool_path_open_temp() creates a temporary spool file
+ *	(O_CREAT | O_EXCL, mode 0640, with flags such as O_WRONLY); one
+ *	left by a crash of an earlier process with the same message id is
+ *	removed and made again.
+ * DIAGNOSTICS
+ *	-1 with a message naming the directory and the system error.
  *--*/
 
 #include <errno.h>
