@@ -31,7 +31,8 @@
  *	fake_regex_size() is the estimate: every atom (a character, an
  *	escape, a bracket expression, an empty group) counts one, a group
  *	the sum of its branches plus one, and a piece followed by {n},
- *	{n,} or {n,m} counts its operand times the larger bound plus one,
+ *	{n,}, {n,m} or {,m} (glibc's {0,m}) counts its operand times the
+ *	larger bound plus one,
  *	by *, + or ? ten times (and {0,m} ten times more), since what
  *	can match empty is what makes the automaton grow with the square.
  *	It errs high, never low; it saturates just above
@@ -88,16 +89,17 @@ bracket_end(const char *p)
     return *p == ']' ? p + 1 : p;
 }
 
-/* The weight of an interval {n}, {n,} or {n,m} at p (its larger bound
- * plus one, times NULLABLE when n is 0), and its end in *end; 0 when p
- * holds none (the brace is then an ordinary atom). */
+/* The weight of an interval {n}, {n,}, {n,m} or {,m} at p (its larger
+ * bound plus one, times NULLABLE when n is 0 or missing: glibc reads
+ * {,m} as {0,m}), and its end in *end; 0 when p holds none (the brace
+ * is then an ordinary atom). */
 static unsigned long long
 interval(const char *p, const char **end)
 {
     unsigned long long n = 0, m = 0;
     const char *q = p + 1;
 
-    if (!isdigit((unsigned char)*q))
+    if (!isdigit((unsigned char)*q) && *q != ',')
         return 0;
     while (isdigit((unsigned char)*q))
         n = sat_mul(n, 10) + (unsigned long long)(*q++ - '0');
