@@ -16,6 +16,7 @@
  *	void	registry_acl_init(void)
  *	void	registry_before_commit(struct receive *r,
  *			const struct acl_state *st)
+ *	void	registry_session_reset(void)
  * DESCRIPTION
  *	The single place that knows which experimental features this
  *	binary was built with (make EXPERIMENTAL_<NAME>=no leaves one
@@ -30,7 +31,10 @@
  *	controls (dkim, spf, dcc; bmi_optin, bmi_run) and the
  *	${authresults} hook, before the configuration's ACLs are checked.
  *	registry_before_commit() lets a feature scan a message just before
- *	it is accepted (Brightmail). registry_route_features[] lists what
+ *	it is accepted (Brightmail). registry_session_reset() makes the
+ *	features forget what they keep about the last connection, before
+ *	a daemon's session process serves another (ARC's verification,
+ *	DCC's last answer). registry_route_features[] lists what
  *	features add to routing (Brightmail's preconditions and
  *	variables).
  *--*/
@@ -330,6 +334,17 @@ registry_before_commit(struct receive *r, const struct acl_state *st)
 #else
     (void)r;
     (void)st;
+#endif
+}
+
+void
+registry_session_reset(void)
+{
+#ifdef EXPERIMENTAL_ARC
+    arc_session_reset();
+#endif
+#ifdef EXPERIMENTAL_DCC
+    dcc_session_reset();
 #endif
 }
 

@@ -43,6 +43,10 @@ struct receive;
 struct acl_state;
 void registry_before_commit(struct receive *r, const struct acl_state *st);
 
+/* A daemon's session process is about to serve another connection: the
+ * features built in forget what they keep of the last one. */
+void registry_session_reset(void);
+
 /* ARC signing on the smtp transport (arc_sign), when built in:
  * whether the call's transport asks for it, and the ARC set put in
  * front of sigs (the DKIM-Signature fields made for the message in

@@ -72,6 +72,15 @@ arc_msg_done(void)
     open_hashes = 0;
 }
 
+void
+arc_session_reset(void)
+{
+    arc_msg_done();
+    cur = NULL;
+    have_result = 0;
+    memset(&result, 0, sizeof(result));
+}
+
 static int
 v_arc(struct acl_call *c, const char *options)
 {

@@ -23,5 +23,8 @@ void arc_msg_line(const char *line, size_t len);
  * are finished, releasing what they hold outside the arena. verify =
  * arc still works after it, until the next arc_msg_start(). */
 void arc_msg_done(void);
+/* Forgets the last message's verification (a session process about to
+ * serve another connection). */
+void arc_session_reset(void);
 
 #endif

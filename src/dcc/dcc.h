@@ -11,6 +11,9 @@ struct arena;
 
 /* Adds "dcc" to the ACL conditions. */
 void dcc_acl_register(void);
+/* Forgets the last answer (a session process about to serve another
+ * connection). */
+void dcc_session_reset(void);
 
 /* Exim keeps at most this many bytes of the header part of an answer. */
 #define DCC_HEADER_LIMIT 120

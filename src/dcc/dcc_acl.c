@@ -84,6 +84,12 @@ static struct {
     int rc;
 } dcc_cache;
 
+void
+dcc_session_reset(void)
+{
+    memset(&dcc_cache, 0, sizeof(dcc_cache));
+}
+
 static const char *
 var(struct acl_call *c, const char *name)
 {

@@ -9,6 +9,7 @@
  *	void	handoff_set_fd(int fd)
  *	int	handoff_active(void)
  *	int	handoff_request(const char *id, int wait_for)
+ *	int	handoff_ready(void)
  *	int	handoff_read(int fd, char *id, int *wait_for)
  *	pid_t	handoff_deliver(const char *id, int wait_for, int ack_fd,
  *			int keep_stderr)
@@ -33,6 +34,11 @@
  *	A request is one write of a fixed size (a flag and the id), so
  *	a parent that reads a socket whose other end has gone still
  *	finds every request that was made.
+ *
+ *	A daemon's session process that has finished its connection and
+ *	can serve another says so with handoff_ready(), a request with
+ *	the flag 'r' and no id, after every delivery request it made;
+ *	handoff_read() returns 2 for it.
  *
  *	The parent that handoff_split() leaves behind exits as its child
  *	did; a child killed by a signal other than SIGPIPE is logged to
@@ -105,6 +111,20 @@ handoff_request(const char *id, int wait_for)
 }
 
 int
+handoff_ready(void)
+{
+    struct request r;
+    ssize_t n;
+
+    memset(&r, 0, sizeof(r));
+    r.wait_for = 'r';
+    while ((n = send(handoff_fd, &r, sizeof(r), MSG_NOSIGNAL)) < 0 &&
+           errno == EINTR)
+        ;
+    return n == (ssize_t)sizeof(r) ? 0 : -1;
+}
+
+int
 handoff_read(int fd, char *id, int *wait_for)
 {
     struct request r;
@@ -116,6 +136,8 @@ handoff_read(int fd, char *id, int *wait_for)
         return 0;
     if (n == 0)
         return -1;
+    if (n == (ssize_t)sizeof(r) && r.wait_for == 'r' && r.id[0] == '\0')
+        return 2;
     if (n != (ssize_t)sizeof(r) || r.id[MSGID_LEN] != '\0' ||
         (r.wait_for != 'w' && r.wait_for != '-') ||
         msgid_check(r.id, strlen(r.id)) == MSGID_INVALID) {
@@ -184,8 +206,9 @@ serve(int fd, pid_t child)
     int wait_for, status, r;
 
     while ((r = handoff_read(fd, id, &wait_for)) > 0)
-        (void)handoff_deliver(id, wait_for, fd,
-                              wait_for && split_panic_to_stderr);
+        if (r == 1) /* (only a daemon's session process says it is ready) */
+            (void)handoff_deliver(id, wait_for, fd,
+                                  wait_for && split_panic_to_stderr);
     close(fd);
     while (waitpid(child, &status, 0) < 0)
         if (errno != EINTR)

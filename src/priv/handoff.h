@@ -16,10 +16,14 @@ int handoff_active(void);
  * delivery has ended (-odi). 0, or -1 if the parent is gone. */
 int handoff_request(const char *id, int wait_for);
 
+/* A daemon's session process, its connection served: tells the daemon
+ * it can take another. 0, or -1 if the daemon is gone. */
+int handoff_ready(void);
+
 /* The parent's side. One request read from fd (non-blocking or not):
- * 1 with id[MSGID_LEN + 1] and *wait_for set, 0 when nothing is there
- * yet, -1 at end of file or for a malformed request (logged); the
- * socket is then of no more use. */
+ * 1 with id[MSGID_LEN + 1] and *wait_for set, 2 for handoff_ready(), 0
+ * when nothing is there yet, -1 at end of file or for a malformed
+ * request (logged); the socket is then of no more use. */
 int handoff_read(int fd, char *id, int *wait_for);
 /* Forks a delivery process for id, which lets go of every descriptor
  * but ack_fd (when wait_for, it writes the answer there once the

@@ -72,6 +72,7 @@
 #include "priv/handoff.h"
 #include "priv/priv.h"
 #include "smtp/modes.h"
+#include "smtp/recycle.h"
 #include "smtp/smtp_int.h"
 #include "smtp/tls.h"
 #include "version.h"
@@ -93,6 +94,7 @@ struct child {
     char *address;
     int port;
     int fd;
+    int ready; /* a session process that can take another connection */
     char id[MSGID_LEN + 1];
 };
 
@@ -103,11 +105,18 @@ struct child {
 static struct child jobs[JOB_MAX];
 static int njobs;
 
-/* The spare session process (spare_start()). */
-static struct {
-    pid_t pid; /* 0: none */
-    int fd;    /* the daemon's end of its socket */
-} spare = {0, -1};
+/* Idle session processes: the spare forked ahead of the next connection
+ * (spare_start()) and those that have served a connection and asked for
+ * another (take_back()). The last to come is the first used. */
+#define IDLE_MAX 32
+/* A process that has served a connection and waits this long for the
+ * next exits (the spare forked ahead waits as long as it takes). */
+#define IDLE_SECONDS 60
+static struct idle {
+    pid_t pid;
+    int fd; /* the daemon's end of its socket */
+} idle[IDLE_MAX];
+static int nidle;
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int signal_pipe[2] = {-1, -1};
@@ -306,6 +315,10 @@ serve_requests(struct child *c)
     int wait_for, r;
 
     while ((r = handoff_read(c->fd, id, &wait_for)) > 0) {
+        if (r == 2) { /* done with its connection: take_back() */
+            c->ready = 1;
+            return;
+        }
         if (njobs >= JOB_MAX) { /* the queue runs will deliver it */
             log_write(LOG_MAIN,
                       "%s delivery not started: %d delivery processes "
@@ -331,12 +344,12 @@ reap(struct child *kids, int *nkids)
     int status;
 
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (pid == spare.pid) { /* it died waiting: the next accept forks */
-            close(spare.fd);
-            spare.pid = 0;
-            spare.fd = -1;
-            continue;
-        }
+        for (int i = 0; i < nidle; i++)
+            if (idle[i].pid == pid) { /* it died waiting */
+                close(idle[i].fd);
+                idle[i] = idle[--nidle];
+                break;
+            }
         for (int i = 0; i < *nkids; i++)
             if (kids[i].pid == pid) {
                 log_crash(&kids[i], status);
@@ -398,8 +411,8 @@ child_leave_daemon(struct listener *ls, int nls, struct child *kids, int nkids)
     for (int i = 0; i < nkids; i++) /* other sessions' sockets */
         if (kids[i].fd >= 0)
             close(kids[i].fd);
-    if (spare.fd >= 0)
-        close(spare.fd);
+    for (int i = 0; i < nidle; i++)
+        close(idle[i].fd);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
@@ -416,6 +429,8 @@ child_prepare(struct listener *ls, int nls, struct child *kids, int nkids)
     priv_drop();
 }
 
+/* Serves the connection fd. Returns when this process can serve
+ * another (it has told the daemon so); otherwise it exits. */
 static void
 run_child(int fd, const char *addr, int port, int nconn, int handoff)
 {
@@ -424,6 +439,7 @@ run_child(int fd, const char *addr, int port, int nconn, int handoff)
     socklen_t len = sizeof(local);
     char iface[INET6_ADDRSTRLEN];
     int iport = 0, r;
+    static int served;
 
     handoff_set_fd(handoff);
     smtp_session_init(&s, SMTP_MODE_DAEMON, fd, fd);
@@ -448,6 +464,11 @@ run_child(int fd, const char *addr, int port, int nconn, int handoff)
                   smtp_host_and_ident(&s, 0), nconn);
     r = smtp_session_run(&s);
     close(fd);
+    if (handoff >= 0 && ++served < main_config.smtp_process_max_use) {
+        if (smtp_recycle(&s, r, handoff) == 0 && handoff_ready() == 0)
+            return;
+        _exit(r == 0 ? 0 : 1);
+    }
     /* The process ends here and its memory with it: only the files a
      * session can leave (a BDAT message's temporary data) are seen to,
      * not the arenas (smtp_session_free()), which exit() takes apart
@@ -456,14 +477,18 @@ run_child(int fd, const char *addr, int port, int nconn, int handoff)
     _exit(r == 0 ? 0 : 1);
 }
 
-/* The spare: a session process forked ahead of its connection, so that
- * the fork is not in the time a client waits for its greeting (on an
- * idle machine it runs while the previous session is served). It has
- * dropped privilege and waits on its socket for the daemon to pass a
- * connection (SCM_RIGHTS) with a struct handover; that socket is then
- * its delivery-request socket, as a forked session's is. When the
- * daemon goes (or re-execs), the socket reaches end-of-file and the
- * spare exits without a word. There is at most one. */
+/* An idle session process: forked ahead of its connection (the spare),
+ * so that the fork is not in the time a client waits for its greeting
+ * (on an idle machine it runs while the previous session is served),
+ * or one that has served a connection and can serve another
+ * (smtp_process_max_use, smtp_recycle()). It has dropped privilege and
+ * waits on its socket for the daemon to pass a connection
+ * (SCM_RIGHTS) with a struct handover; that socket is also its
+ * delivery-request socket, as a forked session's is. When the daemon
+ * goes (or re-execs), or has enough idle processes, the socket reaches
+ * end-of-file and the process exits without a word; so does one that
+ * has served a connection and waited IDLE_SECONDS for another (reap()
+ * then takes it out of idle[]). */
 struct handover {
     int requests; /* the daemon reads delivery requests (it is root) */
     int port;
@@ -494,27 +519,34 @@ handover_msg_init(struct handover_msg *m)
     m->mh.msg_controllen = sizeof(m->cm.buf);
 }
 
-static void
-spare_wait(int sock)
+/* The next connection from the daemon, into *m; its descriptor, or -1
+ * when the daemon has gone or none came within wait_ms (-1: no limit). */
+static int
+handover_take(int sock, struct handover_msg *m, int wait_ms)
 {
-    struct handover_msg m;
-    struct handover *hp = &m.h;
+    struct handover *hp = &m->h;
+    struct pollfd p = {sock, POLLIN, 0};
     struct cmsghdr *c;
     size_t got = 0;
     ssize_t n;
-    int fd = -1;
-    char name[16] = "";
+    int fd = -1, r;
 
-    /* named while idle, so that ps (and the scenario runner) can tell */
-    prctl(PR_GET_NAME, name);
-    prctl(PR_SET_NAME, "mxlab-spare");
-    handover_msg_init(&m);
+    while ((r = poll(&p, 1, wait_ms)) < 0 && errno == EINTR)
+        ;
+    if (r < 0)
+        return -1;
+    /* Waited long enough: from now on the daemon's sendmsg() fails
+     * (EPIPE) and it gives the connection to another process; one it
+     * sent before is still read here and served. */
+    if (r == 0)
+        (void)shutdown(sock, SHUT_RD);
+    handover_msg_init(m);
     do
-        n = recvmsg(sock, &m.mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &m->mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n <= 0)
-        _exit(0); /* the daemon has gone */
-    for (c = CMSG_FIRSTHDR(&m.mh); c != NULL; c = CMSG_NXTHDR(&m.mh, c))
+        return -1;
+    for (c = CMSG_FIRSTHDR(&m->mh); c != NULL; c = CMSG_NXTHDR(&m->mh, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             memcpy(&fd, CMSG_DATA(c), sizeof(fd));
     got = (size_t)n;
@@ -522,19 +554,39 @@ spare_wait(int sock)
         n = read(sock, (char *)hp + got, sizeof(*hp) - got);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            _exit(0);
+        if (n <= 0) {
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
         got += (size_t)n;
     }
-    if (fd < 0)
-        _exit(0);
-    prctl(PR_SET_NAME, name);
     hp->addr[sizeof(hp->addr) - 1] = '\0';
-    if (!hp->requests) { /* the daemon has closed its end */
-        close(sock);
-        sock = -1;
+    return fd;
+}
+
+static void
+spare_wait(int sock)
+{
+    struct handover_msg m;
+    char name[16] = "";
+    int fd;
+
+    /* named while idle, so that ps (and the scenario runner) can tell */
+    prctl(PR_GET_NAME, name);
+    smtp_recycle_mark(-1);
+    for (int wait_ms = -1;; wait_ms = IDLE_SECONDS * 1000) {
+        prctl(PR_SET_NAME, "mxlab-spare");
+        if ((fd = handover_take(sock, &m, wait_ms)) < 0)
+            _exit(0); /* the daemon has gone, has enough of us, or no
+                       * connection came for a while */
+        prctl(PR_SET_NAME, name);
+        if (!m.h.requests && sock >= 0) { /* the daemon has closed its end */
+            close(sock);
+            sock = -1;
+        }
+        run_child(fd, m.h.addr, m.h.port, m.h.nconn, sock);
     }
-    run_child(fd, hp->addr, hp->port, hp->nconn, sock);
 }
 
 static void
@@ -543,8 +595,7 @@ spare_start(struct listener *ls, int nls, struct child *kids, int nkids)
     int sv[2];
     pid_t pid;
 
-    if (spare.pid != 0 ||
-        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    if (nidle > 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         return;
     pid = fork();
     if (pid == 0) {
@@ -558,14 +609,36 @@ spare_start(struct listener *ls, int nls, struct child *kids, int nkids)
         return;
     }
     fcntl(sv[0], F_SETFL, O_NONBLOCK);
-    spare.pid = pid;
-    spare.fd = sv[0];
+    idle[nidle].pid = pid;
+    idle[nidle++].fd = sv[0];
 }
 
-/* Passes connection fd to the spare; 0, or -1 when there is none or it
- * cannot take it (then it is told to go: SIGTERM, and reap() collects
- * it). *pid and *sock (the delivery-request socket, or -1) are then the
- * session's. */
+/* Session processes that said they can serve another connection
+ * (serve_requests()) leave the sessions for the idle processes; when
+ * there are enough of those, such a process is told to go instead (it
+ * sees the end of its socket; reap() collects it). */
+static void
+take_back(struct child *kids, int *nkids)
+{
+    for (int i = 0; i < *nkids;) {
+        if (!kids[i].ready) {
+            i++;
+            continue;
+        }
+        if (nidle < IDLE_MAX) {
+            idle[nidle].pid = kids[i].pid;
+            idle[nidle++].fd = kids[i].fd;
+        } else
+            close(kids[i].fd);
+        free(kids[i].address);
+        kids[i] = kids[--*nkids];
+    }
+}
+
+/* Passes connection fd to the idle process that came last; 0, or -1
+ * when there is none that can take it (one that cannot is told to go:
+ * SIGTERM, and reap() collects it). *pid and *sock (the
+ * delivery-request socket, or -1) are then the session's. */
 static int
 spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
 {
@@ -573,37 +646,36 @@ spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
     struct cmsghdr *c;
     ssize_t n;
 
-    if (spare.pid == 0)
-        return -1;
-    handover_msg_init(&m);
-    m.h.requests = priv_is_root();
-    m.h.port = port;
-    m.h.nconn = nconn;
-    snprintf(m.h.addr, sizeof(m.h.addr), "%s", addr);
-    c = CMSG_FIRSTHDR(&m.mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-    do
-        n = sendmsg(spare.fd, &m.mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(m.h)) { /* it has died, or is stuck */
-        kill(spare.pid, SIGTERM);
-        close(spare.fd);
-        spare.pid = 0;
-        spare.fd = -1;
-        return -1;
+    while (nidle > 0) {
+        struct idle p = idle[--nidle];
+
+        handover_msg_init(&m);
+        m.h.requests = priv_is_root();
+        m.h.port = port;
+        m.h.nconn = nconn;
+        snprintf(m.h.addr, sizeof(m.h.addr), "%s", addr);
+        c = CMSG_FIRSTHDR(&m.mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+        do
+            n = sendmsg(p.fd, &m.mh, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof(m.h)) { /* it has died, or is stuck */
+            kill(p.pid, SIGTERM);
+            close(p.fd);
+            continue;
+        }
+        *pid = p.pid;
+        *sock = p.fd;
+        if (!priv_is_root()) {
+            close(*sock);
+            *sock = -1;
+        }
+        return 0;
     }
-    *pid = spare.pid;
-    *sock = spare.fd;
-    if (!priv_is_root()) {
-        close(*sock);
-        *sock = -1;
-    }
-    spare.pid = 0;
-    spare.fd = -1;
-    return 0;
+    return -1;
 }
 
 static void
@@ -696,7 +768,9 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
         if (sv[0] >= 0)
             close(sv[0]);
         child_prepare(ls, nls, kids, *nkids);
+        smtp_recycle_mark(fd);
         run_child(fd, addr, port, *nkids + 1, sv[1]);
+        spare_wait(sv[1]); /* served, and can serve another */
     }
     close(fd);
     if (sv[1] >= 0)
@@ -716,6 +790,7 @@ started:
     kids[*nkids].port = port;
     kids[*nkids].fd = sv[0];
     kids[*nkids].id[0] = '\0';
+    kids[*nkids].ready = 0;
     (*nkids)++;
     spare_start(ls, nls, kids, *nkids); /* for the next connection */
 }
@@ -867,8 +942,8 @@ log_started(const struct daemon_opts *o, struct listener *ls, int n)
 static void
 daemon_free(struct arena *a, struct child *kids, int nkids)
 {
-    if (spare.fd >= 0) /* the spare exits when it sees the end */
-        close(spare.fd);
+    for (int i = 0; i < nidle; i++) /* each exits when it sees the end */
+        close(idle[i].fd);
     for (int i = 0; i < nkids; i++)
         free(kids[i].address);
     free(kids);
@@ -1007,6 +1082,7 @@ smtp_mode_daemon(const struct daemon_opts *o)
         for (int i = nls + 1; i < npfd; i++)
             if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
                 serve_requests(&kids[pkid[i - nls - 1]]);
+        take_back(kids, &nkids);
         if (got_chld) {
             got_chld = 0;
             reap(kids, &nkids);
