@@ -65,7 +65,7 @@
  *	daemon that forked itself into the background counts too).
  *	proc_set_settle() waits up to ms until no other live descendant
  *	is left, not counting what a peer (a leader whose peer flag is
- *	set: a fake) forked, nor the idle session process that mxlab's
+ *	set: a fake) forked, nor the idle session processes that mxlab's
  *	daemon keeps ready (comm "mxlab-spare"): the reception and delivery
  *processes that an MTA's daemon forks (Exim delivers after it has answered the
  *client), so that the logs are complete before the scenario stops it. It
@@ -684,8 +684,9 @@ proc_set_expected(const struct proc_set *set, pid_t p, const pid_t *pid,
     return 0;
 }
 
-/* mxlab's daemon keeps one session process forked ahead of the next
- * connection, named so (src/smtp/daemon.c): idle, it is not work a
+/* mxlab's daemon keeps session processes ready for the next connections
+ * (one forked ahead, and those that have served one and wait for
+ * another), named so while idle (src/smtp/daemon.c): not work a
  * scenario waits for. */
 static int
 proc_idle_spare(pid_t p)

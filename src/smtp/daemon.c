@@ -19,7 +19,12 @@
  *	the daemon to pass it the next connection, and is replaced as
  *	soon as it has one; so a client does not wait for a fork before
  *	its greeting. Without a spare (the fork failed, or it died) the
- *	daemon forks for the connection as it comes.
+ *	daemon forks for the connection as it comes. A session process
+ *	that has served its connection can serve another
+ *	(smtp_process_max_use, smtp_recycle()): it tells the daemon so on
+ *	its socket and waits, idle like the spare, and the daemon hands
+ *	the next connection to the idle process that came last, forking a
+ *	spare only when none is left.
  *
  *	Before handing a connection on it enforces smtp_accept_max (too
  *	many connections: "421 Too many concurrent SMTP connections;
