@@ -9,7 +9,12 @@
 # BENCH_RSS_MESSAGES messages (default 100000; 0: none) from 20 sessions of
 # 10 messages a connection, with the daemon's VmRSS read every second: the
 # first, the last, the lowest and the highest sample, to show whether the
-# daemon grows.  make bench-mem runs it.
+# daemon grows.  Before the connections are held, BENCH_WARMUP messages
+# (default 2000; 0: none) come from 20 sessions of one message a
+# connection, so that the connections are served as on a daemon that has
+# been running: by mxlab, in session processes used again
+# (smtp_process_max_use), whose memory is what is measured, idle ones
+# included.  make bench-mem runs it.
 # Needs root (the spools belong to the
 # MTAs' users) and python3 (to hold the connections).
 set -eu
@@ -21,6 +26,7 @@ if [ -z "$EXIM" ]; then
 fi
 N=${BENCH_CONNS:-20}
 MESSAGES=${BENCH_RSS_MESSAGES:-100000}
+WARMUP=${BENCH_WARMUP:-2000}
 RSSLINES=""
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /dev/shm/mxlab-pss.XXXXXX)
@@ -85,6 +91,10 @@ for m in mxlab exim498; do
         i=$((i + 1)); [ $i -lt 100 ] || { echo "pss: $m did not start"; exit 1; }; sleep 0.1
     done
     dpid=$(cat "$d/pid")
+    if [ "$WARMUP" -gt 0 ]; then
+        "$BUILD/smtpload" -p "$port" -c 20 -m 1 -n "$WARMUP" -s 4096 >/dev/null
+        sleep 1
+    fi
     for state in idle data; do
         hold "$port" "$state" >"$d/held.$state"
         i=0
