@@ -570,8 +570,11 @@ handover_take(int sock, struct handover_msg *m, int wait_ms)
     return fd;
 }
 
+/* Waits for connections and serves them. served: whether this process
+ * has served one already (then it waits IDLE_SECONDS at most; the spare
+ * as long as it takes). */
 static void
-spare_wait(int sock)
+spare_wait(int sock, int served)
 {
     struct handover_msg m;
     char name[16] = "";
@@ -579,8 +582,10 @@ spare_wait(int sock)
 
     /* named while idle, so that ps (and the scenario runner) can tell */
     prctl(PR_GET_NAME, name);
-    smtp_recycle_mark(-1);
-    for (int wait_ms = -1;; wait_ms = IDLE_SECONDS * 1000) {
+    if (!served)
+        smtp_recycle_mark(-1);
+    for (int wait_ms = served ? IDLE_SECONDS * 1000 : -1;;
+         wait_ms = IDLE_SECONDS * 1000) {
         prctl(PR_SET_NAME, "mxlab-spare");
         if ((fd = handover_take(sock, &m, wait_ms)) < 0)
             _exit(0); /* the daemon has gone, has enough of us, or no
@@ -606,7 +611,7 @@ spare_start(struct listener *ls, int nls, struct child *kids, int nkids)
     if (pid == 0) {
         close(sv[0]);
         child_prepare(ls, nls, kids, nkids);
-        spare_wait(sv[1]);
+        spare_wait(sv[1], 0);
     }
     close(sv[1]);
     if (pid < 0) { /* the next connection forks its own */
@@ -775,7 +780,7 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
         child_prepare(ls, nls, kids, *nkids);
         smtp_recycle_mark(fd);
         run_child(fd, addr, port, *nkids + 1, sv[1]);
-        spare_wait(sv[1]); /* served, and can serve another */
+        spare_wait(sv[1], 1); /* served, and can serve another */
     }
     close(fd);
     if (sv[1] >= 0)
