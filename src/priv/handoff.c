@@ -87,21 +87,30 @@ handoff_active(void)
     return handoff_fd >= 0;
 }
 
-int
-handoff_request(const char *id, int wait_for)
+/* Writes one request: the flag and id (empty for none). 0, or -1. */
+static int
+request_send(char flag, const char *id)
 {
     struct request r;
-    char ack;
     ssize_t n;
 
     memset(&r, 0, sizeof(r));
-    r.wait_for = wait_for ? 'w' : '-';
+    r.wait_for = flag;
     if (strlen(id) > MSGID_LEN)
         return -1;
     memcpy(r.id, id, strlen(id));
     while ((n = write(handoff_fd, &r, sizeof(r))) < 0 && errno == EINTR)
         ;
-    if (n != (ssize_t)sizeof(r))
+    return n == (ssize_t)sizeof(r) ? 0 : -1;
+}
+
+int
+handoff_request(const char *id, int wait_for)
+{
+    char ack;
+    ssize_t n;
+
+    if (request_send(wait_for ? 'w' : '-', id) < 0)
         return -1;
     if (!wait_for)
         return 0;
@@ -113,15 +122,7 @@ handoff_request(const char *id, int wait_for)
 int
 handoff_ready(void)
 {
-    struct request r;
-    ssize_t n;
-
-    memset(&r, 0, sizeof(r));
-    r.wait_for = 'r';
-    while ((n = send(handoff_fd, &r, sizeof(r), MSG_NOSIGNAL)) < 0 &&
-           errno == EINTR)
-        ;
-    return n == (ssize_t)sizeof(r) ? 0 : -1;
+    return request_send('r', "");
 }
 
 int

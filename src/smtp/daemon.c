@@ -656,19 +656,19 @@ spare_use(int fd, const char *addr, int port, int nconn, pid_t *pid, int *sock)
     struct cmsghdr *c;
     ssize_t n;
 
+    handover_msg_init(&m);
+    m.h.requests = priv_is_root();
+    m.h.port = port;
+    m.h.nconn = nconn;
+    snprintf(m.h.addr, sizeof(m.h.addr), "%s", addr);
+    c = CMSG_FIRSTHDR(&m.mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(fd));
     while (nidle > 0) {
         struct idle p = idle[--nidle];
 
-        handover_msg_init(&m);
-        m.h.requests = priv_is_root();
-        m.h.port = port;
-        m.h.nconn = nconn;
-        snprintf(m.h.addr, sizeof(m.h.addr), "%s", addr);
-        c = CMSG_FIRSTHDR(&m.mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(fd));
         do
             n = sendmsg(p.fd, &m.mh, MSG_NOSIGNAL);
         while (n < 0 && errno == EINTR);
@@ -792,9 +792,9 @@ accept_one(struct listener *l, struct child *kids, int *nkids,
             close(sv[0]);
         return;
     }
-started:
-    if (sv[0] >= 0)
+    if (sv[0] >= 0) /* (an idle process's socket is non-blocking already) */
         fcntl(sv[0], F_SETFL, O_NONBLOCK);
+started:
     kids[*nkids].pid = pid;
     kids[*nkids].address = strdup(addr);
     kids[*nkids].port = port;

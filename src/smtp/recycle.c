@@ -72,20 +72,25 @@ child_running(void)
     return p == 0 || (p < 0 && errno != ECHILD);
 }
 
-/* The descriptors open before the first connection (what the process
- * inherited), one bit each. */
+/* Open descriptors, one bit each. */
 #define MARK_FDS 1024
-static unsigned char marked[MARK_FDS / 8];
+typedef unsigned char fd_bits[MARK_FDS / 8];
+
+/* Those open before the first connection (what the process inherited),
+ * and whether that could be told. */
+static fd_bits marked;
 static int mark_taken;
 
-/* Calls fn for each open descriptor but the one that lists them; -1 if
- * they cannot be listed. */
+/* Sets the bit of each open descriptor (but the one that lists them)
+ * in bits; -1 if they cannot be listed or one is past MARK_FDS. */
 static int
-each_fd(void (*fn)(long fd, void *arg), void *arg)
+list_fds(fd_bits bits)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
+    int rc = 0;
 
+    memset(bits, 0, sizeof(fd_bits));
     if (d == NULL)
         return -1;
     while ((e = readdir(d)) != NULL) {
@@ -95,40 +100,27 @@ each_fd(void (*fn)(long fd, void *arg), void *arg)
         if (e->d_name[0] == '.')
             continue;
         fd = strtol(e->d_name, &end, 10);
-        if (*end == '\0' && fd != dirfd(d))
-            fn(fd, arg);
+        if (*end != '\0' || fd < 0 || fd >= MARK_FDS)
+            rc = -1;
+        else if (fd != dirfd(d))
+            bits[fd / 8] |= (unsigned char)(1u << (fd % 8));
     }
     closedir(d);
-    return 0;
+    return rc;
 }
 
 static void
-mark_one(long fd, void *arg)
+fd_clear(fd_bits bits, int fd)
 {
-    if (fd >= 0 && fd < MARK_FDS && fd != *(int *)arg)
-        marked[fd / 8] |= (unsigned char)(1u << (fd % 8));
+    if (fd >= 0 && fd < MARK_FDS)
+        bits[fd / 8] &= (unsigned char)~(1u << (fd % 8));
 }
 
 void
 smtp_recycle_mark(int except_fd)
 {
-    memset(marked, 0, sizeof(marked));
-    mark_taken = each_fd(mark_one, &except_fd) == 0;
-}
-
-struct unmarked {
-    int keep;
-    int found;
-};
-
-static void
-check_one(long fd, void *arg)
-{
-    struct unmarked *u = arg;
-
-    if (fd != u->keep &&
-        (fd < 0 || fd >= MARK_FDS || !(marked[fd / 8] & (1u << (fd % 8)))))
-        u->found = 1;
+    mark_taken = list_fds(marked) == 0;
+    fd_clear(marked, except_fd);
 }
 
 /* Whether a descriptor is open that was not at smtp_recycle_mark(),
@@ -136,9 +128,15 @@ check_one(long fd, void *arg)
 static int
 other_fd_open(int keep)
 {
-    struct unmarked u = {keep, 0};
+    fd_bits now;
 
-    return !mark_taken || each_fd(check_one, &u) < 0 || u.found;
+    if (!mark_taken || list_fds(now) < 0)
+        return 1;
+    fd_clear(now, keep);
+    for (size_t i = 0; i < sizeof(now); i++)
+        if (now[i] & ~marked[i])
+            return 1;
+    return 0;
 }
 
 int
