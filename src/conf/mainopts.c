@@ -98,6 +98,8 @@ static const struct opt_def main_defs[] = {
      offsetof(struct main_config, delay_warning_condition), 0},
     {"dns_cname_loops", OPT_INT, offsetof(struct main_config, dns_cname_loops),
      0},
+    {"dns_retrans", OPT_TIME, offsetof(struct main_config, dns_retrans), 0},
+    {"dns_retry", OPT_INT, offsetof(struct main_config, dns_retry), 0},
     {"dns_server", OPT_EXPANDED, offsetof(struct main_config, dns_server), 0},
     {"dsn_advertise_hosts", OPT_LIST,
      offsetof(struct main_config, dsn_advertise_hosts), 0},

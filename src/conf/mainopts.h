@@ -152,6 +152,8 @@ struct main_config {
     /* issue 14 item 8: options Exim's test configurations use */
     int bounce_return_linesize_limit;
     int dns_cname_loops;
+    int dns_retrans; /* seconds; 0: the resolver's own time-out */
+    int dns_retry;   /* attempts; 0: the resolver's own count */
     char *exim_path;
     char *gecos_name;
     char *gecos_pattern;

@@ -207,9 +207,15 @@ dns_lookup_opts(struct arena *a, const char *name, enum dns_type type,
                 gstr *err)
 {
     const struct dns_conf *c = dns_conf_get();
-    long timeout =
-        opts && opts->timeout_ms > 0 ? opts->timeout_ms : c->timeout_ms;
-    int attempts = opts && opts->attempts > 0 ? opts->attempts : c->attempts;
+    /* A dnsdb modifier wins, then the dns_retrans and dns_retry main
+     * options (0: not set), then resolv.conf's options or the defaults. */
+    long timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms
+                   : main_config.dns_retrans > 0
+                       ? (long)main_config.dns_retrans * 1000
+                       : c->timeout_ms;
+    int attempts = opts && opts->attempts > 0  ? opts->attempts
+                   : main_config.dns_retry > 0 ? main_config.dns_retry
+                                               : c->attempts;
     const char *cur = name;
     int hops = 0, bad = 0, requeries = 0;
 
