@@ -10,7 +10,12 @@
  * DESCRIPTION
  *	run_scenario() parses the scenario file at path and runs it:
  *
- *	It makes a fresh temporary directory ($DIR), allocates three
+ *	It makes a fresh temporary directory ($DIR) under $TMPDIR, or
+ *	without it under /dev/shm when that is a tmpfs with at least
+ *	1 GiB free (a scenario's files are small, short-lived and
+ *	many: on a disk's file system their creation and removal cost
+ *	the suite about a third of its system time), else under /tmp.
+ *	It allocates three
  *	ports, starts the fake clock, writes $DIR/test.conf (empty when
  *	the scenario has no config) and the scenario's files, and runs
  *	the steps in order (step.c).  The first step that fails ends the
@@ -36,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "fakeclock.h"
@@ -50,15 +56,35 @@
 
 /* ---------- set-up ---------- */
 
+#define RUN_TMPFS_MAGIC  0x01021994 /* statfs(2) */
+#define RUN_SHM_MIN_FREE (1ULL << 30)
+
+/* Where scenario directories go: $TMPDIR, else /dev/shm if it is a
+ * tmpfs with room, else /tmp. */
+static const char *
+run_scratch_base(void)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    struct statfs st;
+
+    if (tmpdir != NULL && *tmpdir != '\0')
+        return tmpdir;
+    if (statfs("/dev/shm", &st) == 0 &&
+        (unsigned long)st.f_type == RUN_TMPFS_MAGIC &&
+        (unsigned long long)st.f_bavail * (unsigned long long)st.f_bsize >=
+            RUN_SHM_MIN_FREE &&
+        access("/dev/shm", W_OK | X_OK) == 0)
+        return "/dev/shm";
+    return "/tmp";
+}
+
 static int
 run_make_dir(struct run *r)
 {
-    const char *tmpdir = getenv("TMPDIR");
     struct buf tmpl = BUF_INIT;
     char *real;
 
-    buf_printf(&tmpl, "%s/mxlab-scn-XXXXXX",
-               tmpdir && *tmpdir ? tmpdir : "/tmp");
+    buf_printf(&tmpl, "%s/mxlab-scn-XXXXXX", run_scratch_base());
     if (mkdtemp(tmpl.data) == NULL) {
         buf_printf(&r->fail, "cannot make a directory %s: %s\n", buf_str(&tmpl),
                    strerror(errno));
