@@ -22,8 +22,8 @@
 BUILD    ?= build
 CC       ?= cc
 # Scenarios at once: most of a scenario is waiting (for a daemon, a peer,
-# a time-out), so 8 is the fastest on 2 cores (docs/performance.md).
-JOBS     ?= 8
+# a time-out), so 10 is the fastest on 2 cores (docs/performance.md).
+JOBS     ?= 10
 PKGS      = libpcre2-8 openssl
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CSTD      = -std=gnu11
