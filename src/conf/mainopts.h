@@ -123,6 +123,7 @@ struct main_config {
     int smtp_max_synprot_errors;
     int smtp_max_unknown_commands;
     int smtp_process_max_use; /* mxlab extension: connections a process */
+    int smtp_busy_poll;       /* mxlab extension: microseconds, 0: off */
     int smtp_receive_timeout;
     int smtp_session_max_time; /* mxlab extension: 0 = no limit */
     char *smtp_reserve_hosts;

@@ -45,11 +45,13 @@ struct smtp_io {
     int eof;
     int error;
     unsigned long bytes_in;
-    long deadline;  /* clock_ms() by which the session must end, 0: none */
-    int expired;    /* an IO_TIMEOUT came from the deadline */
-    int out_pipe;   /* out_fd is not a socket: wait, then write */
-    int read_waits; /* in_fd is a blocking socket whose SO_RCVTIMEO is the
-                     * time-out: a read waits by itself, no poll() first */
+    long deadline;     /* clock_ms() by which the session must end, 0: none */
+    int expired;       /* an IO_TIMEOUT came from the deadline */
+    int out_pipe;      /* out_fd is not a socket: wait, then write */
+    int read_waits;    /* in_fd is a blocking socket whose SO_RCVTIMEO is the
+                        * time-out: a read waits by itself, no poll() first */
+    long busy_poll_us; /* such a read polls this long first, 0: never */
+    int client_quick;  /* the last such wait was no longer than that */
 };
 
 void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
@@ -58,6 +60,9 @@ void smtp_io_init(struct smtp_io *io, struct arena *a, int in_fd, int out_fd,
  * time deadline (a clock_ms() value) on; 0 sets no limit. Output is not
  * limited, so that a reply can still tell the client why. */
 void smtp_io_set_deadline(struct smtp_io *io, long deadline);
+/* A read from a quick client on a plain socket polls for up to limit_us
+ * microseconds before it sleeps (smtp_busy_poll); 0 turns it off. */
+void smtp_io_set_busy_poll(struct smtp_io *io, long limit_us);
 /* Reads one line into line (without its ending); *eol says how it
  * ended. Lines longer than max are skipped to their end: IO_TOO_LONG. */
 int smtp_io_getline(struct smtp_io *io, struct gstr *line, size_t max,

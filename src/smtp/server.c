@@ -152,6 +152,7 @@ smtp_session_init(struct smtp_session *s, enum smtp_mode mode, int in_fd,
     s->msg_arena = arena_create();
     smtp_io_init(&s->io, s->conn_arena, in_fd, out_fd,
                  main_config.smtp_receive_timeout);
+    smtp_io_set_busy_poll(&s->io, main_config.smtp_busy_poll);
     if (main_config.smtp_session_max_time > 0)
         smtp_io_set_deadline(
             &s->io,
