@@ -445,6 +445,7 @@ main(int argc, char **argv)
         ctx.report.heading = args.title ? args.title : "scenario-run";
     }
     tap_plan(stdout, ctx.files.n);
+    (void)run_scratch_base(); /* decided once, before the workers fork */
     pool_run(ctx.files.n, args.jobs, main_job, main_report, &ctx);
     tap_summary(stdout, &ctx.counts);
     main_write_reports(&ctx, &args);

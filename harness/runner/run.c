@@ -59,23 +59,26 @@
 #define RUN_TMPFS_MAGIC  0x01021994 /* statfs(2) */
 #define RUN_SHM_MIN_FREE (1ULL << 30)
 
-/* Where scenario directories go: $TMPDIR, else /dev/shm if it is a
- * tmpfs with room, else /tmp. */
-static const char *
+const char *
 run_scratch_base(void)
 {
+    static const char *base;
     const char *tmpdir = getenv("TMPDIR");
     struct statfs st;
 
+    if (base != NULL)
+        return base;
     if (tmpdir != NULL && *tmpdir != '\0')
-        return tmpdir;
-    if (statfs("/dev/shm", &st) == 0 &&
-        (unsigned long)st.f_type == RUN_TMPFS_MAGIC &&
-        (unsigned long long)st.f_bavail * (unsigned long long)st.f_bsize >=
-            RUN_SHM_MIN_FREE &&
-        access("/dev/shm", W_OK | X_OK) == 0)
-        return "/dev/shm";
-    return "/tmp";
+        base = tmpdir;
+    else if (statfs("/dev/shm", &st) == 0 &&
+             (unsigned long)st.f_type == RUN_TMPFS_MAGIC &&
+             (unsigned long long)st.f_bavail * (unsigned long long)st.f_bsize >=
+                 RUN_SHM_MIN_FREE &&
+             access("/dev/shm", W_OK | X_OK) == 0)
+        base = "/dev/shm";
+    else
+        base = "/tmp";
+    return base;
 }
 
 static int

@@ -28,6 +28,11 @@ struct run_opts {
 #define RUN_STOP_MS    5000  /* SIGTERM to SIGKILL at the end */
 #define RUN_SETTLE_MS  5000  /* for the daemon's children at the end */
 
+/* Where scenario directories go: $TMPDIR, else /dev/shm if it is a
+ * tmpfs with at least 1 GiB free, else /tmp. Decided at the first call
+ * and kept: the runner calls it before it forks its workers. */
+const char *run_scratch_base(void);
+
 void run_scenario(const char *path, const char *golden_dir,
                   const struct run_opts *opts, struct result *res);
 

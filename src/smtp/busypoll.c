@@ -4,9 +4,9 @@
  * SUMMARY
  *	waiting for a quick client's next command without sleeping
  * SYNOPSIS
- *	#include "smtp/busypoll.h"
+ *	#include "base/deadline.h"
+#include "smtp/busypoll.h"
  *
- *	long	busy_poll_now_us(void)
  *	int	busy_poll_cpu_spare(void)
  *	ssize_t	busy_poll_read(int fd, void *buf, size_t len, long limit_us)
  * DESCRIPTION
@@ -18,8 +18,6 @@
  *	can poll a socket instead of sleeping ("busy polling", its
  *	busy_read setting), but not a loopback socket; these functions do
  *	it in the process, for the smtp_busy_poll option (smtp/io.c).
- *
- *	busy_poll_now_us() is the monotonic clock in microseconds.
  *
  *	busy_poll_cpu_spare() says whether polling would take a CPU that
  *	no one else is waiting for: the number of runnable tasks (the
@@ -40,21 +38,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/deadline.h"
 #include "smtp/busypoll.h"
 
 #define SPARE_RECHECK_US 2000
-
-long
-busy_poll_now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
 
 /* Runnable tasks now, from /proc/loadavg ("0.10 0.20 0.30 2/345 678"),
  * or -1. */
@@ -87,7 +76,7 @@ busy_poll_cpu_spare(void)
 {
     static long checked_at = -SPARE_RECHECK_US - 1, cpus;
     static int spare;
-    long now = busy_poll_now_us();
+    long now = clock_us();
 
     if (now - checked_at > SPARE_RECHECK_US) {
         long running = runnable_tasks();
@@ -103,14 +92,14 @@ busy_poll_cpu_spare(void)
 ssize_t
 busy_poll_read(int fd, void *buf, size_t len, long limit_us)
 {
-    long start = busy_poll_now_us();
+    long start = clock_us();
 
     for (;;) {
         ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
 
         if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
             return n;
-        if (busy_poll_now_us() - start >= limit_us) {
+        if (clock_us() - start >= limit_us) {
             errno = EAGAIN;
             return -1;
         }

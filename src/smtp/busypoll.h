@@ -5,9 +5,6 @@
 
 #include <sys/types.h>
 
-/* The monotonic clock in microseconds. */
-long busy_poll_now_us(void);
-
 /* Whether no more tasks are runnable than there are CPUs (checked at
  * most every 2 ms): polling then takes no one's CPU. */
 int busy_poll_cpu_spare(void);

@@ -167,7 +167,7 @@ io_read_plain(struct smtp_io *io, void *buf, size_t len)
 
     if (io->busy_poll_us == 0)
         return read(io->in_fd, buf, len);
-    start = busy_poll_now_us();
+    start = clock_us();
     if (io->client_quick && busy_poll_cpu_spare()) {
         n = busy_poll_read(io->in_fd, buf, len, io->busy_poll_us);
         if (n >= 0 || errno != EAGAIN)
@@ -176,8 +176,7 @@ io_read_plain(struct smtp_io *io, void *buf, size_t len)
     n = read(io->in_fd, buf, len);
     /* Sleeping and being woken takes time of its own: a wait a few
      * times the polling time still shows a client on this machine. */
-    io->client_quick =
-        busy_poll_now_us() - start <= io->busy_poll_us * IO_QUICK_FACTOR;
+    io->client_quick = clock_us() - start <= io->busy_poll_us * IO_QUICK_FACTOR;
     return n;
 }
 
