@@ -25,8 +25,10 @@
 # rotating from one repetition to the next, spools emptied before each
 # run.  The table shows each MTA's median rate and, for mxlab against each
 # other, the median of the per-repetition ratios (runs of one repetition
-# are seconds apart, so a change of load hits both sides alike).  Nothing
-# here asserts a timing.
+# are seconds apart, so a change of load hits both sides alike).  In disk
+# mode a second table gives the block device's write and flush requests
+# per message (/proc/diskstats), which is what the fsynced figures wait
+# on.  Nothing here asserts a timing.
 #
 # Environment: BENCH_MESSAGES (messages per run, default 1000),
 # BENCH_REPEAT (default 3), BENCH_MODES (default "disk tmpfs"),
@@ -41,6 +43,7 @@ REPEAT=${BENCH_REPEAT:-3}
 MODES=${BENCH_MODES:-disk tmpfs}
 MTAS=${BENCH_MTAS:-mxlab exim498 exim496 sink}
 SIZE=4096
+DISK=""
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -101,9 +104,15 @@ start() {
 load() {
     find "$1/$2/spool/input" "$1/$2/spool/msglog" -type f -delete 2>/dev/null || true
     sync
+    [ -z "$DISK" ] || before=$(bench_disk_counts $DISK)
     out=$("$LOAD" -l "$2" -p "$(cat "$1/$2/port")" -c "$3" -m "$4" \
         -n "$MESSAGES" -s "$SIZE" 2>>"$1/load.stderr") || true
     echo "$out" >>"$1/runs.txt"
+    if [ -n "$DISK" ] && [ -n "$before" ]; then
+        echo "$before $(bench_disk_counts $DISK)" |
+            awk -v n="$MESSAGES" '{ printf "%.2f %.2f\n", ($3 - $1) / n, ($4 - $2) / n }' \
+                >>"$1/$2.io"
+    fi
     case "$out" in
     *" failed=0 "*) echo "$out" | sed 's/.*msgs_per_sec=//' ;;
     *) echo FAILED ;;
@@ -132,6 +141,9 @@ run_mode() {
     esac
     DIRS="$DIRS $T"
     chmod 755 "$T" # the Exims receive as their own users
+    # the block device under the spool, if /proc/diskstats counts it
+    DISK=$(stat -c '%Hd %Ld' "$T")
+    [ -n "$(bench_disk_counts $DISK)" ] || DISK=""
     for m in $MTAS; do start "$T" "$m"; done
     echo
     echo "== spool on $1: $(df -T "$T" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
@@ -141,9 +153,10 @@ run_mode() {
             >/dev/null 2>&1 || true
     done
     bench_columns "case (msgs/s)"
+    : >"$T/io.table"
     for c in "1 10" "1 1" "20 10" "20 1"; do
         set -- $c
-        for m in $MTAS; do : >"$T/$m.runs"; done
+        for m in $MTAS; do : >"$T/$m.runs"; : >"$T/$m.io"; done
         r=0
         while [ $r -lt "$REPEAT" ]; do
             for m in $(bench_rotate $r $MTAS); do
@@ -154,7 +167,17 @@ run_mode() {
         s=session
         [ "$1" -gt 1 ] && s=sessions
         bench_row "$1 $s, $2 msg/conn" "$T"
+        [ -z "$DISK" ] || bench_io_row "$1 $s, $2 msg/conn" "$T" >>"$T/io.table"
     done
+    if [ -s "$T/io.table" ]; then
+        echo
+        echo "block requests a message on the spool's disk, writes+flushes (medians;"
+        echo "the whole device, as /proc/diskstats counts them during each run):"
+        printf '%-28s' "case"
+        for m in $MTAS; do printf ' %11s' "$m"; done
+        echo
+        cat "$T/io.table"
+    fi
     echo "every run:"
     sed 's/^/  /' "$T/runs.txt"
     if [ -s "$T/load.stderr" ]; then

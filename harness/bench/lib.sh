@@ -114,3 +114,28 @@ bench_row() {
     done
     echo
 }
+
+# bench_disk_counts MAJOR MINOR: "WRITES FLUSHES", the write and flush
+# requests the block device MAJOR:MINOR has completed (/proc/diskstats
+# fields 8 and 19); nothing when it is not listed there (tmpfs).
+bench_disk_counts() {
+    awk -v ma="$1" -v mi="$2" '$1 == ma && $2 == mi && NF >= 20 { print $8, $19 }' \
+        /proc/diskstats
+}
+
+# bench_io_row LABEL DIR: a line of the block-request table from
+# DIR/MTA.io ("writes flushes" a message, one line per run): each MTA's
+# medians as WRITES+FLUSHES.
+bench_io_row() {
+    printf '%-28s' "$1"
+    for m in $MTAS; do
+        if [ -s "$2/$m.io" ]; then
+            w=$(cut -d' ' -f1 "$2/$m.io" | bench_median)
+            f=$(cut -d' ' -f2 "$2/$m.io" | bench_median)
+            printf ' %11s' "$w+$f"
+        else
+            printf ' %11s' -
+        fi
+    done
+    echo
+}
