@@ -36,8 +36,10 @@
  *	for -H files only, so a -D alone is no message. spool_body_commit()
  *	fsync()s it. spool_write_message() does the same in parts:
  *	spool_body_finish(), then its own fsync() of the body at the same
- *	time as that of the -H's temporary file (two threads, so that the
- *	file system can make both durable in one journal commit), then
+ *	time as that of the -H's temporary file (two threads, so that a
+ *	journaling file system can make both durable in one commit; without
+ *	a journal each fsync still ends in a disk cache flush of its own),
+ *	then
  *	spool_body_publish() (which only notes it), the rename of the -H
  *	and one fsync of the directory. The rename of the -H is the commit
  *	point: a message exists when its -H does. The directory fsync makes

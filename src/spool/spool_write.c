@@ -35,9 +35,10 @@
  *	leaves either the old file or the new one, never a mixture.
  *	spool_write_message() writes the body's last bytes and the -H's
  *	temporary file, fsync()s the two at once (the body's in a second
- *	thread, so that one journal commit can cover both; one after the
- *	other when the spool is on tmpfs or ramfs, where a sync waits for
- *	nothing, or when no thread can be started), renames the -H into
+ *	thread, so that one journal commit can cover both where the file
+ *	system has a journal; one after the other when the spool is on
+ *	tmpfs or ramfs, where a sync waits for nothing, or when no thread
+ *	can be started), renames the -H into
  *	place (the body is written as <id>-D from the start, as Exim
  *	writes it) and fsync()s the directory once: see
  *	spool_body(3) for why the -H rename is the commit point.
