@@ -23,8 +23,9 @@
 # sessions, 10 messages per connection and 1.  Each case runs
 # BENCH_REPEAT times; in each repetition every MTA runs once, the order
 # rotating from one repetition to the next, each run after a sync.
-# Spools are not emptied between runs (see "load" below).  The table shows each MTA's median rate and, for mxlab against each
-# other, the median of the per-repetition ratios (runs of one repetition
+# Spools are not emptied between runs (see "load" below).  The table
+# shows each MTA's median rate and, for mxlab against each other, the
+# median of the per-repetition ratios (runs of one repetition
 # are seconds apart, so a change of load hits both sides alike).  In disk
 # mode a second table gives the block device's write and flush requests
 # per message (/proc/diskstats), which is what the fsynced figures wait

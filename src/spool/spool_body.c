@@ -39,9 +39,8 @@
  *	time as that of the -H's temporary file (two threads, so that a
  *	journaling file system can make both durable in one commit; without
  *	a journal each fsync still ends in a disk cache flush of its own),
- *	then
- *	spool_body_publish() (which only notes it), the rename of the -H
- *	and one fsync of the directory. The rename of the -H is the commit
+ *	then spool_body_publish() (which only notes it), the rename of the
+ *	-H and one fsync of the directory. The rename of the -H is the commit
  *	point: a message exists when its -H does. The directory fsync makes
  *	the -H's rename durable, and with it the -D's entry, made earlier
  *	in the same directory, so a message costs two fsync waits where the
