@@ -1,6 +1,8 @@
 #ifndef RUNNER_FAKECLOCK_H
 #define RUNNER_FAKECLOCK_H
 
+#include <time.h>
+
 struct buf;
 
 /* 2024-05-06 09:10:00 UTC, where every scenario's clock starts. */
@@ -20,5 +22,7 @@ long long fakeclock_now(const struct fakeclock *c);
 long long fakeclock_latest(const struct fakeclock *c);
 void fakeclock_spec(const struct fakeclock *c, struct buf *out);
 char *fakeclock_find_lib(void);
+void fakeclock_forget(long pid);
+void fakeclock_sweep(time_t since);
 
 #endif

@@ -94,6 +94,7 @@
 
 #include "buf.h"
 #include "deadline.h"
+#include "fakeclock.h"
 #include "fileio.h"
 #include "mem.h"
 #include "proc.h"
@@ -180,25 +181,16 @@ proc_spawn(const struct proc_spec *spec, struct buf *err)
  * does not inherit them (here: each process proc_spawn() starts), and
  * removes them only when that process exits through exit(); a daemon's
  * processes end with _exit() or a signal, so without this every
- * scenario left a few in /dev/shm. Called when a scenario's processes
- * have all stopped; a pid that has been given to a new process since is
- * left alone.
+ * scenario left a few in /dev/shm (see fakeclock_forget()). Called when
+ * a scenario's processes have all stopped; a pid that has been given to
+ * a new process since is left alone.
  */
 void
 proc_spawned_cleanup(void)
 {
-    for (size_t i = 0; i < nspawned; i++) {
-        char path[64];
-
-        if (kill(spawned[i], 0) == 0 || errno != ESRCH)
-            continue;
-        snprintf(path, sizeof(path), "/dev/shm/faketime_shm_%ld",
-                 (long)spawned[i]);
-        (void)unlink(path);
-        snprintf(path, sizeof(path), "/dev/shm/sem.faketime_sem_%ld",
-                 (long)spawned[i]);
-        (void)unlink(path);
-    }
+    for (size_t i = 0; i < nspawned; i++)
+        if (kill(spawned[i], 0) < 0 && errno == ESRCH)
+            fakeclock_forget((long)spawned[i]);
     nspawned = 0;
 }
 
