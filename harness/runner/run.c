@@ -38,6 +38,7 @@
  */
 
 #include <errno.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,6 @@
 
 /* ---------- set-up ---------- */
 
-#define RUN_TMPFS_MAGIC  0x01021994 /* statfs(2) */
 #define RUN_SHM_MIN_FREE (1ULL << 30)
 
 const char *
@@ -71,7 +71,7 @@ run_scratch_base(void)
     if (tmpdir != NULL && *tmpdir != '\0')
         base = tmpdir;
     else if (statfs("/dev/shm", &st) == 0 &&
-             (unsigned long)st.f_type == RUN_TMPFS_MAGIC &&
+             (unsigned long)st.f_type == TMPFS_MAGIC &&
              (unsigned long long)st.f_bavail * (unsigned long long)st.f_bsize >=
                  RUN_SHM_MIN_FREE &&
              access("/dev/shm", W_OK | X_OK) == 0)

@@ -4,8 +4,7 @@
  * SUMMARY
  *	waiting for a quick client's next command without sleeping
  * SYNOPSIS
- *	#include "base/deadline.h"
-#include "smtp/busypoll.h"
+ *	#include "smtp/busypoll.h"
  *
  *	int	busy_poll_cpu_spare(void)
  *	ssize_t	busy_poll_read(int fd, void *buf, size_t len, long limit_us)
