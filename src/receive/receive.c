@@ -15,6 +15,8 @@
  *			enum receive_hpos pos)
  *	void	receive_remove_headers(struct receive *r, const char *list)
  *	int	receive_commit(struct receive *r, gstr *err)
+ *	int	receive_commit_spool(struct receive *r, gstr *err)
+ *	void	receive_write_msglog(struct receive *r)
  *	void	receive_abort(struct receive *r)
  *	void	receive_close(struct receive *r)
  *	void	receive_set_queued(struct receive *r)
@@ -75,7 +77,11 @@
  *	renamed, the directory fsynced): when it returns 0 the message is
  *	safe and the caller may reply 250 and log receive_log_line().
  *	With message_logs on, the message log gets its "Received from"
- *	line. receive_abort() throws everything away.
+ *	line. receive_commit_spool() and receive_write_msglog() are those
+ *	two steps apart, for the SMTP server, which sends its 250 between
+ *	them (the message log is no part of the promise the 250 makes,
+ *	and the -D lock keeps deliveries out until receive_close()).
+ *	receive_abort() throws everything away.
  * DIAGNOSTICS
  *	Spool errors come back as RECEIVE_ERROR or -1 with the file and
  *	system error in err. receive_finish() fails for -t without
@@ -635,13 +641,15 @@ receive_finish(struct receive *r, gstr *err)
 }
 
 /* msglog/[<c>/]<id>: "Received from ..." as Exim starts it. */
-static void
-write_msglog(struct receive *r)
+void
+receive_write_msglog(struct receive *r)
 {
     gstr path, line;
     char subdir = r->split ? msgid_split_char(r->m.id) : 0;
     int fd;
 
+    if (!main_config.message_logs || !r->committed)
+        return;
     gstr_init(&path, r->a);
     gstr_printf(&path, "%s/msglog", r->spool_dir);
     if (subdir)
@@ -679,7 +687,7 @@ write_msglog(struct receive *r)
 }
 
 int
-receive_commit(struct receive *r, gstr *err)
+receive_commit_spool(struct receive *r, gstr *err)
 {
     if (!r->finished || r->toobig || r->committed) {
         gstr_adds(err, "message not ready to be committed");
@@ -693,8 +701,15 @@ receive_commit(struct receive *r, gstr *err)
         return -1;
     }
     r->committed = 1;
-    if (main_config.message_logs)
-        write_msglog(r);
+    return 0;
+}
+
+int
+receive_commit(struct receive *r, gstr *err)
+{
+    if (receive_commit_spool(r, err) < 0)
+        return -1;
+    receive_write_msglog(r);
     return 0;
 }
 

@@ -157,6 +157,11 @@ void receive_remove_headers(struct receive *r, const char *list);
 /* Writes -D and -H, each fsynced, and the message log. Only after 0 may
  * the caller reply 250. -1 with err set: nothing is left on disk. */
 int receive_commit(struct receive *r, struct gstr *err);
+/* receive_commit() in two steps, for a caller that replies between them:
+ * the spool files (as above), then the message log. The -D lock is held
+ * until receive_close(), so no delivery can start before the second. */
+int receive_commit_spool(struct receive *r, struct gstr *err);
+void receive_write_msglog(struct receive *r);
 /* Discards the message: temporary and uncommitted files are removed. */
 void receive_abort(struct receive *r);
 /* Drops the -D lock after a commit (for callers that do not go on to

@@ -514,16 +514,16 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
     }
     registry_before_commit(r, &s->acl);
     gstr_truncate(&err, 0);
-    if (receive_commit(r, &err) < 0) {
+    if (receive_commit_spool(r, &err) < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
         smtp_reply(s, 451, "Temporary local problem - please try later");
         s->x.msg = NULL;
         smtp_txn_reset(s);
         return 0;
     }
-    data_log_received(s, r);
-    if (s->acl.controls & ACL_CTL_FREEZE)
-        log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
+    /* The message is safe: the reply goes out now, and the message log
+     * and the "<=" line are written while the client reads it (Exim
+     * writes them first; the order in the logs is the same). */
     if (s->acl.controls & (ACL_CTL_FAKEREJECT | ACL_CTL_FAKEDEFER))
         smtp_reply_user(s, s->acl.controls & ACL_CTL_FAKEREJECT ? 550 : 450,
                         acl_split_message(s->msg_arena, s->acl.fake_message));
@@ -534,6 +534,11 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
                     receive_chunking_total(r), receive_id(r));
     else
         smtp_replyf(s, 250, "OK id=%s", receive_id(r));
+    smtp_io_flush_early(&s->io);
+    receive_write_msglog(r);
+    data_log_received(s, r);
+    if (s->acl.controls & ACL_CTL_FREEZE)
+        log_write(LOG_MAIN, "%s frozen by ACL", receive_id(r));
     id = arena_strdup(s->msg_arena, receive_id(r));
     /* Exim's daemon has forgotten the freeze by the time it decides,
      * so a frozen message gets a delivery process too, which logs

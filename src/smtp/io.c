@@ -18,12 +18,16 @@
  *	int	smtp_io_input_pending(struct smtp_io *io)
  *	void	smtp_io_printf(struct smtp_io *io, const char *fmt, ...)
  *	int	smtp_io_flush(struct smtp_io *io)
+ *	int	smtp_io_flush_early(struct smtp_io *io)
  * DESCRIPTION
  *	The byte stream of one SMTP session: a socket, or stdin and stdout
  *	under -bs. Input is read in large blocks and handed out a line at
  *	a time; output is collected and sent by smtp_io_flush(), which the
  *	server calls whenever it must wait for the client (that is what
- *	makes pipelined replies go out together).
+ *	makes pipelined replies go out together). smtp_io_flush_early()
+ *	sends at once unless more input is already buffered, for a reply
+ *	after which the server has more work of its own: the client reads
+ *	the reply while that work is done.
  *
  *	Every read and every write waits at most the time-out given to
  *	smtp_io_init(), with poll(), or, for reads on a plain blocking
@@ -376,6 +380,15 @@ smtp_io_input_pending(struct smtp_io *io)
     p.events = POLLIN;
     p.revents = 0;
     return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+int
+smtp_io_flush_early(struct smtp_io *io)
+{
+    if (io->in_pos < io->in_end ||
+        (io->ops != NULL && io->ops->pending(io->ops_ctx) > 0))
+        return IO_OK;
+    return smtp_io_flush(io);
 }
 
 void

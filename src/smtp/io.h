@@ -87,6 +87,11 @@ void smtp_io_printf(struct smtp_io *io, const char *fmt, ...)
 void smtp_io_write(struct smtp_io *io, const char *p, size_t n);
 /* Sends what is buffered; IO_OK or IO_ERROR/IO_TIMEOUT. */
 int smtp_io_flush(struct smtp_io *io);
+/* Sends what is buffered now, unless the client has already sent more
+ * than the server has taken (then it leaves with the next reply, as
+ * pipelined replies do). For a reply after which the server has work of
+ * its own to do before it reads again. */
+int smtp_io_flush_early(struct smtp_io *io);
 /* Drops buffered input (after a synchronisation error). */
 void smtp_io_discard_input(struct smtp_io *io);
 
