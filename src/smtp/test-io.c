@@ -48,6 +48,28 @@ read_line(struct smtp_io *io, gstr *line, const char *want)
     ck_assert_str_eq(gstr_str(line), want);
 }
 
+/* A session on a new socket pair whose client has sent what it sends
+ * (the end of a message's data first); the server has read that line
+ * and queued its 250. */
+static void
+after_dot(struct smtp_io *io, struct arena *a, gstr *line, const char *sends)
+{
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    smtp_io_init(io, a, sv[0], sv[0], 5);
+    ck_assert_int_eq(write(sv[1], sends, strlen(sends)),
+                     (ssize_t)strlen(sends));
+    read_line(io, line, ".");
+    smtp_io_printf(io, "250 OK id=1\r\n");
+}
+
+static void
+pair_close(struct arena *a)
+{
+    close(sv[0]);
+    close(sv[1]);
+    arena_destroy(a);
+}
+
 START_TEST(test_flush_early_sends)
 {
     struct arena *a = arena_create();
@@ -55,17 +77,11 @@ START_TEST(test_flush_early_sends)
     struct smtp_io io;
     char buf[256];
 
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    smtp_io_init(&io, a, sv[0], sv[0], 5);
-    ck_assert_int_eq(write(sv[1], ".\r\n", 3), 3);
-    read_line(&io, line, ".");
-    smtp_io_printf(&io, "250 OK id=1\r\n");
+    after_dot(&io, a, line, ".\r\n");
     ck_assert_str_eq(client_got(buf, sizeof(buf)), ""); /* only queued */
     ck_assert_int_eq(smtp_io_flush_early(&io), IO_OK);
     ck_assert_str_eq(client_got(buf, sizeof(buf)), "250 OK id=1\r\n");
-    close(sv[0]);
-    close(sv[1]);
-    arena_destroy(a);
+    pair_close(a);
 }
 END_TEST
 
@@ -76,11 +92,7 @@ START_TEST(test_flush_early_waits_for_pipelined)
     struct smtp_io io;
     char buf[256];
 
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    smtp_io_init(&io, a, sv[0], sv[0], 5);
-    ck_assert_int_eq(write(sv[1], ".\r\nQUIT\r\n", 9), 9);
-    read_line(&io, line, ".");
-    smtp_io_printf(&io, "250 OK id=1\r\n");
+    after_dot(&io, a, line, ".\r\nQUIT\r\n");
     ck_assert_int_eq(smtp_io_flush_early(&io), IO_OK);
     ck_assert_str_eq(client_got(buf, sizeof(buf)), ""); /* QUIT is there */
     read_line(&io, line, "QUIT");
@@ -89,9 +101,7 @@ START_TEST(test_flush_early_waits_for_pipelined)
     read_line(&io, line, "NOOP"); /* the buffer was empty: flushed first */
     ck_assert_str_eq(client_got(buf, sizeof(buf)),
                      "250 OK id=1\r\n221 closing\r\n");
-    close(sv[0]);
-    close(sv[1]);
-    arena_destroy(a);
+    pair_close(a);
 }
 END_TEST
 
