@@ -83,6 +83,7 @@ VERSION=${EXIM_VERSION:-4.98.2}
 LABUSER=eximlab
 JOBS=${JOBS:-2}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../harness/faketime.sh"
 
 die() {
     echo "build-exim: $*" >&2
@@ -319,6 +320,8 @@ else
     build_exim
 fi
 install_lab
+faketime_mark "$WORK/.faketime" # see harness/faketime.sh
 "$PREFIX/bin/exim" -bV >/dev/null || die "$PREFIX/bin/exim -bV failed"
+faketime_sweep "$WORK/.faketime"
 printf '%s\n' "$STAMP_NOW" >"$WORK/.stamp"
 echo "build-exim: Exim $VERSION installed in $PREFIX (run it as $WORK/mta)"

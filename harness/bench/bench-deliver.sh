@@ -49,7 +49,10 @@ case " $MTAS " in
     ;;
 esac
 
-DIRS=""
+. "$HERE/../faketime.sh"
+FAKETIME_MARK=$(mktemp /tmp/mxlab-faketime.XXXXXX)
+faketime_mark "$FAKETIME_MARK"
+DIRS=$FAKETIME_MARK
 PIDS=""
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM

@@ -72,6 +72,9 @@ esac
 
 TOP=$(mktemp -d /tmp/mxlab-bench.XXXXXX)
 DIRS=$TOP
+. "$HERE/../faketime.sh"
+FAKETIME_MARK=$TOP/.faketime
+faketime_mark "$FAKETIME_MARK"
 PIDS=""
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM

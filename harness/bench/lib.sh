@@ -23,6 +23,11 @@ bench_stop_all() {
 }
 bench_cleanup() {
     bench_stop_all
+    # the lab Exim's libfaketime files, when the caller marked the time
+    # (FAKETIME_MARK, harness/faketime.sh)
+    if [ -n "${FAKETIME_MARK:-}" ]; then
+        faketime_sweep "$FAKETIME_MARK"
+    fi
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
         echo "bench: kept $DIRS"
     else

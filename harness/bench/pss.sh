@@ -31,10 +31,13 @@ RSSLINES=""
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /dev/shm/mxlab-pss.XXXXXX)
 chmod 755 "$T"
+. "$HERE/../faketime.sh"
+faketime_mark "$T/.faketime"
 PIDS=""
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
     sleep 0.5
+    faketime_sweep "$T/.faketime"
     rm -rf "$T"
 }
 trap cleanup EXIT

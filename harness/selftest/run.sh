@@ -227,4 +227,30 @@ rules_documented() {
 }
 check "docs/scenario-format.md carries the --list-rules table" rules_documented
 
+# --- harness/faketime.sh: the sweep of the scripts that start the lab Exim
+. "$here/../faketime.sh"
+# Numbers above pid_max belong to no process, now or later.
+dead=$(($(cat /proc/sys/kernel/pid_max) + 1))
+old=$((dead + 1))
+pair() { # PID: libfaketime's two files for it, made now
+    : >"/dev/shm/faketime_shm_$1"
+    : >"/dev/shm/sem.faketime_sem_$1"
+}
+has_pair() { [ -e "/dev/shm/faketime_shm_$1" ] && [ -e "/dev/shm/sem.faketime_sem_$1" ]; }
+no_pair() { [ ! -e "/dev/shm/faketime_shm_$1" ] && [ ! -e "/dev/shm/sem.faketime_sem_$1" ]; }
+if no_pair "$$"; then
+    pair "$old"
+    touch -d '-1 minute' "/dev/shm/faketime_shm_$old" "/dev/shm/sem.faketime_sem_$old"
+    faketime_mark "$tmp/faketime-mark"
+    pair "$dead"
+    pair "$$"
+    faketime_sweep "$tmp/faketime-mark"
+    check "faketime_sweep removes an ended process's files" no_pair "$dead"
+    check "and keeps a running process's" has_pair "$$"
+    check "and those from before the mark" has_pair "$old"
+    for p in "$$" "$old" "$dead"; do
+        rm -f "/dev/shm/faketime_shm_$p" "/dev/shm/sem.faketime_sem_$p"
+    done
+fi
+
 check_summary
