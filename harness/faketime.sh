@@ -10,8 +10,9 @@
 #   faketime_mark FILE    notes the time, as FILE's modification time (a
 #                         second back: a file made within the same clock
 #                         tick would not be newer)
-#   faketime_sweep FILE   removes the pairs made or changed since then
-#                         whose process no longer runs
+#   faketime_ended FILE   lists the files of the pairs made or changed
+#                         since then whose process no longer runs
+#   faketime_sweep FILE   removes them
 #
 # A pair whose process still runs is kept, whoever made it.
 
@@ -19,7 +20,7 @@ faketime_mark() {
     : >"$1" && touch -d '-1 second' "$1"
 }
 
-faketime_sweep() {
+faketime_ended() {
     [ -e "$1" ] || return 0
     find /dev/shm -maxdepth 1 -newer "$1" \
         \( -name 'faketime_shm_*' -o -name 'sem.faketime_sem_*' \) \
@@ -29,6 +30,10 @@ faketime_sweep() {
             case $pid in
             '' | *[!0-9]*) continue ;;
             esac
-            [ -d "/proc/$pid" ] || rm -f "$f"
+            [ -d "/proc/$pid" ] || echo "$f"
         done
+}
+
+faketime_sweep() {
+    faketime_ended "$1" | while read -r f; do rm -f "$f"; done
 }

@@ -77,15 +77,8 @@ no_leftovers() { [ "$(leftovers)" -eq 0 ]; }
 
 # libfaketime's files in /dev/shm newer than the marker whose process
 # no longer runs: what the runner failed to remove.
-faketime_leftovers() {
-    find /dev/shm -maxdepth 1 -newer "$tmp/marker" \
-        \( -name 'faketime_shm_*' -o -name 'sem.faketime_sem_*' \) 2>/dev/null |
-        while read -r f; do
-            pid=${f##*_}
-            [ -d "/proc/$pid" ] || echo "$f"
-        done | grep -c .
-}
-no_faketime_leftovers() { [ "$(faketime_leftovers)" -eq 0 ]; }
+. "$here/../faketime.sh"
+no_faketime_leftovers() { [ -z "$(faketime_ended "$tmp/marker")" ]; }
 
 # --- the whole suite, in parallel -------------------------------------
 : >"$tmp/marker"
@@ -228,7 +221,6 @@ rules_documented() {
 check "docs/scenario-format.md carries the --list-rules table" rules_documented
 
 # --- harness/faketime.sh: the sweep of the scripts that start the lab Exim
-. "$here/../faketime.sh"
 # Numbers above pid_max belong to no process, now or later.
 dead=$(($(cat /proc/sys/kernel/pid_max) + 1))
 old=$((dead + 1))

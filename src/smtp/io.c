@@ -365,14 +365,21 @@ smtp_io_read_bytes(struct smtp_io *io, gstr *out, size_t len)
     return IO_OK;
 }
 
+/* Whether input the client sent is held in the process already: in the
+ * buffer, or in the TLS layer. */
+static int
+io_input_held(struct smtp_io *io)
+{
+    return io->in_pos < io->in_end ||
+           (io->ops != NULL && io->ops->pending(io->ops_ctx) > 0);
+}
+
 int
 smtp_io_input_pending(struct smtp_io *io)
 {
     struct pollfd p;
 
-    if (io->in_pos < io->in_end)
-        return 1;
-    if (io->ops != NULL && io->ops->pending(io->ops_ctx) > 0)
+    if (io_input_held(io))
         return 1;
     if (io->eof)
         return 0;
@@ -385,10 +392,7 @@ smtp_io_input_pending(struct smtp_io *io)
 int
 smtp_io_flush_early(struct smtp_io *io)
 {
-    if (io->in_pos < io->in_end ||
-        (io->ops != NULL && io->ops->pending(io->ops_ctx) > 0))
-        return IO_OK;
-    return smtp_io_flush(io);
+    return io_input_held(io) ? IO_OK : smtp_io_flush(io);
 }
 
 void
