@@ -27,7 +27,6 @@
  *--*/
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,23 +43,12 @@
 #include "receive/receive_int.h"
 #include "spool/envelope.h"
 
+#include "fuzz_dir.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char spool_dir[] = "/dev/shm/fuzz-header-XXXXXX";
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
-static void
-remove_spool(void)
-{
-    (void)nftw(spool_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -72,9 +60,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
     (void)argc;
     (void)argv;
-    if (mkdtemp(spool_dir) == NULL)
+    if (fuzz_dir_make(spool_dir) < 0)
         abort();
-    atexit(remove_spool);
     snprintf(path, sizeof(path), "%s/configure", spool_dir);
     if ((f = fopen(path, "w")) == NULL)
         abort();

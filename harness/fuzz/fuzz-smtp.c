@@ -44,6 +44,8 @@
 #include "log/log.h"
 #include "smtp/session.h"
 
+#include "fuzz_dir.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -117,11 +119,11 @@ static const char fuzz_config[] =
     "  server_set_id = $auth1\n";
 
 static int null_fd = -1;
+static char dir[] = "/tmp/mxlab-fuzz-smtp-XXXXXX";
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char dir[] = "/tmp/mxlab-fuzz-smtp-XXXXXX";
     const char *path, *text;
     int fd;
     gstr err;
@@ -130,9 +132,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     msg_init("fuzz-smtp");
     arena_perm_init();
-    /* A spool of its own: DATA writes the message there before the data
-     * ACL, even under -bh. */
-    if (mkdtemp(dir) == NULL)
+    /* A spool of its own, removed at exit: DATA writes the message there
+     * before the data ACL, even under -bh. */
+    if (fuzz_dir_make(dir) < 0)
         msg_fatal("cannot make a directory %s", dir);
     path = arena_printf(arena_perm, "%s/fuzz.conf", dir);
     text = arena_printf(arena_perm, "spool_directory = %s/spool\n%s", dir,
