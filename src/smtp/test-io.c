@@ -22,13 +22,19 @@
 #include "base/gstr.h"
 #include "smtp/io.h"
 
+/* The session of the test running: the server's end and what it holds,
+ * the client's end. */
 static int sv[2];
+static struct arena *a;
+static gstr *line;
+static struct smtp_io io;
 
 /* What the client has been sent so far, without waiting; "" if nothing. */
 static const char *
-client_got(char *buf, size_t size)
+client_got(void)
 {
-    ssize_t n = recv(sv[1], buf, size - 1, MSG_DONTWAIT);
+    static char buf[256];
+    ssize_t n = recv(sv[1], buf, sizeof(buf) - 1, MSG_DONTWAIT);
 
     if (n < 0) {
         ck_assert_int_eq(errno, EAGAIN);
@@ -39,12 +45,12 @@ client_got(char *buf, size_t size)
 }
 
 static void
-read_line(struct smtp_io *io, gstr *line, const char *want)
+read_line(const char *want)
 {
     enum io_eol eol;
 
     gstr_truncate(line, 0);
-    ck_assert_int_eq(smtp_io_getline(io, line, 1000, &eol), IO_OK);
+    ck_assert_int_eq(smtp_io_getline(&io, line, 1000, &eol), IO_OK);
     ck_assert_str_eq(gstr_str(line), want);
 }
 
@@ -52,18 +58,20 @@ read_line(struct smtp_io *io, gstr *line, const char *want)
  * (the end of a message's data first); the server has read that line
  * and queued its 250. */
 static void
-after_dot(struct smtp_io *io, struct arena *a, gstr *line, const char *sends)
+after_dot(const char *sends)
 {
+    a = arena_create();
+    line = gstr_new(a);
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    smtp_io_init(io, a, sv[0], sv[0], 5);
+    smtp_io_init(&io, a, sv[0], sv[0], 5);
     ck_assert_int_eq(write(sv[1], sends, strlen(sends)),
                      (ssize_t)strlen(sends));
-    read_line(io, line, ".");
-    smtp_io_printf(io, "250 OK id=1\r\n");
+    read_line(".");
+    smtp_io_printf(&io, "250 OK id=1\r\n");
 }
 
 static void
-pair_close(struct arena *a)
+session_end(void)
 {
     close(sv[0]);
     close(sv[1]);
@@ -72,36 +80,25 @@ pair_close(struct arena *a)
 
 START_TEST(test_flush_early_sends)
 {
-    struct arena *a = arena_create();
-    gstr *line = gstr_new(a);
-    struct smtp_io io;
-    char buf[256];
-
-    after_dot(&io, a, line, ".\r\n");
-    ck_assert_str_eq(client_got(buf, sizeof(buf)), ""); /* only queued */
+    after_dot(".\r\n");
+    ck_assert_str_eq(client_got(), ""); /* only queued */
     ck_assert_int_eq(smtp_io_flush_early(&io), IO_OK);
-    ck_assert_str_eq(client_got(buf, sizeof(buf)), "250 OK id=1\r\n");
-    pair_close(a);
+    ck_assert_str_eq(client_got(), "250 OK id=1\r\n");
+    session_end();
 }
 END_TEST
 
 START_TEST(test_flush_early_waits_for_pipelined)
 {
-    struct arena *a = arena_create();
-    gstr *line = gstr_new(a);
-    struct smtp_io io;
-    char buf[256];
-
-    after_dot(&io, a, line, ".\r\nQUIT\r\n");
+    after_dot(".\r\nQUIT\r\n");
     ck_assert_int_eq(smtp_io_flush_early(&io), IO_OK);
-    ck_assert_str_eq(client_got(buf, sizeof(buf)), ""); /* QUIT is there */
-    read_line(&io, line, "QUIT");
+    ck_assert_str_eq(client_got(), ""); /* QUIT is there */
+    read_line("QUIT");
     smtp_io_printf(&io, "221 closing\r\n");
     ck_assert_int_eq(write(sv[1], "NOOP\r\n", 6), 6);
-    read_line(&io, line, "NOOP"); /* the buffer was empty: flushed first */
-    ck_assert_str_eq(client_got(buf, sizeof(buf)),
-                     "250 OK id=1\r\n221 closing\r\n");
-    pair_close(a);
+    read_line("NOOP"); /* the buffer was empty: flushed first */
+    ck_assert_str_eq(client_got(), "250 OK id=1\r\n221 closing\r\n");
+    session_end();
 }
 END_TEST
 
