@@ -38,7 +38,11 @@
  * DIAGNOSTICS
  *	A connection lost or timed out in the middle of the data loses the
  *	message (never half of one) with Exim's log lines; a message over
- *	message_size_limit is read to its end and refused with 552.
+ *	message_size_limit is read to its end and refused with 552. The
+ *	-D file is made after the 354, as in Exim; when it cannot be (or
+ *	the spool cannot be written later), the data is read to its end,
+ *	the reason logged to the main and panic logs, and the reply is
+ *	451 (Exim ends the connection with 421).
  *--*/
 
 #include <stdlib.h>
@@ -623,10 +627,8 @@ data_start(struct smtp_session *s, int chunking)
 #endif
     gstr_init(&err, s->msg_arena);
     r = receive_start(s->msg_arena, &p, &err);
-    if (r == NULL) {
+    if (r == NULL)
         log_write(LOG_MAIN | LOG_PANIC, "%s", gstr_str(&err));
-        smtp_reply(s, 451, "Temporary local problem - please try later");
-    }
     return r;
 }
 
@@ -647,15 +649,17 @@ smtp_cmd_data(struct smtp_session *s, char *arg)
         return rc < 0;
     memset(&d, 0, sizeof(d));
     d.s = s;
-    d.r = data_start(s, 0);
-    if (d.r == NULL)
-        return 0;
     gstr_init(&d.line, s->msg_arena);
     smtp_reply_user(s, 354,
                     user_msg ? user_msg
                              : "Enter message, ending with \".\" on a line "
                                "by itself");
     smtp_io_flush(&s->io);
+    /* The -D file is made while the client starts to send, as Exim
+     * makes it after its 354. If it cannot be, the data is read and
+     * thrown away and the reply to it is a 451. */
+    d.r = data_start(s, 0);
+    d.failed = d.r == NULL;
     end = data_read_dot(&d);
     if (end != DATA_DOT) {
         data_lost(s, d.r, end);
@@ -797,8 +801,10 @@ smtp_cmd_bdat(struct smtp_session *s, char *arg)
             return stop;
         }
         r = data_start(s, 1);
-        if (r == NULL)
+        if (r == NULL) {
+            smtp_reply(s, 451, "Temporary local problem - please try later");
             return 0;
+        }
         s->bdat = arena_alloc(s->msg_arena, sizeof(*s->bdat));
         s->bdat->s = s;
         s->bdat->r = r;
