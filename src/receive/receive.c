@@ -77,7 +77,10 @@
  *	renamed, the directory fsynced): when it returns 0 the message is
  *	safe and the caller may reply 250 and log receive_log_line().
  *	With message_logs on, the message log gets its "Received from"
- *	line. receive_commit_spool() and receive_write_msglog() are those
+ *	line; its file is made by receive_start(), beside the -D, so
+ *	that only the line is left to write after the commit, and it is
+ *	removed again by receive_abort() or receive_close() if the
+ *	message is not committed. receive_commit_spool() and receive_write_msglog() are those
  *	two steps apart, for the SMTP server, which sends its 250 between
  *	them (the message log is no part of the promise the 250 makes,
  *	and the -D lock keeps deliveries out until receive_close()).
@@ -289,6 +292,8 @@ receive_body_keep(struct receive *r, int visible)
     r->tail = r->tail_cap ? arena_alloc(r->a, r->tail_cap) : NULL;
 }
 
+static void msglog_open(struct receive *r);
+
 struct receive *
 receive_start(struct arena *msg_arena, const struct receive_params *p,
               gstr *err)
@@ -306,9 +311,11 @@ receive_start(struct arena *msg_arena, const struct receive_params *p,
     msgid_generate(id, localhost_number(r->p.ctx));
     spool_msg_init(&r->m, msg_arena, id);
     fill_envelope(r, p);
+    r->msglog_fd = -1;
     r->body = spool_body_open(msg_arena, r->spool_dir, r->split, id, err);
     if (r->body == NULL)
         return NULL;
+    msglog_open(r);
     /* The Received: header's place, filled in by receive_finish(). */
     r->received = spool_msg_add_header(&r->m, '*', "", 0);
     r->in_headers = 1;
@@ -640,35 +647,71 @@ receive_finish(struct receive *r, gstr *err)
     return RECEIVE_OK;
 }
 
-/* msglog/[<c>/]<id>: "Received from ..." as Exim starts it. */
-void
-receive_write_msglog(struct receive *r)
+/* msglog/[<c>/]<id> */
+static const char *
+msglog_path(struct receive *r)
 {
-    gstr path, line;
-    char subdir = r->split ? msgid_split_char(r->m.id) : 0;
+    if (r->split)
+        return arena_printf(r->a, "%s/msglog/%c/%s", r->spool_dir,
+                            msgid_split_char(r->m.id), r->m.id);
+    return arena_printf(r->a, "%s/msglog/%s", r->spool_dir, r->m.id);
+}
+
+/* The message log is made with the -D file, while the client sends
+ * the data, so that only its line is left to write once the message
+ * is accepted; it is removed again if the message is not. */
+static void
+msglog_open(struct receive *r)
+{
+    const char *path = msglog_path(r);
     int fd;
 
-    if (!main_config.message_logs || !r->committed)
+    r->msglog_fd = -1;
+    if (!main_config.message_logs)
         return;
-    gstr_init(&path, r->a);
-    gstr_printf(&path, "%s/msglog", r->spool_dir);
-    if (subdir)
-        gstr_printf(&path, "/%c", subdir);
-    gstr_printf(&path, "/%s", r->m.id);
-    fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0 && errno == ENOENT) { /* the first message: make the dirs */
         const char *top = arena_printf(r->a, "%s/msglog", r->spool_dir);
 
         (void)mkdir(top, 0750);
-        if (subdir)
-            (void)mkdir(arena_printf(r->a, "%s/%c", top, subdir), 0750);
-        fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (r->split)
+            (void)mkdir(arena_printf(r->a, "%s/%c", top,
+                                     msgid_split_char(r->m.id)),
+                        0750);
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     }
+    r->msglog_fd = fd;
+    r->msglog_errno = fd < 0 ? errno : 0;
+}
+
+/* The message log of a message not accepted. */
+static void
+msglog_drop(struct receive *r)
+{
+    if (r->msglog_fd < 0)
+        return;
+    close(r->msglog_fd);
+    r->msglog_fd = -1;
+    (void)unlink(msglog_path(r));
+}
+
+/* "Received from ..." as Exim starts the message log. */
+void
+receive_write_msglog(struct receive *r)
+{
+    const char *path;
+    gstr line;
+    int fd = r->msglog_fd;
+
+    if (!main_config.message_logs || !r->committed)
+        return;
+    r->msglog_fd = -1;
     if (fd < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "Couldn't open message log %s: %s",
-                  path.s, strerror(errno));
+                  msglog_path(r), strerror(r->msglog_errno));
         return;
     }
+    path = msglog_path(r);
     gstr_init(&line, r->a);
     tod_log(&line, time(NULL));
     gstr_printf(&line, " Received from %s\n", receive_log_line_ex(r, 0) + 3);
@@ -682,7 +725,7 @@ receive_write_msglog(struct receive *r)
     }
     if (write(fd, line.s, line.len) != (ssize_t)line.len)
         log_write(LOG_MAIN | LOG_PANIC, "Couldn't write message log %s: %s",
-                  path.s, strerror(errno));
+                  path, strerror(errno));
     close(fd);
 }
 
@@ -697,6 +740,7 @@ receive_commit_spool(struct receive *r, gstr *err)
     r->m.complete_usec = r->complete.tv_usec;
     if (spool_write_message(r->spool_dir, r->split, &r->m, r->body, err) < 0) {
         spool_body_abort(r->body);
+        msglog_drop(r);
         r->closed = 1;
         return -1;
     }
@@ -740,6 +784,7 @@ receive_abort(struct receive *r)
         unlink_file(r, "input", "-D");
         unlink_file(r, "msglog", "");
     }
+    msglog_drop(r);
     if (!r->closed && r->body != NULL) {
         if (r->committed)
             spool_body_close(r->body);
@@ -754,7 +799,14 @@ void
 receive_close(struct receive *r)
 {
     log_set_message_id(NULL);
-    if (r != NULL && !r->closed && r->body != NULL) {
+    if (r == NULL)
+        return;
+    if (r->msglog_fd >= 0 && r->committed) { /* its line never written */
+        close(r->msglog_fd);
+        r->msglog_fd = -1;
+    }
+    msglog_drop(r);
+    if (!r->closed && r->body != NULL) {
         if (r->committed)
             spool_body_close(r->body);
         else

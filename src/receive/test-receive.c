@@ -23,6 +23,7 @@
 #include "base/gstr.h"
 #include "base/tod.h"
 #include "conf/conf.h"
+#include "conf/mainopts.h"
 #include "expand/expand.h"
 #include "log/log.h"
 #include "receive/addr.h"
@@ -886,6 +887,47 @@ START_TEST(test_abort_leaves_nothing)
 }
 END_TEST
 
+/* The message log is made with the -D, removed when the message is
+ * thrown away, and given its line when the message is committed. */
+START_TEST(test_msglog)
+{
+    struct msg m;
+    gstr err, path;
+    char buf[512];
+    FILE *f;
+    size_t n;
+
+    main_config.message_logs = 1;
+    msg_start(&m, 0);
+    msg_open(&m);
+    gstr_init(&path, m.a);
+    gstr_printf(&path, "%s/msglog/%s", spool_dir, receive_id(m.r));
+    ck_assert_msg(access(path.s, F_OK) == 0, "%s made with the -D", path.s);
+    receive_abort(m.r);
+    ck_assert_msg(access(path.s, F_OK) != 0, "%s left by an abort", path.s);
+    arena_destroy(m.a);
+
+    msg_start(&m, 0);
+    msg_open(&m);
+    msg_feed(&m, (const char *[]){"Subject: x", "", "y", NULL});
+    gstr_init(&err, m.a);
+    ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_OK);
+    ck_assert_int_eq(receive_commit(m.r, &err), 0);
+    receive_close(m.r);
+    gstr_init(&path, m.a);
+    gstr_printf(&path, "%s/msglog/%s", spool_dir, receive_id(m.r));
+    f = fopen(path.s, "r");
+    ck_assert_msg(f != NULL, "%s kept after the commit", path.s);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    ck_assert_msg(strstr(buf, " Received from alice@example.org ") != NULL,
+                  "message log: %s", buf);
+    arena_destroy(m.a);
+    main_config.message_logs = 0;
+}
+END_TEST
+
 /*
  * Addresses.
  */
@@ -963,6 +1005,7 @@ receive_suite(void)
     tcase_add_test(logs, test_msgid_created_logged);
     tcase_add_test(spool, test_roundtrip);
     tcase_add_test(spool, test_abort_leaves_nothing);
+    tcase_add_test(spool, test_msglog);
     suite_add_tcase(s, parse);
     suite_add_tcase(s, hdrs);
     suite_add_tcase(s, logs);
