@@ -80,10 +80,11 @@
  *	line; its file is made by receive_start(), beside the -D, so
  *	that only the line is left to write after the commit, and it is
  *	removed again by receive_abort() or receive_close() if the
- *	message is not committed. receive_commit_spool() and receive_write_msglog() are those
- *	two steps apart, for the SMTP server, which sends its 250 between
- *	them (the message log is no part of the promise the 250 makes,
- *	and the -D lock keeps deliveries out until receive_close()).
+ *	message is not committed. receive_commit_spool() and
+ *	receive_write_msglog() are those two steps apart, for the SMTP
+ *	server, which sends its 250 between them (the message log is no
+ *	part of the promise the 250 makes, and the -D lock keeps
+ *	deliveries out until receive_close()).
  *	receive_abort() throws everything away.
  * DIAGNOSTICS
  *	Spool errors come back as RECEIVE_ERROR or -1 with the file and
@@ -675,9 +676,9 @@ msglog_open(struct receive *r)
 
         (void)mkdir(top, 0750);
         if (r->split)
-            (void)mkdir(arena_printf(r->a, "%s/%c", top,
-                                     msgid_split_char(r->m.id)),
-                        0750);
+            (void)mkdir(
+                arena_printf(r->a, "%s/%c", top, msgid_split_char(r->m.id)),
+                0750);
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     }
     r->msglog_fd = fd;

@@ -40,7 +40,7 @@ struct receive {
     int finished;
     int committed;
     int closed;
-    int queued; /* receive_set_queued() */
+    int queued;       /* receive_set_queued() */
     int msglog_fd;    /* the message log, made by receive_start(), or -1 */
     int msglog_errno; /* why it could not be made, or 0 */
 
