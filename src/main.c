@@ -765,6 +765,10 @@ main(int argc, char **argv)
      * every delivery process came from the heap and was cleared page by
      * page (a memset and 512 page faults per message delivered). */
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    /* Nor is the heap's top handed back to the kernel after each
+     * message, only to be asked for (and its pages faulted in) again
+     * for the next: three brk() calls a message in a session. */
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024);
     msg_init("mxlab");
     arena_perm_init();
     memset(&c, 0, sizeof(c));

@@ -13,6 +13,8 @@
  *	void	log_write(unsigned which, const char *fmt, ...)
  *	void	log_write_block(unsigned which, const char *block,
  *				const char *fmt, ...)
+ *	void	log_close_main(void)
+ *	int	log_main_fd(void)
  * DESCRIPTION
  *	Log lines look as Exim writes them: a time stamp "YYYY-MM-DD
  *	HH:MM:SS" (with ".mmm" under +millisec), " [pid]" under +pid, a
@@ -29,6 +31,15 @@
  *	write() on an O_APPEND descriptor, so lines from concurrent
  *	processes never interleave. Log files and their folder are made
  *	when missing.
+ *
+ *	As in Exim, a process keeps the main log open (close-on-exec)
+ *	once it has written to it, and before each further line checks
+ *	with stat() that the log's path still names that file: after a
+ *	rotation, or when a %D or %M path has moved on to another day or
+ *	month, the log is opened anew. log_close_main() closes it, for a
+ *	process that is about to close every descriptor it has;
+ *	log_main_fd() says which descriptor it is (-1: none). The reject
+ *	and panic logs, seldom written, are opened for each line.
  *
  *	log_write_block() is log_write() with a block of further lines
  *	that goes to the reject log only, in the same write(), as Exim
@@ -316,24 +327,90 @@ log_make_dir(const char *path)
     }
 }
 
+/* Opens a log for appending, making its folder if need be; never as
+ * descriptor 0, 1 or 2, which a child may replace. */
+static int
+log_open(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+    if (fd < 0 && errno == ENOENT) {
+        log_make_dir(path);
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    }
+    if (fd >= 0 && fd <= STDERR_FILENO) {
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+
+        close(fd);
+        fd = high;
+    }
+    return fd;
+}
+
+/* The main log, kept open as Exim keeps it: its path when opened, and
+ * the file it was then. */
+static int main_fd = -1;
+static char *main_fd_path;
+static dev_t main_fd_dev;
+static ino_t main_fd_ino;
+
+void
+log_close_main(void)
+{
+    if (main_fd >= 0)
+        close(main_fd);
+    main_fd = -1;
+    free(main_fd_path);
+    main_fd_path = NULL;
+}
+
+int
+log_main_fd(void)
+{
+    return main_fd;
+}
+
+/* The main log's descriptor for path: the one kept open if the path is
+ * the same and still names the same file (not rotated away), or a new
+ * one; -1 with errno. */
+static int
+main_log_fd(const char *path)
+{
+    struct stat st;
+    int fd;
+
+    if (main_fd >= 0) {
+        if (strcmp(path, main_fd_path) == 0 && stat(path, &st) == 0 &&
+            st.st_dev == main_fd_dev && st.st_ino == main_fd_ino)
+            return main_fd;
+        log_close_main();
+    }
+    if ((fd = log_open(path)) < 0)
+        return -1;
+    if (fstat(fd, &st) < 0 || (main_fd_path = strdup(path)) == NULL)
+        return fd; /* used once, then closed by the caller */
+    main_fd = fd;
+    main_fd_dev = st.st_dev;
+    main_fd_ino = st.st_ino;
+    return fd;
+}
+
 static int
 log_append(const char *which, const char *line, size_t len)
 {
     const char *path = log_path(which);
+    int is_main = strcmp(which, "main") == 0;
     int fd;
     ssize_t n;
 
     if (path == NULL)
         return -1;
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0 && errno == ENOENT) {
-        log_make_dir(path);
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    }
+    fd = is_main ? main_log_fd(path) : log_open(path);
     if (fd < 0)
         return -1;
     n = write(fd, line, len);
-    close(fd);
+    if (fd != main_fd)
+        close(fd);
     return n == (ssize_t)len ? 0 : -1;
 }
 

@@ -29,6 +29,11 @@ int log_setup(const struct main_config *m, struct gstr *err);
 int log_selector_parse(const char *value, unsigned char *set, struct gstr *err);
 int log_selected(enum log_sel sel);
 const char *log_selector_name(enum log_sel sel);
+/* The main log is kept open between lines: log_close_main() closes it
+ * (before a process closes every descriptor), log_main_fd() is its
+ * descriptor or -1. */
+void log_close_main(void);
+int log_main_fd(void);
 /* The path of a log ("main", "reject", "panic"). */
 const char *log_path(const char *which);
 

@@ -133,6 +133,55 @@ START_TEST(test_write)
 }
 END_TEST
 
+/* The main log stays open between lines, and is opened anew once
+ * rotated away (renamed, or removed). */
+START_TEST(test_main_kept_open)
+{
+    struct arena *a = arena_create();
+    struct main_config m;
+    char main_path[512], old_path[512];
+    gstr err;
+    char *text;
+    int fd;
+
+    memset(&m, 0, sizeof(m));
+    m.spool_directory = spool;
+    gstr_init(&err, a);
+    ck_assert_int_eq(log_setup(&m, &err), 0);
+    snprintf(main_path, sizeof(main_path), "%s/log/mainlog", spool);
+    snprintf(old_path, sizeof(old_path), "%s/log/mainlog.1", spool);
+    (void)unlink(main_path);
+    log_write(LOG_MAIN, "first");
+    fd = log_main_fd();
+    ck_assert_msg(fd > 2, "kept open above stderr: %d", fd);
+    log_write(LOG_MAIN, "second");
+    ck_assert_int_eq(log_main_fd(), fd);
+
+    ck_assert_int_eq(rename(main_path, old_path), 0); /* rotated */
+    log_write(LOG_MAIN, "third");
+    text = slurp("main");
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(matches(text, "^[^\n]* third\n$"),
+                  "the new main log has only the line after the rotation: %s",
+                  text);
+    ck_assert_int_eq(unlink(main_path), 0); /* removed */
+    log_write(LOG_MAIN, "fourth");
+    text = slurp("main");
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(matches(text, "^[^\n]* fourth\n$"), "made again: %s", text);
+
+    log_close_main();
+    ck_assert_int_eq(log_main_fd(), -1);
+    log_write(LOG_MAIN, "fifth");
+    text = slurp("main");
+    ck_assert_msg(matches(text, "fourth\n[^\n]* fifth\n$"),
+                  "opened again after log_close_main(): %s", text);
+    log_close_main();
+    (void)unlink(old_path);
+    arena_destroy(a);
+}
+END_TEST
+
 START_TEST(test_paths)
 {
     struct arena *a = arena_create();
@@ -170,6 +219,7 @@ main(void)
     }
     tcase_add_loop_test(tc, test_selector, 0, NELEM(sel_cases));
     tcase_add_test(tc, test_write);
+    tcase_add_test(tc, test_main_kept_open);
     tcase_add_test(tc, test_paths);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

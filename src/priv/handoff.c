@@ -169,6 +169,7 @@ detach_except(int keep, int keep_stderr)
             dup2(fd, 2);
     }
     spool_path_forget_dir(); /* so that it is not left to a number reused */
+    log_close_main();
     for (int i = 3; i < 1024; i++)
         if (i != keep)
             close(i);

@@ -36,8 +36,9 @@
  *	that was not when smtp_recycle_mark() was called (once, before the
  *	process's first connection; except_fd, that connection's socket if
  *	it is open already, does not count), other than keep_fd (its
- *	socket to the daemon): that would be something a module opened and
- *	did not close, and might hold what one client sent.
+ *	socket to the daemon) and the main log (log_main_fd()): that would
+ *	be something a module opened and did not close, and might hold
+ *	what one client sent.
  * DIAGNOSTICS
  *	None: a process that cannot be used again exits quietly.
  *--*/
@@ -133,6 +134,7 @@ other_fd_open(int keep)
     if (!mark_taken || list_fds(now) < 0)
         return 1;
     fd_clear(now, keep);
+    fd_clear(now, log_main_fd()); /* kept open for every session */
     for (size_t i = 0; i < sizeof(now); i++)
         if (now[i] & ~marked[i])
             return 1;
