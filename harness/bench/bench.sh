@@ -114,7 +114,7 @@ load() {
     sync
     [ -z "$DISK" ] || before=$(bench_disk_counts $DISK)
     out=$("$LOAD" -l "$2" -p "$(cat "$1/$2/port")" -c "$3" -m "$4" \
-        -n "$MESSAGES" -s "$SIZE" 2>>"$1/load.stderr") || true
+        -n "$MESSAGES" -s "$SIZE" --waits 2>>"$1/load.stderr") || true
     echo "$out" >>"$1/runs.txt"
     if [ -n "$DISK" ] && [ -n "$before" ]; then
         echo "$before $(bench_disk_counts $DISK)" |
@@ -122,7 +122,7 @@ load() {
                 >>"$1/$2.io"
     fi
     case "$out" in
-    *" failed=0 "*) echo "$out" | sed 's/.*msgs_per_sec=//' ;;
+    *" failed=0 "*) echo "$out" | sed -n 's/.*msgs_per_sec=//p' ;;
     *) echo FAILED ;;
     esac
 }

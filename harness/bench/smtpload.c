@@ -5,7 +5,7 @@
  *	SMTP load client for make bench
  * SYNOPSIS
  *	smtpload -p PORT [-a ADDRESS] [-c SESSIONS] [-m PER_CONNECTION]
- *		[-n MESSAGES] [-s SIZE] [-r RECIPIENT] [-l LABEL]
+ *		[-n MESSAGES] [-s SIZE] [-r RECIPIENT] [-l LABEL] [--waits]
  *	smtpload -p PORT [-a ADDRESS] --probe
  *	smtpload --free-port
  * DESCRIPTION
@@ -27,6 +27,18 @@
  *
  *	where accepted counts the 250 replies to the end of data and R is
  *	accepted / T.
+ *
+ *	--waits adds a second line with how long, on average, the client
+ *	waited for each step, in microseconds, from just before it sent
+ *	the command (or connected) to the end of the reply:
+ *
+ *	LABEL waits_us connect=C banner=B ehlo=E mail=M rcpt=R data=D
+ *		dot=T quit=Q
+ *
+ *	connect is the connect() call alone, banner the wait for the 220
+ *	after it, dot the message and its final dot up to the 250; the
+ *	time the client spends making each message is in none of them.
+ *	This shows which step a server spends its time in.
  *
  *	--probe connects, reads the greeting and sends QUIT: a way for
  *	scripts to wait until a daemon answers. --free-port prints a TCP
@@ -67,19 +79,39 @@ struct config {
     const char *rcpt;
 };
 
+/* The steps timed by --waits. */
+enum step {
+    S_CONNECT,
+    S_BANNER,
+    S_EHLO,
+    S_MAIL,
+    S_RCPT,
+    S_DATA,
+    S_DOT,
+    S_QUIT,
+    S_COUNT
+};
+static const char *const step_names[S_COUNT] = {
+    "connect", "banner", "ehlo", "mail", "rcpt", "data", "dot", "quit"};
+
 struct session {
     int fd;
     char in[8192];
     size_t have;
+    double wait_s[S_COUNT]; /* summed over the session's connections */
+    long waits[S_COUNT];
 };
 
 static struct config cfg = {"127.0.0.1", 0,    1,          10,
                             1000,        4096, "smtpload", "sink@bench.ex"};
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static long next_msg;    /* messages handed out */
-static long accepted;    /* 250s to the data */
-static long failed;      /* messages that did not get one */
-static int errors_shown; /* of MAX_ERRORS */
+static long next_msg;          /* messages handed out */
+static long accepted;          /* 250s to the data */
+static long failed;            /* messages that did not get one */
+static int errors_shown;       /* of MAX_ERRORS */
+static int show_waits;         /* --waits */
+static double wait_s[S_COUNT]; /* all sessions' */
+static long waits[S_COUNT];
 
 static double
 now_s(void)
@@ -88,6 +120,14 @@ now_s(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One more wait of the step, which began at since. */
+static void
+step_done(struct session *s, enum step st, double since)
+{
+    s->wait_s[st] += now_s() - since;
+    s->waits[st]++;
 }
 
 static void
@@ -203,6 +243,7 @@ session_open(struct session *s)
     struct sockaddr_in a;
     char line[512];
     int one = 1;
+    double t;
 
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
@@ -214,20 +255,26 @@ session_open(struct session *s)
     if (s->fd < 0)
         return -1;
     (void)setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    t = now_s();
     if (connect(s->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
         report_error("connect", strerror(errno));
         close(s->fd);
         return -1;
     }
+    step_done(s, S_CONNECT, t);
+    t = now_s();
     if (read_reply(s, line, sizeof(line)) != 220) {
         report_error("greeting", line);
         close(s->fd);
         return -1;
     }
+    step_done(s, S_BANNER, t);
+    t = now_s();
     if (command(s, "EHLO load.bench.ex", 250) < 0) {
         close(s->fd);
         return -1;
     }
+    step_done(s, S_EHLO, t);
     return 0;
 }
 
@@ -239,10 +286,12 @@ static void
 session_quit(struct session *s)
 {
     char line[512];
+    double t = now_s();
 
     if (write_all(s->fd, "QUIT\r\n", 6) == 0) {
         (void)shutdown(s->fd, SHUT_WR);
-        (void)read_reply(s, line, sizeof(line));
+        if (read_reply(s, line, sizeof(line)) == 221)
+            step_done(s, S_QUIT, t);
     }
     close(s->fd);
 }
@@ -285,16 +334,30 @@ send_message(struct session *s, long n, char *msg, size_t cap)
 {
     char cmd[128], rcpt[300], line[512];
     size_t len = build_message(msg, cap, n);
+    double t;
 
     (void)snprintf(cmd, sizeof(cmd), "MAIL FROM:<load-%ld@bench.ex>", n);
     (void)snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s>", cfg.rcpt);
-    if (command(s, cmd, 250) < 0 || command(s, rcpt, 250) < 0 ||
-        command(s, "DATA", 354) < 0 || write_all(s->fd, msg, len) < 0)
+    t = now_s();
+    if (command(s, cmd, 250) < 0)
+        return -1;
+    step_done(s, S_MAIL, t);
+    t = now_s();
+    if (command(s, rcpt, 250) < 0)
+        return -1;
+    step_done(s, S_RCPT, t);
+    t = now_s();
+    if (command(s, "DATA", 354) < 0)
+        return -1;
+    step_done(s, S_DATA, t);
+    t = now_s();
+    if (write_all(s->fd, msg, len) < 0)
         return -1;
     if (read_reply(s, line, sizeof(line)) != 250) {
         report_error("end of data", line);
         return -1;
     }
+    step_done(s, S_DOT, t);
     return 0;
 }
 
@@ -307,6 +370,7 @@ worker(void *arg)
     long n = claim_message();
 
     (void)arg;
+    memset(&s, 0, sizeof(s));
     while (msg != NULL && n >= 0) {
         int sent = 0;
 
@@ -328,6 +392,12 @@ worker(void *arg)
         session_quit(&s);
     }
     free(msg);
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < S_COUNT; i++) {
+        wait_s[i] += s.wait_s[i];
+        waits[i] += s.waits[i];
+    }
+    pthread_mutex_unlock(&lock);
     return NULL;
 }
 
@@ -366,7 +436,7 @@ usage(void)
     fprintf(stderr,
             "usage: smtpload -p PORT [-a ADDRESS] [-c SESSIONS] "
             "[-m PER_CONNECTION] [-n MESSAGES] [-s SIZE] [-r RECIPIENT]\n"
-            "       [-l LABEL]\n"
+            "       [-l LABEL] [--waits]\n"
             "       smtpload -p PORT [-a ADDRESS] --probe\n"
             "       smtpload --free-port\n");
     exit(2);
@@ -388,6 +458,10 @@ main(int argc, char **argv)
             return free_port();
         if (strcmp(a, "--probe") == 0) {
             do_probe = 1;
+            continue;
+        }
+        if (strcmp(a, "--waits") == 0) {
+            show_waits = 1;
             continue;
         }
         if (v == NULL || a[0] != '-' || a[1] == '\0' || a[2] != '\0')
@@ -442,5 +516,12 @@ main(int argc, char **argv)
            "failed=%ld seconds=%.3f msgs_per_sec=%.1f\n",
            cfg.label, cfg.sessions, cfg.per_conn, cfg.size, cfg.messages,
            accepted, failed, t1 - t0, (double)accepted / (t1 - t0));
+    if (show_waits) {
+        printf("%s waits_us", cfg.label);
+        for (int i = 0; i < S_COUNT; i++)
+            printf(" %s=%.1f", step_names[i],
+                   waits[i] ? wait_s[i] * 1e6 / (double)waits[i] : 0.0);
+        printf("\n");
+    }
     return failed > 0 ? 1 : 0;
 }
