@@ -863,18 +863,27 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+/* A small message, received and committed to the spool. */
+static void
+msg_committed(struct msg *m)
+{
+    gstr err;
+
+    msg_start(m, 0);
+    msg_open(m);
+    msg_feed(m, (const char *[]){"Subject: x", "", "y", NULL});
+    gstr_init(&err, m->a);
+    ck_assert_int_eq(receive_finish(m->r, &err), RECEIVE_OK);
+    ck_assert_int_eq(receive_commit(m->r, &err), 0);
+}
+
 START_TEST(test_abort_leaves_nothing)
 {
     struct msg m;
-    gstr err, path;
+    gstr path;
     char id[MSGID_LEN + 1];
 
-    msg_start(&m, 0);
-    msg_open(&m);
-    msg_feed(&m, (const char *[]){"Subject: x", "", "y", NULL});
-    gstr_init(&err, m.a);
-    ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_OK);
-    ck_assert_int_eq(receive_commit(m.r, &err), 0);
+    msg_committed(&m);
     memcpy(id, receive_id(m.r), sizeof(id));
     receive_abort(m.r);
     gstr_init(&path, m.a);
@@ -892,7 +901,7 @@ END_TEST
 START_TEST(test_msglog)
 {
     struct msg m;
-    gstr err, path;
+    gstr path;
     char buf[512];
     FILE *f;
     size_t n;
@@ -907,12 +916,7 @@ START_TEST(test_msglog)
     ck_assert_msg(access(path.s, F_OK) != 0, "%s left by an abort", path.s);
     arena_destroy(m.a);
 
-    msg_start(&m, 0);
-    msg_open(&m);
-    msg_feed(&m, (const char *[]){"Subject: x", "", "y", NULL});
-    gstr_init(&err, m.a);
-    ck_assert_int_eq(receive_finish(m.r, &err), RECEIVE_OK);
-    ck_assert_int_eq(receive_commit(m.r, &err), 0);
+    msg_committed(&m);
     receive_close(m.r);
     gstr_init(&path, m.a);
     gstr_printf(&path, "%s/msglog/%s", spool_dir, receive_id(m.r));
