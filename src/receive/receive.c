@@ -664,12 +664,13 @@ msglog_path(struct receive *r)
 static void
 msglog_open(struct receive *r)
 {
-    const char *path = msglog_path(r);
+    const char *path;
     int fd;
 
     r->msglog_fd = -1;
     if (!main_config.message_logs)
         return;
+    path = msglog_path(r);
     fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0 && errno == ENOENT) { /* the first message: make the dirs */
         const char *top = arena_printf(r->a, "%s/msglog", r->spool_dir);
