@@ -648,19 +648,10 @@ receive_finish(struct receive *r, gstr *err)
     return RECEIVE_OK;
 }
 
-/* msglog/[<c>/]<id> */
-static const char *
-msglog_path(struct receive *r)
-{
-    if (r->split)
-        return arena_printf(r->a, "%s/msglog/%c/%s", r->spool_dir,
-                            msgid_split_char(r->m.id), r->m.id);
-    return arena_printf(r->a, "%s/msglog/%s", r->spool_dir, r->m.id);
-}
-
-/* The message log is made with the -D file, while the client sends
- * the data, so that only its line is left to write once the message
- * is accepted; it is removed again if the message is not. */
+/* The message log, msglog/[<c>/]<id>, is made with the -D file, while
+ * the client sends the data, so that only its line is left to write
+ * once the message is accepted; it is removed again if the message is
+ * not. */
 static void
 msglog_open(struct receive *r)
 {
@@ -670,7 +661,12 @@ msglog_open(struct receive *r)
     r->msglog_fd = -1;
     if (!main_config.message_logs)
         return;
-    path = msglog_path(r);
+    if (r->split)
+        path = arena_printf(r->a, "%s/msglog/%c/%s", r->spool_dir,
+                            msgid_split_char(r->m.id), r->m.id);
+    else
+        path = arena_printf(r->a, "%s/msglog/%s", r->spool_dir, r->m.id);
+    r->msglog = path;
     fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0 && errno == ENOENT) { /* the first message: make the dirs */
         const char *top = arena_printf(r->a, "%s/msglog", r->spool_dir);
@@ -686,22 +682,22 @@ msglog_open(struct receive *r)
     r->msglog_errno = fd < 0 ? errno : 0;
 }
 
-/* The message log of a message not accepted. */
+/* Closes the message log if it is still open; remove: the message is
+ * not accepted (or no longer), and its message log goes too. */
 static void
-msglog_drop(struct receive *r)
+msglog_close(struct receive *r, int remove)
 {
-    if (r->msglog_fd < 0)
-        return;
-    close(r->msglog_fd);
+    if (r->msglog_fd >= 0)
+        close(r->msglog_fd);
     r->msglog_fd = -1;
-    (void)unlink(msglog_path(r));
+    if (remove && r->msglog != NULL)
+        (void)unlink(r->msglog);
 }
 
 /* "Received from ..." as Exim starts the message log. */
 void
 receive_write_msglog(struct receive *r)
 {
-    const char *path;
     gstr line;
     int fd = r->msglog_fd;
 
@@ -710,10 +706,9 @@ receive_write_msglog(struct receive *r)
     r->msglog_fd = -1;
     if (fd < 0) {
         log_write(LOG_MAIN | LOG_PANIC, "Couldn't open message log %s: %s",
-                  msglog_path(r), strerror(r->msglog_errno));
+                  r->msglog, strerror(r->msglog_errno));
         return;
     }
-    path = msglog_path(r);
     gstr_init(&line, r->a);
     tod_log(&line, time(NULL));
     gstr_printf(&line, " Received from %s\n", receive_log_line_ex(r, 0) + 3);
@@ -727,7 +722,7 @@ receive_write_msglog(struct receive *r)
     }
     if (write(fd, line.s, line.len) != (ssize_t)line.len)
         log_write(LOG_MAIN | LOG_PANIC, "Couldn't write message log %s: %s",
-                  path, strerror(errno));
+                  r->msglog, strerror(errno));
     close(fd);
 }
 
@@ -742,7 +737,7 @@ receive_commit_spool(struct receive *r, gstr *err)
     r->m.complete_usec = r->complete.tv_usec;
     if (spool_write_message(r->spool_dir, r->split, &r->m, r->body, err) < 0) {
         spool_body_abort(r->body);
-        msglog_drop(r);
+        msglog_close(r, 1);
         r->closed = 1;
         return -1;
     }
@@ -759,19 +754,14 @@ receive_commit(struct receive *r, gstr *err)
     return 0;
 }
 
+/* input/[<c>/]<id><suffix> */
 static void
-unlink_file(struct receive *r, const char *area, const char *suffix)
+unlink_input(struct receive *r, const char *suffix)
 {
     gstr g;
 
     gstr_init(&g, r->a);
-    if (strcmp(area, "input") == 0)
-        spool_path_file(&g, r->spool_dir, r->split, "", r->m.id, suffix);
-    else if (r->split)
-        gstr_printf(&g, "%s/%s/%c/%s", r->spool_dir, area,
-                    msgid_split_char(r->m.id), r->m.id);
-    else
-        gstr_printf(&g, "%s/%s/%s", r->spool_dir, area, r->m.id);
+    spool_path_file(&g, r->spool_dir, r->split, "", r->m.id, suffix);
     (void)unlink(g.s);
 }
 
@@ -782,11 +772,10 @@ receive_abort(struct receive *r)
     if (r == NULL)
         return;
     if (r->committed) {
-        unlink_file(r, "input", "-H");
-        unlink_file(r, "input", "-D");
-        unlink_file(r, "msglog", "");
+        unlink_input(r, "-H");
+        unlink_input(r, "-D");
     }
-    msglog_drop(r);
+    msglog_close(r, 1);
     if (!r->closed && r->body != NULL) {
         if (r->committed)
             spool_body_close(r->body);
@@ -803,11 +792,7 @@ receive_close(struct receive *r)
     log_set_message_id(NULL);
     if (r == NULL)
         return;
-    if (r->msglog_fd >= 0 && r->committed) { /* its line never written */
-        close(r->msglog_fd);
-        r->msglog_fd = -1;
-    }
-    msglog_drop(r);
+    msglog_close(r, !r->committed);
     if (!r->closed && r->body != NULL) {
         if (r->committed)
             spool_body_close(r->body);

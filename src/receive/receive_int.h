@@ -40,9 +40,10 @@ struct receive {
     int finished;
     int committed;
     int closed;
-    int queued;       /* receive_set_queued() */
-    int msglog_fd;    /* the message log, made by receive_start(), or -1 */
-    int msglog_errno; /* why it could not be made, or 0 */
+    int queued;         /* receive_set_queued() */
+    const char *msglog; /* the message log's path, if message_logs */
+    int msglog_fd;      /* it, made by receive_start(), or -1 */
+    int msglog_errno;   /* why it could not be made, or 0 */
 
     /* the body, for expansions */
     char *head; /* the first head_cap bytes */
