@@ -34,11 +34,10 @@
  *	rewrite (spool_rewrite_header(), the same operation) therefore
  *	leaves either the old file or the new one, never a mixture.
  *	spool_write_message() writes the body's last bytes and the -H's
- *	temporary file, fsync()s the two at once (the body's in a second
- *	thread, so that one journal commit can cover both where the file
- *	system has a journal; one after the other when the spool is on
- *	tmpfs or ramfs, where a sync waits for nothing, or when no thread
- *	can be started), renames the -H into
+ *	temporary file, starts the writeback of both (not on tmpfs or
+ *	ramfs, where a sync waits for nothing), fsync()s the body and then
+ *	the -H, so that the body's sync writes both files' blocks and the
+ *	-H's has little left but its flush, renames the -H into
  *	place (the body is written as <id>-D from the start, as Exim
  *	writes it) and fsync()s the directory once: see
  *	spool_body(3) for why the -H rename is the commit point.
@@ -49,7 +48,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -375,33 +373,19 @@ syncs_wait(const char *dir)
     return answer;
 }
 
-struct sync_job {
-    int fd;
-    int err; /* errno of a failed fsync, else 0 */
-};
-
-static void *
-sync_thread(void *arg)
-{
-    struct sync_job *j = arg;
-
-    j->err = fsync(j->fd) < 0 ? errno : 0;
-    return NULL;
-}
-
-/* fsync() of A and B, at the same time when that can help. The errnos
- * of failed syncs go to *ea and *eb (0: synced). */
+/* fsync() of A and then B; the errnos of failed syncs go to *ea and *eb
+ * (0: synced). Where a sync waits for the disk, the writeback of both
+ * files is started first (sync_file_range() without a wait, which also
+ * gives each its blocks), so that A's fsync() finds B's data on its way
+ * and B's inode placed: its writes cover both files, and B's fsync() has
+ * little or nothing left to write before its flush. A file system with a
+ * journal commits both files' metadata with A's. */
 static void
 sync_both(int a, int b, const char *dir, int *ea, int *eb)
 {
-    struct sync_job ja = {a, 0};
-    pthread_t t;
-
-    if (syncs_wait(dir) && pthread_create(&t, NULL, sync_thread, &ja) == 0) {
-        *eb = fsync(b) < 0 ? errno : 0;
-        (void)pthread_join(t, NULL);
-        *ea = ja.err;
-        return;
+    if (syncs_wait(dir)) {
+        (void)sync_file_range(a, 0, 0, SYNC_FILE_RANGE_WRITE);
+        (void)sync_file_range(b, 0, 0, SYNC_FILE_RANGE_WRITE);
     }
     *ea = fsync(a) < 0 ? errno : 0;
     *eb = fsync(b) < 0 ? errno : 0;
