@@ -8,6 +8,7 @@
  *
  *	int	smtp_cmd_data(struct smtp_session *s, char *arg)
  *	int	smtp_cmd_bdat(struct smtp_session *s, char *arg)
+ *	void	smtp_data_prepare(struct smtp_session *s)
  * DESCRIPTION
  *	After the predata ACL, DATA reads the message up to the line with
  *	a single dot and hands it to the receive library line by line,
@@ -35,6 +36,13 @@
  *	runs for it, a refused BDAT's chunk is read and thrown away, and
  *	a message whose first header line ends in a bare LF is refused
  *	(552) once that header field is complete.
+ *
+ *	smtp_data_prepare(), after a RCPT's 250 has gone, makes the file
+ *	the next message's -H will be written to (spool_path_prepare_temp()),
+ *	while the client writes its next command, rather than after the
+ *	data, while it waits for the 250. Not under -bh, which keeps
+ *	nothing, nor with split_spool_directory, where the -H's directory
+ *	depends on the message id.
  * DIAGNOSTICS
  *	A connection lost or timed out in the middle of the data loses the
  *	message (never half of one) with Exim's log lines; a message over
@@ -68,6 +76,7 @@
 #include "rewrite/rewrite.h"
 #include "smtp/smtp_int.h"
 #include "spool/envelope.h"
+#include "spool/spool_path.h"
 #include "registry.h"
 
 /* What ended the data. */
@@ -559,6 +568,19 @@ data_finish(struct smtp_session *s, struct receive *r, int toobig, long chunk)
     s->x.msg = NULL;
     smtp_txn_reset(s);
     return 0;
+}
+
+void
+smtp_data_prepare(struct smtp_session *s)
+{
+    gstr dir;
+
+    if (s->mode == SMTP_MODE_BH || main_config.split_spool_directory)
+        return;
+    smtp_io_flush_early(&s->io); /* the client reads while this is done */
+    gstr_init(&dir, s->msg_arena);
+    spool_path_dir(&dir, main_config.spool_directory, 0);
+    spool_path_prepare_temp(dir.s);
 }
 
 /* Checks that a transaction can take data; replies if not. */

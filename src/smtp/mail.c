@@ -618,5 +618,6 @@ smtp_cmd_rcpt(struct smtp_session *s, char *arg)
     if (r != 2) /* 2: discarded, answered as accepted */
         add_rcpt(s, &rcpt);
     smtp_reply_user(s, 250, user_msg ? user_msg : "Accepted");
+    smtp_data_prepare(s);
     return 0;
 }

@@ -93,6 +93,8 @@ int smtp_cmd_mail(struct smtp_session *s, char *arg);
 int smtp_cmd_rcpt(struct smtp_session *s, char *arg);
 int smtp_cmd_data(struct smtp_session *s, char *arg);
 int smtp_cmd_bdat(struct smtp_session *s, char *arg);
+/* After a RCPT's 250: the next -H's file made ahead (data.c). */
+void smtp_data_prepare(struct smtp_session *s);
 /* auth_cmd.c */
 int smtp_cmd_auth(struct smtp_session *s, char *arg);
 void smtp_auth_register(void);

@@ -16,6 +16,9 @@
  *			gstr *err)
  *	int	spool_path_sync_dir(const char *dir, gstr *err)
  *	void	spool_path_forget_dir(void)
+ *	void	spool_path_prepare_temp(const char *dir)
+ *	int	spool_path_take_temp(const char *dir)
+ *	int	spool_path_link_temp(int fd, const char *path)
  *	int	spool_path_open_temp(const char *path, int flags)
  *	int	spool_path_check_id(const char *id, gstr *err)
  * DESCRIPTION
@@ -31,7 +34,19 @@
  *	spool_path_sync_dir() makes a rename or unlink in a directory
  *	durable; EINVAL (file systems that cannot sync directories) is not
  *	an error, as in Exim. It keeps the last directory it synced open
- *	for the next call; spool_path_forget_dir() closes it.
+ *	for the next call; spool_path_forget_dir() closes it, and the
+ *	spare file below. A child of fork() starts without either.
+ *
+ *	spool_path_prepare_temp() makes an unnamed file (O_TMPFILE, mode
+ *	0640) in a directory ahead of time, for a -H that is still to be
+ *	written; the SMTP server calls it while it waits for the client.
+ *	spool_path_take_temp() hands it over (-1: none for that directory)
+ *	and spool_path_link_temp() gives it its name once its text is on
+ *	disk (linkat(), by the descriptor or through /proc/self/fd). A
+ *	file that is never named goes with its descriptor, so a crash
+ *	leaves nothing. Where the kernel or the file system cannot make
+ *	or link such a file, neither is tried again in the process, and
+ *	the writer uses a named temporary file.
  *
  *	spool_path_check_id() refuses anything but a message id, so that
  *	no name given on a command line can reach outside the spool
@@ -45,6 +60,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,8 +122,28 @@ static struct {
     int fd;
 } synced = {NULL, -1};
 
-void
-spool_path_forget_dir(void)
+/* The unnamed file (O_TMPFILE) the next -H is to be written to, made
+ * ahead of time in the directory named; unusable once the file system
+ * or the kernel has refused to make or to link one. */
+static struct {
+    char *dir;
+    int fd;
+    int unusable;
+    int via_proc; /* linkat(AT_EMPTY_PATH) is refused: /proc/self/fd */
+} spare = {NULL, -1, 0, 0};
+
+static void
+spare_drop(void)
+{
+    if (spare.fd >= 0)
+        close(spare.fd);
+    free(spare.dir);
+    spare.dir = NULL;
+    spare.fd = -1;
+}
+
+static void
+synced_drop(void)
 {
     if (synced.fd >= 0)
         close(synced.fd);
@@ -115,9 +152,88 @@ spool_path_forget_dir(void)
     synced.fd = -1;
 }
 
+void
+spool_path_forget_dir(void)
+{
+    synced_drop();
+    spare_drop();
+}
+
+/* A child of fork() starts without the directory and the spare file:
+ * it would share the spare's file with its parent (two messages' -H in
+ * one file), and a child that closes its descriptors would leave both
+ * numbers to be reused by whatever it opens next. */
+static void
+forget_at_fork(void)
+{
+    static int registered;
+
+    if (!registered && pthread_atfork(NULL, NULL, spool_path_forget_dir) == 0)
+        registered = 1;
+}
+
+void
+spool_path_prepare_temp(const char *dir)
+{
+    int fd;
+
+    forget_at_fork();
+    if (spare.unusable || (spare.fd >= 0 && strcmp(spare.dir, dir) == 0))
+        return;
+    spare_drop();
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        /* no O_TMPFILE here; a missing directory is made with the
+         * first message, so that is no reason to stop trying */
+        if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
+            spare.unusable = 1;
+        return;
+    }
+    if ((spare.dir = strdup(dir)) == NULL) {
+        close(fd);
+        return;
+    }
+    spare.fd = fd;
+}
+
+int
+spool_path_take_temp(const char *dir)
+{
+    int fd = spare.fd;
+
+    if (fd < 0 || strcmp(spare.dir, dir) != 0)
+        return -1;
+    spare.fd = -1; /* the caller's now */
+    spare_drop();
+    return fd;
+}
+
+int
+spool_path_link_temp(int fd, const char *path)
+{
+    char proc[64];
+
+    if (!spare.via_proc) {
+        if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+            return 0;
+        /* before Linux 6.10 only a privileged process may link a file
+         * by its descriptor alone (ENOENT); the /proc path may */
+        if (errno != ENOENT && errno != EPERM && errno != EINVAL)
+            return -1;
+        spare.via_proc = 1;
+    }
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (errno != EEXIST && errno != ENOSPC && errno != EDQUOT)
+        spare.unusable = 1; /* named temporary files from now on */
+    return -1;
+}
+
 int
 spool_path_sync_dir(const char *dir, struct gstr *err)
 {
+    forget_at_fork();
     if (synced.path == NULL || strcmp(synced.path, dir) != 0) {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -126,7 +242,7 @@ spool_path_sync_dir(const char *dir, struct gstr *err)
                         strerror(errno));
             return -1;
         }
-        spool_path_forget_dir();
+        synced_drop();
         if ((synced.path = strdup(dir)) == NULL) {
             close(fd);
             gstr_printf(err, "cannot sync directory %s: out of memory", dir);
@@ -136,7 +252,7 @@ spool_path_sync_dir(const char *dir, struct gstr *err)
     }
     if (fsync(synced.fd) < 0 && errno != EINVAL) {
         gstr_printf(err, "cannot sync directory %s: %s", dir, strerror(errno));
-        spool_path_forget_dir();
+        synced_drop();
         return -1;
     }
     return 0;

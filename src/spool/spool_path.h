@@ -22,9 +22,15 @@ int spool_path_make_dirs(const char *spool_dir, char subdir, struct gstr *err);
 int spool_path_check_id(const char *id, struct gstr *err);
 /* fsync() of a directory so a rename or create in it is on disk. */
 int spool_path_sync_dir(const char *dir, struct gstr *err);
-/* Closes the directory spool_path_sync_dir() keeps open: for a process
- * about to close every descriptor it has. */
+/* Closes the directory spool_path_sync_dir() keeps open and the spare
+ * file of spool_path_prepare_temp(): for a process about to close every
+ * descriptor it has. */
 void spool_path_forget_dir(void);
 int spool_path_open_temp(const char *path, int flags);
+/* An unnamed file made ahead in dir for the next -H; taken (-1: none for
+ * dir), then named once synced: 0, or -1 with errno. See spool_path(3). */
+void spool_path_prepare_temp(const char *dir);
+int spool_path_take_temp(const char *dir);
+int spool_path_link_temp(int fd, const char *path);
 
 #endif

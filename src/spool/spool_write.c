@@ -34,13 +34,16 @@
  *	rewrite (spool_rewrite_header(), the same operation) therefore
  *	leaves either the old file or the new one, never a mixture.
  *	spool_write_message() writes the body's last bytes and the -H's
- *	temporary file, starts the writeback of both (not on tmpfs or
- *	ramfs, where a sync waits for nothing), fsync()s the body and then
- *	the -H, so that the body's sync writes both files' blocks and the
- *	-H's has little left but its flush, renames the -H into
- *	place (the body is written as <id>-D from the start, as Exim
- *	writes it) and fsync()s the directory once: see
- *	spool_body(3) for why the -H rename is the commit point.
+ *	temporary file (the unnamed one that spool_path_prepare_temp()
+ *	made ahead of time, when there is one; else hdr.<id>), starts the
+ *	writeback of both (not on tmpfs or ramfs, where a sync waits for
+ *	nothing), fsync()s the body and then the -H, so that the body's
+ *	sync writes both files' blocks and the -H's has little left but
+ *	its flush, gives the -H its name (a link of the unnamed file, or
+ *	a rename; the body is written as <id>-D from the start, as Exim
+ *	writes it) and fsync()s the directory once: see spool_body(3) for
+ *	why naming the -H is the commit point. An unnamed file that cannot
+ *	be linked is written again as hdr.<id>.
  * DIAGNOSTICS
  *	-1 with "spool file <path>: <step> failed: <system error>" in err.
  *--*/
@@ -391,9 +394,27 @@ sync_both(int a, int b, const char *dir, int *ea, int *eb)
     *eb = fsync(b) < 0 ? errno : 0;
 }
 
+/* A failed step on the -H's temporary file: the error, the file closed
+ * and, if it has a name, removed. */
+static int
+hdr_fail(struct gstr *err, const struct hdr_file *h, int anon, const char *what,
+         int fd)
+{
+    int e = errno;
+
+    if (!anon)
+        return write_fail(err, h->tmp.s, what, fd);
+    gstr_printf(err, "spool file %s: %s failed: %s", h->final.s, what,
+                strerror(e));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
 /* The message's -H, for a body that has been finished but not synced:
- * the -H to its temporary file, both synced, both renamed, the
- * directory synced. */
+ * the -H to a temporary file (the unnamed one made ahead of time, if
+ * there is one, else hdr.<id>), both synced, the -H named (linked, or
+ * renamed), the directory synced. */
 static int
 write_with_body(const char *spool_dir, int split, const struct spool_msg *m,
                 struct spool_body *b, struct gstr *err)
@@ -401,44 +422,60 @@ write_with_body(const char *spool_dir, int split, const struct spool_msg *m,
     struct arena *a = arena_create();
     struct hdr_file h;
     struct gstr *text = &h.text, *tmp = &h.tmp, *final = &h.final;
-    int fd = -1, ebody, ehdr, rc = -1;
+    int fd = -1, ebody, ehdr, anon, rc = -1;
 
     /* the -H goes where the body's file already is: no directory to make */
     if (hdr_file_make(a, spool_dir, split, m, &h, err) < 0)
         goto out;
-    fd = spool_path_open_temp(tmp->s, O_WRONLY);
-    if (fd < 0) {
+    fd = spool_path_take_temp(h.dir.s);
+    anon = fd >= 0;
+again:
+    if (!anon && (fd = spool_path_open_temp(tmp->s, O_WRONLY)) < 0) {
         gstr_printf(err, "spool file %s: cannot create: %s", tmp->s,
                     strerror(errno));
         goto out;
     }
     if (fd_write_all(fd, text->s ? text->s : "", text->len) < 0) {
-        (void)write_fail(err, tmp->s, "write", fd);
+        (void)hdr_fail(err, &h, anon, "write", fd);
         goto out;
     }
     sync_both(spool_body_fd(b), fd, h.dir.s, &ebody, &ehdr);
     if (ebody != 0) {
         close(fd);
-        (void)unlink(tmp->s);
+        if (!anon)
+            (void)unlink(tmp->s);
         (void)spool_body_sync_failed(b, ebody, err);
         goto out;
     }
     if (ehdr != 0) {
         errno = ehdr;
-        (void)write_fail(err, tmp->s, "sync", fd);
+        (void)hdr_fail(err, &h, anon, "sync", fd);
         goto out;
     }
-    if (close(fd) < 0) {
-        (void)write_fail(err, tmp->s, "close", -1);
-        goto out;
-    }
-    if (spool_body_publish(b, err) < 0) {
-        (void)unlink(tmp->s);
-        goto out;
-    }
-    if (rename(tmp->s, final->s) < 0) {
-        (void)write_fail(err, tmp->s, "rename", -1);
-        goto out;
+    if (anon) {
+        if (spool_path_link_temp(fd, final->s) < 0) {
+            close(fd); /* written again, under a name */
+            anon = 0;
+            goto again;
+        }
+        close(fd);
+        if (spool_body_publish(b, err) < 0) {
+            (void)unlink(final->s);
+            goto out;
+        }
+    } else {
+        if (close(fd) < 0) {
+            (void)write_fail(err, tmp->s, "close", -1);
+            goto out;
+        }
+        if (spool_body_publish(b, err) < 0) {
+            (void)unlink(tmp->s);
+            goto out;
+        }
+        if (rename(tmp->s, final->s) < 0) {
+            (void)write_fail(err, tmp->s, "rename", -1);
+            goto out;
+        }
     }
     rc = spool_path_sync_dir(h.dir.s, err);
     if (rc < 0)

@@ -30,6 +30,7 @@
 #include "spool/queue_list.h"
 #include "spool/spool_body.h"
 #include "spool/spool_lock.h"
+#include "spool/spool_path.h"
 #include "spool/spool_read.h"
 #include "spool/spool_write.h"
 #include "spool/tree.h"
@@ -1057,6 +1058,61 @@ START_TEST(test_disk_accept_and_read)
 }
 END_TEST
 
+/* The -H written to the unnamed file made ahead of time: the same -H,
+ * under its name, mode 0640, no other file left; the spare serves its
+ * own directory only, once, and a forked child does not inherit it. */
+START_TEST(test_disk_spare_header)
+{
+    struct arena *a = arena_create();
+    struct spool_msg m, back;
+    struct spool_body *b;
+    const char *id = "1vQk3L-000000000Xb-00A1";
+    gstr err, dir, path;
+    struct stat st;
+    mode_t old_mask;
+    pid_t pid;
+    int status, fd;
+
+    gstr_init(&err, a);
+    gstr_init(&dir, a);
+    gstr_init(&path, a);
+    rich_message(&m, a, 0, 1);
+    ck_assert_int_eq(spool_path_make_dirs(spool_dir, 0, &err), 0);
+    spool_path_dir(&dir, spool_dir, 0);
+    spool_path_prepare_temp(dir.s);
+    fd = spool_path_take_temp(dir.s);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(spool_path_take_temp(dir.s), -1); /* taken */
+    old_mask = umask(022);
+    spool_path_prepare_temp(dir.s);
+    umask(old_mask);
+    ck_assert_int_eq(count_files(spool_dir), 0); /* it has no name */
+    ck_assert_int_eq(spool_path_take_temp(spool_dir), -1);
+    pid = fork();
+    if (pid == 0)
+        _exit(spool_path_take_temp(dir.s) == -1 ? 0 : 1);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    b = spool_body_open(a, spool_dir, 0, id, &err);
+    ck_assert_msg(b != NULL, "%s", gstr_str(&err));
+    ck_assert_int_eq(spool_body_write(b, "body\n", 5), 0);
+    ck_assert_int_eq(spool_write_message(spool_dir, 0, &m, b, &err), 0);
+    ck_assert_int_eq(spool_path_take_temp(dir.s), -1); /* it was used */
+    ck_assert_int_eq(count_files(spool_dir), 2);
+    ck_assert_int_eq(spool_read_header(spool_dir, 0, id, a, &back, &err),
+                     SPOOL_READ_OK);
+    ck_assert_str_eq(format_msg(a, &back), format_msg(a, &m));
+    gstr_printf(&path, "%s/%s-H", dir.s, id);
+    ck_assert_int_eq(stat(path.s, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0640);
+    spool_body_close(b);
+    spool_path_forget_dir();
+    arena_destroy(a);
+}
+END_TEST
+
 START_TEST(test_disk_abort)
 {
     struct arena *a = arena_create();
@@ -1399,6 +1455,7 @@ spool_suite(void)
 
     tcase_add_checked_fixture(disk, spool_setup, spool_teardown);
     tcase_add_loop_test(disk, test_disk_accept_and_read, 0, 2);
+    tcase_add_test(disk, test_disk_spare_header);
     tcase_add_test(disk, test_disk_abort);
     tcase_add_test(disk, test_disk_copy_fd);
     tcase_add_test(disk, test_disk_lock);
