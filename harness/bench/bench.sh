@@ -32,7 +32,7 @@
 # on.  Nothing here asserts a timing.
 #
 # Environment: BENCH_MESSAGES (messages per run, default 1000),
-# BENCH_REPEAT (default 3), BENCH_MODES (default "disk tmpfs"),
+# BENCH_REPEAT (default 5), BENCH_MODES (default "disk tmpfs"),
 # BENCH_MTAS (default "mxlab exim498 exim496 sink"), BENCH_KEEP=1 (keep
 # the temporary directories).
 set -eu
@@ -40,7 +40,7 @@ set -eu
 BUILD=${1:-build}
 EXIM498=${2:-}
 MESSAGES=${BENCH_MESSAGES:-1000}
-REPEAT=${BENCH_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-5}
 MODES=${BENCH_MODES:-disk tmpfs}
 MTAS=${BENCH_MTAS:-mxlab exim498 exim496 sink}
 SIZE=4096
