@@ -114,49 +114,40 @@ spool_path_check_id(const char *id, struct gstr *err)
     return -1;
 }
 
+/* A descriptor kept from one message to the next, with the directory
+ * it belongs to. */
+struct kept {
+    char *dir;
+    int fd;
+};
+
 /* The directory synced last, kept open: a session syncs input/ after
  * every message it accepts. Forgotten when spool_path_make_dirs() makes
  * a directory (the one kept may have been removed and made anew). */
-static struct {
-    char *path;
-    int fd;
-} synced = {NULL, -1};
+static struct kept synced = {NULL, -1};
 
 /* The unnamed file (O_TMPFILE) the next -H is to be written to, made
  * ahead of time in the directory named; unusable once the file system
  * or the kernel has refused to make or to link one. */
-static struct {
-    char *dir;
-    int fd;
-    int unusable;
-    int via_proc; /* linkat(AT_EMPTY_PATH) is refused: /proc/self/fd */
-} spare = {NULL, -1, 0, 0};
+static struct kept spare = {NULL, -1};
+static int spare_unusable;
+static int link_via_proc; /* linkat(AT_EMPTY_PATH) refused: /proc/self/fd */
 
 static void
-spare_drop(void)
+kept_drop(struct kept *k)
 {
-    if (spare.fd >= 0)
-        close(spare.fd);
-    free(spare.dir);
-    spare.dir = NULL;
-    spare.fd = -1;
-}
-
-static void
-synced_drop(void)
-{
-    if (synced.fd >= 0)
-        close(synced.fd);
-    free(synced.path);
-    synced.path = NULL;
-    synced.fd = -1;
+    if (k->fd >= 0)
+        close(k->fd);
+    free(k->dir);
+    k->dir = NULL;
+    k->fd = -1;
 }
 
 void
 spool_path_forget_dir(void)
 {
-    synced_drop();
-    spare_drop();
+    kept_drop(&synced);
+    kept_drop(&spare);
 }
 
 /* A child of fork() starts without the directory and the spare file:
@@ -178,15 +169,15 @@ spool_path_prepare_temp(const char *dir)
     int fd;
 
     forget_at_fork();
-    if (spare.unusable || (spare.fd >= 0 && strcmp(spare.dir, dir) == 0))
+    if (spare_unusable || (spare.fd >= 0 && strcmp(spare.dir, dir) == 0))
         return;
-    spare_drop();
+    kept_drop(&spare);
     fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0640);
     if (fd < 0) {
         /* no O_TMPFILE here; a missing directory is made with the
          * first message, so that is no reason to stop trying */
         if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
-            spare.unusable = 1;
+            spare_unusable = 1;
         return;
     }
     if ((spare.dir = strdup(dir)) == NULL) {
@@ -204,7 +195,7 @@ spool_path_take_temp(const char *dir)
     if (fd < 0 || strcmp(spare.dir, dir) != 0)
         return -1;
     spare.fd = -1; /* the caller's now */
-    spare_drop();
+    kept_drop(&spare);
     return fd;
 }
 
@@ -213,20 +204,20 @@ spool_path_link_temp(int fd, const char *path)
 {
     char proc[64];
 
-    if (!spare.via_proc) {
+    if (!link_via_proc) {
         if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
             return 0;
         /* before Linux 6.10 only a privileged process may link a file
          * by its descriptor alone (ENOENT); the /proc path may */
         if (errno != ENOENT && errno != EPERM && errno != EINVAL)
             return -1;
-        spare.via_proc = 1;
+        link_via_proc = 1;
     }
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
     if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
         return 0;
     if (errno != EEXIST && errno != ENOSPC && errno != EDQUOT)
-        spare.unusable = 1; /* named temporary files from now on */
+        spare_unusable = 1; /* named temporary files from now on */
     return -1;
 }
 
@@ -234,7 +225,7 @@ int
 spool_path_sync_dir(const char *dir, struct gstr *err)
 {
     forget_at_fork();
-    if (synced.path == NULL || strcmp(synced.path, dir) != 0) {
+    if (synced.dir == NULL || strcmp(synced.dir, dir) != 0) {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0) {
@@ -242,8 +233,8 @@ spool_path_sync_dir(const char *dir, struct gstr *err)
                         strerror(errno));
             return -1;
         }
-        synced_drop();
-        if ((synced.path = strdup(dir)) == NULL) {
+        kept_drop(&synced);
+        if ((synced.dir = strdup(dir)) == NULL) {
             close(fd);
             gstr_printf(err, "cannot sync directory %s: out of memory", dir);
             return -1;
@@ -252,7 +243,7 @@ spool_path_sync_dir(const char *dir, struct gstr *err)
     }
     if (fsync(synced.fd) < 0 && errno != EINVAL) {
         gstr_printf(err, "cannot sync directory %s: %s", dir, strerror(errno));
-        synced_drop();
+        kept_drop(&synced);
         return -1;
     }
     return 0;
