@@ -1073,26 +1073,6 @@ deliver_should_queue(void)
 }
 int deliver_dont_deliver;
 
-/* The delivery child lets go of the SMTP connection and the caller's
- * terminal, so that neither waits for it. */
-static void
-detach_from_session(void)
-{
-    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGALRM, SIG_DFL);
-    if (fd >= 0) {
-        dup2(fd, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-    }
-    for (int i = 3; i < 1024; i++)
-        close(i);
-}
-
 void
 deliver_after_reception(const char *id, int wait_for)
 {
@@ -1114,7 +1094,7 @@ deliver_after_reception(const char *id, int wait_for)
     fflush(stderr);
     pid = fork();
     if (pid == 0) {
-        detach_from_session();
+        handoff_detach(-1, 0); /* no connection or terminal waits */
         (void)deliver_message(id, 0);
         _exit(0);
     }

@@ -14,6 +14,7 @@
  *	pid_t	handoff_deliver(const char *id, int wait_for, int ack_fd,
  *			int keep_stderr)
  *	void	handoff_split(int panic_to_stderr)
+ *	void	handoff_detach(int keep, int keep_stderr)
  * DESCRIPTION
  *	Exim's reception process, which runs as the exim user, re-execs
  *	the setuid binary to deliver a message it accepted. mxlab is not
@@ -150,10 +151,13 @@ handoff_read(int fd, char *id, int *wait_for)
     return 1;
 }
 
-/* The delivery process keeps no descriptor of the parent's, the
- * answer socket apart, so that no client waits for it. */
-static void
-detach_except(int keep, int keep_stderr)
+/* A delivery process keeps no descriptor of the parent's (keep, its
+ * answer socket, apart; stderr too with keep_stderr), so that no client
+ * or terminal waits for it; the descriptors modules keep from one
+ * message to the next (the main log, the spool's) are forgotten first,
+ * so that none is left pointing at a number that gets reused. */
+void
+handoff_detach(int keep, int keep_stderr)
 {
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -168,7 +172,7 @@ detach_except(int keep, int keep_stderr)
         if (!keep_stderr)
             dup2(fd, 2);
     }
-    spool_path_forget_dir(); /* so that it is not left to a number reused */
+    spool_path_forget_dir();
     log_close_main();
     for (int i = 3; i < 1024; i++)
         if (i != keep)
@@ -183,7 +187,7 @@ handoff_deliver(const char *id, int wait_for, int ack_fd, int keep_stderr)
     fflush(stdout);
     fflush(stderr);
     if ((pid = fork()) == 0) {
-        detach_except(wait_for ? ack_fd : -1, keep_stderr);
+        handoff_detach(wait_for ? ack_fd : -1, keep_stderr);
         handoff_set_fd(-1);
         log_panic_to_stderr(keep_stderr);
         (void)deliver_message(id, 0);

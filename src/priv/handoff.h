@@ -31,6 +31,9 @@ int handoff_read(int fd, char *id, int *wait_for);
  * panic lines then go too. Returns its pid, or -1 (logged). */
 pid_t handoff_deliver(const char *id, int wait_for, int ack_fd,
                       int keep_stderr);
+/* In a delivery process just forked: lets go of the parent's
+ * descriptors but keep (-1: none) and, with keep_stderr, stderr. */
+void handoff_detach(int keep, int keep_stderr);
 
 /* -bs and local submission started by root: forks; the child drops to
  * the exim user and returns, to receive; the parent (lowered) starts
