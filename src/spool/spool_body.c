@@ -40,16 +40,16 @@
  *	that the body's sync writes the blocks of both (a journaling file
  *	system commits both files in one go; without a journal each fsync
  *	still ends in a disk cache flush of its own, but the -H's has
- *	little else left to do), then spool_body_publish() (which only
- *	notes it), the rename of the -H and one fsync of the directory.
- *	The rename of the -H is the commit point: a message exists when
- *	its -H does. The directory fsync makes the -H's rename durable, and
+ *	little else left to do), then the -H's name (a link or a rename),
+ *	spool_body_publish() (which only notes it) and one fsync of the
+ *	directory. Naming the -H is the commit point: a message exists when
+ *	its -H does. The directory fsync makes the -H's name durable, and
  *	with it the -D's entry, made earlier in the same directory, so a
- *	message costs two fsync waits where the parts are synced together,
- *	three where they are not; a file system that journals its metadata
- *	in order (ext4, XFS, btrfs) cannot keep the later rename of the -H
- *	and lose the earlier creation of the -D. A crash before it leaves
- *	at most an -H-less -D or a temporary -H, which queue runners and
+ *	message costs three fsync()s, the -H's little more than a flush; a
+ *	file system that journals its metadata in order (ext4, XFS,
+ *	btrfs) cannot keep the later naming of the -H and lose the
+ *	earlier creation of the -D. A crash before it leaves
+ *	at most an -H-less -D or a hdr.<id>, which queue runners and
  *	listings ignore and a tidy-up may remove once it is older than any
  *	reception can take. The SMTP layer replies 250 to DATA only after
  *	spool_write_message() has returned 0, and every fsync is inside it.

@@ -453,29 +453,23 @@ again:
         goto out;
     }
     if (anon) {
-        if (spool_path_link_temp(fd, final->s) < 0) {
-            close(fd); /* written again, under a name */
+        int linked = spool_path_link_temp(fd, final->s);
+
+        close(fd);
+        if (linked < 0) { /* written again, under a name */
             anon = 0;
             goto again;
         }
-        close(fd);
-        if (spool_body_publish(b, err) < 0) {
-            (void)unlink(final->s);
-            goto out;
-        }
-    } else {
-        if (close(fd) < 0) {
-            (void)write_fail(err, tmp->s, "close", -1);
-            goto out;
-        }
-        if (spool_body_publish(b, err) < 0) {
-            (void)unlink(tmp->s);
-            goto out;
-        }
-        if (rename(tmp->s, final->s) < 0) {
-            (void)write_fail(err, tmp->s, "rename", -1);
-            goto out;
-        }
+    } else if (close(fd) < 0) {
+        (void)write_fail(err, tmp->s, "close", -1);
+        goto out;
+    } else if (rename(tmp->s, final->s) < 0) {
+        (void)write_fail(err, tmp->s, "rename", -1);
+        goto out;
+    }
+    if (spool_body_publish(b, err) < 0) {
+        (void)unlink(final->s);
+        goto out;
     }
     rc = spool_path_sync_dir(h.dir.s, err);
     if (rc < 0)
