@@ -21,17 +21,24 @@
 # "tmpfs", a directory under /dev/shm (fsync costs nothing there, so the
 # software alone is measured).  Four cases each: 1 and 20 parallel
 # sessions, 10 messages per connection and 1.  Each case runs
-# BENCH_REPEAT times; in each repetition every MTA runs once, the order
-# rotating from one repetition to the next, each run after a sync.
-# Spools are not emptied between runs (see "load" below).  The table
-# shows each MTA's median rate and, for mxlab against each other, the
-# median of the per-repetition ratios (runs of one repetition
-# are seconds apart, so a change of load hits both sides alike).  In disk
+# BENCH_REPEAT times; in each repetition every MTA runs once, each run
+# after a sync.  A run sends BENCH_MESSAGES messages and goes on until
+# it has lasted BENCH_SECONDS (smtpload -t): at 4,000 messages a second
+# a run of 1,000 would last a quarter of a second, and this machine's
+# spells of a second or so would decide its rate.  In a repetition mxlab
+# runs between the two it is measured against most closely, Exim 4.98.2
+# and the sink (exim496 exim498 mxlab sink, and backwards in the next
+# repetition, so that neither side is always the later one).  Spools are
+# not emptied between runs (see "load" below).  The table shows each
+# MTA's median rate and, for mxlab against each other, the median of
+# the per-repetition ratios (runs of one repetition are seconds apart,
+# so a change of load hits both sides alike).  In disk
 # mode a second table gives the block device's write and flush requests
 # per message (/proc/diskstats), which is what the fsynced figures wait
 # on.  Nothing here asserts a timing.
 #
-# Environment: BENCH_MESSAGES (messages per run, default 1000),
+# Environment: BENCH_MESSAGES (messages per run, at least; default
+# 1000), BENCH_SECONDS (seconds per run, at least; default 2),
 # BENCH_REPEAT (default 5), BENCH_MODES (default "disk tmpfs"),
 # BENCH_MTAS (default "mxlab exim498 exim496 sink"), BENCH_KEEP=1 (keep
 # the temporary directories).
@@ -40,6 +47,7 @@ set -eu
 BUILD=${1:-build}
 EXIM498=${2:-}
 MESSAGES=${BENCH_MESSAGES:-1000}
+SECONDS_MIN=${BENCH_SECONDS:-2}
 REPEAT=${BENCH_REPEAT:-5}
 MODES=${BENCH_MODES:-disk tmpfs}
 MTAS=${BENCH_MTAS:-mxlab exim498 exim496 sink}
@@ -114,11 +122,12 @@ load() {
     sync
     [ -z "$DISK" ] || before=$(bench_disk_counts $DISK)
     out=$("$LOAD" -l "$2" -p "$(cat "$1/$2/port")" -c "$3" -m "$4" \
-        -n "$MESSAGES" -s "$SIZE" --waits 2>>"$1/load.stderr") || true
+        -n "$MESSAGES" -t "$SECONDS_MIN" -s "$SIZE" --waits 2>>"$1/load.stderr") || true
     echo "$out" >>"$1/runs.txt"
-    if [ -n "$DISK" ] && [ -n "$before" ]; then
+    sent=$(echo "$out" | sed -n 's/.* messages=\([0-9]*\) .*/\1/p' | head -1)
+    if [ -n "$DISK" ] && [ -n "$before" ] && [ -n "$sent" ]; then
         echo "$before $(bench_disk_counts $DISK)" |
-            awk -v n="$MESSAGES" '{ printf "%.2f %.2f\n", ($3 - $1) / n, ($4 - $2) / n }' \
+            awk -v n="$sent" '{ printf "%.2f %.2f\n", ($3 - $1) / n, ($4 - $2) / n }' \
                 >>"$1/$2.io"
     fi
     case "$out" in
@@ -137,7 +146,8 @@ header() {
     done
     echo "bench: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1))," \
         "$(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "bench: $MESSAGES messages of $SIZE bytes per run, $REPEAT repetitions"
+    echo "bench: $MESSAGES messages of $SIZE bytes per run and more until" \
+        "$SECONDS_MIN s have passed, $REPEAT repetitions"
 }
 
 # run_mode MODE: start every MTA with its spool on MODE, run the cases.
@@ -167,7 +177,7 @@ run_mode() {
         for m in $MTAS; do : >"$T/$m.runs"; : >"$T/$m.io"; done
         r=0
         while [ $r -lt "$REPEAT" ]; do
-            for m in $(bench_rotate $r $MTAS); do
+            for m in $(bench_order $r $MTAS); do
                 load "$T" "$m" "$1" "$2" >>"$T/$m.runs"
             done
             r=$((r + 1))

@@ -99,6 +99,27 @@ bench_rotate() {
     echo "$@"
 }
 
+# bench_order N WORDS...: the MTAs of repetition N, mxlab between the
+# two it is held up against most closely: any others first, then exim496,
+# exim498, mxlab, sink (those of them in WORDS); backwards when N is odd.
+bench_order() {
+    n=$1
+    shift
+    o=""
+    for w in "$@"; do
+        case $w in exim496 | exim498 | mxlab | sink) ;; *) o="$o $w" ;; esac
+    done
+    for w in exim496 exim498 mxlab sink; do
+        case " $* " in *" $w "*) o="$o $w" ;; esac
+    done
+    if [ $((n % 2)) -eq 1 ]; then
+        r=""
+        for w in $o; do r="$w $r"; done
+        o=$r
+    fi
+    echo $o
+}
+
 # bench_columns TITLE: the table's header line: TITLE, one column per MTA
 # in $MTAS, then mxlab's ratio to each of the others.
 bench_columns() {

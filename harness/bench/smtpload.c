@@ -5,7 +5,8 @@
  *	SMTP load client for make bench
  * SYNOPSIS
  *	smtpload -p PORT [-a ADDRESS] [-c SESSIONS] [-m PER_CONNECTION]
- *		[-n MESSAGES] [-s SIZE] [-r RECIPIENT] [-l LABEL] [--waits]
+ *		[-n MESSAGES] [-t SECONDS] [-s SIZE] [-r RECIPIENT] [-l LABEL]
+ *		[--waits]
  *	smtpload -p PORT [-a ADDRESS] --probe
  *	smtpload --free-port
  * DESCRIPTION
@@ -19,14 +20,21 @@
  *	message has its own sender, Message-Id and body, and goes to
  *	RECIPIENT (default sink@bench.ex).
  *
+ *	-t SECONDS makes MESSAGES a minimum: messages are handed out until
+ *	MESSAGES have been and SECONDS have passed since the start, so
+ *	that a fast server is measured over a run as long as a slow one
+ *	(a run of a fifth of a second measures mostly the machine's
+ *	spells). The connection that takes the last message quits after
+ *	it, whatever PER_CONNECTION says.
+ *
  *	The clock runs from the first connection to the last QUIT. The
  *	result is one line:
  *
  *	LABEL sessions=S per_conn=M size=B messages=N accepted=A failed=F
  *		seconds=T msgs_per_sec=R
  *
- *	where accepted counts the 250 replies to the end of data and R is
- *	accepted / T.
+ *	where messages is how many were handed out, accepted counts the
+ *	250 replies to the end of data and R is accepted / T.
  *
  *	--waits adds a second line with how long, on average, the client
  *	waited for each step, in microseconds, from just before it sent
@@ -74,6 +82,7 @@ struct config {
     int sessions;
     int per_conn;
     long messages;
+    double seconds; /* -t: hand out messages until this long, at least */
     long size;
     const char *label;
     const char *rcpt;
@@ -102,10 +111,11 @@ struct session {
     long waits[S_COUNT];
 };
 
-static struct config cfg = {"127.0.0.1", 0,    1,          10,
-                            1000,        4096, "smtpload", "sink@bench.ex"};
+static struct config cfg = {
+    "127.0.0.1", 0, 1, 10, 1000, 0.0, 4096, "smtpload", "sink@bench.ex"};
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long next_msg;          /* messages handed out */
+static double deadline;        /* -t: the start, plus SECONDS */
 static long accepted;          /* 250s to the data */
 static long failed;            /* messages that did not get one */
 static int errors_shown;       /* of MAX_ERRORS */
@@ -139,14 +149,15 @@ report_error(const char *what, const char *detail)
     pthread_mutex_unlock(&lock);
 }
 
-/* Hands out the number of the next message, or -1 when all are out. */
+/* Hands out the number of the next message, or -1 when all are out:
+ * MESSAGES of them, and then more until the deadline (-t). */
 static long
 claim_message(void)
 {
     long n = -1;
 
     pthread_mutex_lock(&lock);
-    if (next_msg < cfg.messages)
+    if (next_msg < cfg.messages || (deadline > 0 && now_s() < deadline))
         n = next_msg++;
     pthread_mutex_unlock(&lock);
     return n;
@@ -433,12 +444,11 @@ free_port(void)
 static void
 usage(void)
 {
-    fprintf(stderr,
-            "usage: smtpload -p PORT [-a ADDRESS] [-c SESSIONS] "
-            "[-m PER_CONNECTION] [-n MESSAGES] [-s SIZE] [-r RECIPIENT]\n"
-            "       [-l LABEL] [--waits]\n"
-            "       smtpload -p PORT [-a ADDRESS] --probe\n"
-            "       smtpload --free-port\n");
+    fprintf(stderr, "usage: smtpload -p PORT [-a ADDRESS] [-c SESSIONS] "
+                    "[-m PER_CONNECTION] [-n MESSAGES] [-t SECONDS]\n"
+                    "       [-s SIZE] [-r RECIPIENT] [-l LABEL] [--waits]\n"
+                    "       smtpload -p PORT [-a ADDRESS] --probe\n"
+                    "       smtpload --free-port\n");
     exit(2);
 }
 
@@ -483,6 +493,9 @@ main(int argc, char **argv)
         case 'n':
             cfg.messages = atol(v);
             break;
+        case 't':
+            cfg.seconds = atof(v);
+            break;
         case 's':
             cfg.size = atol(v);
             break;
@@ -497,13 +510,16 @@ main(int argc, char **argv)
         }
     }
     if (cfg.port <= 0 || cfg.sessions < 1 || cfg.sessions > MAX_SESSIONS ||
-        cfg.per_conn < 1 || cfg.messages < 1 || cfg.size < 256 ||
+        cfg.per_conn < 1 || cfg.messages < 1 ||
+        !(cfg.seconds >= 0 && cfg.seconds <= 3600) || cfg.size < 256 ||
         cfg.size > 64 * 1024 * 1024 || strlen(cfg.rcpt) > 256 ||
         strpbrk(cfg.rcpt, "\r\n<>") != NULL)
         usage();
     if (do_probe)
         return probe();
     t0 = now_s();
+    if (cfg.seconds > 0)
+        deadline = t0 + cfg.seconds;
     for (int i = 0; i < cfg.sessions; i++)
         if (pthread_create(&tids[i], NULL, worker, NULL) != 0) {
             fprintf(stderr, "smtpload: cannot start thread %d\n", i);
@@ -514,8 +530,8 @@ main(int argc, char **argv)
     t1 = now_s();
     printf("%s sessions=%d per_conn=%d size=%ld messages=%ld accepted=%ld "
            "failed=%ld seconds=%.3f msgs_per_sec=%.1f\n",
-           cfg.label, cfg.sessions, cfg.per_conn, cfg.size, cfg.messages,
-           accepted, failed, t1 - t0, (double)accepted / (t1 - t0));
+           cfg.label, cfg.sessions, cfg.per_conn, cfg.size, next_msg, accepted,
+           failed, t1 - t0, (double)accepted / (t1 - t0));
     if (show_waits) {
         printf("%s waits_us", cfg.label);
         for (int i = 0; i < S_COUNT; i++)
