@@ -25,7 +25,8 @@
  *	that a fast server is measured over a run as long as a slow one
  *	(a run of a fifth of a second measures mostly the machine's
  *	spells). The connection that takes the last message quits after
- *	it, whatever PER_CONNECTION says.
+ *	it, whatever PER_CONNECTION says. After a failure no message past
+ *	MESSAGES is handed out.
  *
  *	The clock runs from the first connection to the last QUIT. The
  *	result is one line:
@@ -150,14 +151,16 @@ report_error(const char *what, const char *detail)
 }
 
 /* Hands out the number of the next message, or -1 when all are out:
- * MESSAGES of them, and then more until the deadline (-t). */
+ * MESSAGES of them, and then more until the deadline (-t) unless one has
+ * failed (a run that fails is not measured). */
 static long
 claim_message(void)
 {
     long n = -1;
 
     pthread_mutex_lock(&lock);
-    if (next_msg < cfg.messages || (deadline > 0 && now_s() < deadline))
+    if (next_msg < cfg.messages ||
+        (deadline > 0 && failed == 0 && now_s() < deadline))
         n = next_msg++;
     pthread_mutex_unlock(&lock);
     return n;
