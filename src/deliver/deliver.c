@@ -1076,8 +1076,6 @@ int deliver_dont_deliver;
 void
 deliver_after_reception(const char *id, int wait_for)
 {
-    pid_t pid;
-
     if (handoff_active()) { /* received as the exim user: root delivers */
         if (handoff_request(id, wait_for) < 0)
             log_write(LOG_MAIN | LOG_PANIC,
@@ -1090,16 +1088,7 @@ deliver_after_reception(const char *id, int wait_for)
         (void)deliver_message(id, 0);
         return;
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        handoff_detach(-1, 0); /* no connection or terminal waits */
-        (void)deliver_message(id, 0);
-        _exit(0);
-    }
-    if (pid < 0)
-        log_write(LOG_MAIN | LOG_PANIC,
-                  "%s fork of a delivery process failed: %s", id,
-                  strerror(errno));
+    /* no privileged parent: the same fork as the handoff's, which lets
+     * go of the connection and the terminal so that neither waits */
+    (void)handoff_deliver(id, 0, -1, 0);
 }

@@ -260,7 +260,7 @@ spool_body_publish(struct spool_body *b, struct gstr *err)
         return -1;
     }
     b->state = BODY_COMMITTED;
-    return 0; /* the directory is synced after the -H's rename */
+    return 0; /* the directory is synced once the -H has its name */
 }
 
 int
